@@ -1,0 +1,1 @@
+//! todo-ops: the operator agent (CLI, chat loop, playbooks; filled by later issues).

@@ -1,0 +1,308 @@
+//! The offline intent engine: plain English requests about the to-do list, parsed without a
+//! model. Pure: text in, [`Intent`] out; the engine in `offline.rs` carries it out.
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+use crate::tasks::TaskFilter;
+
+/// Which task a request refers to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TaskRef {
+    /// By id ("task 3", "#3", "3").
+    Id(i64),
+    /// By words of its title ("the milk task").
+    Text(String),
+}
+
+/// What the person asked for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Intent {
+    /// Add a task with this title.
+    Add(String),
+    /// List tasks.
+    List(TaskFilter),
+    /// Complete a task.
+    Complete(TaskRef),
+    /// Rename a task.
+    Rename(TaskRef, String),
+    /// Delete a task.
+    Delete(TaskRef),
+    /// A greeting or a request for help.
+    Help,
+    /// Not understood.
+    Unknown,
+}
+
+fn re(pattern: &str) -> Regex {
+    // The patterns are constants checked by the table test; a bad one is a bug.
+    #[allow(clippy::expect_used)]
+    Regex::new(&format!("(?i)^{pattern}$")).expect("intent pattern compiles")
+}
+
+const TASK_WORD: &str = r"(?:the\s+)?(?:task|todo|to-do|item)?\s*(?:number\s+|no\.?\s*)?";
+
+static RENAME: LazyLock<Vec<Regex>> = LazyLock::new(|| {
+    vec![
+        re(&format!(
+            r"(?:rename|change|update|edit|modify|retitle)\s+{TASK_WORD}(?P<target>.+?)\s+(?:to|into|as)\s+(?P<title>.+)"
+        )),
+        re(&format!(
+            r"(?:rename|change|update|edit|modify)\s+{TASK_WORD}(?P<target>#?\d+)\s*:\s*(?P<title>.+)"
+        )),
+    ]
+});
+
+static COMPLETE: LazyLock<Vec<Regex>> = LazyLock::new(|| {
+    vec![
+        re(&format!(
+            r"(?:mark|set|flag)\s+{TASK_WORD}(?P<target>.+?)\s+(?:as\s+)?(?:done|complete|completed|finished)"
+        )),
+        re(&format!(
+            r"(?:complete|finish|check\s+off|tick\s+off|cross\s+off|close)\s+{TASK_WORD}(?P<target>.+?)(?:\s+(?:off|from\s+my\s+list))?"
+        )),
+        re(&format!(
+            r"(?:i\s+|i'?ve\s+|i\s+have\s+)?(?:finished|completed|did|done\s+with|am\s+done\s+with)\s+{TASK_WORD}(?P<target>.+)"
+        )),
+        re(&format!(
+            r"{TASK_WORD}(?P<target>.+?)\s+is\s+(?:now\s+)?(?:done|finished|complete|completed)"
+        )),
+    ]
+});
+
+static DELETE: LazyLock<Vec<Regex>> = LazyLock::new(|| {
+    vec![re(&format!(
+        r"(?:delete|remove|cancel|drop|erase|trash|get\s+rid\s+of|forget\s+about|forget)\s+{TASK_WORD}(?P<target>.+?)(?:\s+from\s+(?:my\s+|the\s+)?(?:list|tasks|to-?do\s+list|todos))?"
+    ))]
+});
+
+static LIST_EXACT: LazyLock<Regex> = LazyLock::new(|| {
+    re(r"(?:list|ls|tasks|todos|my\s+tasks|my\s+list|my\s+todos|to-?do\s+list|my\s+to-?do\s+list|list\s+all|show\s+all|everything)")
+});
+
+static LIST: LazyLock<Regex> = LazyLock::new(|| {
+    re(r"(?:show|list|display|see|view|what|whats|what's|which|give|tell|read|how\s+many|do\s+i\s+have|anything)\b.*\b(?:tasks?|list|todos?|to-?dos?|to\s+do|everything|pending|left|remaining|done|completed|finished|agenda|plate|outstanding)\b.*")
+});
+
+static ADD: LazyLock<Vec<Regex>> = LazyLock::new(|| {
+    vec![
+        re(r"(?:remind\s+me\s+(?:to|about)|i\s+need\s+to|i\s+have\s+to|i\s+must|i\s+should|i\s+gotta|don'?t\s+let\s+me\s+forget\s+(?:to\s+)?|don'?t\s+forget\s+(?:to\s+)?|remember\s+to|note\s+to\s+self:?|todo:|to-do:|task:)\s*(?P<title>.+)"),
+        re(r"(?:add|create|new|make|put|save|schedule)\s+(?:a\s+|an\s+)?(?:new\s+)?(?:task|todo|to-do|item|reminder|entry)?\s*(?:(?::|to|called|named|for|that\s+says)\s+)?(?P<title>.+?)(?:\s+(?:to|on|in|onto)\s+(?:my\s+|the\s+)?(?:list|tasks|to-?do\s+list|todos))?"),
+    ]
+});
+
+static HELP: LazyLock<Regex> = LazyLock::new(|| {
+    re(r"(?:hi|hello|hey|help|yo|good\s+(?:morning|afternoon|evening)|what\s+can\s+you\s+do|how\s+does\s+this\s+work|\?)(?:\s+there)?")
+});
+
+/// Cleans the edges of a request: polite words, trailing punctuation.
+fn normalise(text: &str) -> String {
+    let mut t = text.trim().trim_end_matches(['.', '!', '?', ' ']).trim().to_string();
+    loop {
+        let lower = t.to_lowercase();
+        let prefix = [
+            "please ",
+            "pls ",
+            "can you ",
+            "could you ",
+            "would you ",
+            "hey ",
+            "ok ",
+            "okay ",
+            "now ",
+            "also ",
+        ]
+        .into_iter()
+        .find(|p| lower.starts_with(p));
+        match prefix {
+            Some(p) => t = t[p.len()..].trim_start().to_string(),
+            None => break,
+        }
+    }
+    let lower = t.to_lowercase();
+    if let Some(stripped) = lower.strip_suffix(" please") {
+        t.truncate(stripped.len());
+    }
+    t.trim().trim_end_matches([',', '.']).to_string()
+}
+
+fn clean_title(title: &str) -> String {
+    title
+        .trim()
+        .trim_matches(|c| matches!(c, '"' | '\'' | '“' | '”' | '‘' | '’' | ':'))
+        .trim()
+        .to_string()
+}
+
+/// Turns "3", "#3", "the milk task", "buy milk" into a reference.
+fn task_ref(raw: &str) -> Option<TaskRef> {
+    let t = clean_title(raw);
+    let t = t.trim_start_matches('#');
+    if let Ok(id) = t.parse::<i64>() {
+        return Some(TaskRef::Id(id));
+    }
+    let mut words: Vec<&str> = t.split_whitespace().collect();
+    while words.first().is_some_and(|w| {
+        ["the", "my", "a", "an", "task", "todo", "item", "one"].contains(&w.to_lowercase().as_str())
+    }) {
+        words.remove(0);
+    }
+    while words.last().is_some_and(|w| {
+        ["task", "todo", "item", "one", "thing", "please"].contains(&w.to_lowercase().as_str())
+    }) {
+        words.pop();
+    }
+    let text = clean_title(&words.join(" "));
+    if text.is_empty() {
+        None
+    } else {
+        Some(TaskRef::Text(text))
+    }
+}
+
+fn list_filter(lower: &str) -> TaskFilter {
+    let pending = [
+        "pending", "left", "remaining", "open", "incomplete", "unfinished", "not done",
+        "outstanding", "have to do", "need to do", "still", "undone",
+    ];
+    let completed = ["completed", "done", "finished", "complete"];
+    if pending.iter().any(|w| lower.contains(w)) {
+        TaskFilter::Pending
+    } else if completed.iter().any(|w| lower.contains(w)) {
+        TaskFilter::Completed
+    } else {
+        TaskFilter::All
+    }
+}
+
+fn capture(re: &[Regex], text: &str, name: &str) -> Option<(String, Option<String>)> {
+    re.iter().find_map(|r| {
+        r.captures(text).and_then(|c| {
+            let main = c.name(name)?.as_str().to_string();
+            Some((main, c.name("title").map(|m| m.as_str().to_string())))
+        })
+    })
+}
+
+/// Parses one message.
+pub fn parse(message: &str) -> Intent {
+    let text = normalise(message);
+    if text.is_empty() || HELP.is_match(&text) {
+        return Intent::Help;
+    }
+    let lower = text.to_lowercase();
+    if let Some((target, Some(title))) = capture(&RENAME, &text, "target")
+        && let Some(r) = task_ref(&target)
+    {
+        let title = clean_title(&title);
+        if !title.is_empty() {
+            return Intent::Rename(r, title);
+        }
+    }
+    if LIST_EXACT.is_match(&text) || LIST.is_match(&text) {
+        // "what do I need to do" is a question about the list, never an addition.
+        return Intent::List(list_filter(&lower));
+    }
+    if let Some((target, _)) = capture(&COMPLETE, &text, "target")
+        && let Some(r) = task_ref(&target)
+    {
+        return Intent::Complete(r);
+    }
+    if let Some((target, _)) = capture(&DELETE, &text, "target")
+        && let Some(r) = task_ref(&target)
+    {
+        return Intent::Delete(r);
+    }
+    if let Some((title, _)) = capture(&ADD, &text, "title") {
+        let title = clean_title(&title);
+        if !title.is_empty() {
+            return Intent::Add(title);
+        }
+    }
+    Intent::Unknown
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Intent::*;
+    use super::TaskRef::{Id, Text};
+    use super::*;
+
+    fn t(s: &str) -> TaskRef {
+        Text(s.to_string())
+    }
+
+    #[test]
+    fn phrasings() {
+        let table: Vec<(&str, Intent)> = vec![
+            // add
+            ("add buy milk", Add("buy milk".into())),
+            ("Add a task to buy milk", Add("buy milk".into())),
+            ("remind me to call mom", Add("call mom".into())),
+            ("create a task: pay bills", Add("pay bills".into())),
+            ("new task walk the dog", Add("walk the dog".into())),
+            ("I need to buy eggs", Add("buy eggs".into())),
+            ("please add 'water the plants'", Add("water the plants".into())),
+            ("todo: clean my room", Add("clean my room".into())),
+            ("don't let me forget to email Bob", Add("email Bob".into())),
+            ("put call the bank on my list", Add("call the bank".into())),
+            ("add book dentist appointment to my list", Add("book dentist appointment".into())),
+            ("Can you add renew passport?", Add("renew passport".into())),
+            ("remember to water plants", Add("water plants".into())),
+            // list
+            ("what's on my list", List(TaskFilter::All)),
+            ("show my tasks", List(TaskFilter::All)),
+            ("list tasks", List(TaskFilter::All)),
+            ("my tasks", List(TaskFilter::All)),
+            ("what do I have to do?", List(TaskFilter::Pending)),
+            ("show pending tasks", List(TaskFilter::Pending)),
+            ("what's left", List(TaskFilter::Pending)),
+            ("show completed tasks", List(TaskFilter::Completed)),
+            ("which tasks are done", List(TaskFilter::Completed)),
+            ("list", List(TaskFilter::All)),
+            ("how many tasks do I have", List(TaskFilter::All)),
+            // complete
+            ("mark 2 as done", Complete(Id(2))),
+            ("complete 3", Complete(Id(3))),
+            ("complete task 3", Complete(Id(3))),
+            ("I finished the milk task", Complete(t("milk"))),
+            ("done with task 4", Complete(Id(4))),
+            ("check off buy milk", Complete(t("buy milk"))),
+            ("mark the milk task complete", Complete(t("milk"))),
+            ("finish #5", Complete(Id(5))),
+            ("task 6 is done", Complete(Id(6))),
+            // rename
+            ("rename task 3 to pay rent", Rename(Id(3), "pay rent".into())),
+            ("change task 2 to buy oat milk", Rename(Id(2), "buy oat milk".into())),
+            ("update 4: call grandma", Rename(Id(4), "call grandma".into())),
+            ("rename the milk task to buy oat milk", Rename(t("milk"), "buy oat milk".into())),
+            ("edit task 1 to walk the dog twice", Rename(Id(1), "walk the dog twice".into())),
+            // delete
+            ("delete the milk task", Delete(t("milk"))),
+            ("delete task 2", Delete(Id(2))),
+            ("remove 3", Delete(Id(3))),
+            ("remove buy milk from my list", Delete(t("buy milk"))),
+            ("cancel the dentist task", Delete(t("dentist"))),
+            ("get rid of task 5", Delete(Id(5))),
+            ("forget about the milk task", Delete(t("milk"))),
+            ("drop #7", Delete(Id(7))),
+            // help and unknown
+            ("hello", Help),
+            ("help", Help),
+            ("what can you do?", Help),
+            ("", Help),
+            ("the weather is nice", Unknown),
+            ("42", Unknown),
+        ];
+        assert!(table.len() >= 40);
+        let failures: Vec<String> = table
+            .iter()
+            .filter_map(|(input, want)| {
+                let got = parse(input);
+                (&got != want).then(|| format!("{input:?}: want {want:?}, got {got:?}"))
+            })
+            .collect();
+        assert!(failures.is_empty(), "{} mismatches:\n{}", failures.len(), failures.join("\n"));
+    }
+}

@@ -1,0 +1,124 @@
+//! Carries out a parsed [`Intent`] with the task operations and words the reply.
+
+use super::intent::{Intent, TaskRef, parse};
+use super::ops::{self, Action, AddTaskArgs, ListTasksArgs, OpResult, TaskIdArgs, TaskOp, UpdateTaskArgs};
+use crate::db::Db;
+use crate::error::ApiError;
+use crate::tasks::store::{self, Task};
+use crate::tasks::TaskFilter;
+
+/// The reply of the offline engine and the operations it ran.
+pub struct OfflineReply {
+    /// Text for the person.
+    pub reply: String,
+    /// Operations performed.
+    pub actions: Vec<Action>,
+}
+
+/// What the offline engine can do, shown when a message is not understood.
+pub const HELP_TEXT: &str = "I can manage your to-do list. Try: \"add buy milk\", \"remind me to call mom\", \
+\"what's on my list\", \"show completed tasks\", \"mark 2 as done\", \"rename task 3 to pay rent\" or \
+\"delete the milk task\".";
+
+fn line(t: &Task) -> String {
+    format!("#{} [{}] {}", t.id, if t.completed { "x" } else { " " }, t.title)
+}
+
+fn render_list(tasks: &[Task], filter: TaskFilter) -> String {
+    let what = match filter {
+        TaskFilter::All => "tasks",
+        TaskFilter::Pending => "pending tasks",
+        TaskFilter::Completed => "completed tasks",
+    };
+    if tasks.is_empty() {
+        return match filter {
+            TaskFilter::All => "Your list is empty. Add one with \"add buy milk\".".to_string(),
+            _ => format!("You have no {what}."),
+        };
+    }
+    let lines: Vec<String> = tasks.iter().map(line).collect();
+    format!(
+        "You have {} {}:\n{}",
+        tasks.len(),
+        if tasks.len() == 1 { what.trim_end_matches('s') } else { what },
+        lines.join("\n")
+    )
+}
+
+/// Resolves a reference to one task id, or explains why it cannot.
+async fn resolve(db: &Db, user_id: i64, r: &TaskRef, prefer_pending: bool) -> Result<Result<i64, String>, ApiError> {
+    let text = match r {
+        TaskRef::Id(id) => return Ok(Ok(*id)),
+        TaskRef::Text(t) => t.to_lowercase(),
+    };
+    let all = store::list(db, user_id, TaskFilter::All).await?;
+    let words: Vec<&str> = text.split_whitespace().collect();
+    let mut matches: Vec<&Task> = all
+        .iter()
+        .filter(|t| {
+            let title = t.title.to_lowercase();
+            words.iter().all(|w| title.contains(w))
+        })
+        .collect();
+    if prefer_pending && matches.len() > 1 {
+        let pending: Vec<&Task> = matches.iter().copied().filter(|t| !t.completed).collect();
+        if !pending.is_empty() {
+            matches = pending;
+        }
+    }
+    Ok(match matches.as_slice() {
+        [one] => Ok(one.id),
+        [] => Err(format!("I couldn't find a task matching \"{text}\". Say \"what's on my list\" to see your tasks.")),
+        many => {
+            let options: Vec<String> = many.iter().map(|t| line(t)).collect();
+            Err(format!(
+                "Several tasks match \"{text}\":\n{}\nWhich one? Use its number, e.g. \"complete {}\".",
+                options.join("\n"),
+                many[0].id
+            ))
+        }
+    })
+}
+
+/// Answers one message.
+pub async fn respond(db: &Db, user_id: i64, message: &str) -> Result<OfflineReply, ApiError> {
+    let intent = parse(message);
+    let target = match &intent {
+        Intent::Complete(r) | Intent::Delete(r) | Intent::Rename(r, _) => {
+            match resolve(db, user_id, r, true).await? {
+                Ok(id) => id,
+                Err(reply) => return Ok(OfflineReply { reply, actions: vec![] }),
+            }
+        }
+        _ => 0,
+    };
+    let op = match intent {
+        Intent::Help => return Ok(OfflineReply { reply: HELP_TEXT.into(), actions: vec![] }),
+        Intent::Unknown => {
+            return Ok(OfflineReply {
+                reply: format!("Sorry, I didn't understand \"{}\". {HELP_TEXT}", message.trim()),
+                actions: vec![],
+            });
+        }
+        Intent::Add(title) => TaskOp::Add(AddTaskArgs { title, description: None }),
+        Intent::List(status) => TaskOp::List(ListTasksArgs { status }),
+        Intent::Complete(_) => TaskOp::Complete(TaskIdArgs { task_id: target }),
+        Intent::Delete(_) => TaskOp::Delete(TaskIdArgs { task_id: target }),
+        Intent::Rename(_, title) => TaskOp::Update(UpdateTaskArgs {
+            task_id: target,
+            title: Some(title),
+            description: None,
+        }),
+    };
+    let (action, outcome) = ops::execute_as_action(db, user_id, &op).await?;
+    let reply = match (&op, outcome) {
+        (_, Err(msg)) => format!("I couldn't do that: {msg}."),
+        (TaskOp::Add(_), Ok(OpResult::Task(t))) => format!("Added task #{}: {}.", t.id, t.title),
+        (TaskOp::List(a), Ok(OpResult::Tasks(ts))) => render_list(&ts, a.status),
+        (TaskOp::Complete(_), Ok(OpResult::Task(t))) => format!("Marked #{} \"{}\" as done.", t.id, t.title),
+        (TaskOp::Update(_), Ok(OpResult::Task(t))) => format!("Renamed task #{} to \"{}\".", t.id, t.title),
+        (TaskOp::Delete(_), Ok(OpResult::Task(t))) => format!("Deleted task #{} \"{}\".", t.id, t.title),
+        (_, Ok(other)) => other.to_json().to_string(),
+    };
+    Ok(OfflineReply { reply, actions: vec![action] })
+}

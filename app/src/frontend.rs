@@ -1,0 +1,147 @@
+//! The chat web UI server: embedded assets, and `/api/*` proxied to the backend so a
+//! browser needs one port-forward only.
+
+use std::time::Duration;
+
+use axum::body::Body;
+use axum::extract::{DefaultBodyLimit, Request, State};
+use axum::http::{HeaderName, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{any, get};
+use axum::{Json, Router};
+use serde_json::json;
+
+use crate::config::{ConfigError, DEFAULT_FRONTEND_PORT, port_from};
+use crate::server::MAX_BODY_BYTES;
+
+/// Where the backend is when `BACKEND_URL` is unset: its in-cluster service name.
+pub const DEFAULT_BACKEND_URL: &str = "http://todo-backend:8000";
+/// Timeout of one proxied request (the model loop can take a while).
+pub const PROXY_TIMEOUT: Duration = Duration::from_secs(90);
+
+const INDEX_HTML: &str = include_str!("../assets/index.html");
+const APP_JS: &str = include_str!("../assets/app.js");
+const STYLE_CSS: &str = include_str!("../assets/style.css");
+
+/// Frontend settings.
+#[derive(Debug, Clone)]
+pub struct FrontendConfig {
+    /// Base URL of the backend.
+    pub backend_url: String,
+    /// TCP port.
+    pub port: u16,
+}
+
+impl FrontendConfig {
+    /// Reads `BACKEND_URL` and `PORT` through `lookup`.
+    pub fn from_lookup(lookup: &dyn Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let backend_url = lookup("BACKEND_URL")
+            .filter(|v| !v.trim().is_empty())
+            .unwrap_or_else(|| DEFAULT_BACKEND_URL.to_string());
+        if !(backend_url.starts_with("http://") || backend_url.starts_with("https://")) {
+            return Err(ConfigError {
+                variable: "BACKEND_URL",
+                problem: format!("is {backend_url:?}: expected an http:// or https:// URL such as {DEFAULT_BACKEND_URL}"),
+            });
+        }
+        Ok(Self {
+            backend_url: backend_url.trim_end_matches('/').to_string(),
+            port: port_from(lookup, DEFAULT_FRONTEND_PORT)?,
+        })
+    }
+}
+
+#[derive(Clone)]
+struct Proxy {
+    client: reqwest::Client,
+    backend_url: String,
+}
+
+/// Builds the frontend router. The HTTP client honours `HTTP_PROXY`/`NO_PROXY`.
+pub fn router(cfg: &FrontendConfig) -> Result<Router, String> {
+    let client = reqwest::Client::builder()
+        .timeout(PROXY_TIMEOUT)
+        .connect_timeout(Duration::from_secs(5))
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .map_err(|e| format!("cannot build the backend HTTP client: {e}"))?;
+    let proxy = Proxy {
+        client,
+        backend_url: cfg.backend_url.clone(),
+    };
+    Ok(Router::new()
+        .route("/", get(|| async { asset("text/html; charset=utf-8", INDEX_HTML) }))
+        .route("/app.js", get(|| async { asset("text/javascript; charset=utf-8", APP_JS) }))
+        .route("/style.css", get(|| async { asset("text/css; charset=utf-8", STYLE_CSS) }))
+        .route("/health", get(|| async { Json(json!({"status": "ok"})) }))
+        .route("/api/{*rest}", any(forward))
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .with_state(proxy))
+}
+
+fn asset(content_type: &'static str, body: &'static str) -> Response {
+    ([(header::CONTENT_TYPE, content_type), (header::CACHE_CONTROL, "no-cache")], body).into_response()
+}
+
+const FORWARDED_REQUEST_HEADERS: [HeaderName; 4] =
+    [header::CONTENT_TYPE, header::COOKIE, header::AUTHORIZATION, header::ACCEPT];
+const FORWARDED_RESPONSE_HEADERS: [HeaderName; 4] =
+    [header::CONTENT_TYPE, header::SET_COOKIE, header::RETRY_AFTER, header::CACHE_CONTROL];
+
+async fn forward(State(p): State<Proxy>, req: Request) -> Response {
+    let path_and_query = req
+        .uri()
+        .path_and_query()
+        .map(|pq| pq.as_str().to_string())
+        .unwrap_or_else(|| req.uri().path().to_string());
+    let url = format!("{}{}", p.backend_url, path_and_query);
+    let method = req.method().clone();
+    let mut out = p.client.request(method, &url);
+    for name in FORWARDED_REQUEST_HEADERS {
+        for v in req.headers().get_all(&name) {
+            out = out.header(&name, v);
+        }
+    }
+    let body = match axum::body::to_bytes(req.into_body(), MAX_BODY_BYTES).await {
+        Ok(b) => b,
+        Err(_) => return error(StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large", "request body is too large"),
+    };
+    let resp = match out.body(body).send().await {
+        Ok(r) => r,
+        Err(e) => {
+            tracing::warn!(backend = %p.backend_url, error = %e, "backend request failed");
+            let message = if e.is_timeout() {
+                format!("The todo backend at {} did not answer in time. Please try again.", p.backend_url)
+            } else {
+                format!(
+                    "The todo backend at {} is not reachable right now. Check that it is running (BACKEND_URL), then try again.",
+                    p.backend_url
+                )
+            };
+            return error(StatusCode::BAD_GATEWAY, "backend_unavailable", &message);
+        }
+    };
+    let mut builder = Response::builder().status(resp.status().as_u16());
+    for name in FORWARDED_RESPONSE_HEADERS {
+        for v in resp.headers().get_all(&name) {
+            builder = builder.header(&name, v);
+        }
+    }
+    let bytes = match resp.bytes().await {
+        Ok(b) => b,
+        Err(e) => {
+            return error(
+                StatusCode::BAD_GATEWAY,
+                "backend_unavailable",
+                &format!("The todo backend stopped answering mid-response: {e}"),
+            );
+        }
+    };
+    builder
+        .body(Body::from(bytes))
+        .unwrap_or_else(|e| error(StatusCode::BAD_GATEWAY, "backend_unavailable", &e.to_string()))
+}
+
+fn error(status: StatusCode, code: &str, message: &str) -> Response {
+    (status, Json(json!({"error": {"code": code, "message": message}}))).into_response()
+}

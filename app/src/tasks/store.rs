@@ -1,0 +1,211 @@
+//! Task persistence. Every query carries the owner's id, so another user's task is "not found".
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use sqlx::Row;
+use sqlx::any::AnyRow;
+
+use crate::db::{Db, now_ms};
+use crate::error::ApiError;
+
+/// The longest task title accepted.
+pub const MAX_TITLE: usize = 200;
+/// The longest task description accepted.
+pub const MAX_DESCRIPTION: usize = 2000;
+
+/// A to-do item.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Task {
+    /// Task id.
+    pub id: i64,
+    /// Short title.
+    pub title: String,
+    /// Optional longer text.
+    pub description: Option<String>,
+    /// Whether it is done.
+    pub completed: bool,
+    /// Creation time, ms since epoch.
+    pub created_at: i64,
+    /// Last change, ms since epoch.
+    pub updated_at: i64,
+}
+
+/// Which tasks to list.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum TaskFilter {
+    /// Every task.
+    #[default]
+    All,
+    /// Tasks not yet completed.
+    Pending,
+    /// Completed tasks.
+    Completed,
+}
+
+/// A partial update of a task.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct TaskPatch {
+    /// New title.
+    pub title: Option<String>,
+    /// New description (an empty string clears it).
+    pub description: Option<String>,
+    /// New completion state.
+    pub completed: Option<bool>,
+}
+
+fn from_row(row: &AnyRow) -> Result<Task, sqlx::Error> {
+    Ok(Task {
+        id: row.try_get("id")?,
+        title: row.try_get("title")?,
+        description: row.try_get("description")?,
+        completed: row.try_get("completed")?,
+        created_at: row.try_get("created_at")?,
+        updated_at: row.try_get("updated_at")?,
+    })
+}
+
+/// The selected columns, as a literal so queries stay static strings.
+macro_rules! columns {
+    () => {
+        "id, title, description, completed, created_at, updated_at"
+    };
+}
+
+/// Checks and trims a title.
+pub fn valid_title(title: &str) -> Result<String, ApiError> {
+    let t = title.trim();
+    if t.is_empty() {
+        return Err(ApiError::Unprocessable("task title must not be empty".into()));
+    }
+    if t.chars().count() > MAX_TITLE {
+        return Err(ApiError::Unprocessable(format!(
+            "task title must be at most {MAX_TITLE} characters"
+        )));
+    }
+    Ok(t.to_string())
+}
+
+fn valid_description(d: Option<String>) -> Result<Option<String>, ApiError> {
+    match d.map(|d| d.trim().to_string()) {
+        Some(d) if d.chars().count() > MAX_DESCRIPTION => Err(ApiError::Unprocessable(format!(
+            "task description must be at most {MAX_DESCRIPTION} characters"
+        ))),
+        Some(d) if d.is_empty() => Ok(None),
+        other => Ok(other),
+    }
+}
+
+/// Creates a task for `user_id`.
+pub async fn create(
+    db: &Db,
+    user_id: i64,
+    title: &str,
+    description: Option<String>,
+) -> Result<Task, ApiError> {
+    let title = valid_title(title)?;
+    let description = valid_description(description)?;
+    let now = now_ms();
+    let row = sqlx::query(concat!(
+        "INSERT INTO tasks (user_id, title, description, completed, created_at, updated_at) \
+         VALUES ($1, $2, $3, FALSE, $4, $4) RETURNING ",
+        columns!()
+    ))
+    .bind(user_id)
+    .bind(&title)
+    .bind(&description)
+    .bind(now)
+    .fetch_one(db)
+    .await?;
+    Ok(from_row(&row)?)
+}
+
+/// Lists a user's tasks, oldest first.
+pub async fn list(db: &Db, user_id: i64, filter: TaskFilter) -> Result<Vec<Task>, ApiError> {
+    let sql = match filter {
+        TaskFilter::All => concat!("SELECT ", columns!(), " FROM tasks WHERE user_id = $1 ORDER BY id"),
+        TaskFilter::Pending => concat!(
+            "SELECT ",
+            columns!(),
+            " FROM tasks WHERE user_id = $1 AND NOT completed ORDER BY id"
+        ),
+        TaskFilter::Completed => concat!(
+            "SELECT ",
+            columns!(),
+            " FROM tasks WHERE user_id = $1 AND completed ORDER BY id"
+        ),
+    };
+    let rows = sqlx::query(sql)
+    .bind(user_id)
+    .fetch_all(db)
+    .await?;
+    Ok(rows.iter().map(from_row).collect::<Result<_, _>>()?)
+}
+
+fn not_found(id: i64) -> ApiError {
+    ApiError::NotFound(format!("task {id} not found"))
+}
+
+/// One task of the user.
+pub async fn get(db: &Db, user_id: i64, id: i64) -> Result<Task, ApiError> {
+    let row = sqlx::query(concat!(
+        "SELECT ",
+        columns!(),
+        " FROM tasks WHERE user_id = $1 AND id = $2"
+    ))
+    .bind(user_id)
+    .bind(id)
+    .fetch_optional(db)
+    .await?;
+    row.as_ref()
+        .map(from_row)
+        .transpose()?
+        .ok_or_else(|| not_found(id))
+}
+
+/// Applies a patch to a task of the user.
+pub async fn update(db: &Db, user_id: i64, id: i64, patch: TaskPatch) -> Result<Task, ApiError> {
+    let current = get(db, user_id, id).await?;
+    let title = match patch.title {
+        Some(t) => valid_title(&t)?,
+        None => current.title,
+    };
+    let description = match patch.description {
+        Some(d) => valid_description(Some(d))?,
+        None => current.description,
+    };
+    let completed = patch.completed.unwrap_or(current.completed);
+    let row = sqlx::query(concat!(
+        "UPDATE tasks SET title = $1, description = $2, completed = $3, updated_at = $4 \
+         WHERE user_id = $5 AND id = $6 RETURNING ",
+        columns!()
+    ))
+    .bind(&title)
+    .bind(&description)
+    .bind(completed)
+    .bind(now_ms())
+    .bind(user_id)
+    .bind(id)
+    .fetch_optional(db)
+    .await?;
+    row.as_ref()
+        .map(from_row)
+        .transpose()?
+        .ok_or_else(|| not_found(id))
+}
+
+/// Deletes a task of the user, returning what was deleted.
+pub async fn delete(db: &Db, user_id: i64, id: i64) -> Result<Task, ApiError> {
+    let row = sqlx::query(concat!(
+        "DELETE FROM tasks WHERE user_id = $1 AND id = $2 RETURNING ",
+        columns!()
+    ))
+    .bind(user_id)
+    .bind(id)
+    .fetch_optional(db)
+    .await?;
+    row.as_ref()
+        .map(from_row)
+        .transpose()?
+        .ok_or_else(|| not_found(id))
+}

@@ -1,0 +1,1 @@
+//! kubesim: a local Kubernetes API emulator (filled by the kubesim issues).

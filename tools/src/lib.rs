@@ -1,0 +1,1 @@
+//! Typed cluster tools, analyzers and the Helm binding for todo-ops (filled by later issues).
