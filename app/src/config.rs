@@ -6,6 +6,8 @@ use std::fmt;
 pub const MIN_AUTH_SECRET_LEN: usize = 32;
 /// The port the backend listens on when `PORT` is unset.
 pub const DEFAULT_BACKEND_PORT: u16 = 8000;
+/// Database connection attempts at start-up when `DATABASE_CONNECT_ATTEMPTS` is unset.
+pub const DEFAULT_DB_CONNECT_ATTEMPTS: u32 = 6;
 /// The port the frontend listens on when `PORT` is unset.
 pub const DEFAULT_FRONTEND_PORT: u16 = 3000;
 
@@ -73,6 +75,8 @@ pub struct BackendConfig {
     pub port: u16,
     /// Log line format.
     pub log_format: LogFormat,
+    /// Connection attempts at start-up before giving up (`DATABASE_CONNECT_ATTEMPTS`).
+    pub db_connect_attempts: u32,
 }
 
 impl fmt::Debug for BackendConfig {
@@ -84,6 +88,7 @@ impl fmt::Debug for BackendConfig {
             .field("llm", &self.llm)
             .field("port", &self.port)
             .field("log_format", &self.log_format)
+            .field("db_connect_attempts", &self.db_connect_attempts)
             .finish()
     }
 }
@@ -192,6 +197,18 @@ impl BackendConfig {
             model: get(lookup, "OPENAI_MODEL").unwrap_or_else(|| "gpt-4o-mini".to_string()),
         });
         let port = port_from(lookup, DEFAULT_BACKEND_PORT)?;
+        let db_connect_attempts = match get(lookup, "DATABASE_CONNECT_ATTEMPTS") {
+            None => DEFAULT_DB_CONNECT_ATTEMPTS,
+            Some(v) => match v.trim().parse::<u32>() {
+                Ok(n) if (1..=1000).contains(&n) => n,
+                _ => {
+                    return Err(ConfigError::new(
+                        "DATABASE_CONNECT_ATTEMPTS",
+                        format!("is {v:?}: expected a whole number from 1 to 1000"),
+                    ));
+                }
+            },
+        };
         Ok(Self {
             database_url,
             auth_secret,
@@ -199,6 +216,7 @@ impl BackendConfig {
             llm,
             port,
             log_format,
+            db_connect_attempts,
         })
     }
 }

@@ -23,7 +23,7 @@ pub const MAX_BODY_BYTES: usize = 64 * 1024;
 pub fn router(state: AppState) -> Router {
     let mcp = Router::new()
         .nest_service("/mcp", mcp::service(state.db.clone()))
-        .layer(middleware::from_fn_with_state(state.clone(), mcp::require_user));
+        .route_layer(middleware::from_fn_with_state(state.clone(), mcp::require_user));
     Router::new()
         .route("/health", get(health))
         .route("/ready", get(ready))
@@ -67,7 +67,13 @@ pub async fn run(cfg: BackendConfig) -> Result<(), String> {
         chat = if cfg.llm.is_some() { "openai" } else { "offline" },
         "starting todo-backend"
     );
-    let pool = db::connect_and_migrate(&cfg.database_url, RetryPolicy::default())
+    let pool = db::connect_and_migrate(
+        &cfg.database_url,
+        RetryPolicy {
+            attempts: cfg.db_connect_attempts,
+            ..RetryPolicy::default()
+        },
+    )
         .await
         .map_err(|e| e.to_string())?;
     let chat = ChatEngine::from_config(cfg.llm.as_ref()).map_err(|e| e.to_string())?;

@@ -1,1 +1,3 @@
-//! End-to-end tests of whole flows (filled once the emulator lands).
+//! Shared test support, and (once the emulator lands) end-to-end tests of whole flows.
+
+pub mod scripted_llm;

@@ -1,3 +1,4 @@
+-- Booleans are BIGINT 0/1: sqlx's Any driver cannot decode SQLite booleans.
 CREATE TABLE IF NOT EXISTS users (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     email TEXT NOT NULL UNIQUE,
@@ -17,7 +18,7 @@ CREATE TABLE IF NOT EXISTS sessions (
 CREATE TABLE IF NOT EXISTS sign_in_attempts (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     email TEXT NOT NULL,
-    succeeded BOOLEAN NOT NULL,
+    succeeded BIGINT NOT NULL,
     at BIGINT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS sign_in_attempts_email_at ON sign_in_attempts (email, at);
@@ -27,7 +28,7 @@ CREATE TABLE IF NOT EXISTS tasks (
     user_id BIGINT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
     title TEXT NOT NULL,
     description TEXT,
-    completed BOOLEAN NOT NULL DEFAULT FALSE,
+    completed BIGINT NOT NULL DEFAULT 0,
     created_at BIGINT NOT NULL,
     updated_at BIGINT NOT NULL
 );

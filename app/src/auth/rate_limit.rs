@@ -12,7 +12,7 @@ pub const WINDOW_MS: i64 = 15 * 60 * 1000;
 pub async fn check(db: &Db, email: &str) -> Result<(), ApiError> {
     let since = now_ms() - WINDOW_MS;
     let (failed, oldest): (i64, Option<i64>) = sqlx::query_as(
-        "SELECT COUNT(*), MIN(at) FROM sign_in_attempts WHERE email = $1 AND at > $2 AND NOT succeeded",
+        "SELECT COUNT(*), MIN(at) FROM sign_in_attempts WHERE email = $1 AND at > $2 AND succeeded = 0",
     )
     .bind(email)
     .bind(since)
@@ -35,7 +35,7 @@ pub async fn check(db: &Db, email: &str) -> Result<(), ApiError> {
 pub async fn record(db: &Db, email: &str, succeeded: bool) -> Result<(), ApiError> {
     sqlx::query("INSERT INTO sign_in_attempts (email, succeeded, at) VALUES ($1, $2, $3)")
         .bind(email)
-        .bind(succeeded)
+        .bind(i64::from(succeeded))
         .bind(now_ms())
         .execute(db)
         .await?;

@@ -59,7 +59,7 @@ fn from_row(row: &AnyRow) -> Result<Task, sqlx::Error> {
         id: row.try_get("id")?,
         title: row.try_get("title")?,
         description: row.try_get("description")?,
-        completed: row.try_get("completed")?,
+        completed: row.try_get::<i64, _>("completed")? != 0,
         created_at: row.try_get("created_at")?,
         updated_at: row.try_get("updated_at")?,
     })
@@ -108,7 +108,7 @@ pub async fn create(
     let now = now_ms();
     let row = sqlx::query(concat!(
         "INSERT INTO tasks (user_id, title, description, completed, created_at, updated_at) \
-         VALUES ($1, $2, $3, FALSE, $4, $4) RETURNING ",
+         VALUES ($1, $2, $3, 0, $4, $4) RETURNING ",
         columns!()
     ))
     .bind(user_id)
@@ -127,12 +127,12 @@ pub async fn list(db: &Db, user_id: i64, filter: TaskFilter) -> Result<Vec<Task>
         TaskFilter::Pending => concat!(
             "SELECT ",
             columns!(),
-            " FROM tasks WHERE user_id = $1 AND NOT completed ORDER BY id"
+            " FROM tasks WHERE user_id = $1 AND completed = 0 ORDER BY id"
         ),
         TaskFilter::Completed => concat!(
             "SELECT ",
             columns!(),
-            " FROM tasks WHERE user_id = $1 AND completed ORDER BY id"
+            " FROM tasks WHERE user_id = $1 AND completed <> 0 ORDER BY id"
         ),
     };
     let rows = sqlx::query(sql)
@@ -182,7 +182,7 @@ pub async fn update(db: &Db, user_id: i64, id: i64, patch: TaskPatch) -> Result<
     ))
     .bind(&title)
     .bind(&description)
-    .bind(completed)
+    .bind(i64::from(completed))
     .bind(now_ms())
     .bind(user_id)
     .bind(id)

@@ -1,0 +1,241 @@
+//! The backend's HTTP API against real processes, on both Postgres and SQLite.
+
+mod common;
+
+use common::{Engine, TestDb, User, backend, http};
+use serde_json::{Value, json};
+
+/// Runs one async scenario once per database engine.
+macro_rules! on_both_engines {
+    ($name:ident) => {
+        mod $name {
+            #[tokio::test]
+            async fn postgres() {
+                super::$name(super::Engine::Postgres).await;
+            }
+            #[tokio::test]
+            async fn sqlite() {
+                super::$name(super::Engine::Sqlite).await;
+            }
+        }
+    };
+}
+
+async fn auth_flow(engine: Engine) {
+    let db = TestDb::new(engine).await;
+    let be = backend(&db, &[]).await;
+    let c = http();
+    let url = |p: &str| format!("{}{p}", be.url);
+
+    let r = c
+        .post(url("/api/auth/sign-up/email"))
+        .json(&json!({"email": "Ada@Example.com", "password": "analytical-engine", "name": "Ada"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let cookie = r.headers()["set-cookie"].to_str().unwrap().to_string();
+    assert!(cookie.starts_with("better-auth.session_token="), "{cookie}");
+    assert!(cookie.contains("HttpOnly"));
+    let body: Value = r.json().await.unwrap();
+    assert_eq!(body["user"]["email"], "ada@example.com");
+    let token = body["token"].as_str().unwrap().to_string();
+
+    // The token is stored hashed, never as given.
+    let pool = db.pool().await;
+    let stored: Vec<String> = sqlx::query_scalar("SELECT token_hash FROM sessions").fetch_all(&pool).await.unwrap();
+    assert_eq!(stored.len(), 1);
+    assert_ne!(stored[0], token);
+    let hash: String = sqlx::query_scalar("SELECT password_hash FROM users").fetch_one(&pool).await.unwrap();
+    assert!(hash.starts_with("$argon2id$"), "{hash}");
+
+    // Duplicate sign-up is a conflict.
+    let r = c
+        .post(url("/api/auth/sign-up/email"))
+        .json(&json!({"email": "ada@example.com", "password": "analytical-engine"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 409);
+
+    // Cookie and bearer both work for get-session.
+    let cookie_pair = cookie.split(';').next().unwrap().to_string();
+    for (k, v) in [("cookie", cookie_pair.clone()), ("authorization", format!("Bearer {token}"))] {
+        let s: Value = c.get(url("/api/auth/get-session")).header(k, v).send().await.unwrap().json().await.unwrap();
+        assert_eq!(s["user"]["name"], "Ada", "{k}");
+    }
+    let anon: Value = c.get(url("/api/auth/get-session")).send().await.unwrap().json().await.unwrap();
+    assert_eq!(anon, Value::Null);
+
+    // Wrong password: 401 in the error shape.
+    let r = c
+        .post(url("/api/auth/sign-in/email"))
+        .json(&json!({"email": "ada@example.com", "password": "wrong-password"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 401);
+    let e: Value = r.json().await.unwrap();
+    assert_eq!(e["error"]["code"], "unauthorized");
+
+    // Right password signs in with a new token.
+    let r = c
+        .post(url("/api/auth/sign-in/email"))
+        .json(&json!({"email": "ada@example.com", "password": "analytical-engine"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let second: Value = r.json().await.unwrap();
+    assert_ne!(second["token"], token);
+
+    // Sign-out ends that session only.
+    let r = c.post(url("/api/auth/sign-out")).bearer_auth(&token).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    let r = c.get(url("/api/tasks")).bearer_auth(&token).send().await.unwrap();
+    assert_eq!(r.status(), 401);
+    let r = c.get(url("/api/tasks")).bearer_auth(second["token"].as_str().unwrap()).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+}
+on_both_engines!(auth_flow);
+
+async fn sign_in_is_rate_limited(engine: Engine) {
+    let db = TestDb::new(engine).await;
+    let be = backend(&db, &[]).await;
+    let c = http();
+    let url = format!("{}/api/auth/sign-in/email", be.url);
+    User::sign_up(&be.url).await;
+    let bad = json!({"email": "victim@example.com", "password": "guess-guess"});
+    for _ in 0..5 {
+        assert_eq!(c.post(&url).json(&bad).send().await.unwrap().status(), 401);
+    }
+    let r = c.post(&url).json(&bad).send().await.unwrap();
+    assert_eq!(r.status(), 429);
+    assert!(r.headers().contains_key("retry-after"));
+    let e: Value = r.json().await.unwrap();
+    assert_eq!(e["error"]["code"], "rate_limited");
+    // Another account is unaffected.
+    let other = json!({"email": "someone@example.com", "password": "guess-guess"});
+    assert_eq!(c.post(&url).json(&other).send().await.unwrap().status(), 401);
+}
+on_both_engines!(sign_in_is_rate_limited);
+
+async fn tasks_crud_and_isolation(engine: Engine) {
+    let db = TestDb::new(engine).await;
+    let be = backend(&db, &[]).await;
+    let alice = User::sign_up(&be.url).await;
+    let bob = User::sign_up(&be.url).await;
+
+    let (s, t) = alice.call("POST", "/api/tasks", Some(json!({"title": "  buy milk ", "description": "2 litres"}))).await;
+    assert_eq!(s, 201);
+    assert_eq!(t["title"], "buy milk");
+    assert_eq!(t["completed"], false);
+    let id = t["id"].as_i64().unwrap();
+    alice.call("POST", "/api/tasks", Some(json!({"title": "call mom"}))).await;
+
+    let (s, t) = alice.call("PATCH", &format!("/api/tasks/{id}"), Some(json!({"completed": true}))).await;
+    assert_eq!(s, 200);
+    assert_eq!(t["completed"], true);
+    assert_eq!(t["description"], "2 litres");
+
+    let (_, done) = alice.call("GET", "/api/tasks?status=completed", None).await;
+    assert_eq!(done.as_array().unwrap().len(), 1);
+    let (_, pending) = alice.call("GET", "/api/tasks?status=pending", None).await;
+    assert_eq!(pending[0]["title"], "call mom");
+
+    // Bob sees nothing of Alice's, and her task is a 404 for him on every verb.
+    let (_, list) = bob.call("GET", "/api/tasks", None).await;
+    assert_eq!(list, json!([]));
+    let path = format!("/api/tasks/{id}");
+    for (m, body) in [("GET", None), ("PATCH", Some(json!({"title": "mine"}))), ("DELETE", None)] {
+        let (s, e) = bob.call(m, &path, body).await;
+        assert_eq!(s, 404, "{m}");
+        assert_eq!(e["error"]["code"], "not_found");
+    }
+    let (_, still) = alice.call("GET", &path, None).await;
+    assert_eq!(still["title"], "buy milk");
+
+    // Validation and error shape.
+    let (s, e) = alice.call("POST", "/api/tasks", Some(json!({"title": "   "}))).await;
+    assert_eq!(s, 422);
+    assert!(e["error"]["message"].as_str().unwrap().contains("title"));
+    let (s, e) = alice.call("POST", "/api/tasks", Some(json!({"nope": 1}))).await;
+    assert_eq!(s, 422);
+    assert!(e["error"]["message"].is_string());
+    let (s, e) = alice.call("GET", "/api/tasks/abc", None).await;
+    assert_eq!(s, 400);
+    assert_eq!(e["error"]["code"], "bad_request");
+
+    let (s, _) = alice.call("DELETE", &path, None).await;
+    assert_eq!(s, 204);
+    let (s, _) = alice.call("GET", &path, None).await;
+    assert_eq!(s, 404);
+}
+on_both_engines!(tasks_crud_and_isolation);
+
+async fn offline_chat_round_trip(engine: Engine) {
+    let db = TestDb::new(engine).await;
+    let be = backend(&db, &[]).await;
+    let u = User::sign_up(&be.url).await;
+    let first = u.chat(None, "add buy milk").await;
+    let conv = first["conversation_id"].as_i64().unwrap();
+    assert_eq!(first["actions"][0]["tool"], "add_task");
+    assert!(first["reply"].as_str().unwrap().contains("buy milk"));
+    u.chat(Some(conv), "remind me to call mom").await;
+    let done = u.chat(Some(conv), "I finished the milk task").await;
+    assert_eq!(done["actions"][0]["tool"], "complete_task");
+    let renamed = u.chat(Some(conv), "rename the mom task to call dad").await;
+    assert_eq!(renamed["actions"][0]["result"]["title"], "call dad");
+    let list = u.chat(Some(conv), "what's left?").await;
+    let reply = list["reply"].as_str().unwrap();
+    assert!(reply.contains("call dad") && !reply.contains("buy milk"), "{reply}");
+    let unknown = u.chat(Some(conv), "sing me a song").await;
+    assert!(unknown["reply"].as_str().unwrap().contains("add buy milk"));
+    assert_eq!(unknown["actions"], json!([]));
+
+    // The conversation is stored: 6 user and 6 assistant messages.
+    let pool = db.pool().await;
+    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM messages WHERE conversation_id = $1")
+        .bind(conv)
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(n, 12);
+
+    // Someone else's conversation id is not found.
+    let other = User::sign_up(&be.url).await;
+    let (s, _) = other.call("POST", "/api/chat", Some(json!({"conversation_id": conv, "message": "list"}))).await;
+    assert_eq!(s, 404);
+    // Too long a message is refused with the limit named.
+    let (s, e) = u.call("POST", "/api/chat", Some(json!({"message": "a".repeat(2001)}))).await;
+    assert_eq!(s, 422);
+    assert!(e["error"]["message"].as_str().unwrap().contains("2000"));
+}
+on_both_engines!(offline_chat_round_trip);
+
+#[tokio::test]
+async fn health_ready_metrics_and_limits() {
+    let db = TestDb::new(Engine::Sqlite).await;
+    let be = backend(&db, &[]).await;
+    let c = http();
+    let h: Value = c.get(format!("{}/health", be.url)).send().await.unwrap().json().await.unwrap();
+    assert_eq!(h["status"], "ok");
+    let u = User::sign_up(&be.url).await;
+    u.call("GET", "/api/tasks", None).await;
+    u.call("GET", "/api/tasks/999", None).await;
+
+    // A body over 64 KiB is refused in the JSON error shape.
+    let big = json!({"title": "x".repeat(70 * 1024)});
+    let (s, e) = u.call("POST", "/api/tasks", Some(big)).await;
+    assert_eq!(s, 413);
+    assert_eq!(e["error"]["code"], "payload_too_large");
+
+    let (s, e) = u.call("GET", "/nowhere", None).await;
+    assert_eq!(s, 404);
+    assert_eq!(e["error"]["code"], "not_found");
+
+    let text = c.get(format!("{}/metrics", be.url)).send().await.unwrap().text().await.unwrap();
+    assert!(text.contains(r#"http_requests_total{route="/api/tasks",method="GET",status="200"} 1"#), "{text}");
+    assert!(text.contains(r#"http_requests_total{route="/api/tasks/{id}",method="GET",status="404"} 1"#), "{text}");
+    assert!(text.contains("http_request_duration_seconds_bucket{route=\"/api/auth/sign-up/email\",le=\"+Inf\"} 1"));
+}

@@ -1,0 +1,174 @@
+//! A scripted OpenAI-compatible chat-completions server: the one stand-in we allow for an
+//! LLM. It answers over the real HTTP protocol with queued replies (text or tool calls) and
+//! records every request so a test can check what the client sent.
+
+use std::collections::VecDeque;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::post;
+use axum::{Json, Router};
+use serde_json::{Value, json};
+
+/// One scripted model turn.
+#[derive(Debug, Clone)]
+pub enum Turn {
+    /// A final text answer.
+    Text(String),
+    /// Tool calls: (name, JSON arguments).
+    ToolCalls(Vec<(String, Value)>),
+    /// An HTTP error status with an OpenAI-shaped error body.
+    Error(u16, String),
+}
+
+impl Turn {
+    /// A text answer.
+    pub fn text(s: &str) -> Self {
+        Self::Text(s.to_string())
+    }
+
+    /// A single tool call.
+    pub fn tool(name: &str, args: Value) -> Self {
+        Self::ToolCalls(vec![(name.to_string(), args)])
+    }
+}
+
+#[derive(Default)]
+struct Script {
+    turns: VecDeque<(Turn, Duration)>,
+    requests: Vec<Value>,
+    auth_headers: Vec<String>,
+    calls: usize,
+}
+
+/// A running scripted model server.
+pub struct ScriptedLlm {
+    /// Base URL to use as `OPENAI_BASE_URL` (ends in `/v1`).
+    pub base_url: String,
+    script: Arc<Mutex<Script>>,
+    _server: tokio::task::JoinHandle<()>,
+}
+
+impl ScriptedLlm {
+    /// Starts the server on a random loopback port.
+    pub async fn start() -> std::io::Result<Self> {
+        let script = Arc::new(Mutex::new(Script::default()));
+        let app = Router::new()
+            .route("/v1/chat/completions", post(completions))
+            .with_state(script.clone());
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+        let addr = listener.local_addr()?;
+        let server = tokio::spawn(async move {
+            let _ = axum::serve(listener, app).await;
+        });
+        Ok(Self {
+            base_url: format!("http://{addr}/v1"),
+            script,
+            _server: server,
+        })
+    }
+
+    /// Queues a turn answered at once.
+    pub fn push(&self, turn: Turn) {
+        self.push_delayed(turn, Duration::ZERO);
+    }
+
+    /// Queues a turn answered after `delay` (to keep a request in flight).
+    pub fn push_delayed(&self, turn: Turn, delay: Duration) {
+        if let Ok(mut s) = self.script.lock() {
+            s.turns.push_back((turn, delay));
+        }
+    }
+
+    /// Every request body received so far.
+    pub fn requests(&self) -> Vec<Value> {
+        self.script.lock().map(|s| s.requests.clone()).unwrap_or_default()
+    }
+
+    /// The `Authorization` header of every request.
+    pub fn auth_headers(&self) -> Vec<String> {
+        self.script.lock().map(|s| s.auth_headers.clone()).unwrap_or_default()
+    }
+
+    /// How many turns are still queued.
+    pub fn remaining(&self) -> usize {
+        self.script.lock().map(|s| s.turns.len()).unwrap_or_default()
+    }
+
+    /// Waits until `n` requests have arrived, failing after `timeout`.
+    pub async fn wait_for_requests(&self, n: usize, timeout: Duration) -> Result<(), String> {
+        let deadline = tokio::time::Instant::now() + timeout;
+        loop {
+            let got = self.script.lock().map(|s| s.calls).unwrap_or_default();
+            if got >= n {
+                return Ok(());
+            }
+            if tokio::time::Instant::now() > deadline {
+                return Err(format!("scripted model got {got} requests, expected {n} within {timeout:?}"));
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+}
+
+fn error_body(status: u16, message: &str) -> Response {
+    let code = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    (code, Json(json!({"error": {"message": message, "type": "invalid_request_error", "code": null}})))
+        .into_response()
+}
+
+async fn completions(
+    State(script): State<Arc<Mutex<Script>>>,
+    headers: HeaderMap,
+    Json(body): Json<Value>,
+) -> Response {
+    let next = {
+        let Ok(mut s) = script.lock() else {
+            return error_body(500, "script lock poisoned");
+        };
+        s.calls += 1;
+        s.requests.push(body.clone());
+        if let Some(v) = headers.get("authorization").and_then(|v| v.to_str().ok()) {
+            s.auth_headers.push(v.to_string());
+        }
+        s.turns.pop_front()
+    };
+    let Some((turn, delay)) = next else {
+        return error_body(500, "the scripted model has no more turns queued");
+    };
+    if !delay.is_zero() {
+        tokio::time::sleep(delay).await;
+    }
+    let model = body.get("model").and_then(Value::as_str).unwrap_or("scripted").to_string();
+    let message = match turn {
+        Turn::Error(status, msg) => return error_body(status, &msg),
+        Turn::Text(text) => json!({"role": "assistant", "content": text}),
+        Turn::ToolCalls(calls) => {
+            let calls: Vec<Value> = calls
+                .into_iter()
+                .enumerate()
+                .map(|(i, (name, args))| {
+                    json!({
+                        "id": format!("call_{i}_{name}"),
+                        "type": "function",
+                        "function": {"name": name, "arguments": args.to_string()},
+                    })
+                })
+                .collect();
+            json!({"role": "assistant", "content": null, "tool_calls": calls})
+        }
+    };
+    let finish = if message.get("tool_calls").is_some() { "tool_calls" } else { "stop" };
+    Json(json!({
+        "id": "chatcmpl-scripted",
+        "object": "chat.completion",
+        "created": 0,
+        "model": model,
+        "choices": [{"index": 0, "message": message, "finish_reason": finish, "logprobs": null}],
+        "usage": {"prompt_tokens": 10, "completion_tokens": 5, "total_tokens": 15},
+    }))
+    .into_response()
+}
