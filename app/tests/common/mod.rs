@@ -253,6 +253,7 @@ pub fn http() -> reqwest::Client {
 }
 
 /// A signed-in API user.
+#[derive(Clone)]
 pub struct User {
     /// Base URL of the backend.
     pub base: String,
@@ -260,7 +261,7 @@ pub struct User {
     pub token: String,
     /// User id.
     pub id: String,
-    client: reqwest::Client,
+    pub client: reqwest::Client,
 }
 
 impl User {
