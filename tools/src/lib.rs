@@ -1,1 +1,4 @@
-//! Typed cluster tools, analyzers and the Helm binding for todo-ops (filled by later issues).
+//! Typed cluster tools, analyzers and the Helm binding for todo-ops.
+
+pub mod helm;
+pub mod values;

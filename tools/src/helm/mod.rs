@@ -1,0 +1,43 @@
+//! A safe Rust API over the real Helm v4 SDK, compiled as the C library `libhelm_c.so`
+//! (shipped in the PyPI wheel `helm-python-sdk==0.2.2`), loaded at run time.
+//!
+//! Every call is a blocking C call: from async code use [`blocking`], which runs it on
+//! Tokio's blocking pool, never on a worker thread.
+
+pub mod chart;
+pub mod error;
+mod ffi;
+pub mod locate;
+pub mod release;
+
+pub use chart::{Chart, LintMessage, LintOptions, LintReport, RenderOptions, Severity, lint, manifests_to_json, values_from_yaml};
+pub use error::{ErrorCode, HelmError};
+pub use release::{ActionOptions, ClusterOptions, HelmClient, Release};
+
+/// Versions of the loaded library: (helm-c, Helm SDK).
+pub fn versions() -> Result<(String, String), HelmError> {
+    let n = ffi::native()?;
+    Ok((n.c_version(), n.sdk_version()))
+}
+
+/// Where the library was loaded from.
+pub fn library_path() -> Result<std::path::PathBuf, HelmError> {
+    Ok(ffi::native()?.path.clone())
+}
+
+/// Live native handles (charts, configs); a leak check for tests.
+pub fn open_handles() -> Result<i64, HelmError> {
+    Ok(ffi::native()?.open_handles())
+}
+
+/// Runs a blocking Helm call off the async workers.
+pub async fn blocking<T, F>(operation: &str, f: F) -> Result<T, HelmError>
+where
+    T: Send + 'static,
+    F: FnOnce() -> Result<T, HelmError> + Send + 'static,
+{
+    tokio::task::spawn_blocking(f).await.map_err(|e| HelmError::Worker {
+        operation: operation.to_string(),
+        reason: e.to_string(),
+    })?
+}

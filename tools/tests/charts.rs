@@ -1,0 +1,308 @@
+//! The bundled charts through the real Helm SDK: schemas equal the Rust types, defaults
+//! equal `values.yaml`, lint is clean with every environment file, rendered manifests
+//! (decoded into k8s-openapi types) keep the invariants, bad values name the key.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use k8s_openapi::api::apps::v1::{Deployment, StatefulSet};
+use k8s_openapi::api::core::v1::{ConfigMap, Container, Secret, Service};
+use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
+use serde_json::{Value, json};
+use todo_ops_tools::helm::{self, Chart, ErrorCode, LintOptions, RenderOptions, Severity};
+use todo_ops_tools::values::{BackendValues, FrontendValues, schema_json};
+
+fn chart_dir(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../charts").join(name)
+}
+
+fn env_values(chart: &str, env: &str) -> Value {
+    let text = std::fs::read_to_string(chart_dir(chart).join(format!("values-{env}.yaml"))).unwrap();
+    helm::values_from_yaml(&text).unwrap()
+}
+
+const ENVS: [&str; 3] = ["minikube", "kubesim", "production"];
+
+#[test]
+fn checked_in_schemas_equal_the_generated_ones() {
+    // UPDATE_SCHEMAS=1 rewrites them (then review the diff).
+    for (chart, generated) in [
+        ("todo-backend", schema_json::<BackendValues>()),
+        ("todo-frontend", schema_json::<FrontendValues>()),
+    ] {
+        let path = chart_dir(chart).join("values.schema.json");
+        if std::env::var_os("UPDATE_SCHEMAS").is_some() {
+            std::fs::write(&path, &generated).unwrap();
+        }
+        let on_disk = std::fs::read_to_string(&path).unwrap_or_default();
+        assert!(
+            on_disk == generated,
+            "{} differs from the schema generated from tools/src/values; run `UPDATE_SCHEMAS=1 cargo nextest run -p todo-ops-tools checked_in_schemas` and commit it",
+            path.display()
+        );
+    }
+}
+
+#[test]
+fn values_yaml_equals_the_rust_defaults() {
+    let backend = Chart::load(chart_dir("todo-backend")).unwrap();
+    let parsed: BackendValues = serde_json::from_value(backend.default_values().unwrap()).unwrap();
+    assert_eq!(parsed, BackendValues::default());
+    let frontend = Chart::load(chart_dir("todo-frontend")).unwrap();
+    let parsed: FrontendValues = serde_json::from_value(frontend.default_values().unwrap()).unwrap();
+    assert_eq!(parsed, FrontendValues::default());
+    // Every environment file also fits the types once merged.
+    for env in ENVS {
+        let merged = backend.merge_values(&env_values("todo-backend", env)).unwrap();
+        serde_json::from_value::<BackendValues>(merged).unwrap_or_else(|e| panic!("backend {env}: {e}"));
+        let merged = frontend.merge_values(&env_values("todo-frontend", env)).unwrap();
+        serde_json::from_value::<FrontendValues>(merged).unwrap_or_else(|e| panic!("frontend {env}: {e}"));
+    }
+}
+
+#[test]
+fn both_charts_lint_clean_with_every_environment_file() {
+    let opts = LintOptions { strict: Some(true), kube_version: Some("v1.32.0".into()), ..Default::default() };
+    for chart in ["todo-backend", "todo-frontend"] {
+        for env in ENVS {
+            let report = helm::lint(&chart_dir(chart), Some(&env_values(chart, env)), &opts).unwrap();
+            assert!(report.errors.is_empty(), "{chart} {env}: {:?}", report.errors);
+            let bad = report.at_least(Severity::Warning);
+            assert!(bad.is_empty(), "{chart} with values-{env}.yaml: {bad:#?}");
+        }
+    }
+    // The frontend also lints clean on its defaults alone.
+    let report = helm::lint(&chart_dir("todo-frontend"), None, &opts).unwrap();
+    assert!(report.at_least(Severity::Warning).is_empty(), "{report:?}");
+}
+
+#[test]
+fn backend_without_a_database_fails_naming_the_settings() {
+    let chart = Chart::load(chart_dir("todo-backend")).unwrap();
+    let err = chart.render(&json!({}), &RenderOptions::default()).unwrap_err();
+    assert_eq!(err.code(), Some(ErrorCode::Render));
+    let msg = err.to_string();
+    for key in ["secrets.databaseUrl", "postgres.enabled", "existingSecret"] {
+        assert!(msg.contains(key), "{msg}");
+    }
+}
+
+#[test]
+fn bad_values_are_rejected_naming_the_key() {
+    let chart = Chart::load(chart_dir("todo-backend")).unwrap();
+    let cases = [
+        (json!({"replicaCount": "two"}), "replicaCount"),
+        (json!({"resources": {"limits": {"memory": "-256Mi"}}}), "memory"),
+        (json!({"resources": {"limits": {"cpu": -1}}}), "cpu"),
+        (json!({"replicas": 3}), "replicas"),
+        (json!({"image": {"pullPolcy": "Never"}}), "pullPolcy"),
+        (json!({"secrets": {"betterAuthSecret": "short"}}), "betterAuthSecret"),
+    ];
+    for (values, key) in cases {
+        let err = chart.validate_values(&values).expect_err(&format!("{values} should be rejected"));
+        assert_eq!(err.code(), Some(ErrorCode::Values), "{err}");
+        assert!(err.to_string().contains(key), "{values}: message does not name {key}: {err}");
+    }
+    chart.validate_values(&json!({"replicaCount": 3, "resources": {"limits": {"cpu": 1}}})).unwrap();
+}
+
+/// Renders and sorts the manifests by kind.
+fn render(chart: &str, values: &Value) -> BTreeMap<String, Vec<Value>> {
+    let c = Chart::load(chart_dir(chart)).unwrap();
+    c.validate_values(values).unwrap();
+    let opts = RenderOptions { name: Some(chart.into()), namespace: Some("todo".into()), ..Default::default() };
+    let mut by_kind: BTreeMap<String, Vec<Value>> = BTreeMap::new();
+    for (path, text) in c.render(values, &opts).unwrap() {
+        if path.ends_with("NOTES.txt") {
+            continue;
+        }
+        for doc in helm::manifests_to_json(&text).unwrap() {
+            let kind = doc["kind"].as_str().unwrap_or_else(|| panic!("{path}: no kind")).to_string();
+            by_kind.entry(kind).or_default().push(doc);
+        }
+    }
+    by_kind
+}
+
+fn one<T: serde::de::DeserializeOwned>(m: &BTreeMap<String, Vec<Value>>, kind: &str) -> T {
+    let docs = m.get(kind).unwrap_or_else(|| panic!("no {kind} rendered"));
+    assert_eq!(docs.len(), 1, "exactly one {kind} expected");
+    serde_json::from_value(docs[0].clone()).unwrap_or_else(|e| panic!("{kind} does not decode: {e}"))
+}
+
+/// The object of `kind` named `name`.
+fn named<T: serde::de::DeserializeOwned>(m: &BTreeMap<String, Vec<Value>>, kind: &str, name: &str) -> T {
+    let doc = m
+        .get(kind)
+        .and_then(|docs| docs.iter().find(|d| d["metadata"]["name"] == name))
+        .unwrap_or_else(|| panic!("no {kind} named {name} rendered"));
+    serde_json::from_value(doc.clone()).unwrap_or_else(|e| panic!("{kind} {name} does not decode: {e}"))
+}
+
+fn check_app(chart: &str, values: &Value, ready_path: &str, min_replicas: i32) -> BTreeMap<String, Vec<Value>> {
+    let m = render(chart, values);
+    let dep: Deployment = one(&m, "Deployment");
+    let svc: Service = named(&m, "Service", chart);
+    let cm: ConfigMap = one(&m, "ConfigMap");
+    let spec = dep.spec.unwrap();
+    if let Some(r) = spec.replicas {
+        assert!(r >= min_replicas, "{chart}: {r} replicas");
+    } else {
+        let hpa = &m["HorizontalPodAutoscaler"][0];
+        assert!(hpa["spec"]["minReplicas"].as_i64().unwrap() >= min_replicas as i64);
+    }
+    let tpl = spec.template;
+    let labels = tpl.metadata.as_ref().unwrap().labels.clone().unwrap();
+    for k in ["app.kubernetes.io/name", "app.kubernetes.io/instance", "app.kubernetes.io/version", "app.kubernetes.io/managed-by"] {
+        assert!(labels.contains_key(k), "{chart}: pod label {k} missing");
+    }
+    let annotations = tpl.metadata.as_ref().unwrap().annotations.clone().unwrap();
+    assert!(annotations.contains_key("checksum/config"));
+
+    // Service selector matches the pods and its targetPort is the containerPort = PORT.
+    let svc_spec = svc.spec.unwrap();
+    for (k, v) in svc_spec.selector.clone().unwrap() {
+        assert_eq!(labels.get(&k), Some(&v), "{chart}: selector {k}={v} matches no pod label");
+    }
+    for (k, v) in spec.selector.match_labels.unwrap() {
+        assert_eq!(labels.get(&k), Some(&v));
+    }
+    let pod = tpl.spec.unwrap();
+    let c: &Container = &pod.containers[0];
+    let port = &c.ports.as_ref().unwrap()[0];
+    let svc_port = &svc_spec.ports.unwrap()[0];
+    match svc_port.target_port.as_ref().unwrap() {
+        IntOrString::String(name) => assert_eq!(Some(name), port.name.as_ref()),
+        IntOrString::Int(n) => assert_eq!(*n, port.container_port),
+    }
+    assert_eq!(svc_port.port, port.container_port);
+    assert_eq!(cm.data.unwrap()["PORT"], port.container_port.to_string());
+    assert_eq!(svc_spec.type_.as_deref(), Some("ClusterIP"));
+
+    // Probes on the right paths and the named port.
+    let live = c.liveness_probe.as_ref().unwrap().http_get.as_ref().unwrap();
+    let ready = c.readiness_probe.as_ref().unwrap().http_get.as_ref().unwrap();
+    assert_eq!(live.path.as_deref(), Some("/health"));
+    assert_eq!(ready.path.as_deref(), Some(ready_path));
+    assert_eq!(live.port, IntOrString::String("http".into()));
+
+    // Env only through configMapKeyRef / secretKeyRef.
+    for e in c.env.as_ref().unwrap() {
+        assert!(e.value.is_none(), "{chart}: env {} has a literal value", e.name);
+        let from = e.value_from.as_ref().unwrap();
+        assert!(from.config_map_key_ref.is_some() || from.secret_key_ref.is_some(), "{}", e.name);
+    }
+    let res = c.resources.as_ref().unwrap();
+    assert!(res.requests.as_ref().unwrap().contains_key("memory") && res.limits.as_ref().unwrap().contains_key("memory"));
+
+    // Non-root, read-only, no escalation, no capabilities, RuntimeDefault seccomp.
+    let psc = pod.security_context.unwrap();
+    assert_eq!(psc.run_as_non_root, Some(true));
+    assert!(psc.run_as_user.unwrap() > 0);
+    assert_eq!(psc.seccomp_profile.unwrap().type_, "RuntimeDefault");
+    let csc = c.security_context.as_ref().unwrap();
+    assert_eq!(csc.read_only_root_filesystem, Some(true));
+    assert_eq!(csc.allow_privilege_escalation, Some(false));
+    assert_eq!(csc.capabilities.as_ref().unwrap().drop, Some(vec!["ALL".to_string()]));
+    let affinity = pod.affinity.unwrap().pod_anti_affinity.unwrap();
+    assert!(affinity.preferred_during_scheduling_ignored_during_execution.is_some());
+    assert!(m.contains_key("PodDisruptionBudget"), "{chart}: no PDB");
+    m
+}
+
+const SENTINELS: [&str; 3] = ["pw-SENTINEL-db-0001", "auth-SENTINEL-secret-0123456789abcdef", "sk-SENTINEL-key"];
+
+#[test]
+fn backend_manifests_keep_the_invariants() {
+    for env in ENVS {
+        let mut values = env_values("todo-backend", env);
+        if env != "production" {
+            values["secrets"]["databaseUrl"] = json!(format!("postgres://todo:{}@db:5432/todo", SENTINELS[0]));
+            values["secrets"]["betterAuthSecret"] = json!(SENTINELS[1]);
+            values["secrets"]["openaiApiKey"] = json!(SENTINELS[2]);
+        }
+        let m = check_app("todo-backend", &values, "/ready", 2);
+        if env == "production" {
+            assert!(!m.contains_key("Secret"), "existingSecret must not render a Secret");
+            assert!(m.contains_key("HorizontalPodAutoscaler"));
+            continue;
+        }
+        // No secret value outside the Secret, in plain text or base64.
+        for (kind, docs) in &m {
+            if kind == "Secret" {
+                continue;
+            }
+            let text = serde_json::to_string(docs).unwrap();
+            for s in SENTINELS {
+                assert!(!text.contains(s), "{kind} leaks a secret value");
+            }
+        }
+        let secret: Secret = named(&m, "Secret", "todo-backend-secrets");
+        let data = secret.data.unwrap();
+        assert_eq!(String::from_utf8(data["BETTER_AUTH_SECRET"].0.clone()).unwrap(), SENTINELS[1]);
+    }
+}
+
+#[test]
+fn generated_secrets_and_config_changes_roll_the_pods() {
+    let base = json!({"secrets": {"databaseUrl": "postgres://u@db/todo"}});
+    let m = render("todo-backend", &base);
+    let secret: Secret = one(&m, "Secret");
+    let generated = String::from_utf8(secret.data.unwrap()["BETTER_AUTH_SECRET"].0.clone()).unwrap();
+    assert!(generated.len() >= 32, "generated auth secret too short");
+    let checksum = |m: &BTreeMap<String, Vec<Value>>| m["Deployment"][0]["spec"]["template"]["metadata"]["annotations"]["checksum/config"].clone();
+    let mut changed = base.clone();
+    changed["config"] = json!({"logFormat": "text"});
+    assert_ne!(checksum(&m), checksum(&render("todo-backend", &changed)));
+}
+
+#[test]
+fn in_cluster_postgres_is_a_statefulset_the_backend_points_at() {
+    let m = render("todo-backend", &env_values("todo-backend", "minikube"));
+    let sts: StatefulSet = one(&m, "StatefulSet");
+    let spec = sts.spec.unwrap();
+    assert_eq!(spec.volume_claim_templates.unwrap()[0].spec.as_ref().unwrap().resources.as_ref().unwrap().requests.as_ref().unwrap()["storage"].0, "1Gi");
+    let secrets: Vec<Secret> = m["Secret"].iter().map(|v| serde_json::from_value(v.clone()).unwrap()).collect();
+    let app = secrets.iter().find(|s| s.metadata.name.as_deref() == Some("todo-backend-secrets")).unwrap();
+    let url = String::from_utf8(app.data.as_ref().unwrap()["DATABASE_URL"].0.clone()).unwrap();
+    assert!(url.starts_with("postgres://todo:") && url.ends_with("@todo-backend-postgres:5432/todo"), "{url}");
+    let pg = secrets.iter().find(|s| s.metadata.name.as_deref() == Some("todo-backend-postgres")).unwrap();
+    let pw = String::from_utf8(pg.data.as_ref().unwrap()["POSTGRES_PASSWORD"].0.clone()).unwrap();
+    assert!(url.contains(&format!(":{pw}@")), "the app and Postgres must share one password");
+    let pod = spec.template.spec.unwrap();
+    assert_eq!(pod.security_context.unwrap().run_as_non_root, Some(true));
+}
+
+#[test]
+fn frontend_manifests_keep_the_invariants() {
+    for env in ENVS {
+        let m = check_app("todo-frontend", &env_values("todo-frontend", env), "/health", 2);
+        assert!(!m.contains_key("Secret"));
+        let cm: ConfigMap = one(&m, "ConfigMap");
+        assert_eq!(cm.data.unwrap()["BACKEND_URL"], "http://todo-backend:8000");
+    }
+}
+
+#[test]
+fn handles_are_freed() {
+    let before = helm::open_handles().unwrap();
+    {
+        let c = Chart::load(chart_dir("todo-frontend")).unwrap();
+        c.render(&json!({}), &RenderOptions::default()).unwrap();
+        assert_eq!(helm::open_handles().unwrap(), before + 1);
+    }
+    assert_eq!(helm::open_handles().unwrap(), before);
+    let (c, sdk) = helm::versions().unwrap();
+    assert!(c.starts_with("0.2") && sdk.starts_with("v4"), "{c} {sdk}");
+}
+
+#[tokio::test]
+async fn async_callers_run_helm_off_the_workers() {
+    let dir = chart_dir("todo-frontend");
+    let rendered = helm::blocking("template todo-frontend", move || {
+        Chart::load(&dir)?.render(&json!({}), &RenderOptions::default())
+    })
+    .await
+    .unwrap();
+    assert!(rendered.keys().any(|k| k.ends_with("deployment.yaml")));
+}
