@@ -100,7 +100,10 @@ fn get(lookup: &dyn Fn(&str) -> Option<String>, name: &str) -> Option<String> {
 
 /// Parses `LOG_FORMAT` (json|text, default json).
 pub fn log_format_from(lookup: &dyn Fn(&str) -> Option<String>) -> Result<LogFormat, ConfigError> {
-    match get(lookup, "LOG_FORMAT").as_deref().map(str::to_ascii_lowercase) {
+    match get(lookup, "LOG_FORMAT")
+        .as_deref()
+        .map(str::to_ascii_lowercase)
+    {
         None => Ok(LogFormat::Json),
         Some(v) if v == "json" => Ok(LogFormat::Json),
         Some(v) if v == "text" => Ok(LogFormat::Text),
@@ -188,7 +191,9 @@ impl BackendConfig {
         {
             return Err(ConfigError::new(
                 "OPENAI_BASE_URL",
-                format!("is {url:?}: expected an http:// or https:// URL such as https://api.openai.com/v1"),
+                format!(
+                    "is {url:?}: expected an http:// or https:// URL such as https://api.openai.com/v1"
+                ),
             ));
         }
         let llm = get(lookup, "OPENAI_API_KEY").map(|api_key| LlmConfig {
@@ -258,17 +263,26 @@ mod tests {
 
     #[test]
     fn short_secret_is_rejected_with_its_length() {
-        let err = cfg(&[("DATABASE_URL", "sqlite://x.db"), ("BETTER_AUTH_SECRET", "short")])
-            .unwrap_err();
+        let err = cfg(&[
+            ("DATABASE_URL", "sqlite://x.db"),
+            ("BETTER_AUTH_SECRET", "short"),
+        ])
+        .unwrap_err();
         assert_eq!(err.variable, "BETTER_AUTH_SECRET");
         assert!(err.problem.contains("5 characters"), "{err}");
     }
 
     #[test]
     fn bad_scheme_port_and_log_format_are_rejected() {
-        let base = [("DATABASE_URL", "mysql://x"), ("BETTER_AUTH_SECRET", SECRET)];
+        let base = [
+            ("DATABASE_URL", "mysql://x"),
+            ("BETTER_AUTH_SECRET", SECRET),
+        ];
         assert_eq!(cfg(&base).unwrap_err().variable, "DATABASE_URL");
-        let ok = [("DATABASE_URL", "sqlite://x.db"), ("BETTER_AUTH_SECRET", SECRET)];
+        let ok = [
+            ("DATABASE_URL", "sqlite://x.db"),
+            ("BETTER_AUTH_SECRET", SECRET),
+        ];
         let mut with_port = ok.to_vec();
         with_port.push(("PORT", "eighty"));
         assert_eq!(cfg(&with_port).unwrap_err().variable, "PORT");

@@ -90,8 +90,12 @@ pub async fn connect_and_migrate(url: &str, retry: RetryPolicy) -> Result<Db, Db
                 Box::pin(async move {
                     // SQLite: wait for a concurrent writer instead of failing with SQLITE_BUSY.
                     if conn.backend_name() == "SQLite" {
-                        sqlx::query("PRAGMA busy_timeout = 5000").execute(&mut *conn).await?;
-                        sqlx::query("PRAGMA foreign_keys = ON").execute(&mut *conn).await?;
+                        sqlx::query("PRAGMA busy_timeout = 5000")
+                            .execute(&mut *conn)
+                            .await?;
+                        sqlx::query("PRAGMA foreign_keys = ON")
+                            .execute(&mut *conn)
+                            .await?;
                     }
                     Ok(())
                 })
@@ -144,7 +148,9 @@ async fn migrate(pool: &Db, url: &str, target: &str) -> Result<(), DbError> {
     }
     Err(DbError::Migration {
         target: target.to_string(),
-        source: last.unwrap_or(sqlx::migrate::MigrateError::Execute(sqlx::Error::PoolClosed)),
+        source: last.unwrap_or(sqlx::migrate::MigrateError::Execute(
+            sqlx::Error::PoolClosed,
+        )),
     })
 }
 

@@ -41,7 +41,9 @@ impl FrontendConfig {
         if !(backend_url.starts_with("http://") || backend_url.starts_with("https://")) {
             return Err(ConfigError {
                 variable: "BACKEND_URL",
-                problem: format!("is {backend_url:?}: expected an http:// or https:// URL such as {DEFAULT_BACKEND_URL}"),
+                problem: format!(
+                    "is {backend_url:?}: expected an http:// or https:// URL such as {DEFAULT_BACKEND_URL}"
+                ),
             });
         }
         Ok(Self {
@@ -70,9 +72,18 @@ pub fn router(cfg: &FrontendConfig) -> Result<Router, String> {
         backend_url: cfg.backend_url.clone(),
     };
     Ok(Router::new()
-        .route("/", get(|| async { asset("text/html; charset=utf-8", INDEX_HTML) }))
-        .route("/app.js", get(|| async { asset("text/javascript; charset=utf-8", APP_JS) }))
-        .route("/style.css", get(|| async { asset("text/css; charset=utf-8", STYLE_CSS) }))
+        .route(
+            "/",
+            get(|| async { asset("text/html; charset=utf-8", INDEX_HTML) }),
+        )
+        .route(
+            "/app.js",
+            get(|| async { asset("text/javascript; charset=utf-8", APP_JS) }),
+        )
+        .route(
+            "/style.css",
+            get(|| async { asset("text/css; charset=utf-8", STYLE_CSS) }),
+        )
         .route("/health", get(|| async { Json(json!({"status": "ok"})) }))
         .route("/api/{*rest}", any(forward))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
@@ -80,13 +91,28 @@ pub fn router(cfg: &FrontendConfig) -> Result<Router, String> {
 }
 
 fn asset(content_type: &'static str, body: &'static str) -> Response {
-    ([(header::CONTENT_TYPE, content_type), (header::CACHE_CONTROL, "no-cache")], body).into_response()
+    (
+        [
+            (header::CONTENT_TYPE, content_type),
+            (header::CACHE_CONTROL, "no-cache"),
+        ],
+        body,
+    )
+        .into_response()
 }
 
-const FORWARDED_REQUEST_HEADERS: [HeaderName; 4] =
-    [header::CONTENT_TYPE, header::COOKIE, header::AUTHORIZATION, header::ACCEPT];
-const FORWARDED_RESPONSE_HEADERS: [HeaderName; 4] =
-    [header::CONTENT_TYPE, header::SET_COOKIE, header::RETRY_AFTER, header::CACHE_CONTROL];
+const FORWARDED_REQUEST_HEADERS: [HeaderName; 4] = [
+    header::CONTENT_TYPE,
+    header::COOKIE,
+    header::AUTHORIZATION,
+    header::ACCEPT,
+];
+const FORWARDED_RESPONSE_HEADERS: [HeaderName; 4] = [
+    header::CONTENT_TYPE,
+    header::SET_COOKIE,
+    header::RETRY_AFTER,
+    header::CACHE_CONTROL,
+];
 
 async fn forward(State(p): State<Proxy>, req: Request) -> Response {
     let path_and_query = req
@@ -104,14 +130,23 @@ async fn forward(State(p): State<Proxy>, req: Request) -> Response {
     }
     let body = match axum::body::to_bytes(req.into_body(), MAX_BODY_BYTES).await {
         Ok(b) => b,
-        Err(_) => return error(StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large", "request body is too large"),
+        Err(_) => {
+            return error(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "payload_too_large",
+                "request body is too large",
+            );
+        }
     };
     let resp = match out.body(body).send().await {
         Ok(r) => r,
         Err(e) => {
             tracing::warn!(backend = %p.backend_url, error = %e, "backend request failed");
             let message = if e.is_timeout() {
-                format!("The todo backend at {} did not answer in time. Please try again.", p.backend_url)
+                format!(
+                    "The todo backend at {} did not answer in time. Please try again.",
+                    p.backend_url
+                )
             } else {
                 format!(
                     "The todo backend at {} is not reachable right now. Check that it is running (BACKEND_URL), then try again.",
@@ -137,11 +172,19 @@ async fn forward(State(p): State<Proxy>, req: Request) -> Response {
             );
         }
     };
-    builder
-        .body(Body::from(bytes))
-        .unwrap_or_else(|e| error(StatusCode::BAD_GATEWAY, "backend_unavailable", &e.to_string()))
+    builder.body(Body::from(bytes)).unwrap_or_else(|e| {
+        error(
+            StatusCode::BAD_GATEWAY,
+            "backend_unavailable",
+            &e.to_string(),
+        )
+    })
 }
 
 fn error(status: StatusCode, code: &str, message: &str) -> Response {
-    (status, Json(json!({"error": {"code": code, "message": message}}))).into_response()
+    (
+        status,
+        Json(json!({"error": {"code": code, "message": message}})),
+    )
+        .into_response()
 }

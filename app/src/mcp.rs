@@ -11,8 +11,8 @@ use rmcp::transport::streamable_http_server::session::local::LocalSessionManager
 use rmcp::transport::streamable_http_server::{StreamableHttpServerConfig, StreamableHttpService};
 use rmcp::{ErrorData, ServerHandler, tool, tool_handler, tool_router};
 
-use crate::auth::session::{lookup, presented_token};
 use crate::auth::AuthUser;
+use crate::auth::session::{lookup, presented_token};
 use crate::chat::ops::{self, AddTaskArgs, ListTasksArgs, TaskIdArgs, TaskOp, UpdateTaskArgs};
 use crate::db::Db;
 use crate::error::ApiError;
@@ -34,13 +34,19 @@ fn user_of(parts: &axum::http::request::Parts) -> Result<i64, ErrorData> {
 }
 
 impl TaskTools {
-    async fn run(&self, parts: &axum::http::request::Parts, op: TaskOp) -> Result<CallToolResult, ErrorData> {
+    async fn run(
+        &self,
+        parts: &axum::http::request::Parts,
+        op: TaskOp,
+    ) -> Result<CallToolResult, ErrorData> {
         let user = user_of(parts)?;
         match ops::execute(&self.db, user, &op).await {
-            Ok(r) => Ok(CallToolResult::success(vec![ContentBlock::text(r.to_json().to_string())])),
-            Err(e @ (ApiError::NotFound(_) | ApiError::Unprocessable(_))) => {
-                Ok(CallToolResult::error(vec![ContentBlock::text(e.to_string())]))
-            }
+            Ok(r) => Ok(CallToolResult::success(vec![ContentBlock::text(
+                r.to_json().to_string(),
+            )])),
+            Err(e @ (ApiError::NotFound(_) | ApiError::Unprocessable(_))) => Ok(
+                CallToolResult::error(vec![ContentBlock::text(e.to_string())]),
+            ),
             Err(e) => Err(ErrorData::internal_error(e.to_string(), None)),
         }
     }
@@ -50,7 +56,10 @@ impl TaskTools {
 impl TaskTools {
     /// A server for one MCP session.
     pub fn new(db: Db) -> Self {
-        Self { db, tool_router: Self::tool_router() }
+        Self {
+            db,
+            tool_router: Self::tool_router(),
+        }
     }
 
     #[tool(description = "Add a new task to the user's to-do list.")]

@@ -10,7 +10,9 @@ use axum::middleware::Next;
 use axum::response::Response;
 
 /// Histogram bucket upper bounds, in seconds.
-pub const BUCKETS: [f64; 11] = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 5.0];
+pub const BUCKETS: [f64; 11] = [
+    0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 5.0,
+];
 
 #[derive(Default)]
 struct Histogram {
@@ -52,7 +54,10 @@ impl Metrics {
     pub fn render(&self) -> String {
         let mut out = String::new();
         let Ok(m) = self.inner.lock() else { return out };
-        let _ = writeln!(out, "# HELP http_requests_total HTTP requests by route, method and status.");
+        let _ = writeln!(
+            out,
+            "# HELP http_requests_total HTTP requests by route, method and status."
+        );
         let _ = writeln!(out, "# TYPE http_requests_total counter");
         for ((route, method, status), n) in &m.requests {
             let _ = writeln!(
@@ -60,7 +65,10 @@ impl Metrics {
                 "http_requests_total{{route=\"{route}\",method=\"{method}\",status=\"{status}\"}} {n}"
             );
         }
-        let _ = writeln!(out, "# HELP http_request_duration_seconds HTTP request latency by route.");
+        let _ = writeln!(
+            out,
+            "# HELP http_request_duration_seconds HTTP request latency by route."
+        );
         let _ = writeln!(out, "# TYPE http_request_duration_seconds histogram");
         for (route, h) in &m.latency {
             for (i, b) in BUCKETS.iter().enumerate() {
@@ -75,8 +83,16 @@ impl Metrics {
                 "http_request_duration_seconds_bucket{{route=\"{route}\",le=\"+Inf\"}} {}",
                 h.count
             );
-            let _ = writeln!(out, "http_request_duration_seconds_sum{{route=\"{route}\"}} {}", h.sum);
-            let _ = writeln!(out, "http_request_duration_seconds_count{{route=\"{route}\"}} {}", h.count);
+            let _ = writeln!(
+                out,
+                "http_request_duration_seconds_sum{{route=\"{route}\"}} {}",
+                h.sum
+            );
+            let _ = writeln!(
+                out,
+                "http_request_duration_seconds_count{{route=\"{route}\"}} {}",
+                h.count
+            );
         }
         out
     }
@@ -92,7 +108,12 @@ pub async fn track(State(metrics): State<Arc<Metrics>>, req: Request, next: Next
     let method = req.method().to_string();
     let start = Instant::now();
     let resp = next.run(req).await;
-    metrics.observe(&route, &method, resp.status().as_u16(), start.elapsed().as_secs_f64());
+    metrics.observe(
+        &route,
+        &method,
+        resp.status().as_u16(),
+        start.elapsed().as_secs_f64(),
+    );
     resp
 }
 
@@ -105,8 +126,20 @@ mod tests {
         m.observe("/api/tasks", "GET", 200, 0.2);
         m.observe("/api/tasks", "POST", 422, 0.004);
         let text = m.render();
-        assert!(text.contains("http_requests_total{route=\"/api/tasks\",method=\"GET\",status=\"200\"} 2"));
-        assert!(text.contains("http_request_duration_seconds_bucket{route=\"/api/tasks\",le=\"0.005\"} 2"));
-        assert!(text.contains("http_request_duration_seconds_bucket{route=\"/api/tasks\",le=\"+Inf\"} 3"));
+        assert!(
+            text.contains(
+                "http_requests_total{route=\"/api/tasks\",method=\"GET\",status=\"200\"} 2"
+            )
+        );
+        assert!(
+            text.contains(
+                "http_request_duration_seconds_bucket{route=\"/api/tasks\",le=\"0.005\"} 2"
+            )
+        );
+        assert!(
+            text.contains(
+                "http_request_duration_seconds_bucket{route=\"/api/tasks\",le=\"+Inf\"} 3"
+            )
+        );
     }
 }

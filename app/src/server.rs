@@ -23,7 +23,10 @@ pub const MAX_BODY_BYTES: usize = 64 * 1024;
 pub fn router(state: AppState) -> Router {
     let mcp = Router::new()
         .nest_service("/mcp", mcp::service(state.db.clone()))
-        .route_layer(middleware::from_fn_with_state(state.clone(), mcp::require_user));
+        .route_layer(middleware::from_fn_with_state(
+            state.clone(),
+            mcp::require_user,
+        ));
     Router::new()
         .route("/health", get(health))
         .route("/ready", get(ready))
@@ -35,7 +38,10 @@ pub fn router(state: AppState) -> Router {
         .merge(mcp)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(middleware::from_fn(error::json_errors))
-        .layer(middleware::from_fn_with_state(state.metrics.clone(), metrics::track))
+        .layer(middleware::from_fn_with_state(
+            state.metrics.clone(),
+            metrics::track,
+        ))
 }
 
 async fn health() -> Json<serde_json::Value> {
@@ -74,18 +80,25 @@ pub async fn run(cfg: BackendConfig) -> Result<(), String> {
             ..RetryPolicy::default()
         },
     )
-        .await
-        .map_err(|e| e.to_string())?;
+    .await
+    .map_err(|e| e.to_string())?;
     let chat = ChatEngine::from_config(cfg.llm.as_ref()).map_err(|e| e.to_string())?;
     let state = AppState {
         db: pool.clone(),
         auth_secret: Arc::from(cfg.auth_secret.as_str()),
-        secure_cookies: cfg.auth_url.as_deref().is_some_and(|u| u.starts_with("https://")),
+        secure_cookies: cfg
+            .auth_url
+            .as_deref()
+            .is_some_and(|u| u.starts_with("https://")),
         chat: Arc::new(chat),
         metrics: Arc::new(Metrics::default()),
     };
     let listener = shutdown::bind(cfg.port).await?;
-    tracing::info!(port = cfg.port, chat = state.chat.kind(), "todo-backend listening");
+    tracing::info!(
+        port = cfg.port,
+        chat = state.chat.kind(),
+        "todo-backend listening"
+    );
     shutdown::serve(listener, router(state))
         .await
         .map_err(|e| format!("server error: {e}"))?;

@@ -45,7 +45,10 @@ pub async fn serve(listener: tokio::net::TcpListener, app: axum::Router) -> std:
     match tokio::time::timeout(GRACE, server).await {
         Ok(r) => r,
         Err(_) => {
-            tracing::warn!(grace_secs = GRACE.as_secs(), "in-flight requests did not finish within the grace period; exiting anyway");
+            tracing::warn!(
+                grace_secs = GRACE.as_secs(),
+                "in-flight requests did not finish within the grace period; exiting anyway"
+            );
             Ok(())
         }
     }
@@ -57,4 +60,3 @@ pub async fn bind(port: u16) -> Result<tokio::net::TcpListener, String> {
         .await
         .map_err(|e| format!("cannot listen on port {port} (PORT): {e}; choose a free port"))
 }
-

@@ -1,4 +1,5 @@
 //! The backend's HTTP API against real processes, on both Postgres and SQLite.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // Tests fail loudly by design.
 
 mod common;
 
@@ -43,10 +44,16 @@ async fn auth_flow(engine: Engine) {
 
     // The token is stored hashed, never as given.
     let pool = db.pool().await;
-    let stored: Vec<String> = sqlx::query_scalar("SELECT token_hash FROM sessions").fetch_all(&pool).await.unwrap();
+    let stored: Vec<String> = sqlx::query_scalar("SELECT token_hash FROM sessions")
+        .fetch_all(&pool)
+        .await
+        .unwrap();
     assert_eq!(stored.len(), 1);
     assert_ne!(stored[0], token);
-    let hash: String = sqlx::query_scalar("SELECT password_hash FROM users").fetch_one(&pool).await.unwrap();
+    let hash: String = sqlx::query_scalar("SELECT password_hash FROM users")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
     assert!(hash.starts_with("$argon2id$"), "{hash}");
 
     // Duplicate sign-up is a conflict.
@@ -60,11 +67,29 @@ async fn auth_flow(engine: Engine) {
 
     // Cookie and bearer both work for get-session.
     let cookie_pair = cookie.split(';').next().unwrap().to_string();
-    for (k, v) in [("cookie", cookie_pair.clone()), ("authorization", format!("Bearer {token}"))] {
-        let s: Value = c.get(url("/api/auth/get-session")).header(k, v).send().await.unwrap().json().await.unwrap();
+    for (k, v) in [
+        ("cookie", cookie_pair.clone()),
+        ("authorization", format!("Bearer {token}")),
+    ] {
+        let s: Value = c
+            .get(url("/api/auth/get-session"))
+            .header(k, v)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
         assert_eq!(s["user"]["name"], "Ada", "{k}");
     }
-    let anon: Value = c.get(url("/api/auth/get-session")).send().await.unwrap().json().await.unwrap();
+    let anon: Value = c
+        .get(url("/api/auth/get-session"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(anon, Value::Null);
 
     // Wrong password: 401 in the error shape.
@@ -90,11 +115,26 @@ async fn auth_flow(engine: Engine) {
     assert_ne!(second["token"], token);
 
     // Sign-out ends that session only.
-    let r = c.post(url("/api/auth/sign-out")).bearer_auth(&token).send().await.unwrap();
+    let r = c
+        .post(url("/api/auth/sign-out"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 200);
-    let r = c.get(url("/api/tasks")).bearer_auth(&token).send().await.unwrap();
+    let r = c
+        .get(url("/api/tasks"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 401);
-    let r = c.get(url("/api/tasks")).bearer_auth(second["token"].as_str().unwrap()).send().await.unwrap();
+    let r = c
+        .get(url("/api/tasks"))
+        .bearer_auth(second["token"].as_str().unwrap())
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 200);
 }
 on_both_engines!(auth_flow);
@@ -116,7 +156,10 @@ async fn sign_in_is_rate_limited(engine: Engine) {
     assert_eq!(e["error"]["code"], "rate_limited");
     // Another account is unaffected.
     let other = json!({"email": "someone@example.com", "password": "guess-guess"});
-    assert_eq!(c.post(&url).json(&other).send().await.unwrap().status(), 401);
+    assert_eq!(
+        c.post(&url).json(&other).send().await.unwrap().status(),
+        401
+    );
 }
 on_both_engines!(sign_in_is_rate_limited);
 
@@ -126,14 +169,28 @@ async fn tasks_crud_and_isolation(engine: Engine) {
     let alice = User::sign_up(&be.url).await;
     let bob = User::sign_up(&be.url).await;
 
-    let (s, t) = alice.call("POST", "/api/tasks", Some(json!({"title": "  buy milk ", "description": "2 litres"}))).await;
+    let (s, t) = alice
+        .call(
+            "POST",
+            "/api/tasks",
+            Some(json!({"title": "  buy milk ", "description": "2 litres"})),
+        )
+        .await;
     assert_eq!(s, 201);
     assert_eq!(t["title"], "buy milk");
     assert_eq!(t["completed"], false);
     let id = t["id"].as_i64().unwrap();
-    alice.call("POST", "/api/tasks", Some(json!({"title": "call mom"}))).await;
+    alice
+        .call("POST", "/api/tasks", Some(json!({"title": "call mom"})))
+        .await;
 
-    let (s, t) = alice.call("PATCH", &format!("/api/tasks/{id}"), Some(json!({"completed": true}))).await;
+    let (s, t) = alice
+        .call(
+            "PATCH",
+            &format!("/api/tasks/{id}"),
+            Some(json!({"completed": true})),
+        )
+        .await;
     assert_eq!(s, 200);
     assert_eq!(t["completed"], true);
     assert_eq!(t["description"], "2 litres");
@@ -147,7 +204,11 @@ async fn tasks_crud_and_isolation(engine: Engine) {
     let (_, list) = bob.call("GET", "/api/tasks", None).await;
     assert_eq!(list, json!([]));
     let path = format!("/api/tasks/{id}");
-    for (m, body) in [("GET", None), ("PATCH", Some(json!({"title": "mine"}))), ("DELETE", None)] {
+    for (m, body) in [
+        ("GET", None),
+        ("PATCH", Some(json!({"title": "mine"}))),
+        ("DELETE", None),
+    ] {
         let (s, e) = bob.call(m, &path, body).await;
         assert_eq!(s, 404, "{m}");
         assert_eq!(e["error"]["code"], "not_found");
@@ -156,10 +217,14 @@ async fn tasks_crud_and_isolation(engine: Engine) {
     assert_eq!(still["title"], "buy milk");
 
     // Validation and error shape.
-    let (s, e) = alice.call("POST", "/api/tasks", Some(json!({"title": "   "}))).await;
+    let (s, e) = alice
+        .call("POST", "/api/tasks", Some(json!({"title": "   "})))
+        .await;
     assert_eq!(s, 422);
     assert!(e["error"]["message"].as_str().unwrap().contains("title"));
-    let (s, e) = alice.call("POST", "/api/tasks", Some(json!({"nope": 1}))).await;
+    let (s, e) = alice
+        .call("POST", "/api/tasks", Some(json!({"nope": 1})))
+        .await;
     assert_eq!(s, 422);
     assert!(e["error"]["message"].is_string());
     let (s, e) = alice.call("GET", "/api/tasks/abc", None).await;
@@ -188,7 +253,10 @@ async fn offline_chat_round_trip(engine: Engine) {
     assert_eq!(renamed["actions"][0]["result"]["title"], "call dad");
     let list = u.chat(Some(conv), "what's left?").await;
     let reply = list["reply"].as_str().unwrap();
-    assert!(reply.contains("call dad") && !reply.contains("buy milk"), "{reply}");
+    assert!(
+        reply.contains("call dad") && !reply.contains("buy milk"),
+        "{reply}"
+    );
     let unknown = u.chat(Some(conv), "sing me a song").await;
     assert!(unknown["reply"].as_str().unwrap().contains("add buy milk"));
     assert_eq!(unknown["actions"], json!([]));
@@ -204,10 +272,22 @@ async fn offline_chat_round_trip(engine: Engine) {
 
     // Someone else's conversation id is not found.
     let other = User::sign_up(&be.url).await;
-    let (s, _) = other.call("POST", "/api/chat", Some(json!({"conversation_id": conv, "message": "list"}))).await;
+    let (s, _) = other
+        .call(
+            "POST",
+            "/api/chat",
+            Some(json!({"conversation_id": conv, "message": "list"})),
+        )
+        .await;
     assert_eq!(s, 404);
     // Too long a message is refused with the limit named.
-    let (s, e) = u.call("POST", "/api/chat", Some(json!({"message": "a".repeat(2001)}))).await;
+    let (s, e) = u
+        .call(
+            "POST",
+            "/api/chat",
+            Some(json!({"message": "a".repeat(2001)})),
+        )
+        .await;
     assert_eq!(s, 422);
     assert!(e["error"]["message"].as_str().unwrap().contains("2000"));
 }
@@ -218,7 +298,14 @@ async fn health_ready_metrics_and_limits() {
     let db = TestDb::new(Engine::Sqlite).await;
     let be = backend(&db, &[]).await;
     let c = http();
-    let h: Value = c.get(format!("{}/health", be.url)).send().await.unwrap().json().await.unwrap();
+    let h: Value = c
+        .get(format!("{}/health", be.url))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(h["status"], "ok");
     let u = User::sign_up(&be.url).await;
     u.call("GET", "/api/tasks", None).await;
@@ -234,8 +321,25 @@ async fn health_ready_metrics_and_limits() {
     assert_eq!(s, 404);
     assert_eq!(e["error"]["code"], "not_found");
 
-    let text = c.get(format!("{}/metrics", be.url)).send().await.unwrap().text().await.unwrap();
-    assert!(text.contains(r#"http_requests_total{route="/api/tasks",method="GET",status="200"} 1"#), "{text}");
-    assert!(text.contains(r#"http_requests_total{route="/api/tasks/{id}",method="GET",status="404"} 1"#), "{text}");
-    assert!(text.contains("http_request_duration_seconds_bucket{route=\"/api/auth/sign-up/email\",le=\"+Inf\"} 1"));
+    let text = c
+        .get(format!("{}/metrics", be.url))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        text.contains(r#"http_requests_total{route="/api/tasks",method="GET",status="200"} 1"#),
+        "{text}"
+    );
+    assert!(
+        text.contains(
+            r#"http_requests_total{route="/api/tasks/{id}",method="GET",status="404"} 1"#
+        ),
+        "{text}"
+    );
+    assert!(text.contains(
+        "http_request_duration_seconds_bucket{route=\"/api/auth/sign-up/email\",le=\"+Inf\"} 1"
+    ));
 }

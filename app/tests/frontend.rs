@@ -1,5 +1,6 @@
 //! The frontend server: embedded UI, `/api` proxy with cookies, `HTTP_PROXY`, and a clear
 //! message when the backend is down.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // Tests fail loudly by design.
 
 mod common;
 
@@ -24,10 +25,22 @@ async fn serves_the_ui_and_proxies_the_api_with_cookies() {
     let fe = frontend(&be.url, &[]).await;
     let c = http();
     let page = c.get(&fe.url).send().await.unwrap();
-    assert!(page.headers()["content-type"].to_str().unwrap().starts_with("text/html"));
+    assert!(
+        page.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/html")
+    );
     let html = page.text().await.unwrap();
     assert!(html.contains("Todo AI Chatbot") && html.contains("/app.js"));
-    let js = c.get(format!("{}/app.js", fe.url)).send().await.unwrap().text().await.unwrap();
+    let js = c
+        .get(format!("{}/app.js", fe.url))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert!(js.contains("/api/chat"));
 
     let r = c
@@ -37,7 +50,13 @@ async fn serves_the_ui_and_proxies_the_api_with_cookies() {
         .await
         .unwrap();
     assert_eq!(r.status(), 200);
-    let cookie = r.headers()["set-cookie"].to_str().unwrap().split(';').next().unwrap().to_string();
+    let cookie = r.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_string();
     let r = c
         .post(format!("{}/api/chat", fe.url))
         .header("cookie", &cookie)
@@ -65,12 +84,19 @@ async fn serves_the_ui_and_proxies_the_api_with_cookies() {
 async fn backend_down_gives_a_clear_message() {
     let dead = format!("http://127.0.0.1:{}", free_port());
     let fe = frontend(&dead, &[]).await;
-    let r = http().get(format!("{}/api/tasks", fe.url)).send().await.unwrap();
+    let r = http()
+        .get(format!("{}/api/tasks", fe.url))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 502);
     let e: Value = r.json().await.unwrap();
     assert_eq!(e["error"]["code"], "backend_unavailable");
     let msg = e["error"]["message"].as_str().unwrap();
-    assert!(msg.contains("not reachable") && msg.contains(&dead), "{msg}");
+    assert!(
+        msg.contains("not reachable") && msg.contains(&dead),
+        "{msg}"
+    );
     // The UI itself still loads, so the person sees that message rather than a blank page.
     assert_eq!(http().get(&fe.url).send().await.unwrap().status(), 200);
 }
@@ -92,12 +118,23 @@ async fn backend_calls_go_through_http_proxy() {
         sock.write_all(b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 2\r\nconnection: close\r\n\r\n[]")
             .await
             .unwrap();
-        String::from_utf8_lossy(&buf).lines().next().unwrap_or_default().to_string()
+        String::from_utf8_lossy(&buf)
+            .lines()
+            .next()
+            .unwrap_or_default()
+            .to_string()
     });
     let fe = frontend("http://todo-backend:8000", &[("HTTP_PROXY", &proxy_url)]).await;
-    let r = http().get(format!("{}/api/tasks", fe.url)).send().await.unwrap();
+    let r = http()
+        .get(format!("{}/api/tasks", fe.url))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 200);
-    let line = tokio::time::timeout(Duration::from_secs(10), seen).await.unwrap().unwrap();
+    let line = tokio::time::timeout(Duration::from_secs(10), seen)
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(line, "GET http://todo-backend:8000/api/tasks HTTP/1.1");
 }
 

@@ -1,4 +1,5 @@
 //! `/mcp` with a real rmcp client over streamable HTTP, authenticated by the session token.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // Tests fail loudly by design.
 
 mod common;
 
@@ -14,7 +15,11 @@ fn args(v: Value) -> serde_json::Map<String, Value> {
 }
 
 fn text(r: &rmcp::model::CallToolResult) -> String {
-    r.content.iter().filter_map(|c| c.as_text()).map(|t| t.text.clone()).collect()
+    r.content
+        .iter()
+        .filter_map(|c| c.as_text())
+        .map(|t| t.text.clone())
+        .collect()
 }
 
 #[tokio::test]
@@ -23,18 +28,42 @@ async fn rmcp_client_lists_and_calls_the_task_tools() {
     let be = backend(&db, &[]).await;
     let u = User::sign_up(&be.url).await;
     let other = User::sign_up(&be.url).await;
-    let (_, theirs) = other.call("POST", "/api/tasks", Some(json!({"title": "secret plan"}))).await;
+    let (_, theirs) = other
+        .call("POST", "/api/tasks", Some(json!({"title": "secret plan"})))
+        .await;
 
     let transport = StreamableHttpClientTransport::from_config(
-        StreamableHttpClientTransportConfig::with_uri(format!("{}/mcp", be.url)).auth_header(u.token.clone()),
+        StreamableHttpClientTransportConfig::with_uri(format!("{}/mcp", be.url))
+            .auth_header(u.token.clone()),
     );
-    let client = ClientConfig::default().serve(transport).await.expect("MCP initialize");
-    let mut names: Vec<String> = client.list_all_tools().await.unwrap().into_iter().map(|t| t.name.to_string()).collect();
+    let client = ClientConfig::default()
+        .serve(transport)
+        .await
+        .expect("MCP initialize");
+    let mut names: Vec<String> = client
+        .list_all_tools()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|t| t.name.to_string())
+        .collect();
     names.sort();
-    assert_eq!(names, ["add_task", "complete_task", "delete_task", "list_tasks", "update_task"]);
+    assert_eq!(
+        names,
+        [
+            "add_task",
+            "complete_task",
+            "delete_task",
+            "list_tasks",
+            "update_task"
+        ]
+    );
 
     let added = client
-        .call_tool(CallToolRequestParams::new("add_task").with_arguments(args(json!({"title": "buy milk"}))))
+        .call_tool(
+            CallToolRequestParams::new("add_task")
+                .with_arguments(args(json!({"title": "buy milk"}))),
+        )
         .await
         .unwrap();
     assert_ne!(added.is_error, Some(true));
@@ -42,7 +71,10 @@ async fn rmcp_client_lists_and_calls_the_task_tools() {
     assert_eq!(task["title"], "buy milk");
 
     let listed = client
-        .call_tool(CallToolRequestParams::new("list_tasks").with_arguments(args(json!({"status": "pending"}))))
+        .call_tool(
+            CallToolRequestParams::new("list_tasks")
+                .with_arguments(args(json!({"status": "pending"}))),
+        )
         .await
         .unwrap();
     let tasks: Value = serde_json::from_str(&text(&listed)).unwrap();
@@ -54,7 +86,10 @@ async fn rmcp_client_lists_and_calls_the_task_tools() {
 
     // Another user's task is not found, reported as a tool error.
     let refused = client
-        .call_tool(CallToolRequestParams::new("delete_task").with_arguments(args(json!({"task_id": theirs["id"]}))))
+        .call_tool(
+            CallToolRequestParams::new("delete_task")
+                .with_arguments(args(json!({"task_id": theirs["id"]}))),
+        )
         .await
         .unwrap();
     assert_eq!(refused.is_error, Some(true));

@@ -85,17 +85,26 @@ impl ScriptedLlm {
 
     /// Every request body received so far.
     pub fn requests(&self) -> Vec<Value> {
-        self.script.lock().map(|s| s.requests.clone()).unwrap_or_default()
+        self.script
+            .lock()
+            .map(|s| s.requests.clone())
+            .unwrap_or_default()
     }
 
     /// The `Authorization` header of every request.
     pub fn auth_headers(&self) -> Vec<String> {
-        self.script.lock().map(|s| s.auth_headers.clone()).unwrap_or_default()
+        self.script
+            .lock()
+            .map(|s| s.auth_headers.clone())
+            .unwrap_or_default()
     }
 
     /// How many turns are still queued.
     pub fn remaining(&self) -> usize {
-        self.script.lock().map(|s| s.turns.len()).unwrap_or_default()
+        self.script
+            .lock()
+            .map(|s| s.turns.len())
+            .unwrap_or_default()
     }
 
     /// Waits until `n` requests have arrived, failing after `timeout`.
@@ -107,7 +116,9 @@ impl ScriptedLlm {
                 return Ok(());
             }
             if tokio::time::Instant::now() > deadline {
-                return Err(format!("scripted model got {got} requests, expected {n} within {timeout:?}"));
+                return Err(format!(
+                    "scripted model got {got} requests, expected {n} within {timeout:?}"
+                ));
             }
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
@@ -116,7 +127,10 @@ impl ScriptedLlm {
 
 fn error_body(status: u16, message: &str) -> Response {
     let code = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    (code, Json(json!({"error": {"message": message, "type": "invalid_request_error", "code": null}})))
+    (
+        code,
+        Json(json!({"error": {"message": message, "type": "invalid_request_error", "code": null}})),
+    )
         .into_response()
 }
 
@@ -142,7 +156,11 @@ async fn completions(
     if !delay.is_zero() {
         tokio::time::sleep(delay).await;
     }
-    let model = body.get("model").and_then(Value::as_str).unwrap_or("scripted").to_string();
+    let model = body
+        .get("model")
+        .and_then(Value::as_str)
+        .unwrap_or("scripted")
+        .to_string();
     let message = match turn {
         Turn::Error(status, msg) => return error_body(status, &msg),
         Turn::Text(text) => json!({"role": "assistant", "content": text}),
@@ -161,7 +179,11 @@ async fn completions(
             json!({"role": "assistant", "content": null, "tool_calls": calls})
         }
     };
-    let finish = if message.get("tool_calls").is_some() { "tool_calls" } else { "stop" };
+    let finish = if message.get("tool_calls").is_some() {
+        "tool_calls"
+    } else {
+        "stop"
+    };
     Json(json!({
         "id": "chatcmpl-scripted",
         "object": "chat.completion",

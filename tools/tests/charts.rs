@@ -1,6 +1,7 @@
 //! The bundled charts through the real Helm SDK: schemas equal the Rust types, defaults
 //! equal `values.yaml`, lint is clean with every environment file, rendered manifests
 //! (decoded into k8s-openapi types) keep the invariants, bad values name the key.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // Tests fail loudly by design.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -13,11 +14,14 @@ use todo_ops_tools::helm::{self, Chart, ErrorCode, LintOptions, RenderOptions, S
 use todo_ops_tools::values::{BackendValues, FrontendValues, schema_json};
 
 fn chart_dir(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../charts").join(name)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../charts")
+        .join(name)
 }
 
 fn env_values(chart: &str, env: &str) -> Value {
-    let text = std::fs::read_to_string(chart_dir(chart).join(format!("values-{env}.yaml"))).unwrap();
+    let text =
+        std::fs::read_to_string(chart_dir(chart).join(format!("values-{env}.yaml"))).unwrap();
     helm::values_from_yaml(&text).unwrap()
 }
 
@@ -49,24 +53,40 @@ fn values_yaml_equals_the_rust_defaults() {
     let parsed: BackendValues = serde_json::from_value(backend.default_values().unwrap()).unwrap();
     assert_eq!(parsed, BackendValues::default());
     let frontend = Chart::load(chart_dir("todo-frontend")).unwrap();
-    let parsed: FrontendValues = serde_json::from_value(frontend.default_values().unwrap()).unwrap();
+    let parsed: FrontendValues =
+        serde_json::from_value(frontend.default_values().unwrap()).unwrap();
     assert_eq!(parsed, FrontendValues::default());
     // Every environment file also fits the types once merged.
     for env in ENVS {
-        let merged = backend.merge_values(&env_values("todo-backend", env)).unwrap();
-        serde_json::from_value::<BackendValues>(merged).unwrap_or_else(|e| panic!("backend {env}: {e}"));
-        let merged = frontend.merge_values(&env_values("todo-frontend", env)).unwrap();
-        serde_json::from_value::<FrontendValues>(merged).unwrap_or_else(|e| panic!("frontend {env}: {e}"));
+        let merged = backend
+            .merge_values(&env_values("todo-backend", env))
+            .unwrap();
+        serde_json::from_value::<BackendValues>(merged)
+            .unwrap_or_else(|e| panic!("backend {env}: {e}"));
+        let merged = frontend
+            .merge_values(&env_values("todo-frontend", env))
+            .unwrap();
+        serde_json::from_value::<FrontendValues>(merged)
+            .unwrap_or_else(|e| panic!("frontend {env}: {e}"));
     }
 }
 
 #[test]
 fn both_charts_lint_clean_with_every_environment_file() {
-    let opts = LintOptions { strict: Some(true), kube_version: Some("v1.32.0".into()), ..Default::default() };
+    let opts = LintOptions {
+        strict: Some(true),
+        kube_version: Some("v1.32.0".into()),
+        ..Default::default()
+    };
     for chart in ["todo-backend", "todo-frontend"] {
         for env in ENVS {
-            let report = helm::lint(&chart_dir(chart), Some(&env_values(chart, env)), &opts).unwrap();
-            assert!(report.errors.is_empty(), "{chart} {env}: {:?}", report.errors);
+            let report =
+                helm::lint(&chart_dir(chart), Some(&env_values(chart, env)), &opts).unwrap();
+            assert!(
+                report.errors.is_empty(),
+                "{chart} {env}: {:?}",
+                report.errors
+            );
             let bad = report.at_least(Severity::Warning);
             assert!(bad.is_empty(), "{chart} with values-{env}.yaml: {bad:#?}");
         }
@@ -79,7 +99,9 @@ fn both_charts_lint_clean_with_every_environment_file() {
 #[test]
 fn backend_without_a_database_fails_naming_the_settings() {
     let chart = Chart::load(chart_dir("todo-backend")).unwrap();
-    let err = chart.render(&json!({}), &RenderOptions::default()).unwrap_err();
+    let err = chart
+        .render(&json!({}), &RenderOptions::default())
+        .unwrap_err();
     assert_eq!(err.code(), Some(ErrorCode::Render));
     let msg = err.to_string();
     for key in ["secrets.databaseUrl", "postgres.enabled", "existingSecret"] {
@@ -92,32 +114,52 @@ fn bad_values_are_rejected_naming_the_key() {
     let chart = Chart::load(chart_dir("todo-backend")).unwrap();
     let cases = [
         (json!({"replicaCount": "two"}), "replicaCount"),
-        (json!({"resources": {"limits": {"memory": "-256Mi"}}}), "memory"),
+        (
+            json!({"resources": {"limits": {"memory": "-256Mi"}}}),
+            "memory",
+        ),
         (json!({"resources": {"limits": {"cpu": -1}}}), "cpu"),
         (json!({"replicas": 3}), "replicas"),
         (json!({"image": {"pullPolcy": "Never"}}), "pullPolcy"),
-        (json!({"secrets": {"betterAuthSecret": "short"}}), "betterAuthSecret"),
+        (
+            json!({"secrets": {"betterAuthSecret": "short"}}),
+            "betterAuthSecret",
+        ),
     ];
     for (values, key) in cases {
-        let err = chart.validate_values(&values).expect_err(&format!("{values} should be rejected"));
+        let err = chart
+            .validate_values(&values)
+            .expect_err(&format!("{values} should be rejected"));
         assert_eq!(err.code(), Some(ErrorCode::Values), "{err}");
-        assert!(err.to_string().contains(key), "{values}: message does not name {key}: {err}");
+        assert!(
+            err.to_string().contains(key),
+            "{values}: message does not name {key}: {err}"
+        );
     }
-    chart.validate_values(&json!({"replicaCount": 3, "resources": {"limits": {"cpu": 1}}})).unwrap();
+    chart
+        .validate_values(&json!({"replicaCount": 3, "resources": {"limits": {"cpu": 1}}}))
+        .unwrap();
 }
 
 /// Renders and sorts the manifests by kind.
 fn render(chart: &str, values: &Value) -> BTreeMap<String, Vec<Value>> {
     let c = Chart::load(chart_dir(chart)).unwrap();
     c.validate_values(values).unwrap();
-    let opts = RenderOptions { name: Some(chart.into()), namespace: Some("todo".into()), ..Default::default() };
+    let opts = RenderOptions {
+        name: Some(chart.into()),
+        namespace: Some("todo".into()),
+        ..Default::default()
+    };
     let mut by_kind: BTreeMap<String, Vec<Value>> = BTreeMap::new();
     for (path, text) in c.render(values, &opts).unwrap() {
         if path.ends_with("NOTES.txt") {
             continue;
         }
         for doc in helm::manifests_to_json(&text).unwrap() {
-            let kind = doc["kind"].as_str().unwrap_or_else(|| panic!("{path}: no kind")).to_string();
+            let kind = doc["kind"]
+                .as_str()
+                .unwrap_or_else(|| panic!("{path}: no kind"))
+                .to_string();
             by_kind.entry(kind).or_default().push(doc);
         }
     }
@@ -127,19 +169,30 @@ fn render(chart: &str, values: &Value) -> BTreeMap<String, Vec<Value>> {
 fn one<T: serde::de::DeserializeOwned>(m: &BTreeMap<String, Vec<Value>>, kind: &str) -> T {
     let docs = m.get(kind).unwrap_or_else(|| panic!("no {kind} rendered"));
     assert_eq!(docs.len(), 1, "exactly one {kind} expected");
-    serde_json::from_value(docs[0].clone()).unwrap_or_else(|e| panic!("{kind} does not decode: {e}"))
+    serde_json::from_value(docs[0].clone())
+        .unwrap_or_else(|e| panic!("{kind} does not decode: {e}"))
 }
 
 /// The object of `kind` named `name`.
-fn named<T: serde::de::DeserializeOwned>(m: &BTreeMap<String, Vec<Value>>, kind: &str, name: &str) -> T {
+fn named<T: serde::de::DeserializeOwned>(
+    m: &BTreeMap<String, Vec<Value>>,
+    kind: &str,
+    name: &str,
+) -> T {
     let doc = m
         .get(kind)
         .and_then(|docs| docs.iter().find(|d| d["metadata"]["name"] == name))
         .unwrap_or_else(|| panic!("no {kind} named {name} rendered"));
-    serde_json::from_value(doc.clone()).unwrap_or_else(|e| panic!("{kind} {name} does not decode: {e}"))
+    serde_json::from_value(doc.clone())
+        .unwrap_or_else(|e| panic!("{kind} {name} does not decode: {e}"))
 }
 
-fn check_app(chart: &str, values: &Value, ready_path: &str, min_replicas: i32) -> BTreeMap<String, Vec<Value>> {
+fn check_app(
+    chart: &str,
+    values: &Value,
+    ready_path: &str,
+    min_replicas: i32,
+) -> BTreeMap<String, Vec<Value>> {
     let m = render(chart, values);
     let dep: Deployment = one(&m, "Deployment");
     let svc: Service = named(&m, "Service", chart);
@@ -153,7 +206,12 @@ fn check_app(chart: &str, values: &Value, ready_path: &str, min_replicas: i32) -
     }
     let tpl = spec.template;
     let labels = tpl.metadata.as_ref().unwrap().labels.clone().unwrap();
-    for k in ["app.kubernetes.io/name", "app.kubernetes.io/instance", "app.kubernetes.io/version", "app.kubernetes.io/managed-by"] {
+    for k in [
+        "app.kubernetes.io/name",
+        "app.kubernetes.io/instance",
+        "app.kubernetes.io/version",
+        "app.kubernetes.io/managed-by",
+    ] {
         assert!(labels.contains_key(k), "{chart}: pod label {k} missing");
     }
     let annotations = tpl.metadata.as_ref().unwrap().annotations.clone().unwrap();
@@ -162,7 +220,11 @@ fn check_app(chart: &str, values: &Value, ready_path: &str, min_replicas: i32) -
     // Service selector matches the pods and its targetPort is the containerPort = PORT.
     let svc_spec = svc.spec.unwrap();
     for (k, v) in svc_spec.selector.clone().unwrap() {
-        assert_eq!(labels.get(&k), Some(&v), "{chart}: selector {k}={v} matches no pod label");
+        assert_eq!(
+            labels.get(&k),
+            Some(&v),
+            "{chart}: selector {k}={v} matches no pod label"
+        );
     }
     for (k, v) in spec.selector.match_labels.unwrap() {
         assert_eq!(labels.get(&k), Some(&v));
@@ -180,20 +242,43 @@ fn check_app(chart: &str, values: &Value, ready_path: &str, min_replicas: i32) -
     assert_eq!(svc_spec.type_.as_deref(), Some("ClusterIP"));
 
     // Probes on the right paths and the named port.
-    let live = c.liveness_probe.as_ref().unwrap().http_get.as_ref().unwrap();
-    let ready = c.readiness_probe.as_ref().unwrap().http_get.as_ref().unwrap();
+    let live = c
+        .liveness_probe
+        .as_ref()
+        .unwrap()
+        .http_get
+        .as_ref()
+        .unwrap();
+    let ready = c
+        .readiness_probe
+        .as_ref()
+        .unwrap()
+        .http_get
+        .as_ref()
+        .unwrap();
     assert_eq!(live.path.as_deref(), Some("/health"));
     assert_eq!(ready.path.as_deref(), Some(ready_path));
     assert_eq!(live.port, IntOrString::String("http".into()));
 
     // Env only through configMapKeyRef / secretKeyRef.
     for e in c.env.as_ref().unwrap() {
-        assert!(e.value.is_none(), "{chart}: env {} has a literal value", e.name);
+        assert!(
+            e.value.is_none(),
+            "{chart}: env {} has a literal value",
+            e.name
+        );
         let from = e.value_from.as_ref().unwrap();
-        assert!(from.config_map_key_ref.is_some() || from.secret_key_ref.is_some(), "{}", e.name);
+        assert!(
+            from.config_map_key_ref.is_some() || from.secret_key_ref.is_some(),
+            "{}",
+            e.name
+        );
     }
     let res = c.resources.as_ref().unwrap();
-    assert!(res.requests.as_ref().unwrap().contains_key("memory") && res.limits.as_ref().unwrap().contains_key("memory"));
+    assert!(
+        res.requests.as_ref().unwrap().contains_key("memory")
+            && res.limits.as_ref().unwrap().contains_key("memory")
+    );
 
     // Non-root, read-only, no escalation, no capabilities, RuntimeDefault seccomp.
     let psc = pod.security_context.unwrap();
@@ -203,27 +288,42 @@ fn check_app(chart: &str, values: &Value, ready_path: &str, min_replicas: i32) -
     let csc = c.security_context.as_ref().unwrap();
     assert_eq!(csc.read_only_root_filesystem, Some(true));
     assert_eq!(csc.allow_privilege_escalation, Some(false));
-    assert_eq!(csc.capabilities.as_ref().unwrap().drop, Some(vec!["ALL".to_string()]));
+    assert_eq!(
+        csc.capabilities.as_ref().unwrap().drop,
+        Some(vec!["ALL".to_string()])
+    );
     let affinity = pod.affinity.unwrap().pod_anti_affinity.unwrap();
-    assert!(affinity.preferred_during_scheduling_ignored_during_execution.is_some());
+    assert!(
+        affinity
+            .preferred_during_scheduling_ignored_during_execution
+            .is_some()
+    );
     assert!(m.contains_key("PodDisruptionBudget"), "{chart}: no PDB");
     m
 }
 
-const SENTINELS: [&str; 3] = ["pw-SENTINEL-db-0001", "auth-SENTINEL-secret-0123456789abcdef", "sk-SENTINEL-key"];
+const SENTINELS: [&str; 3] = [
+    "pw-SENTINEL-db-0001",
+    "auth-SENTINEL-secret-0123456789abcdef",
+    "sk-SENTINEL-key",
+];
 
 #[test]
 fn backend_manifests_keep_the_invariants() {
     for env in ENVS {
         let mut values = env_values("todo-backend", env);
         if env != "production" {
-            values["secrets"]["databaseUrl"] = json!(format!("postgres://todo:{}@db:5432/todo", SENTINELS[0]));
+            values["secrets"]["databaseUrl"] =
+                json!(format!("postgres://todo:{}@db:5432/todo", SENTINELS[0]));
             values["secrets"]["betterAuthSecret"] = json!(SENTINELS[1]);
             values["secrets"]["openaiApiKey"] = json!(SENTINELS[2]);
         }
         let m = check_app("todo-backend", &values, "/ready", 2);
         if env == "production" {
-            assert!(!m.contains_key("Secret"), "existingSecret must not render a Secret");
+            assert!(
+                !m.contains_key("Secret"),
+                "existingSecret must not render a Secret"
+            );
             assert!(m.contains_key("HorizontalPodAutoscaler"));
             continue;
         }
@@ -239,7 +339,10 @@ fn backend_manifests_keep_the_invariants() {
         }
         let secret: Secret = named(&m, "Secret", "todo-backend-secrets");
         let data = secret.data.unwrap();
-        assert_eq!(String::from_utf8(data["BETTER_AUTH_SECRET"].0.clone()).unwrap(), SENTINELS[1]);
+        assert_eq!(
+            String::from_utf8(data["BETTER_AUTH_SECRET"].0.clone()).unwrap(),
+            SENTINELS[1]
+        );
     }
 }
 
@@ -248,9 +351,12 @@ fn generated_secrets_and_config_changes_roll_the_pods() {
     let base = json!({"secrets": {"databaseUrl": "postgres://u@db/todo"}});
     let m = render("todo-backend", &base);
     let secret: Secret = one(&m, "Secret");
-    let generated = String::from_utf8(secret.data.unwrap()["BETTER_AUTH_SECRET"].0.clone()).unwrap();
+    let generated =
+        String::from_utf8(secret.data.unwrap()["BETTER_AUTH_SECRET"].0.clone()).unwrap();
     assert!(generated.len() >= 32, "generated auth secret too short");
-    let checksum = |m: &BTreeMap<String, Vec<Value>>| m["Deployment"][0]["spec"]["template"]["metadata"]["annotations"]["checksum/config"].clone();
+    let checksum = |m: &BTreeMap<String, Vec<Value>>| {
+        m["Deployment"][0]["spec"]["template"]["metadata"]["annotations"]["checksum/config"].clone()
+    };
     let mut changed = base.clone();
     changed["config"] = json!({"logFormat": "text"});
     assert_ne!(checksum(&m), checksum(&render("todo-backend", &changed)));
@@ -261,14 +367,42 @@ fn in_cluster_postgres_is_a_statefulset_the_backend_points_at() {
     let m = render("todo-backend", &env_values("todo-backend", "minikube"));
     let sts: StatefulSet = one(&m, "StatefulSet");
     let spec = sts.spec.unwrap();
-    assert_eq!(spec.volume_claim_templates.unwrap()[0].spec.as_ref().unwrap().resources.as_ref().unwrap().requests.as_ref().unwrap()["storage"].0, "1Gi");
-    let secrets: Vec<Secret> = m["Secret"].iter().map(|v| serde_json::from_value(v.clone()).unwrap()).collect();
-    let app = secrets.iter().find(|s| s.metadata.name.as_deref() == Some("todo-backend-secrets")).unwrap();
+    assert_eq!(
+        spec.volume_claim_templates.unwrap()[0]
+            .spec
+            .as_ref()
+            .unwrap()
+            .resources
+            .as_ref()
+            .unwrap()
+            .requests
+            .as_ref()
+            .unwrap()["storage"]
+            .0,
+        "1Gi"
+    );
+    let secrets: Vec<Secret> = m["Secret"]
+        .iter()
+        .map(|v| serde_json::from_value(v.clone()).unwrap())
+        .collect();
+    let app = secrets
+        .iter()
+        .find(|s| s.metadata.name.as_deref() == Some("todo-backend-secrets"))
+        .unwrap();
     let url = String::from_utf8(app.data.as_ref().unwrap()["DATABASE_URL"].0.clone()).unwrap();
-    assert!(url.starts_with("postgres://todo:") && url.ends_with("@todo-backend-postgres:5432/todo"), "{url}");
-    let pg = secrets.iter().find(|s| s.metadata.name.as_deref() == Some("todo-backend-postgres")).unwrap();
+    assert!(
+        url.starts_with("postgres://todo:") && url.ends_with("@todo-backend-postgres:5432/todo"),
+        "{url}"
+    );
+    let pg = secrets
+        .iter()
+        .find(|s| s.metadata.name.as_deref() == Some("todo-backend-postgres"))
+        .unwrap();
     let pw = String::from_utf8(pg.data.as_ref().unwrap()["POSTGRES_PASSWORD"].0.clone()).unwrap();
-    assert!(url.contains(&format!(":{pw}@")), "the app and Postgres must share one password");
+    assert!(
+        url.contains(&format!(":{pw}@")),
+        "the app and Postgres must share one password"
+    );
     let pod = spec.template.spec.unwrap();
     assert_eq!(pod.security_context.unwrap().run_as_non_root, Some(true));
 }
@@ -276,7 +410,12 @@ fn in_cluster_postgres_is_a_statefulset_the_backend_points_at() {
 #[test]
 fn frontend_manifests_keep_the_invariants() {
     for env in ENVS {
-        let m = check_app("todo-frontend", &env_values("todo-frontend", env), "/health", 2);
+        let m = check_app(
+            "todo-frontend",
+            &env_values("todo-frontend", env),
+            "/health",
+            2,
+        );
         assert!(!m.contains_key("Secret"));
         let cm: ConfigMap = one(&m, "ConfigMap");
         assert_eq!(cm.data.unwrap()["BACKEND_URL"], "http://todo-backend:8000");

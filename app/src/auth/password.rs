@@ -37,7 +37,11 @@ mod tests {
     async fn hash_is_argon2id_and_verifies() {
         let h = super::hash("correct horse".into()).await.unwrap();
         assert!(h.starts_with("$argon2id$"), "{h}");
-        assert!(super::verify("correct horse".into(), h.clone()).await.unwrap());
+        assert!(
+            super::verify("correct horse".into(), h.clone())
+                .await
+                .unwrap()
+        );
         assert!(!super::verify("wrong horse".into(), h).await.unwrap());
     }
 }

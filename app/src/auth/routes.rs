@@ -43,9 +43,9 @@ const MAX_PASSWORD: usize = 128;
 fn normalise_email(email: &str) -> Result<String, ApiError> {
     let email = email.trim().to_ascii_lowercase();
     let valid = email.len() <= 254
-        && email
-            .split_once('@')
-            .is_some_and(|(local, domain)| !local.is_empty() && domain.contains('.') && !domain.starts_with('.'));
+        && email.split_once('@').is_some_and(|(local, domain)| {
+            !local.is_empty() && domain.contains('.') && !domain.starts_with('.')
+        });
     if !valid {
         return Err(ApiError::Unprocessable(format!(
             "email {email:?} is not a valid address"
@@ -71,7 +71,10 @@ fn with_session_cookie(state: &AppState, body: Value, token: &str) -> Response {
     resp
 }
 
-async fn sign_up(State(state): State<AppState>, Json(req): Json<SignUp>) -> Result<Response, ApiError> {
+async fn sign_up(
+    State(state): State<AppState>,
+    Json(req): Json<SignUp>,
+) -> Result<Response, ApiError> {
     let email = normalise_email(&req.email)?;
     let len = req.password.chars().count();
     if !(MIN_PASSWORD..=MAX_PASSWORD).contains(&len) {
@@ -85,7 +88,9 @@ async fn sign_up(State(state): State<AppState>, Json(req): Json<SignUp>) -> Resu
         .filter(|n| !n.is_empty())
         .unwrap_or_else(|| email.split('@').next().unwrap_or_default().to_string());
     if name.chars().count() > 100 {
-        return Err(ApiError::Unprocessable("name must be at most 100 characters".into()));
+        return Err(ApiError::Unprocessable(
+            "name must be at most 100 characters".into(),
+        ));
     }
     let hash = password::hash(req.password).await?;
     let inserted: Result<i64, sqlx::Error> = sqlx::query_scalar(
@@ -115,7 +120,10 @@ async fn sign_up(State(state): State<AppState>, Json(req): Json<SignUp>) -> Resu
     ))
 }
 
-async fn sign_in(State(state): State<AppState>, Json(req): Json<SignIn>) -> Result<Response, ApiError> {
+async fn sign_in(
+    State(state): State<AppState>,
+    Json(req): Json<SignIn>,
+) -> Result<Response, ApiError> {
     let email = normalise_email(&req.email)?;
     rate_limit::check(&state.db, &email).await?;
     let row: Option<(i64, String, String)> =
@@ -149,7 +157,9 @@ async fn sign_out(State(state): State<AppState>, user: AuthUser) -> Result<Respo
     let mut headers = HeaderMap::new();
     headers.insert(
         header::SET_COOKIE,
-        HeaderValue::from_static("better-auth.session_token=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0"),
+        HeaderValue::from_static(
+            "better-auth.session_token=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0",
+        ),
     );
     Ok((headers, Json(json!({"success": true}))).into_response())
 }

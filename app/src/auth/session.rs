@@ -71,7 +71,9 @@ pub async fn create(db: &Db, secret: &str, user_id: i64) -> Result<(String, i64)
 pub fn presented_token(parts: &Parts) -> Option<String> {
     if let Some(v) = parts.headers.get(header::AUTHORIZATION)
         && let Ok(v) = v.to_str()
-        && let Some(t) = v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer "))
+        && let Some(t) = v
+            .strip_prefix("Bearer ")
+            .or_else(|| v.strip_prefix("bearer "))
     {
         return Some(t.trim().to_string());
     }

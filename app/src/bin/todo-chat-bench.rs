@@ -34,12 +34,18 @@ fn parse_args() -> Result<Options> {
         let mut value = || args.next().with_context(|| format!("{flag} needs a value"));
         match flag.as_str() {
             "--rps" => o.rps = value()?.parse().context("--rps must be a whole number")?,
-            "--seconds" => o.seconds = value()?.parse().context("--seconds must be a whole number")?,
+            "--seconds" => {
+                o.seconds = value()?
+                    .parse()
+                    .context("--seconds must be a whole number")?
+            }
             "--users" => o.users = value()?.parse().context("--users must be a whole number")?,
             "--database-url" => o.admin_url = value()?,
             "--backend" => o.backend = PathBuf::from(value()?),
             "-h" | "--help" => {
-                println!("usage: todo-chat-bench [--rps N] [--seconds N] [--users N] [--database-url URL] [--backend PATH]");
+                println!(
+                    "usage: todo-chat-bench [--rps N] [--seconds N] [--users N] [--database-url URL] [--backend PATH]"
+                );
                 std::process::exit(0);
             }
             other => bail!("unknown flag {other}; see --help"),
@@ -55,10 +61,16 @@ async fn fresh_database(admin_url: &str) -> Result<String> {
     let mut conn = sqlx::PgConnection::connect(admin_url)
         .await
         .with_context(|| format!("connecting to Postgres at {admin_url} (is it running?)"))?;
-    for sql in ["DROP DATABASE IF EXISTS todo_bench WITH (FORCE)", "CREATE DATABASE todo_bench"] {
+    for sql in [
+        "DROP DATABASE IF EXISTS todo_bench WITH (FORCE)",
+        "CREATE DATABASE todo_bench",
+    ] {
         sqlx::raw_sql(sql).execute(&mut conn).await.context(sql)?;
     }
-    let base = admin_url.rsplit_once('/').map(|(b, _)| b).unwrap_or(admin_url);
+    let base = admin_url
+        .rsplit_once('/')
+        .map(|(b, _)| b)
+        .unwrap_or(admin_url);
     Ok(format!("{base}/todo_bench"))
 }
 
@@ -73,17 +85,27 @@ fn percentile(sorted: &[Duration], p: f64) -> Duration {
 async fn run() -> Result<bool> {
     let o = parse_args()?;
     let db_url = fresh_database(&o.admin_url).await?;
-    let port = std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")?
+        .local_addr()?
+        .port();
     let mut child = tokio::process::Command::new(&o.backend)
         .env("DATABASE_URL", &db_url)
-        .env("BETTER_AUTH_SECRET", "bench-secret-0123456789abcdef0123456789")
+        .env(
+            "BETTER_AUTH_SECRET",
+            "bench-secret-0123456789abcdef0123456789",
+        )
         .env("PORT", port.to_string())
         .env("RUST_LOG", "warn")
         .env_remove("OPENAI_API_KEY")
         .stdout(Stdio::null())
         .kill_on_drop(true)
         .spawn()
-        .with_context(|| format!("starting {} (build it with the same profile first)", o.backend.display()))?;
+        .with_context(|| {
+            format!(
+                "starting {} (build it with the same profile first)",
+                o.backend.display()
+            )
+        })?;
     let base = format!("http://127.0.0.1:{port}");
     let client = reqwest::Client::builder()
         .timeout(Duration::from_secs(10))
@@ -91,7 +113,14 @@ async fn run() -> Result<bool> {
         .pool_max_idle_per_host(256)
         .build()?;
     let deadline = Instant::now() + Duration::from_secs(30);
-    while client.get(format!("{base}/ready")).send().await.map(|r| r.status().is_success()).ok() != Some(true) {
+    while client
+        .get(format!("{base}/ready"))
+        .send()
+        .await
+        .map(|r| r.status().is_success())
+        .ok()
+        != Some(true)
+    {
         if Instant::now() > deadline {
             bail!("backend not ready within 30 s");
         }
@@ -106,10 +135,21 @@ async fn run() -> Result<bool> {
             .await?
             .json()
             .await?;
-        tokens.push(r["token"].as_str().context("sign-up returned no token")?.to_string());
+        tokens.push(
+            r["token"]
+                .as_str()
+                .context("sign-up returned no token")?
+                .to_string(),
+        );
     }
     let tokens = Arc::new(tokens);
-    let messages = ["add buy milk", "what's on my list", "show pending tasks", "remind me to call mom", "mark 1 as done"];
+    let messages = [
+        "add buy milk",
+        "what's on my list",
+        "show pending tasks",
+        "remind me to call mom",
+        "mark 1 as done",
+    ];
 
     let total = o.rps as u64 * o.seconds;
     let interval = Duration::from_secs_f64(1.0 / o.rps as f64);
@@ -150,14 +190,29 @@ async fn run() -> Result<bool> {
     let p99 = percentile(&latencies, 0.99);
     println!("requests        {}", latencies.len());
     println!("errors          {errors}");
-    println!("target rate     {} req/s for {} s, {} users", o.rps, o.seconds, o.users);
-    println!("throughput      {:.1} req/s", latencies.len() as f64 / wall.as_secs_f64());
+    println!(
+        "target rate     {} req/s for {} s, {} users",
+        o.rps, o.seconds, o.users
+    );
+    println!(
+        "throughput      {:.1} req/s",
+        latencies.len() as f64 / wall.as_secs_f64()
+    );
     println!("latency p50     {:.2} ms", p50.as_secs_f64() * 1000.0);
-    println!("latency p90     {:.2} ms", percentile(&latencies, 0.90).as_secs_f64() * 1000.0);
+    println!(
+        "latency p90     {:.2} ms",
+        percentile(&latencies, 0.90).as_secs_f64() * 1000.0
+    );
     println!("latency p99     {:.2} ms", p99.as_secs_f64() * 1000.0);
-    println!("latency max     {:.2} ms", latencies.last().copied().unwrap_or_default().as_secs_f64() * 1000.0);
+    println!(
+        "latency max     {:.2} ms",
+        latencies.last().copied().unwrap_or_default().as_secs_f64() * 1000.0
+    );
     let met = errors == 0 && p99 < Duration::from_millis(50);
-    println!("target p99 < 50 ms with no errors: {}", if met { "met" } else { "NOT met" });
+    println!(
+        "target p99 < 50 ms with no errors: {}",
+        if met { "met" } else { "NOT met" }
+    );
     let _ = child.kill().await;
     Ok(met)
 }

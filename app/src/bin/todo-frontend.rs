@@ -28,7 +28,9 @@ fn main() -> ExitCode {
         let app = frontend::router(&cfg)?;
         let listener = shutdown::bind(cfg.port).await?;
         tracing::info!(port = cfg.port, backend = %cfg.backend_url, "todo-frontend listening");
-        shutdown::serve(listener, app).await.map_err(|e| format!("server error: {e}"))
+        shutdown::serve(listener, app)
+            .await
+            .map_err(|e| format!("server error: {e}"))
     });
     match result {
         Ok(()) => ExitCode::SUCCESS,

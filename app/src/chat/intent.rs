@@ -78,27 +78,41 @@ static DELETE: LazyLock<Vec<Regex>> = LazyLock::new(|| {
 });
 
 static LIST_EXACT: LazyLock<Regex> = LazyLock::new(|| {
-    re(r"(?:list|ls|tasks|todos|my\s+tasks|my\s+list|my\s+todos|to-?do\s+list|my\s+to-?do\s+list|list\s+all|show\s+all|everything)")
+    re(
+        r"(?:list|ls|tasks|todos|my\s+tasks|my\s+list|my\s+todos|to-?do\s+list|my\s+to-?do\s+list|list\s+all|show\s+all|everything)",
+    )
 });
 
 static LIST: LazyLock<Regex> = LazyLock::new(|| {
-    re(r"(?:show|list|display|see|view|what|whats|what's|which|give|tell|read|how\s+many|do\s+i\s+have|anything)\b.*\b(?:tasks?|list|todos?|to-?dos?|to\s+do|everything|pending|left|remaining|done|completed|finished|agenda|plate|outstanding)\b.*")
+    re(
+        r"(?:show|list|display|see|view|what|whats|what's|which|give|tell|read|how\s+many|do\s+i\s+have|anything)\b.*\b(?:tasks?|list|todos?|to-?dos?|to\s+do|everything|pending|left|remaining|done|completed|finished|agenda|plate|outstanding)\b.*",
+    )
 });
 
 static ADD: LazyLock<Vec<Regex>> = LazyLock::new(|| {
     vec![
-        re(r"(?:remind\s+me\s+(?:to|about)|i\s+need\s+to|i\s+have\s+to|i\s+must|i\s+should|i\s+gotta|don'?t\s+let\s+me\s+forget\s+(?:to\s+)?|don'?t\s+forget\s+(?:to\s+)?|remember\s+to|note\s+to\s+self:?|todo:|to-do:|task:)\s*(?P<title>.+)"),
-        re(r"(?:add|create|new|make|put|save|schedule)\s+(?:a\s+|an\s+)?(?:new\s+)?(?:task|todo|to-do|item|reminder|entry)?\s*(?:(?::|to|called|named|for|that\s+says)\s+)?(?P<title>.+?)(?:\s+(?:to|on|in|onto)\s+(?:my\s+|the\s+)?(?:list|tasks|to-?do\s+list|todos))?"),
+        re(
+            r"(?:remind\s+me\s+(?:to|about)|i\s+need\s+to|i\s+have\s+to|i\s+must|i\s+should|i\s+gotta|don'?t\s+let\s+me\s+forget\s+(?:to\s+)?|don'?t\s+forget\s+(?:to\s+)?|remember\s+to|note\s+to\s+self:?|todo:|to-do:|task:)\s*(?P<title>.+)",
+        ),
+        re(
+            r"(?:add|create|new|make|put|save|schedule)\s+(?:a\s+|an\s+)?(?:new\s+)?(?:task|todo|to-do|item|reminder|entry)?\s*(?:(?::|to|called|named|for|that\s+says)\s+)?(?P<title>.+?)(?:\s+(?:to|on|in|onto)\s+(?:my\s+|the\s+)?(?:list|tasks|to-?do\s+list|todos))?",
+        ),
     ]
 });
 
 static HELP: LazyLock<Regex> = LazyLock::new(|| {
-    re(r"(?:hi|hello|hey|help|yo|good\s+(?:morning|afternoon|evening)|what\s+can\s+you\s+do|how\s+does\s+this\s+work|\?)(?:\s+there)?")
+    re(
+        r"(?:hi|hello|hey|help|yo|good\s+(?:morning|afternoon|evening)|what\s+can\s+you\s+do|how\s+does\s+this\s+work|\?)(?:\s+there)?",
+    )
 });
 
 /// Cleans the edges of a request: polite words, trailing punctuation.
 fn normalise(text: &str) -> String {
-    let mut t = text.trim().trim_end_matches(['.', '!', '?', ' ']).trim().to_string();
+    let mut t = text
+        .trim()
+        .trim_end_matches(['.', '!', '?', ' '])
+        .trim()
+        .to_string();
     loop {
         let lower = t.to_lowercase();
         let prefix = [
@@ -163,8 +177,18 @@ fn task_ref(raw: &str) -> Option<TaskRef> {
 
 fn list_filter(lower: &str) -> TaskFilter {
     let pending = [
-        "pending", "left", "remaining", "open", "incomplete", "unfinished", "not done",
-        "outstanding", "have to do", "need to do", "still", "undone",
+        "pending",
+        "left",
+        "remaining",
+        "open",
+        "incomplete",
+        "unfinished",
+        "not done",
+        "outstanding",
+        "have to do",
+        "need to do",
+        "still",
+        "undone",
     ];
     let completed = ["completed", "done", "finished", "complete"];
     if pending.iter().any(|w| lower.contains(w)) {
@@ -243,11 +267,17 @@ mod tests {
             ("create a task: pay bills", Add("pay bills".into())),
             ("new task walk the dog", Add("walk the dog".into())),
             ("I need to buy eggs", Add("buy eggs".into())),
-            ("please add 'water the plants'", Add("water the plants".into())),
+            (
+                "please add 'water the plants'",
+                Add("water the plants".into()),
+            ),
             ("todo: clean my room", Add("clean my room".into())),
             ("don't let me forget to email Bob", Add("email Bob".into())),
             ("put call the bank on my list", Add("call the bank".into())),
-            ("add book dentist appointment to my list", Add("book dentist appointment".into())),
+            (
+                "add book dentist appointment to my list",
+                Add("book dentist appointment".into()),
+            ),
             ("Can you add renew passport?", Add("renew passport".into())),
             ("remember to water plants", Add("water plants".into())),
             // list
@@ -273,11 +303,26 @@ mod tests {
             ("finish #5", Complete(Id(5))),
             ("task 6 is done", Complete(Id(6))),
             // rename
-            ("rename task 3 to pay rent", Rename(Id(3), "pay rent".into())),
-            ("change task 2 to buy oat milk", Rename(Id(2), "buy oat milk".into())),
-            ("update 4: call grandma", Rename(Id(4), "call grandma".into())),
-            ("rename the milk task to buy oat milk", Rename(t("milk"), "buy oat milk".into())),
-            ("edit task 1 to walk the dog twice", Rename(Id(1), "walk the dog twice".into())),
+            (
+                "rename task 3 to pay rent",
+                Rename(Id(3), "pay rent".into()),
+            ),
+            (
+                "change task 2 to buy oat milk",
+                Rename(Id(2), "buy oat milk".into()),
+            ),
+            (
+                "update 4: call grandma",
+                Rename(Id(4), "call grandma".into()),
+            ),
+            (
+                "rename the milk task to buy oat milk",
+                Rename(t("milk"), "buy oat milk".into()),
+            ),
+            (
+                "edit task 1 to walk the dog twice",
+                Rename(Id(1), "walk the dog twice".into()),
+            ),
             // delete
             ("delete the milk task", Delete(t("milk"))),
             ("delete task 2", Delete(Id(2))),
@@ -303,6 +348,11 @@ mod tests {
                 (&got != want).then(|| format!("{input:?}: want {want:?}, got {got:?}"))
             })
             .collect();
-        assert!(failures.is_empty(), "{} mismatches:\n{}", failures.len(), failures.join("\n"));
+        assert!(
+            failures.is_empty(),
+            "{} mismatches:\n{}",
+            failures.len(),
+            failures.join("\n")
+        );
     }
 }

@@ -5,12 +5,13 @@ use std::time::Duration;
 use async_openai::Client;
 use async_openai::config::OpenAIConfig;
 use async_openai::types::chat::{
-    ChatCompletionMessageToolCall, ChatCompletionMessageToolCalls, ChatCompletionRequestAssistantMessage,
-    ChatCompletionRequestAssistantMessageContent, ChatCompletionRequestMessage,
-    ChatCompletionRequestSystemMessage, ChatCompletionRequestSystemMessageContent,
-    ChatCompletionRequestToolMessage, ChatCompletionRequestToolMessageContent,
-    ChatCompletionRequestUserMessage, ChatCompletionRequestUserMessageContent, ChatCompletionTool,
-    ChatCompletionTools, CreateChatCompletionRequest, FunctionObject,
+    ChatCompletionMessageToolCall, ChatCompletionMessageToolCalls,
+    ChatCompletionRequestAssistantMessage, ChatCompletionRequestAssistantMessageContent,
+    ChatCompletionRequestMessage, ChatCompletionRequestSystemMessage,
+    ChatCompletionRequestSystemMessageContent, ChatCompletionRequestToolMessage,
+    ChatCompletionRequestToolMessageContent, ChatCompletionRequestUserMessage,
+    ChatCompletionRequestUserMessageContent, ChatCompletionTool, ChatCompletionTools,
+    CreateChatCompletionRequest, FunctionObject,
 };
 use serde_json::json;
 
@@ -52,7 +53,10 @@ impl ModelChat {
         Ok(Self {
             client: Client::with_config(oa).with_http_client(http),
             model: cfg.model.clone(),
-            endpoint: cfg.base_url.clone().unwrap_or_else(|| "https://api.openai.com/v1".into()),
+            endpoint: cfg
+                .base_url
+                .clone()
+                .unwrap_or_else(|| "https://api.openai.com/v1".into()),
         })
     }
 
@@ -80,10 +84,12 @@ impl ModelChat {
         history: &[StoredMessage],
         message: &str,
     ) -> Result<(String, Vec<Action>), ApiError> {
-        let mut messages = vec![ChatCompletionRequestMessage::System(ChatCompletionRequestSystemMessage {
-            content: ChatCompletionRequestSystemMessageContent::Text(SYSTEM_PROMPT.into()),
-            name: None,
-        })];
+        let mut messages = vec![ChatCompletionRequestMessage::System(
+            ChatCompletionRequestSystemMessage {
+                content: ChatCompletionRequestSystemMessageContent::Text(SYSTEM_PROMPT.into()),
+                name: None,
+            },
+        )];
         for m in history {
             messages.push(match m.role {
                 Role::User => user_message(&m.content),
@@ -127,10 +133,17 @@ impl ModelChat {
             }
             messages.push(assistant_message(
                 choice.message.content,
-                Some(calls.iter().cloned().map(ChatCompletionMessageToolCalls::Function).collect()),
+                Some(
+                    calls
+                        .iter()
+                        .cloned()
+                        .map(ChatCompletionMessageToolCalls::Function)
+                        .collect(),
+                ),
             ));
             for call in calls {
-                let content = match TaskOp::from_call(&call.function.name, &call.function.arguments) {
+                let content = match TaskOp::from_call(&call.function.name, &call.function.arguments)
+                {
                     Err(msg) => json!({ "error": msg }).to_string(),
                     Ok(op) => {
                         let (action, _) = ops::execute_as_action(db, user_id, &op).await?;
@@ -139,10 +152,12 @@ impl ModelChat {
                         content
                     }
                 };
-                messages.push(ChatCompletionRequestMessage::Tool(ChatCompletionRequestToolMessage {
-                    content: ChatCompletionRequestToolMessageContent::Text(content),
-                    tool_call_id: call.id,
-                }));
+                messages.push(ChatCompletionRequestMessage::Tool(
+                    ChatCompletionRequestToolMessage {
+                        content: ChatCompletionRequestToolMessageContent::Text(content),
+                        tool_call_id: call.id,
+                    },
+                ));
             }
         }
         Ok((

@@ -18,14 +18,14 @@ pub enum ChatEngine {
     /// The offline intent engine (no API key).
     Offline,
     /// An OpenAI-compatible model.
-    Model(llm::ModelChat),
+    Model(Box<llm::ModelChat>),
 }
 
 impl ChatEngine {
     /// The model when configured, else the offline engine.
     pub fn from_config(llm: Option<&LlmConfig>) -> Result<Self, ApiError> {
         Ok(match llm {
-            Some(cfg) => Self::Model(llm::ModelChat::new(cfg)?),
+            Some(cfg) => Self::Model(Box::new(llm::ModelChat::new(cfg)?)),
             None => Self::Offline,
         })
     }

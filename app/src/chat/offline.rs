@@ -1,11 +1,13 @@
 //! Carries out a parsed [`Intent`] with the task operations and words the reply.
 
 use super::intent::{Intent, TaskRef, parse};
-use super::ops::{self, Action, AddTaskArgs, ListTasksArgs, OpResult, TaskIdArgs, TaskOp, UpdateTaskArgs};
+use super::ops::{
+    self, Action, AddTaskArgs, ListTasksArgs, OpResult, TaskIdArgs, TaskOp, UpdateTaskArgs,
+};
 use crate::db::Db;
 use crate::error::ApiError;
-use crate::tasks::store::{self, Task};
 use crate::tasks::TaskFilter;
+use crate::tasks::store::{self, Task};
 
 /// The reply of the offline engine and the operations it ran.
 pub struct OfflineReply {
@@ -21,7 +23,12 @@ pub const HELP_TEXT: &str = "I can manage your to-do list. Try: \"add buy milk\"
 \"delete the milk task\".";
 
 fn line(t: &Task) -> String {
-    format!("#{} [{}] {}", t.id, if t.completed { "x" } else { " " }, t.title)
+    format!(
+        "#{} [{}] {}",
+        t.id,
+        if t.completed { "x" } else { " " },
+        t.title
+    )
 }
 
 fn render_list(tasks: &[Task], filter: TaskFilter) -> String {
@@ -40,13 +47,22 @@ fn render_list(tasks: &[Task], filter: TaskFilter) -> String {
     format!(
         "You have {} {}:\n{}",
         tasks.len(),
-        if tasks.len() == 1 { what.trim_end_matches('s') } else { what },
+        if tasks.len() == 1 {
+            what.trim_end_matches('s')
+        } else {
+            what
+        },
         lines.join("\n")
     )
 }
 
 /// Resolves a reference to one task id, or explains why it cannot.
-async fn resolve(db: &Db, user_id: i64, r: &TaskRef, prefer_pending: bool) -> Result<Result<i64, String>, ApiError> {
+async fn resolve(
+    db: &Db,
+    user_id: i64,
+    r: &TaskRef,
+    prefer_pending: bool,
+) -> Result<Result<i64, String>, ApiError> {
     let text = match r {
         TaskRef::Id(id) => return Ok(Ok(*id)),
         TaskRef::Text(t) => t.to_lowercase(),
@@ -68,7 +84,9 @@ async fn resolve(db: &Db, user_id: i64, r: &TaskRef, prefer_pending: bool) -> Re
     }
     Ok(match matches.as_slice() {
         [one] => Ok(one.id),
-        [] => Err(format!("I couldn't find a task matching \"{text}\". Say \"what's on my list\" to see your tasks.")),
+        [] => Err(format!(
+            "I couldn't find a task matching \"{text}\". Say \"what's on my list\" to see your tasks."
+        )),
         many => {
             let options: Vec<String> = many.iter().map(|t| line(t)).collect();
             Err(format!(
@@ -87,20 +105,36 @@ pub async fn respond(db: &Db, user_id: i64, message: &str) -> Result<OfflineRepl
         Intent::Complete(r) | Intent::Delete(r) | Intent::Rename(r, _) => {
             match resolve(db, user_id, r, true).await? {
                 Ok(id) => id,
-                Err(reply) => return Ok(OfflineReply { reply, actions: vec![] }),
+                Err(reply) => {
+                    return Ok(OfflineReply {
+                        reply,
+                        actions: vec![],
+                    });
+                }
             }
         }
         _ => 0,
     };
     let op = match intent {
-        Intent::Help => return Ok(OfflineReply { reply: HELP_TEXT.into(), actions: vec![] }),
-        Intent::Unknown => {
+        Intent::Help => {
             return Ok(OfflineReply {
-                reply: format!("Sorry, I didn't understand \"{}\". {HELP_TEXT}", message.trim()),
+                reply: HELP_TEXT.into(),
                 actions: vec![],
             });
         }
-        Intent::Add(title) => TaskOp::Add(AddTaskArgs { title, description: None }),
+        Intent::Unknown => {
+            return Ok(OfflineReply {
+                reply: format!(
+                    "Sorry, I didn't understand \"{}\". {HELP_TEXT}",
+                    message.trim()
+                ),
+                actions: vec![],
+            });
+        }
+        Intent::Add(title) => TaskOp::Add(AddTaskArgs {
+            title,
+            description: None,
+        }),
         Intent::List(status) => TaskOp::List(ListTasksArgs { status }),
         Intent::Complete(_) => TaskOp::Complete(TaskIdArgs { task_id: target }),
         Intent::Delete(_) => TaskOp::Delete(TaskIdArgs { task_id: target }),
@@ -115,10 +149,19 @@ pub async fn respond(db: &Db, user_id: i64, message: &str) -> Result<OfflineRepl
         (_, Err(msg)) => format!("I couldn't do that: {msg}."),
         (TaskOp::Add(_), Ok(OpResult::Task(t))) => format!("Added task #{}: {}.", t.id, t.title),
         (TaskOp::List(a), Ok(OpResult::Tasks(ts))) => render_list(&ts, a.status),
-        (TaskOp::Complete(_), Ok(OpResult::Task(t))) => format!("Marked #{} \"{}\" as done.", t.id, t.title),
-        (TaskOp::Update(_), Ok(OpResult::Task(t))) => format!("Renamed task #{} to \"{}\".", t.id, t.title),
-        (TaskOp::Delete(_), Ok(OpResult::Task(t))) => format!("Deleted task #{} \"{}\".", t.id, t.title),
+        (TaskOp::Complete(_), Ok(OpResult::Task(t))) => {
+            format!("Marked #{} \"{}\" as done.", t.id, t.title)
+        }
+        (TaskOp::Update(_), Ok(OpResult::Task(t))) => {
+            format!("Renamed task #{} to \"{}\".", t.id, t.title)
+        }
+        (TaskOp::Delete(_), Ok(OpResult::Task(t))) => {
+            format!("Deleted task #{} \"{}\".", t.id, t.title)
+        }
         (_, Ok(other)) => other.to_json().to_string(),
     };
-    Ok(OfflineReply { reply, actions: vec![action] })
+    Ok(OfflineReply {
+        reply,
+        actions: vec![action],
+    })
 }

@@ -127,7 +127,11 @@ pub struct Action {
 impl TaskOp {
     /// Parses a call by tool name and JSON arguments; the error is for the model to correct.
     pub fn from_call(name: &str, arguments: &str) -> Result<Self, String> {
-        let args = if arguments.trim().is_empty() { "{}" } else { arguments };
+        let args = if arguments.trim().is_empty() {
+            "{}"
+        } else {
+            arguments
+        };
         let bad = |e: serde_json::Error| format!("invalid arguments for {name}: {e}");
         Ok(match name {
             "add_task" => Self::Add(serde_json::from_str(args).map_err(bad)?),

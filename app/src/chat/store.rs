@@ -36,10 +36,11 @@ pub const HISTORY_LIMIT: i64 = 20;
 /// Returns the conversation id to use: the given one if it belongs to the user, else a new one.
 pub async fn open(db: &Db, user_id: i64, id: Option<i64>) -> Result<i64, ApiError> {
     if let Some(id) = id {
-        let owner: Option<i64> = sqlx::query_scalar("SELECT user_id FROM conversations WHERE id = $1")
-            .bind(id)
-            .fetch_optional(db)
-            .await?;
+        let owner: Option<i64> =
+            sqlx::query_scalar("SELECT user_id FROM conversations WHERE id = $1")
+                .bind(id)
+                .fetch_optional(db)
+                .await?;
         return match owner {
             Some(o) if o == user_id => Ok(id),
             _ => Err(ApiError::NotFound(format!(
@@ -47,11 +48,13 @@ pub async fn open(db: &Db, user_id: i64, id: Option<i64>) -> Result<i64, ApiErro
             ))),
         };
     }
-    Ok(sqlx::query_scalar("INSERT INTO conversations (user_id, created_at) VALUES ($1, $2) RETURNING id")
-        .bind(user_id)
-        .bind(now_ms())
-        .fetch_one(db)
-        .await?)
+    Ok(sqlx::query_scalar(
+        "INSERT INTO conversations (user_id, created_at) VALUES ($1, $2) RETURNING id",
+    )
+    .bind(user_id)
+    .bind(now_ms())
+    .fetch_one(db)
+    .await?)
 }
 
 /// The latest messages of a conversation, oldest first.
@@ -67,20 +70,31 @@ pub async fn recent(db: &Db, conversation_id: i64) -> Result<Vec<StoredMessage>,
     Ok(rows
         .into_iter()
         .map(|(role, content)| StoredMessage {
-            role: if role == "user" { Role::User } else { Role::Assistant },
+            role: if role == "user" {
+                Role::User
+            } else {
+                Role::Assistant
+            },
             content,
         })
         .collect())
 }
 
 /// Appends a message.
-pub async fn append(db: &Db, conversation_id: i64, role: Role, content: &str) -> Result<(), ApiError> {
-    sqlx::query("INSERT INTO messages (conversation_id, role, content, created_at) VALUES ($1, $2, $3, $4)")
-        .bind(conversation_id)
-        .bind(role.as_str())
-        .bind(content)
-        .bind(now_ms())
-        .execute(db)
-        .await?;
+pub async fn append(
+    db: &Db,
+    conversation_id: i64,
+    role: Role,
+    content: &str,
+) -> Result<(), ApiError> {
+    sqlx::query(
+        "INSERT INTO messages (conversation_id, role, content, created_at) VALUES ($1, $2, $3, $4)",
+    )
+    .bind(conversation_id)
+    .bind(role.as_str())
+    .bind(content)
+    .bind(now_ms())
+    .execute(db)
+    .await?;
     Ok(())
 }

@@ -76,7 +76,9 @@ macro_rules! columns {
 pub fn valid_title(title: &str) -> Result<String, ApiError> {
     let t = title.trim();
     if t.is_empty() {
-        return Err(ApiError::Unprocessable("task title must not be empty".into()));
+        return Err(ApiError::Unprocessable(
+            "task title must not be empty".into(),
+        ));
     }
     if t.chars().count() > MAX_TITLE {
         return Err(ApiError::Unprocessable(format!(
@@ -123,7 +125,11 @@ pub async fn create(
 /// Lists a user's tasks, oldest first.
 pub async fn list(db: &Db, user_id: i64, filter: TaskFilter) -> Result<Vec<Task>, ApiError> {
     let sql = match filter {
-        TaskFilter::All => concat!("SELECT ", columns!(), " FROM tasks WHERE user_id = $1 ORDER BY id"),
+        TaskFilter::All => concat!(
+            "SELECT ",
+            columns!(),
+            " FROM tasks WHERE user_id = $1 ORDER BY id"
+        ),
         TaskFilter::Pending => concat!(
             "SELECT ",
             columns!(),
@@ -135,10 +141,7 @@ pub async fn list(db: &Db, user_id: i64, filter: TaskFilter) -> Result<Vec<Task>
             " FROM tasks WHERE user_id = $1 AND completed <> 0 ORDER BY id"
         ),
     };
-    let rows = sqlx::query(sql)
-    .bind(user_id)
-    .fetch_all(db)
-    .await?;
+    let rows = sqlx::query(sql).bind(user_id).fetch_all(db).await?;
     Ok(rows.iter().map(from_row).collect::<Result<_, _>>()?)
 }
 

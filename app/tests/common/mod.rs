@@ -1,5 +1,6 @@
 //! Test support: a fresh database per test (Postgres or SQLite), backend and frontend
 //! processes started from the built binaries, and a small HTTP client.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // Tests fail loudly by design.
 #![allow(dead_code)]
 
 use std::path::PathBuf;
@@ -59,9 +60,9 @@ impl TestDb {
             Engine::Postgres => {
                 use sqlx::Connection;
                 let name = unique("todo_test");
-                let mut conn = sqlx::PgConnection::connect(PG_ADMIN_URL)
-                    .await
-                    .expect("Postgres must be running on 127.0.0.1:5432 with trust auth (database `test`)");
+                let mut conn = sqlx::PgConnection::connect(PG_ADMIN_URL).await.expect(
+                    "Postgres must be running on 127.0.0.1:5432 with trust auth (database `test`)",
+                );
                 sqlx::raw_sql(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
                     .execute(&mut conn)
                     .await
@@ -107,7 +108,10 @@ impl Drop for TestDb {
                 let name = self.name.clone();
                 // Drop runs inside the test's runtime; a fresh thread gets its own.
                 let _ = std::thread::spawn(move || {
-                    let Ok(rt) = tokio::runtime::Builder::new_current_thread().enable_all().build() else {
+                    let Ok(rt) = tokio::runtime::Builder::new_current_thread()
+                        .enable_all()
+                        .build()
+                    else {
                         return;
                     };
                     rt.block_on(async move {
@@ -180,7 +184,10 @@ impl Process {
         let deadline = Instant::now() + timeout;
         loop {
             if let Ok(Some(status)) = self.child.try_wait() {
-                panic!("server exited early with {status}; log:\n{}", self.log_text());
+                panic!(
+                    "server exited early with {status}; log:\n{}",
+                    self.log_text()
+                );
             }
             if let Ok(r) = client.get(format!("{}{path}", self.url)).send().await
                 && r.status().is_success()
@@ -236,7 +243,10 @@ pub const FRONTEND: &str = env!("CARGO_BIN_EXE_todo-frontend");
 
 /// Starts a backend on `db` and waits until `/ready`.
 pub async fn backend(db: &TestDb, extra: &[(&str, &str)]) -> Process {
-    let mut env = vec![("DATABASE_URL", db.url.as_str()), ("BETTER_AUTH_SECRET", SECRET)];
+    let mut env = vec![
+        ("DATABASE_URL", db.url.as_str()),
+        ("BETTER_AUTH_SECRET", SECRET),
+    ];
     env.extend_from_slice(extra);
     let mut p = Process::spawn(BACKEND, &env);
     p.wait_ready("/ready", Duration::from_secs(60)).await;
@@ -303,7 +313,11 @@ impl User {
     /// Sends a chat message; returns the response JSON, asserting 200.
     pub async fn chat(&self, conversation: Option<i64>, message: &str) -> Value {
         let (status, body) = self
-            .call("POST", "/api/chat", Some(json!({"conversation_id": conversation, "message": message})))
+            .call(
+                "POST",
+                "/api/chat",
+                Some(json!({"conversation_id": conversation, "message": message})),
+            )
             .await;
         assert_eq!(status, 200, "chat {message:?} failed: {body}");
         body

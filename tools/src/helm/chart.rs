@@ -66,23 +66,35 @@ impl Chart {
 
     /// `Chart.yaml` as JSON.
     pub fn metadata(&self) -> Result<Value, HelmError> {
-        decode("chart metadata", &native()?.chart_json(ChartJson::Metadata, self.handle)?)
+        decode(
+            "chart metadata",
+            &native()?.chart_json(ChartJson::Metadata, self.handle)?,
+        )
     }
 
     /// The chart's default values.
     pub fn default_values(&self) -> Result<Value, HelmError> {
-        decode("chart values", &native()?.chart_json(ChartJson::Values, self.handle)?)
+        decode(
+            "chart values",
+            &native()?.chart_json(ChartJson::Values, self.handle)?,
+        )
     }
 
     /// `values.schema.json`, if the chart has one.
     pub fn schema(&self) -> Result<Option<Value>, HelmError> {
-        decode("chart schema", &native()?.chart_json(ChartJson::Schema, self.handle)?)
+        decode(
+            "chart schema",
+            &native()?.chart_json(ChartJson::Schema, self.handle)?,
+        )
     }
 
     /// Defaults coalesced with `values`, as an install would compute them.
     pub fn merge_values(&self, values: &Value) -> Result<Value, HelmError> {
         let v = encode("merge values", values)?;
-        decode("merge values", &native()?.merge_values(self.handle, Some(&v))?)
+        decode(
+            "merge values",
+            &native()?.merge_values(self.handle, Some(&v))?,
+        )
     }
 
     /// Validates `values` (coalesced with the defaults) against the chart's schema; the
@@ -94,13 +106,20 @@ impl Chart {
     }
 
     /// Renders the templates: template path → manifest text.
-    pub fn render(&self, values: &Value, opts: &RenderOptions) -> Result<BTreeMap<String, String>, HelmError> {
+    pub fn render(
+        &self,
+        values: &Value,
+        opts: &RenderOptions,
+    ) -> Result<BTreeMap<String, String>, HelmError> {
         let v = encode("template", values)?;
         let o = serde_json::to_string(opts).map_err(|e| HelmError::InvalidInput {
             operation: "template".into(),
             reason: e.to_string(),
         })?;
-        decode("template", &native()?.render(self.handle, Some(&v), Some(&o))?)
+        decode(
+            "template",
+            &native()?.render(self.handle, Some(&v), Some(&o))?,
+        )
     }
 }
 
@@ -170,7 +189,10 @@ pub struct LintReport {
 impl LintReport {
     /// Findings at `severity` or worse.
     pub fn at_least(&self, severity: Severity) -> Vec<&LintMessage> {
-        self.messages.iter().filter(|m| m.severity >= severity).collect()
+        self.messages
+            .iter()
+            .filter(|m| m.severity >= severity)
+            .collect()
     }
 }
 
@@ -189,13 +211,20 @@ pub struct LintOptions {
 }
 
 /// Lints the chart at `path` with extra `values`.
-pub fn lint(path: &Path, values: Option<&Value>, opts: &LintOptions) -> Result<LintReport, HelmError> {
+pub fn lint(
+    path: &Path,
+    values: Option<&Value>,
+    opts: &LintOptions,
+) -> Result<LintReport, HelmError> {
     let v = values.map(|v| encode("lint", v)).transpose()?;
     let o = serde_json::to_string(opts).map_err(|e| HelmError::InvalidInput {
         operation: "lint".into(),
         reason: e.to_string(),
     })?;
-    decode("lint", &native()?.lint(&path.to_string_lossy(), v.as_deref(), Some(&o))?)
+    decode(
+        "lint",
+        &native()?.lint(&path.to_string_lossy(), v.as_deref(), Some(&o))?,
+    )
 }
 
 /// Parses a YAML values document (a `-f` file) into JSON with Helm's own parser.
@@ -208,7 +237,9 @@ pub fn manifests_to_json(text: &str) -> Result<Vec<Value>, HelmError> {
     let mut out = Vec::new();
     let mut doc = String::new();
     let mut flush = |doc: &mut String| -> Result<(), HelmError> {
-        let meaningful = doc.lines().any(|l| !l.trim().is_empty() && !l.trim_start().starts_with('#'));
+        let meaningful = doc
+            .lines()
+            .any(|l| !l.trim().is_empty() && !l.trim_start().starts_with('#'));
         if meaningful {
             let v = values_from_yaml(doc)?;
             if !v.is_null() {

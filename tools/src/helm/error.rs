@@ -82,7 +82,9 @@ pub enum HelmError {
         searched: Vec<PathBuf>,
     },
     /// The library exists but could not be loaded or lacks a symbol.
-    #[error("the Helm SDK library at {path} could not be used: {reason}; set HELM_C_LIB to a libhelm_c.so 0.2.x built for this system")]
+    #[error(
+        "the Helm SDK library at {path} could not be used: {reason}; set HELM_C_LIB to a libhelm_c.so 0.2.x built for this system"
+    )]
     LibraryUnusable {
         /// The file.
         path: PathBuf,

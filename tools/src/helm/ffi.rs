@@ -118,10 +118,8 @@ fn load_from(path: PathBuf) -> Result<Native, HelmError> {
 /// The library, loaded once per process.
 pub fn native() -> Result<&'static Native, HelmError> {
     let loaded = NATIVE.get_or_init(|| {
-        let searched = locate::candidates(
-            std::env::var_os("HELM_C_LIB"),
-            std::env::current_dir().ok(),
-        );
+        let searched =
+            locate::candidates(std::env::var_os("HELM_C_LIB"), std::env::current_dir().ok());
         match searched.iter().find(|p| p.is_file()) {
             Some(p) => load_from(p.clone()).map_err(|e| e.to_string()),
             None => Err(HelmError::LibraryMissing { searched }.to_string()),
@@ -165,7 +163,13 @@ impl Native {
         Some(s)
     }
 
-    fn finish(&self, op: &str, code: i32, out: *mut c_char, err: *mut c_char) -> Result<String, HelmError> {
+    fn finish(
+        &self,
+        op: &str,
+        code: i32,
+        out: *mut c_char,
+        err: *mut c_char,
+    ) -> Result<String, HelmError> {
         let detail = self.take(err);
         let out = self.take(out);
         if code == 0 {
@@ -221,7 +225,13 @@ impl Native {
         self.finish(op, code, out, err)
     }
 
-    fn handle_str_string(&self, f: HandleStrStringFn, op: &str, h: u64, a: Option<&str>) -> Result<String, HelmError> {
+    fn handle_str_string(
+        &self,
+        f: HandleStrStringFn,
+        op: &str,
+        h: u64,
+        a: Option<&str>,
+    ) -> Result<String, HelmError> {
         let a = Arg::new(op, a)?;
         let (mut out, mut err) = (ptr::null_mut(), ptr::null_mut());
         // SAFETY: a outlives the call; valid out-pointers.
@@ -275,18 +285,33 @@ impl Native {
         let mut err = ptr::null_mut();
         // SAFETY: a outlives the call; valid out-pointer.
         let code = unsafe { (self.schema_validate)(h, a.ptr(), &mut err) };
-        self.finish("validate values", code, ptr::null_mut(), err).map(|_| ())
+        self.finish("validate values", code, ptr::null_mut(), err)
+            .map(|_| ())
     }
 
     /// `helm_render`.
-    pub fn render(&self, h: u64, values: Option<&str>, opts: Option<&str>) -> Result<String, HelmError> {
+    pub fn render(
+        &self,
+        h: u64,
+        values: Option<&str>,
+        opts: Option<&str>,
+    ) -> Result<String, HelmError> {
         self.handle_str2_string(self.render, "template", h, values, opts)
     }
 
     /// `helm_lint_run_opts`.
-    pub fn lint(&self, path: &str, values: Option<&str>, opts: Option<&str>) -> Result<String, HelmError> {
+    pub fn lint(
+        &self,
+        path: &str,
+        values: Option<&str>,
+        opts: Option<&str>,
+    ) -> Result<String, HelmError> {
         let op = format!("lint {path}");
-        let (p, v, o) = (Arg::new(&op, Some(path))?, Arg::new(&op, values)?, Arg::new(&op, opts)?);
+        let (p, v, o) = (
+            Arg::new(&op, Some(path))?,
+            Arg::new(&op, values)?,
+            Arg::new(&op, opts)?,
+        );
         let (mut out, mut err) = (ptr::null_mut(), ptr::null_mut());
         // SAFETY: arguments outlive the call; valid out-pointers.
         let code = unsafe { (self.lint_run_opts)(p.ptr(), v.ptr(), o.ptr(), &mut out, &mut err) };
@@ -327,18 +352,38 @@ impl Native {
             ReleaseAction::Upgrade => (self.upgrade, "upgrade"),
         };
         let op = format!("{verb} {name}");
-        let (n, v, o) = (Arg::new(&op, Some(name))?, Arg::new(&op, values)?, Arg::new(&op, opts)?);
+        let (n, v, o) = (
+            Arg::new(&op, Some(name))?,
+            Arg::new(&op, values)?,
+            Arg::new(&op, opts)?,
+        );
         let (mut out, mut err) = (ptr::null_mut(), ptr::null_mut());
         // SAFETY: handles are live (0 = no context); strings outlive the call (NULL chart
         // reference because a loaded chart handle is passed); valid out-pointers.
         let code = unsafe {
-            f(config, 0, chart, ptr::null(), n.ptr(), v.ptr(), o.ptr(), &mut out, &mut err)
+            f(
+                config,
+                0,
+                chart,
+                ptr::null(),
+                n.ptr(),
+                v.ptr(),
+                o.ptr(),
+                &mut out,
+                &mut err,
+            )
         };
         self.finish(&op, code, out, err)
     }
 
     /// `helm_uninstall`, `helm_status`, `helm_history`, `helm_get_values` by name.
-    pub fn release_query(&self, q: ReleaseQuery, config: u64, name: &str, opts: Option<&str>) -> Result<String, HelmError> {
+    pub fn release_query(
+        &self,
+        q: ReleaseQuery,
+        config: u64,
+        name: &str,
+        opts: Option<&str>,
+    ) -> Result<String, HelmError> {
         let (f, verb) = match q {
             ReleaseQuery::Uninstall => (self.uninstall, "uninstall"),
             ReleaseQuery::Status => (self.status, "status"),

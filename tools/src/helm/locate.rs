@@ -28,7 +28,11 @@ pub fn candidates(helm_c_lib: Option<OsString>, cwd: Option<PathBuf>) -> Vec<Pat
         roots.extend(cwd.ancestors().map(Path::to_path_buf));
     }
     // The workspace this crate was built in (tests, `cargo run`).
-    roots.extend(Path::new(env!("CARGO_MANIFEST_DIR")).ancestors().map(Path::to_path_buf));
+    roots.extend(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .ancestors()
+            .map(Path::to_path_buf),
+    );
     for root in roots {
         let p = root.join(LOCAL_DIR).join(LIB_NAME);
         if !out.contains(&p) {
@@ -45,7 +49,10 @@ mod tests {
     #[test]
     fn explicit_file_or_folder_wins_alone() {
         let dir = std::env::temp_dir();
-        assert_eq!(candidates(Some(dir.clone().into()), None), vec![dir.join(LIB_NAME)]);
+        assert_eq!(
+            candidates(Some(dir.clone().into()), None),
+            vec![dir.join(LIB_NAME)]
+        );
         let file = PathBuf::from("/opt/helm/libhelm_c.so.0.2.2");
         assert_eq!(candidates(Some(file.clone().into()), None), vec![file]);
     }
@@ -53,14 +60,24 @@ mod tests {
     #[test]
     fn project_local_install_is_searched_upwards() {
         let c = candidates(None, Some(PathBuf::from("/work/repo/app/src")));
-        assert_eq!(c[0], PathBuf::from("/work/repo/app/src/.local/helm/lib/libhelm_c.so"));
+        assert_eq!(
+            c[0],
+            PathBuf::from("/work/repo/app/src/.local/helm/lib/libhelm_c.so")
+        );
         assert!(c.contains(&PathBuf::from("/work/repo/.local/helm/lib/libhelm_c.so")));
     }
 
     #[test]
     fn missing_library_error_says_how_to_install() {
-        let e = crate::helm::HelmError::LibraryMissing { searched: vec![PathBuf::from("/x/libhelm_c.so")] };
+        let e = crate::helm::HelmError::LibraryMissing {
+            searched: vec![PathBuf::from("/x/libhelm_c.so")],
+        };
         let msg = e.to_string();
-        assert!(msg.contains("scripts/install-helm-lib") && msg.contains("HELM_C_LIB") && msg.contains("/x/libhelm_c.so"), "{msg}");
+        assert!(
+            msg.contains("scripts/install-helm-lib")
+                && msg.contains("HELM_C_LIB")
+                && msg.contains("/x/libhelm_c.so"),
+            "{msg}"
+        );
     }
 }

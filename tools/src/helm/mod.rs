@@ -10,7 +10,10 @@ mod ffi;
 pub mod locate;
 pub mod release;
 
-pub use chart::{Chart, LintMessage, LintOptions, LintReport, RenderOptions, Severity, lint, manifests_to_json, values_from_yaml};
+pub use chart::{
+    Chart, LintMessage, LintOptions, LintReport, RenderOptions, Severity, lint, manifests_to_json,
+    values_from_yaml,
+};
 pub use error::{ErrorCode, HelmError};
 pub use release::{ActionOptions, ClusterOptions, HelmClient, Release};
 
@@ -36,8 +39,10 @@ where
     T: Send + 'static,
     F: FnOnce() -> Result<T, HelmError> + Send + 'static,
 {
-    tokio::task::spawn_blocking(f).await.map_err(|e| HelmError::Worker {
-        operation: operation.to_string(),
-        reason: e.to_string(),
-    })?
+    tokio::task::spawn_blocking(f)
+        .await
+        .map_err(|e| HelmError::Worker {
+            operation: operation.to_string(),
+            reason: e.to_string(),
+        })?
 }

@@ -116,32 +116,69 @@ impl HelmClient {
         })
     }
 
-    fn action(&self, a: ReleaseAction, chart: &Chart, name: &str, values: &Value, opts: &ActionOptions) -> Result<Release, HelmError> {
+    fn action(
+        &self,
+        a: ReleaseAction,
+        chart: &Chart,
+        name: &str,
+        values: &Value,
+        opts: &ActionOptions,
+    ) -> Result<Release, HelmError> {
         let op = format!("{a:?} {name}").to_lowercase();
         let v = json(&op, values)?;
         let o = json(&op, opts)?;
-        decode(&op, &native()?.release_action(a, self.handle, chart_handle(chart), name, Some(&v), Some(&o))?)
+        decode(
+            &op,
+            &native()?.release_action(
+                a,
+                self.handle,
+                chart_handle(chart),
+                name,
+                Some(&v),
+                Some(&o),
+            )?,
+        )
     }
 
     /// Installs `chart` as `name`.
-    pub fn install(&self, chart: &Chart, name: &str, values: &Value, opts: &ActionOptions) -> Result<Release, HelmError> {
+    pub fn install(
+        &self,
+        chart: &Chart,
+        name: &str,
+        values: &Value,
+        opts: &ActionOptions,
+    ) -> Result<Release, HelmError> {
         self.action(ReleaseAction::Install, chart, name, values, opts)
     }
 
     /// Upgrades `name` to `chart` with `values`.
-    pub fn upgrade(&self, chart: &Chart, name: &str, values: &Value, opts: &ActionOptions) -> Result<Release, HelmError> {
+    pub fn upgrade(
+        &self,
+        chart: &Chart,
+        name: &str,
+        values: &Value,
+        opts: &ActionOptions,
+    ) -> Result<Release, HelmError> {
         self.action(ReleaseAction::Upgrade, chart, name, values, opts)
     }
 
     /// Rolls back to `revision` (the previous one when `None`).
-    pub fn rollback(&self, name: &str, revision: Option<u32>, timeout_secs: Option<u64>) -> Result<(), HelmError> {
+    pub fn rollback(
+        &self,
+        name: &str,
+        revision: Option<u32>,
+        timeout_secs: Option<u64>,
+    ) -> Result<(), HelmError> {
         let o = serde_json::json!({"version": revision, "timeout_seconds": timeout_secs});
         native()?.rollback(self.handle, name, Some(&strip_nulls(o)))
     }
 
     /// Uninstalls `name`.
     pub fn uninstall(&self, name: &str) -> Result<Value, HelmError> {
-        decode("uninstall", &native()?.release_query(ReleaseQuery::Uninstall, self.handle, name, None)?)
+        decode(
+            "uninstall",
+            &native()?.release_query(ReleaseQuery::Uninstall, self.handle, name, None)?,
+        )
     }
 
     /// Deployed releases (all states when `all`).
@@ -152,24 +189,35 @@ impl HelmClient {
 
     /// The current (or a given) revision's summary with its manifest.
     pub fn status(&self, name: &str) -> Result<Release, HelmError> {
-        decode("status", &native()?.release_query(ReleaseQuery::Status, self.handle, name, None)?)
+        decode(
+            "status",
+            &native()?.release_query(ReleaseQuery::Status, self.handle, name, None)?,
+        )
     }
 
     /// Every revision, oldest first.
     pub fn history(&self, name: &str) -> Result<Vec<Release>, HelmError> {
-        decode("history", &native()?.release_query(ReleaseQuery::History, self.handle, name, None)?)
+        decode(
+            "history",
+            &native()?.release_query(ReleaseQuery::History, self.handle, name, None)?,
+        )
     }
 
     /// User-supplied values, or the computed ones when `all`.
     pub fn values(&self, name: &str, all: bool, revision: Option<u32>) -> Result<Value, HelmError> {
         let o = strip_nulls(serde_json::json!({"all": all.then_some(true), "revision": revision}));
-        decode("get values", &native()?.release_query(ReleaseQuery::GetValues, self.handle, name, Some(&o))?)
+        decode(
+            "get values",
+            &native()?.release_query(ReleaseQuery::GetValues, self.handle, name, Some(&o))?,
+        )
     }
 }
 
 fn strip_nulls(v: Value) -> String {
     match v {
-        Value::Object(m) => Value::Object(m.into_iter().filter(|(_, v)| !v.is_null()).collect()).to_string(),
+        Value::Object(m) => {
+            Value::Object(m.into_iter().filter(|(_, v)| !v.is_null()).collect()).to_string()
+        }
         other => other.to_string(),
     }
 }

@@ -135,8 +135,14 @@ impl Default for BackendValues {
             },
             existing_secret: String::new(),
             resources: Resources {
-                requests: ResourceList { cpu: q("100m"), memory: q("64Mi") },
-                limits: ResourceList { cpu: q("500m"), memory: q("256Mi") },
+                requests: ResourceList {
+                    cpu: q("100m"),
+                    memory: q("64Mi"),
+                },
+                limits: ResourceList {
+                    cpu: q("500m"),
+                    memory: q("256Mi"),
+                },
             },
             probes: Probes {
                 liveness: ProbeTiming {
@@ -152,14 +158,20 @@ impl Default for BackendValues {
                     failure_threshold: 3,
                 },
             },
-            pod_disruption_budget: DisruptionBudget { enabled: true, min_available: 1 },
+            pod_disruption_budget: DisruptionBudget {
+                enabled: true,
+                min_available: 1,
+            },
             autoscaling: Autoscaling {
                 enabled: false,
                 min_replicas: 2,
                 max_replicas: 5,
                 target_cpu_utilization_percentage: 70,
             },
-            security_context: RunAs { run_as_user: 65532, run_as_group: 65532 },
+            security_context: RunAs {
+                run_as_user: 65532,
+                run_as_group: 65532,
+            },
             anti_affinity: AntiAffinity::Soft,
             node_selector: BTreeMap::new(),
             tolerations: Vec::new(),
@@ -173,8 +185,14 @@ impl Default for BackendValues {
                 storage_size: q("1Gi"),
                 storage_class: String::new(),
                 resources: Resources {
-                    requests: ResourceList { cpu: q("100m"), memory: q("128Mi") },
-                    limits: ResourceList { cpu: q("500m"), memory: q("512Mi") },
+                    requests: ResourceList {
+                        cpu: q("100m"),
+                        memory: q("128Mi"),
+                    },
+                    limits: ResourceList {
+                        cpu: q("500m"),
+                        memory: q("512Mi"),
+                    },
                 },
             },
         }

@@ -67,15 +67,24 @@ impl Default for FrontendValues {
                 tag: "latest".into(),
                 pull_policy: PullPolicy::IfNotPresent,
             },
-            service: ServiceValues { kind: ServiceType::ClusterIP, port: 3000 },
+            service: ServiceValues {
+                kind: ServiceType::ClusterIP,
+                port: 3000,
+            },
             config: FrontendConfig {
                 backend_url: "http://todo-backend:8000".into(),
                 log_format: LogFormat::Json,
                 openai_domain_key: String::new(),
             },
             resources: Resources {
-                requests: ResourceList { cpu: q("50m"), memory: q("32Mi") },
-                limits: ResourceList { cpu: q("250m"), memory: q("128Mi") },
+                requests: ResourceList {
+                    cpu: q("50m"),
+                    memory: q("32Mi"),
+                },
+                limits: ResourceList {
+                    cpu: q("250m"),
+                    memory: q("128Mi"),
+                },
             },
             probes: Probes {
                 liveness: ProbeTiming {
@@ -91,14 +100,20 @@ impl Default for FrontendValues {
                     failure_threshold: 3,
                 },
             },
-            pod_disruption_budget: DisruptionBudget { enabled: true, min_available: 1 },
+            pod_disruption_budget: DisruptionBudget {
+                enabled: true,
+                min_available: 1,
+            },
             autoscaling: Autoscaling {
                 enabled: false,
                 min_replicas: 2,
                 max_replicas: 5,
                 target_cpu_utilization_percentage: 70,
             },
-            security_context: RunAs { run_as_user: 65532, run_as_group: 65532 },
+            security_context: RunAs {
+                run_as_user: 65532,
+                run_as_group: 65532,
+            },
             anti_affinity: AntiAffinity::Soft,
             node_selector: BTreeMap::new(),
             tolerations: Vec::new(),
