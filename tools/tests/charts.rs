@@ -445,3 +445,61 @@ async fn async_callers_run_helm_off_the_workers() {
     .unwrap();
     assert!(rendered.keys().any(|k| k.ends_with("deployment.yaml")));
 }
+
+#[test]
+fn install_dry_run_renders_a_release_without_a_cluster() {
+    use todo_ops_tools::helm::{ActionOptions, ClusterOptions, HelmClient};
+    let client = HelmClient::new(&ClusterOptions {
+        namespace: Some("todo".into()),
+        storage_driver: Some("memory".into()),
+        ..Default::default()
+    })
+    .unwrap();
+    let chart = Chart::load(chart_dir("todo-frontend")).unwrap();
+    let rel = client
+        .install(
+            &chart,
+            "todo-frontend",
+            &json!({"replicaCount": 3}),
+            &ActionOptions {
+                dry_run: Some("client".into()),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    assert_eq!(
+        (rel.name.as_str(), rel.namespace.as_str(), rel.revision),
+        ("todo-frontend", "todo", 1)
+    );
+    assert!(rel.manifest.unwrap().contains("replicas: 3"));
+    assert!(
+        rel.notes
+            .unwrap()
+            .contains("kubectl port-forward -n todo svc/todo-frontend 3000:3000")
+    );
+}
+
+#[test]
+fn cluster_errors_name_the_server() {
+    use todo_ops_tools::helm::{ActionOptions, ClusterOptions, HelmClient};
+    use todo_ops_tools::values::ValuesPatch;
+    let dir = std::env::temp_dir().join(format!("kubeconfig-{}", std::process::id()));
+    std::fs::write(
+        &dir,
+        "apiVersion: v1\nkind: Config\nclusters:\n- name: c\n  cluster:\n    server: http://127.0.0.1:9\ncontexts:\n- name: c\n  context:\n    cluster: c\n    user: u\ncurrent-context: c\nusers:\n- name: u\n  user:\n    token: t\n",
+    )
+    .unwrap();
+    let client = HelmClient::new(&ClusterOptions {
+        kubeconfig_path: Some(dir.clone()),
+        ..Default::default()
+    })
+    .unwrap();
+    let chart = Chart::load(chart_dir("todo-frontend")).unwrap();
+    let patch = ValuesPatch::set("replicaCount", json!(3)).unwrap();
+    let err = client
+        .upgrade_with_patch(&chart, "todo-frontend", &patch, &ActionOptions::default())
+        .unwrap_err();
+    assert_eq!(err.code(), Some(ErrorCode::Kube), "{err}");
+    assert!(err.to_string().contains("127.0.0.1:9"), "{err}");
+    let _ = std::fs::remove_file(dir);
+}

@@ -9,6 +9,7 @@ use serde_json::Value;
 use super::chart::Chart;
 use super::error::HelmError;
 use super::ffi::{ReleaseAction, ReleaseQuery, native};
+use crate::values::ValuesPatch;
 
 /// How to reach the cluster (kubectl's resolution applies to what is left unset).
 #[derive(Debug, Clone, Default, Serialize)]
@@ -160,6 +161,21 @@ impl HelmClient {
         opts: &ActionOptions,
     ) -> Result<Release, HelmError> {
         self.action(ReleaseAction::Upgrade, chart, name, values, opts)
+    }
+
+    /// Upgrades `name` with `patch` applied to its current user-supplied values; the
+    /// result is validated against the chart's schema before the cluster sees it.
+    pub fn upgrade_with_patch(
+        &self,
+        chart: &Chart,
+        name: &str,
+        patch: &ValuesPatch,
+        opts: &ActionOptions,
+    ) -> Result<Release, HelmError> {
+        let current = self.values(name, false, None)?;
+        let proposed = patch.apply_to(&current);
+        chart.validate_values(&proposed)?;
+        self.upgrade(chart, name, &proposed, opts)
     }
 
     /// Rolls back to `revision` (the previous one when `None`).

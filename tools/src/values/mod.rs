@@ -5,10 +5,12 @@
 pub mod backend;
 pub mod common;
 pub mod frontend;
+pub mod patch;
 pub mod quantity;
 
 pub use backend::BackendValues;
 pub use frontend::FrontendValues;
+pub use patch::ValuesPatch;
 pub use quantity::Quantity;
 
 use schemars::JsonSchema;
