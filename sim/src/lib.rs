@@ -1,1 +1,12 @@
-//! kubesim: a local Kubernetes API emulator (filled by the kubesim issues).
+//! kubesim: a local Kubernetes API emulator. It speaks the real REST API on loopback so
+//! `kubectl`, kube-rs and the Helm SDK work against it unmodified.
+
+pub mod api;
+pub mod meta;
+pub mod patch;
+pub mod resources;
+pub mod selector;
+pub mod server;
+pub mod status;
+pub mod store;
+pub mod tls;

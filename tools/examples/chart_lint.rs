@@ -19,7 +19,8 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let report = values.and_then(|v| helm::lint(chart.as_ref(), v.as_ref(), &LintOptions::default()));
+    let report =
+        values.and_then(|v| helm::lint(chart.as_ref(), v.as_ref(), &LintOptions::default()));
     match report {
         Ok(r) => {
             for m in &r.messages {

@@ -1,0 +1,177 @@
+//! The HTTP API: path parsing, authentication and dispatch to discovery, objects and watches.
+
+pub mod auth;
+pub mod discovery;
+pub mod objects;
+pub mod openapi;
+pub mod watch;
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::{Query, State};
+use axum::http::{HeaderMap, Method, Uri};
+use axum::response::{IntoResponse, Response};
+use serde_json::json;
+
+use crate::resources::{self, ResourceType};
+use crate::status::ApiError;
+use crate::store::Store;
+use auth::{Identity, Tokens};
+
+/// What every request handler shares.
+#[derive(Clone)]
+pub struct ApiState {
+    /// The objects.
+    pub store: Arc<Store>,
+    /// The accepted tokens.
+    pub tokens: Tokens,
+    /// `host:port` the server listens on.
+    pub server_address: String,
+    /// Turns true when the server stops, ending open watches.
+    pub stopping: tokio::sync::watch::Receiver<bool>,
+}
+
+/// A request against a resource, parsed from its path.
+#[derive(Debug, Clone)]
+pub struct Target {
+    /// The resource type.
+    pub rt: &'static ResourceType,
+    /// Namespace from the path, if any.
+    pub namespace: Option<String>,
+    /// Object name, if any.
+    pub name: Option<String>,
+    /// Subresource, if any.
+    pub sub: Option<String>,
+}
+
+enum Route {
+    Json(serde_json::Value),
+    Object(Target),
+    AccessReview,
+    NotFound,
+}
+
+fn parse(path: &str) -> Route {
+    let parts: Vec<&str> = path
+        .trim_matches('/')
+        .split('/')
+        .filter(|p| !p.is_empty())
+        .collect();
+    let (group, version, rest): (&str, &str, &[&str]) = match parts.as_slice() {
+        ["version"] => return Route::Json(discovery::version()),
+        ["openapi", "v3"] => return Route::Json(openapi::root()),
+        ["openapi", "v3", gv @ ..] => {
+            return openapi::group_version(&gv.join("/")).map_or(Route::NotFound, Route::Json);
+        }
+        ["api"] => return Route::Json(json!(null)),
+        ["apis"] => return Route::Json(discovery::group_list()),
+        ["apis", g] => return discovery::group(g).map_or(Route::NotFound, Route::Json),
+        ["api", v, rest @ ..] => ("", *v, rest),
+        ["apis", g, v, rest @ ..] => (*g, *v, rest),
+        _ => return Route::NotFound,
+    };
+    if rest.is_empty() {
+        return discovery::resource_list(group, version).map_or(Route::NotFound, Route::Json);
+    }
+    if group == "authorization.k8s.io" && rest == ["selfsubjectaccessreviews"] {
+        return Route::AccessReview;
+    }
+    let (namespace, rest) = match rest {
+        ["namespaces", ns, plural, more @ ..] if !matches!(*plural, "status" | "finalize") => {
+            (Some(ns.to_string()), [&[*plural][..], more].concat())
+        }
+        _ => (None, rest.to_vec()),
+    };
+    let Some(rt) = rest
+        .first()
+        .and_then(|p| resources::find(group, version, p))
+    else {
+        return Route::NotFound;
+    };
+    if rest.len() > 3 || (rest.len() == 3 && !rt.subresources.contains(&rest[2])) {
+        return Route::NotFound;
+    }
+    Route::Object(Target {
+        rt,
+        namespace,
+        name: rest.get(1).map(|s| s.to_string()),
+        sub: rest.get(2).map(|s| s.to_string()),
+    })
+}
+
+/// The single entry point: every path of the API.
+pub async fn handle(
+    State(s): State<ApiState>,
+    method: Method,
+    uri: Uri,
+    Query(query): Query<HashMap<String, String>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    match dispatch(&s, &method, &uri, &query, &headers, body).await {
+        Ok(r) => r,
+        Err(e) => e.into_response(),
+    }
+}
+
+async fn dispatch(
+    s: &ApiState,
+    method: &Method,
+    uri: &Uri,
+    query: &HashMap<String, String>,
+    headers: &HeaderMap,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    let path = uri.path();
+    if matches!(path, "/healthz" | "/livez" | "/readyz") {
+        return Ok("ok".into_response());
+    }
+    let who = s.tokens.identify(headers)?;
+    match parse(path) {
+        Route::Json(v) if v.is_null() => {
+            Ok(Json(discovery::core_versions(&s.server_address)).into_response())
+        }
+        Route::Json(v) => Ok(Json(v).into_response()),
+        Route::NotFound => Err(ApiError::NotFound {
+            kind: "the server could not find the requested resource".into(),
+            name: path.to_string(),
+        }),
+        Route::AccessReview => Ok(Json(access_review(who, &body)?).into_response()),
+        Route::Object(t) => {
+            let watch = query.get("watch").is_some_and(|w| w == "true" || w == "1");
+            let verb = auth::verb(method, t.name.is_some(), watch);
+            if !auth::allowed(who, verb) {
+                return Err(auth::forbidden(
+                    verb,
+                    t.rt.plural,
+                    t.rt.group,
+                    t.namespace.as_deref(),
+                ));
+            }
+            if watch {
+                return watch::stream(s, &t, query);
+            }
+            objects::handle(s, &t, method, query, headers, &body)
+        }
+    }
+}
+
+fn access_review(who: Identity, body: &[u8]) -> Result<serde_json::Value, ApiError> {
+    if body.starts_with(b"k8s\0") {
+        return Err(ApiError::UnsupportedMediaType(
+            "application/json (kubesim does not decode protobuf request bodies yet)".into(),
+        ));
+    }
+    let mut review: serde_json::Value = serde_json::from_slice(body)
+        .map_err(|e| ApiError::BadRequest(format!("invalid SelfSubjectAccessReview: {e}")))?;
+    let verb = review["spec"]["resourceAttributes"]["verb"]
+        .as_str()
+        .unwrap_or("get")
+        .to_string();
+    let allowed = auth::allowed(who, &verb);
+    review["status"] = json!({"allowed": allowed, "reason": if allowed { "kubesim: allowed" } else { "kubesim: the viewer token is read-only" }});
+    Ok(review)
+}

@@ -1,0 +1,293 @@
+//! get, list, create, update, patch and delete of objects and their `status` and `scale`.
+
+use std::collections::HashMap;
+
+use axum::Json;
+use axum::http::{HeaderMap, Method, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde_json::{Value, json};
+
+use super::{ApiState, Target};
+use crate::patch;
+use crate::selector::{FieldSelector, LabelSelector};
+use crate::status::ApiError;
+use crate::store::UpdateScope;
+
+fn ns_of(t: &Target) -> Result<&str, ApiError> {
+    if !t.rt.namespaced {
+        return Ok("");
+    }
+    t.namespace.as_deref().ok_or_else(|| {
+        ApiError::BadRequest(format!(
+            "{} are namespaced: use /namespaces/NAMESPACE/{}",
+            t.rt.plural, t.rt.plural
+        ))
+    })
+}
+
+fn body_json(body: &[u8]) -> Result<Value, ApiError> {
+    if body.starts_with(b"k8s\0") {
+        return Err(ApiError::UnsupportedMediaType(
+            "application/json (kubesim does not decode protobuf request bodies yet; use `kubectl create -f` / `kubectl apply -f` with a manifest)".into(),
+        ));
+    }
+    serde_json::from_slice(body).map_err(|e| {
+        ApiError::BadRequest(format!(
+            "the request body is not valid JSON ({e}); kubesim accepts JSON bodies only"
+        ))
+    })
+}
+
+/// Handles a request on a resource (not a watch).
+pub fn handle(
+    s: &ApiState,
+    t: &Target,
+    method: &Method,
+    q: &HashMap<String, String>,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Result<Response, ApiError> {
+    if q.get("dryRun").is_some_and(|d| !d.is_empty()) && *method != Method::GET {
+        return Err(ApiError::BadRequest(
+            "kubesim does not support dryRun yet; run the command without --dry-run=server".into(),
+        ));
+    }
+    let store = &s.store;
+    match (method.clone(), t.name.as_deref(), t.sub.as_deref()) {
+        (Method::GET, None, _) => list(s, t, q),
+        (Method::POST, None, _) => {
+            let ns = ns_of(t)?;
+            let obj = body_json(body)?;
+            if let Some(body_ns) = obj["metadata"]["namespace"].as_str()
+                && t.rt.namespaced
+                && !body_ns.is_empty()
+                && body_ns != ns
+            {
+                return Err(ApiError::BadRequest(format!(
+                    "the namespace of the provided object ({body_ns}) does not match the namespace sent on the request ({ns})"
+                )));
+            }
+            let created = store.create(t.rt, ns, obj)?;
+            Ok((StatusCode::CREATED, Json(created)).into_response())
+        }
+        (Method::DELETE, None, _) => {
+            let ns = t.namespace.as_deref();
+            let labels = LabelSelector::parse(q.get("labelSelector").map_or("", String::as_str))
+                .map_err(ApiError::BadRequest)?;
+            let fields = FieldSelector::parse(q.get("fieldSelector").map_or("", String::as_str))
+                .map_err(ApiError::BadRequest)?;
+            let (items, _) = store.list(t.rt, ns, &labels, &fields);
+            let mut deleted = Vec::new();
+            for i in items {
+                let name = i["metadata"]["name"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_string();
+                let ins = i["metadata"]["namespace"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_string();
+                if let Ok(d) = store.delete(t.rt, &ins, &name) {
+                    deleted.push(d);
+                }
+            }
+            Ok(Json(list_body(t, deleted, store.resource_version())).into_response())
+        }
+        (Method::GET, Some(name), None | Some("status")) => {
+            Ok(Json(store.get(t.rt, ns_of(t)?, name)?).into_response())
+        }
+        (Method::GET, Some(name), Some("scale")) => {
+            Ok(Json(scale_of(&store.get(t.rt, ns_of(t)?, name)?)).into_response())
+        }
+        (Method::PUT, Some(name), sub) => {
+            let ns = ns_of(t)?;
+            let obj = body_json(body)?;
+            let updated = match sub {
+                None => store.update(t.rt, ns, name, obj, UpdateScope::Main)?,
+                Some("status") => store.update(t.rt, ns, name, obj, UpdateScope::Status)?,
+                Some("scale") => set_replicas(s, t, ns, name, &obj)?,
+                Some(other) => {
+                    return Err(ApiError::BadRequest(format!(
+                        "{other} does not support PUT"
+                    )));
+                }
+            };
+            Ok(Json(if sub == Some("scale") {
+                scale_of(&updated)
+            } else {
+                updated
+            })
+            .into_response())
+        }
+        (Method::PATCH, Some(name), sub) => patch_object(s, t, name, sub, q, headers, body),
+        (Method::DELETE, Some(name), None) => {
+            Ok(Json(store.delete(t.rt, ns_of(t)?, name)?).into_response())
+        }
+        _ => Err(ApiError::MethodNotAllowed),
+    }
+}
+
+fn list_body(t: &Target, items: Vec<Value>, rv: u64) -> Value {
+    json!({
+        "kind": format!("{}List", t.rt.kind),
+        "apiVersion": t.rt.api_version(),
+        "metadata": {"resourceVersion": rv.to_string()},
+        "items": items,
+    })
+}
+
+fn list(s: &ApiState, t: &Target, q: &HashMap<String, String>) -> Result<Response, ApiError> {
+    let labels = LabelSelector::parse(q.get("labelSelector").map_or("", String::as_str))
+        .map_err(ApiError::BadRequest)?;
+    let fields = FieldSelector::parse(q.get("fieldSelector").map_or("", String::as_str))
+        .map_err(ApiError::BadRequest)?;
+    let ns = if t.rt.namespaced {
+        t.namespace.as_deref()
+    } else {
+        None
+    };
+    // `limit` is ignored: one page without a continue token is a valid answer at this scale.
+    let (items, rv) = s.store.list(t.rt, ns, &labels, &fields);
+    Ok(Json(list_body(t, items, rv)).into_response())
+}
+
+/// The autoscaling/v1 Scale view of a workload.
+pub fn scale_of(obj: &Value) -> Value {
+    let selector = obj["spec"]["selector"]["matchLabels"]
+        .as_object()
+        .map(|m| {
+            m.iter()
+                .map(|(k, v)| format!("{k}={}", v.as_str().unwrap_or_default()))
+                .collect::<Vec<_>>()
+                .join(",")
+        })
+        .unwrap_or_default();
+    json!({
+        "kind": "Scale",
+        "apiVersion": "autoscaling/v1",
+        "metadata": {
+            "name": obj["metadata"]["name"],
+            "namespace": obj["metadata"]["namespace"],
+            "uid": obj["metadata"]["uid"],
+            "resourceVersion": obj["metadata"]["resourceVersion"],
+            "creationTimestamp": obj["metadata"]["creationTimestamp"],
+        },
+        "spec": {"replicas": obj["spec"]["replicas"].as_i64().unwrap_or(1)},
+        "status": {"replicas": obj["status"]["replicas"].as_i64().unwrap_or(0), "selector": selector},
+    })
+}
+
+fn set_replicas(
+    s: &ApiState,
+    t: &Target,
+    ns: &str,
+    name: &str,
+    scale: &Value,
+) -> Result<Value, ApiError> {
+    let replicas = scale["spec"]["replicas"]
+        .as_i64()
+        .filter(|r| *r >= 0)
+        .ok_or_else(|| ApiError::Invalid {
+            kind: "Scale.autoscaling".into(),
+            name: name.to_string(),
+            causes: vec![crate::status::Cause {
+                reason: "FieldValueInvalid",
+                field: "spec.replicas".into(),
+                message: "must be greater than or equal to 0".into(),
+            }],
+        })?;
+    s.store.modify(t.rt, ns, name, |obj| {
+        obj["spec"]["replicas"] = json!(replicas);
+        Ok(())
+    })
+}
+
+fn patch_object(
+    s: &ApiState,
+    t: &Target,
+    name: &str,
+    sub: Option<&str>,
+    q: &HashMap<String, String>,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Result<Response, ApiError> {
+    let ns = ns_of(t)?;
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_string();
+    let p = body_json(body)?;
+    let apply = |cur: &Value| -> Result<Value, ApiError> {
+        let r = match content_type.as_str() {
+            "application/merge-patch+json" => Ok(patch::merge_patch(cur, &p)),
+            "application/json-patch+json" => patch::json_patch(cur, &p),
+            "application/strategic-merge-patch+json" | "application/apply-patch+yaml" => {
+                patch::strategic_merge(cur, &p)
+            }
+            other => {
+                return Err(ApiError::UnsupportedMediaType(format!(
+                    "application/json-patch+json, application/merge-patch+json, application/strategic-merge-patch+json, application/apply-patch+yaml (got {other:?})"
+                )));
+            }
+        };
+        r.map_err(|e| ApiError::Invalid {
+            kind: crate::store::qualified_kind(t.rt),
+            name: name.to_string(),
+            causes: vec![crate::status::Cause {
+                reason: "FieldValueInvalid",
+                field: "patch".into(),
+                message: e,
+            }],
+        })
+    };
+    let is_apply = content_type == "application/apply-patch+yaml";
+    if is_apply && q.get("fieldManager").is_none_or(|m| m.is_empty()) {
+        return Err(ApiError::BadRequest(
+            "PATCH with application/apply-patch+yaml requires a fieldManager".into(),
+        ));
+    }
+    let result = match sub {
+        Some("scale") => {
+            let cur = s.store.get(t.rt, ns, name)?;
+            let scale = apply(&scale_of(&cur))?;
+            scale_of(&set_replicas(s, t, ns, name, &scale)?)
+        }
+        Some("status") => s.store.modify(t.rt, ns, name, |obj| {
+            let next = apply(obj)?;
+            obj["status"] = next.get("status").cloned().unwrap_or(Value::Null);
+            Ok(())
+        })?,
+        None => {
+            let patched = s.store.modify(t.rt, ns, name, |obj| {
+                let status = obj.get("status").cloned();
+                let mut next = apply(obj)?;
+                if t.rt.has_status {
+                    next["status"] = status.unwrap_or(Value::Null);
+                }
+                *obj = next;
+                Ok(())
+            });
+            match patched {
+                // Server-side apply creates what does not exist yet.
+                Err(ApiError::NotFound { .. }) if is_apply => {
+                    let mut obj = p.clone();
+                    obj["metadata"]["name"] = json!(name);
+                    let created = s.store.create(t.rt, ns, obj)?;
+                    return Ok((StatusCode::CREATED, Json(created)).into_response());
+                }
+                other => other?,
+            }
+        }
+        Some(other) => {
+            return Err(ApiError::BadRequest(format!(
+                "{other} does not support PATCH"
+            )));
+        }
+    };
+    Ok(Json(result).into_response())
+}

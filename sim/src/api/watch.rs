@@ -1,0 +1,153 @@
+//! Watches: a chunked stream of `{"type","object"}` lines, resuming from a resourceVersion.
+
+use std::collections::{HashMap, VecDeque};
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::body::{Body, Bytes};
+use axum::http::header;
+use axum::response::Response;
+use serde_json::{Value, json};
+use tokio::sync::broadcast;
+
+use super::{ApiState, Target};
+use crate::selector::{FieldSelector, LabelSelector};
+use crate::status::ApiError;
+use crate::store::WatchEvent;
+
+/// Default watch duration when the client gives no `timeoutSeconds` (as the API server's
+/// default lies between 30 and 60 minutes).
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(1800);
+
+struct Filter {
+    target: Target,
+    labels: LabelSelector,
+    fields: FieldSelector,
+}
+
+impl Filter {
+    fn accepts(&self, e: &WatchEvent) -> bool {
+        std::ptr::eq(e.resource, self.target.rt)
+            && self
+                .target
+                .namespace
+                .as_deref()
+                .is_none_or(|ns| e.namespace == ns)
+            && self
+                .target
+                .name
+                .as_deref()
+                .is_none_or(|n| e.object["metadata"]["name"] == n)
+            && self
+                .labels
+                .matches(e.object["metadata"]["labels"].as_object())
+            && self.fields.matches(&e.object)
+    }
+}
+
+fn line(kind: &str, object: &Value) -> Bytes {
+    let mut s = json!({"type": kind, "object": object}).to_string();
+    s.push('\n');
+    Bytes::from(s)
+}
+
+struct WatchState {
+    queue: VecDeque<Bytes>,
+    rx: broadcast::Receiver<Arc<WatchEvent>>,
+    filter: Filter,
+    deadline: tokio::time::Instant,
+    stopping: tokio::sync::watch::Receiver<bool>,
+    done: bool,
+}
+
+/// Starts a watch.
+pub fn stream(s: &ApiState, t: &Target, q: &HashMap<String, String>) -> Result<Response, ApiError> {
+    let labels = LabelSelector::parse(q.get("labelSelector").map_or("", String::as_str))
+        .map_err(ApiError::BadRequest)?;
+    let mut fields = FieldSelector::parse(q.get("fieldSelector").map_or("", String::as_str))
+        .map_err(ApiError::BadRequest)?;
+    let mut target = t.clone();
+    // `kubectl get NAME -w` watches a collection with a name field selector.
+    if target.name.is_none()
+        && let Some(name) = q
+            .get("fieldSelector")
+            .and_then(|f| f.strip_prefix("metadata.name="))
+            .filter(|n| !n.contains(','))
+    {
+        target.name = Some(name.to_string());
+        fields = FieldSelector::default();
+    }
+    let filter = Filter {
+        target,
+        labels,
+        fields,
+    };
+    let requested = q
+        .get("resourceVersion")
+        .filter(|v| !v.is_empty() && *v != "0");
+    let mut queue = VecDeque::new();
+    let (past, rx) = match requested {
+        Some(v) => {
+            let rv: u64 = v
+                .parse()
+                .map_err(|_| ApiError::BadRequest(format!("invalid resourceVersion {v:?}")))?;
+            s.store.watch_from(rv)?
+        }
+        None => {
+            // No version: the current state as ADDED events, then changes.
+            let (items, rv) =
+                s.store
+                    .list(t.rt, t.namespace.as_deref(), &filter.labels, &filter.fields);
+            for item in items.iter().filter(|i| {
+                filter
+                    .target
+                    .name
+                    .as_deref()
+                    .is_none_or(|n| i["metadata"]["name"] == n)
+            }) {
+                queue.push_back(line("ADDED", item));
+            }
+            s.store.watch_from(rv)?
+        }
+    };
+    for e in past.iter().filter(|e| filter.accepts(e)) {
+        queue.push_back(line(e.kind.as_str(), &e.object));
+    }
+    let timeout = q
+        .get("timeoutSeconds")
+        .and_then(|t| t.parse::<u64>().ok())
+        .map_or(DEFAULT_TIMEOUT, Duration::from_secs);
+    let state = WatchState {
+        queue,
+        rx,
+        filter,
+        deadline: tokio::time::Instant::now() + timeout,
+        stopping: s.stopping.clone(),
+        done: false,
+    };
+    let body = futures::stream::unfold(state, |mut st| async move {
+        loop {
+            if let Some(b) = st.queue.pop_front() {
+                return Some((Ok::<Bytes, std::convert::Infallible>(b), st));
+            }
+            if st.done {
+                return None;
+            }
+            tokio::select! {
+                ev = st.rx.recv() => match ev {
+                    Ok(e) if st.filter.accepts(&e) => st.queue.push_back(line(e.kind.as_str(), &e.object)),
+                    Ok(_) => {}
+                    // A watcher too slow to keep up ends its watch; clients re-list and resume.
+                    Err(_) => st.done = true,
+                },
+                _ = tokio::time::sleep_until(st.deadline) => st.done = true,
+                _ = st.stopping.changed() => st.done = true,
+            }
+        }
+    });
+    Response::builder()
+        .header(header::CONTENT_TYPE, "application/json")
+        .header(header::CACHE_CONTROL, "no-cache, private")
+        .body(Body::from_stream(body))
+        .map_err(|e| ApiError::Internal(e.to_string()))
+}

@@ -1,0 +1,319 @@
+//! The three patch formats of the API: JSON merge patch (RFC 7386), JSON patch (RFC 6902)
+//! and strategic merge patch (lists of objects merged by their key, `$patch` directives).
+
+use serde_json::{Map, Value};
+
+/// RFC 7386 merge patch.
+pub fn merge_patch(target: &Value, patch: &Value) -> Value {
+    match patch {
+        Value::Object(p) => {
+            let mut out = target.as_object().cloned().unwrap_or_default();
+            for (k, v) in p {
+                if v.is_null() {
+                    out.remove(k);
+                } else {
+                    let merged = merge_patch(out.get(k).unwrap_or(&Value::Null), v);
+                    out.insert(k.clone(), merged);
+                }
+            }
+            Value::Object(out)
+        }
+        other => other.clone(),
+    }
+}
+
+fn pointer_parts(path: &str) -> Result<Vec<String>, String> {
+    if path.is_empty() {
+        return Ok(vec![]);
+    }
+    let rest = path
+        .strip_prefix('/')
+        .ok_or_else(|| format!("invalid JSON pointer {path:?}: it must start with '/'"))?;
+    Ok(rest
+        .split('/')
+        .map(|p| p.replace("~1", "/").replace("~0", "~"))
+        .collect())
+}
+
+fn parent_mut<'a>(doc: &'a mut Value, parts: &[String]) -> Result<&'a mut Value, String> {
+    let mut cur = doc;
+    for p in parts {
+        cur = match cur {
+            Value::Object(m) => m
+                .get_mut(p)
+                .ok_or_else(|| format!("path element {p:?} not found"))?,
+            Value::Array(a) => {
+                let i: usize = p
+                    .parse()
+                    .map_err(|_| format!("{p:?} is not an array index"))?;
+                a.get_mut(i)
+                    .ok_or_else(|| format!("array index {i} out of range"))?
+            }
+            _ => return Err(format!("cannot descend into a scalar at {p:?}")),
+        };
+    }
+    Ok(cur)
+}
+
+fn add(doc: &mut Value, path: &str, value: Value) -> Result<(), String> {
+    let parts = pointer_parts(path)?;
+    let Some((last, parents)) = parts.split_last() else {
+        *doc = value;
+        return Ok(());
+    };
+    match parent_mut(doc, parents)? {
+        Value::Object(m) => {
+            m.insert(last.clone(), value);
+            Ok(())
+        }
+        Value::Array(a) => {
+            if last == "-" {
+                a.push(value);
+                return Ok(());
+            }
+            let i: usize = last
+                .parse()
+                .map_err(|_| format!("{last:?} is not an array index"))?;
+            if i > a.len() {
+                return Err(format!("array index {i} out of range"));
+            }
+            a.insert(i, value);
+            Ok(())
+        }
+        _ => Err(format!("cannot add at {path:?}: parent is not a container")),
+    }
+}
+
+fn remove(doc: &mut Value, path: &str) -> Result<Value, String> {
+    let parts = pointer_parts(path)?;
+    let Some((last, parents)) = parts.split_last() else {
+        return Err("cannot remove the whole document".into());
+    };
+    match parent_mut(doc, parents)? {
+        Value::Object(m) => m
+            .remove(last)
+            .ok_or_else(|| format!("unable to remove nonexistent key: {last}")),
+        Value::Array(a) => {
+            let i: usize = last
+                .parse()
+                .map_err(|_| format!("{last:?} is not an array index"))?;
+            if i >= a.len() {
+                return Err(format!("array index {i} out of range"));
+            }
+            Ok(a.remove(i))
+        }
+        _ => Err(format!("cannot remove at {path:?}")),
+    }
+}
+
+/// RFC 6902 JSON patch.
+pub fn json_patch(target: &Value, ops: &Value) -> Result<Value, String> {
+    let ops = ops
+        .as_array()
+        .ok_or("a JSON patch must be an array of operations")?;
+    let mut doc = target.clone();
+    for op in ops {
+        let path = op["path"]
+            .as_str()
+            .ok_or("every operation needs a \"path\"")?;
+        match op["op"].as_str() {
+            Some("add") => add(&mut doc, path, op["value"].clone())?,
+            Some("remove") => {
+                remove(&mut doc, path)?;
+            }
+            Some("replace") => {
+                remove(&mut doc, path)?;
+                add(&mut doc, path, op["value"].clone())?;
+            }
+            Some("move") => {
+                let from = op["from"].as_str().ok_or("move needs \"from\"")?;
+                let v = remove(&mut doc, from)?;
+                add(&mut doc, path, v)?;
+            }
+            Some("copy") => {
+                let from = op["from"].as_str().ok_or("copy needs \"from\"")?;
+                let v = doc
+                    .pointer(from)
+                    .cloned()
+                    .ok_or_else(|| format!("{from:?} not found"))?;
+                add(&mut doc, path, v)?;
+            }
+            Some("test") => {
+                if doc.pointer(path) != Some(&op["value"]) {
+                    return Err(format!("test operation failed at {path:?}"));
+                }
+            }
+            other => return Err(format!("unknown JSON patch operation {other:?}")),
+        }
+    }
+    Ok(doc)
+}
+
+/// The merge key of a list field, as the Kubernetes types declare it.
+fn merge_key(field: &str, items: &[Value]) -> Option<&'static str> {
+    Some(match field {
+        "containers"
+        | "initContainers"
+        | "ephemeralContainers"
+        | "volumes"
+        | "env"
+        | "imagePullSecrets" => "name",
+        "volumeMounts" => "mountPath",
+        "ports" => {
+            if items.iter().any(|i| i.get("containerPort").is_some()) {
+                "containerPort"
+            } else {
+                "port"
+            }
+        }
+        "conditions" => "type",
+        "ownerReferences" => "uid",
+        "tolerations" => "key",
+        "hostAliases" => "ip",
+        "topologySpreadConstraints" => "topologyKey",
+        _ => return None,
+    })
+}
+
+/// Strategic merge patch.
+pub fn strategic_merge(target: &Value, patch: &Value) -> Result<Value, String> {
+    match (target, patch) {
+        (_, Value::Object(p)) => {
+            if p.get("$patch").and_then(Value::as_str) == Some("replace") {
+                let mut clean = p.clone();
+                clean.remove("$patch");
+                return Ok(Value::Object(clean));
+            }
+            let mut out: Map<String, Value> = target.as_object().cloned().unwrap_or_default();
+            if let Some(keys) = p.get("$retainKeys").and_then(Value::as_array) {
+                let keep: Vec<&str> = keys.iter().filter_map(Value::as_str).collect();
+                out.retain(|k, _| keep.contains(&k.as_str()));
+            }
+            for (k, v) in p {
+                if k.starts_with("$setElementOrder/") || k == "$retainKeys" || k == "$patch" {
+                    continue;
+                }
+                if let Some(field) = k.strip_prefix("$deleteFromPrimitiveList/") {
+                    if let (Some(Value::Array(list)), Some(del)) =
+                        (out.get_mut(field), v.as_array())
+                    {
+                        list.retain(|x| !del.contains(x));
+                    }
+                    continue;
+                }
+                if v.is_null() {
+                    out.remove(k);
+                    continue;
+                }
+                let merged = match (out.get(k), v) {
+                    (Some(Value::Array(cur)), Value::Array(items)) => merge_list(k, cur, items)?,
+                    (Some(cur), _) => strategic_merge(cur, v)?,
+                    (None, _) => strip_directives(v),
+                };
+                out.insert(k.clone(), merged);
+            }
+            Ok(Value::Object(out))
+        }
+        (_, other) => Ok(other.clone()),
+    }
+}
+
+fn merge_list(field: &str, cur: &[Value], items: &[Value]) -> Result<Value, String> {
+    let all: Vec<Value> = cur.iter().chain(items).cloned().collect();
+    let Some(key) = merge_key(field, &all) else {
+        // Lists without a merge key are replaced (finalizers are merged as a set).
+        if field == "finalizers" {
+            let mut out = cur.to_vec();
+            for i in items {
+                if !out.contains(i) {
+                    out.push(i.clone());
+                }
+            }
+            return Ok(Value::Array(out));
+        }
+        return Ok(Value::Array(items.iter().map(strip_directives).collect()));
+    };
+    let mut out: Vec<Value> = cur.to_vec();
+    for item in items {
+        let id = item.get(key);
+        let pos = out.iter().position(|c| id.is_some() && c.get(key) == id);
+        let delete = item.get("$patch").and_then(Value::as_str) == Some("delete");
+        match (pos, delete) {
+            (Some(i), true) => {
+                out.remove(i);
+            }
+            (None, true) => {}
+            (Some(i), false) => out[i] = strategic_merge(&out[i], item)?,
+            (None, false) => out.push(strip_directives(item)),
+        }
+    }
+    Ok(Value::Array(out))
+}
+
+fn strip_directives(v: &Value) -> Value {
+    match v {
+        Value::Object(m) => Value::Object(
+            m.iter()
+                .filter(|(k, _)| !k.starts_with('$'))
+                .map(|(k, v)| (k.clone(), strip_directives(v)))
+                .collect(),
+        ),
+        Value::Array(a) => Value::Array(a.iter().map(strip_directives).collect()),
+        other => other.clone(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn merge_patch_removes_nulls() {
+        let t = json!({"a": 1, "b": {"c": 2, "d": 3}});
+        assert_eq!(
+            merge_patch(&t, &json!({"a": null, "b": {"c": 5}})),
+            json!({"b": {"c": 5, "d": 3}})
+        );
+    }
+
+    #[test]
+    fn json_patch_ops() {
+        let t = json!({"spec": {"replicas": 1, "list": [1, 2]}});
+        let p = json!([
+            {"op": "replace", "path": "/spec/replicas", "value": 3},
+            {"op": "add", "path": "/spec/list/-", "value": 9},
+            {"op": "remove", "path": "/spec/list/0"},
+            {"op": "test", "path": "/spec/replicas", "value": 3}
+        ]);
+        assert_eq!(
+            json_patch(&t, &p).unwrap(),
+            json!({"spec": {"replicas": 3, "list": [2, 9]}})
+        );
+        assert!(json_patch(&t, &json!([{"op": "remove", "path": "/nope"}])).is_err());
+    }
+
+    #[test]
+    fn strategic_merge_by_key() {
+        let t = json!({"spec": {"containers": [
+            {"name": "app", "image": "a:1", "env": [{"name": "X", "value": "1"}]},
+            {"name": "side", "image": "s:1"}
+        ]}});
+        let p = json!({"spec": {
+        "$setElementOrder/containers": [{"name": "app"}],
+        "containers": [
+            {"name": "app", "image": "a:2", "env": [{"name": "Y", "value": "2"}]},
+            {"name": "side", "$patch": "delete"}
+        ]}});
+        let out = strategic_merge(&t, &p).unwrap();
+        assert_eq!(
+            out,
+            json!({"spec": {"containers": [
+                {"name": "app", "image": "a:2", "env": [{"name": "X", "value": "1"}, {"name": "Y", "value": "2"}]}
+            ]}})
+        );
+        // Lists without a key are replaced.
+        let out = strategic_merge(&json!({"args": ["a", "b"]}), &json!({"args": ["c"]})).unwrap();
+        assert_eq!(out, json!({"args": ["c"]}));
+    }
+}

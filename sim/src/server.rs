@@ -1,0 +1,235 @@
+//! Starting and stopping an emulator: listener, tokens, the node, and a kubeconfig.
+
+use std::net::SocketAddr;
+use std::path::Path;
+use std::sync::Arc;
+
+use axum::Router;
+use serde_json::json;
+
+use crate::api::auth::Tokens;
+use crate::api::{self, ApiState};
+use crate::resources;
+use crate::store::Store;
+use crate::tls::{Certs, TlsListener};
+
+/// How to start kubesim.
+#[derive(Debug, Clone)]
+pub struct SimConfig {
+    /// Port on 127.0.0.1 (0: any free port).
+    pub port: u16,
+    /// The node's allocatable CPU.
+    pub node_cpu: String,
+    /// The node's allocatable memory.
+    pub node_memory: String,
+}
+
+impl Default for SimConfig {
+    fn default() -> Self {
+        // Minikube's defaults: 2 CPUs and about 4 GiB.
+        Self {
+            port: 0,
+            node_cpu: "2".into(),
+            node_memory: "3936Mi".into(),
+        }
+    }
+}
+
+/// Why kubesim could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum SimError {
+    /// The port is taken or not allowed.
+    #[error(
+        "kubesim cannot listen on 127.0.0.1:{port}: {source}; choose another port with --port or free this one"
+    )]
+    Bind {
+        /// The port.
+        port: u16,
+        /// The OS error.
+        source: std::io::Error,
+    },
+    /// The TLS certificates could not be made.
+    #[error("{0}")]
+    Tls(std::io::Error),
+    /// The kubeconfig could not be written.
+    #[error("cannot write the kubeconfig {path}: {source}")]
+    Kubeconfig {
+        /// Where.
+        path: String,
+        /// The OS error.
+        source: std::io::Error,
+    },
+}
+
+/// A running emulator; stops when dropped or on [`RunningSim::stop`].
+pub struct RunningSim {
+    /// Where it listens.
+    pub addr: SocketAddr,
+    /// Its tokens.
+    pub tokens: Tokens,
+    /// Its objects (for controllers and tests).
+    pub store: Arc<Store>,
+    /// The CA certificate (PEM) clients must trust.
+    pub ca_pem: String,
+    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+    task: Option<tokio::task::JoinHandle<()>>,
+}
+
+fn node(cfg: &SimConfig) -> serde_json::Value {
+    let now = crate::meta::now();
+    json!({
+        "metadata": {"name": "kubesim", "labels": {
+            "kubernetes.io/hostname": "kubesim", "kubernetes.io/os": "linux", "kubernetes.io/arch": "amd64",
+            "node-role.kubernetes.io/control-plane": "", "minikube.k8s.io/name": "kubesim"}},
+        "spec": {"podCIDR": "10.244.0.0/24"},
+        "status": {
+            "capacity": {"cpu": cfg.node_cpu, "memory": cfg.node_memory, "pods": "110", "ephemeral-storage": "100Gi"},
+            "allocatable": {"cpu": cfg.node_cpu, "memory": cfg.node_memory, "pods": "110", "ephemeral-storage": "100Gi"},
+            "conditions": [
+                {"type": "MemoryPressure", "status": "False", "reason": "KubeletHasSufficientMemory", "message": "kubelet has sufficient memory available", "lastHeartbeatTime": now, "lastTransitionTime": now},
+                {"type": "DiskPressure", "status": "False", "reason": "KubeletHasNoDiskPressure", "message": "kubelet has no disk pressure", "lastHeartbeatTime": now, "lastTransitionTime": now},
+                {"type": "PIDPressure", "status": "False", "reason": "KubeletHasSufficientPID", "message": "kubelet has sufficient PID available", "lastHeartbeatTime": now, "lastTransitionTime": now},
+                {"type": "Ready", "status": "True", "reason": "KubeletReady", "message": "kubelet is posting ready status", "lastHeartbeatTime": now, "lastTransitionTime": now}
+            ],
+            "addresses": [{"type": "InternalIP", "address": "127.0.0.1"}, {"type": "Hostname", "address": "kubesim"}],
+            "nodeInfo": {"kubeletVersion": "v1.32.0-kubesim", "kubeProxyVersion": "v1.32.0-kubesim", "osImage": "kubesim", "containerRuntimeVersion": "kubesim://0.1.0", "operatingSystem": "linux", "architecture": "amd64", "kernelVersion": "", "machineID": "", "systemUUID": "", "bootID": ""}
+        }
+    })
+}
+
+impl RunningSim {
+    /// Starts the API server on 127.0.0.1.
+    pub async fn start(cfg: SimConfig) -> Result<Self, SimError> {
+        let listener = tokio::net::TcpListener::bind(("127.0.0.1", cfg.port))
+            .await
+            .map_err(|source| SimError::Bind {
+                port: cfg.port,
+                source,
+            })?;
+        let addr = listener.local_addr().map_err(|source| SimError::Bind {
+            port: cfg.port,
+            source,
+        })?;
+        let store = Arc::new(Store::new());
+        store.bootstrap_namespaces();
+        if let Some(nodes) = resources::find("", "v1", "nodes") {
+            let _ = store.create(nodes, "", node(&cfg));
+        }
+        let tokens = Tokens::generate();
+        let (stop_tx, stopping) = tokio::sync::watch::channel(false);
+        let state = ApiState {
+            store: store.clone(),
+            tokens: tokens.clone(),
+            server_address: addr.to_string(),
+            stopping,
+        };
+        let certs = Certs::generate().map_err(SimError::Tls)?;
+        let listener = TlsListener::new(listener, &certs);
+        let app = Router::new().fallback(api::handle).with_state(state);
+        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+        let task = tokio::spawn(async move {
+            let _ = axum::serve(listener, app)
+                .with_graceful_shutdown(async move {
+                    let _ = rx.await;
+                    let _ = stop_tx.send(true);
+                })
+                .await;
+        });
+        tracing::info!(%addr, "kubesim API listening");
+        Ok(Self {
+            addr,
+            tokens,
+            store,
+            ca_pem: certs.ca_pem,
+            shutdown: Some(tx),
+            task: Some(task),
+        })
+    }
+
+    /// `https://127.0.0.1:PORT`.
+    pub fn url(&self) -> String {
+        format!("https://{}", self.addr)
+    }
+
+    /// A kubeconfig with context `kubesim` (admin) and `kubesim-viewer` (read-only).
+    pub fn kubeconfig(&self) -> String {
+        format!(
+            "apiVersion: v1\nkind: Config\npreferences: {{}}\nclusters:\n- name: kubesim\n  cluster:\n    server: {url}\n    certificate-authority-data: {ca}\ncontexts:\n- name: kubesim\n  context:\n    cluster: kubesim\n    user: kubesim-admin\n    namespace: default\n- name: kubesim-viewer\n  context:\n    cluster: kubesim\n    user: kubesim-viewer\n    namespace: default\ncurrent-context: kubesim\nusers:\n- name: kubesim-admin\n  user:\n    token: {admin}\n- name: kubesim-viewer\n  user:\n    token: {viewer}\n",
+            url = self.url(),
+            ca = base64(self.ca_pem.as_bytes()),
+            admin = self.tokens.admin,
+            viewer = self.tokens.viewer,
+        )
+    }
+
+    /// Writes the kubeconfig (mode 0600: it holds the tokens).
+    pub fn write_kubeconfig(&self, path: &Path) -> Result<(), SimError> {
+        let err = |source| SimError::Kubeconfig {
+            path: path.display().to_string(),
+            source,
+        };
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(err)?;
+        }
+        std::fs::write(path, self.kubeconfig()).map_err(err)?;
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600)).map_err(err)?;
+        }
+        Ok(())
+    }
+
+    /// Stops the server and waits for it.
+    pub async fn stop(mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        if let Some(task) = self.task.take() {
+            let _ = task.await;
+        }
+    }
+}
+
+impl Drop for RunningSim {
+    fn drop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+    }
+}
+
+/// Standard base64 (kubeconfig `*-data` fields).
+fn base64(bytes: &[u8]) -> String {
+    const T: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
+    for c in bytes.chunks(3) {
+        let n = (u32::from(c[0]) << 16)
+            | (u32::from(*c.get(1).unwrap_or(&0)) << 8)
+            | u32::from(*c.get(2).unwrap_or(&0));
+        out.push(T[(n >> 18) as usize & 63] as char);
+        out.push(T[(n >> 12) as usize & 63] as char);
+        out.push(if c.len() > 1 {
+            T[(n >> 6) as usize & 63] as char
+        } else {
+            '='
+        });
+        out.push(if c.len() > 2 {
+            T[n as usize & 63] as char
+        } else {
+            '='
+        });
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn base64_matches_rfc4648() {
+        assert_eq!(super::base64(b""), "");
+        assert_eq!(super::base64(b"f"), "Zg==");
+        assert_eq!(super::base64(b"fo"), "Zm8=");
+        assert_eq!(super::base64(b"foobar"), "Zm9vYmFy");
+    }
+}

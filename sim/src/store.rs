@@ -1,0 +1,454 @@
+//! The object store: every object as JSON, one resourceVersion counter, a bounded event
+//! history for watches (older versions are 410 Gone), owner-reference garbage collection.
+
+use std::collections::{BTreeMap, VecDeque};
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use serde_json::{Value, json};
+use tokio::sync::broadcast;
+
+use crate::meta;
+use crate::resources::ResourceType;
+use crate::selector::{FieldSelector, LabelSelector};
+use crate::status::{ApiError, Cause};
+
+/// Watch event types.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EventType {
+    /// Created.
+    Added,
+    /// Changed.
+    Modified,
+    /// Removed.
+    Deleted,
+}
+
+impl EventType {
+    /// The wire name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Added => "ADDED",
+            Self::Modified => "MODIFIED",
+            Self::Deleted => "DELETED",
+        }
+    }
+}
+
+/// One change, as watches stream it.
+#[derive(Debug, Clone)]
+pub struct WatchEvent {
+    /// The resourceVersion of the change.
+    pub rv: u64,
+    /// What happened.
+    pub kind: EventType,
+    /// The object's type.
+    pub resource: &'static ResourceType,
+    /// Its namespace ("" when cluster-scoped).
+    pub namespace: String,
+    /// The object after the change (before, for deletions).
+    pub object: Value,
+}
+
+type Key = (&'static str, &'static str, String, String);
+
+fn key(rt: &'static ResourceType, ns: &str, name: &str) -> Key {
+    (rt.group, rt.plural, ns.to_string(), name.to_string())
+}
+
+struct Inner {
+    rv: u64,
+    objects: BTreeMap<Key, (&'static ResourceType, Value)>,
+    history: VecDeque<Arc<WatchEvent>>,
+    compacted: u64,
+}
+
+/// How many past events a watch can resume from.
+pub const HISTORY: usize = 20_000;
+
+/// Which part of an object an update may change.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UpdateScope {
+    /// Everything but `.status` (for types with a status subresource).
+    Main,
+    /// Only `.status`.
+    Status,
+}
+
+/// The shared store.
+pub struct Store {
+    inner: Mutex<Inner>,
+    events: broadcast::Sender<Arc<WatchEvent>>,
+}
+
+impl Default for Store {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Store {
+    /// An empty store.
+    pub fn new() -> Self {
+        Self {
+            inner: Mutex::new(Inner {
+                rv: 1,
+                objects: BTreeMap::new(),
+                history: VecDeque::new(),
+                compacted: 0,
+            }),
+            events: broadcast::channel(8192).0,
+        }
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Inner> {
+        // A panic while holding the lock leaves consistent data (each write is one insert).
+        self.inner.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// The current resourceVersion.
+    pub fn resource_version(&self) -> u64 {
+        self.lock().rv
+    }
+
+    fn emit(
+        &self,
+        inner: &mut Inner,
+        kind: EventType,
+        rt: &'static ResourceType,
+        ns: &str,
+        object: Value,
+    ) {
+        let ev = Arc::new(WatchEvent {
+            rv: inner.rv,
+            kind,
+            resource: rt,
+            namespace: ns.to_string(),
+            object,
+        });
+        inner.history.push_back(ev.clone());
+        while inner.history.len() > HISTORY {
+            if let Some(old) = inner.history.pop_front() {
+                inner.compacted = old.rv;
+            }
+        }
+        let _ = self.events.send(ev);
+    }
+
+    /// Creates an object; fills name (from generateName), uid, timestamps and versions.
+    pub fn create(
+        &self,
+        rt: &'static ResourceType,
+        ns: &str,
+        mut obj: Value,
+    ) -> Result<Value, ApiError> {
+        if !obj.is_object() {
+            return Err(ApiError::BadRequest(
+                "the request body must be a JSON object".into(),
+            ));
+        }
+        obj["apiVersion"] = json!(rt.api_version());
+        obj["kind"] = json!(rt.kind);
+        if !obj["metadata"].is_object() {
+            obj["metadata"] = json!({});
+        }
+        let mut inner = self.lock();
+        let name = match meta::meta_str(&obj, "name").filter(|n| !n.is_empty()) {
+            Some(n) => n.to_string(),
+            None => match meta::meta_str(&obj, "generateName").filter(|n| !n.is_empty()) {
+                Some(prefix) => format!("{prefix}{}", meta::suffix(5)),
+                None => String::new(),
+            },
+        };
+        if let Some(problem) = meta::invalid_name(&name) {
+            return Err(ApiError::Invalid {
+                kind: qualified_kind(rt),
+                name,
+                causes: vec![Cause {
+                    reason: "FieldValueRequired",
+                    field: "metadata.name".into(),
+                    message: problem,
+                }],
+            });
+        }
+        if rt.namespaced {
+            if !inner
+                .objects
+                .contains_key(&(NS_GROUP, NS_PLURAL, String::new(), ns.to_string()))
+            {
+                return Err(ApiError::NotFound {
+                    kind: "namespaces".into(),
+                    name: ns.to_string(),
+                });
+            }
+            obj["metadata"]["namespace"] = json!(ns);
+        } else if let Some(m) = obj["metadata"].as_object_mut() {
+            m.remove("namespace");
+        }
+        let k = key(rt, if rt.namespaced { ns } else { "" }, &name);
+        if inner.objects.contains_key(&k) {
+            return Err(ApiError::AlreadyExists {
+                kind: rt.qualified(),
+                name,
+            });
+        }
+        inner.rv += 1;
+        let m = &mut obj["metadata"];
+        m["name"] = json!(name);
+        m["uid"] = json!(meta::uid());
+        m["creationTimestamp"] = json!(meta::now());
+        m["resourceVersion"] = json!(inner.rv.to_string());
+        if obj.get("spec").is_some() {
+            obj["metadata"]["generation"] = json!(1);
+        }
+        inner.objects.insert(k, (rt, obj.clone()));
+        let ns_owned = if rt.namespaced {
+            ns.to_string()
+        } else {
+            String::new()
+        };
+        self.emit(&mut inner, EventType::Added, rt, &ns_owned, obj.clone());
+        Ok(obj)
+    }
+
+    /// Reads one object.
+    pub fn get(&self, rt: &'static ResourceType, ns: &str, name: &str) -> Result<Value, ApiError> {
+        let inner = self.lock();
+        inner
+            .objects
+            .get(&key(rt, if rt.namespaced { ns } else { "" }, name))
+            .map(|(_, v)| v.clone())
+            .ok_or_else(|| ApiError::NotFound {
+                kind: rt.qualified(),
+                name: name.to_string(),
+            })
+    }
+
+    /// Lists objects (all namespaces when `ns` is `None`), with the list's resourceVersion.
+    pub fn list(
+        &self,
+        rt: &'static ResourceType,
+        ns: Option<&str>,
+        labels: &LabelSelector,
+        fields: &FieldSelector,
+    ) -> (Vec<Value>, u64) {
+        let inner = self.lock();
+        let lo = (
+            rt.group,
+            rt.plural,
+            ns.unwrap_or("").to_string(),
+            String::new(),
+        );
+        let items = inner
+            .objects
+            .range(lo..)
+            .take_while(|(k, _)| k.0 == rt.group && k.1 == rt.plural && ns.is_none_or(|n| k.2 == n))
+            .map(|(_, (_, v))| v)
+            .filter(|v| labels.matches(v["metadata"]["labels"].as_object()) && fields.matches(v))
+            .cloned()
+            .collect();
+        (items, inner.rv)
+    }
+
+    /// Replaces an object, honouring `metadata.resourceVersion` as a precondition.
+    pub fn update(
+        &self,
+        rt: &'static ResourceType,
+        ns: &str,
+        name: &str,
+        new: Value,
+        scope: UpdateScope,
+    ) -> Result<Value, ApiError> {
+        self.modify(rt, ns, name, |cur| {
+            if let Some(want) = meta::meta_str(&new, "resourceVersion").filter(|v| !v.is_empty())
+                && Some(want) != meta::meta_str(cur, "resourceVersion")
+            {
+                return Err(ApiError::Conflict {
+                    kind: rt.qualified(),
+                    name: name.to_string(),
+                });
+            }
+            if let Some(n) = meta::meta_str(&new, "name")
+                && n != name
+            {
+                return Err(ApiError::BadRequest(format!(
+                    "the name of the object ({n}) does not match the name on the URL ({name})"
+                )));
+            }
+            let next = match scope {
+                UpdateScope::Status => {
+                    let mut next = cur.clone();
+                    next["status"] = new.get("status").cloned().unwrap_or(Value::Null);
+                    next
+                }
+                UpdateScope::Main => {
+                    let mut next = new.clone();
+                    if rt.has_status {
+                        next["status"] = cur.get("status").cloned().unwrap_or(Value::Null);
+                    }
+                    next
+                }
+            };
+            *cur = next;
+            Ok(())
+        })
+    }
+
+    /// Read-modify-write of one object under the store lock; bumps versions and generation.
+    pub fn modify<F>(
+        &self,
+        rt: &'static ResourceType,
+        ns: &str,
+        name: &str,
+        f: F,
+    ) -> Result<Value, ApiError>
+    where
+        F: FnOnce(&mut Value) -> Result<(), ApiError>,
+    {
+        let mut inner = self.lock();
+        let ns = if rt.namespaced { ns } else { "" };
+        let k = key(rt, ns, name);
+        let Some((_, cur)) = inner.objects.get(&k) else {
+            return Err(ApiError::NotFound {
+                kind: rt.qualified(),
+                name: name.to_string(),
+            });
+        };
+        let before = cur.clone();
+        let mut next = before.clone();
+        f(&mut next)?;
+        // Identity and bookkeeping are the server's.
+        next["apiVersion"] = json!(rt.api_version());
+        next["kind"] = json!(rt.kind);
+        if !next["metadata"].is_object() {
+            next["metadata"] = json!({});
+        }
+        for f in [
+            "name",
+            "uid",
+            "creationTimestamp",
+            "namespace",
+            "generation",
+        ] {
+            match before["metadata"].get(f) {
+                Some(v) => next["metadata"][f] = v.clone(),
+                None => {
+                    if let Some(m) = next["metadata"].as_object_mut() {
+                        m.remove(f);
+                    }
+                }
+            }
+        }
+        if next.get("status").is_some_and(Value::is_null)
+            && let Some(m) = next.as_object_mut()
+        {
+            m.remove("status");
+        }
+        next["metadata"]["resourceVersion"] = before["metadata"]["resourceVersion"].clone();
+        if next == before {
+            return Ok(before);
+        }
+        if next.get("spec") != before.get("spec") {
+            let g = before["metadata"]["generation"].as_i64().unwrap_or(0) + 1;
+            next["metadata"]["generation"] = json!(g);
+        }
+        inner.rv += 1;
+        next["metadata"]["resourceVersion"] = json!(inner.rv.to_string());
+        inner.objects.insert(k, (rt, next.clone()));
+        self.emit(&mut inner, EventType::Modified, rt, ns, next.clone());
+        Ok(next)
+    }
+
+    /// Deletes an object, then (in the background, as `propagationPolicy=Background`) every
+    /// object it owns.
+    pub fn delete(
+        &self,
+        rt: &'static ResourceType,
+        ns: &str,
+        name: &str,
+    ) -> Result<Value, ApiError> {
+        let mut inner = self.lock();
+        let ns = if rt.namespaced { ns } else { "" };
+        let Some((_, obj)) = inner.objects.remove(&key(rt, ns, name)) else {
+            return Err(ApiError::NotFound {
+                kind: rt.qualified(),
+                name: name.to_string(),
+            });
+        };
+        inner.rv += 1;
+        self.emit(&mut inner, EventType::Deleted, rt, ns, obj.clone());
+        // Garbage collection: dependents by owner uid, and a namespace's contents.
+        let mut orphans: Vec<String> =
+            vec![meta::meta_str(&obj, "uid").unwrap_or_default().to_string()];
+        let deleted_ns = (rt.plural == NS_PLURAL && rt.group.is_empty()).then(|| name.to_string());
+        while let Some(uid) = orphans.pop() {
+            let doomed: Vec<Key> = inner
+                .objects
+                .iter()
+                .filter(|(k, (_, v))| {
+                    deleted_ns.as_deref().is_some_and(|n| k.2 == n)
+                        || v["metadata"]["ownerReferences"]
+                            .as_array()
+                            .is_some_and(|refs| refs.iter().any(|r| r["uid"] == uid.as_str()))
+                })
+                .map(|(k, _)| k.clone())
+                .collect();
+            for k in doomed {
+                if let Some((drt, dobj)) = inner.objects.remove(&k) {
+                    inner.rv += 1;
+                    orphans.push(meta::meta_str(&dobj, "uid").unwrap_or_default().to_string());
+                    self.emit(&mut inner, EventType::Deleted, drt, &k.2, dobj);
+                }
+            }
+        }
+        Ok(obj)
+    }
+
+    /// Past events after `rv` plus a receiver for later ones, with no gap between them;
+    /// 410 Gone when `rv` is older than the history.
+    pub fn watch_from(
+        &self,
+        rv: u64,
+    ) -> Result<(Vec<Arc<WatchEvent>>, broadcast::Receiver<Arc<WatchEvent>>), ApiError> {
+        let inner = self.lock();
+        if rv < inner.compacted {
+            return Err(ApiError::Gone {
+                requested: rv,
+                oldest: inner.compacted,
+            });
+        }
+        let past = inner
+            .history
+            .iter()
+            .filter(|e| e.rv > rv)
+            .cloned()
+            .collect();
+        Ok((past, self.events.subscribe()))
+    }
+
+    /// Creates the namespaces every cluster has.
+    pub fn bootstrap_namespaces(&self) {
+        for ns in ["default", "kube-system", "kube-public", "kube-node-lease"] {
+            let _ = self.create(
+                ns_type(),
+                "",
+                json!({"metadata": {"name": ns, "labels": {"kubernetes.io/metadata.name": ns}}, "spec": {"finalizers": ["kubernetes"]}, "status": {"phase": "Active"}}),
+            );
+        }
+    }
+}
+
+const NS_GROUP: &str = "";
+const NS_PLURAL: &str = "namespaces";
+
+fn ns_type() -> &'static ResourceType {
+    crate::resources::find("", "v1", "namespaces").unwrap_or(&crate::resources::RESOURCES[0])
+}
+
+/// `Deployment.apps` / `Pod`, as 422 messages name kinds.
+pub fn qualified_kind(rt: &ResourceType) -> String {
+    if rt.group.is_empty() {
+        rt.kind.to_string()
+    } else {
+        format!("{}.{}", rt.kind, rt.group)
+    }
+}
