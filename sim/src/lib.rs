@@ -2,8 +2,11 @@
 //! `kubectl`, kube-rs and the Helm SDK work against it unmodified.
 
 pub mod api;
+pub mod controllers;
+pub mod defaults;
 pub mod meta;
 pub mod patch;
+pub mod proto;
 pub mod resources;
 pub mod selector;
 pub mod server;

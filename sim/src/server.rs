@@ -9,6 +9,7 @@ use serde_json::json;
 
 use crate::api::auth::Tokens;
 use crate::api::{self, ApiState};
+use crate::controllers::{self, ControllerConfig};
 use crate::resources;
 use crate::store::Store;
 use crate::tls::{Certs, TlsListener};
@@ -22,6 +23,8 @@ pub struct SimConfig {
     pub node_cpu: String,
     /// The node's allocatable memory.
     pub node_memory: String,
+    /// Controller settings (time scale, pod runtime).
+    pub controllers: ControllerConfig,
 }
 
 impl Default for SimConfig {
@@ -31,6 +34,7 @@ impl Default for SimConfig {
             port: 0,
             node_cpu: "2".into(),
             node_memory: "3936Mi".into(),
+            controllers: ControllerConfig::default(),
         }
     }
 }
@@ -73,6 +77,7 @@ pub struct RunningSim {
     pub ca_pem: String,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
     task: Option<tokio::task::JoinHandle<()>>,
+    controllers: tokio::task::JoinHandle<()>,
 }
 
 fn node(cfg: &SimConfig) -> serde_json::Value {
@@ -135,6 +140,7 @@ impl RunningSim {
                 })
                 .await;
         });
+        let controllers = controllers::spawn(store.clone(), cfg.controllers.clone());
         tracing::info!(%addr, "kubesim API listening");
         Ok(Self {
             addr,
@@ -143,6 +149,7 @@ impl RunningSim {
             ca_pem: certs.ca_pem,
             shutdown: Some(tx),
             task: Some(task),
+            controllers,
         })
     }
 
@@ -182,6 +189,7 @@ impl RunningSim {
 
     /// Stops the server and waits for it.
     pub async fn stop(mut self) {
+        self.controllers.abort();
         if let Some(tx) = self.shutdown.take() {
             let _ = tx.send(());
         }
@@ -193,6 +201,7 @@ impl RunningSim {
 
 impl Drop for RunningSim {
     fn drop(&mut self) {
+        self.controllers.abort();
         if let Some(tx) = self.shutdown.take() {
             let _ = tx.send(());
         }

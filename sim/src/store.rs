@@ -60,6 +60,7 @@ struct Inner {
     objects: BTreeMap<Key, (&'static ResourceType, Value)>,
     history: VecDeque<Arc<WatchEvent>>,
     compacted: u64,
+    services: u32,
 }
 
 /// How many past events a watch can resume from.
@@ -73,6 +74,9 @@ pub enum UpdateScope {
     /// Only `.status`.
     Status,
 }
+
+/// Past events plus a receiver for the later ones.
+pub type WatchStart = (Vec<Arc<WatchEvent>>, broadcast::Receiver<Arc<WatchEvent>>);
 
 /// The shared store.
 pub struct Store {
@@ -95,6 +99,7 @@ impl Store {
                 objects: BTreeMap::new(),
                 history: VecDeque::new(),
                 compacted: 0,
+                services: 0,
             }),
             events: broadcast::channel(8192).0,
         }
@@ -191,6 +196,14 @@ impl Store {
                 name,
             });
         }
+        crate::defaults::on_create(rt, &mut obj, || {
+            inner.services += 1;
+            format!(
+                "10.96.{}.{}",
+                inner.services / 250,
+                10 + inner.services % 250
+            )
+        });
         inner.rv += 1;
         let m = &mut obj["metadata"];
         m["name"] = json!(name);
@@ -405,10 +418,7 @@ impl Store {
 
     /// Past events after `rv` plus a receiver for later ones, with no gap between them;
     /// 410 Gone when `rv` is older than the history.
-    pub fn watch_from(
-        &self,
-        rv: u64,
-    ) -> Result<(Vec<Arc<WatchEvent>>, broadcast::Receiver<Arc<WatchEvent>>), ApiError> {
+    pub fn watch_from(&self, rv: u64) -> Result<WatchStart, ApiError> {
         let inner = self.lock();
         if rv < inner.compacted {
             return Err(ApiError::Gone {
@@ -423,6 +433,22 @@ impl Store {
             .cloned()
             .collect();
         Ok((past, self.events.subscribe()))
+    }
+
+    /// Every later change.
+    pub fn subscribe(&self) -> broadcast::Receiver<Arc<WatchEvent>> {
+        self.events.subscribe()
+    }
+
+    /// Every object of a type in every namespace (controllers' view).
+    pub fn all(&self, rt: &'static ResourceType) -> Vec<Value> {
+        self.list(
+            rt,
+            None,
+            &LabelSelector::default(),
+            &FieldSelector::default(),
+        )
+        .0
     }
 
     /// Creates the namespaces every cluster has.

@@ -111,6 +111,9 @@ pub async fn handle(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
+    if std::env::var_os("KUBESIM_TRACE").is_some() {
+        eprintln!("{method} {uri}");
+    }
     match dispatch(&s, &method, &uri, &query, &headers, body).await {
         Ok(r) => r,
         Err(e) => e.into_response(),
@@ -160,13 +163,7 @@ async fn dispatch(
 }
 
 fn access_review(who: Identity, body: &[u8]) -> Result<serde_json::Value, ApiError> {
-    if body.starts_with(b"k8s\0") {
-        return Err(ApiError::UnsupportedMediaType(
-            "application/json (kubesim does not decode protobuf request bodies yet)".into(),
-        ));
-    }
-    let mut review: serde_json::Value = serde_json::from_slice(body)
-        .map_err(|e| ApiError::BadRequest(format!("invalid SelfSubjectAccessReview: {e}")))?;
+    let mut review = objects::body_json(body)?;
     let verb = review["spec"]["resourceAttributes"]["verb"]
         .as_str()
         .unwrap_or("get")

@@ -25,11 +25,10 @@ fn ns_of(t: &Target) -> Result<&str, ApiError> {
     })
 }
 
-fn body_json(body: &[u8]) -> Result<Value, ApiError> {
-    if body.starts_with(b"k8s\0") {
-        return Err(ApiError::UnsupportedMediaType(
-            "application/json (kubesim does not decode protobuf request bodies yet; use `kubectl create -f` / `kubectl apply -f` with a manifest)".into(),
-        ));
+/// A request body as JSON: JSON as sent, or protobuf from typed clients, decoded.
+pub fn body_json(body: &[u8]) -> Result<Value, ApiError> {
+    if body.starts_with(crate::proto::MAGIC) {
+        return crate::proto::decode(body).map_err(ApiError::UnsupportedMediaType);
     }
     serde_json::from_slice(body).map_err(|e| {
         ApiError::BadRequest(format!(

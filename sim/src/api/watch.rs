@@ -82,9 +82,10 @@ pub fn stream(s: &ApiState, t: &Target, q: &HashMap<String, String>) -> Result<R
         labels,
         fields,
     };
+    let send_initial = q.get("sendInitialEvents").is_some_and(|v| v == "true");
     let requested = q
         .get("resourceVersion")
-        .filter(|v| !v.is_empty() && *v != "0");
+        .filter(|v| !v.is_empty() && *v != "0" && !send_initial);
     let mut queue = VecDeque::new();
     let (past, rx) = match requested {
         Some(v) => {
@@ -106,6 +107,14 @@ pub fn stream(s: &ApiState, t: &Target, q: &HashMap<String, String>) -> Result<R
                     .is_none_or(|n| i["metadata"]["name"] == n)
             }) {
                 queue.push_back(line("ADDED", item));
+            }
+            if send_initial {
+                // Streaming lists (WatchList) end their initial events with this bookmark.
+                let bookmark = json!({
+                    "kind": t.rt.kind, "apiVersion": t.rt.api_version(),
+                    "metadata": {"resourceVersion": rv.to_string(), "annotations": {"k8s.io/initial-events-end": "true"}},
+                });
+                queue.push_back(line("BOOKMARK", &bookmark));
             }
             s.store.watch_from(rv)?
         }

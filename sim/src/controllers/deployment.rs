@@ -1,0 +1,403 @@
+//! The Deployment controller: a ReplicaSet per pod template (named by its hash), rolling
+//! updates within maxSurge / maxUnavailable, revisions for `rollout undo`, and the
+//! Available / Progressing conditions `rollout status` and `wait` read.
+
+use std::collections::HashMap;
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+
+use super::events::{Kind, Recorder};
+use super::{ControllerConfig, ident, owned_by, rt};
+use crate::meta;
+use crate::store::{Store, UpdateScope};
+
+/// Memory the controller keeps between passes: when each Deployment last progressed.
+#[derive(Default)]
+pub struct DeploymentState {
+    last_progress: HashMap<String, (Value, Instant)>,
+}
+
+const HASH_LABEL: &str = "pod-template-hash";
+const REVISION: &str = "deployment.kubernetes.io/revision";
+
+/// A stable short hash of a pod template, in the alphabet Kubernetes uses for names.
+pub fn template_hash(template: &Value) -> String {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in template.to_string().bytes() {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    const ALPHABET: &[u8] = b"bcdfghjklmnpqrstvwxz2456789";
+    let mut out = String::new();
+    while out.len() < 10 {
+        out.push(ALPHABET[(h % 27) as usize] as char);
+        h /= 27;
+    }
+    out
+}
+
+fn revision(rs: &Value) -> i64 {
+    rs["metadata"]["annotations"][REVISION]
+        .as_str()
+        .and_then(|r| r.parse().ok())
+        .unwrap_or(0)
+}
+
+/// Resolves an int-or-percent against `total` (rounding up for surge, down otherwise).
+fn resolve(v: &Value, total: i64, round_up: bool) -> i64 {
+    match v {
+        Value::Number(n) => n.as_i64().unwrap_or(0),
+        Value::String(s) => match s.strip_suffix('%').and_then(|p| p.parse::<f64>().ok()) {
+            Some(p) => {
+                let x = p * total as f64 / 100.0;
+                if round_up {
+                    x.ceil() as i64
+                } else {
+                    x.floor() as i64
+                }
+            }
+            None => s.parse().unwrap_or(0),
+        },
+        _ => 0,
+    }
+}
+
+fn scale_rs(store: &Store, rec: &mut Recorder, d: &Value, rs: &Value, to: i64) {
+    let from = rs["spec"]["replicas"].as_i64().unwrap_or(0);
+    if from == to {
+        return;
+    }
+    let (name, ns, _) = ident(rs);
+    let ok = store.modify(rt("apps", "replicasets"), &ns, &name, |r| {
+        r["spec"]["replicas"] = json!(to);
+        r["metadata"]["annotations"]["deployment.kubernetes.io/desired-replicas"] =
+            json!(d["spec"]["replicas"].as_i64().unwrap_or(1).to_string());
+        Ok(())
+    });
+    if ok.is_ok() {
+        let verb = if to > from { "up" } else { "down" };
+        rec.record(
+            store,
+            d,
+            Kind::Normal,
+            "ScalingReplicaSet",
+            &format!("Scaled {verb} replica set {name} from {from} to {to}"),
+            "deployment-controller",
+        );
+    }
+}
+
+fn condition(conds: &[Value], t: &str) -> Option<Value> {
+    conds.iter().find(|c| c["type"] == t).cloned()
+}
+
+fn set_condition(
+    conds: &mut Vec<Value>,
+    t: &str,
+    status: &str,
+    reason: &str,
+    message: &str,
+    touch: bool,
+) {
+    let now = meta::now();
+    let prev = condition(conds, t);
+    let transition = match &prev {
+        Some(p) if p["status"] == status => p["lastTransitionTime"].clone(),
+        _ => json!(now),
+    };
+    let same = prev
+        .as_ref()
+        .is_some_and(|p| p["status"] == status && p["reason"] == reason && p["message"] == message);
+    let update = match &prev {
+        Some(p) if same && !touch => p["lastUpdateTime"].clone(),
+        _ => json!(now),
+    };
+    conds.retain(|c| c["type"] != t);
+    conds.push(json!({"type": t, "status": status, "lastUpdateTime": update, "lastTransitionTime": transition, "reason": reason, "message": message}));
+    conds.sort_by_key(|c| if c["type"] == "Available" { 0 } else { 1 });
+}
+
+/// One pass over every Deployment.
+pub fn reconcile(
+    store: &Store,
+    cfg: &ControllerConfig,
+    state: &mut DeploymentState,
+    rec: &mut Recorder,
+) {
+    let rs_rt = rt("apps", "replicasets");
+    let all_rs = store.all(rs_rt);
+    for d in store.all(rt("apps", "deployments")) {
+        let (name, ns, uid) = ident(&d);
+        let spec = &d["spec"];
+        let replicas = spec["replicas"].as_i64().unwrap_or(1).max(0);
+        let hash = template_hash(&spec["template"]);
+        let owned: Vec<&Value> = all_rs.iter().filter(|r| owned_by(r, &uid)).collect();
+        let max_rev = owned.iter().map(|r| revision(r)).max().unwrap_or(0);
+        let Some(new_rs) = owned
+            .iter()
+            .find(|r| r["metadata"]["labels"][HASH_LABEL] == hash.as_str())
+            .copied()
+        else {
+            let mut template = spec["template"].clone();
+            template["metadata"]["labels"][HASH_LABEL] = json!(hash);
+            let mut selector = spec["selector"].clone();
+            selector["matchLabels"][HASH_LABEL] = json!(hash);
+            let rs_name = format!("{name}-{hash}");
+            let rs = json!({
+                "metadata": {
+                    "name": rs_name,
+                    "labels": template["metadata"]["labels"],
+                    "annotations": {REVISION: (max_rev + 1).to_string(), "deployment.kubernetes.io/desired-replicas": replicas.to_string(), "deployment.kubernetes.io/max-replicas": replicas.to_string()},
+                    "ownerReferences": [{"apiVersion": "apps/v1", "kind": "Deployment", "name": name, "uid": uid, "controller": true, "blockOwnerDeletion": true}],
+                },
+                "spec": {"replicas": 0, "minReadySeconds": spec["minReadySeconds"].as_i64().unwrap_or(0), "selector": selector, "template": template},
+            });
+            if store.create(rs_rt, &ns, rs).is_ok() {
+                let mut next = d.clone();
+                let mut conds: Vec<Value> = d["status"]["conditions"]
+                    .as_array()
+                    .cloned()
+                    .unwrap_or_default();
+                set_condition(
+                    &mut conds,
+                    "Progressing",
+                    "True",
+                    "NewReplicaSetCreated",
+                    &format!("Created new replica set \"{rs_name}\""),
+                    true,
+                );
+                next["status"]["conditions"] = json!(conds);
+                let _ = store.update(
+                    rt("apps", "deployments"),
+                    &ns,
+                    &name,
+                    next,
+                    UpdateScope::Status,
+                );
+                state
+                    .last_progress
+                    .insert(uid.clone(), (Value::Null, Instant::now()));
+            }
+            continue;
+        };
+        let (new_name, _, _) = ident(new_rs);
+        if revision(new_rs) < max_rev {
+            // A rollback to an older template: that ReplicaSet becomes the newest revision.
+            let _ = store.modify(rs_rt, &ns, &new_name, |r| {
+                r["metadata"]["annotations"][REVISION] = json!((max_rev + 1).to_string());
+                Ok(())
+            });
+            rec.record(
+                store,
+                &d,
+                Kind::Normal,
+                "DeploymentRollback",
+                &format!(
+                    "Rolled back deployment \"{name}\" to revision {}",
+                    revision(new_rs)
+                ),
+                "deployment-controller",
+            );
+        }
+        let old: Vec<&Value> = owned
+            .iter()
+            .filter(|r| r["metadata"]["name"] != new_name.as_str())
+            .copied()
+            .collect();
+        let spec_of = |r: &Value| r["spec"]["replicas"].as_i64().unwrap_or(0);
+        let avail_of = |r: &Value| r["status"]["availableReplicas"].as_i64().unwrap_or(0);
+        let recreate = spec["strategy"]["type"] == "Recreate";
+        let (surge, mut unavailable) = if recreate {
+            (0, replicas)
+        } else {
+            let ru = &spec["strategy"]["rollingUpdate"];
+            (
+                resolve(&ru["maxSurge"], replicas, true),
+                resolve(&ru["maxUnavailable"], replicas, false),
+            )
+        };
+        if !recreate && surge == 0 && unavailable == 0 {
+            unavailable = 1;
+        }
+        if recreate {
+            for r in &old {
+                scale_rs(store, rec, &d, r, 0);
+            }
+            let old_pods = old
+                .iter()
+                .map(|r| r["status"]["replicas"].as_i64().unwrap_or(0))
+                .sum::<i64>();
+            if old_pods == 0 {
+                scale_rs(store, rec, &d, new_rs, replicas);
+            }
+        } else if old.iter().all(|r| spec_of(r) == 0) {
+            scale_rs(store, rec, &d, new_rs, replicas);
+        } else {
+            let total: i64 = owned.iter().map(|r| spec_of(r)).sum();
+            let new_spec = spec_of(new_rs);
+            if new_spec < replicas {
+                let room = replicas + surge - total;
+                if room > 0 {
+                    scale_rs(store, rec, &d, new_rs, replicas.min(new_spec + room));
+                }
+            } else if new_spec > replicas {
+                scale_rs(store, rec, &d, new_rs, replicas);
+            }
+            // Old pods go as far as availability allows; unavailable old pods may always go.
+            let total_available: i64 = owned.iter().map(|r| avail_of(r)).sum();
+            let mut can_remove = total_available - (replicas - unavailable);
+            let mut olds = old.clone();
+            olds.sort_by_key(|r| revision(r));
+            for r in olds {
+                let s = spec_of(r);
+                if s == 0 {
+                    continue;
+                }
+                let unhealthy = (s - avail_of(r)).max(0);
+                let remove = s.min(unhealthy + can_remove.max(0));
+                if remove > 0 {
+                    scale_rs(store, rec, &d, r, s - remove);
+                    can_remove -= (remove - unhealthy).max(0);
+                }
+            }
+        }
+        // Old ReplicaSets beyond the history limit are deleted once empty.
+        let limit = spec["revisionHistoryLimit"].as_i64().unwrap_or(10).max(0) as usize;
+        let mut empty_old: Vec<&Value> = old
+            .iter()
+            .filter(|r| spec_of(r) == 0 && r["status"]["replicas"].as_i64().unwrap_or(0) == 0)
+            .copied()
+            .collect();
+        if empty_old.len() > limit {
+            empty_old.sort_by_key(|r| revision(r));
+            for r in &empty_old[..empty_old.len() - limit] {
+                let (n, _, _) = ident(r);
+                let _ = store.delete(rs_rt, &ns, &n);
+            }
+        }
+        update_status(store, cfg, state, &d, &new_name, unavailable);
+    }
+}
+
+fn update_status(
+    store: &Store,
+    cfg: &ControllerConfig,
+    state: &mut DeploymentState,
+    d: &Value,
+    new_name: &str,
+    max_unavailable: i64,
+) {
+    let (name, ns, uid) = ident(d);
+    let owned: Vec<Value> = store
+        .all(rt("apps", "replicasets"))
+        .into_iter()
+        .filter(|r| owned_by(r, &uid))
+        .collect();
+    let sum = |k: &str| {
+        owned
+            .iter()
+            .map(|r| r["status"][k].as_i64().unwrap_or(0))
+            .sum::<i64>()
+    };
+    let new = owned.iter().find(|r| r["metadata"]["name"] == new_name);
+    let replicas = d["spec"]["replicas"].as_i64().unwrap_or(1);
+    let (total, ready, available) = (
+        sum("replicas"),
+        sum("readyReplicas"),
+        sum("availableReplicas"),
+    );
+    let updated = new.map_or(0, |r| r["status"]["replicas"].as_i64().unwrap_or(0));
+    let new_available = new.map_or(0, |r| {
+        r["status"]["availableReplicas"].as_i64().unwrap_or(0)
+    });
+    let counts = json!([total, updated, ready, available]);
+    let now = Instant::now();
+    let progressed = match state.last_progress.get(&uid) {
+        Some((c, _)) => *c != counts,
+        None => true,
+    };
+    if progressed {
+        state
+            .last_progress
+            .insert(uid.clone(), (counts.clone(), now));
+    }
+    let since = state.last_progress.get(&uid).map_or(now, |(_, t)| *t);
+    let mut conds: Vec<Value> = d["status"]["conditions"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    if available >= replicas - max_unavailable {
+        set_condition(
+            &mut conds,
+            "Available",
+            "True",
+            "MinimumReplicasAvailable",
+            "Deployment has minimum availability.",
+            false,
+        );
+    } else {
+        set_condition(
+            &mut conds,
+            "Available",
+            "False",
+            "MinimumReplicasUnavailable",
+            "Deployment does not have minimum availability.",
+            false,
+        );
+    }
+    let complete = updated == replicas && new_available == replicas && total == replicas;
+    let deadline = cfg.scaled(Duration::from_secs(
+        d["spec"]["progressDeadlineSeconds"].as_u64().unwrap_or(600),
+    ));
+    if complete {
+        set_condition(
+            &mut conds,
+            "Progressing",
+            "True",
+            "NewReplicaSetAvailable",
+            &format!("ReplicaSet \"{new_name}\" has successfully progressed."),
+            false,
+        );
+    } else if now.duration_since(since) > deadline {
+        set_condition(
+            &mut conds,
+            "Progressing",
+            "False",
+            "ProgressDeadlineExceeded",
+            &format!("ReplicaSet \"{new_name}\" has timed out progressing."),
+            false,
+        );
+    } else {
+        set_condition(
+            &mut conds,
+            "Progressing",
+            "True",
+            "ReplicaSetUpdated",
+            &format!("ReplicaSet \"{new_name}\" is progressing."),
+            progressed,
+        );
+    }
+    let mut status = json!({
+        "observedGeneration": d["metadata"]["generation"],
+        "replicas": total,
+        "updatedReplicas": updated,
+        "readyReplicas": ready,
+        "availableReplicas": available,
+        "conditions": conds,
+    });
+    if replicas - available > 0 {
+        status["unavailableReplicas"] = json!(replicas - available);
+    }
+    if d["status"] != status {
+        let mut next = d.clone();
+        next["status"] = status;
+        let _ = store.update(
+            rt("apps", "deployments"),
+            &ns,
+            &name,
+            next,
+            UpdateScope::Status,
+        );
+    }
+}

@@ -1,0 +1,105 @@
+//! The controllers that make a cluster move: deployment → replicaset → pods, the scheduler,
+//! the pod runtime, endpoints, and the events they record. They only read and write
+//! through the store, exactly as real controllers go through the API.
+
+pub mod deployment;
+pub mod endpoints;
+pub mod events;
+pub mod quantity;
+pub mod replicaset;
+pub mod runtime;
+pub mod scheduler;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use serde_json::Value;
+
+use crate::resources::{self, ResourceType};
+use crate::store::Store;
+
+/// How pods come to life.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PodRuntime {
+    /// Scheduled pods become Running and Ready at once (as kwok does); no processes.
+    Instant,
+}
+
+/// Settings of the controllers.
+#[derive(Debug, Clone)]
+pub struct ControllerConfig {
+    /// Divides every controller delay (back-offs, deadlines, resync).
+    pub time_scale: f64,
+    /// How pods run.
+    pub runtime: PodRuntime,
+}
+
+impl Default for ControllerConfig {
+    fn default() -> Self {
+        Self {
+            time_scale: 1.0,
+            runtime: PodRuntime::Instant,
+        }
+    }
+}
+
+impl ControllerConfig {
+    /// A real-cluster duration shortened by the time scale.
+    pub fn scaled(&self, d: Duration) -> Duration {
+        d.div_f64(self.time_scale.max(0.001))
+    }
+}
+
+/// Looks up a served type that is known to exist.
+pub fn rt(group: &str, plural: &str) -> &'static ResourceType {
+    let version = if group == "autoscaling" { "v2" } else { "v1" };
+    // The table is static and the names are literals of this module.
+    resources::find(group, version, plural).unwrap_or(&resources::RESOURCES[0])
+}
+
+/// Whether `obj` names `uid` among its owners.
+pub fn owned_by(obj: &Value, uid: &str) -> bool {
+    obj["metadata"]["ownerReferences"]
+        .as_array()
+        .is_some_and(|r| r.iter().any(|o| o["uid"] == uid))
+}
+
+/// Name, namespace and uid of an object.
+pub fn ident(obj: &Value) -> (String, String, String) {
+    let m = &obj["metadata"];
+    let s = |k: &str| m[k].as_str().unwrap_or_default().to_string();
+    (s("name"), s("namespace"), s("uid"))
+}
+
+/// Runs every controller until the store stops changing, again on every change and on a
+/// resync tick.
+pub fn spawn(store: Arc<Store>, cfg: ControllerConfig) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut rx = store.subscribe();
+        let mut state = deployment::DeploymentState::default();
+        let mut recorder = events::Recorder::default();
+        let resync = cfg
+            .scaled(Duration::from_secs(1))
+            .max(Duration::from_millis(20));
+        loop {
+            // Passes until quiet: each controller's writes feed the next one.
+            for _ in 0..50 {
+                let before = store.resource_version();
+                deployment::reconcile(&store, &cfg, &mut state, &mut recorder);
+                replicaset::reconcile(&store, &mut recorder);
+                scheduler::reconcile(&store, &mut recorder);
+                runtime::reconcile(&store, &cfg, &mut recorder);
+                endpoints::reconcile(&store);
+                if store.resource_version() == before {
+                    break;
+                }
+            }
+            // Drain what our own writes queued, then wait for news or the tick.
+            while rx.try_recv().is_ok() {}
+            tokio::select! {
+                r = rx.recv() => if let Err(tokio::sync::broadcast::error::RecvError::Closed) = r { return },
+                _ = tokio::time::sleep(resync) => {}
+            }
+        }
+    })
+}

@@ -1,0 +1,82 @@
+//! The pod runtime. In `Instant` mode (until the process kubelet lands) a scheduled pod
+//! is Running and Ready at once, with the events a kubelet writes.
+
+use serde_json::{Value, json};
+
+use super::events::{Kind, Recorder};
+use super::{ControllerConfig, PodRuntime, ident, rt};
+use crate::meta;
+use crate::store::{Store, UpdateScope};
+
+fn running_status(pod: &Value, ip: &str) -> Value {
+    let now = meta::now();
+    let cond = |t: &str| json!({"type": t, "status": "True", "lastProbeTime": null, "lastTransitionTime": now});
+    let statuses: Vec<Value> = pod["spec"]["containers"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|c| {
+            json!({
+                "name": c["name"], "image": c["image"], "imageID": format!("kubesim://{}", c["image"].as_str().unwrap_or_default()),
+                "containerID": format!("kubesim://{}", meta::uid()), "ready": true, "started": true, "restartCount": 0,
+                "state": {"running": {"startedAt": now}}, "lastState": {},
+            })
+        })
+        .collect();
+    json!({
+        "phase": "Running",
+        "conditions": [cond("PodReadyToStartContainers"), cond("Initialized"), cond("Ready"), cond("ContainersReady"), cond("PodScheduled")],
+        "hostIP": "127.0.0.1",
+        "hostIPs": [{"ip": "127.0.0.1"}],
+        "podIP": ip,
+        "podIPs": [{"ip": ip}],
+        "startTime": now,
+        "containerStatuses": statuses,
+        "qosClass": pod["status"]["qosClass"],
+    })
+}
+
+/// One pass over scheduled pods that have not started.
+pub fn reconcile(store: &Store, cfg: &ControllerConfig, rec: &mut Recorder) {
+    let PodRuntime::Instant = cfg.runtime;
+    let pods_rt = rt("", "pods");
+    for pod in store.all(pods_rt) {
+        if !pod["spec"]["nodeName"].is_string() || pod["status"]["phase"] != "Pending" {
+            continue;
+        }
+        let (name, ns, _) = ident(&pod);
+        let ip = format!("10.244.0.{}", 2 + (store.resource_version() % 250));
+        let mut next = pod.clone();
+        next["status"] = running_status(&pod, &ip);
+        if let Ok(p) = store.update(pods_rt, &ns, &name, next, UpdateScope::Status) {
+            for c in pod["spec"]["containers"].as_array().into_iter().flatten() {
+                let cname = c["name"].as_str().unwrap_or_default();
+                let image = c["image"].as_str().unwrap_or_default();
+                rec.record(
+                    store,
+                    &p,
+                    Kind::Normal,
+                    "Pulled",
+                    &format!("Container image \"{image}\" already present on machine"),
+                    "kubelet",
+                );
+                rec.record(
+                    store,
+                    &p,
+                    Kind::Normal,
+                    "Created",
+                    &format!("Created container: {cname}"),
+                    "kubelet",
+                );
+                rec.record(
+                    store,
+                    &p,
+                    Kind::Normal,
+                    "Started",
+                    &format!("Started container {cname}"),
+                    "kubelet",
+                );
+            }
+        }
+    }
+}
