@@ -30,6 +30,54 @@ pub fn rfc3339(t: SystemTime) -> String {
     )
 }
 
+/// Seconds since the epoch of an RFC 3339 UTC time ("2026-01-02T03:04:05Z").
+pub fn parse_rfc3339(s: &str) -> Option<i64> {
+    let b = s.as_bytes();
+    if b.len() < 20 {
+        return None;
+    }
+    let n = |r: std::ops::Range<usize>| s.get(r)?.parse::<i64>().ok();
+    let (y, m, d) = (n(0..4)?, n(5..7)?, n(8..10)?);
+    let (hh, mm, ss) = (n(11..13)?, n(14..16)?, n(17..19)?);
+    // Days from civil (Howard Hinnant's algorithm).
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (m + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    let days = era * 146_097 + doe - 719_468;
+    Some(days * 86_400 + hh * 3600 + mm * 60 + ss)
+}
+
+/// kubectl's short age: "45s", "3m20s", "7m", "5h12m", "3d", …
+pub fn human_age(seconds: i64) -> String {
+    let s = seconds.max(0);
+    let (m, h, d) = (s / 60, s / 3600, s / 86_400);
+    match s {
+        _ if s < 120 => format!("{s}s"),
+        _ if m < 10 => format!("{m}m{}s", s % 60),
+        _ if h < 3 => format!("{m}m"),
+        _ if h < 8 => format!("{h}h{}m", m % 60),
+        _ if h < 48 => format!("{h}h"),
+        _ if d < 8 => format!("{d}d{}h", h % 24),
+        _ if d < 730 => format!("{d}d"),
+        _ => format!("{}y", d / 365),
+    }
+}
+
+/// The age of an object as kubectl shows it.
+pub fn age_of(obj: &Value) -> String {
+    let now = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or_default();
+    obj["metadata"]["creationTimestamp"]
+        .as_str()
+        .and_then(parse_rfc3339)
+        .map_or_else(|| "<unknown>".into(), |t| human_age(now - t))
+}
+
 /// Now, formatted.
 pub fn now() -> String {
     rfc3339(SystemTime::now())
@@ -118,6 +166,16 @@ mod tests {
         assert_eq!(rfc3339(t), "2026-02-25T06:13:20Z");
         let leap = UNIX_EPOCH + Duration::from_secs(951_782_400); // 2000-02-29
         assert_eq!(rfc3339(leap), "2000-02-29T00:00:00Z");
+    }
+
+    #[test]
+    fn parses_what_it_formats_and_ages_like_kubectl() {
+        let t = UNIX_EPOCH + Duration::from_secs(1_772_000_000);
+        assert_eq!(parse_rfc3339(&rfc3339(t)), Some(1_772_000_000));
+        assert_eq!(human_age(59), "59s");
+        assert_eq!(human_age(200), "3m20s");
+        assert_eq!(human_age(3 * 3600 + 5), "3h0m");
+        assert_eq!(human_age(3 * 86_400), "3d0h");
     }
 
     #[test]

@@ -216,6 +216,17 @@ pub static RESOURCES: &[ResourceType] = &[
         false
     ),
     rt!(
+        "discovery.k8s.io",
+        "v1",
+        "EndpointSlice",
+        "endpointslices",
+        "endpointslice",
+        true,
+        &[],
+        &[],
+        false
+    ),
+    rt!(
         "policy",
         "v1",
         "PodDisruptionBudget",

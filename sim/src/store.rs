@@ -478,3 +478,19 @@ pub fn qualified_kind(rt: &ResourceType) -> String {
         format!("{}.{}", rt.kind, rt.group)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::resources::find;
+
+    #[test]
+    fn bootstrap_creates_namespaces() {
+        let s = Store::new();
+        let ns = find("", "v1", "namespaces").unwrap();
+        let r = s.create(ns, "", json!({"metadata": {"name": "x"}}));
+        assert!(r.is_ok(), "{r:?}");
+        s.bootstrap_namespaces();
+        assert_eq!(s.all(ns).len(), 5);
+    }
+}

@@ -257,3 +257,208 @@ async fn viewer_token_reads_but_gets_403_on_mutation() {
     // The configmap is still there.
     k.ok(&["get", "configmap", "app-config"]).await;
 }
+
+const WEB: &str = r#"
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web, labels: {app: web}}
+spec:
+  replicas: 3
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      containers:
+      - name: web
+        image: nginx:1.27
+        ports: [{containerPort: 80, name: http}]
+        resources: {requests: {cpu: 100m, memory: 64Mi}}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: web}
+spec:
+  selector: {app: web}
+  ports: [{port: 80, targetPort: http}]
+"#;
+
+#[tokio::test]
+async fn deployment_lifecycle_with_kubectl() {
+    let k = Kube::start().await;
+    k.ok_stdin(&["apply", "-f", "-"], Some(WEB)).await;
+    let out = k
+        .ok(&["rollout", "status", "deployment/web", "--timeout=30s"])
+        .await;
+    assert!(out.contains("successfully rolled out"), "{out}");
+    k.ok(&[
+        "wait",
+        "--for=condition=Available",
+        "deployment/web",
+        "--timeout=30s",
+    ])
+    .await;
+
+    // kubectl's own columns come from server-side Tables.
+    let pods = k.ok(&["get", "pods", "-l", "app=web"]).await;
+    assert!(
+        pods.starts_with("NAME") && pods.contains("READY") && pods.contains("STATUS"),
+        "{pods}"
+    );
+    assert_eq!(
+        pods.lines()
+            .filter(|l| l.contains("1/1") && l.contains("Running"))
+            .count(),
+        3,
+        "{pods}"
+    );
+    let running = k
+        .json(&["get", "pods", "--field-selector", "status.phase=Running"])
+        .await;
+    assert_eq!(running["items"].as_array().unwrap().len(), 3);
+    let ep = k.json(&["get", "endpoints", "web"]).await;
+    assert_eq!(ep["subsets"][0]["addresses"].as_array().unwrap().len(), 3);
+    assert_eq!(ep["subsets"][0]["ports"][0]["port"], 80);
+
+    // Scale.
+    k.ok(&["scale", "deployment/web", "--replicas=5"]).await;
+    k.ok(&["rollout", "status", "deployment/web", "--timeout=30s"])
+        .await;
+    assert_eq!(
+        k.json(&["get", "deployment", "web"]).await["status"]["availableReplicas"],
+        5
+    );
+
+    // A new image rolls out through a new ReplicaSet; undo goes back to the old one.
+    k.ok(&["set", "image", "deployment/web", "web=nginx:1.28"])
+        .await;
+    k.ok(&["rollout", "status", "deployment/web", "--timeout=30s"])
+        .await;
+    let rs = k.json(&["get", "rs", "-l", "app=web"]).await;
+    assert_eq!(rs["items"].as_array().unwrap().len(), 2);
+    k.ok(&["rollout", "undo", "deployment/web"]).await;
+    k.ok(&["rollout", "status", "deployment/web", "--timeout=30s"])
+        .await;
+    let d = k.json(&["get", "deployment", "web"]).await;
+    assert_eq!(
+        d["spec"]["template"]["spec"]["containers"][0]["image"],
+        "nginx:1.27"
+    );
+    assert_eq!(
+        k.json(&["get", "rs", "-l", "app=web"]).await["items"]
+            .as_array()
+            .unwrap()
+            .len(),
+        2,
+        "undo reuses the old ReplicaSet"
+    );
+    let history = k.ok(&["rollout", "history", "deployment/web"]).await;
+    assert!(
+        history.contains("2 ") && history.contains("3 "),
+        "{history}"
+    );
+
+    // Restart makes a new ReplicaSet too.
+    k.ok(&["rollout", "restart", "deployment/web"]).await;
+    k.ok(&["rollout", "status", "deployment/web", "--timeout=30s"])
+        .await;
+    assert_eq!(
+        k.json(&["get", "rs", "-l", "app=web"]).await["items"]
+            .as_array()
+            .unwrap()
+            .len(),
+        3
+    );
+
+    // describe, with the events of the object.
+    let desc = k.ok(&["describe", "deployment", "web"]).await;
+    assert!(
+        desc.contains("5 desired | 5 updated | 5 total | 5 available"),
+        "{desc}"
+    );
+    assert!(desc.contains("ScalingReplicaSet"), "{desc}");
+    let pod = k.json(&["get", "pods", "-l", "app=web"]).await["items"][0]["metadata"]["name"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let desc = k.ok(&["describe", "pod", &pod]).await;
+    assert!(
+        desc.contains("Status:           Running") || desc.contains("Running"),
+        "{desc}"
+    );
+    assert!(desc.contains("Scheduled"), "{desc}");
+    let desc = k.ok(&["describe", "service", "web"]).await;
+    assert!(
+        desc.contains("Endpoints:") && desc.contains(":80"),
+        "{desc}"
+    );
+    let events = k.ok(&["get", "events", "--sort-by=.lastTimestamp"]).await;
+    assert!(
+        events.contains("ScalingReplicaSet") && events.contains("SuccessfulCreate"),
+        "{events}"
+    );
+
+    // Deleting the Deployment collects its ReplicaSets and pods.
+    k.ok(&["delete", "deployment", "web"]).await;
+    assert!(
+        k.json(&["get", "pods"]).await["items"]
+            .as_array()
+            .unwrap()
+            .is_empty()
+    );
+    assert!(
+        k.json(&["get", "rs"]).await["items"]
+            .as_array()
+            .unwrap()
+            .is_empty()
+    );
+}
+
+#[tokio::test]
+async fn requests_larger_than_the_node_stay_pending() {
+    let k = Kube::start().await;
+    let big = WEB
+        .replace("cpu: 100m", "cpu: \"3\"")
+        .replace("replicas: 3", "replicas: 1");
+    k.ok_stdin(&["apply", "-f", "-"], Some(&big)).await;
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    loop {
+        let events = k
+            .ok(&[
+                "get",
+                "events",
+                "--field-selector",
+                "reason=FailedScheduling",
+                "-o",
+                "json",
+            ])
+            .await;
+        let v: Value = serde_json::from_str(&events).unwrap();
+        if let Some(e) = v["items"].as_array().and_then(|a| a.first()) {
+            assert_eq!(e["type"], "Warning");
+            assert!(
+                e["message"]
+                    .as_str()
+                    .unwrap()
+                    .starts_with("0/1 nodes are available: 1 Insufficient cpu."),
+                "{e}"
+            );
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no FailedScheduling event"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    let pods = k.ok(&["get", "pods"]).await;
+    assert!(pods.contains("Pending") && pods.contains("0/1"), "{pods}");
+    let avail = k.json(&["get", "deployment", "web"]).await;
+    let available = avail["status"]["conditions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["type"] == "Available")
+        .unwrap()
+        .clone();
+    assert_eq!(available["status"], "False");
+}

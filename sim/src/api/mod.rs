@@ -4,6 +4,7 @@ pub mod auth;
 pub mod discovery;
 pub mod objects;
 pub mod openapi;
+pub mod table;
 pub mod watch;
 
 use std::collections::HashMap;
@@ -155,7 +156,11 @@ async fn dispatch(
                 ));
             }
             if watch {
-                return watch::stream(s, &t, query);
+                let accept = headers
+                    .get("accept")
+                    .and_then(|v| v.to_str().ok())
+                    .unwrap_or("");
+                return watch::stream(s, &t, query, accept);
             }
             objects::handle(s, &t, method, query, headers, &body)
         }

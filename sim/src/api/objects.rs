@@ -52,6 +52,21 @@ pub fn handle(
         ));
     }
     let store = &s.store;
+    let accept = headers
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    if *method == Method::GET && super::table::wanted(accept) && t.sub.is_none() {
+        let full = q.get("includeObject").is_some_and(|i| i == "Object");
+        let (items, rv) = match t.name.as_deref() {
+            Some(name) => (
+                vec![store.get(t.rt, ns_of(t)?, name)?],
+                store.resource_version(),
+            ),
+            None => list_items(t, q, store)?,
+        };
+        return Ok(Json(super::table::render(t.rt, &items, &rv.to_string(), full)).into_response());
+    }
     match (method.clone(), t.name.as_deref(), t.sub.as_deref()) {
         (Method::GET, None, _) => list(s, t, q),
         (Method::POST, None, _) => {
@@ -135,7 +150,11 @@ fn list_body(t: &Target, items: Vec<Value>, rv: u64) -> Value {
     })
 }
 
-fn list(s: &ApiState, t: &Target, q: &HashMap<String, String>) -> Result<Response, ApiError> {
+fn list_items(
+    t: &Target,
+    q: &HashMap<String, String>,
+    store: &crate::store::Store,
+) -> Result<(Vec<Value>, u64), ApiError> {
     let labels = LabelSelector::parse(q.get("labelSelector").map_or("", String::as_str))
         .map_err(ApiError::BadRequest)?;
     let fields = FieldSelector::parse(q.get("fieldSelector").map_or("", String::as_str))
@@ -146,7 +165,11 @@ fn list(s: &ApiState, t: &Target, q: &HashMap<String, String>) -> Result<Respons
         None
     };
     // `limit` is ignored: one page without a continue token is a valid answer at this scale.
-    let (items, rv) = s.store.list(t.rt, ns, &labels, &fields);
+    Ok(store.list(t.rt, ns, &labels, &fields))
+}
+
+fn list(s: &ApiState, t: &Target, q: &HashMap<String, String>) -> Result<Response, ApiError> {
+    let (items, rv) = list_items(t, q, &s.store)?;
     Ok(Json(list_body(t, items, rv)).into_response())
 }
 

@@ -20,6 +20,8 @@ use crate::store::WatchEvent;
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(1800);
 
 struct Filter {
+    /// Send each object as a one-row Table (kubectl get -w); whole objects when `full`.
+    table: Option<bool>,
     target: Target,
     labels: LabelSelector,
     fields: FieldSelector,
@@ -45,6 +47,21 @@ impl Filter {
     }
 }
 
+fn encode(filter: &Filter, kind: &str, object: &Value) -> Bytes {
+    match filter.table {
+        Some(full) if kind != "BOOKMARK" => {
+            let rv = object["metadata"]["resourceVersion"]
+                .as_str()
+                .unwrap_or_default();
+            line(
+                kind,
+                &super::table::render(filter.target.rt, std::slice::from_ref(object), rv, full),
+            )
+        }
+        _ => line(kind, object),
+    }
+}
+
 fn line(kind: &str, object: &Value) -> Bytes {
     let mut s = json!({"type": kind, "object": object}).to_string();
     s.push('\n');
@@ -61,7 +78,12 @@ struct WatchState {
 }
 
 /// Starts a watch.
-pub fn stream(s: &ApiState, t: &Target, q: &HashMap<String, String>) -> Result<Response, ApiError> {
+pub fn stream(
+    s: &ApiState,
+    t: &Target,
+    q: &HashMap<String, String>,
+    accept: &str,
+) -> Result<Response, ApiError> {
     let labels = LabelSelector::parse(q.get("labelSelector").map_or("", String::as_str))
         .map_err(ApiError::BadRequest)?;
     let mut fields = FieldSelector::parse(q.get("fieldSelector").map_or("", String::as_str))
@@ -78,6 +100,8 @@ pub fn stream(s: &ApiState, t: &Target, q: &HashMap<String, String>) -> Result<R
         fields = FieldSelector::default();
     }
     let filter = Filter {
+        table: super::table::wanted(accept)
+            .then(|| q.get("includeObject").is_some_and(|i| i == "Object")),
         target,
         labels,
         fields,
@@ -106,7 +130,7 @@ pub fn stream(s: &ApiState, t: &Target, q: &HashMap<String, String>) -> Result<R
                     .as_deref()
                     .is_none_or(|n| i["metadata"]["name"] == n)
             }) {
-                queue.push_back(line("ADDED", item));
+                queue.push_back(encode(&filter, "ADDED", item));
             }
             if send_initial {
                 // Streaming lists (WatchList) end their initial events with this bookmark.
@@ -120,7 +144,7 @@ pub fn stream(s: &ApiState, t: &Target, q: &HashMap<String, String>) -> Result<R
         }
     };
     for e in past.iter().filter(|e| filter.accepts(e)) {
-        queue.push_back(line(e.kind.as_str(), &e.object));
+        queue.push_back(encode(&filter, e.kind.as_str(), &e.object));
     }
     let timeout = q
         .get("timeoutSeconds")
@@ -144,7 +168,7 @@ pub fn stream(s: &ApiState, t: &Target, q: &HashMap<String, String>) -> Result<R
             }
             tokio::select! {
                 ev = st.rx.recv() => match ev {
-                    Ok(e) if st.filter.accepts(&e) => st.queue.push_back(line(e.kind.as_str(), &e.object)),
+                    Ok(e) if st.filter.accepts(&e) => st.queue.push_back(encode(&st.filter, e.kind.as_str(), &e.object)),
                     Ok(_) => {}
                     // A watcher too slow to keep up ends its watch; clients re-list and resume.
                     Err(_) => st.done = true,

@@ -21,10 +21,37 @@ pub struct DeploymentState {
 const HASH_LABEL: &str = "pod-template-hash";
 const REVISION: &str = "deployment.kubernetes.io/revision";
 
+/// Drops nulls and empty maps and lists, so a template round-tripped through typed
+/// clients (which add `creationTimestamp: null`, `resources: {}`) hashes the same.
+fn canonical(v: &Value) -> Option<Value> {
+    match v {
+        Value::Null => None,
+        Value::Object(m) => {
+            let m: serde_json::Map<String, Value> = m
+                .iter()
+                .filter_map(|(k, v)| canonical(v).map(|v| (k.clone(), v)))
+                .collect();
+            (!m.is_empty()).then_some(Value::Object(m))
+        }
+        Value::Array(a) => (!a.is_empty()).then(|| {
+            Value::Array(
+                a.iter()
+                    .map(|x| canonical(x).unwrap_or(Value::Null))
+                    .collect(),
+            )
+        }),
+        other => Some(other.clone()),
+    }
+}
+
 /// A stable short hash of a pod template, in the alphabet Kubernetes uses for names.
 pub fn template_hash(template: &Value) -> String {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in template.to_string().bytes() {
+    let mut t = canonical(template).unwrap_or(Value::Null);
+    if let Some(l) = t["metadata"]["labels"].as_object_mut() {
+        l.remove(HASH_LABEL);
+    }
+    for b in t.to_string().bytes() {
         h ^= u64::from(b);
         h = h.wrapping_mul(0x0100_0000_01b3);
     }
@@ -399,5 +426,20 @@ fn update_status(
             next,
             UpdateScope::Status,
         );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::template_hash;
+    use serde_json::json;
+
+    #[test]
+    fn hash_ignores_typed_client_noise_and_the_hash_label() {
+        let a = json!({"metadata": {"labels": {"app": "web"}}, "spec": {"containers": [{"name": "web", "image": "nginx"}]}});
+        let b = json!({"metadata": {"creationTimestamp": null, "labels": {"app": "web", "pod-template-hash": "x"}}, "spec": {"containers": [{"name": "web", "image": "nginx", "resources": {}}]}});
+        assert_eq!(template_hash(&a), template_hash(&b));
+        let c = json!({"metadata": {"labels": {"app": "web"}}, "spec": {"containers": [{"name": "web", "image": "nginx:2"}]}});
+        assert_ne!(template_hash(&a), template_hash(&c));
     }
 }

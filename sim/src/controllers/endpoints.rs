@@ -80,6 +80,30 @@ pub fn reconcile(store: &Store) {
         } else {
             json!([subset])
         };
+        let slice_endpoints: Vec<Value> = members
+            .iter()
+            .map(|p| {
+                let ready = pod_ready(p);
+                json!({"addresses": [p["status"]["podIP"]], "conditions": {"ready": ready, "serving": ready, "terminating": false},
+                       "nodeName": p["spec"]["nodeName"],
+                       "targetRef": {"kind": "Pod", "namespace": ns, "name": p["metadata"]["name"], "uid": p["metadata"]["uid"]}})
+            })
+            .collect();
+        // Slices always name their ports ("" when unnamed); kubectl dereferences the name.
+        let slice_ports: Vec<Value> = subset["ports"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|p| json!({"name": p["name"].as_str().unwrap_or(""), "port": p["port"], "protocol": p["protocol"]}))
+            .collect();
+        sync_slice(
+            store,
+            svc,
+            &name,
+            &ns,
+            json!(slice_endpoints),
+            json!(slice_ports),
+        );
         match store.get(eps_rt, &ns, &name) {
             Ok(cur) if cur["subsets"] == subsets => {}
             Ok(_) => {
@@ -93,7 +117,20 @@ pub fn reconcile(store: &Store) {
             }
         }
     }
-    // Endpoints whose Service is gone go with it.
+    // Endpoints and slices whose Service is gone go with it.
+    let slices_rt = rt("discovery.k8s.io", "endpointslices");
+    for sl in store.all(slices_rt) {
+        let (name, ns, _) = ident(&sl);
+        let svc = sl["metadata"]["labels"]["kubernetes.io/service-name"]
+            .as_str()
+            .unwrap_or_default();
+        if !services
+            .iter()
+            .any(|s| s["metadata"]["name"] == svc && s["metadata"]["namespace"] == ns.as_str())
+        {
+            let _ = store.delete(slices_rt, &ns, &name);
+        }
+    }
     for ep in store.all(eps_rt) {
         let (name, ns, _) = ident(&ep);
         let has_service = services.iter().any(|s| {
@@ -101,6 +138,34 @@ pub fn reconcile(store: &Store) {
         });
         if !has_service {
             let _ = store.delete(eps_rt, &ns, &name);
+        }
+    }
+}
+
+fn sync_slice(store: &Store, svc: &Value, name: &str, ns: &str, endpoints: Value, ports: Value) {
+    let slices_rt = rt("discovery.k8s.io", "endpointslices");
+    let slice_name = format!("{name}-kubesim");
+    match store.get(slices_rt, ns, &slice_name) {
+        Ok(cur) if cur["endpoints"] == endpoints && cur["ports"] == ports => {}
+        Ok(_) => {
+            let _ = store.modify(slices_rt, ns, &slice_name, |s| {
+                s["endpoints"] = endpoints.clone();
+                s["ports"] = ports.clone();
+                Ok(())
+            });
+        }
+        Err(_) => {
+            let _ = store.create(
+                slices_rt,
+                ns,
+                json!({
+                    "metadata": {"name": slice_name, "labels": {"kubernetes.io/service-name": name, "endpointslice.kubernetes.io/managed-by": "endpointslice-controller.k8s.io"},
+                                 "ownerReferences": [{"apiVersion": "v1", "kind": "Service", "name": name, "uid": svc["metadata"]["uid"], "controller": true, "blockOwnerDeletion": true}]},
+                    "addressType": "IPv4",
+                    "endpoints": endpoints,
+                    "ports": ports,
+                }),
+            );
         }
     }
 }

@@ -50,11 +50,46 @@ impl ControllerConfig {
     }
 }
 
-/// Looks up a served type that is known to exist.
+/// A type that matches nothing: what [`rt`] answers for a name that is not served, so a
+/// typo can never make a controller act on the wrong objects (a test checks every name).
+static UNSERVED: ResourceType = ResourceType {
+    group: "kubesim.invalid",
+    version: "v0",
+    kind: "Unserved",
+    plural: "unserved",
+    singular: "unserved",
+    namespaced: true,
+    short_names: &[],
+    subresources: &[],
+    has_status: false,
+};
+
+/// Looks up a served type by group and plural.
 pub fn rt(group: &str, plural: &str) -> &'static ResourceType {
     let version = if group == "autoscaling" { "v2" } else { "v1" };
-    // The table is static and the names are literals of this module.
-    resources::find(group, version, plural).unwrap_or(&resources::RESOURCES[0])
+    resources::find(group, version, plural).unwrap_or(&UNSERVED)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn every_type_the_controllers_use_is_served() {
+        for (g, p) in [
+            ("", "pods"),
+            ("", "services"),
+            ("", "endpoints"),
+            ("", "events"),
+            ("", "nodes"),
+            ("", "namespaces"),
+            ("", "secrets"),
+            ("", "configmaps"),
+            ("apps", "deployments"),
+            ("apps", "replicasets"),
+            ("discovery.k8s.io", "endpointslices"),
+        ] {
+            assert_eq!(super::rt(g, p).plural, p, "{g}/{p}");
+        }
+    }
 }
 
 /// Whether `obj` names `uid` among its owners.
