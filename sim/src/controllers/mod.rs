@@ -70,28 +70,6 @@ pub fn rt(group: &str, plural: &str) -> &'static ResourceType {
     resources::find(group, version, plural).unwrap_or(&UNSERVED)
 }
 
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn every_type_the_controllers_use_is_served() {
-        for (g, p) in [
-            ("", "pods"),
-            ("", "services"),
-            ("", "endpoints"),
-            ("", "events"),
-            ("", "nodes"),
-            ("", "namespaces"),
-            ("", "secrets"),
-            ("", "configmaps"),
-            ("apps", "deployments"),
-            ("apps", "replicasets"),
-            ("discovery.k8s.io", "endpointslices"),
-        ] {
-            assert_eq!(super::rt(g, p).plural, p, "{g}/{p}");
-        }
-    }
-}
-
 /// Whether `obj` names `uid` among its owners.
 pub fn owned_by(obj: &Value, uid: &str) -> bool {
     obj["metadata"]["ownerReferences"]
@@ -137,4 +115,26 @@ pub fn spawn(store: Arc<Store>, cfg: ControllerConfig) -> tokio::task::JoinHandl
             }
         }
     })
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn every_type_the_controllers_use_is_served() {
+        for (g, p) in [
+            ("", "pods"),
+            ("", "services"),
+            ("", "endpoints"),
+            ("", "events"),
+            ("", "nodes"),
+            ("", "namespaces"),
+            ("", "secrets"),
+            ("", "configmaps"),
+            ("apps", "deployments"),
+            ("apps", "replicasets"),
+            ("discovery.k8s.io", "endpointslices"),
+        ] {
+            assert_eq!(super::rt(g, p).plural, p, "{g}/{p}");
+        }
+    }
 }
