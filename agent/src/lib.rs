@@ -1,1 +1,5 @@
-//! todo-ops: the operator agent (CLI, chat loop, playbooks; filled by later issues).
+//! todo-ops: the operator agent. So far: the command line and `todo-ops sim`, the local
+//! Kubernetes emulator's lifecycle. Diagnose, chat, fix and playbooks follow.
+
+pub mod cli;
+pub mod sim_cmd;

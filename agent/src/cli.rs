@@ -1,0 +1,76 @@
+//! The command line: one clap definition drives parsing and help.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+/// AI-assisted troubleshooting for the bundled Todo chatbot on Kubernetes.
+#[derive(Debug, Parser)]
+#[command(name = "todo-ops", version, about)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Top-level commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run kubesim, the local Kubernetes API emulator.
+    #[command(subcommand)]
+    Sim(SimCommand),
+}
+
+/// `todo-ops sim …`.
+#[derive(Debug, Subcommand)]
+pub enum SimCommand {
+    /// Start kubesim in the background and write its kubeconfig (context `kubesim`).
+    Start(SimStart),
+    /// Stop a kubesim started with `sim start`.
+    Stop(SimTarget),
+    /// Say whether kubesim is running, and where.
+    Status(SimTarget),
+    /// Run kubesim in the foreground until interrupted (what `start` runs).
+    #[command(hide = true)]
+    Serve(SimStart),
+}
+
+/// Options of `sim start`.
+#[derive(Debug, Clone, Args)]
+pub struct SimStart {
+    /// Port on 127.0.0.1 (default: any free port).
+    #[arg(long, default_value_t = 0)]
+    pub port: u16,
+    /// Where to write the kubeconfig.
+    #[arg(long, env = "TODO_OPS_SIM_KUBECONFIG", default_value_os_t = default_kubeconfig())]
+    pub kubeconfig: PathBuf,
+    /// Speed-up of controller delays (back-offs, deadlines), e.g. 10 for tests.
+    #[arg(long, default_value_t = 1.0)]
+    pub time_scale: f64,
+    /// The node's allocatable CPU.
+    #[arg(long, default_value = "2")]
+    pub node_cpu: String,
+    /// The node's allocatable memory.
+    #[arg(long, default_value = "3936Mi")]
+    pub node_memory: String,
+    /// Stay in the foreground (Ctrl-C stops).
+    #[arg(long)]
+    pub foreground: bool,
+}
+
+/// Which running kubesim.
+#[derive(Debug, Clone, Args)]
+pub struct SimTarget {
+    /// The kubeconfig `sim start` wrote.
+    #[arg(long, env = "TODO_OPS_SIM_KUBECONFIG", default_value_os_t = default_kubeconfig())]
+    pub kubeconfig: PathBuf,
+}
+
+/// `$XDG_STATE_HOME/todo-ops/kubesim.kubeconfig` (or `~/.local/state/…`).
+pub fn default_kubeconfig() -> PathBuf {
+    let state = std::env::var_os("XDG_STATE_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".local/state")))
+        .unwrap_or_else(|| PathBuf::from("."));
+    state.join("todo-ops").join("kubesim.kubeconfig")
+}

@@ -1,0 +1,38 @@
+//! The todo-ops binary: parse, run, print the error chain, exit with a code.
+
+use std::process::ExitCode;
+
+use clap::Parser;
+use todo_ops::cli::{Cli, Command, SimCommand};
+use todo_ops::sim_cmd;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("todo-ops: cannot start the async runtime: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let result = runtime.block_on(async {
+        match &cli.command {
+            Command::Sim(SimCommand::Start(o)) => sim_cmd::start(o).await.map(|_| 0),
+            Command::Sim(SimCommand::Serve(o)) => sim_cmd::serve(o).await.map(|_| 0),
+            Command::Sim(SimCommand::Stop(t)) => sim_cmd::stop(t).await.map(|_| 0),
+            Command::Sim(SimCommand::Status(t)) => {
+                sim_cmd::status(t).map(|running| if running { 0 } else { 1 })
+            }
+        }
+    });
+    match result {
+        Ok(code) => ExitCode::from(code),
+        Err(e) => {
+            eprintln!("todo-ops: {e}");
+            for cause in e.chain().skip(1) {
+                eprintln!("  caused by: {cause}");
+            }
+            ExitCode::from(2)
+        }
+    }
+}
