@@ -32,26 +32,49 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             "spec": {"containers": [{"name": "c", "image": "bench:1", "resources": {"requests": {"cpu": "1m", "memory": "1Mi"}}}]},
         }))?;
     }
-    println!("created 1000 pods in {:.1} ms", start.elapsed().as_secs_f64() * 1000.0);
+    println!(
+        "created 1000 pods in {:.1} ms",
+        start.elapsed().as_secs_f64() * 1000.0
+    );
     // Let the scheduler and runtime settle so the lists are of Running pods.
     tokio::time::sleep(Duration::from_millis(500)).await;
 
     let url = format!("{}/api/v1/namespaces/default/pods", sim.url());
     for (label, accept, query) in [
         ("LIST 1000 pods (JSON)", "application/json", ""),
-        ("LIST 1000 pods (Table, kubectl get)", "application/json;as=Table;v=v1;g=meta.k8s.io,application/json", ""),
-        ("LIST 100 pods by label", "application/json", "?labelSelector=shard%3D3"),
+        (
+            "LIST 1000 pods (Table, kubectl get)",
+            "application/json;as=Table;v=v1;g=meta.k8s.io,application/json",
+            "",
+        ),
+        (
+            "LIST 100 pods by label",
+            "application/json",
+            "?labelSelector=shard%3D3",
+        ),
     ] {
         let mut times = Vec::new();
         let mut bytes = 0;
         for _ in 0..30 {
             let t = Instant::now();
-            let body = client.get(format!("{url}{query}")).bearer_auth(&token).header("accept", accept).send().await?.bytes().await?;
+            let body = client
+                .get(format!("{url}{query}"))
+                .bearer_auth(&token)
+                .header("accept", accept)
+                .send()
+                .await?
+                .bytes()
+                .await?;
             times.push(t.elapsed());
             bytes = body.len();
         }
         times.sort();
-        println!("{label:<40} p50 {:>7.2} ms  p99 {:>7.2} ms  ({} KiB)", pct(&times, 0.5), pct(&times, 0.99), bytes / 1024);
+        println!(
+            "{label:<40} p50 {:>7.2} ms  p99 {:>7.2} ms  ({} KiB)",
+            pct(&times, 0.5),
+            pct(&times, 0.99),
+            bytes / 1024
+        );
     }
 
     for watchers in [10usize, 100] {
@@ -62,7 +85,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         let rv = sim.store.resource_version();
         for _ in 0..watchers {
             let resp = client
-                .get(format!("{url}?watch=true&resourceVersion={rv}&labelSelector=app%3Dbench"))
+                .get(format!(
+                    "{url}?watch=true&resourceVersion={rv}&labelSelector=app%3Dbench"
+                ))
                 .bearer_auth(&token)
                 .send()
                 .await?;
@@ -75,8 +100,12 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
                     buf.extend_from_slice(&chunk);
                     while let Some(pos) = buf.iter().position(|b| *b == b'\n') {
                         let line: Vec<u8> = buf.drain(..=pos).collect();
-                        let v: serde_json::Value = serde_json::from_slice(&line).unwrap_or_default();
-                        if let Some(sent) = v["object"]["metadata"]["annotations"]["bench/sent-us"].as_str().and_then(|s| s.parse::<u64>().ok()) {
+                        let v: serde_json::Value =
+                            serde_json::from_slice(&line).unwrap_or_default();
+                        if let Some(sent) = v["object"]["metadata"]["annotations"]["bench/sent-us"]
+                            .as_str()
+                            .and_then(|s| s.parse::<u64>().ok())
+                        {
                             let now = origin.elapsed();
                             if let Ok(mut r) = received.lock() {
                                 r.push(now.saturating_sub(Duration::from_micros(sent)));
@@ -93,10 +122,11 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         let t = Instant::now();
         for i in 0..writes {
             let sent = origin.elapsed().as_micros().to_string();
-            sim.store.modify(pods, "default", &format!("bench-{:04}", i % 1000), |p| {
-                p["metadata"]["annotations"]["bench/sent-us"] = json!(sent);
-                Ok(())
-            })?;
+            sim.store
+                .modify(pods, "default", &format!("bench-{:04}", i % 1000), |p| {
+                    p["metadata"]["annotations"]["bench/sent-us"] = json!(sent);
+                    Ok(())
+                })?;
         }
         for task in tasks {
             let _ = tokio::time::timeout(Duration::from_secs(60), task).await;

@@ -16,44 +16,88 @@ use kubesim::server::{RunningSim, SimConfig};
 use serde_json::json;
 
 async fn client(sim: &RunningSim) -> Client {
-    let path = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("kube-rs-{}", sim.addr.port()));
+    let path =
+        PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("kube-rs-{}", sim.addr.port()));
     sim.write_kubeconfig(&path).unwrap();
     let kc = Kubeconfig::read_from(&path).unwrap();
-    let cfg = Config::from_custom_kubeconfig(kc, &KubeConfigOptions::default()).await.unwrap();
+    let cfg = Config::from_custom_kubeconfig(kc, &KubeConfigOptions::default())
+        .await
+        .unwrap();
     Client::try_from(cfg).unwrap()
 }
 
 fn configmap(name: &str, tier: &str) -> ConfigMap {
-    serde_json::from_value(json!({"metadata": {"name": name, "labels": {"tier": tier}}, "data": {"k": "v"}})).unwrap()
+    serde_json::from_value(
+        json!({"metadata": {"name": name, "labels": {"tier": tier}}, "data": {"k": "v"}}),
+    )
+    .unwrap()
 }
 
 #[tokio::test]
 async fn typed_api_calls() {
     let sim = RunningSim::start(SimConfig::default()).await.unwrap();
     let cms: Api<ConfigMap> = Api::namespaced(client(&sim).await, "default");
-    cms.create(&PostParams::default(), &configmap("a", "backend")).await.unwrap();
-    cms.create(&PostParams::default(), &configmap("b", "frontend")).await.unwrap();
-    let err = cms.create(&PostParams::default(), &configmap("a", "backend")).await.unwrap_err();
-    assert!(matches!(&err, kube::Error::Api(s) if s.code == 409 && s.reason == "AlreadyExists"), "{err:?}");
+    cms.create(&PostParams::default(), &configmap("a", "backend"))
+        .await
+        .unwrap();
+    cms.create(&PostParams::default(), &configmap("b", "frontend"))
+        .await
+        .unwrap();
+    let err = cms
+        .create(&PostParams::default(), &configmap("a", "backend"))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, kube::Error::Api(s) if s.code == 409 && s.reason == "AlreadyExists"),
+        "{err:?}"
+    );
 
-    let back = cms.list(&ListParams::default().labels("tier=backend")).await.unwrap();
+    let back = cms
+        .list(&ListParams::default().labels("tier=backend"))
+        .await
+        .unwrap();
     assert_eq!(back.items.len(), 1);
-    let by_name = cms.list(&ListParams::default().fields("metadata.name=b")).await.unwrap();
+    let by_name = cms
+        .list(&ListParams::default().fields("metadata.name=b"))
+        .await
+        .unwrap();
     assert_eq!(by_name.items[0].metadata.name.as_deref(), Some("b"));
 
-    let patched = cms.patch("a", &PatchParams::default(), &Patch::Merge(json!({"data": {"k": "w"}}))).await.unwrap();
+    let patched = cms
+        .patch(
+            "a",
+            &PatchParams::default(),
+            &Patch::Merge(json!({"data": {"k": "w"}})),
+        )
+        .await
+        .unwrap();
     assert_eq!(patched.data.unwrap()["k"], "w");
 
     // Optimistic concurrency: a replace with a stale resourceVersion is a 409 Conflict.
     let mut stale = cms.get("b").await.unwrap();
-    cms.patch("b", &PatchParams::default(), &Patch::Merge(json!({"data": {"k": "x"}}))).await.unwrap();
+    cms.patch(
+        "b",
+        &PatchParams::default(),
+        &Patch::Merge(json!({"data": {"k": "x"}})),
+    )
+    .await
+    .unwrap();
     stale.data = Some([("k".to_string(), "y".to_string())].into());
-    let err = cms.replace("b", &PostParams::default(), &stale).await.unwrap_err();
-    assert!(matches!(&err, kube::Error::Api(s) if s.code == 409 && s.reason == "Conflict"), "{err:?}");
+    let err = cms
+        .replace("b", &PostParams::default(), &stale)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, kube::Error::Api(s) if s.code == 409 && s.reason == "Conflict"),
+        "{err:?}"
+    );
 
     cms.delete("a", &DeleteParams::default()).await.unwrap();
     let err = cms.get("a").await.unwrap_err();
-    assert!(matches!(&err, kube::Error::Api(s) if s.code == 404), "{err:?}");
+    assert!(
+        matches!(&err, kube::Error::Api(s) if s.code == 404),
+        "{err:?}"
+    );
 }
 
 #[tokio::test]
@@ -63,7 +107,9 @@ async fn watcher_and_await_condition() {
     let deploys: Api<Deployment> = Api::namespaced(client.clone(), "default");
 
     // A watcher started before the Deployment sees it appear.
-    let mut names = watcher(deploys.clone(), watcher::Config::default()).applied_objects().boxed();
+    let mut names = watcher(deploys.clone(), watcher::Config::default())
+        .applied_objects()
+        .boxed();
     let d: Deployment = serde_json::from_value(json!({
         "metadata": {"name": "web"},
         "spec": {"replicas": 2, "selector": {"matchLabels": {"app": "web"}},
@@ -84,10 +130,17 @@ async fn watcher_and_await_condition() {
     assert!(seen);
 
     // await_condition on a real readiness condition the controllers produce.
-    let available = tokio::time::timeout(Duration::from_secs(20), await_condition(deploys.clone(), "web", conditions::is_deployment_completed()))
-        .await
-        .expect("deployment did not complete within 20 s")
-        .unwrap()
-        .unwrap();
+    let available = tokio::time::timeout(
+        Duration::from_secs(20),
+        await_condition(
+            deploys.clone(),
+            "web",
+            conditions::is_deployment_completed(),
+        ),
+    )
+    .await
+    .expect("deployment did not complete within 20 s")
+    .unwrap()
+    .unwrap();
     assert_eq!(available.status.unwrap().available_replicas, Some(2));
 }
