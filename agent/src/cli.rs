@@ -56,6 +56,23 @@ pub struct SimStart {
     /// Stay in the foreground (Ctrl-C stops).
     #[arg(long)]
     pub foreground: bool,
+    /// How pods run: `processes` (each container a local program) or `instant` (pods go
+    /// Ready at once, nothing runs).
+    #[arg(long, value_enum, default_value_t = Runtime::Processes)]
+    pub runtime: Runtime,
+    /// Extra image mappings `REPOSITORY[:TAG]=PROGRAM` (todo-backend and todo-frontend map to
+    /// the binaries next to todo-ops by default).
+    #[arg(long = "image", value_name = "IMAGE=PROGRAM")]
+    pub images: Vec<String>,
+}
+
+/// Pod runtimes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Runtime {
+    /// Containers run as local processes.
+    Processes,
+    /// Pods go Running/Ready at once.
+    Instant,
 }
 
 /// Which running kubesim.

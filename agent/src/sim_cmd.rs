@@ -5,10 +5,11 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
-use kubesim::controllers::ControllerConfig;
+use kubesim::controllers::{ControllerConfig, PodRuntime};
+use kubesim::kubelet::images::ImageTable;
 use kubesim::server::{RunningSim, SimConfig};
 
-use crate::cli::{SimStart, SimTarget};
+use crate::cli::{Runtime, SimStart, SimTarget};
 
 fn pid_file(kubeconfig: &Path) -> PathBuf {
     kubeconfig.with_extension("pid")
@@ -55,9 +56,34 @@ fn sim_config(opts: &SimStart) -> Result<SimConfig> {
         node_memory: opts.node_memory.clone(),
         controllers: ControllerConfig {
             time_scale: opts.time_scale,
-            ..ControllerConfig::default()
+            runtime: match opts.runtime {
+                Runtime::Processes => PodRuntime::Processes,
+                Runtime::Instant => PodRuntime::Instant,
+            },
         },
+        images: image_table(opts)?,
     })
+}
+
+/// The default image table (the app binaries next to this executable) plus `--image`s.
+fn image_table(opts: &SimStart) -> Result<ImageTable> {
+    let mut table = ImageTable::default();
+    if let Ok(exe) = std::env::current_exe()
+        && let Some(dir) = exe.parent()
+    {
+        for app in ["todo-backend", "todo-frontend"] {
+            let bin = dir.join(app);
+            if bin.is_file() {
+                table
+                    .add(&format!("{app}={}", bin.display()))
+                    .map_err(anyhow::Error::msg)?;
+            }
+        }
+    }
+    for spec in &opts.images {
+        table.add(spec).map_err(anyhow::Error::msg)?;
+    }
+    Ok(table)
 }
 
 /// `sim serve`: runs until SIGTERM or Ctrl-C.

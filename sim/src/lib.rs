@@ -4,12 +4,14 @@
 pub mod api;
 pub mod controllers;
 pub mod defaults;
+pub mod kubelet;
 pub mod meta;
 pub mod patch;
 pub mod proto;
 pub mod resources;
 pub mod selector;
 pub mod server;
+pub mod service_proxy;
 pub mod status;
 pub mod store;
 pub mod tls;

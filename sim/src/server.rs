@@ -9,8 +9,12 @@ use serde_json::json;
 
 use crate::api::auth::Tokens;
 use crate::api::{self, ApiState};
-use crate::controllers::{self, ControllerConfig};
+use crate::controllers::{self, ControllerConfig, PodRuntime};
+use crate::kubelet::images::ImageTable;
+use crate::kubelet::logs::LogStore;
+use crate::kubelet::{self, Kubelet};
 use crate::resources;
+use crate::service_proxy;
 use crate::store::Store;
 use crate::tls::{Certs, TlsListener};
 
@@ -25,6 +29,8 @@ pub struct SimConfig {
     pub node_memory: String,
     /// Controller settings (time scale, pod runtime).
     pub controllers: ControllerConfig,
+    /// Which images run which programs (process runtime).
+    pub images: ImageTable,
 }
 
 impl Default for SimConfig {
@@ -35,6 +41,7 @@ impl Default for SimConfig {
             node_cpu: "2".into(),
             node_memory: "3936Mi".into(),
             controllers: ControllerConfig::default(),
+            images: ImageTable::default(),
         }
     }
 }
@@ -52,7 +59,7 @@ pub enum SimError {
         /// The OS error.
         source: std::io::Error,
     },
-    /// The TLS certificates could not be made.
+    /// TLS certificates, the log folder or the service proxy could not be set up.
     #[error("{0}")]
     Tls(std::io::Error),
     /// The kubeconfig could not be written.
@@ -77,7 +84,7 @@ pub struct RunningSim {
     pub ca_pem: String,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
     task: Option<tokio::task::JoinHandle<()>>,
-    controllers: tokio::task::JoinHandle<()>,
+    background: Vec<tokio::task::JoinHandle<()>>,
 }
 
 fn node(cfg: &SimConfig) -> serde_json::Value {
@@ -121,12 +128,39 @@ impl RunningSim {
             let _ = store.create(nodes, "", node(&cfg));
         }
         let tokens = Tokens::generate();
+        let mut background = Vec::new();
+        let logs = if cfg.controllers.runtime == PodRuntime::Processes {
+            let dir = std::env::temp_dir().join(format!(
+                "kubesim-{}-{}",
+                std::process::id(),
+                addr.port()
+            ));
+            std::fs::create_dir_all(&dir).map_err(SimError::Tls)?;
+            let logs = LogStore::new(dir.clone());
+            let (proxy_url, proxy) = service_proxy::start(store.clone())
+                .await
+                .map_err(SimError::Tls)?;
+            background.push(proxy);
+            let kubelet = Kubelet::new(
+                store.clone(),
+                cfg.images.clone(),
+                logs.clone(),
+                proxy_url,
+                dir,
+                cfg.controllers.time_scale,
+            );
+            background.push(kubelet::spawn(std::sync::Arc::new(kubelet)));
+            Some(logs)
+        } else {
+            None
+        };
         let (stop_tx, stopping) = tokio::sync::watch::channel(false);
         let state = ApiState {
             store: store.clone(),
             tokens: tokens.clone(),
             server_address: addr.to_string(),
             stopping,
+            logs,
         };
         let certs = Certs::generate().map_err(SimError::Tls)?;
         let listener = TlsListener::new(listener, &certs);
@@ -140,7 +174,7 @@ impl RunningSim {
                 })
                 .await;
         });
-        let controllers = controllers::spawn(store.clone(), cfg.controllers.clone());
+        background.push(controllers::spawn(store.clone(), cfg.controllers.clone()));
         tracing::info!(%addr, "kubesim API listening");
         Ok(Self {
             addr,
@@ -149,8 +183,15 @@ impl RunningSim {
             ca_pem: certs.ca_pem,
             shutdown: Some(tx),
             task: Some(task),
-            controllers,
+            background,
         })
+    }
+
+    fn abort_background(&mut self) {
+        // Aborting the kubelet drops its stop channels: every container gets SIGTERM.
+        for t in self.background.drain(..) {
+            t.abort();
+        }
     }
 
     /// `https://127.0.0.1:PORT`.
@@ -189,7 +230,7 @@ impl RunningSim {
 
     /// Stops the server and waits for it.
     pub async fn stop(mut self) {
-        self.controllers.abort();
+        self.abort_background();
         if let Some(tx) = self.shutdown.take() {
             let _ = tx.send(());
         }
@@ -201,7 +242,7 @@ impl RunningSim {
 
 impl Drop for RunningSim {
     fn drop(&mut self) {
-        self.controllers.abort();
+        self.abort_background();
         if let Some(tx) = self.shutdown.take() {
             let _ = tx.send(());
         }

@@ -33,6 +33,8 @@ pub struct ApiState {
     pub server_address: String,
     /// Turns true when the server stops, ending open watches.
     pub stopping: tokio::sync::watch::Receiver<bool>,
+    /// Container logs, when pods run as processes.
+    pub logs: Option<crate::kubelet::logs::LogStore>,
 }
 
 /// A request against a resource, parsed from its path.

@@ -110,6 +110,7 @@ pub fn handle(
         (Method::GET, Some(name), None | Some("status")) => {
             Ok(Json(store.get(t.rt, ns_of(t)?, name)?).into_response())
         }
+        (Method::GET, Some(name), Some("log")) => pod_log(s, t, name, q),
         (Method::GET, Some(name), Some("scale")) => {
             Ok(Json(scale_of(&store.get(t.rt, ns_of(t)?, name)?)).into_response())
         }
@@ -312,4 +313,105 @@ fn patch_object(
         }
     };
     Ok(Json(result).into_response())
+}
+
+fn pod_log(
+    s: &ApiState,
+    t: &Target,
+    name: &str,
+    q: &HashMap<String, String>,
+) -> Result<Response, ApiError> {
+    let ns = ns_of(t)?;
+    let pod = s.store.get(t.rt, ns, name)?;
+    let names: Vec<String> = pod["spec"]["containers"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|c| c["name"].as_str().map(str::to_string))
+        .collect();
+    let container = match q.get("container") {
+        Some(c) if names.contains(c) => c.clone(),
+        Some(c) => {
+            return Err(ApiError::BadRequest(format!(
+                "container {c} is not valid for pod {name}"
+            )));
+        }
+        None if names.len() == 1 => names[0].clone(),
+        None => {
+            return Err(ApiError::BadRequest(format!(
+                "a container name must be specified for pod {name}, choose one of: [{}]",
+                names.join(" ")
+            )));
+        }
+    };
+    let Some(logs) = &s.logs else {
+        return Ok(([(header::CONTENT_TYPE, "text/plain")], String::new()).into_response());
+    };
+    let query = crate::kubelet::logs::LogQuery {
+        previous: q.get("previous").is_some_and(|v| v == "true"),
+        tail_lines: q.get("tailLines").and_then(|v| v.parse().ok()),
+        since_seconds: q.get("sinceSeconds").and_then(|v| v.parse().ok()),
+        timestamps: q.get("timestamps").is_some_and(|v| v == "true"),
+        running: pod["status"]["containerStatuses"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .any(|c| c["name"] == container.as_str() && c["state"]["running"].is_object()),
+    };
+    let text = logs
+        .read(ns, name, &container, &query)
+        .map_err(ApiError::BadRequest)?;
+    if q.get("follow").is_none_or(|v| v != "true") {
+        return Ok(([(header::CONTENT_TYPE, "text/plain")], text).into_response());
+    }
+    // follow: what is there, then new lines as they come, until the pod goes away.
+    let (store, logs, rt, ns, name) = (
+        s.store.clone(),
+        logs.clone(),
+        t.rt,
+        ns.to_string(),
+        name.to_string(),
+    );
+    let full = crate::kubelet::logs::LogQuery {
+        tail_lines: None,
+        ..query.clone()
+    };
+    let sent = logs
+        .read(&ns, &name, &container, &full)
+        .unwrap_or_default()
+        .lines()
+        .count();
+    let state = (text, sent, store, logs, ns, name, container, query);
+    let stream = futures::stream::unfold(Some(state), move |st| async move {
+        let (first, mut sent, store, logs, ns, name, container, mut query) = st?;
+        if !first.is_empty() {
+            let next = (String::new(), sent, store, logs, ns, name, container, query);
+            return Some((
+                Ok::<_, std::convert::Infallible>(axum::body::Bytes::from(first)),
+                Some(next),
+            ));
+        }
+        loop {
+            tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+            if store.get(rt, &ns, &name).is_err() {
+                return None;
+            }
+            query.tail_lines = None;
+            let all = logs
+                .read(&ns, &name, &container, &query)
+                .unwrap_or_default();
+            let lines: Vec<&str> = all.lines().collect();
+            if lines.len() > sent {
+                let mut chunk = lines[sent..].join("\n");
+                chunk.push('\n');
+                sent = lines.len();
+                let next = (String::new(), sent, store, logs, ns, name, container, query);
+                return Some((Ok(axum::body::Bytes::from(chunk)), Some(next)));
+            }
+        }
+    });
+    Response::builder()
+        .header(header::CONTENT_TYPE, "text/plain")
+        .body(axum::body::Body::from_stream(stream))
+        .map_err(|e| ApiError::Internal(e.to_string()))
 }

@@ -23,6 +23,8 @@ use crate::store::Store;
 pub enum PodRuntime {
     /// Scheduled pods become Running and Ready at once (as kwok does); no processes.
     Instant,
+    /// The process kubelet runs each container as a local process.
+    Processes,
 }
 
 /// Settings of the controllers.

@@ -38,7 +38,9 @@ fn running_status(pod: &Value, ip: &str) -> Value {
 
 /// One pass over scheduled pods that have not started.
 pub fn reconcile(store: &Store, cfg: &ControllerConfig, rec: &mut Recorder) {
-    let PodRuntime::Instant = cfg.runtime;
+    if cfg.runtime != PodRuntime::Instant {
+        return;
+    }
     let pods_rt = rt("", "pods");
     for pod in store.all(pods_rt) {
         if !pod["spec"]["nodeName"].is_string() || pod["status"]["phase"] != "Pending" {

@@ -1,0 +1,159 @@
+//! The process kubelet: each container of a scheduled pod runs as a local process with its
+//! own loopback port, environment from ConfigMaps and Secrets, HTTP probes, captured logs,
+//! restarts with back-off, OOM kills and graceful termination.
+
+pub mod container;
+pub mod env;
+pub mod images;
+pub mod logs;
+pub mod probe;
+pub mod process;
+pub mod status;
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use serde_json::Value;
+use tokio::sync::watch;
+
+use crate::controllers::events::{Kind, Recorder};
+use crate::controllers::{ident, rt};
+use crate::store::Store;
+use images::ImageTable;
+use logs::LogStore;
+
+/// What the kubelet needs.
+pub struct Kubelet {
+    /// The objects.
+    pub store: Arc<Store>,
+    /// Image → program.
+    pub images: ImageTable,
+    /// Container logs.
+    pub logs: LogStore,
+    /// `HTTP_PROXY` for pods (the service proxy), empty for none.
+    pub proxy_url: String,
+    /// Working directory of the processes.
+    pub workdir: PathBuf,
+    /// Divides delays (back-offs, probe periods, grace periods).
+    pub time_scale: f64,
+    recorder: Mutex<Recorder>,
+}
+
+impl Kubelet {
+    /// A kubelet for `store`.
+    pub fn new(
+        store: Arc<Store>,
+        images: ImageTable,
+        logs: LogStore,
+        proxy_url: String,
+        workdir: PathBuf,
+        time_scale: f64,
+    ) -> Self {
+        Self {
+            store,
+            images,
+            logs,
+            proxy_url,
+            workdir,
+            time_scale,
+            recorder: Mutex::default(),
+        }
+    }
+
+    /// A real-cluster duration shortened by the time scale.
+    pub fn scaled(&self, d: Duration) -> Duration {
+        d.div_f64(self.time_scale.max(0.001))
+    }
+
+    /// Sleeps the scaled duration; true when the pod was stopped meanwhile.
+    pub async fn sleep_or_stop(&self, d: Duration, stop: &mut watch::Receiver<bool>) -> bool {
+        tokio::time::timeout(self.scaled(d), stop.changed())
+            .await
+            .is_ok()
+            || *stop.borrow()
+    }
+
+    /// Records an event from the kubelet.
+    pub fn record(&self, involved: &Value, kind: Kind, reason: &str, message: &str) {
+        if let Ok(mut r) = self.recorder.lock() {
+            r.record(&self.store, involved, kind, reason, message, "kubelet");
+        }
+    }
+}
+
+fn free_port() -> Option<u16> {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .ok()?
+        .local_addr()
+        .ok()
+        .map(|a| a.port())
+}
+
+struct PodWorker {
+    stop: watch::Sender<bool>,
+    ns: String,
+    name: String,
+}
+
+/// Runs the kubelet: starts containers of newly scheduled pods, stops those of deleted ones.
+pub fn spawn(k: Arc<Kubelet>) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut rx = k.store.subscribe();
+        let mut workers: HashMap<String, PodWorker> = HashMap::new();
+        loop {
+            let pods = k.store.all(rt("", "pods"));
+            for pod in &pods {
+                let (name, ns, uid) = ident(pod);
+                if workers.contains_key(&uid) || !pod["spec"]["nodeName"].is_string() {
+                    continue;
+                }
+                let (tx, stop) = watch::channel(false);
+                workers.insert(
+                    uid.clone(),
+                    PodWorker {
+                        stop: tx,
+                        ns: ns.clone(),
+                        name: name.clone(),
+                    },
+                );
+                // Host ports are fixed for the pod's life so endpoints stay put across restarts.
+                let mut all_ports = Vec::new();
+                for c in pod["spec"]["containers"].as_array().into_iter().flatten() {
+                    let ports: Vec<(i64, u16)> = c["ports"]
+                        .as_array()
+                        .into_iter()
+                        .flatten()
+                        .filter_map(|p| Some((p["containerPort"].as_i64()?, free_port()?)))
+                        .collect();
+                    all_ports.extend(ports.iter().copied());
+                    tokio::spawn(container::run(
+                        k.clone(),
+                        pod.clone(),
+                        c.clone(),
+                        ports,
+                        stop.clone(),
+                    ));
+                }
+                status::record_host_ports(&k.store, &ns, &name, &all_ports);
+            }
+            workers.retain(|uid, w| {
+                let alive = pods.iter().any(|p| p["metadata"]["uid"] == uid.as_str());
+                if !alive {
+                    let _ = w.stop.send(true);
+                    k.logs.forget(&w.ns, &w.name);
+                }
+                alive
+            });
+            match rx.recv().await {
+                Ok(_) | Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {}
+                Err(tokio::sync::broadcast::error::RecvError::Closed) => break,
+            }
+            while rx.try_recv().is_ok() {}
+        }
+        for w in workers.values() {
+            let _ = w.stop.send(true);
+        }
+    })
+}

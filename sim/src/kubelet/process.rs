@@ -1,0 +1,58 @@
+//! Starting and signalling container processes. Every child dies with kubesim
+//! (PR_SET_PDEATHSIG), so none outlives it, even after a crash.
+#![allow(unsafe_code)]
+
+use std::path::Path;
+use std::process::Stdio;
+
+use tokio::process::{Child, Command};
+
+/// Starts `program` with exactly `env`, output piped, in its own process group.
+pub fn spawn(program: &Path, env: &[(String, String)], workdir: &Path) -> std::io::Result<Child> {
+    let mut cmd = Command::new(program);
+    cmd.env_clear()
+        .envs(env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+        .current_dir(workdir)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .kill_on_drop(true)
+        .process_group(0);
+    // SAFETY: prctl and getppid are async-signal-safe; nothing else runs between fork and exec.
+    unsafe {
+        cmd.pre_exec(|| {
+            if libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL) != 0 {
+                return Err(std::io::Error::last_os_error());
+            }
+            // The parent may have died before prctl took effect.
+            if libc::getppid() == 1 {
+                return Err(std::io::Error::other(
+                    "kubesim exited while starting a container",
+                ));
+            }
+            Ok(())
+        });
+    }
+    cmd.spawn()
+}
+
+/// Sends SIGTERM (graceful stop).
+pub fn terminate(pid: u32) {
+    // SAFETY: kill(2) with a pid we started; a stale pid at worst gets ESRCH.
+    unsafe {
+        libc::kill(pid as libc::pid_t, libc::SIGTERM);
+    }
+}
+
+/// Resident memory of a process in bytes, from /proc.
+pub fn rss_bytes(pid: u32) -> Option<i64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    let kb: i64 = status
+        .lines()
+        .find(|l| l.starts_with("VmRSS:"))?
+        .split_whitespace()
+        .nth(1)?
+        .parse()
+        .ok()?;
+    Some(kb * 1024)
+}

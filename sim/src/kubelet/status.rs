@@ -1,0 +1,135 @@
+//! Writing a container's state into its pod's status, and the pod-level phase and
+//! conditions that follow from all containers.
+
+use serde_json::{Value, json};
+
+use crate::controllers::rt;
+use crate::meta;
+use crate::store::Store;
+
+/// The annotation that records containerPort → host port for endpoints and the proxy.
+pub const HOST_PORTS: &str = "kubesim.dev/host-ports";
+
+fn recompute(pod: &mut Value) {
+    let now = meta::now();
+    let statuses = pod["status"]["containerStatuses"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    let total = pod["spec"]["containers"].as_array().map_or(0, Vec::len);
+    let all_ready = statuses.len() == total && statuses.iter().all(|c| c["ready"] == true);
+    let started = statuses
+        .iter()
+        .any(|c| c["state"]["running"].is_object() || c["lastState"]["terminated"].is_object());
+    let terminal = pod["spec"]["restartPolicy"] != "Always"
+        && statuses.len() == total
+        && statuses
+            .iter()
+            .all(|c| c["state"]["terminated"].is_object());
+    let phase = if terminal {
+        if statuses
+            .iter()
+            .all(|c| c["state"]["terminated"]["exitCode"] == 0)
+        {
+            "Succeeded"
+        } else {
+            "Failed"
+        }
+    } else if started {
+        "Running"
+    } else {
+        "Pending"
+    };
+    pod["status"]["phase"] = json!(phase);
+    let mut conds: Vec<Value> = pod["status"]["conditions"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    let mut set = |t: &str, ok: bool, reason: Option<&str>| {
+        let status = if ok { "True" } else { "False" };
+        if let Some(c) = conds.iter_mut().find(|c| c["type"] == t) {
+            if c["status"] != status {
+                c["status"] = json!(status);
+                c["lastTransitionTime"] = json!(now);
+            }
+            match reason {
+                Some(r) if !ok => c["reason"] = json!(r),
+                _ => {
+                    if let Some(m) = c.as_object_mut() {
+                        m.remove("reason");
+                    }
+                }
+            }
+        } else {
+            let mut c = json!({"type": t, "status": status, "lastProbeTime": null, "lastTransitionTime": now});
+            if let (Some(r), false) = (reason, ok) {
+                c["reason"] = json!(r);
+            }
+            conds.push(c);
+        }
+    };
+    set("PodReadyToStartContainers", true, None);
+    set("Initialized", true, None);
+    set("Ready", all_ready, Some("ContainersNotReady"));
+    set("ContainersReady", all_ready, Some("ContainersNotReady"));
+    set("PodScheduled", true, None);
+    pod["status"]["conditions"] = json!(conds);
+    pod["status"]["hostIP"] = json!("127.0.0.1");
+    pod["status"]["hostIPs"] = json!([{"ip": "127.0.0.1"}]);
+    pod["status"]["podIP"] = json!("127.0.0.1");
+    pod["status"]["podIPs"] = json!([{"ip": "127.0.0.1"}]);
+    if pod["status"]["startTime"].is_null() {
+        pod["status"]["startTime"] = json!(now);
+    }
+}
+
+/// Applies `f` to the status of container `name` (created if absent), then recomputes the
+/// pod's phase and conditions. Returns the pod after the change, if it still exists.
+pub fn update<F>(store: &Store, ns: &str, pod: &str, container: &Value, f: F) -> Option<Value>
+where
+    F: FnOnce(&mut Value),
+{
+    let name = container["name"].as_str().unwrap_or_default().to_string();
+    store
+        .modify(rt("", "pods"), ns, pod, |p| {
+            let mut statuses: Vec<Value> = p["status"]["containerStatuses"].as_array().cloned().unwrap_or_default();
+            let i = match statuses.iter().position(|c| c["name"] == name.as_str()) {
+                Some(i) => i,
+                None => {
+                    statuses.push(json!({
+                        "name": name, "image": container["image"], "imageID": "", "ready": false, "started": false,
+                        "restartCount": 0, "state": {"waiting": {"reason": "ContainerCreating"}}, "lastState": {},
+                    }));
+                    statuses.len() - 1
+                }
+            };
+            f(&mut statuses[i]);
+            p["status"]["containerStatuses"] = json!(statuses);
+            recompute(p);
+            Ok(())
+        })
+        .ok()
+}
+
+/// Records the host ports of a pod's containers.
+pub fn record_host_ports(store: &Store, ns: &str, pod: &str, ports: &[(i64, u16)]) {
+    let map: serde_json::Map<String, Value> = ports
+        .iter()
+        .map(|(c, h)| (c.to_string(), json!(h)))
+        .collect();
+    let text = Value::Object(map).to_string();
+    let _ = store.modify(rt("", "pods"), ns, pod, |p| {
+        p["metadata"]["annotations"][HOST_PORTS] = json!(text);
+        Ok(())
+    });
+}
+
+/// The host port a pod's containerPort is reachable on (the containerPort itself when the
+/// pod runs without processes).
+pub fn host_port(pod: &Value, container_port: i64) -> i64 {
+    pod["metadata"]["annotations"][HOST_PORTS]
+        .as_str()
+        .and_then(|t| serde_json::from_str::<Value>(t).ok())
+        .and_then(|m| m[container_port.to_string()].as_i64())
+        .unwrap_or(container_port)
+}
