@@ -19,6 +19,28 @@ pub enum Command {
     /// Run kubesim, the local Kubernetes API emulator.
     #[command(subcommand)]
     Sim(SimCommand),
+    /// Deploy the chatbot on a local kubesim with Helm and open its UI on localhost.
+    Demo(Demo),
+}
+
+/// Options of `demo`.
+#[derive(Debug, Clone, Args)]
+pub struct Demo {
+    /// Local port for the chat UI.
+    #[arg(long, default_value_t = 3000)]
+    pub port: u16,
+    /// Use this database (e.g. postgres://…); default: a SQLite file in the state folder.
+    #[arg(long, env = "DATABASE_URL")]
+    pub database_url: Option<String>,
+    /// The charts folder (default: found from the current directory).
+    #[arg(long)]
+    pub charts: Option<PathBuf>,
+    /// Where the kubeconfig and the SQLite file go.
+    #[arg(long)]
+    pub state_dir: Option<PathBuf>,
+    /// Sign up and chat once through the UI's port, then exit (for CI).
+    #[arg(long)]
+    pub check: bool,
 }
 
 /// `todo-ops sim …`.

@@ -2,4 +2,5 @@
 //! Kubernetes emulator's lifecycle. Diagnose, chat, fix and playbooks follow.
 
 pub mod cli;
+pub mod demo;
 pub mod sim_cmd;

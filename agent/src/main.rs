@@ -20,6 +20,7 @@ fn main() -> ExitCode {
             Command::Sim(SimCommand::Start(o)) => sim_cmd::start(o).await.map(|_| 0),
             Command::Sim(SimCommand::Serve(o)) => sim_cmd::serve(o).await.map(|_| 0),
             Command::Sim(SimCommand::Stop(t)) => sim_cmd::stop(t).await.map(|_| 0),
+            Command::Demo(d) => todo_ops::demo::run(d).await.map(|_| 0),
             Command::Sim(SimCommand::Status(t)) => {
                 sim_cmd::status(t).map(|running| if running { 0 } else { 1 })
             }

@@ -7,6 +7,7 @@ pub mod defaults;
 pub mod kubelet;
 pub mod meta;
 pub mod patch;
+pub mod port_forward;
 pub mod proto;
 pub mod resources;
 pub mod selector;

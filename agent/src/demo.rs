@@ -1,0 +1,212 @@
+//! `todo-ops demo`: the chatbot on a local kubesim, installed by Helm, with its UI
+//! forwarded to localhost. Works on a fresh machine: no cluster, Docker or API key.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result, bail};
+use kubesim::controllers::{ControllerConfig, PodRuntime, rt};
+use kubesim::kubelet::images::ImageTable;
+use kubesim::server::{RunningSim, SimConfig};
+use serde_json::{Value, json};
+use todo_ops_tools::helm::{self, ActionOptions, Chart, ClusterOptions, HelmClient};
+
+use crate::cli::{Demo, default_kubeconfig};
+
+/// Finds `charts/` from the current directory upwards, then next to this source tree.
+fn charts_dir(given: Option<&Path>) -> Result<PathBuf> {
+    if let Some(d) = given {
+        return Ok(d.to_path_buf());
+    }
+    let mut roots: Vec<PathBuf> = std::env::current_dir()
+        .map(|d| d.ancestors().map(Path::to_path_buf).collect())
+        .unwrap_or_default();
+    roots.extend(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .ancestors()
+            .map(Path::to_path_buf),
+    );
+    roots
+        .into_iter()
+        .map(|r| r.join("charts"))
+        .find(|c| c.join("todo-backend/Chart.yaml").is_file())
+        .context("cannot find the charts folder (charts/todo-backend); run from the repository or pass --charts DIR")
+}
+
+fn app_images() -> Result<ImageTable> {
+    let exe = std::env::current_exe().context("locating todo-ops")?;
+    let dir = exe.parent().context("todo-ops has no folder")?;
+    let mut table = ImageTable::default();
+    for app in ["todo-backend", "todo-frontend"] {
+        let bin = dir.join(app);
+        if !bin.is_file() {
+            bail!(
+                "{} is missing; build the app next to todo-ops: cargo build -p todo-app --bins",
+                bin.display()
+            );
+        }
+        table
+            .add(&format!("{app}={}", bin.display()))
+            .map_err(anyhow::Error::msg)?;
+    }
+    Ok(table)
+}
+
+fn ready(sim: &RunningSim, name: &str) -> (i64, i64) {
+    let d = sim
+        .store
+        .get(rt("apps", "deployments"), "default", name)
+        .unwrap_or(Value::Null);
+    (
+        d["status"]["readyReplicas"].as_i64().unwrap_or(0),
+        d["spec"]["replicas"].as_i64().unwrap_or(0),
+    )
+}
+
+/// Runs the demo until Ctrl-C (or, with `--check`, until a chat round trip succeeded).
+pub async fn run(opts: &Demo) -> Result<()> {
+    let started = Instant::now();
+    let charts = charts_dir(opts.charts.as_deref())?;
+    let images = app_images()?;
+    let state = opts.state_dir.clone().unwrap_or_else(|| {
+        default_kubeconfig()
+            .parent()
+            .map(Path::to_path_buf)
+            .unwrap_or_default()
+            .join("demo")
+    });
+    std::fs::create_dir_all(&state).with_context(|| format!("creating {}", state.display()))?;
+    let listener = tokio::net::TcpListener::bind(("127.0.0.1", opts.port))
+        .await
+        .with_context(|| format!("port {} is taken; choose another with --port", opts.port))?;
+
+    println!("[1/4] starting kubesim (pods run as local processes)");
+    let sim = RunningSim::start(SimConfig {
+        controllers: ControllerConfig {
+            time_scale: 1.0,
+            runtime: PodRuntime::Processes,
+        },
+        images,
+        ..SimConfig::default()
+    })
+    .await?;
+    let kubeconfig = state.join("kubeconfig");
+    sim.write_kubeconfig(&kubeconfig)?;
+    println!("      export KUBECONFIG={}", kubeconfig.display());
+
+    println!("[2/4] installing the charts with Helm");
+    let database_url = match &opts.database_url {
+        Some(u) => u.clone(),
+        None => format!("sqlite://{}", state.join("todo.db").display()),
+    };
+    let client = Arc::new(HelmClient::new(&ClusterOptions {
+        kubeconfig_path: Some(kubeconfig.clone()),
+        namespace: Some("default".into()),
+        ..Default::default()
+    })?);
+    let installs = [
+        (
+            "todo-backend",
+            json!({"image": {"pullPolicy": "Never"}, "secrets": {"databaseUrl": database_url}}),
+        ),
+        ("todo-frontend", json!({"image": {"pullPolicy": "Never"}})),
+    ];
+    for (name, values) in installs {
+        let chart = Chart::load(charts.join(name))?;
+        let c = client.clone();
+        helm::blocking("install", move || {
+            c.install(&chart, name, &values, &ActionOptions::default())
+        })
+        .await?;
+        println!("      {name}: installed");
+    }
+
+    println!("[3/4] waiting for the pods to be Ready");
+    let deadline = Instant::now() + Duration::from_secs(120);
+    let mut last = String::new();
+    loop {
+        let (b, bw) = ready(&sim, "todo-backend");
+        let (f, fw) = ready(&sim, "todo-frontend");
+        let line = format!("      todo-backend {b}/{bw} ready, todo-frontend {f}/{fw} ready");
+        if line != last {
+            println!("{line}");
+            last = line;
+        }
+        if bw > 0 && fw > 0 && b == bw && f == fw {
+            break;
+        }
+        if Instant::now() > deadline {
+            bail!(
+                "the pods were not Ready within 2 minutes; look with: KUBECONFIG={} kubectl get pods; kubectl describe pods",
+                kubeconfig.display()
+            );
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+
+    let addr = listener.local_addr()?;
+    let _forward = kubesim::port_forward::forward_service(
+        sim.store.clone(),
+        "default".into(),
+        "todo-frontend".into(),
+        3000,
+        listener,
+    );
+    println!("[4/4] the chat UI is forwarded (svc/todo-frontend:3000)");
+    println!();
+    println!(
+        "  Todo AI chatbot: http://{addr}   (ready in {:.1} s)",
+        started.elapsed().as_secs_f64()
+    );
+    println!(
+        "  kubectl:         export KUBECONFIG={}; kubectl get pods",
+        kubeconfig.display()
+    );
+    if opts.check {
+        check(&format!("http://{addr}")).await?;
+        println!("  check: signed up and added a task through the UI's port: OK");
+        sim.stop().await;
+        return Ok(());
+    }
+    println!("  Press Ctrl-C to stop (the pods stop with it).");
+    let _ = tokio::signal::ctrl_c().await;
+    sim.stop().await;
+    Ok(())
+}
+
+/// A sign-up and a chat through the forwarded port.
+async fn check(url: &str) -> Result<()> {
+    let http = reqwest::Client::builder()
+        .no_proxy()
+        .timeout(Duration::from_secs(20))
+        .build()?;
+    let email = format!("demo-{}@example.com", std::process::id());
+    let r: Value = http
+        .post(format!("{url}/api/auth/sign-up/email"))
+        .json(&json!({"email": email, "password": "demo-password"}))
+        .send()
+        .await?
+        .json()
+        .await?;
+    let token = r["token"]
+        .as_str()
+        .context("sign-up through the frontend returned no token")?
+        .to_string();
+    let r: Value = http
+        .post(format!("{url}/api/chat"))
+        .bearer_auth(&token)
+        .json(&json!({"message": "add try todo-ops"}))
+        .send()
+        .await?
+        .json()
+        .await?;
+    if !r["reply"]
+        .as_str()
+        .unwrap_or_default()
+        .contains("Added task")
+    {
+        bail!("the chat did not add the task: {r}");
+    }
+    Ok(())
+}
