@@ -52,6 +52,8 @@ pub enum SimCommand {
     Stop(SimTarget),
     /// Say whether kubesim is running, and where.
     Status(SimTarget),
+    /// Break the chatbot running on kubesim the way a person would (see `--list`).
+    Scenario(ScenarioArgs),
     /// Run kubesim in the foreground until interrupted (what `start` runs).
     #[command(hide = true)]
     Serve(SimStart),
@@ -82,6 +84,12 @@ pub struct SimStart {
     /// Ready at once, nothing runs).
     #[arg(long, value_enum, default_value_t = Runtime::Processes)]
     pub runtime: Runtime,
+    /// After start: install the chatbot's charts and break it with this scenario.
+    #[arg(long)]
+    pub scenario: Option<String>,
+    /// The charts folder (default: found from the current directory).
+    #[arg(long)]
+    pub charts: Option<PathBuf>,
     /// Extra image mappings `REPOSITORY[:TAG]=PROGRAM` (todo-backend and todo-frontend map to
     /// the binaries next to todo-ops by default).
     #[arg(long = "image", value_name = "IMAGE=PROGRAM")]
@@ -95,6 +103,23 @@ pub enum Runtime {
     Processes,
     /// Pods go Running/Ready at once.
     Instant,
+}
+
+/// Options of `sim scenario`.
+#[derive(Debug, Clone, Args)]
+pub struct ScenarioArgs {
+    /// The scenario to apply.
+    #[arg(required_unless_present = "list")]
+    pub name: Option<String>,
+    /// List the scenarios: what each breaks and the change that repairs it.
+    #[arg(long)]
+    pub list: bool,
+    /// The charts folder (default: found from the current directory).
+    #[arg(long)]
+    pub charts: Option<PathBuf>,
+    /// Which kubesim.
+    #[command(flatten)]
+    pub target: SimTarget,
 }
 
 /// Which running kubesim.

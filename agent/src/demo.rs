@@ -1,38 +1,16 @@
 //! `todo-ops demo`: the chatbot on a local kubesim, installed by Helm, with its UI
 //! forwarded to localhost. Works on a fresh machine: no cluster, Docker or API key.
 
-use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::path::Path;
 use std::time::{Duration, Instant};
 
+use crate::cli::{Demo, default_kubeconfig};
+use crate::deploy;
 use anyhow::{Context, Result, bail};
 use kubesim::controllers::{ControllerConfig, PodRuntime, rt};
 use kubesim::kubelet::images::ImageTable;
 use kubesim::server::{RunningSim, SimConfig};
 use serde_json::{Value, json};
-use todo_ops_tools::helm::{self, ActionOptions, Chart, ClusterOptions, HelmClient};
-
-use crate::cli::{Demo, default_kubeconfig};
-
-/// Finds `charts/` from the current directory upwards, then next to this source tree.
-fn charts_dir(given: Option<&Path>) -> Result<PathBuf> {
-    if let Some(d) = given {
-        return Ok(d.to_path_buf());
-    }
-    let mut roots: Vec<PathBuf> = std::env::current_dir()
-        .map(|d| d.ancestors().map(Path::to_path_buf).collect())
-        .unwrap_or_default();
-    roots.extend(
-        Path::new(env!("CARGO_MANIFEST_DIR"))
-            .ancestors()
-            .map(Path::to_path_buf),
-    );
-    roots
-        .into_iter()
-        .map(|r| r.join("charts"))
-        .find(|c| c.join("todo-backend/Chart.yaml").is_file())
-        .context("cannot find the charts folder (charts/todo-backend); run from the repository or pass --charts DIR")
-}
 
 fn app_images() -> Result<ImageTable> {
     let exe = std::env::current_exe().context("locating todo-ops")?;
@@ -67,7 +45,7 @@ fn ready(sim: &RunningSim, name: &str) -> (i64, i64) {
 /// Runs the demo until Ctrl-C (or, with `--check`, until a chat round trip succeeded).
 pub async fn run(opts: &Demo) -> Result<()> {
     let started = Instant::now();
-    let charts = charts_dir(opts.charts.as_deref())?;
+    let charts = deploy::charts_dir(opts.charts.as_deref())?;
     let images = app_images()?;
     let state = opts.state_dir.clone().unwrap_or_else(|| {
         default_kubeconfig()
@@ -100,27 +78,7 @@ pub async fn run(opts: &Demo) -> Result<()> {
         Some(u) => u.clone(),
         None => format!("sqlite://{}", state.join("todo.db").display()),
     };
-    let client = Arc::new(HelmClient::new(&ClusterOptions {
-        kubeconfig_path: Some(kubeconfig.clone()),
-        namespace: Some("default".into()),
-        ..Default::default()
-    })?);
-    let installs = [
-        (
-            "todo-backend",
-            json!({"image": {"pullPolicy": "Never"}, "secrets": {"databaseUrl": database_url}}),
-        ),
-        ("todo-frontend", json!({"image": {"pullPolicy": "Never"}})),
-    ];
-    for (name, values) in installs {
-        let chart = Chart::load(charts.join(name))?;
-        let c = client.clone();
-        helm::blocking("install", move || {
-            c.install(&chart, name, &values, &ActionOptions::default())
-        })
-        .await?;
-        println!("      {name}: installed");
-    }
+    deploy::install_chatbot(&kubeconfig, &charts, &database_url, json!({})).await?;
 
     println!("[3/4] waiting for the pods to be Ready");
     let deadline = Instant::now() + Duration::from_secs(120);

@@ -3,4 +3,6 @@
 
 pub mod cli;
 pub mod demo;
+pub mod deploy;
+pub mod scenarios;
 pub mod sim_cmd;

@@ -6,7 +6,17 @@ use clap::Parser;
 use todo_ops::cli::{Cli, Command, SimCommand};
 use todo_ops::sim_cmd;
 
+/// Output piped into `head` ends quietly, as for any Unix tool, instead of panicking.
+#[allow(unsafe_code)]
+fn default_sigpipe() {
+    // SAFETY: restoring the default disposition of SIGPIPE before any thread starts.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
+}
+
 fn main() -> ExitCode {
+    default_sigpipe();
     let cli = Cli::parse();
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(r) => r,
@@ -20,6 +30,7 @@ fn main() -> ExitCode {
             Command::Sim(SimCommand::Start(o)) => sim_cmd::start(o).await.map(|_| 0),
             Command::Sim(SimCommand::Serve(o)) => sim_cmd::serve(o).await.map(|_| 0),
             Command::Sim(SimCommand::Stop(t)) => sim_cmd::stop(t).await.map(|_| 0),
+            Command::Sim(SimCommand::Scenario(a)) => sim_cmd::scenario(a).await.map(|_| 0),
             Command::Demo(d) => todo_ops::demo::run(d).await.map(|_| 0),
             Command::Sim(SimCommand::Status(t)) => {
                 sim_cmd::status(t).map(|running| if running { 0 } else { 1 })

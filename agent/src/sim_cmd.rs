@@ -9,7 +9,8 @@ use kubesim::controllers::{ControllerConfig, PodRuntime};
 use kubesim::kubelet::images::ImageTable;
 use kubesim::server::{RunningSim, SimConfig};
 
-use crate::cli::{Runtime, SimStart, SimTarget};
+use crate::cli::{Runtime, ScenarioArgs, SimStart, SimTarget};
+use crate::{deploy, scenarios};
 
 fn pid_file(kubeconfig: &Path) -> PathBuf {
     kubeconfig.with_extension("pid")
@@ -181,6 +182,21 @@ pub async fn start(opts: &SimStart) -> Result<()> {
         tokio::time::sleep(Duration::from_millis(25)).await;
     }
     println!("kubesim is running (pid {}).", child.id());
+    if let Some(name) = &opts.scenario {
+        let scenario = scenarios::find(name)?;
+        let charts = deploy::charts_dir(opts.charts.as_deref())?;
+        let db = opts.kubeconfig.with_extension("db");
+        deploy::install_chatbot(
+            &opts.kubeconfig,
+            &charts,
+            &format!("sqlite://{}", db.display()),
+            serde_json::json!({}),
+        )
+        .await?;
+        wait_rolled_out(&opts.kubeconfig).await?;
+        scenarios::apply(scenario, &opts.kubeconfig, &charts).await?;
+        println!("scenario {}: {}", scenario.name, scenario.broken);
+    }
     println!("  export KUBECONFIG={}", opts.kubeconfig.display());
     println!("  kubectl get nodes");
     println!("Stop it with `todo-ops sim stop`.");
@@ -226,4 +242,52 @@ pub fn status(t: &SimTarget) -> Result<bool> {
             Ok(false)
         }
     }
+}
+
+/// Waits until both Deployments of the chatbot are rolled out (as `kubectl rollout status`).
+async fn wait_rolled_out(kubeconfig: &Path) -> Result<()> {
+    for name in ["todo-backend", "todo-frontend"] {
+        let status = Command::new("kubectl")
+            .arg("--kubeconfig")
+            .arg(kubeconfig)
+            .args([
+                "rollout",
+                "status",
+                &format!("deployment/{name}"),
+                "--timeout=120s",
+            ])
+            .stdout(Stdio::null())
+            .status()
+            .context("running kubectl rollout status (is kubectl installed?)")?;
+        if !status.success() {
+            bail!("deployment {name} did not roll out; look with `kubectl get pods`");
+        }
+    }
+    Ok(())
+}
+
+/// `sim scenario`.
+pub async fn scenario(a: &ScenarioArgs) -> Result<()> {
+    if a.list {
+        for s in scenarios::SCENARIOS {
+            println!("{:<26} {}", s.name, s.broken);
+            println!("{:<26} repair: {}", "", s.repair);
+        }
+        return Ok(());
+    }
+    let name = a.name.as_deref().unwrap_or_default();
+    let s = scenarios::find(name)?;
+    if read_pid(&a.target.kubeconfig)
+        .filter(|p| alive(*p))
+        .is_none()
+    {
+        bail!(
+            "kubesim is not running; start it with `todo-ops sim start --scenario {name}` (installs the chatbot too)"
+        );
+    }
+    let charts = deploy::charts_dir(a.charts.as_deref())?;
+    scenarios::apply(s, &a.target.kubeconfig, &charts).await?;
+    println!("scenario {}: {}", s.name, s.broken);
+    println!("repair: {}", s.repair);
+    Ok(())
 }

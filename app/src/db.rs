@@ -2,9 +2,9 @@
 
 use std::time::Duration;
 
-use sqlx::AnyPool;
 use sqlx::any::AnyPoolOptions;
 use sqlx::migrate::Migrator;
+use sqlx::{AnyPool, Connection};
 
 use crate::config::redact_database_url;
 
@@ -100,7 +100,19 @@ pub async fn connect_and_migrate(url: &str, retry: RetryPolicy) -> Result<Db, Db
                     Ok(())
                 })
             });
-        match opts.connect(&url).await {
+        // One real connection per attempt (the pool alone would retry silently until its
+        // acquire timeout), so each failure is logged and the back-off is ours.
+        let probe =
+            tokio::time::timeout(Duration::from_secs(5), sqlx::AnyConnection::connect(&url)).await;
+        let result = match probe {
+            Ok(Ok(conn)) => {
+                let _ = conn.close().await;
+                opts.connect(&url).await
+            }
+            Ok(Err(e)) => Err(e),
+            Err(_) => Err(sqlx::Error::PoolTimedOut),
+        };
+        match result {
             Ok(pool) => break pool,
             Err(source) if attempt >= retry.attempts => {
                 return Err(DbError::Unreachable {

@@ -249,31 +249,6 @@ pub async fn run(
         let mut next_live = liveness.as_ref().map(|p| Instant::now() + p.initial_delay);
         let tick = Duration::from_millis(50);
         let exit = loop {
-            tokio::select! {
-                r = child.wait() => {
-                    break match r {
-                        Ok(st) => {
-                            use std::os::unix::process::ExitStatusExt;
-                            match (st.code(), st.signal()) {
-                                (Some(0), _) => Exit::Code(0, "Completed"),
-                                (Some(code), _) => Exit::Code(code, "Error"),
-                                (None, Some(sig)) => Exit::Code(128 + sig, "Error"),
-                                _ => Exit::Code(1, "Error"),
-                            }
-                        }
-                        Err(_) => Exit::Code(1, "Error"),
-                    };
-                }
-                _ = stop.changed() => {
-                    let grace = k.scaled(Duration::from_secs(pod["spec"]["terminationGracePeriodSeconds"].as_u64().unwrap_or(30)));
-                    process::terminate(pid);
-                    if tokio::time::timeout(grace, child.wait()).await.is_err() {
-                        let _ = child.kill().await;
-                    }
-                    break Exit::Stopped;
-                }
-                _ = tokio::time::sleep(tick) => {}
-            }
             if let Some(limit) = limit
                 && process::rss_bytes(pid).is_some_and(|rss| rss > limit)
             {
@@ -360,6 +335,31 @@ pub async fn run(
                         }
                     }
                 }
+            }
+            tokio::select! {
+                r = child.wait() => {
+                    break match r {
+                        Ok(st) => {
+                            use std::os::unix::process::ExitStatusExt;
+                            match (st.code(), st.signal()) {
+                                (Some(0), _) => Exit::Code(0, "Completed"),
+                                (Some(code), _) => Exit::Code(code, "Error"),
+                                (None, Some(sig)) => Exit::Code(128 + sig, "Error"),
+                                _ => Exit::Code(1, "Error"),
+                            }
+                        }
+                        Err(_) => Exit::Code(1, "Error"),
+                    };
+                }
+                _ = stop.changed() => {
+                    let grace = k.scaled(Duration::from_secs(pod["spec"]["terminationGracePeriodSeconds"].as_u64().unwrap_or(30)));
+                    process::terminate(pid);
+                    if tokio::time::timeout(grace, child.wait()).await.is_err() {
+                        let _ = child.kill().await;
+                    }
+                    break Exit::Stopped;
+                }
+                _ = tokio::time::sleep(tick) => {}
             }
         };
         let Exit::Code(code, reason) = exit else {

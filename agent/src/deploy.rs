@@ -1,0 +1,62 @@
+//! Installing the chatbot's two charts with the Helm SDK, shared by `demo` and `sim start`.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use anyhow::{Context, Result};
+use serde_json::{Value, json};
+use todo_ops_tools::helm::{self, ActionOptions, Chart, ClusterOptions, HelmClient};
+
+/// Finds `charts/` from the current directory upwards, then next to this source tree.
+pub fn charts_dir(given: Option<&Path>) -> Result<PathBuf> {
+    if let Some(d) = given {
+        return Ok(d.to_path_buf());
+    }
+    let mut roots: Vec<PathBuf> = std::env::current_dir()
+        .map(|d| d.ancestors().map(Path::to_path_buf).collect())
+        .unwrap_or_default();
+    roots.extend(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .ancestors()
+            .map(Path::to_path_buf),
+    );
+    roots
+        .into_iter()
+        .map(|r| r.join("charts"))
+        .find(|c| c.join("todo-backend/Chart.yaml").is_file())
+        .context("cannot find the charts folder (charts/todo-backend); run from the repository or pass --charts DIR")
+}
+
+/// A Helm client for the cluster of `kubeconfig`, namespace `default`.
+pub fn helm_client(kubeconfig: &Path) -> Result<Arc<HelmClient>> {
+    Ok(Arc::new(HelmClient::new(&ClusterOptions {
+        kubeconfig_path: Some(kubeconfig.to_path_buf()),
+        namespace: Some("default".into()),
+        ..Default::default()
+    })?))
+}
+
+/// Installs todo-backend (with `database_url` and `extra` backend values) and todo-frontend.
+pub async fn install_chatbot(
+    kubeconfig: &Path,
+    charts: &Path,
+    database_url: &str,
+    extra: Value,
+) -> Result<()> {
+    let client = helm_client(kubeconfig)?;
+    // IfNotPresent (the chart default): kubesim's image table is the node's image cache, so a
+    // tag it lacks is pulled and fails with ErrImagePull, as on a real node.
+    let base = json!({"secrets": {"databaseUrl": database_url}});
+    let backend = todo_ops_tools::values::ValuesPatch(extra).apply_to(&base);
+    for (name, values) in [("todo-backend", backend), ("todo-frontend", json!({}))] {
+        let chart = Chart::load(charts.join(name))?;
+        let c = client.clone();
+        helm::blocking("install", move || {
+            c.install(&chart, name, &values, &ActionOptions::default())
+        })
+        .await
+        .with_context(|| format!("installing {name}"))?;
+        println!("      {name}: installed");
+    }
+    Ok(())
+}
