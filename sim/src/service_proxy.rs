@@ -116,7 +116,6 @@ async fn forward(State(s): State<ProxyState>, req: Request) -> Response {
         Ok(a) => a,
         Err(e) => return unavailable(e),
     };
-    let addr = &addrs[s.next.fetch_add(1, Ordering::Relaxed) % addrs.len()];
     let path = req
         .uri()
         .path_and_query()
@@ -128,30 +127,48 @@ async fn forward(State(s): State<ProxyState>, req: Request) -> Response {
         Ok(b) => b,
         Err(e) => return (StatusCode::BAD_REQUEST, e.to_string()).into_response(),
     };
-    let mut out = s.client.request(method, format!("http://{addr}{path}"));
-    for (k, v) in headers.iter() {
-        if k != header::HOST && k != header::CONNECTION && k.as_str() != "proxy-connection" {
-            out = out.header(k, v);
-        }
-    }
-    match out.body(body).send().await {
-        Ok(r) => {
-            let mut b = Response::builder().status(r.status().as_u16());
-            for (k, v) in r.headers() {
-                if k != header::TRANSFER_ENCODING && k != header::CONNECTION {
-                    b = b.header(k, v);
-                }
+    // Round-robin; an endpoint that refuses the connection (a process shutting down or
+    // restarting) never saw the request, so the next one is tried, as a load balancer would.
+    let first = s.next.fetch_add(1, Ordering::Relaxed);
+    let mut last_error = String::new();
+    for i in 0..addrs.len() {
+        let addr = &addrs[(first + i) % addrs.len()];
+        let mut out = s
+            .client
+            .request(method.clone(), format!("http://{addr}{path}"));
+        for (k, v) in headers.iter() {
+            if k != header::HOST && k != header::CONNECTION && k.as_str() != "proxy-connection" {
+                out = out.header(k, v);
             }
-            let bytes = r.bytes().await.unwrap_or_default();
-            b.body(Body::from(bytes))
-                .unwrap_or_else(|_| StatusCode::BAD_GATEWAY.into_response())
         }
-        Err(e) => (
-            StatusCode::BAD_GATEWAY,
-            format!("kubesim proxy: {svc} endpoint {addr}: {e}"),
-        )
-            .into_response(),
+        match out.body(body.clone()).send().await {
+            Ok(r) => {
+                let mut b = Response::builder().status(r.status().as_u16());
+                for (k, v) in r.headers() {
+                    if k != header::TRANSFER_ENCODING && k != header::CONNECTION {
+                        b = b.header(k, v);
+                    }
+                }
+                let bytes = r.bytes().await.unwrap_or_default();
+                return b
+                    .body(Body::from(bytes))
+                    .unwrap_or_else(|_| StatusCode::BAD_GATEWAY.into_response());
+            }
+            Err(e) if e.is_connect() => last_error = format!("{addr}: {e}"),
+            Err(e) => {
+                return (
+                    StatusCode::BAD_GATEWAY,
+                    format!("kubesim proxy: {svc} endpoint {addr}: {e}"),
+                )
+                    .into_response();
+            }
+        }
     }
+    (
+        StatusCode::BAD_GATEWAY,
+        format!("kubesim proxy: no endpoint of {svc} accepted the connection ({last_error})"),
+    )
+        .into_response()
 }
 
 /// Starts the proxy on 127.0.0.1; returns its URL and task.
@@ -162,6 +179,8 @@ pub async fn start(store: Arc<Store>) -> std::io::Result<(String, tokio::task::J
         .no_proxy()
         .timeout(Duration::from_secs(120))
         .connect_timeout(Duration::from_secs(5))
+        // No idle keep-alive connections: a pod shutting down would close them under us.
+        .pool_max_idle_per_host(0)
         .build()
         .map_err(std::io::Error::other)?;
     let state = ProxyState {

@@ -1,0 +1,194 @@
+//! Shared set-up of the agent's end-to-end tests: kubesim with the app as real processes
+//! and the chatbot installed by the Helm SDK.
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
+
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use kubesim::controllers::{ControllerConfig, PodRuntime, rt};
+use kubesim::kubelet::images::ImageTable;
+use kubesim::server::{RunningSim, SimConfig};
+use serde_json::{Value, json};
+use todo_ops::deploy;
+
+pub struct Env {
+    pub sim: RunningSim,
+    pub kubeconfig: PathBuf,
+    pub charts: PathBuf,
+    pub db_url: String,
+}
+
+pub async fn setup() -> Env {
+    let dir = PathBuf::from(env!("CARGO_BIN_EXE_todo-ops"))
+        .parent()
+        .unwrap()
+        .to_path_buf();
+    let mut images = ImageTable::default();
+    for app in ["todo-backend", "todo-frontend"] {
+        let bin = dir.join(app);
+        assert!(
+            bin.is_file(),
+            "{} missing: build the app (the workspace test run does)",
+            bin.display()
+        );
+        images.add(&format!("{app}={}", bin.display())).unwrap();
+    }
+    let sim = RunningSim::start(SimConfig {
+        controllers: ControllerConfig {
+            time_scale: 20.0,
+            runtime: PodRuntime::Processes,
+        },
+        images,
+        ..SimConfig::default()
+    })
+    .await
+    .unwrap();
+    let tmp =
+        PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("scenario-{}", sim.addr.port()));
+    std::fs::create_dir_all(&tmp).unwrap();
+    let kubeconfig = tmp.join("kubeconfig");
+    sim.write_kubeconfig(&kubeconfig).unwrap();
+    let db_url = format!("sqlite://{}", tmp.join("todo.db").display());
+    let charts = deploy::charts_dir(None).unwrap();
+    deploy::install_chatbot(
+        &kubeconfig,
+        &charts,
+        &db_url,
+        json!({"config": {"databaseConnectAttempts": 1}}),
+    )
+    .await
+    .unwrap();
+    let _ = STORE.set(sim.store.clone());
+    let env = Env {
+        sim,
+        kubeconfig,
+        charts,
+        db_url,
+    };
+    healthy(&env, "the first install").await;
+    env
+}
+
+/// What the backend pods look like, for failure messages.
+pub fn dump(store: &kubesim::store::Store) -> String {
+    store
+        .all(rt("", "pods"))
+        .iter()
+        .map(|p| {
+            format!(
+                "{} {} {}",
+                p["metadata"]["name"], p["status"]["phase"], p["status"]["containerStatuses"]
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+pub static STORE: std::sync::OnceLock<std::sync::Arc<kubesim::store::Store>> =
+    std::sync::OnceLock::new();
+
+pub async fn until<T>(what: &str, mut f: impl FnMut() -> Option<T>) -> T {
+    let deadline = Instant::now() + Duration::from_secs(45);
+    loop {
+        if let Some(v) = f() {
+            return v;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "timed out waiting for {what}; pods:\n{}",
+            STORE.get().map(|s| dump(s)).unwrap_or_default()
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+pub fn pods(env: &Env, app: &str) -> Vec<Value> {
+    env.sim
+        .store
+        .all(rt("", "pods"))
+        .into_iter()
+        .filter(|p| p["metadata"]["labels"]["app.kubernetes.io/name"] == app)
+        .collect()
+}
+
+pub fn rolled_out(env: &Env, name: &str) -> bool {
+    let Ok(d) = env
+        .sim
+        .store
+        .get(rt("apps", "deployments"), "default", name)
+    else {
+        return false;
+    };
+    let want = d["spec"]["replicas"].as_i64().unwrap_or(0);
+    let s = &d["status"];
+    want > 0
+        && s["observedGeneration"] == d["metadata"]["generation"]
+        && s["updatedReplicas"].as_i64() == Some(want)
+        && s["readyReplicas"].as_i64() == Some(want)
+        && s["replicas"].as_i64() == Some(want)
+}
+
+/// A chat through a ready frontend pod's own port; the HTTP status and body.
+pub async fn chat(env: &Env) -> (u16, String) {
+    let fe = pods(env, "todo-frontend")
+        .into_iter()
+        .find(kubesim::controllers::replicaset::pod_ready)
+        .expect("a ready frontend pod");
+    let ports: Value = serde_json::from_str(
+        fe["metadata"]["annotations"]["kubesim.dev/host-ports"]
+            .as_str()
+            .unwrap(),
+    )
+    .unwrap();
+    let url = format!("http://127.0.0.1:{}", ports["3000"]);
+    let http = reqwest::Client::builder()
+        .no_proxy()
+        .timeout(Duration::from_secs(20))
+        .build()
+        .unwrap();
+    let email = format!(
+        "u{}@example.com",
+        Instant::now().elapsed().as_nanos() ^ u128::from(std::process::id()) ^ rand_ish()
+    );
+    let r = http
+        .post(format!("{url}/api/auth/sign-up/email"))
+        .json(&json!({"email": email, "password": "scenario-pass"}))
+        .send()
+        .await
+        .unwrap();
+    let status = r.status().as_u16();
+    let body = r.text().await.unwrap();
+    if status != 200 {
+        return (status, body);
+    }
+    let token = serde_json::from_str::<Value>(&body).unwrap()["token"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let r = http
+        .post(format!("{url}/api/chat"))
+        .bearer_auth(token)
+        .json(&json!({"message": "add check the chatbot"}))
+        .send()
+        .await
+        .unwrap();
+    (r.status().as_u16(), r.text().await.unwrap())
+}
+
+pub fn rand_ish() -> u128 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_nanos()
+}
+
+pub async fn healthy(env: &Env, after: &str) {
+    until(
+        &format!("both Deployments rolled out after {after}"),
+        || (rolled_out(env, "todo-backend") && rolled_out(env, "todo-frontend")).then_some(()),
+    )
+    .await;
+    let (status, body) = chat(env).await;
+    assert_eq!(status, 200, "chat after {after}: {body}");
+    assert!(body.contains("Added task"), "{body}");
+}
