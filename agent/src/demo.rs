@@ -15,18 +15,14 @@ use serde_json::{Value, json};
 fn app_images() -> Result<ImageTable> {
     let exe = std::env::current_exe().context("locating todo-ops")?;
     let dir = exe.parent().context("todo-ops has no folder")?;
+    // Next to todo-ops, or one level up (tests and benches run from target/<profile>/deps).
+    let dirs = [dir.to_path_buf(), dir.parent().map(Path::to_path_buf).unwrap_or_default()];
     let mut table = ImageTable::default();
     for app in ["todo-backend", "todo-frontend"] {
-        let bin = dir.join(app);
-        if !bin.is_file() {
-            bail!(
-                "{} is missing; build the app next to todo-ops: cargo build -p todo-app --bins",
-                bin.display()
-            );
-        }
-        table
-            .add(&format!("{app}={}", bin.display()))
-            .map_err(anyhow::Error::msg)?;
+        let Some(bin) = dirs.iter().map(|d| d.join(app)).find(|b| b.is_file()) else {
+            bail!("{app} is missing next to {}; build the app: cargo build -p todo-app --bins", dir.display());
+        };
+        table.add(&format!("{app}={}", bin.display())).map_err(anyhow::Error::msg)?;
     }
     Ok(table)
 }
