@@ -14,9 +14,21 @@ async fn main() {
     }
     let mut times = Vec::new();
     for run in 0..3 {
-        let port = std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).unwrap_or(0);
-        let state = std::env::temp_dir().join(format!("todo-ops-startup-bench-{}-{run}", std::process::id()));
-        let opts = Demo { port, database_url: None, charts: None, state_dir: Some(state.clone()), check: true };
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .map(|a| a.port())
+            .unwrap_or(0);
+        let state = std::env::temp_dir().join(format!(
+            "todo-ops-startup-bench-{}-{run}",
+            std::process::id()
+        ));
+        let opts = Demo {
+            port,
+            database_url: None,
+            charts: None,
+            state_dir: Some(state.clone()),
+            check: true,
+        };
         let t = Instant::now();
         if let Err(e) = todo_ops::demo::run(&opts).await {
             eprintln!("startup bench: the demo failed: {e:#}");
@@ -27,5 +39,8 @@ async fn main() {
     }
     times.sort_by(f64::total_cmp);
     println!();
-    println!("sim start → all 4 pods Ready → chat answered: best {:.2} s, median {:.2} s, worst {:.2} s (target < 10 s)", times[0], times[1], times[2]);
+    println!(
+        "sim start → all 4 pods Ready → chat answered: best {:.2} s, median {:.2} s, worst {:.2} s (target < 10 s)",
+        times[0], times[1], times[2]
+    );
 }

@@ -16,13 +16,21 @@ fn app_images() -> Result<ImageTable> {
     let exe = std::env::current_exe().context("locating todo-ops")?;
     let dir = exe.parent().context("todo-ops has no folder")?;
     // Next to todo-ops, or one level up (tests and benches run from target/<profile>/deps).
-    let dirs = [dir.to_path_buf(), dir.parent().map(Path::to_path_buf).unwrap_or_default()];
+    let dirs = [
+        dir.to_path_buf(),
+        dir.parent().map(Path::to_path_buf).unwrap_or_default(),
+    ];
     let mut table = ImageTable::default();
     for app in ["todo-backend", "todo-frontend"] {
         let Some(bin) = dirs.iter().map(|d| d.join(app)).find(|b| b.is_file()) else {
-            bail!("{app} is missing next to {}; build the app: cargo build -p todo-app --bins", dir.display());
+            bail!(
+                "{app} is missing next to {}; build the app: cargo build -p todo-app --bins",
+                dir.display()
+            );
         };
-        table.add(&format!("{app}={}", bin.display())).map_err(anyhow::Error::msg)?;
+        table
+            .add(&format!("{app}={}", bin.display()))
+            .map_err(anyhow::Error::msg)?;
     }
     Ok(table)
 }

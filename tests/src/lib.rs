@@ -1,3 +1,4 @@
 //! Shared test support, and (once the emulator lands) end-to-end tests of whole flows.
 
+pub mod browser;
 pub mod scripted_llm;

@@ -179,6 +179,14 @@ async fn helm_installs_the_chatbot_and_it_answers() {
         );
     }
 
+    // The same in headless Chromium, through the frontend pod.
+    let profile = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("chrome-kubesim-{}", sim.addr.port()));
+    let b = todo_e2e::browser::start(profile).await;
+    let shots = todo_e2e::browser::screenshot_dir(env!("CARGO_TARGET_TMPDIR"));
+    todo_e2e::browser::todo_flow(&b.client, &url, "browser@example.com", &shots, "kubesim").await;
+    b.client.clone().close().await.unwrap();
+
     // kubectl logs shows the app's own lines.
     let backend = pods
         .iter()
