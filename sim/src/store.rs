@@ -144,7 +144,18 @@ impl Store {
         &self,
         rt: &'static ResourceType,
         ns: &str,
+        obj: Value,
+    ) -> Result<Value, ApiError> {
+        self.create_with(rt, ns, obj, true)
+    }
+
+    /// Like [`Store::create`]; with `commit` false (a dry run) nothing is stored or sent.
+    pub fn create_with(
+        &self,
+        rt: &'static ResourceType,
+        ns: &str,
         mut obj: Value,
+        commit: bool,
     ) -> Result<Value, ApiError> {
         if !obj.is_object() {
             return Err(ApiError::BadRequest(
@@ -204,14 +215,20 @@ impl Store {
                 10 + inner.services % 250
             )
         });
-        inner.rv += 1;
+        let rv = if commit { inner.rv + 1 } else { inner.rv };
+        if commit {
+            inner.rv = rv;
+        }
         let m = &mut obj["metadata"];
         m["name"] = json!(name);
         m["uid"] = json!(meta::uid());
         m["creationTimestamp"] = json!(meta::now());
-        m["resourceVersion"] = json!(inner.rv.to_string());
+        m["resourceVersion"] = json!(rv.to_string());
         if obj.get("spec").is_some() {
             obj["metadata"]["generation"] = json!(1);
+        }
+        if !commit {
+            return Ok(obj);
         }
         inner.objects.insert(k, (rt, obj.clone()));
         let ns_owned = if rt.namespaced {
@@ -271,39 +288,59 @@ impl Store {
         new: Value,
         scope: UpdateScope,
     ) -> Result<Value, ApiError> {
-        self.modify(rt, ns, name, |cur| {
-            if let Some(want) = meta::meta_str(&new, "resourceVersion").filter(|v| !v.is_empty())
-                && Some(want) != meta::meta_str(cur, "resourceVersion")
-            {
-                return Err(ApiError::Conflict {
-                    kind: rt.qualified(),
-                    name: name.to_string(),
-                });
-            }
-            if let Some(n) = meta::meta_str(&new, "name")
-                && n != name
-            {
-                return Err(ApiError::BadRequest(format!(
-                    "the name of the object ({n}) does not match the name on the URL ({name})"
-                )));
-            }
-            let next = match scope {
-                UpdateScope::Status => {
-                    let mut next = cur.clone();
-                    next["status"] = new.get("status").cloned().unwrap_or(Value::Null);
-                    next
+        self.update_with(rt, ns, name, new, scope, true)
+    }
+
+    /// Like [`Store::update`]; with `commit` false (a dry run) nothing is stored or sent.
+    pub fn update_with(
+        &self,
+        rt: &'static ResourceType,
+        ns: &str,
+        name: &str,
+        new: Value,
+        scope: UpdateScope,
+        commit: bool,
+    ) -> Result<Value, ApiError> {
+        self.modify_with(
+            rt,
+            ns,
+            name,
+            |cur| {
+                if let Some(want) =
+                    meta::meta_str(&new, "resourceVersion").filter(|v| !v.is_empty())
+                    && Some(want) != meta::meta_str(cur, "resourceVersion")
+                {
+                    return Err(ApiError::Conflict {
+                        kind: rt.qualified(),
+                        name: name.to_string(),
+                    });
                 }
-                UpdateScope::Main => {
-                    let mut next = new.clone();
-                    if rt.has_status {
-                        next["status"] = cur.get("status").cloned().unwrap_or(Value::Null);
+                if let Some(n) = meta::meta_str(&new, "name")
+                    && n != name
+                {
+                    return Err(ApiError::BadRequest(format!(
+                        "the name of the object ({n}) does not match the name on the URL ({name})"
+                    )));
+                }
+                let next = match scope {
+                    UpdateScope::Status => {
+                        let mut next = cur.clone();
+                        next["status"] = new.get("status").cloned().unwrap_or(Value::Null);
+                        next
                     }
-                    next
-                }
-            };
-            *cur = next;
-            Ok(())
-        })
+                    UpdateScope::Main => {
+                        let mut next = new.clone();
+                        if rt.has_status {
+                            next["status"] = cur.get("status").cloned().unwrap_or(Value::Null);
+                        }
+                        next
+                    }
+                };
+                *cur = next;
+                Ok(())
+            },
+            commit,
+        )
     }
 
     /// Read-modify-write of one object under the store lock; bumps versions and generation.
@@ -313,6 +350,21 @@ impl Store {
         ns: &str,
         name: &str,
         f: F,
+    ) -> Result<Value, ApiError>
+    where
+        F: FnOnce(&mut Value) -> Result<(), ApiError>,
+    {
+        self.modify_with(rt, ns, name, f, true)
+    }
+
+    /// Like [`Store::modify`]; with `commit` false (a dry run) nothing is stored or sent.
+    pub fn modify_with<F>(
+        &self,
+        rt: &'static ResourceType,
+        ns: &str,
+        name: &str,
+        f: F,
+        commit: bool,
     ) -> Result<Value, ApiError>
     where
         F: FnOnce(&mut Value) -> Result<(), ApiError>,
@@ -363,6 +415,9 @@ impl Store {
         if next.get("spec") != before.get("spec") {
             let g = before["metadata"]["generation"].as_i64().unwrap_or(0) + 1;
             next["metadata"]["generation"] = json!(g);
+        }
+        if !commit {
+            return Ok(next);
         }
         inner.rv += 1;
         next["metadata"]["resourceVersion"] = json!(inner.rv.to_string());

@@ -462,3 +462,44 @@ async fn requests_larger_than_the_node_stay_pending() {
         .clone();
     assert_eq!(available["status"], "False");
 }
+
+#[tokio::test]
+async fn diff_and_server_dry_run_change_nothing() {
+    let k = Kube::start().await;
+    k.ok_stdin(&["apply", "-f", "-"], Some(WEB)).await;
+    let four = WEB.replace("replicas: 3", "replicas: 4");
+    // kubectl diff exits 1 when there are differences.
+    let diff = k.run(&["diff", "-f", "-"], Some(&four)).await;
+    assert_eq!(
+        diff.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&diff.stderr)
+    );
+    let text = String::from_utf8_lossy(&diff.stdout);
+    assert!(
+        text.contains("-  replicas: 3") && text.contains("+  replicas: 4"),
+        "{text}"
+    );
+    let out = k
+        .ok_stdin(&["apply", "--dry-run=server", "-f", "-"], Some(&four))
+        .await;
+    assert!(out.contains("(server dry run)"), "{out}");
+    let out = k
+        .ok_stdin(
+            &["create", "--dry-run=server", "-f", "-"],
+            Some(&CONFIGMAPS),
+        )
+        .await;
+    assert!(out.contains("(server dry run)"), "{out}");
+    assert_eq!(
+        k.json(&["get", "deployment", "web"]).await["spec"]["replicas"],
+        3
+    );
+    assert!(
+        k.json(&["get", "configmaps"]).await["items"]
+            .as_array()
+            .unwrap()
+            .is_empty()
+    );
+}

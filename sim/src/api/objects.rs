@@ -46,11 +46,8 @@ pub fn handle(
     headers: &HeaderMap,
     body: &[u8],
 ) -> Result<Response, ApiError> {
-    if q.get("dryRun").is_some_and(|d| !d.is_empty()) && *method != Method::GET {
-        return Err(ApiError::BadRequest(
-            "kubesim does not support dryRun yet; run the command without --dry-run=server".into(),
-        ));
-    }
+    // dryRun=All: everything is validated and computed, nothing is stored.
+    let commit = q.get("dryRun").is_none_or(|d| d.is_empty());
     let store = &s.store;
     let accept = headers
         .get(header::ACCEPT)
@@ -81,7 +78,7 @@ pub fn handle(
                     "the namespace of the provided object ({body_ns}) does not match the namespace sent on the request ({ns})"
                 )));
             }
-            let created = store.create(t.rt, ns, obj)?;
+            let created = store.create_with(t.rt, ns, obj, commit)?;
             Ok((StatusCode::CREATED, Json(created)).into_response())
         }
         (Method::DELETE, None, _) => {
@@ -101,7 +98,11 @@ pub fn handle(
                     .as_str()
                     .unwrap_or_default()
                     .to_string();
-                if let Ok(d) = store.delete(t.rt, &ins, &name) {
+                if let Ok(d) = if commit {
+                    store.delete(t.rt, &ins, &name)
+                } else {
+                    store.get(t.rt, &ins, &name)
+                } {
                     deleted.push(d);
                 }
             }
@@ -118,9 +119,11 @@ pub fn handle(
             let ns = ns_of(t)?;
             let obj = body_json(body)?;
             let updated = match sub {
-                None => store.update(t.rt, ns, name, obj, UpdateScope::Main)?,
-                Some("status") => store.update(t.rt, ns, name, obj, UpdateScope::Status)?,
-                Some("scale") => set_replicas(s, t, ns, name, &obj)?,
+                None => store.update_with(t.rt, ns, name, obj, UpdateScope::Main, commit)?,
+                Some("status") => {
+                    store.update_with(t.rt, ns, name, obj, UpdateScope::Status, commit)?
+                }
+                Some("scale") => set_replicas(s, t, ns, name, &obj, commit)?,
                 Some(other) => {
                     return Err(ApiError::BadRequest(format!(
                         "{other} does not support PUT"
@@ -134,10 +137,13 @@ pub fn handle(
             })
             .into_response())
         }
-        (Method::PATCH, Some(name), sub) => patch_object(s, t, name, sub, q, headers, body),
-        (Method::DELETE, Some(name), None) => {
-            Ok(Json(store.delete(t.rt, ns_of(t)?, name)?).into_response())
-        }
+        (Method::PATCH, Some(name), sub) => patch_object(s, t, name, sub, q, headers, body, commit),
+        (Method::DELETE, Some(name), None) => Ok(Json(if commit {
+            store.delete(t.rt, ns_of(t)?, name)?
+        } else {
+            store.get(t.rt, ns_of(t)?, name)?
+        })
+        .into_response()),
         _ => Err(ApiError::MethodNotAllowed),
     }
 }
@@ -206,6 +212,7 @@ fn set_replicas(
     ns: &str,
     name: &str,
     scale: &Value,
+    commit: bool,
 ) -> Result<Value, ApiError> {
     let replicas = scale["spec"]["replicas"]
         .as_i64()
@@ -219,10 +226,16 @@ fn set_replicas(
                 message: "must be greater than or equal to 0".into(),
             }],
         })?;
-    s.store.modify(t.rt, ns, name, |obj| {
-        obj["spec"]["replicas"] = json!(replicas);
-        Ok(())
-    })
+    s.store.modify_with(
+        t.rt,
+        ns,
+        name,
+        |obj| {
+            obj["spec"]["replicas"] = json!(replicas);
+            Ok(())
+        },
+        commit,
+    )
 }
 
 fn patch_object(
@@ -233,6 +246,7 @@ fn patch_object(
     q: &HashMap<String, String>,
     headers: &HeaderMap,
     body: &[u8],
+    commit: bool,
 ) -> Result<Response, ApiError> {
     let ns = ns_of(t)?;
     let content_type = headers
@@ -278,29 +292,41 @@ fn patch_object(
         Some("scale") => {
             let cur = s.store.get(t.rt, ns, name)?;
             let scale = apply(&scale_of(&cur))?;
-            scale_of(&set_replicas(s, t, ns, name, &scale)?)
+            scale_of(&set_replicas(s, t, ns, name, &scale, commit)?)
         }
-        Some("status") => s.store.modify(t.rt, ns, name, |obj| {
-            let next = apply(obj)?;
-            obj["status"] = next.get("status").cloned().unwrap_or(Value::Null);
-            Ok(())
-        })?,
-        None => {
-            let patched = s.store.modify(t.rt, ns, name, |obj| {
-                let status = obj.get("status").cloned();
-                let mut next = apply(obj)?;
-                if t.rt.has_status {
-                    next["status"] = status.unwrap_or(Value::Null);
-                }
-                *obj = next;
+        Some("status") => s.store.modify_with(
+            t.rt,
+            ns,
+            name,
+            |obj| {
+                let next = apply(obj)?;
+                obj["status"] = next.get("status").cloned().unwrap_or(Value::Null);
                 Ok(())
-            });
+            },
+            commit,
+        )?,
+        None => {
+            let patched = s.store.modify_with(
+                t.rt,
+                ns,
+                name,
+                |obj| {
+                    let status = obj.get("status").cloned();
+                    let mut next = apply(obj)?;
+                    if t.rt.has_status {
+                        next["status"] = status.unwrap_or(Value::Null);
+                    }
+                    *obj = next;
+                    Ok(())
+                },
+                commit,
+            );
             match patched {
                 // Server-side apply creates what does not exist yet.
                 Err(ApiError::NotFound { .. }) if is_apply => {
                     let mut obj = p.clone();
                     obj["metadata"]["name"] = json!(name);
-                    let created = s.store.create(t.rt, ns, obj)?;
+                    let created = s.store.create_with(t.rt, ns, obj, commit)?;
                     return Ok((StatusCode::CREATED, Json(created)).into_response());
                 }
                 other => other?,
