@@ -37,6 +37,11 @@ pub fn body_json(body: &[u8]) -> Result<Value, ApiError> {
     })
 }
 
+/// False for `dryRun=All`: everything is validated and computed, nothing is stored.
+fn commits(q: &HashMap<String, String>) -> bool {
+    q.get("dryRun").is_none_or(|d| d.is_empty())
+}
+
 /// Handles a request on a resource (not a watch).
 pub fn handle(
     s: &ApiState,
@@ -46,8 +51,7 @@ pub fn handle(
     headers: &HeaderMap,
     body: &[u8],
 ) -> Result<Response, ApiError> {
-    // dryRun=All: everything is validated and computed, nothing is stored.
-    let commit = q.get("dryRun").is_none_or(|d| d.is_empty());
+    let commit = commits(q);
     let store = &s.store;
     let accept = headers
         .get(header::ACCEPT)
@@ -137,7 +141,7 @@ pub fn handle(
             })
             .into_response())
         }
-        (Method::PATCH, Some(name), sub) => patch_object(s, t, name, sub, q, headers, body, commit),
+        (Method::PATCH, Some(name), sub) => patch_object(s, t, name, sub, q, headers, body),
         (Method::DELETE, Some(name), None) => Ok(Json(if commit {
             store.delete(t.rt, ns_of(t)?, name)?
         } else {
@@ -246,8 +250,8 @@ fn patch_object(
     q: &HashMap<String, String>,
     headers: &HeaderMap,
     body: &[u8],
-    commit: bool,
 ) -> Result<Response, ApiError> {
+    let commit = commits(q);
     let ns = ns_of(t)?;
     let content_type = headers
         .get(header::CONTENT_TYPE)
