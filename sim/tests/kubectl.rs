@@ -488,7 +488,7 @@ async fn diff_and_server_dry_run_change_nothing() {
     let out = k
         .ok_stdin(
             &["create", "--dry-run=server", "-f", "-"],
-            Some(&CONFIGMAPS),
+            Some(CONFIGMAPS),
         )
         .await;
     assert!(out.contains("(server dry run)"), "{out}");
