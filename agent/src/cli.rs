@@ -21,6 +21,44 @@ pub enum Command {
     Sim(SimCommand),
     /// Deploy the chatbot on a local kubesim with Helm and open its UI on localhost.
     Demo(Demo),
+    /// Find what is wrong in a namespace: one report, exit 0 healthy, 1 problems, 2 could not run.
+    Diagnose(DiagnoseArgs),
+}
+
+/// Options of `diagnose`.
+#[derive(Debug, Clone, Args)]
+pub struct DiagnoseArgs {
+    /// Output format.
+    #[arg(short = 'o', long, value_enum, default_value_t = crate::report::Format::Text)]
+    pub output: crate::report::Format,
+    /// Which cluster and namespace.
+    #[command(flatten)]
+    pub cluster: ClusterArgs,
+}
+
+/// kubectl's cluster selection flags.
+#[derive(Debug, Clone, Args)]
+pub struct ClusterArgs {
+    /// Path to the kubeconfig (default: KUBECONFIG, then ~/.kube/config).
+    #[arg(long, global = true)]
+    pub kubeconfig: Option<PathBuf>,
+    /// The kubeconfig context to use.
+    #[arg(long, global = true)]
+    pub context: Option<String>,
+    /// Namespace (default: the context's, else `default`).
+    #[arg(short = 'n', long, global = true)]
+    pub namespace: Option<String>,
+}
+
+impl ClusterArgs {
+    /// The tools' cluster target.
+    pub fn target(&self) -> todo_ops_tools::cluster::ClusterTarget {
+        todo_ops_tools::cluster::ClusterTarget {
+            kubeconfig: self.kubeconfig.clone(),
+            context: self.context.clone(),
+            namespace: self.namespace.clone(),
+        }
+    }
 }
 
 /// Options of `demo`.

@@ -4,5 +4,6 @@
 pub mod cli;
 pub mod demo;
 pub mod deploy;
+pub mod report;
 pub mod scenarios;
 pub mod sim_cmd;

@@ -15,6 +15,14 @@ fn default_sigpipe() {
     }
 }
 
+/// `diagnose`: 0 healthy, 1 problems found.
+async fn diagnose(a: &todo_ops::cli::DiagnoseArgs) -> anyhow::Result<u8> {
+    let cluster = a.cluster.target().connect().await?;
+    let d = todo_ops_tools::diagnose::diagnose(&cluster).await?;
+    print!("{}", todo_ops::report::render(&d, a.output));
+    Ok(if d.findings.is_empty() { 0 } else { 1 })
+}
+
 fn main() -> ExitCode {
     default_sigpipe();
     let cli = Cli::parse();
@@ -31,6 +39,7 @@ fn main() -> ExitCode {
             Command::Sim(SimCommand::Serve(o)) => sim_cmd::serve(o).await.map(|_| 0),
             Command::Sim(SimCommand::Stop(t)) => sim_cmd::stop(t).await.map(|_| 0),
             Command::Sim(SimCommand::Scenario(a)) => sim_cmd::scenario(a).await.map(|_| 0),
+            Command::Diagnose(a) => diagnose(a).await,
             Command::Demo(d) => todo_ops::demo::run(d).await.map(|_| 0),
             Command::Sim(SimCommand::Status(t)) => {
                 sim_cmd::status(t).map(|running| if running { 0 } else { 1 })

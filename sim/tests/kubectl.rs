@@ -486,10 +486,7 @@ async fn diff_and_server_dry_run_change_nothing() {
         .await;
     assert!(out.contains("(server dry run)"), "{out}");
     let out = k
-        .ok_stdin(
-            &["create", "--dry-run=server", "-f", "-"],
-            Some(CONFIGMAPS),
-        )
+        .ok_stdin(&["create", "--dry-run=server", "-f", "-"], Some(CONFIGMAPS))
         .await;
     assert!(out.contains("(server dry run)"), "{out}");
     assert_eq!(

@@ -1,4 +1,9 @@
 //! Typed cluster tools, analyzers and the Helm binding for todo-ops.
 
+pub mod analyzers;
+pub mod cluster;
+pub mod diagnose;
 pub mod helm;
+pub mod redact;
+pub mod snapshot;
 pub mod values;

@@ -190,7 +190,14 @@ pub async fn run(
         }
         // Start.
         let log = k.logs.next_file(&ns, &pod_name, &name);
-        let mut child = match process::spawn(&program, &envs, &k.workdir) {
+        // The image's program gets the container's `args` (its `command` is the image's).
+        let args: Vec<String> = c["args"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|a| a.as_str().map(str::to_string))
+            .collect();
+        let mut child = match process::spawn(&program, &args, &envs, &k.workdir) {
             Ok(ch) => ch,
             Err(e) => {
                 let msg = format!(

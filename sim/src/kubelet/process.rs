@@ -7,10 +7,16 @@ use std::process::Stdio;
 
 use tokio::process::{Child, Command};
 
-/// Starts `program` with exactly `env`, output piped, in its own process group.
-pub fn spawn(program: &Path, env: &[(String, String)], workdir: &Path) -> std::io::Result<Child> {
+/// Starts `program` with `args` and exactly `env`, output piped, in its own process group.
+pub fn spawn(
+    program: &Path,
+    args: &[String],
+    env: &[(String, String)],
+    workdir: &Path,
+) -> std::io::Result<Child> {
     let mut cmd = Command::new(program);
-    cmd.env_clear()
+    cmd.args(args)
+        .env_clear()
         .envs(env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
         .current_dir(workdir)
         .stdin(Stdio::null())

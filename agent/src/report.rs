@@ -1,0 +1,86 @@
+//! The one renderer of diagnoses for people and programs: text, markdown, JSON.
+
+use std::fmt::Write;
+
+use todo_ops_tools::analyzers::Severity;
+use todo_ops_tools::diagnose::Diagnosis;
+
+/// Output formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// For a terminal.
+    Text,
+    /// For an issue or a PR.
+    Markdown,
+    /// For programs.
+    Json,
+}
+
+fn label(s: Severity) -> &'static str {
+    match s {
+        Severity::Error => "ERROR",
+        Severity::Warning => "WARN",
+    }
+}
+
+fn fix_line(release: Option<&String>, patch: &serde_json::Value) -> String {
+    match release {
+        Some(r) => format!("helm upgrade {r} with values {patch}  (todo-ops fix applies it)"),
+        None => format!("values {patch}"),
+    }
+}
+
+/// Renders a diagnosis.
+pub fn render(d: &Diagnosis, format: Format) -> String {
+    let mut out = String::new();
+    let n = d.findings.len();
+    let problems = if n == 1 {
+        "1 problem".to_string()
+    } else {
+        format!("{n} problems")
+    };
+    match format {
+        Format::Json => return serde_json::to_string_pretty(d).unwrap_or_default() + "\n",
+        Format::Text => {
+            let _ = writeln!(
+                out,
+                "todo-ops diagnose: namespace {}, {} pods, {}",
+                d.namespace,
+                d.pods,
+                if n == 0 { "healthy".into() } else { problems }
+            );
+            for f in &d.findings {
+                let _ = writeln!(out, "\n{:<5}  {}  [{}]", label(f.severity), f.object, f.id);
+                let _ = writeln!(out, "  {}", f.summary);
+                for e in &f.evidence {
+                    let _ = writeln!(out, "    - {e}");
+                }
+                let _ = writeln!(out, "  playbook: {}", f.playbook);
+                if let Some(p) = &f.suggested_patch {
+                    let _ = writeln!(out, "  suggested fix: {}", fix_line(f.release.as_ref(), p));
+                }
+            }
+        }
+        Format::Markdown => {
+            let _ = writeln!(out, "# Diagnosis of namespace `{}`\n", d.namespace);
+            let _ = writeln!(
+                out,
+                "{} pods, {}.",
+                d.pods,
+                if n == 0 { "healthy".into() } else { problems }
+            );
+            for f in &d.findings {
+                let _ = writeln!(out, "\n## {} `{}`: {}\n", label(f.severity), f.object, f.id);
+                let _ = writeln!(out, "{}\n", f.summary);
+                for e in &f.evidence {
+                    let _ = writeln!(out, "- `{}`", e.replace('`', "'"));
+                }
+                let _ = writeln!(out, "\nPlaybook: `{}`", f.playbook);
+                if let Some(p) = &f.suggested_patch {
+                    let _ = writeln!(out, "\nSuggested fix: {}", fix_line(f.release.as_ref(), p));
+                }
+            }
+        }
+    }
+    out
+}

@@ -1,0 +1,124 @@
+//! Deterministic analyzers: from a [`Snapshot`] to findings, each with its evidence, the
+//! playbook that covers it and, where the fix is a values change, a suggested patch.
+
+mod pods;
+mod workloads;
+
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::snapshot::Snapshot;
+
+/// How bad a finding is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// Degraded or at risk.
+    Warning,
+    /// Broken.
+    Error,
+}
+
+/// One problem found.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Finding {
+    /// Stable identifier of the problem kind, e.g. `crash-loop`.
+    pub id: &'static str,
+    /// How bad.
+    pub severity: Severity,
+    /// The object at fault, e.g. `deployment/todo-backend`.
+    pub object: String,
+    /// One line for people.
+    pub summary: String,
+    /// What was seen: statuses, events, log lines (redacted).
+    pub evidence: Vec<String>,
+    /// The playbook that covers it.
+    pub playbook: &'static str,
+    /// The Helm release that owns the object, if any.
+    pub release: Option<String>,
+    /// A values patch for that release that should repair it.
+    pub suggested_patch: Option<Value>,
+}
+
+/// Extra material the analyzers may use: the last log lines of crashing containers.
+#[derive(Debug, Clone, Default)]
+pub struct Logs {
+    /// (pod, container) → redacted last lines of the previous instance.
+    pub previous: Vec<((String, String), String)>,
+}
+
+impl Logs {
+    /// The previous log of a container.
+    pub fn get(&self, pod: &str, container: &str) -> Option<&str> {
+        self.previous
+            .iter()
+            .find(|((p, c), _)| p == pod && c == container)
+            .map(|(_, l)| l.as_str())
+    }
+}
+
+/// The Helm release of an object, from its standard labels.
+pub fn release_of(obj: &Value) -> Option<String> {
+    let l = &obj["metadata"]["labels"];
+    (l["app.kubernetes.io/managed-by"] == "Helm")
+        .then(|| l["app.kubernetes.io/instance"].as_str().map(str::to_string))
+        .flatten()
+}
+
+/// The Deployment a pod belongs to (its ReplicaSet's owner), or the pod itself.
+pub fn owner_of(snap: &Snapshot, pod: &Value) -> String {
+    let rs_name = pod["metadata"]["ownerReferences"]
+        .as_array()
+        .and_then(|o| o.first())
+        .and_then(|o| o["name"].as_str());
+    if let Some(rs) =
+        rs_name.and_then(|n| snap.replicasets.iter().find(|r| r["metadata"]["name"] == n))
+        && let Some(d) = rs["metadata"]["ownerReferences"]
+            .as_array()
+            .and_then(|o| o.first())
+            .and_then(|o| o["name"].as_str())
+    {
+        return format!("deployment/{d}");
+    }
+    format!(
+        "pod/{}",
+        pod["metadata"]["name"].as_str().unwrap_or_default()
+    )
+}
+
+/// Events about an object, newest last, as "Reason: message (xN)".
+pub fn events_for(snap: &Snapshot, name: &str) -> Vec<String> {
+    let mut evs: Vec<&Value> = snap
+        .events
+        .iter()
+        .filter(|e| e["involvedObject"]["name"] == name)
+        .collect();
+    evs.sort_by_key(|e| e["lastTimestamp"].as_str().unwrap_or_default().to_string());
+    evs.iter()
+        .map(|e| {
+            let count = e["count"].as_i64().unwrap_or(1);
+            let times = if count > 1 {
+                format!(" (x{count})")
+            } else {
+                String::new()
+            };
+            format!(
+                "{} {}: {}{times}",
+                e["type"].as_str().unwrap_or(""),
+                e["reason"].as_str().unwrap_or(""),
+                e["message"].as_str().unwrap_or("")
+            )
+        })
+        .collect()
+}
+
+/// Every analyzer over the snapshot; one finding per problem and owner, errors first.
+pub fn analyze(snap: &Snapshot, logs: &Logs) -> Vec<Finding> {
+    let mut out = pods::analyze(snap, logs);
+    out.extend(workloads::analyze(snap));
+    // One finding per (problem, object): several pods of a Deployment say the same thing.
+    let mut seen = std::collections::HashSet::new();
+    out.retain(|f| seen.insert((f.id, f.object.clone())));
+    out.sort_by(|a, b| b.severity.cmp(&a.severity).then(a.object.cmp(&b.object)));
+    out
+}

@@ -1,0 +1,120 @@
+//! The one way to reach a cluster: kubeconfig resolution as kubectl does it
+//! (`--kubeconfig`, then `KUBECONFIG`, then `~/.kube/config`; `--context`; `-n`).
+
+use std::path::PathBuf;
+
+use kube::config::{KubeConfigOptions, Kubeconfig};
+
+/// Errors reaching or reading the cluster; the API status stays matchable.
+#[derive(Debug, thiserror::Error)]
+pub enum ClusterError {
+    /// No kubeconfig could be read.
+    #[error("cannot read the kubeconfig {path}: {reason}; pass --kubeconfig or set KUBECONFIG")]
+    Kubeconfig {
+        /// What was tried.
+        path: String,
+        /// Why it failed.
+        reason: String,
+    },
+    /// The kubeconfig is there but unusable (context, credentials).
+    #[error("cannot use the kubeconfig: {0}")]
+    Config(String),
+    /// The API server did not answer.
+    #[error(
+        "the cluster at {server} is unreachable: {reason}; is it running (todo-ops sim start / minikube start)?"
+    )]
+    Unreachable {
+        /// The server URL tried.
+        server: String,
+        /// The transport error.
+        reason: String,
+    },
+    /// The API refused (403 names the verb and resource).
+    #[error("the API refused: {0}")]
+    Api(Box<kube::core::Status>),
+    /// Any other client error.
+    #[error("{0}")]
+    Client(String),
+}
+
+/// Which cluster and namespace.
+#[derive(Debug, Clone, Default)]
+pub struct ClusterTarget {
+    /// `--kubeconfig`.
+    pub kubeconfig: Option<PathBuf>,
+    /// `--context`.
+    pub context: Option<String>,
+    /// `-n/--namespace` (default: the context's, else `default`).
+    pub namespace: Option<String>,
+}
+
+/// A connected client with its namespace and server.
+#[derive(Clone)]
+pub struct Cluster {
+    /// The kube client.
+    pub client: kube::Client,
+    /// The namespace commands work in.
+    pub namespace: String,
+    /// The API server URL (for messages).
+    pub server: String,
+}
+
+impl ClusterTarget {
+    /// Resolves the kubeconfig and builds the client (no request is made yet).
+    pub async fn connect(&self) -> Result<Cluster, ClusterError> {
+        let path = self
+            .kubeconfig
+            .clone()
+            .or_else(|| {
+                std::env::var_os("KUBECONFIG").map(|v| {
+                    PathBuf::from(v.to_string_lossy().split(':').next().unwrap_or_default())
+                })
+            })
+            .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".kube/config")))
+            .ok_or_else(|| ClusterError::Kubeconfig {
+                path: "~/.kube/config".into(),
+                reason: "HOME is not set".into(),
+            })?;
+        let kc = Kubeconfig::read_from(&path).map_err(|e| ClusterError::Kubeconfig {
+            path: path.display().to_string(),
+            reason: e.to_string(),
+        })?;
+        let opts = KubeConfigOptions {
+            context: self.context.clone(),
+            ..Default::default()
+        };
+        let config = kube::Config::from_custom_kubeconfig(kc, &opts)
+            .await
+            .map_err(|e| ClusterError::Config(e.to_string()))?;
+        let namespace = self
+            .namespace
+            .clone()
+            .unwrap_or_else(|| config.default_namespace.clone());
+        let server = config.cluster_url.to_string();
+        let client =
+            kube::Client::try_from(config).map_err(|e| ClusterError::Config(e.to_string()))?;
+        Ok(Cluster {
+            client,
+            namespace,
+            server,
+        })
+    }
+}
+
+impl Cluster {
+    /// Maps a client error, naming the server when it is unreachable.
+    pub fn error(&self, e: kube::Error) -> ClusterError {
+        match e {
+            kube::Error::Api(s) => ClusterError::Api(s),
+            kube::Error::HyperError(err) => ClusterError::Unreachable {
+                server: self.server.clone(),
+                reason: err.to_string(),
+            },
+            kube::Error::Service(err) => ClusterError::Unreachable {
+                server: self.server.clone(),
+                reason: err.to_string(),
+            },
+            other => ClusterError::Client(other.to_string()),
+        }
+    }
+}

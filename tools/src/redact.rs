@@ -1,0 +1,62 @@
+//! The one redaction function: Secret values never leave the tool, wherever they show up
+//! (an app may log its own configuration, an event may quote it).
+
+/// Replaces known secret values with `[REDACTED]`.
+#[derive(Debug, Clone, Default)]
+pub struct Redactor {
+    values: Vec<String>,
+}
+
+/// What a secret value is replaced with.
+pub const MASK: &str = "[REDACTED]";
+
+impl Redactor {
+    /// Remembers a value to hide (very short ones would mask ordinary words, so they are
+    /// skipped; every line that contains a URL's password is still covered by the URL).
+    pub fn learn(&mut self, value: &str) {
+        let v = value.trim();
+        if v.chars().count() >= 6 && !self.values.iter().any(|x| x == v) {
+            self.values.push(v.to_string());
+            // Longest first, so a value containing another is masked whole.
+            self.values.sort_by_key(|x| std::cmp::Reverse(x.len()));
+        }
+        // The password inside a URL-shaped secret is a secret too.
+        if let Some((_, rest)) = v.split_once("://")
+            && let Some((userinfo, _)) = rest.rsplit_once('@')
+            && let Some((_, password)) = userinfo.split_once(':')
+        {
+            self.learn(password);
+        }
+    }
+
+    /// `text` with every known value masked.
+    pub fn redact(&self, text: &str) -> String {
+        let mut out = text.to_string();
+        for v in &self.values {
+            if out.contains(v.as_str()) {
+                out = out.replace(v.as_str(), MASK);
+            }
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn masks_values_and_url_passwords() {
+        let mut r = Redactor::default();
+        r.learn("postgres://todo:hunter2hunter2@db:5432/todo");
+        r.learn("sk-live-abcdef");
+        r.learn("abc");
+        let text = "connect postgres://todo:hunter2hunter2@db:5432/todo failed; key sk-live-abcdef; pw hunter2hunter2; abc";
+        let out = r.redact(text);
+        assert!(
+            !out.contains("hunter2hunter2") && !out.contains("sk-live-abcdef"),
+            "{out}"
+        );
+        assert!(out.ends_with("abc"), "short values are not masked: {out}");
+    }
+}
