@@ -154,7 +154,9 @@ async fn forward(State(s): State<ProxyState>, req: Request) -> Response {
                     .body(Body::from(bytes))
                     .unwrap_or_else(|_| StatusCode::BAD_GATEWAY.into_response());
             }
-            Err(e) if e.is_connect() => last_error = format!("{addr}: {e}"),
+            Err(e) if e.is_connect() || closed_unanswered(&e) => {
+                last_error = format!("{addr}: {e}")
+            }
             Err(e) => {
                 return (
                     StatusCode::BAD_GATEWAY,
@@ -169,6 +171,23 @@ async fn forward(State(s): State<ProxyState>, req: Request) -> Response {
         format!("kubesim proxy: no endpoint of {svc} accepted the connection ({last_error})"),
     )
         .into_response()
+}
+
+/// Whether the endpoint closed a fresh connection without answering: a server that is
+/// shutting down drops connections it has not started to read, so the request was not
+/// processed and another endpoint may take it (the proxy never reuses connections).
+fn closed_unanswered(e: &reqwest::Error) -> bool {
+    let mut source: Option<&dyn std::error::Error> = Some(e);
+    while let Some(s) = source {
+        let text = s.to_string();
+        if text.contains("connection closed before message completed")
+            || text.contains("Connection reset by peer")
+        {
+            return true;
+        }
+        source = s.source();
+    }
+    false
 }
 
 /// Starts the proxy on 127.0.0.1; returns its URL and task.

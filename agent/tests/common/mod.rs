@@ -16,6 +16,8 @@ pub struct Env {
     pub kubeconfig: PathBuf,
     pub charts: PathBuf,
     pub db_url: String,
+    /// The frontend Service forwarded to localhost (a ready pod per connection).
+    pub ui: String,
 }
 
 pub async fn setup() -> Env {
@@ -59,11 +61,22 @@ pub async fn setup() -> Env {
     .await
     .unwrap();
     let _ = STORE.set(sim.store.clone());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let ui = format!("http://{}", listener.local_addr().unwrap());
+    // The forwarder task lives as long as the test's runtime.
+    let _forward = kubesim::port_forward::forward_service(
+        sim.store.clone(),
+        "default".into(),
+        "todo-frontend".into(),
+        3000,
+        listener,
+    );
     let env = Env {
         sim,
         kubeconfig,
         charts,
         db_url,
+        ui,
     };
     healthy(&env, "the first install").await;
     env
@@ -130,34 +143,26 @@ pub fn rolled_out(env: &Env, name: &str) -> bool {
 
 /// A chat through a ready frontend pod's own port; the HTTP status and body.
 pub async fn chat(env: &Env) -> (u16, String) {
-    let fe = pods(env, "todo-frontend")
-        .into_iter()
-        .find(kubesim::controllers::replicaset::pod_ready)
-        .expect("a ready frontend pod");
-    let ports: Value = serde_json::from_str(
-        fe["metadata"]["annotations"]["kubesim.dev/host-ports"]
-            .as_str()
-            .unwrap(),
-    )
-    .unwrap();
-    let url = format!("http://127.0.0.1:{}", ports["3000"]);
+    // Through the Service, one connection per request, as a browser behind a port-forward.
     let http = reqwest::Client::builder()
         .no_proxy()
+        .pool_max_idle_per_host(0)
         .timeout(Duration::from_secs(20))
         .build()
         .unwrap();
-    let email = format!(
-        "u{}@example.com",
-        Instant::now().elapsed().as_nanos() ^ u128::from(std::process::id()) ^ rand_ish()
-    );
-    let r = http
+    let url = &env.ui;
+    let email = format!("u{}@example.com", rand_ish());
+    let r = match http
         .post(format!("{url}/api/auth/sign-up/email"))
         .json(&json!({"email": email, "password": "scenario-pass"}))
         .send()
         .await
-        .unwrap();
+    {
+        Ok(r) => r,
+        Err(e) => return (0, e.to_string()),
+    };
     let status = r.status().as_u16();
-    let body = r.text().await.unwrap();
+    let body = r.text().await.unwrap_or_default();
     if status != 200 {
         return (status, body);
     }
@@ -165,14 +170,16 @@ pub async fn chat(env: &Env) -> (u16, String) {
         .as_str()
         .unwrap()
         .to_string();
-    let r = http
+    match http
         .post(format!("{url}/api/chat"))
         .bearer_auth(token)
         .json(&json!({"message": "add check the chatbot"}))
         .send()
         .await
-        .unwrap();
-    (r.status().as_u16(), r.text().await.unwrap())
+    {
+        Ok(r) => (r.status().as_u16(), r.text().await.unwrap_or_default()),
+        Err(e) => (0, e.to_string()),
+    }
 }
 
 pub fn rand_ish() -> u128 {

@@ -116,6 +116,7 @@ pub fn events_for(snap: &Snapshot, name: &str) -> Vec<String> {
 pub fn analyze(snap: &Snapshot, logs: &Logs) -> Vec<Finding> {
     let mut out = pods::analyze(snap, logs);
     out.extend(workloads::analyze(snap));
+    out.extend(workloads::hygiene(snap));
     // One finding per (problem, object): several pods of a Deployment say the same thing.
     let mut seen = std::collections::HashSet::new();
     out.retain(|f| seen.insert((f.id, f.object.clone())));

@@ -150,3 +150,171 @@ pub fn analyze(snap: &Snapshot) -> Vec<Finding> {
     }
     out
 }
+
+/// Resilience and hygiene of the workloads: fewer than 2 replicas, unavailable replicas,
+/// containers without limits or probes, pods that may run as root, Services whose
+/// targetPort no pod exposes, and Helm releases left failed or pending.
+pub fn hygiene(snap: &Snapshot) -> Vec<Finding> {
+    let mut out = Vec::new();
+    let warn = |id: &'static str,
+                object: String,
+                summary: String,
+                evidence: Vec<String>,
+                playbook: &'static str,
+                obj: &Value,
+                patch: Option<Value>| Finding {
+        id,
+        severity: Severity::Warning,
+        object,
+        summary,
+        evidence,
+        playbook,
+        release: release_of(obj),
+        suggested_patch: patch,
+    };
+    for d in &snap.deployments {
+        let name = d["metadata"]["name"].as_str().unwrap_or_default();
+        let object = format!("deployment/{name}");
+        let ours = release_of(d).is_some_and(|r| r.starts_with("todo-"));
+        let want = d["spec"]["replicas"].as_i64().unwrap_or(1);
+        let available = d["status"]["availableReplicas"].as_i64().unwrap_or(0);
+        if want == 1 {
+            out.push(warn(
+                "single-replica",
+                object.clone(),
+                format!("deployment {name} runs 1 replica; the resilience rule is at least 2"),
+                vec!["spec.replicas=1".into()],
+                "scale",
+                d,
+                ours.then(|| json!({"replicaCount": 2})),
+            ));
+        }
+        if want > 0 && available < want {
+            out.push(warn(
+                "replicas-unavailable",
+                object.clone(),
+                format!("deployment {name} has {available} of {want} replicas available"),
+                vec![format!("status: {}", d["status"])],
+                "diagnose",
+                d,
+                None,
+            ));
+        }
+        let tpl = &d["spec"]["template"];
+        let pod_sc = &tpl["spec"]["securityContext"];
+        for c in tpl["spec"]["containers"].as_array().into_iter().flatten() {
+            let cname = c["name"].as_str().unwrap_or_default();
+            if c["resources"]["limits"]["memory"].is_null()
+                || c["resources"]["limits"]["cpu"].is_null()
+            {
+                out.push(warn(
+                    "missing-limits",
+                    object.clone(),
+                    format!("container {cname} has no CPU or memory limit"),
+                    vec![format!("resources: {}", c["resources"])],
+                    "resources",
+                    d,
+                    None,
+                ));
+            }
+            if c["readinessProbe"].is_null() || c["livenessProbe"].is_null() {
+                out.push(warn(
+                    "missing-probes",
+                    object.clone(),
+                    format!("container {cname} lacks a readiness or liveness probe"),
+                    vec![],
+                    "probes",
+                    d,
+                    None,
+                ));
+            }
+            let non_root = c["securityContext"]["runAsNonRoot"] == true
+                || pod_sc["runAsNonRoot"] == true
+                || c["securityContext"]["runAsUser"]
+                    .as_i64()
+                    .or(pod_sc["runAsUser"].as_i64())
+                    .is_some_and(|u| u > 0);
+            if !non_root {
+                out.push(warn(
+                    "may-run-as-root",
+                    object.clone(),
+                    format!("container {cname} may run as root (no runAsNonRoot or runAsUser)"),
+                    vec![format!("securityContext: {}", c["securityContext"])],
+                    "security",
+                    d,
+                    None,
+                ));
+            }
+        }
+    }
+    for svc in &snap.services {
+        let name = svc["metadata"]["name"].as_str().unwrap_or_default();
+        let sel = &svc["spec"]["selector"];
+        let pods: Vec<&Value> = snap.pods.iter().filter(|p| selects(sel, p)).collect();
+        if pods.is_empty() {
+            continue;
+        }
+        for port in svc["spec"]["ports"].as_array().into_iter().flatten() {
+            let target = &port["targetPort"];
+            let exposed = pods.iter().any(|p| {
+                p["spec"]["containers"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .flat_map(|c| c["ports"].as_array().into_iter().flatten())
+                    .any(|cp| match target {
+                        Value::String(n) => cp["name"] == n.as_str(),
+                        Value::Number(n) => cp["containerPort"].as_i64() == n.as_i64(),
+                        _ => cp["containerPort"] == port["port"],
+                    })
+            });
+            if !exposed {
+                out.push(Finding {
+                    id: "service-target-port",
+                    severity: Severity::Error,
+                    object: format!("service/{name}"),
+                    summary: format!("service {name} sends port {} to targetPort {target}, which its pods do not expose", port["port"]),
+                    evidence: vec![format!("ports: {}", svc["spec"]["ports"])],
+                    playbook: "service-endpoints",
+                    release: release_of(svc),
+                    suggested_patch: None,
+                });
+            }
+        }
+    }
+    // Helm keeps each release revision in a Secret labelled owner=helm, name, version, status.
+    let mut latest: std::collections::BTreeMap<String, (i64, String)> =
+        std::collections::BTreeMap::new();
+    for s in snap
+        .secrets
+        .iter()
+        .filter(|s| s["metadata"]["labels"]["owner"] == "helm")
+    {
+        let l = &s["metadata"]["labels"];
+        let (Some(rel), Some(v), Some(st)) = (
+            l["name"].as_str(),
+            l["version"].as_str().and_then(|v| v.parse::<i64>().ok()),
+            l["status"].as_str(),
+        ) else {
+            continue;
+        };
+        if latest.get(rel).is_none_or(|(lv, _)| v > *lv) {
+            latest.insert(rel.to_string(), (v, st.to_string()));
+        }
+    }
+    for (rel, (v, st)) in latest {
+        if st == "failed" || st.starts_with("pending") {
+            out.push(Finding {
+                id: "helm-release",
+                severity: Severity::Error,
+                object: format!("release/{rel}"),
+                summary: format!("Helm release {rel} revision {v} is {st}"),
+                evidence: vec![format!("helm history {rel}: revision {v} status {st}")],
+                playbook: "rollback",
+                release: Some(rel.clone()),
+                suggested_patch: None,
+            });
+        }
+    }
+    out
+}
