@@ -28,6 +28,7 @@ async fn main() {
             charts: None,
             state_dir: Some(state.clone()),
             check: true,
+            scenario: "none".into(),
         };
         let t = Instant::now();
         if let Err(e) = todo_ops::demo::run(&opts).await {

@@ -79,6 +79,10 @@ pub struct Demo {
     /// Sign up and chat once through the UI's port, then exit (for CI).
     #[arg(long)]
     pub check: bool,
+    /// Once it runs: break it with this scenario, diagnose, apply the suggested fix
+    /// (`none` to skip; `todo-ops sim scenario --list` lists them).
+    #[arg(long, default_value = "memory-limit-low")]
+    pub scenario: String,
 }
 
 /// `todo-ops sim …`.

@@ -5,12 +5,16 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use crate::cli::{Demo, default_kubeconfig};
-use crate::deploy;
+use crate::report::{self, Format};
+use crate::{deploy, scenarios};
 use anyhow::{Context, Result, bail};
 use kubesim::controllers::{ControllerConfig, PodRuntime, rt};
 use kubesim::kubelet::images::ImageTable;
 use kubesim::server::{RunningSim, SimConfig};
 use serde_json::{Value, json};
+use todo_ops_tools::analyzers::Severity;
+use todo_ops_tools::cluster::ClusterTarget;
+use todo_ops_tools::diagnose::diagnose;
 
 fn app_images() -> Result<ImageTable> {
     let exe = std::env::current_exe().context("locating todo-ops")?;
@@ -49,6 +53,7 @@ fn ready(sim: &RunningSim, name: &str) -> (i64, i64) {
 /// Runs the demo until Ctrl-C (or, with `--check`, until a chat round trip succeeded).
 pub async fn run(opts: &Demo) -> Result<()> {
     let started = Instant::now();
+    let steps = if opts.scenario == "none" { 4 } else { 6 };
     let charts = deploy::charts_dir(opts.charts.as_deref())?;
     let images = app_images()?;
     let state = opts.state_dir.clone().unwrap_or_else(|| {
@@ -63,7 +68,7 @@ pub async fn run(opts: &Demo) -> Result<()> {
         .await
         .with_context(|| format!("port {} is taken; choose another with --port", opts.port))?;
 
-    println!("[1/4] starting kubesim (pods run as local processes)");
+    println!("[1/{steps}] starting kubesim (pods run as local processes)");
     let sim = RunningSim::start(SimConfig {
         controllers: ControllerConfig {
             time_scale: 1.0,
@@ -77,14 +82,14 @@ pub async fn run(opts: &Demo) -> Result<()> {
     sim.write_kubeconfig(&kubeconfig)?;
     println!("      export KUBECONFIG={}", kubeconfig.display());
 
-    println!("[2/4] installing the charts with Helm");
+    println!("[2/{steps}] installing the charts with Helm");
     let database_url = match &opts.database_url {
         Some(u) => u.clone(),
         None => format!("sqlite://{}", state.join("todo.db").display()),
     };
     deploy::install_chatbot(&kubeconfig, &charts, &database_url, json!({})).await?;
 
-    println!("[3/4] waiting for the pods to be Ready");
+    println!("[3/{steps}] waiting for the pods to be Ready");
     let deadline = Instant::now() + Duration::from_secs(120);
     let mut last = String::new();
     loop {
@@ -115,7 +120,7 @@ pub async fn run(opts: &Demo) -> Result<()> {
         3000,
         listener,
     );
-    println!("[4/4] the chat UI is forwarded (svc/todo-frontend:3000)");
+    println!("[4/{steps}] the chat UI is forwarded (svc/todo-frontend:3000)");
     println!();
     println!(
         "  Todo AI chatbot: http://{addr}   (ready in {:.1} s)",
@@ -125,6 +130,9 @@ pub async fn run(opts: &Demo) -> Result<()> {
         "  kubectl:         export KUBECONFIG={}; kubectl get pods",
         kubeconfig.display()
     );
+    if opts.scenario != "none" {
+        break_and_repair(&sim, &opts.scenario, &kubeconfig, &charts).await?;
+    }
     if opts.check {
         check(&format!("http://{addr}")).await?;
         println!("  check: signed up and added a task through the UI's port: OK");
@@ -170,5 +178,82 @@ async fn check(url: &str) -> Result<()> {
     {
         bail!("the chat did not add the task: {r}");
     }
+    Ok(())
+}
+
+/// Breaks the running chatbot with a scenario, shows the diagnosis, applies its suggested
+/// values patch with Helm (what `todo-ops fix` does after the person's yes) and waits until
+/// the chatbot is healthy again.
+async fn break_and_repair(
+    sim: &RunningSim,
+    name: &str,
+    kubeconfig: &Path,
+    charts: &Path,
+) -> Result<()> {
+    let scenario = scenarios::find(name)?;
+    println!();
+    println!(
+        "[5/6] breaking it the way a person would: {} ({})",
+        scenario.name, scenario.broken
+    );
+    scenarios::apply(scenario, kubeconfig, charts).await?;
+    let target = ClusterTarget {
+        kubeconfig: Some(kubeconfig.to_path_buf()),
+        context: None,
+        namespace: Some("default".into()),
+    };
+    let cluster = target.connect().await?;
+    let deadline = Instant::now() + Duration::from_secs(90);
+    let diagnosis = loop {
+        let d = diagnose(&cluster).await?;
+        if d.findings.iter().any(|f| f.severity == Severity::Error) {
+            break d;
+        }
+        if Instant::now() > deadline {
+            bail!("diagnose found nothing within 90 s of breaking the chatbot with {name}");
+        }
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    };
+    println!("      todo-ops diagnose says:\n");
+    for line in report::render(&diagnosis, Format::Text).lines() {
+        println!("      {line}");
+    }
+    let fix = diagnosis
+        .findings
+        .iter()
+        .find(|f| f.suggested_patch.is_some() && f.release.is_some());
+    println!();
+    match fix {
+        Some(f) => {
+            let (release, patch) = (
+                f.release.clone().unwrap_or_default(),
+                f.suggested_patch.clone().unwrap_or_default(),
+            );
+            println!("[6/6] applying the suggested fix: helm upgrade {release} with {patch}");
+            scenarios::upgrade(kubeconfig, charts, &release, patch).await?;
+        }
+        None => {
+            println!(
+                "[6/6] no values patch is suggested; applying the documented repair: {}",
+                scenario.repair
+            );
+            scenarios::repair(scenario, kubeconfig, charts, "").await?;
+        }
+    }
+    let deadline = Instant::now() + Duration::from_secs(120);
+    loop {
+        let (b, bw) = ready(sim, "todo-backend");
+        let (f, fw) = ready(sim, "todo-frontend");
+        if bw > 0 && b == bw && f == fw && diagnose(&cluster).await?.findings.is_empty() {
+            break;
+        }
+        if Instant::now() > deadline {
+            bail!(
+                "the chatbot was not healthy within 2 minutes of the fix; run `todo-ops diagnose`"
+            );
+        }
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+    println!("      healthy again: every pod Ready, diagnose finds nothing");
     Ok(())
 }

@@ -175,17 +175,13 @@ async fn kube_client(kubeconfig: &Path) -> Result<kube::Client> {
 }
 
 /// `helm upgrade RELEASE` with `patch` over its current values (no wait).
-pub async fn upgrade(
-    kubeconfig: &Path,
-    charts: &Path,
-    release: &'static str,
-    patch: Value,
-) -> Result<()> {
+pub async fn upgrade(kubeconfig: &Path, charts: &Path, release: &str, patch: Value) -> Result<()> {
     let client = helm_client(kubeconfig)?;
     let chart = Chart::load(charts.join(release))?;
     let patch = ValuesPatch::new(patch).map_err(anyhow::Error::msg)?;
+    let name = release.to_string();
     helm::blocking("upgrade", move || {
-        client.upgrade_with_patch(&chart, release, &patch, &ActionOptions::default())
+        client.upgrade_with_patch(&chart, &name, &patch, &ActionOptions::default())
     })
     .await
     .with_context(|| format!("helm upgrade {release}"))?;
