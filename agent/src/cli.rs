@@ -31,6 +31,12 @@ pub struct DiagnoseArgs {
     /// Output format.
     #[arg(short = 'o', long, value_enum, default_value_t = crate::report::Format::Text)]
     pub output: crate::report::Format,
+    /// Only findings about this Helm release.
+    #[arg(long)]
+    pub release: Option<String>,
+    /// Only findings about this object, as KIND/NAME (e.g. deployment/todo-backend).
+    #[arg(long)]
+    pub resource: Option<String>,
     /// Which cluster and namespace.
     #[command(flatten)]
     pub cluster: ClusterArgs,

@@ -18,7 +18,11 @@ fn default_sigpipe() {
 /// `diagnose`: 0 healthy, 1 problems found.
 async fn diagnose(a: &todo_ops::cli::DiagnoseArgs) -> anyhow::Result<u8> {
     let cluster = a.cluster.target().connect().await?;
-    let d = todo_ops_tools::diagnose::diagnose(&cluster).await?;
+    let focus = todo_ops_tools::diagnose::Focus {
+        release: a.release.clone(),
+        resource: a.resource.clone(),
+    };
+    let d = todo_ops_tools::diagnose::diagnose_focused(&cluster, &focus).await?;
     print!("{}", todo_ops::report::render(&d, a.output));
     Ok(if d.findings.is_empty() { 0 } else { 1 })
 }

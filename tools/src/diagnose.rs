@@ -7,7 +7,11 @@ use crate::cluster::{Cluster, ClusterError};
 use crate::snapshot::Snapshot;
 
 /// The result of `diagnose`.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
+#[schemars(
+    title = "todo-ops diagnose report",
+    description = "The JSON shape of `todo-ops diagnose -o json` (stable: fields are only ever added)."
+)]
 pub struct Diagnosis {
     /// Namespace looked at.
     pub namespace: String,
@@ -15,6 +19,41 @@ pub struct Diagnosis {
     pub pods: usize,
     /// Problems found, errors first.
     pub findings: Vec<Finding>,
+}
+
+/// Narrows a diagnosis to one Helm release and/or one object (`KIND/NAME`).
+#[derive(Debug, Clone, Default)]
+pub struct Focus {
+    /// Only findings of this release.
+    pub release: Option<String>,
+    /// Only findings about this object, e.g. `deployment/todo-backend`.
+    pub resource: Option<String>,
+}
+
+impl Focus {
+    fn keeps(&self, f: &Finding) -> bool {
+        self.release
+            .as_ref()
+            .is_none_or(|r| f.release.as_ref() == Some(r))
+            && self
+                .resource
+                .as_ref()
+                .is_none_or(|r| f.object.eq_ignore_ascii_case(r))
+    }
+}
+
+/// The JSON Schema of the report (`docs/diagnose.schema.json`).
+pub fn schema() -> String {
+    let mut s = serde_json::to_string_pretty(&schemars::schema_for!(Diagnosis)).unwrap_or_default();
+    s.push('\n');
+    s
+}
+
+/// [`diagnose`] narrowed by `focus`.
+pub async fn diagnose_focused(c: &Cluster, focus: &Focus) -> Result<Diagnosis, ClusterError> {
+    let mut d = diagnose(c).await?;
+    d.findings.retain(|f| focus.keeps(f));
+    Ok(d)
 }
 
 /// Reads the namespace and runs every analyzer.
@@ -50,4 +89,41 @@ pub async fn diagnose(c: &Cluster) -> Result<Diagnosis, ClusterError> {
         pods: snap.pods.len(),
         findings,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analyzers::Severity;
+
+    fn f(object: &str, release: Option<&str>) -> Finding {
+        Finding {
+            id: "x",
+            severity: Severity::Error,
+            object: object.into(),
+            summary: String::new(),
+            evidence: vec![],
+            playbook: "p",
+            release: release.map(str::to_string),
+            suggested_patch: None,
+        }
+    }
+
+    #[test]
+    fn focus_by_release_and_resource() {
+        let all = Focus::default();
+        assert!(all.keeps(&f("deployment/a", None)));
+        let rel = Focus {
+            release: Some("todo-backend".into()),
+            resource: None,
+        };
+        assert!(rel.keeps(&f("deployment/a", Some("todo-backend"))));
+        assert!(!rel.keeps(&f("deployment/a", Some("todo-frontend"))));
+        let res = Focus {
+            release: None,
+            resource: Some("Deployment/A".into()),
+        };
+        assert!(res.keeps(&f("deployment/a", None)));
+        assert!(!res.keeps(&f("service/a", None)));
+    }
 }

@@ -10,7 +10,7 @@ use serde_json::Value;
 use crate::snapshot::Snapshot;
 
 /// How bad a finding is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
     /// Degraded or at risk.
@@ -20,7 +20,7 @@ pub enum Severity {
 }
 
 /// One problem found.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct Finding {
     /// Stable identifier of the problem kind, e.g. `crash-loop`.
     pub id: &'static str,
