@@ -82,6 +82,7 @@ pub struct RunningSim {
     pub store: Arc<Store>,
     /// The CA certificate (PEM) clients must trust.
     pub ca_pem: String,
+    requests: std::sync::Arc<std::sync::atomic::AtomicU64>,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
     task: Option<tokio::task::JoinHandle<()>>,
     background: Vec<tokio::task::JoinHandle<()>>,
@@ -155,12 +156,14 @@ impl RunningSim {
             None
         };
         let (stop_tx, stopping) = tokio::sync::watch::channel(false);
+        let requests = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
         let state = ApiState {
             store: store.clone(),
             tokens: tokens.clone(),
             server_address: addr.to_string(),
             stopping,
             logs,
+            requests: requests.clone(),
         };
         let certs = Certs::generate().map_err(SimError::Tls)?;
         let listener = TlsListener::new(listener, &certs);
@@ -181,6 +184,7 @@ impl RunningSim {
             tokens,
             store,
             ca_pem: certs.ca_pem,
+            requests,
             shutdown: Some(tx),
             task: Some(task),
             background,
@@ -192,6 +196,11 @@ impl RunningSim {
         for t in self.background.drain(..) {
             t.abort();
         }
+    }
+
+    /// API requests served so far.
+    pub fn request_count(&self) -> u64 {
+        self.requests.load(std::sync::atomic::Ordering::Relaxed)
     }
 
     /// `https://127.0.0.1:PORT`.

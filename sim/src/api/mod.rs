@@ -35,6 +35,8 @@ pub struct ApiState {
     pub stopping: tokio::sync::watch::Receiver<bool>,
     /// Container logs, when pods run as processes.
     pub logs: Option<crate::kubelet::logs::LogStore>,
+    /// API requests served (for benchmarks of clients).
+    pub requests: std::sync::Arc<std::sync::atomic::AtomicU64>,
 }
 
 /// A request against a resource, parsed from its path.
@@ -114,6 +116,8 @@ pub async fn handle(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
+    s.requests
+        .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     if std::env::var_os("KUBESIM_TRACE").is_some() {
         eprintln!("{method} {uri}");
     }
