@@ -6,4 +6,6 @@ pub mod diagnose;
 pub mod helm;
 pub mod redact;
 pub mod snapshot;
+pub mod tool;
+pub mod tools;
 pub mod values;

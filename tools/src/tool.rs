@@ -1,0 +1,118 @@
+//! One shape for every tool the LLM, MCP, playbooks and the CLI call: a name, a one-line
+//! description, whether it mutates, the JSON Schema of its input (derived from its args
+//! struct, whose doc comments become the schema), typed output and a compact text form.
+
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+
+use crate::cluster::{Cluster, ClusterError};
+use crate::redact::Redactor;
+
+/// What a tool call may use.
+#[derive(Clone)]
+pub struct ToolContext {
+    /// The cluster and namespace.
+    pub cluster: Cluster,
+    /// Masks Secret values in every output.
+    pub redactor: Arc<Redactor>,
+}
+
+/// A failed call: the model may correct and retry, or the session must stop.
+#[derive(Debug, thiserror::Error)]
+pub enum ToolError {
+    /// Bad arguments or a missing object: tell the model, it may retry.
+    #[error("{0}")]
+    Retry(String),
+    /// The cluster is gone or refuses: stop and tell the person.
+    #[error("{0}")]
+    Fatal(String),
+}
+
+impl From<ClusterError> for ToolError {
+    fn from(e: ClusterError) -> Self {
+        match e {
+            ClusterError::Api(s) if s.code == 404 || s.code == 422 || s.code == 409 => {
+                Self::Retry(s.message.clone())
+            }
+            other => Self::Fatal(other.to_string()),
+        }
+    }
+}
+
+/// A tool's result: typed data (JSON) and a compact text rendering for a model.
+#[derive(Debug, Clone, Serialize)]
+pub struct ToolOutput {
+    /// The typed result.
+    pub data: Value,
+    /// The same, short, for an LLM (cut to the budget, saying what was cut).
+    pub text: String,
+}
+
+/// The boxed future a tool returns.
+pub type ToolFuture<'a> = Pin<Box<dyn Future<Output = Result<ToolOutput, ToolError>> + Send + 'a>>;
+
+/// A tool.
+pub trait Tool: Send + Sync {
+    /// Name as the model calls it.
+    fn name(&self) -> &'static str;
+    /// One line for the model and people.
+    fn description(&self) -> &'static str;
+    /// Whether it changes the cluster (then it needs the person's yes).
+    fn mutates(&self) -> bool;
+    /// JSON Schema of the arguments.
+    fn schema(&self) -> Value;
+    /// Runs it; arguments that do not fit the schema are a [`ToolError::Retry`].
+    fn call<'a>(&'a self, ctx: &'a ToolContext, args: Value) -> ToolFuture<'a>;
+}
+
+/// Parses a tool's arguments, telling the model what did not fit.
+pub fn args<A: DeserializeOwned>(tool: &str, v: Value) -> Result<A, ToolError> {
+    serde_json::from_value(if v.is_null() {
+        Value::Object(Default::default())
+    } else {
+        v
+    })
+    .map_err(|e| ToolError::Retry(format!("invalid arguments for {tool}: {e}")))
+}
+
+/// The schema of an args struct.
+pub fn schema_of<A: schemars::JsonSchema>() -> Value {
+    serde_json::to_value(schemars::schema_for!(A)).unwrap_or(Value::Null)
+}
+
+/// Cuts `text` to `budget` characters keeping the end (logs) or the start (lists).
+pub fn budget(text: &str, max: usize, keep_tail: bool) -> String {
+    let n = text.chars().count();
+    if n <= max {
+        return text.to_string();
+    }
+    let cut = n - max;
+    if keep_tail {
+        let kept: String = text.chars().skip(cut).collect();
+        format!("[{cut} earlier characters left out]\n{kept}")
+    } else {
+        let kept: String = text.chars().take(max).collect();
+        format!("{kept}\n[{cut} more characters left out]")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn budget_says_what_was_cut() {
+        assert_eq!(super::budget("abc", 5, true), "abc");
+        assert_eq!(
+            super::budget("abcdef", 2, true),
+            "[4 earlier characters left out]\nef"
+        );
+        assert_eq!(
+            super::budget("abcdef", 2, false),
+            "ab\n[4 more characters left out]"
+        );
+    }
+}

@@ -1,0 +1,134 @@
+//! `list_pods`: the pods of the namespace with readiness, status, restarts and the last
+//! termination.
+
+use k8s_openapi::api::core::v1::Pod;
+use kube::api::{Api, ListParams};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::tool::{Tool, ToolContext, ToolError, ToolFuture, ToolOutput, args, budget, schema_of};
+
+/// Arguments of `list_pods`.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ListPodsArgs {
+    /// A label selector such as `app.kubernetes.io/name=todo-backend`.
+    #[serde(default)]
+    pub label_selector: Option<String>,
+}
+
+/// One pod, as `kubectl get pods` shows it plus the last termination.
+#[derive(Debug, Serialize)]
+pub struct PodRow {
+    name: String,
+    ready: String,
+    status: String,
+    restarts: i64,
+    last_termination: Option<String>,
+}
+
+fn row(p: &Value) -> PodRow {
+    let statuses = p["status"]["containerStatuses"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    let total = p["spec"]["containers"].as_array().map_or(0, Vec::len);
+    let ready = statuses.iter().filter(|c| c["ready"] == true).count();
+    let waiting = statuses
+        .iter()
+        .find_map(|c| c["state"]["waiting"]["reason"].as_str());
+    let status = waiting.map(str::to_string).unwrap_or_else(|| {
+        p["status"]["phase"]
+            .as_str()
+            .unwrap_or("Unknown")
+            .to_string()
+    });
+    let last = statuses.iter().find_map(|c| {
+        let t = &c["lastState"]["terminated"];
+        t.is_object().then(|| {
+            format!(
+                "{} (exit {})",
+                t["reason"].as_str().unwrap_or("?"),
+                t["exitCode"]
+            )
+        })
+    });
+    PodRow {
+        name: p["metadata"]["name"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string(),
+        ready: format!("{ready}/{total}"),
+        status,
+        restarts: statuses
+            .iter()
+            .map(|c| c["restartCount"].as_i64().unwrap_or(0))
+            .sum(),
+        last_termination: last,
+    }
+}
+
+/// The tool.
+pub struct ListPods;
+
+impl Tool for ListPods {
+    fn name(&self) -> &'static str {
+        "list_pods"
+    }
+    fn description(&self) -> &'static str {
+        "List the pods of the namespace: ready containers, status, restarts, last termination reason and exit code."
+    }
+    fn mutates(&self) -> bool {
+        false
+    }
+    fn schema(&self) -> Value {
+        schema_of::<ListPodsArgs>()
+    }
+    fn call<'a>(&'a self, ctx: &'a ToolContext, a: Value) -> ToolFuture<'a> {
+        Box::pin(async move {
+            let a: ListPodsArgs = args(self.name(), a)?;
+            let api: Api<Pod> = Api::namespaced(ctx.cluster.client.clone(), &ctx.cluster.namespace);
+            let mut lp = ListParams::default();
+            if let Some(s) = &a.label_selector {
+                lp = lp.labels(s);
+            }
+            let pods = api
+                .list(&lp)
+                .await
+                .map_err(|e| ToolError::from(ctx.cluster.error(e)))?;
+            let rows: Vec<PodRow> = pods
+                .items
+                .iter()
+                .filter_map(|p| serde_json::to_value(p).ok())
+                .map(|p| row(&p))
+                .collect();
+            let text = rows
+                .iter()
+                .map(|r| {
+                    format!(
+                        "{} {} {} restarts={}{}",
+                        r.name,
+                        r.ready,
+                        r.status,
+                        r.restarts,
+                        r.last_termination
+                            .as_ref()
+                            .map(|l| format!(" last={l}"))
+                            .unwrap_or_default()
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join("\n");
+            let text = if rows.is_empty() {
+                "no pods".to_string()
+            } else {
+                budget(&text, 4000, false)
+            };
+            Ok(ToolOutput {
+                data: serde_json::to_value(&rows).unwrap_or(Value::Null),
+                text: ctx.redactor.redact(&text),
+            })
+        })
+    }
+}

@@ -1,0 +1,216 @@
+//! The typed tools against kubesim: their schemas (snapshot), reads, mutations, logs with
+//! tail/grep/previous and masked Secret values, and argument errors the model can correct.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // Tests fail loudly by design.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use kubesim::controllers::{ControllerConfig, PodRuntime, rt};
+use kubesim::kubelet::images::ImageTable;
+use kubesim::server::{RunningSim, SimConfig};
+use serde_json::{Value, json};
+use todo_ops_tools::cluster::ClusterTarget;
+use todo_ops_tools::redact::Redactor;
+use todo_ops_tools::tool::{ToolContext, ToolError};
+use todo_ops_tools::tools::{find, registry};
+
+#[test]
+fn tool_schemas_snapshot() {
+    let all: Vec<Value> = registry()
+        .iter()
+        .map(|t| json!({"name": t.name(), "description": t.description(), "mutates": t.mutates(), "parameters": t.schema()}))
+        .collect();
+    let mut names: Vec<&str> = all.iter().map(|t| t["name"].as_str().unwrap()).collect();
+    names.dedup();
+    assert_eq!(names.len(), all.len(), "tool names must be unique");
+    insta::assert_json_snapshot!("tool_schemas", all);
+}
+
+async fn ctx(runtime: PodRuntime, images: ImageTable) -> (RunningSim, ToolContext) {
+    let sim = RunningSim::start(SimConfig {
+        controllers: ControllerConfig {
+            time_scale: 20.0,
+            runtime,
+        },
+        images,
+        ..SimConfig::default()
+    })
+    .await
+    .unwrap();
+    let kc = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("tools-{}", sim.addr.port()));
+    sim.write_kubeconfig(&kc).unwrap();
+    let cluster = ClusterTarget {
+        kubeconfig: Some(kc),
+        context: None,
+        namespace: Some("default".into()),
+    }
+    .connect()
+    .await
+    .unwrap();
+    (
+        sim,
+        ToolContext {
+            cluster,
+            redactor: Arc::new(Redactor::default()),
+        },
+    )
+}
+
+fn web(replicas: i64) -> Value {
+    json!({"metadata": {"name": "web", "labels": {"app": "web"}}, "spec": {"replicas": replicas, "selector": {"matchLabels": {"app": "web"}},
+           "template": {"metadata": {"labels": {"app": "web"}}, "spec": {"containers": [{"name": "web", "image": "nginx:1.27"}]}}}})
+}
+
+async fn until<T>(what: &str, mut f: impl FnMut() -> Option<T>) -> T {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        if let Some(v) = f() {
+            return v;
+        }
+        assert!(Instant::now() < deadline, "timed out waiting for {what}");
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+}
+
+#[tokio::test]
+async fn reads_and_mutations() {
+    let (sim, ctx) = ctx(PodRuntime::Instant, ImageTable::default()).await;
+    sim.store
+        .create(rt("apps", "deployments"), "default", web(2))
+        .unwrap();
+    until("2 pods", || {
+        (sim.store.all(rt("", "pods")).len() == 2).then_some(())
+    })
+    .await;
+
+    let out = find("list_pods")
+        .unwrap()
+        .call(&ctx, json!({"label_selector": "app=web"}))
+        .await
+        .unwrap();
+    assert_eq!(out.data.as_array().unwrap().len(), 2);
+    assert!(
+        out.text
+            .lines()
+            .all(|l| l.contains("1/1 Running restarts=0")),
+        "{}",
+        out.text
+    );
+
+    let out = find("get_events")
+        .unwrap()
+        .call(&ctx, json!({"object": "web"}))
+        .await
+        .unwrap();
+    assert!(out.text.contains("ScalingReplicaSet"), "{}", out.text);
+
+    let out = find("scale")
+        .unwrap()
+        .call(&ctx, json!({"deployment": "web", "replicas": 3}))
+        .await
+        .unwrap();
+    assert_eq!(out.text, "deployment web scaled to 3 replicas");
+    until("3 pods", || {
+        (sim.store.all(rt("", "pods")).len() == 3).then_some(())
+    })
+    .await;
+
+    find("rollout_restart")
+        .unwrap()
+        .call(&ctx, json!({"deployment": "web"}))
+        .await
+        .unwrap();
+    until("a second ReplicaSet", || {
+        (sim.store.all(rt("apps", "replicasets")).len() == 2).then_some(())
+    })
+    .await;
+
+    // Argument errors and missing objects go back to the model; it may retry.
+    let e = find("scale")
+        .unwrap()
+        .call(&ctx, json!({"deployment": "web", "replicas": "three"}))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&e, ToolError::Retry(m) if m.contains("invalid arguments for scale")),
+        "{e}"
+    );
+    let e = find("scale")
+        .unwrap()
+        .call(&ctx, json!({"deployment": "nope", "replicas": 1}))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&e, ToolError::Retry(m) if m.contains("not found")),
+        "{e}"
+    );
+    let e = find("list_pods")
+        .unwrap()
+        .call(&ctx, json!({"label": "x"}))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&e, ToolError::Retry(m) if m.contains("unknown field")),
+        "{e}"
+    );
+    assert!(
+        registry()
+            .iter()
+            .filter(|t| t.mutates())
+            .all(|t| ["scale", "rollout_restart"].contains(&t.name()))
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn logs_tail_grep_previous_and_redaction() {
+    let mut images = ImageTable::default();
+    images.add("shell=/bin/sh").unwrap();
+    let (sim, mut ctx) = ctx(PodRuntime::Processes, images).await;
+    let mut r = Redactor::default();
+    r.learn("s3cret-token-42");
+    ctx.redactor = Arc::new(r);
+    sim.store
+        .create(
+            rt("", "pods"),
+            "default",
+            json!({"metadata": {"name": "talker"}, "spec": {"containers": [{"name": "c", "image": "shell:latest",
+                   "args": ["-c", "for i in 1 2 3 4 5; do echo line $i; done; echo token s3cret-token-42; exit 2"]}]}}),
+        )
+        .unwrap();
+    until("a restart", || {
+        sim.store
+            .get(rt("", "pods"), "default", "talker")
+            .ok()
+            .filter(|p| {
+                p["status"]["containerStatuses"][0]["restartCount"]
+                    .as_i64()
+                    .unwrap_or(0)
+                    >= 1
+            })
+    })
+    .await;
+    let logs = find("get_logs").unwrap();
+    let out = logs
+        .call(&ctx, json!({"pod": "talker", "previous": true, "tail": 3}))
+        .await
+        .unwrap();
+    assert_eq!(
+        out.data["lines"],
+        json!(["line 4", "line 5", "token [REDACTED]"])
+    );
+    let out = logs
+        .call(
+            &ctx,
+            json!({"pod": "talker", "previous": true, "grep": "line 2"}),
+        )
+        .await
+        .unwrap();
+    assert_eq!(out.text, "line 2");
+    let e = logs.call(&ctx, json!({"pod": "ghost"})).await.unwrap_err();
+    assert!(
+        matches!(&e, ToolError::Retry(m) if m.contains("ghost")),
+        "{e}"
+    );
+    sim.stop().await;
+}
