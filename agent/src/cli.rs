@@ -102,6 +102,8 @@ pub enum SimCommand {
     Status(SimTarget),
     /// Break the chatbot running on kubesim the way a person would (see `--list`).
     Scenario(ScenarioArgs),
+    /// Forward a local port to a Service of kubesim (svc/NAME [LOCAL:]PORT), until Ctrl-C.
+    PortForward(PortForwardArgs),
     /// Run kubesim in the foreground until interrupted (what `start` runs).
     #[command(hide = true)]
     Serve(SimStart),
@@ -151,6 +153,18 @@ pub enum Runtime {
     Processes,
     /// Pods go Running/Ready at once.
     Instant,
+}
+
+/// Options of `sim port-forward`.
+#[derive(Debug, Clone, Args)]
+pub struct PortForwardArgs {
+    /// The Service, as svc/NAME.
+    pub target: String,
+    /// `[LOCAL:]REMOTE`; LOCAL 0 picks a free port.
+    pub ports: String,
+    /// Which cluster and namespace.
+    #[command(flatten)]
+    pub cluster: ClusterArgs,
 }
 
 /// Options of `sim scenario`.

@@ -4,6 +4,7 @@
 pub mod cli;
 pub mod demo;
 pub mod deploy;
+pub mod port_forward;
 pub mod report;
 pub mod scenarios;
 pub mod sim_cmd;

@@ -27,6 +27,14 @@ async fn diagnose(a: &todo_ops::cli::DiagnoseArgs) -> anyhow::Result<u8> {
     Ok(if d.findings.is_empty() { 0 } else { 1 })
 }
 
+/// `sim port-forward`.
+async fn port_forward(a: &todo_ops::cli::PortForwardArgs) -> anyhow::Result<u8> {
+    let (svc, local, remote) = todo_ops::port_forward::parse(&a.target, &a.ports)?;
+    let cluster = a.cluster.target().connect().await?;
+    todo_ops::port_forward::run(cluster, svc, local, remote).await?;
+    Ok(0)
+}
+
 fn main() -> ExitCode {
     default_sigpipe();
     let cli = Cli::parse();
@@ -42,6 +50,7 @@ fn main() -> ExitCode {
             Command::Sim(SimCommand::Start(o)) => sim_cmd::start(o).await.map(|_| 0),
             Command::Sim(SimCommand::Serve(o)) => sim_cmd::serve(o).await.map(|_| 0),
             Command::Sim(SimCommand::Stop(t)) => sim_cmd::stop(t).await.map(|_| 0),
+            Command::Sim(SimCommand::PortForward(a)) => port_forward(a).await,
             Command::Sim(SimCommand::Scenario(a)) => sim_cmd::scenario(a).await.map(|_| 0),
             Command::Diagnose(a) => diagnose(a).await,
             Command::Demo(d) => todo_ops::demo::run(d).await.map(|_| 0),

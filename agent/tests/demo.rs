@@ -2,6 +2,8 @@
 //! plus chat through the forwarded UI port — the README's run command, end to end.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // Tests fail loudly by design.
 
+mod common;
+
 use std::path::PathBuf;
 use std::process::Command;
 
@@ -71,4 +73,61 @@ fn demo_deploys_and_answers() {
         leftovers.is_empty(),
         "app processes outlived the demo: {leftovers:?}"
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sim_port_forward_reaches_the_ui() {
+    use std::io::{BufRead, BufReader};
+    use std::process::Stdio;
+    let env = common::setup().await;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_todo-ops"))
+        .args([
+            "sim",
+            "port-forward",
+            "svc/todo-frontend",
+            "0:3000",
+            "--kubeconfig",
+        ])
+        .arg(&env.kubeconfig)
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut first)
+        .unwrap();
+    let addr = first
+        .strip_prefix("Forwarding from ")
+        .and_then(|l| l.split(' ').next())
+        .unwrap_or_else(|| panic!("{first}"))
+        .to_string();
+    let http = reqwest::Client::builder()
+        .no_proxy()
+        .timeout(std::time::Duration::from_secs(10))
+        .build()
+        .unwrap();
+    let page = http
+        .get(format!("http://{addr}/"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("Todo AI Chatbot"));
+    let health: serde_json::Value = http
+        .get(format!("http://{addr}/api/tasks"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        health["error"]["code"], "unauthorized",
+        "the API answers through the forward: {health}"
+    );
+    let _ = child.kill();
+    let _ = child.wait();
+    env.sim.stop().await;
 }

@@ -500,3 +500,43 @@ async fn diff_and_server_dry_run_change_nothing() {
             .is_empty()
     );
 }
+
+#[tokio::test]
+async fn rollout_that_cannot_progress_exceeds_its_deadline() {
+    // Time scale 20: a 10 s progress deadline passes in half a second.
+    let mut cfg = SimConfig::default();
+    cfg.controllers.time_scale = 20.0;
+    let sim = RunningSim::start(cfg).await.unwrap();
+    let kubeconfig =
+        PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("kubeconfig-{}", sim.addr.port()));
+    sim.write_kubeconfig(&kubeconfig).unwrap();
+    let k = Kube { sim, kubeconfig };
+    let stuck = WEB
+        .replace("cpu: 100m", "cpu: \"3\"")
+        .replace("replicas: 3", "replicas: 1\n  progressDeadlineSeconds: 10");
+    k.ok_stdin(&["apply", "-f", "-"], Some(&stuck)).await;
+    let out = k
+        .run(
+            &["rollout", "status", "deployment/web", "--timeout=30s"],
+            None,
+        )
+        .await;
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("exceeded its progress deadline"), "{err}");
+    let d = k.json(&["get", "deployment", "web"]).await;
+    let progressing = d["status"]["conditions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["type"] == "Progressing")
+        .unwrap()
+        .clone();
+    assert_eq!(
+        (
+            progressing["status"].as_str(),
+            progressing["reason"].as_str()
+        ),
+        (Some("False"), Some("ProgressDeadlineExceeded"))
+    );
+}
