@@ -20,6 +20,46 @@ pub struct ToolContext {
     pub cluster: Cluster,
     /// Masks Secret values in every output.
     pub redactor: Arc<Redactor>,
+    /// Helm on the same cluster, and the charts folder, for the Helm tools.
+    pub helm: Option<HelmAccess>,
+}
+
+/// What the Helm tools need.
+#[derive(Clone)]
+pub struct HelmAccess {
+    /// A client on the same kubeconfig and namespace.
+    pub client: Arc<crate::helm::HelmClient>,
+    /// Where `todo-backend/` and `todo-frontend/` charts are.
+    pub charts: std::path::PathBuf,
+}
+
+impl ToolContext {
+    /// The Helm access, or an error the model can read.
+    pub fn helm(&self) -> Result<&HelmAccess, ToolError> {
+        self.helm.as_ref().ok_or_else(|| {
+            ToolError::Fatal(
+                "Helm is not configured for this session (no kubeconfig or charts folder)".into(),
+            )
+        })
+    }
+}
+
+/// Runs a blocking Helm call for a tool; SDK errors about the release go back to the model.
+pub async fn helm_call<T, F>(op: &str, f: F) -> Result<T, ToolError>
+where
+    T: Send + 'static,
+    F: FnOnce() -> Result<T, crate::helm::HelmError> + Send + 'static,
+{
+    crate::helm::blocking(op, f)
+        .await
+        .map_err(|e| match e.code() {
+            Some(
+                crate::helm::ErrorCode::NotFound
+                | crate::helm::ErrorCode::Values
+                | crate::helm::ErrorCode::InvalidArg,
+            ) => ToolError::Retry(e.to_string()),
+            _ => ToolError::Fatal(e.to_string()),
+        })
 }
 
 /// A failed call: the model may correct and retry, or the session must stop.

@@ -53,6 +53,7 @@ async fn ctx(runtime: PodRuntime, images: ImageTable) -> (RunningSim, ToolContex
         ToolContext {
             cluster,
             redactor: Arc::new(Redactor::default()),
+            helm: None,
         },
     )
 }
@@ -154,12 +155,47 @@ async fn reads_and_mutations() {
         matches!(&e, ToolError::Retry(m) if m.contains("unknown field")),
         "{e}"
     );
-    assert!(
-        registry()
-            .iter()
-            .filter(|t| t.mutates())
-            .all(|t| ["scale", "rollout_restart"].contains(&t.name()))
+    let mutating: Vec<&str> = registry()
+        .iter()
+        .filter(|t| t.mutates())
+        .map(|t| t.name())
+        .collect();
+    assert_eq!(
+        mutating,
+        [
+            "scale",
+            "rollout_restart",
+            "delete_pod",
+            "helm_upgrade",
+            "helm_rollback"
+        ]
     );
+
+    let pod = sim.store.all(rt("", "pods"))[0]["metadata"]["name"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let out = find("describe")
+        .unwrap()
+        .call(&ctx, json!({"kind": "pod", "name": pod}))
+        .await
+        .unwrap();
+    assert_eq!(out.data["details"]["phase"], "Running");
+    assert!(
+        out.data["events"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e.as_str().unwrap().contains("Scheduled")),
+        "{}",
+        out.text
+    );
+    find("delete_pod")
+        .unwrap()
+        .call(&ctx, json!({"pod": pod}))
+        .await
+        .unwrap();
+    assert!(sim.store.get(rt("", "pods"), "default", &pod).is_err());
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -212,5 +248,104 @@ async fn logs_tail_grep_previous_and_redaction() {
         matches!(&e, ToolError::Retry(m) if m.contains("ghost")),
         "{e}"
     );
+    sim.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn helm_tools_diff_upgrade_rollback() {
+    let (sim, mut ctx) = ctx(PodRuntime::Instant, ImageTable::default()).await;
+    let charts = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../charts");
+    let kc = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("tools-{}", sim.addr.port()));
+    let client = Arc::new(
+        todo_ops_tools::helm::HelmClient::new(&todo_ops_tools::helm::ClusterOptions {
+            kubeconfig_path: Some(kc),
+            namespace: Some("default".into()),
+            ..Default::default()
+        })
+        .unwrap(),
+    );
+    let (c, dir) = (client.clone(), charts.join("todo-backend"));
+    todo_ops_tools::helm::blocking("install", move || {
+        let chart = todo_ops_tools::helm::Chart::load(&dir)?;
+        c.install(
+            &chart,
+            "todo-backend",
+            &json!({"secrets": {"databaseUrl": "postgres://app:pw-9f8e7d@db/todo"}}),
+            &Default::default(),
+        )
+    })
+    .await
+    .unwrap();
+    ctx.helm = Some(todo_ops_tools::tool::HelmAccess { client, charts });
+
+    let out = find("helm_values")
+        .unwrap()
+        .call(&ctx, json!({"release": "todo-backend"}))
+        .await
+        .unwrap();
+    assert_eq!(out.data["secrets"]["databaseUrl"], "[REDACTED]");
+    assert!(!out.text.contains("pw-9f8e7d"));
+
+    let out = find("diff_values")
+        .unwrap()
+        .call(
+            &ctx,
+            json!({"release": "todo-backend", "patch": {"replicaCount": 3}}),
+        )
+        .await
+        .unwrap();
+    assert!(out.text.contains("+  \"replicaCount\": 3"), "{}", out.text);
+    assert!(!out.text.contains("pw-9f8e7d"), "{}", out.text);
+    let e = find("diff_values")
+        .unwrap()
+        .call(
+            &ctx,
+            json!({"release": "todo-backend", "patch": {"replicaCount": "two"}}),
+        )
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&e, ToolError::Retry(m) if m.contains("replicaCount")),
+        "{e}"
+    );
+
+    let out = find("helm_upgrade")
+        .unwrap()
+        .call(
+            &ctx,
+            json!({"release": "todo-backend", "patch": {"replicaCount": 3}}),
+        )
+        .await
+        .unwrap();
+    assert_eq!(out.data["revision"], 2);
+    assert_eq!(
+        sim.store
+            .get(rt("apps", "deployments"), "default", "todo-backend")
+            .unwrap()["spec"]["replicas"],
+        3
+    );
+    find("helm_rollback")
+        .unwrap()
+        .call(&ctx, json!({"release": "todo-backend"}))
+        .await
+        .unwrap();
+    let out = find("helm_history")
+        .unwrap()
+        .call(&ctx, json!({"release": "todo-backend"}))
+        .await
+        .unwrap();
+    assert_eq!(out.data.as_array().unwrap().len(), 3, "{}", out.text);
+    assert_eq!(
+        sim.store
+            .get(rt("apps", "deployments"), "default", "todo-backend")
+            .unwrap()["spec"]["replicas"],
+        2
+    );
+    let e = find("helm_history")
+        .unwrap()
+        .call(&ctx, json!({"release": "nope"}))
+        .await
+        .unwrap_err();
+    assert!(matches!(e, ToolError::Retry(_)), "{e}");
     sim.stop().await;
 }

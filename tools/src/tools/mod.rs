@@ -1,7 +1,14 @@
 //! The registry: every tool, one file each.
 
+mod delete_pod;
+mod describe;
+pub mod diff_values;
 mod get_events;
 mod get_logs;
+mod helm_history;
+mod helm_rollback;
+mod helm_upgrade;
+pub mod helm_values;
 mod list_pods;
 mod rollout_restart;
 mod scale;
@@ -14,8 +21,15 @@ pub fn registry() -> Vec<Box<dyn Tool>> {
         Box::new(list_pods::ListPods),
         Box::new(get_events::GetEvents),
         Box::new(get_logs::GetLogs),
+        Box::new(describe::Describe),
+        Box::new(helm_history::HelmHistory),
+        Box::new(helm_values::HelmValues),
+        Box::new(diff_values::DiffValues),
         Box::new(scale::Scale),
         Box::new(rollout_restart::RolloutRestart),
+        Box::new(delete_pod::DeletePod),
+        Box::new(helm_upgrade::HelmUpgrade),
+        Box::new(helm_rollback::HelmRollback),
     ]
 }
 

@@ -1,0 +1,84 @@
+//! `diff_values`: what a values patch would change in a release, as a unified diff of the
+//! user-supplied values (checked against the chart's schema first).
+
+use schemars::JsonSchema;
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use super::helm_values::mask_secret_values;
+use crate::helm::Chart;
+use crate::tool::{
+    Tool, ToolContext, ToolError, ToolFuture, ToolOutput, args, helm_call, schema_of,
+};
+use crate::values::ValuesPatch;
+
+/// Arguments of `diff_values` and `helm_upgrade`.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ValuesChangeArgs {
+    /// The release (and chart): `todo-backend` or `todo-frontend`.
+    pub release: String,
+    /// A JSON merge patch of the values, e.g. {"resources": {"limits": {"memory": "512Mi"}}}; null removes a key.
+    pub patch: Value,
+}
+
+/// The unified diff between two values documents.
+pub fn values_diff(before: &Value, after: &Value) -> String {
+    let a = serde_json::to_string_pretty(before).unwrap_or_default() + "\n";
+    let b = serde_json::to_string_pretty(after).unwrap_or_default() + "\n";
+    similar::TextDiff::from_lines(&a, &b)
+        .unified_diff()
+        .context_radius(3)
+        .header("current", "proposed")
+        .to_string()
+}
+
+/// Current values, proposed values and the schema check of a change.
+pub async fn propose(ctx: &ToolContext, a: &ValuesChangeArgs) -> Result<(Value, Value), ToolError> {
+    let helm = ctx.helm()?;
+    let patch = ValuesPatch::new(a.patch.clone()).map_err(ToolError::Retry)?;
+    let (client, release) = (helm.client.clone(), a.release.clone());
+    let current = helm_call("get values", move || client.values(&release, false, None)).await?;
+    let proposed = patch.apply_to(&current);
+    let chart_dir = helm.charts.join(&a.release);
+    let check = proposed.clone();
+    helm_call("validate values", move || {
+        Chart::load(&chart_dir)?.validate_values(&check)
+    })
+    .await?;
+    Ok((current, proposed))
+}
+
+/// The tool.
+pub struct DiffValues;
+
+impl Tool for DiffValues {
+    fn name(&self) -> &'static str {
+        "diff_values"
+    }
+    fn description(&self) -> &'static str {
+        "Show what a values patch would change in a Helm release (unified diff), after checking it against the chart's schema."
+    }
+    fn mutates(&self) -> bool {
+        false
+    }
+    fn schema(&self) -> Value {
+        schema_of::<ValuesChangeArgs>()
+    }
+    fn call<'a>(&'a self, ctx: &'a ToolContext, a: Value) -> ToolFuture<'a> {
+        Box::pin(async move {
+            let a: ValuesChangeArgs = args(self.name(), a)?;
+            let (current, proposed) = propose(ctx, &a).await?;
+            let diff = values_diff(&mask_secret_values(current), &mask_secret_values(proposed));
+            let diff = ctx.redactor.redact(&diff);
+            Ok(ToolOutput {
+                data: json!({"release": a.release, "diff": diff}),
+                text: if diff.is_empty() {
+                    "no change".into()
+                } else {
+                    diff
+                },
+            })
+        })
+    }
+}
