@@ -63,6 +63,26 @@ fn web(replicas: i64) -> Value {
            "template": {"metadata": {"labels": {"app": "web"}}, "spec": {"containers": [{"name": "web", "image": "nginx:1.27"}]}}}})
 }
 
+async fn until_tool(
+    ctx: &ToolContext,
+    name: &str,
+    ok: impl Fn(&todo_ops_tools::tool::ToolOutput) -> bool,
+) -> todo_ops_tools::tool::ToolOutput {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let out = find(name).unwrap().call(ctx, json!({})).await.unwrap();
+        if ok(&out) {
+            return out;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "{name} never satisfied: {}",
+            out.text
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
 async fn until<T>(what: &str, mut f: impl FnMut() -> Option<T>) -> T {
     let deadline = Instant::now() + Duration::from_secs(20);
     loop {
@@ -155,6 +175,41 @@ async fn reads_and_mutations() {
         matches!(&e, ToolError::Retry(m) if m.contains("unknown field")),
         "{e}"
     );
+    // Deployments, Services with endpoints, config (Secret keys only), nodes.
+    sim.store.create(rt("", "services"), "default", json!({"metadata": {"name": "web"}, "spec": {"selector": {"app": "web"}, "ports": [{"port": 80}]}})).unwrap();
+    sim.store
+        .create(
+            rt("", "secrets"),
+            "default",
+            json!({"metadata": {"name": "creds"}, "data": {"TOKEN": "c2VjcmV0LXZhbHVlLTEyMw=="}}),
+        )
+        .unwrap();
+    let out = find("list_deployments")
+        .unwrap()
+        .call(&ctx, json!({}))
+        .await
+        .unwrap();
+    assert_eq!(out.data[0]["desired"], 3);
+    let out = until_tool(&ctx, "list_services", |o| o.data[0]["ready_endpoints"] == 3).await;
+    assert!(out.text.contains("selector"), "{}", out.text);
+    let out = find("get_config")
+        .unwrap()
+        .call(&ctx, json!({"name": "creds"}))
+        .await
+        .unwrap();
+    assert_eq!(out.data["secrets"][0]["keys"], json!(["TOKEN"]));
+    assert!(
+        !out.text.contains("c2VjcmV0") && !out.text.contains("secret-value-123"),
+        "{}",
+        out.text
+    );
+    let out = find("list_nodes")
+        .unwrap()
+        .call(&ctx, json!({}))
+        .await
+        .unwrap();
+    assert_eq!(out.data[0]["cpu_allocatable_m"], 2000);
+
     let mutating: Vec<&str> = registry()
         .iter()
         .filter(|t| t.mutates())

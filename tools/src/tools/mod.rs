@@ -1,15 +1,20 @@
 //! The registry: every tool, one file each.
 
+mod config;
 mod delete_pod;
 mod describe;
 pub mod diff_values;
 mod get_events;
 mod get_logs;
 mod helm_history;
+mod helm_list;
 mod helm_rollback;
 mod helm_upgrade;
 pub mod helm_values;
+pub mod list_deployments;
+mod list_nodes;
 mod list_pods;
+mod list_services;
 mod rollout_restart;
 mod scale;
 
@@ -22,6 +27,11 @@ pub fn registry() -> Vec<Box<dyn Tool>> {
         Box::new(get_events::GetEvents),
         Box::new(get_logs::GetLogs),
         Box::new(describe::Describe),
+        Box::new(list_deployments::ListDeployments),
+        Box::new(list_services::ListServices),
+        Box::new(config::GetConfig),
+        Box::new(list_nodes::ListNodes),
+        Box::new(helm_list::HelmList),
         Box::new(helm_history::HelmHistory),
         Box::new(helm_values::HelmValues),
         Box::new(diff_values::DiffValues),

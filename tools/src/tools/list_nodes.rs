@@ -1,0 +1,111 @@
+//! `list_nodes`: nodes with allocatable CPU and memory against what pods request.
+
+use k8s_openapi::api::core::v1::{Node, Pod};
+use kube::api::{Api, ListParams};
+use schemars::JsonSchema;
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use crate::tool::{Tool, ToolContext, ToolError, ToolFuture, ToolOutput, args, schema_of};
+
+/// Arguments of `list_nodes` (none).
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ListNodesArgs {}
+
+fn milli(q: &str) -> i64 {
+    q.strip_suffix('m').map_or_else(
+        || q.parse::<f64>().map(|v| (v * 1000.0) as i64).unwrap_or(0),
+        |m| m.parse().unwrap_or(0),
+    )
+}
+
+fn mebi(q: &str) -> i64 {
+    let (n, mult) = [
+        ("Ki", 1.0 / 1024.0),
+        ("Mi", 1.0),
+        ("Gi", 1024.0),
+        ("k", 1e3 / 1048576.0),
+        ("M", 1e6 / 1048576.0),
+        ("G", 1e9 / 1048576.0),
+    ]
+    .iter()
+    .find_map(|(s, m)| q.strip_suffix(s).map(|n| (n, *m)))
+    .unwrap_or((q, 1.0 / 1048576.0));
+    (n.parse::<f64>().unwrap_or(0.0) * mult) as i64
+}
+
+/// The tool.
+pub struct ListNodes;
+
+impl Tool for ListNodes {
+    fn name(&self) -> &'static str {
+        "list_nodes"
+    }
+    fn description(&self) -> &'static str {
+        "List nodes with readiness and allocatable CPU/memory against the requests of the pods scheduled on them."
+    }
+    fn mutates(&self) -> bool {
+        false
+    }
+    fn schema(&self) -> Value {
+        schema_of::<ListNodesArgs>()
+    }
+    fn call<'a>(&'a self, ctx: &'a ToolContext, a: Value) -> ToolFuture<'a> {
+        Box::pin(async move {
+            let _: ListNodesArgs = args(self.name(), a)?;
+            let c = ctx.cluster.client.clone();
+            let nodes = Api::<Node>::all(c.clone())
+                .list(&ListParams::default())
+                .await
+                .map_err(|e| ToolError::from(ctx.cluster.error(e)))?;
+            let pods = Api::<Pod>::all(c)
+                .list(&ListParams::default())
+                .await
+                .map_err(|e| ToolError::from(ctx.cluster.error(e)))?;
+            let pods: Vec<Value> = pods
+                .items
+                .iter()
+                .filter_map(|p| serde_json::to_value(p).ok())
+                .collect();
+            let rows: Vec<Value> = nodes
+                .items
+                .iter()
+                .filter_map(|n| serde_json::to_value(n).ok())
+                .map(|n| {
+                    let name = n["metadata"]["name"].as_str().unwrap_or_default().to_string();
+                    let (mut cpu, mut mem) = (0, 0);
+                    for p in pods.iter().filter(|p| p["spec"]["nodeName"] == name.as_str()) {
+                        for ct in p["spec"]["containers"].as_array().into_iter().flatten() {
+                            cpu += ct["resources"]["requests"]["cpu"].as_str().map_or(0, milli);
+                            mem += ct["resources"]["requests"]["memory"].as_str().map_or(0, mebi);
+                        }
+                    }
+                    let ready = n["status"]["conditions"].as_array().is_some_and(|c| c.iter().any(|c| c["type"] == "Ready" && c["status"] == "True"));
+                    json!({"name": name, "ready": ready,
+                           "cpu_allocatable_m": n["status"]["allocatable"]["cpu"].as_str().map_or(0, milli), "cpu_requested_m": cpu,
+                           "memory_allocatable_mi": n["status"]["allocatable"]["memory"].as_str().map_or(0, mebi), "memory_requested_mi": mem})
+                })
+                .collect();
+            let text = rows
+                .iter()
+                .map(|r| {
+                    format!(
+                        "{} ready={} cpu {}m of {}m requested, memory {}Mi of {}Mi requested",
+                        r["name"].as_str().unwrap_or(""),
+                        r["ready"],
+                        r["cpu_requested_m"],
+                        r["cpu_allocatable_m"],
+                        r["memory_requested_mi"],
+                        r["memory_allocatable_mi"]
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join("\n");
+            Ok(ToolOutput {
+                data: Value::Array(rows),
+                text,
+            })
+        })
+    }
+}
