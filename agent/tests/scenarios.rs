@@ -38,8 +38,43 @@ fn kubectl_logs(env: &Env, pod: &str, previous: bool) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
+/// `diagnose` on the scenario's cluster.
+async fn diagnosis(env: &Env) -> todo_ops_tools::diagnose::Diagnosis {
+    let target = todo_ops_tools::cluster::ClusterTarget {
+        kubeconfig: Some(env.kubeconfig.clone()),
+        context: None,
+        namespace: Some("default".into()),
+    };
+    let cluster = target.connect().await.unwrap();
+    todo_ops_tools::diagnose::diagnose(&cluster).await.unwrap()
+}
+
+/// The finding `diagnose` should report for each scenario, and words its summary must contain.
+fn expected(name: &str) -> (&'static str, &'static str) {
+    match name {
+        "image-tag-missing" => ("image-pull", "todo-backend:v9.9.9"),
+        "secret-key-missing" => ("container-config", "BETTER_AUTH_SECRET"),
+        "database-url-wrong" => ("crash-loop", "could not connect to the database"),
+        "auth-secret-short" => ("crash-loop", "BETTER_AUTH_SECRET is too short"),
+        "memory-limit-low" => ("oom-killed", "4Mi"),
+        "requests-too-large" => ("unschedulable", "Insufficient cpu"),
+        "readiness-path-wrong" => ("readiness-failing", "never becomes Ready"),
+        "liveness-too-aggressive" => ("liveness-failing", "liveness probe"),
+        "service-selector-wrong" => ("service-selector", "selects no pod"),
+        "backend-url-wrong" => ("backend-url", "todo-api"),
+        "scaled-to-zero" => ("scaled-to-zero", "scaled to 0"),
+        other => panic!("no expectation for {other}"),
+    }
+}
+
 async fn run(name: &str) {
     let env = setup().await;
+    let before = diagnosis(&env).await;
+    assert!(
+        before.findings.is_empty(),
+        "false alarm on a healthy install: {:#?}",
+        before.findings
+    );
     let s = scenarios::find(name).unwrap();
     scenarios::apply(s, &env.kubeconfig, &env.charts)
         .await
@@ -134,10 +169,55 @@ async fn run(name: &str) {
         }
         other => panic!("no symptom check for {other}"),
     }
-    scenarios::repair(s, &env.kubeconfig, &env.charts, &env.db_url)
-        .await
-        .unwrap();
+    // diagnose names the cause (events and logs may take a moment to show it).
+    let (id, words) = expected(name);
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let found = loop {
+        let d = diagnosis(&env).await;
+        if let Some(f) = d
+            .findings
+            .iter()
+            .find(|f| f.id == id && f.summary.contains(words))
+        {
+            break f.clone();
+        }
+        assert!(
+            Instant::now() < deadline,
+            "diagnose did not report {id} ({words}) for {name}: {:#?}",
+            d.findings
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    };
+    // The fix: the suggested values patch itself when diagnose has one (its keys must be the
+    // documented repair's), else the documented repair.
+    match (&found.suggested_patch, &found.release) {
+        (Some(patch), Some(release)) => {
+            if let Some(repair) = scenarios::repairing_patch(name, &env.db_url) {
+                for key in todo_ops_tools::values::ValuesPatch(patch.clone()).keys() {
+                    assert!(
+                        todo_ops_tools::values::ValuesPatch(repair.clone())
+                            .keys()
+                            .iter()
+                            .any(|k| k == &key || key.starts_with(&format!("{k}."))),
+                        "{name}: suggested {patch} vs documented {repair}"
+                    );
+                }
+            }
+            scenarios::upgrade(&env.kubeconfig, &env.charts, release, patch.clone())
+                .await
+                .unwrap();
+        }
+        _ => scenarios::repair(s, &env.kubeconfig, &env.charts, &env.db_url)
+            .await
+            .unwrap(),
+    }
     healthy(&env, &format!("repairing {name}")).await;
+    let after = diagnosis(&env).await;
+    assert!(
+        after.findings.is_empty(),
+        "{name} still reported after the repair: {:#?}",
+        after.findings
+    );
     env.sim.stop().await;
 }
 

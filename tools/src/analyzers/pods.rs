@@ -57,7 +57,19 @@ pub fn analyze(snap: &Snapshot, logs: &Logs) -> Vec<Finding> {
             .cloned();
         if let Some(c) = unschedulable {
             let msg = c["message"].as_str().unwrap_or_default().to_string();
-            let patch = ours.then(|| json!({"resources": {"requests": {"cpu": "100m", "memory": "64Mi"}, "limits": {"cpu": "500m", "memory": "256Mi"}}}));
+            // Back to the chart's defaults for whatever does not fit.
+            let mut patch = json!({"resources": {"requests": {}, "limits": {}}});
+            if msg.contains("Insufficient cpu") {
+                patch["resources"]["requests"]["cpu"] = json!("100m");
+                patch["resources"]["limits"]["cpu"] = json!("500m");
+            }
+            if msg.contains("Insufficient memory") {
+                patch["resources"]["requests"]["memory"] = json!("64Mi");
+                patch["resources"]["limits"]["memory"] = json!("256Mi");
+            }
+            let patch = (ours
+                && (msg.contains("Insufficient cpu") || msg.contains("Insufficient memory")))
+            .then_some(patch);
             out.push(finding(
                 "unschedulable",
                 owner.clone(),
