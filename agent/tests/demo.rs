@@ -52,6 +52,13 @@ fn demo_deploys_and_answers() {
         stdout.contains("check: signed up and added a task"),
         "{stdout}"
     );
+    // It broke the chatbot, diagnose named the cause, the suggested fix repaired it.
+    assert!(stdout.contains("[oom-killed]"), "{stdout}");
+    assert!(
+        stdout.contains("applying the suggested fix: helm upgrade todo-backend"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("healthy again"), "{stdout}");
     // Stopping the demo stops its pods: no process still has this run's database in its env.
     let marker = state.join("todo.db").display().to_string();
     let leftovers: Vec<String> = std::fs::read_dir("/proc")

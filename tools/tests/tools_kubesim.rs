@@ -333,6 +333,14 @@ async fn helm_tools_diff_upgrade_rollback() {
     .unwrap();
     ctx.helm = Some(todo_ops_tools::tool::HelmAccess { client, charts });
 
+    let out = find("helm_list")
+        .unwrap()
+        .call(&ctx, json!({}))
+        .await
+        .unwrap();
+    assert_eq!(out.data[0]["name"], "todo-backend");
+    assert_eq!(out.data[0]["status"], "deployed");
+
     let out = find("helm_values")
         .unwrap()
         .call(&ctx, json!({"release": "todo-backend"}))
