@@ -22,8 +22,22 @@ async fn diagnose(a: &todo_ops::cli::DiagnoseArgs) -> anyhow::Result<u8> {
         release: a.release.clone(),
         resource: a.resource.clone(),
     };
-    let d = todo_ops_tools::diagnose::diagnose_focused(&cluster, &focus).await?;
-    print!("{}", todo_ops::report::render(&d, a.output));
+    use std::io::IsTerminal;
+    let tty_err = std::io::stderr().is_terminal();
+    if tty_err {
+        eprint!(
+            "diagnosing namespace {} on {} …",
+            cluster.namespace, cluster.server
+        );
+    }
+    let d = todo_ops_tools::diagnose::diagnose_focused(&cluster, &focus).await;
+    if tty_err {
+        // Clear the progress line.
+        eprint!("\r\x1b[2K");
+    }
+    let d = d?;
+    let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+    print!("{}", todo_ops::report::render_styled(&d, a.output, color));
     Ok(if d.findings.is_empty() { 0 } else { 1 })
 }
 

@@ -25,13 +25,18 @@ fn label(s: Severity) -> &'static str {
 
 fn fix_line(release: Option<&String>, patch: &serde_json::Value) -> String {
     match release {
-        Some(r) => format!("helm upgrade {r} with values {patch}  (todo-ops fix applies it)"),
+        Some(r) => format!("helm upgrade {r} with values {patch}"),
         None => format!("values {patch}"),
     }
 }
 
 /// Renders a diagnosis.
 pub fn render(d: &Diagnosis, format: Format) -> String {
+    render_styled(d, format, false)
+}
+
+/// Renders a diagnosis; `color` adds ANSI colours to the text format (for a terminal).
+pub fn render_styled(d: &Diagnosis, format: Format, color: bool) -> String {
     let mut out = String::new();
     let n = d.findings.len();
     let problems = if n == 1 {
@@ -50,7 +55,18 @@ pub fn render(d: &Diagnosis, format: Format) -> String {
                 if n == 0 { "healthy".into() } else { problems }
             );
             for f in &d.findings {
-                let _ = writeln!(out, "\n{:<5}  {}  [{}]", label(f.severity), f.object, f.id);
+                let sev = format!("{:<5}", label(f.severity));
+                let sev = match (color, f.severity) {
+                    (false, _) => sev,
+                    (true, Severity::Error) => format!("\x1b[1;31m{sev}\x1b[0m"),
+                    (true, Severity::Warning) => format!("\x1b[1;33m{sev}\x1b[0m"),
+                };
+                let object = if color {
+                    format!("\x1b[1m{}\x1b[0m", f.object)
+                } else {
+                    f.object.clone()
+                };
+                let _ = writeln!(out, "\n{sev}  {object}  [{}]", f.id);
                 let _ = writeln!(out, "  {}", f.summary);
                 for e in &f.evidence {
                     let _ = writeln!(out, "    - {e}");

@@ -59,23 +59,41 @@ pub async fn diagnose_focused(c: &Cluster, focus: &Focus) -> Result<Diagnosis, C
 /// Reads the namespace and runs every analyzer.
 pub async fn diagnose(c: &Cluster) -> Result<Diagnosis, ClusterError> {
     let (snap, redactor) = Snapshot::read(c).await?;
-    let mut logs = Logs::default();
-    for pod in &snap.pods {
-        let name = pod["metadata"]["name"].as_str().unwrap_or_default();
-        for cs in pod["status"]["containerStatuses"]
-            .as_array()
+    // Logs only of restarted containers, bounded, read concurrently.
+    let wanted: Vec<(String, String)> = snap
+        .pods
+        .iter()
+        .flat_map(|pod| {
+            let name = pod["metadata"]["name"]
+                .as_str()
+                .unwrap_or_default()
+                .to_string();
+            pod["status"]["containerStatuses"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter(|cs| cs["restartCount"].as_i64().unwrap_or(0) > 0)
+                .map(move |cs| {
+                    (
+                        name.clone(),
+                        cs["name"].as_str().unwrap_or_default().to_string(),
+                    )
+                })
+                .collect::<Vec<_>>()
+        })
+        .take(20)
+        .collect();
+    let reads = wanted
+        .iter()
+        .map(|(p, ct)| Snapshot::logs(c, &redactor, p, ct, true, 20));
+    let texts = futures::future::join_all(reads).await;
+    let logs = Logs {
+        previous: wanted
             .into_iter()
-            .flatten()
-        {
-            if cs["restartCount"].as_i64().unwrap_or(0) > 0 {
-                let cname = cs["name"].as_str().unwrap_or_default();
-                if let Some(text) = Snapshot::logs(c, &redactor, name, cname, true, 20).await {
-                    logs.previous
-                        .push(((name.to_string(), cname.to_string()), text));
-                }
-            }
-        }
-    }
+            .zip(texts)
+            .filter_map(|(k, t)| t.map(|t| (k, t)))
+            .collect(),
+    };
     let findings = analyzers::analyze(&snap, &logs)
         .into_iter()
         .map(|mut f| {
