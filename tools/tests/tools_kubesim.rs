@@ -372,6 +372,28 @@ async fn helm_tools_diff_upgrade_rollback() {
         "{e}"
     );
 
+    let out = find("diff_manifest").unwrap().call(&ctx, json!({"release": "todo-backend", "patch": {"replicaCount": 3, "config": {"logFormat": "text"}}})).await.unwrap();
+    assert!(
+        out.text.contains("-      \"replicas\": 2") && out.text.contains("+      \"replicas\": 3"),
+        "{}",
+        out.text
+    );
+    assert!(
+        out.text.contains("\"LOG_FORMAT\": \"text\""),
+        "{}",
+        out.text
+    );
+    assert!(!out.text.contains("pw-9f8e7d"), "{}", out.text);
+    let unchanged = find("diff_manifest")
+        .unwrap()
+        .call(&ctx, json!({"release": "todo-backend", "patch": {}}))
+        .await
+        .unwrap();
+    assert_eq!(
+        unchanged.text, "no change to the manifests",
+        "generated secrets must not make a diff"
+    );
+
     let out = find("helm_upgrade")
         .unwrap()
         .call(

@@ -3,6 +3,7 @@
 mod config;
 mod delete_pod;
 mod describe;
+mod diff_manifest;
 pub mod diff_values;
 mod get_events;
 mod get_logs;
@@ -35,6 +36,7 @@ pub fn registry() -> Vec<Box<dyn Tool>> {
         Box::new(helm_history::HelmHistory),
         Box::new(helm_values::HelmValues),
         Box::new(diff_values::DiffValues),
+        Box::new(diff_manifest::DiffManifest),
         Box::new(scale::Scale),
         Box::new(rollout_restart::RolloutRestart),
         Box::new(delete_pod::DeletePod),

@@ -1,0 +1,95 @@
+//! `diff_manifest`: what a values patch would change in the rendered manifests of a release
+//! (rendered offline by the Helm SDK with the current and the proposed values). Secret data
+//! is never shown, and the checksum of generated secrets is left out of the comparison.
+
+use serde_json::{Value, json};
+
+use super::diff_values::{ValuesChangeArgs, propose, values_diff};
+use crate::helm::{self, Chart, RenderOptions};
+use crate::redact::MASK;
+use crate::tool::{
+    Tool, ToolContext, ToolError, ToolFuture, ToolOutput, args, budget, helm_call, schema_of,
+};
+
+/// The manifests of a render as JSON objects keyed `Kind/name`, Secret values masked.
+fn documents(rendered: &std::collections::BTreeMap<String, String>) -> Result<Value, ToolError> {
+    let mut out = serde_json::Map::new();
+    for (path, text) in rendered {
+        if path.ends_with("NOTES.txt") {
+            continue;
+        }
+        for mut doc in helm::manifests_to_json(text).map_err(|e| ToolError::Fatal(e.to_string()))? {
+            if doc["kind"] == "Secret" {
+                for key in ["data", "stringData"] {
+                    if let Some(m) = doc[key].as_object_mut() {
+                        for v in m.values_mut() {
+                            *v = json!(MASK);
+                        }
+                    }
+                }
+            }
+            if let Some(a) = doc
+                .pointer_mut("/spec/template/metadata/annotations")
+                .and_then(Value::as_object_mut)
+                && a.contains_key("checksum/secret")
+            {
+                a.insert("checksum/secret".into(), json!("(checksum of the Secret)"));
+            }
+            let key = format!(
+                "{}/{}",
+                doc["kind"].as_str().unwrap_or("?"),
+                doc["metadata"]["name"].as_str().unwrap_or("?")
+            );
+            out.insert(key, doc);
+        }
+    }
+    Ok(Value::Object(out))
+}
+
+/// The tool.
+pub struct DiffManifest;
+
+impl Tool for DiffManifest {
+    fn name(&self) -> &'static str {
+        "diff_manifest"
+    }
+    fn description(&self) -> &'static str {
+        "Show what a values patch would change in a Helm release's rendered Kubernetes manifests (unified diff, Secret data hidden)."
+    }
+    fn mutates(&self) -> bool {
+        false
+    }
+    fn schema(&self) -> Value {
+        schema_of::<ValuesChangeArgs>()
+    }
+    fn call<'a>(&'a self, ctx: &'a ToolContext, a: Value) -> ToolFuture<'a> {
+        Box::pin(async move {
+            let a: ValuesChangeArgs = args(self.name(), a)?;
+            let (current, proposed) = propose(ctx, &a).await?;
+            let chart_dir = ctx.helm()?.charts.join(&a.release);
+            let opts = RenderOptions {
+                name: Some(a.release.clone()),
+                namespace: Some(ctx.cluster.namespace.clone()),
+                ..Default::default()
+            };
+            let (before, after) = helm_call("template", move || {
+                let chart = Chart::load(&chart_dir)?;
+                Ok((
+                    chart.render(&current, &opts)?,
+                    chart.render(&proposed, &opts)?,
+                ))
+            })
+            .await?;
+            let diff = values_diff(&documents(&before)?, &documents(&after)?);
+            let diff = ctx.redactor.redact(&diff);
+            Ok(ToolOutput {
+                data: json!({"release": a.release, "diff": diff}),
+                text: if diff.is_empty() {
+                    "no change to the manifests".into()
+                } else {
+                    budget(&diff, 8000, false)
+                },
+            })
+        })
+    }
+}
