@@ -126,6 +126,16 @@ async fn reads_and_mutations() {
         .unwrap();
     assert!(out.text.contains("ScalingReplicaSet"), "{}", out.text);
 
+    let recent = find("get_events")
+        .unwrap()
+        .call(&ctx, json!({"since_seconds": 600}))
+        .await
+        .unwrap();
+    assert!(
+        !recent.data.as_array().unwrap().is_empty(),
+        "{}",
+        recent.text
+    );
     let out = find("scale")
         .unwrap()
         .call(&ctx, json!({"deployment": "web", "replicas": 3}))
@@ -222,7 +232,9 @@ async fn reads_and_mutations() {
             "rollout_restart",
             "delete_pod",
             "helm_upgrade",
-            "helm_rollback"
+            "helm_rollback",
+            "helm_install",
+            "helm_uninstall"
         ]
     );
 
@@ -425,6 +437,66 @@ async fn helm_tools_diff_upgrade_rollback() {
             .get(rt("apps", "deployments"), "default", "todo-backend")
             .unwrap()["spec"]["replicas"],
         2
+    );
+    let out = find("helm_status")
+        .unwrap()
+        .call(&ctx, json!({"release": "todo-backend"}))
+        .await
+        .unwrap();
+    assert_eq!(
+        (out.data["revision"].as_u64(), out.data["status"].as_str()),
+        (Some(3), Some("deployed"))
+    );
+    assert!(
+        out.text.contains("kubectl port-forward"),
+        "NOTES are part of the status: {}",
+        out.text
+    );
+    find("helm_uninstall")
+        .unwrap()
+        .call(&ctx, json!({"release": "todo-backend"}))
+        .await
+        .unwrap();
+    assert!(
+        sim.store
+            .get(rt("apps", "deployments"), "default", "todo-backend")
+            .is_err()
+    );
+    let out = find("helm_install")
+        .unwrap()
+        .call(
+            &ctx,
+            json!({"chart": "todo-frontend", "values": {"replicaCount": 3}}),
+        )
+        .await
+        .unwrap();
+    assert_eq!(out.data["status"], "deployed");
+    assert_eq!(
+        sim.store
+            .get(rt("apps", "deployments"), "default", "todo-frontend")
+            .unwrap()["spec"]["replicas"],
+        3
+    );
+    let e = find("helm_install")
+        .unwrap()
+        .call(&ctx, json!({"chart": "nginx"}))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&e, ToolError::Retry(m) if m.contains("not a bundled chart")),
+        "{e}"
+    );
+    let e = find("helm_install")
+        .unwrap()
+        .call(
+            &ctx,
+            json!({"chart": "todo-backend", "values": {"replicaCount": -1}}),
+        )
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&e, ToolError::Retry(m) if m.contains("replicaCount")),
+        "{e}"
     );
     let e = find("helm_history")
         .unwrap()

@@ -115,6 +115,10 @@ pub fn analyze(snap: &Snapshot, logs: &Logs) -> Vec<Finding> {
                             .take(3)
                             .cloned(),
                     );
+                    ev.push(format!(
+                        "on Minikube, build the image into the cluster (minikube image build -t {image} -f app/Dockerfile.{} .) or use a tag that exists",
+                        if image.contains("frontend") { "frontend" } else { "backend" }
+                    ));
                     let patch = ours.then(|| json!({"image": {"tag": "latest"}}));
                     out.push(finding(
                         "image-pull",

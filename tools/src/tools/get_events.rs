@@ -18,6 +18,9 @@ pub struct GetEventsArgs {
     /// Only Warning events.
     #[serde(default)]
     pub warnings_only: bool,
+    /// Only events seen in the last this many seconds.
+    #[serde(default)]
+    pub since_seconds: Option<u64>,
 }
 
 /// The tool.
@@ -56,9 +59,23 @@ impl Tool for GetEvents {
                 .list(&lp)
                 .await
                 .map_err(|e| ToolError::from(ctx.cluster.error(e)))?;
+            let cutoff = a.since_seconds.map(|s| {
+                let now = std::time::SystemTime::now()
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .map(|d| d.as_secs() as i64)
+                    .unwrap_or(0);
+                now - s as i64
+            });
             let mut events: Vec<Value> = list
                 .items
                 .iter()
+                .filter(|e| {
+                    cutoff.is_none_or(|c| {
+                        e.last_timestamp
+                            .as_ref()
+                            .is_some_and(|t| t.0.as_second() >= c)
+                    })
+                })
                 .filter_map(|e| serde_json::to_value(e).ok())
                 .collect();
             events.sort_by_key(|e| e["lastTimestamp"].as_str().unwrap_or_default().to_string());

@@ -8,8 +8,10 @@ pub mod diff_values;
 mod get_events;
 mod get_logs;
 mod helm_history;
+mod helm_install;
 mod helm_list;
 mod helm_rollback;
+mod helm_status;
 mod helm_upgrade;
 pub mod helm_values;
 pub mod list_deployments;
@@ -33,6 +35,7 @@ pub fn registry() -> Vec<Box<dyn Tool>> {
         Box::new(config::GetConfig),
         Box::new(list_nodes::ListNodes),
         Box::new(helm_list::HelmList),
+        Box::new(helm_status::HelmStatus),
         Box::new(helm_history::HelmHistory),
         Box::new(helm_values::HelmValues),
         Box::new(diff_values::DiffValues),
@@ -42,6 +45,8 @@ pub fn registry() -> Vec<Box<dyn Tool>> {
         Box::new(delete_pod::DeletePod),
         Box::new(helm_upgrade::HelmUpgrade),
         Box::new(helm_rollback::HelmRollback),
+        Box::new(helm_install::HelmInstall),
+        Box::new(helm_install::HelmUninstall),
     ]
 }
 
