@@ -68,10 +68,16 @@ pub fn render_styled(d: &Diagnosis, format: Format, color: bool) -> String {
                 };
                 let _ = writeln!(out, "\n{sev}  {object}  [{}]", f.id);
                 let _ = writeln!(out, "  {}", f.summary);
+                if !f.cause.is_empty() {
+                    let _ = writeln!(out, "  cause: {}", f.cause);
+                }
                 for e in &f.evidence {
                     let _ = writeln!(out, "    - {e}");
                 }
                 let _ = writeln!(out, "  playbook: {}", f.playbook);
+                if let Some(a) = &f.suggested_action {
+                    let _ = writeln!(out, "  suggested action: {a}");
+                }
                 if let Some(p) = &f.suggested_patch {
                     let _ = writeln!(out, "  suggested fix: {}", fix_line(f.release.as_ref(), p));
                 }
@@ -88,10 +94,16 @@ pub fn render_styled(d: &Diagnosis, format: Format, color: bool) -> String {
             for f in &d.findings {
                 let _ = writeln!(out, "\n## {} `{}`: {}\n", label(f.severity), f.object, f.id);
                 let _ = writeln!(out, "{}\n", f.summary);
+                if !f.cause.is_empty() {
+                    let _ = writeln!(out, "Cause: {}\n", f.cause);
+                }
                 for e in &f.evidence {
                     let _ = writeln!(out, "- `{}`", e.replace('`', "'"));
                 }
                 let _ = writeln!(out, "\nPlaybook: `{}`", f.playbook);
+                if let Some(a) = &f.suggested_action {
+                    let _ = writeln!(out, "\nSuggested action: {a}");
+                }
                 if let Some(p) = &f.suggested_patch {
                     let _ = writeln!(out, "\nSuggested fix: {}", fix_line(f.release.as_ref(), p));
                 }

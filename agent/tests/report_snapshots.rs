@@ -22,6 +22,8 @@ fn fixture() -> Diagnosis {
                 ],
                 playbook: "oom-killed",
                 release: Some("todo-backend".into()),
+                cause: todo_ops_tools::analyzers::cause_of("oom-killed").into(),
+                suggested_action: None,
                 suggested_patch: Some(json!({"resources": {"limits": {"memory": "256Mi"}}})),
             },
             Finding {
@@ -34,6 +36,10 @@ fn fixture() -> Diagnosis {
                 evidence: vec!["spec.replicas=1".into()],
                 playbook: "scale",
                 release: Some("todo-frontend".into()),
+                cause: todo_ops_tools::analyzers::cause_of("single-replica").into(),
+                suggested_action: Some(
+                    "scale it: helm upgrade todo-frontend with replicaCount=2".into(),
+                ),
                 suggested_patch: Some(json!({"replicaCount": 2})),
             },
         ],

@@ -188,6 +188,11 @@ async fn run(name: &str) {
         );
         tokio::time::sleep(Duration::from_millis(200)).await;
     };
+    assert!(!found.cause.is_empty(), "{name}: no cause in plain words");
+    assert!(
+        found.suggested_patch.is_some() || found.suggested_action.is_some(),
+        "{name}: neither a patch nor an action: {found:#?}"
+    );
     // The fix: the suggested values patch itself when diagnose has one (its keys must be the
     // documented repair's), else the documented repair.
     match (&found.suggested_patch, &found.release) {

@@ -123,6 +123,8 @@ mod tests {
             evidence: vec![],
             playbook: "p",
             release: release.map(str::to_string),
+            cause: String::new(),
+            suggested_action: None,
             suggested_patch: None,
         }
     }

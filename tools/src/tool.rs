@@ -125,34 +125,70 @@ pub fn schema_of<A: schemars::JsonSchema>() -> Value {
     serde_json::to_value(schemars::schema_for!(A)).unwrap_or(Value::Null)
 }
 
-/// Cuts `text` to `budget` characters keeping the end (logs) or the start (lists).
+/// Cuts `text` to about `max` characters, keeping the end (logs, events) or the start
+/// (lists); whole lines are dropped and the cut says how many.
 pub fn budget(text: &str, max: usize, keep_tail: bool) -> String {
-    let n = text.chars().count();
-    if n <= max {
+    if text.chars().count() <= max {
         return text.to_string();
     }
-    let cut = n - max;
-    if keep_tail {
-        let kept: String = text.chars().skip(cut).collect();
-        format!("[{cut} earlier characters left out]\n{kept}")
+    let lines: Vec<&str> = text.lines().collect();
+    let mut kept: Vec<&str> = Vec::new();
+    let mut used = 0;
+    let ordered: Box<dyn Iterator<Item = &&str>> = if keep_tail {
+        Box::new(lines.iter().rev())
     } else {
-        let kept: String = text.chars().take(max).collect();
-        format!("{kept}\n[{cut} more characters left out]")
+        Box::new(lines.iter())
+    };
+    for l in ordered {
+        let n = l.chars().count() + 1;
+        if used + n > max {
+            break;
+        }
+        used += n;
+        kept.push(l);
+    }
+    if kept.is_empty() {
+        // One line longer than the budget: cut inside it.
+        let n = text.chars().count();
+        let cut = n - max;
+        return if keep_tail {
+            format!(
+                "[{cut} earlier characters left out]\n{}",
+                text.chars().skip(cut).collect::<String>()
+            )
+        } else {
+            format!(
+                "{}\n[{cut} more characters left out]",
+                text.chars().take(max).collect::<String>()
+            )
+        };
+    }
+    let dropped = lines.len() - kept.len();
+    if keep_tail {
+        kept.reverse();
+        format!("[{dropped} earlier lines left out]\n{}", kept.join("\n"))
+    } else {
+        format!("{}\n[{dropped} more lines left out]", kept.join("\n"))
     }
 }
 
 #[cfg(test)]
 mod tests {
     #[test]
-    fn budget_says_what_was_cut() {
+    fn budget_drops_whole_lines_and_says_how_many() {
         assert_eq!(super::budget("abc", 5, true), "abc");
+        let text = "one\ntwo\nthree\nfour";
+        assert_eq!(
+            super::budget(text, 11, true),
+            "[2 earlier lines left out]\nthree\nfour"
+        );
+        assert_eq!(
+            super::budget(text, 8, false),
+            "one\ntwo\n[2 more lines left out]"
+        );
         assert_eq!(
             super::budget("abcdef", 2, true),
             "[4 earlier characters left out]\nef"
-        );
-        assert_eq!(
-            super::budget("abcdef", 2, false),
-            "ab\n[4 more characters left out]"
         );
     }
 }

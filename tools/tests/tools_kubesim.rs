@@ -506,3 +506,92 @@ async fn helm_tools_diff_upgrade_rollback() {
     assert!(matches!(e, ToolError::Retry(_)), "{e}");
     sim.stop().await;
 }
+
+/// A planted Secret value, printed by the app into its log and quoted by an event, appears in
+/// no tool's output (data or text).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn planted_secret_appears_in_no_tool_output() {
+    const PLANTED: &str = "planted-9c1e77-secret";
+    let mut images = ImageTable::default();
+    images.add("shell=/bin/sh").unwrap();
+    let (sim, mut ctx) = ctx(PodRuntime::Processes, images).await;
+    let encoded = {
+        use base64::Engine;
+        base64::engine::general_purpose::STANDARD.encode(PLANTED)
+    };
+    sim.store
+        .create(
+            rt("", "secrets"),
+            "default",
+            json!({"metadata": {"name": "app-secrets"}, "data": {"API_KEY": encoded}}),
+        )
+        .unwrap();
+    sim.store
+        .create(
+            rt("", "pods"),
+            "default",
+            json!({"metadata": {"name": "leaky", "labels": {"app": "leaky"}}, "spec": {"containers": [{"name": "c", "image": "shell:latest",
+                   "args": ["-c", "echo using $API_KEY; exit 1"],
+                   "env": [{"name": "API_KEY", "valueFrom": {"secretKeyRef": {"name": "app-secrets", "key": "API_KEY"}}}]}]}}),
+        )
+        .unwrap();
+    sim.store
+        .create(
+            rt("", "events"),
+            "default",
+            json!({"metadata": {"name": "leaky.quote"}, "involvedObject": {"kind": "Pod", "name": "leaky", "namespace": "default"},
+                   "reason": "Quoted", "message": format!("the app said {PLANTED}"), "type": "Warning", "count": 1}),
+        )
+        .unwrap();
+    until("a restart", || {
+        sim.store
+            .get(rt("", "pods"), "default", "leaky")
+            .ok()
+            .filter(|p| {
+                p["status"]["containerStatuses"][0]["restartCount"]
+                    .as_i64()
+                    .unwrap_or(0)
+                    >= 1
+            })
+    })
+    .await;
+    // The session's redactor learns the namespace's Secret values, as diagnose's snapshot does.
+    let (_, redactor) = todo_ops_tools::snapshot::Snapshot::read(&ctx.cluster)
+        .await
+        .unwrap();
+    ctx.redactor = Arc::new(redactor);
+    let calls = [
+        ("list_pods", json!({})),
+        ("get_events", json!({})),
+        ("get_logs", json!({"pod": "leaky", "previous": true})),
+        ("get_logs", json!({"pod": "leaky"})),
+        ("describe", json!({"kind": "pod", "name": "leaky"})),
+        ("list_deployments", json!({})),
+        ("list_services", json!({})),
+        ("get_config", json!({})),
+        ("list_nodes", json!({})),
+    ];
+    let mut checked = 0;
+    for (name, args) in calls {
+        let out = find(name)
+            .unwrap()
+            .call(&ctx, args.clone())
+            .await
+            .unwrap_or_else(|e| panic!("{name} {args}: {e}"));
+        let all = format!("{}\n{}", out.data, out.text);
+        assert!(
+            !all.contains(PLANTED) && !all.contains(&encoded),
+            "{name} leaked the secret: {all}"
+        );
+        checked += 1;
+    }
+    assert_eq!(checked, 9);
+    // The value really is in the raw log and the raw event, so the test means something.
+    let logs = find("get_logs")
+        .unwrap()
+        .call(&ctx, json!({"pod": "leaky", "previous": true}))
+        .await
+        .unwrap();
+    assert!(logs.text.contains("using [REDACTED]"), "{}", logs.text);
+    sim.stop().await;
+}

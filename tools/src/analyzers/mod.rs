@@ -30,6 +30,9 @@ pub struct Finding {
     pub object: String,
     /// One line for people.
     pub summary: String,
+    /// The cause in plain words.
+    #[serde(default)]
+    pub cause: String,
     /// What was seen: statuses, events, log lines (redacted).
     pub evidence: Vec<String>,
     /// The playbook that covers it.
@@ -38,6 +41,76 @@ pub struct Finding {
     pub release: Option<String>,
     /// A values patch for that release that should repair it.
     pub suggested_patch: Option<Value>,
+    /// What to do when the fix is not a values patch (a rollback, a value only a person knows).
+    #[serde(default)]
+    pub suggested_action: Option<String>,
+}
+
+/// The cause of each kind of finding, in plain words.
+pub fn cause_of(id: &str) -> &'static str {
+    match id {
+        "image-pull" => {
+            "The node cannot get the container image: that repository or tag does not exist where the kubelet looks (on Minikube, images must be built into the cluster)."
+        }
+        "container-config" => {
+            "The container cannot be created: a ConfigMap or Secret it takes its environment from, or one of their keys, is missing."
+        }
+        "crash-loop" => {
+            "The application starts and exits with an error; its own log line says which setting is wrong."
+        }
+        "oom-killed" => "The container uses more memory than its limit, so the kernel kills it.",
+        "unschedulable" => "No node has enough free CPU or memory for what the pod requests.",
+        "readiness-failing" => {
+            "The readiness probe never succeeds (wrong path or port, or the app is not ready), so the pod gets no traffic and the rollout cannot finish."
+        }
+        "liveness-failing" => {
+            "The liveness probe fails, so the kubelet keeps killing and restarting the container."
+        }
+        "scaled-to-zero" => "The Deployment asks for zero replicas, so nothing serves its Service.",
+        "rollout-stuck" => {
+            "The new pods did not become available within the Deployment's progress deadline."
+        }
+        "single-replica" => "One replica means any restart or node problem takes the service down.",
+        "replicas-unavailable" => "Fewer pods are available than the Deployment asks for.",
+        "missing-limits" => "Without limits one container can starve the others on its node.",
+        "missing-probes" => {
+            "Without probes Kubernetes cannot tell a hung container from a healthy one."
+        }
+        "may-run-as-root" => "Nothing stops the container from running as root.",
+        "service-selector" => {
+            "The Service's selector matches no pod labels, so it has no endpoints and every request to it fails."
+        }
+        "service-target-port" => "The Service forwards to a port the pods do not expose.",
+        "backend-url" => {
+            "The frontend sends /api to a Service that does not exist, so every API call fails."
+        }
+        "helm-release" => "The last Helm operation on the release failed or never finished.",
+        _ => "",
+    }
+}
+
+/// What to do for findings whose fix is not a values patch.
+fn action_for(f: &Finding) -> Option<String> {
+    let r = f.release.as_deref()?;
+    Some(match f.id {
+        "readiness-failing" | "service-selector" | "service-target-port" => {
+            format!(
+                "re-apply the release to undo edits made outside Helm: helm upgrade {r} with its current values (or helm rollback {r})"
+            )
+        }
+        "rollout-stuck" | "helm-release" => {
+            format!("helm rollback {r} to the last revision that worked")
+        }
+        "crash-loop" | "liveness-failing" => {
+            format!(
+                "set the value the log names in the release ({r}: secrets.databaseUrl, secrets.betterAuthSecret, config.*), or helm rollback {r}"
+            )
+        }
+        "container-config" => format!(
+            "create the missing Secret or key, or point the release at one that has it (helm upgrade {r})"
+        ),
+        _ => return None,
+    })
 }
 
 /// Extra material the analyzers may use: the last log lines of crashing containers.
@@ -120,6 +193,12 @@ pub fn analyze(snap: &Snapshot, logs: &Logs) -> Vec<Finding> {
     // One finding per (problem, object): several pods of a Deployment say the same thing.
     let mut seen = std::collections::HashSet::new();
     out.retain(|f| seen.insert((f.id, f.object.clone())));
+    for f in &mut out {
+        f.cause = cause_of(f.id).to_string();
+        if f.suggested_patch.is_none() {
+            f.suggested_action = action_for(f);
+        }
+    }
     out.sort_by(|a, b| b.severity.cmp(&a.severity).then(a.object.cmp(&b.object)));
     out
 }

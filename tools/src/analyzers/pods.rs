@@ -35,6 +35,8 @@ fn finding(
         evidence,
         playbook,
         release: release_of(pod),
+        cause: String::new(),
+        suggested_action: None,
         suggested_patch: patch,
     }
 }

@@ -27,6 +27,8 @@ pub fn analyze(snap: &Snapshot) -> Vec<Finding> {
                 evidence: vec!["spec.replicas=0".into()],
                 playbook: "scale",
                 release: release_of(d),
+                cause: String::new(),
+                suggested_action: None,
                 suggested_patch: ours.then(|| json!({"replicaCount": 2})),
             });
         }
@@ -47,6 +49,8 @@ pub fn analyze(snap: &Snapshot) -> Vec<Finding> {
                 evidence: vec![c["message"].as_str().unwrap_or_default().to_string()],
                 playbook: "rollback",
                 release: release_of(d),
+                cause: String::new(),
+                suggested_action: None,
                 suggested_patch: None,
             });
         }
@@ -85,6 +89,8 @@ pub fn analyze(snap: &Snapshot) -> Vec<Finding> {
                 ],
                 playbook: "service-endpoints",
                 release: release_of(svc),
+                cause: String::new(),
+                suggested_action: None,
                 suggested_patch: None,
             });
         }
@@ -144,6 +150,8 @@ pub fn analyze(snap: &Snapshot) -> Vec<Finding> {
                 ],
                 playbook: "backend-url",
                 release: release_of(cm),
+                cause: String::new(),
+                suggested_action: None,
                 suggested_patch: patch,
             });
         }
@@ -170,6 +178,8 @@ pub fn hygiene(snap: &Snapshot) -> Vec<Finding> {
         evidence,
         playbook,
         release: release_of(obj),
+        cause: String::new(),
+        suggested_action: None,
         suggested_patch: patch,
     };
     for d in &snap.deployments {
@@ -277,7 +287,7 @@ pub fn hygiene(snap: &Snapshot) -> Vec<Finding> {
                     evidence: vec![format!("ports: {}", svc["spec"]["ports"])],
                     playbook: "service-endpoints",
                     release: release_of(svc),
-                    suggested_patch: None,
+                    cause: String::new(), suggested_action: None, suggested_patch: None,
                 });
             }
         }
@@ -312,6 +322,8 @@ pub fn hygiene(snap: &Snapshot) -> Vec<Finding> {
                 evidence: vec![format!("helm history {rel}: revision {v} status {st}")],
                 playbook: "rollback",
                 release: Some(rel.clone()),
+                cause: String::new(),
+                suggested_action: None,
                 suggested_patch: None,
             });
         }
