@@ -107,50 +107,34 @@ pub fn screenshot_dir(target_tmpdir: &str) -> PathBuf {
     dir
 }
 
+async fn click(c: &Client, at: Locator<'_>) {
+    c.find(at).await.unwrap().click().await.unwrap();
+}
+
+async fn type_into(c: &Client, id: &str, text: &str) {
+    c.find(Locator::Id(id))
+        .await
+        .unwrap()
+        .send_keys(text)
+        .await
+        .unwrap();
+}
+
+async fn wait_for(c: &Client, at: Locator<'_>) -> fantoccini::elements::Element {
+    c.wait().at_most(WAIT).for_element(at).await.unwrap()
+}
+
 /// Signs up `email` on the UI at `url`, adds "buy milk" through the chat and checks it in the
 /// task list, completes it, deletes it; saves `<name>-*.png` screenshots in `shots`.
 pub async fn todo_flow(c: &Client, url: &str, email: &str, shots: &std::path::Path, name: &str) {
     c.goto(url).await.unwrap();
-    c.wait()
-        .at_most(WAIT)
-        .for_element(Locator::Css("#auth-view:not([hidden])"))
-        .await
-        .unwrap();
-    c.find(Locator::Id("auth-toggle"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    c.find(Locator::Id("name"))
-        .await
-        .unwrap()
-        .send_keys("Grace")
-        .await
-        .unwrap();
-    c.find(Locator::Id("email"))
-        .await
-        .unwrap()
-        .send_keys(email)
-        .await
-        .unwrap();
-    c.find(Locator::Id("password"))
-        .await
-        .unwrap()
-        .send_keys("compiler-1952")
-        .await
-        .unwrap();
-    c.find(Locator::Id("auth-submit"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    c.wait()
-        .at_most(WAIT)
-        .for_element(Locator::Css("#app-view:not([hidden])"))
-        .await
-        .unwrap();
+    wait_for(c, Locator::Css("#auth-view:not([hidden])")).await;
+    click(c, Locator::Id("auth-toggle")).await;
+    type_into(c, "name", "Grace").await;
+    type_into(c, "email", email).await;
+    type_into(c, "password", "compiler-1952").await;
+    click(c, Locator::Id("auth-submit")).await;
+    wait_for(c, Locator::Css("#app-view:not([hidden])")).await;
     assert_eq!(
         c.find(Locator::Id("who-email"))
             .await
@@ -167,34 +151,18 @@ pub async fn todo_flow(c: &Client, url: &str, email: &str, shots: &std::path::Pa
         "sign-in form still shown after sign-up"
     );
 
-    c.find(Locator::Id("chat-input"))
-        .await
-        .unwrap()
-        .send_keys("add buy milk")
-        .await
-        .unwrap();
-    c.find(Locator::Id("chat-send"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    let item = c
-        .wait()
-        .at_most(WAIT)
-        .for_element(Locator::XPath(
-            "//ul[@id='task-list']/li[contains(., 'buy milk')]",
-        ))
-        .await
-        .unwrap();
-    let reply = c
-        .wait()
-        .at_most(WAIT)
-        .for_element(Locator::XPath(
-            "//ol[@id='messages']/li[@class='assistant'][contains(., 'Added task')]",
-        ))
-        .await
-        .unwrap();
+    type_into(c, "chat-input", "add buy milk").await;
+    click(c, Locator::Id("chat-send")).await;
+    let item = wait_for(
+        c,
+        Locator::XPath("//ul[@id='task-list']/li[contains(., 'buy milk')]"),
+    )
+    .await;
+    let reply = wait_for(
+        c,
+        Locator::XPath("//ol[@id='messages']/li[@class='assistant'][contains(., 'Added task')]"),
+    )
+    .await;
     assert!(reply.text().await.unwrap().contains("buy milk"));
     std::fs::write(
         shots.join(format!("{name}-task-added.png")),
@@ -208,22 +176,11 @@ pub async fn todo_flow(c: &Client, url: &str, email: &str, shots: &std::path::Pa
         .click()
         .await
         .unwrap();
-    c.wait()
-        .at_most(WAIT)
-        .for_element(Locator::XPath(
-            "//ul[@id='task-list']/li[@class='done'][contains(., 'buy milk')]",
-        ))
-        .await
-        .unwrap();
-    c.find(Locator::Css("#task-list li button.delete"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    c.wait()
-        .at_most(WAIT)
-        .for_element(Locator::Css("#task-empty:not([hidden])"))
-        .await
-        .unwrap();
+    wait_for(
+        c,
+        Locator::XPath("//ul[@id='task-list']/li[@class='done'][contains(., 'buy milk')]"),
+    )
+    .await;
+    click(c, Locator::Css("#task-list li button.delete")).await;
+    wait_for(c, Locator::Css("#task-empty:not([hidden])")).await;
 }
