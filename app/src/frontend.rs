@@ -156,7 +156,32 @@ async fn forward(State(p): State<Proxy>, req: Request) -> Response {
             return error(StatusCode::BAD_GATEWAY, "backend_unavailable", &message);
         }
     };
-    let mut builder = Response::builder().status(resp.status().as_u16());
+    let status = resp.status();
+    let is_json = resp
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json"));
+    if status.is_server_error() && !is_json {
+        // Not the backend's own error (that is JSON): something in between answered, such as
+        // a proxy with no ready backend. Say so in the API's error shape.
+        let detail = resp.text().await.unwrap_or_default();
+        let detail: String = detail.trim().chars().take(200).collect();
+        return error(
+            StatusCode::from_u16(status.as_u16()).unwrap_or(StatusCode::BAD_GATEWAY),
+            "backend_unavailable",
+            &format!(
+                "The todo backend is not available right now ({}{}). Please try again in a moment.",
+                status.as_u16(),
+                if detail.is_empty() {
+                    String::new()
+                } else {
+                    format!(": {detail}")
+                }
+            ),
+        );
+    }
+    let mut builder = Response::builder().status(status.as_u16());
     for name in FORWARDED_RESPONSE_HEADERS {
         for v in resp.headers().get_all(&name) {
             builder = builder.header(&name, v);

@@ -139,6 +139,42 @@ async fn backend_calls_go_through_http_proxy() {
 }
 
 #[tokio::test]
+async fn a_proxy_with_no_backend_becomes_a_clear_json_error() {
+    // A proxy that answers 503 in plain text, as a service proxy with no ready endpoint does.
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let proxy_url = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move {
+        loop {
+            let Ok((mut sock, _)) = listener.accept().await else {
+                return;
+            };
+            let mut buf = [0u8; 4096];
+            let _ = sock.read(&mut buf).await;
+            let body = "no endpoints available for service \"todo-backend\"";
+            let resp = format!(
+                "HTTP/1.1 503 Service Unavailable\r\ncontent-type: text/plain\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+                body.len()
+            );
+            let _ = sock.write_all(resp.as_bytes()).await;
+        }
+    });
+    let fe = frontend("http://todo-backend:8000", &[("HTTP_PROXY", &proxy_url)]).await;
+    let r = http()
+        .get(format!("{}/api/tasks", fe.url))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 503);
+    let e: Value = r.json().await.unwrap();
+    assert_eq!(e["error"]["code"], "backend_unavailable");
+    let msg = e["error"]["message"].as_str().unwrap();
+    assert!(
+        msg.contains("not available right now (503: no endpoints available"),
+        "{msg}"
+    );
+}
+
+#[tokio::test]
 async fn bad_backend_url_exits_1_naming_it() {
     let mut p = Process::spawn(FRONTEND, &[("BACKEND_URL", "todo-backend:8000")]);
     let status = p.wait_exit(Duration::from_secs(20)).await;
