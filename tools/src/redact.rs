@@ -39,6 +39,23 @@ impl Redactor {
         }
         out
     }
+
+    /// `value` with [`Self::redact`] applied to every string in it (keys included).
+    pub fn redact_json(&self, value: serde_json::Value) -> serde_json::Value {
+        use serde_json::Value;
+        match value {
+            Value::String(s) => Value::String(self.redact(&s)),
+            Value::Array(items) => {
+                Value::Array(items.into_iter().map(|v| self.redact_json(v)).collect())
+            }
+            Value::Object(map) => Value::Object(
+                map.into_iter()
+                    .map(|(k, v)| (self.redact(&k), self.redact_json(v)))
+                    .collect(),
+            ),
+            other => other,
+        }
+    }
 }
 
 #[cfg(test)]
@@ -58,5 +75,9 @@ mod tests {
             "{out}"
         );
         assert!(out.ends_with("abc"), "short values are not masked: {out}");
+        let v = serde_json::json!({"log": ["key sk-live-abcdef"], "sk-live-abcdef": 1, "n": 2});
+        let masked = r.redact_json(v).to_string();
+        assert!(!masked.contains("sk-live-abcdef"), "{masked}");
+        assert!(masked.contains("\"n\":2"), "{masked}");
     }
 }

@@ -110,6 +110,61 @@ pub trait Tool: Send + Sync {
     fn call<'a>(&'a self, ctx: &'a ToolContext, args: Value) -> ToolFuture<'a>;
 }
 
+/// The boxed future a [`TypedTool`] returns.
+pub type ToolRun<'a, T> = Pin<Box<dyn Future<Output = Result<T, ToolError>> + Send + 'a>>;
+
+/// A tool with typed arguments and a typed result; every one is also a [`Tool`] through
+/// the blanket impl, which parses the arguments, serialises the result and redacts the text.
+pub trait TypedTool: Send + Sync {
+    /// Name as the model calls it.
+    const NAME: &'static str;
+    /// One line for the model and people.
+    const DESCRIPTION: &'static str;
+    /// Whether it changes the cluster (then it needs the person's yes).
+    const MUTATES: bool;
+    /// The arguments; their doc comments become the schema the model sees.
+    type Args: DeserializeOwned + schemars::JsonSchema + Send;
+    /// The result.
+    type Output: Serialize + Send;
+    /// Runs it on parsed arguments.
+    fn run<'a>(
+        &'a self,
+        ctx: &'a ToolContext,
+        args: Self::Args,
+    ) -> ToolRun<'a, Self::Output>;
+    /// The compact text for a model (the wrapper redacts it).
+    fn render(&self, out: &Self::Output) -> String;
+}
+
+impl<T: TypedTool> Tool for T {
+    fn name(&self) -> &'static str {
+        T::NAME
+    }
+    fn description(&self) -> &'static str {
+        T::DESCRIPTION
+    }
+    fn mutates(&self) -> bool {
+        T::MUTATES
+    }
+    fn schema(&self) -> Value {
+        schema_of::<T::Args>()
+    }
+    fn call<'a>(&'a self, ctx: &'a ToolContext, a: Value) -> ToolFuture<'a> {
+        Box::pin(async move {
+            let parsed: T::Args = args(T::NAME, a)?;
+            let out = self.run(ctx, parsed).await?;
+            let data = serde_json::to_value(&out).map_err(|e| {
+                ToolError::Fatal(format!("{}: could not serialise the result: {e}", T::NAME))
+            })?;
+            let data = ctx.redactor.redact_json(data);
+            Ok(ToolOutput {
+                text: ctx.redactor.redact(&self.render(&out)),
+                data,
+            })
+        })
+    }
+}
+
 /// Parses a tool's arguments, telling the model what did not fit.
 pub fn args<A: DeserializeOwned>(tool: &str, v: Value) -> Result<A, ToolError> {
     serde_json::from_value(if v.is_null() {

@@ -3,10 +3,9 @@
 use k8s_openapi::api::core::v1::Pod;
 use kube::api::{Api, DeleteParams};
 use schemars::JsonSchema;
-use serde::Deserialize;
-use serde_json::{Value, json};
+use serde::{Deserialize, Serialize};
 
-use crate::tool::{Tool, ToolContext, ToolError, ToolFuture, ToolOutput, args, schema_of};
+use crate::tool::{ToolContext, ToolError, ToolRun, TypedTool};
 
 /// Arguments of `delete_pod`.
 #[derive(Debug, Deserialize, JsonSchema)]
@@ -16,33 +15,38 @@ pub struct DeletePodArgs {
     pub pod: String,
 }
 
+/// The pod that was deleted.
+#[derive(Debug, Serialize)]
+pub struct DeletedPod {
+    /// Its name.
+    pub pod: String,
+}
+
 /// The tool.
 pub struct DeletePod;
 
-impl Tool for DeletePod {
-    fn name(&self) -> &'static str {
-        "delete_pod"
-    }
-    fn description(&self) -> &'static str {
-        "Delete a pod; its Deployment starts a replacement."
-    }
-    fn mutates(&self) -> bool {
-        true
-    }
-    fn schema(&self) -> Value {
-        schema_of::<DeletePodArgs>()
-    }
-    fn call<'a>(&'a self, ctx: &'a ToolContext, a: Value) -> ToolFuture<'a> {
+impl TypedTool for DeletePod {
+    const NAME: &'static str = "delete_pod";
+    const DESCRIPTION: &'static str = "Delete a pod; its Deployment starts a replacement.";
+    const MUTATES: bool = true;
+    type Args = DeletePodArgs;
+    type Output = DeletedPod;
+
+    fn run<'a>(
+        &'a self,
+        ctx: &'a ToolContext,
+        a: DeletePodArgs,
+    ) -> ToolRun<'a, DeletedPod> {
         Box::pin(async move {
-            let a: DeletePodArgs = args(self.name(), a)?;
             Api::<Pod>::namespaced(ctx.cluster.client.clone(), &ctx.cluster.namespace)
                 .delete(&a.pod, &DeleteParams::default())
                 .await
                 .map_err(|e| ToolError::from(ctx.cluster.error(e)))?;
-            Ok(ToolOutput {
-                data: json!({"pod": a.pod}),
-                text: format!("pod {} deleted", a.pod),
-            })
+            Ok(DeletedPod { pod: a.pod })
         })
+    }
+
+    fn render(&self, out: &DeletedPod) -> String {
+        format!("pod {} deleted", out.pod)
     }
 }

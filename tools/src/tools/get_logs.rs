@@ -4,10 +4,9 @@
 use k8s_openapi::api::core::v1::Pod;
 use kube::api::{Api, LogParams};
 use schemars::JsonSchema;
-use serde::Deserialize;
-use serde_json::{Value, json};
+use serde::{Deserialize, Serialize};
 
-use crate::tool::{Tool, ToolContext, ToolError, ToolFuture, ToolOutput, args, budget, schema_of};
+use crate::tool::{ToolContext, ToolError, ToolRun, TypedTool, budget};
 
 /// Arguments of `get_logs`.
 #[derive(Debug, Deserialize, JsonSchema)]
@@ -33,25 +32,31 @@ pub struct GetLogsArgs {
     pub grep: Option<String>,
 }
 
+/// The log lines read, after the grep.
+#[derive(Debug, Serialize)]
+pub struct PodLog {
+    /// The pod.
+    pub pod: String,
+    /// The container asked for, if any.
+    pub container: Option<String>,
+    /// Whether these are the previous instance's lines.
+    pub previous: bool,
+    /// The lines, oldest first, Secret values masked.
+    pub lines: Vec<String>,
+}
+
 /// The tool.
 pub struct GetLogs;
 
-impl Tool for GetLogs {
-    fn name(&self) -> &'static str {
-        "get_logs"
-    }
-    fn description(&self) -> &'static str {
-        "Read the last lines of a pod's container log (or of its previous, crashed instance), optionally filtered."
-    }
-    fn mutates(&self) -> bool {
-        false
-    }
-    fn schema(&self) -> Value {
-        schema_of::<GetLogsArgs>()
-    }
-    fn call<'a>(&'a self, ctx: &'a ToolContext, a: Value) -> ToolFuture<'a> {
+impl TypedTool for GetLogs {
+    const NAME: &'static str = "get_logs";
+    const DESCRIPTION: &'static str = "Read the last lines of a pod's container log (or of its previous, crashed instance), optionally filtered.";
+    const MUTATES: bool = false;
+    type Args = GetLogsArgs;
+    type Output = PodLog;
+
+    fn run<'a>(&'a self, ctx: &'a ToolContext, a: GetLogsArgs) -> ToolRun<'a, PodLog> {
         Box::pin(async move {
-            let a: GetLogsArgs = args(self.name(), a)?;
             let tail = a.tail.unwrap_or(50).clamp(1, 500);
             let api: Api<Pod> = Api::namespaced(ctx.cluster.client.clone(), &ctx.cluster.namespace);
             let lp = LogParams {
@@ -70,20 +75,26 @@ impl Tool for GetLogs {
                     }
                     other => ToolError::Fatal(other.to_string()),
                 })?;
+            // Redact before the grep so a search for a secret finds nothing.
             let text = ctx.redactor.redact(&raw);
-            let lines: Vec<&str> = text
+            let lines = text
                 .lines()
                 .filter(|l| a.grep.as_deref().is_none_or(|g| l.contains(g)))
+                .map(str::to_string)
                 .collect();
-            let joined = lines.join("\n");
-            Ok(ToolOutput {
-                data: json!({"pod": a.pod, "previous": a.previous, "lines": lines}),
-                text: if lines.is_empty() {
-                    "no log lines".into()
-                } else {
-                    budget(&joined, 6000, true)
-                },
+            Ok(PodLog {
+                pod: a.pod,
+                container: a.container,
+                previous: a.previous,
+                lines,
             })
         })
+    }
+
+    fn render(&self, log: &PodLog) -> String {
+        if log.lines.is_empty() {
+            return "no log lines".into();
+        }
+        budget(&log.lines.join("\n"), 6000, true)
     }
 }

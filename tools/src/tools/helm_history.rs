@@ -2,9 +2,9 @@
 
 use schemars::JsonSchema;
 use serde::Deserialize;
-use serde_json::{Value, json};
 
-use crate::tool::{Tool, ToolContext, ToolFuture, ToolOutput, args, helm_call, schema_of};
+use crate::helm::Release;
+use crate::tool::{ToolContext, ToolRun, TypedTool, helm_call};
 
 /// Arguments of `helm_history`.
 #[derive(Debug, Deserialize, JsonSchema)]
@@ -17,43 +17,43 @@ pub struct HelmHistoryArgs {
 /// The tool.
 pub struct HelmHistory;
 
-impl Tool for HelmHistory {
-    fn name(&self) -> &'static str {
-        "helm_history"
-    }
-    fn description(&self) -> &'static str {
-        "List a Helm release's revisions (status, chart, when), oldest first."
-    }
-    fn mutates(&self) -> bool {
-        false
-    }
-    fn schema(&self) -> Value {
-        schema_of::<HelmHistoryArgs>()
-    }
-    fn call<'a>(&'a self, ctx: &'a ToolContext, a: Value) -> ToolFuture<'a> {
+impl TypedTool for HelmHistory {
+    const NAME: &'static str = "helm_history";
+    const DESCRIPTION: &'static str =
+        "List a Helm release's revisions (status, chart, when), oldest first.";
+    const MUTATES: bool = false;
+    type Args = HelmHistoryArgs;
+    type Output = Vec<Release>;
+
+    fn run<'a>(&'a self, ctx: &'a ToolContext, a: HelmHistoryArgs) -> ToolRun<'a, Vec<Release>> {
         Box::pin(async move {
-            let a: HelmHistoryArgs = args(self.name(), a)?;
             let client = ctx.helm()?.client.clone();
-            let release = a.release.clone();
-            let revs = helm_call("history", move || client.history(&release)).await?;
-            let rows: Vec<Value> = revs.iter().map(|r| json!({"revision": r.revision, "status": r.status, "chart": format!("{}-{}", r.chart_name.as_deref().unwrap_or(""), r.chart_version.as_deref().unwrap_or("")), "deployed_at": r.deployed_at})).collect();
-            let text = rows
-                .iter()
-                .map(|r| {
-                    format!(
-                        "{} {} {} {}",
-                        r["revision"],
-                        r["status"].as_str().unwrap_or(""),
-                        r["chart"].as_str().unwrap_or(""),
-                        r["deployed_at"].as_str().unwrap_or("")
-                    )
+            let revs = helm_call("history", move || client.history(&a.release)).await?;
+            // Manifests and notes belong to `helm_status`/`diff_manifest`, not to a list.
+            Ok(revs
+                .into_iter()
+                .map(|r| Release {
+                    manifest: None,
+                    notes: None,
+                    ..r
                 })
-                .collect::<Vec<_>>()
-                .join("\n");
-            Ok(ToolOutput {
-                data: Value::Array(rows),
-                text,
-            })
+                .collect())
         })
+    }
+
+    fn render(&self, revs: &Vec<Release>) -> String {
+        revs.iter()
+            .map(|r| {
+                format!(
+                    "{} {} {}-{} {}",
+                    r.revision,
+                    r.status,
+                    r.chart_name.as_deref().unwrap_or(""),
+                    r.chart_version.as_deref().unwrap_or(""),
+                    r.deployed_at.as_deref().unwrap_or("")
+                )
+            })
+            .collect::<Vec<_>>()
+            .join("\n")
     }
 }

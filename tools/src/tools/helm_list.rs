@@ -2,9 +2,9 @@
 
 use schemars::JsonSchema;
 use serde::Deserialize;
-use serde_json::{Value, json};
 
-use crate::tool::{Tool, ToolContext, ToolFuture, ToolOutput, args, helm_call, schema_of};
+use crate::helm::Release;
+use crate::tool::{ToolContext, ToolRun, TypedTool, helm_call};
 
 /// Arguments of `helm_list`.
 #[derive(Debug, Deserialize, JsonSchema)]
@@ -18,50 +18,46 @@ pub struct HelmListArgs {
 /// The tool.
 pub struct HelmList;
 
-impl Tool for HelmList {
-    fn name(&self) -> &'static str {
-        "helm_list"
-    }
-    fn description(&self) -> &'static str {
-        "List the Helm releases of the namespace: status, revision, chart and app version."
-    }
-    fn mutates(&self) -> bool {
-        false
-    }
-    fn schema(&self) -> Value {
-        schema_of::<HelmListArgs>()
-    }
-    fn call<'a>(&'a self, ctx: &'a ToolContext, a: Value) -> ToolFuture<'a> {
+impl TypedTool for HelmList {
+    const NAME: &'static str = "helm_list";
+    const DESCRIPTION: &'static str =
+        "List the Helm releases of the namespace: status, revision, chart and app version.";
+    const MUTATES: bool = false;
+    type Args = HelmListArgs;
+    type Output = Vec<Release>;
+
+    fn run<'a>(&'a self, ctx: &'a ToolContext, a: HelmListArgs) -> ToolRun<'a, Vec<Release>> {
         Box::pin(async move {
-            let a: HelmListArgs = args(self.name(), a)?;
             let client = ctx.helm()?.client.clone();
-            let all = a.all;
-            let releases = helm_call("list", move || client.list(all)).await?;
-            let rows: Vec<Value> = releases
-                .iter()
-                .map(|r| json!({"name": r.name, "status": r.status, "revision": r.revision, "chart": format!("{}-{}", r.chart_name.as_deref().unwrap_or(""), r.chart_version.as_deref().unwrap_or("")), "app_version": r.app_version}))
-                .collect();
-            let text = rows
-                .iter()
-                .map(|r| {
-                    format!(
-                        "{} {} revision {} {}",
-                        r["name"].as_str().unwrap_or(""),
-                        r["status"].as_str().unwrap_or(""),
-                        r["revision"],
-                        r["chart"].as_str().unwrap_or("")
-                    )
+            let releases = helm_call("list", move || client.list(a.all)).await?;
+            Ok(releases
+                .into_iter()
+                .map(|r| Release {
+                    manifest: None,
+                    notes: None,
+                    ..r
                 })
-                .collect::<Vec<_>>()
-                .join("\n");
-            Ok(ToolOutput {
-                data: Value::Array(rows),
-                text: if text.is_empty() {
-                    "no releases".into()
-                } else {
-                    text
-                },
-            })
+                .collect())
         })
+    }
+
+    fn render(&self, releases: &Vec<Release>) -> String {
+        if releases.is_empty() {
+            return "no releases".into();
+        }
+        releases
+            .iter()
+            .map(|r| {
+                format!(
+                    "{} {} revision {} {}-{}",
+                    r.name,
+                    r.status,
+                    r.revision,
+                    r.chart_name.as_deref().unwrap_or(""),
+                    r.chart_version.as_deref().unwrap_or("")
+                )
+            })
+            .collect::<Vec<_>>()
+            .join("\n")
     }
 }

@@ -1,31 +1,22 @@
 //! `helm_upgrade`: apply a values patch to a release (mutating: the person sees the values
 //! diff and says yes first).
 
-use serde_json::{Value, json};
-
 use super::diff_values::{ValuesChangeArgs, propose};
-use crate::helm::{ActionOptions, Chart};
-use crate::tool::{Tool, ToolContext, ToolFuture, ToolOutput, args, helm_call, schema_of};
+use crate::helm::{ActionOptions, Chart, Release};
+use crate::tool::{ToolContext, ToolRun, TypedTool, helm_call};
 
 /// The tool.
 pub struct HelmUpgrade;
 
-impl Tool for HelmUpgrade {
-    fn name(&self) -> &'static str {
-        "helm_upgrade"
-    }
-    fn description(&self) -> &'static str {
-        "Upgrade a Helm release with a values patch (validated against the chart's schema first); creates a new revision."
-    }
-    fn mutates(&self) -> bool {
-        true
-    }
-    fn schema(&self) -> Value {
-        schema_of::<ValuesChangeArgs>()
-    }
-    fn call<'a>(&'a self, ctx: &'a ToolContext, a: Value) -> ToolFuture<'a> {
+impl TypedTool for HelmUpgrade {
+    const NAME: &'static str = "helm_upgrade";
+    const DESCRIPTION: &'static str = "Upgrade a Helm release with a values patch (validated against the chart's schema first); creates a new revision.";
+    const MUTATES: bool = true;
+    type Args = ValuesChangeArgs;
+    type Output = Release;
+
+    fn run<'a>(&'a self, ctx: &'a ToolContext, a: ValuesChangeArgs) -> ToolRun<'a, Release> {
         Box::pin(async move {
-            let a: ValuesChangeArgs = args(self.name(), a)?;
             let (_, proposed) = propose(ctx, &a).await?;
             let helm = ctx.helm()?;
             let (client, chart_dir, release) = (
@@ -42,13 +33,18 @@ impl Tool for HelmUpgrade {
                 )
             })
             .await?;
-            Ok(ToolOutput {
-                data: json!({"release": rel.name, "revision": rel.revision, "status": rel.status}),
-                text: format!(
-                    "release {} upgraded to revision {} ({})",
-                    rel.name, rel.revision, rel.status
-                ),
+            Ok(Release {
+                manifest: None,
+                notes: None,
+                ..rel
             })
         })
+    }
+
+    fn render(&self, rel: &Release) -> String {
+        format!(
+            "release {} upgraded to revision {} ({})",
+            rel.name, rel.revision, rel.status
+        )
     }
 }

@@ -7,7 +7,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::tool::{Tool, ToolContext, ToolError, ToolFuture, ToolOutput, args, budget, schema_of};
+use crate::tool::{ToolContext, ToolError, ToolRun, TypedTool, budget};
 
 /// Arguments of `list_pods`.
 #[derive(Debug, Deserialize, JsonSchema)]
@@ -21,11 +21,16 @@ pub struct ListPodsArgs {
 /// One pod, as `kubectl get pods` shows it plus the last termination.
 #[derive(Debug, Serialize)]
 pub struct PodRow {
-    name: String,
-    ready: String,
-    status: String,
-    restarts: i64,
-    last_termination: Option<String>,
+    /// Pod name.
+    pub name: String,
+    /// Ready containers over all, e.g. `1/1`.
+    pub ready: String,
+    /// The waiting reason of a container, else the phase.
+    pub status: String,
+    /// Restarts summed over containers.
+    pub restarts: i64,
+    /// The last termination, e.g. `OOMKilled (exit 137)`.
+    pub last_termination: Option<String>,
 }
 
 fn row(p: &Value) -> PodRow {
@@ -72,22 +77,15 @@ fn row(p: &Value) -> PodRow {
 /// The tool.
 pub struct ListPods;
 
-impl Tool for ListPods {
-    fn name(&self) -> &'static str {
-        "list_pods"
-    }
-    fn description(&self) -> &'static str {
-        "List the pods of the namespace: ready containers, status, restarts, last termination reason and exit code."
-    }
-    fn mutates(&self) -> bool {
-        false
-    }
-    fn schema(&self) -> Value {
-        schema_of::<ListPodsArgs>()
-    }
-    fn call<'a>(&'a self, ctx: &'a ToolContext, a: Value) -> ToolFuture<'a> {
+impl TypedTool for ListPods {
+    const NAME: &'static str = "list_pods";
+    const DESCRIPTION: &'static str = "List the pods of the namespace: ready containers, status, restarts, last termination reason and exit code.";
+    const MUTATES: bool = false;
+    type Args = ListPodsArgs;
+    type Output = Vec<PodRow>;
+
+    fn run<'a>(&'a self, ctx: &'a ToolContext, a: ListPodsArgs) -> ToolRun<'a, Vec<PodRow>> {
         Box::pin(async move {
-            let a: ListPodsArgs = args(self.name(), a)?;
             let api: Api<Pod> = Api::namespaced(ctx.cluster.client.clone(), &ctx.cluster.namespace);
             let mut lp = ListParams::default();
             if let Some(s) = &a.label_selector {
@@ -97,38 +95,36 @@ impl Tool for ListPods {
                 .list(&lp)
                 .await
                 .map_err(|e| ToolError::from(ctx.cluster.error(e)))?;
-            let rows: Vec<PodRow> = pods
+            Ok(pods
                 .items
                 .iter()
                 .filter_map(|p| serde_json::to_value(p).ok())
                 .map(|p| row(&p))
-                .collect();
-            let text = rows
-                .iter()
-                .map(|r| {
-                    format!(
-                        "{} {} {} restarts={}{}",
-                        r.name,
-                        r.ready,
-                        r.status,
-                        r.restarts,
-                        r.last_termination
-                            .as_ref()
-                            .map(|l| format!(" last={l}"))
-                            .unwrap_or_default()
-                    )
-                })
-                .collect::<Vec<_>>()
-                .join("\n");
-            let text = if rows.is_empty() {
-                "no pods".to_string()
-            } else {
-                budget(&text, 4000, false)
-            };
-            Ok(ToolOutput {
-                data: serde_json::to_value(&rows).unwrap_or(Value::Null),
-                text: ctx.redactor.redact(&text),
-            })
+                .collect())
         })
+    }
+
+    fn render(&self, rows: &Vec<PodRow>) -> String {
+        if rows.is_empty() {
+            return "no pods".to_string();
+        }
+        let text = rows
+            .iter()
+            .map(|r| {
+                format!(
+                    "{} {} {} restarts={}{}",
+                    r.name,
+                    r.ready,
+                    r.status,
+                    r.restarts,
+                    r.last_termination
+                        .as_ref()
+                        .map(|l| format!(" last={l}"))
+                        .unwrap_or_default()
+                )
+            })
+            .collect::<Vec<_>>()
+            .join("\n");
+        budget(&text, 4000, false)
     }
 }

@@ -3,10 +3,9 @@
 use k8s_openapi::api::apps::v1::Deployment;
 use kube::api::Api;
 use schemars::JsonSchema;
-use serde::Deserialize;
-use serde_json::{Value, json};
+use serde::{Deserialize, Serialize};
 
-use crate::tool::{Tool, ToolContext, ToolError, ToolFuture, ToolOutput, args, schema_of};
+use crate::tool::{ToolContext, ToolError, ToolRun, TypedTool};
 
 /// Arguments of `rollout_restart`.
 #[derive(Debug, Deserialize, JsonSchema)]
@@ -16,34 +15,41 @@ pub struct RolloutRestartArgs {
     pub deployment: String,
 }
 
+/// The Deployment that was restarted.
+#[derive(Debug, Serialize)]
+pub struct RestartedDeployment {
+    /// Its name.
+    pub deployment: String,
+}
+
 /// The tool.
 pub struct RolloutRestart;
 
-impl Tool for RolloutRestart {
-    fn name(&self) -> &'static str {
-        "rollout_restart"
-    }
-    fn description(&self) -> &'static str {
-        "Restart a Deployment's pods with a rolling update (new ReplicaSet), as kubectl rollout restart."
-    }
-    fn mutates(&self) -> bool {
-        true
-    }
-    fn schema(&self) -> Value {
-        schema_of::<RolloutRestartArgs>()
-    }
-    fn call<'a>(&'a self, ctx: &'a ToolContext, a: Value) -> ToolFuture<'a> {
+impl TypedTool for RolloutRestart {
+    const NAME: &'static str = "rollout_restart";
+    const DESCRIPTION: &'static str = "Restart a Deployment's pods with a rolling update (new ReplicaSet), as kubectl rollout restart.";
+    const MUTATES: bool = true;
+    type Args = RolloutRestartArgs;
+    type Output = RestartedDeployment;
+
+    fn run<'a>(
+        &'a self,
+        ctx: &'a ToolContext,
+        a: RolloutRestartArgs,
+    ) -> ToolRun<'a, RestartedDeployment> {
         Box::pin(async move {
-            let a: RolloutRestartArgs = args(self.name(), a)?;
             let api: Api<Deployment> =
                 Api::namespaced(ctx.cluster.client.clone(), &ctx.cluster.namespace);
             api.restart(&a.deployment)
                 .await
                 .map_err(|e| ToolError::from(ctx.cluster.error(e)))?;
-            Ok(ToolOutput {
-                data: json!({"deployment": a.deployment}),
-                text: format!("deployment {} restarted", a.deployment),
+            Ok(RestartedDeployment {
+                deployment: a.deployment,
             })
         })
+    }
+
+    fn render(&self, out: &RestartedDeployment) -> String {
+        format!("deployment {} restarted", out.deployment)
     }
 }

@@ -3,10 +3,10 @@
 use k8s_openapi::api::apps::v1::Deployment;
 use kube::api::{Api, Patch, PatchParams};
 use schemars::JsonSchema;
-use serde::Deserialize;
-use serde_json::{Value, json};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
 
-use crate::tool::{Tool, ToolContext, ToolError, ToolFuture, ToolOutput, args, schema_of};
+use crate::tool::{ToolContext, ToolError, ToolRun, TypedTool};
 
 /// Arguments of `scale`.
 #[derive(Debug, Deserialize, JsonSchema)]
@@ -19,25 +19,31 @@ pub struct ScaleArgs {
     pub replicas: i32,
 }
 
+/// What was scaled, and to how many.
+#[derive(Debug, Serialize)]
+pub struct ScaledDeployment {
+    /// The Deployment.
+    pub deployment: String,
+    /// Its new desired replicas.
+    pub replicas: i32,
+}
+
 /// The tool.
 pub struct Scale;
 
-impl Tool for Scale {
-    fn name(&self) -> &'static str {
-        "scale"
-    }
-    fn description(&self) -> &'static str {
-        "Scale a Deployment to a number of replicas."
-    }
-    fn mutates(&self) -> bool {
-        true
-    }
-    fn schema(&self) -> Value {
-        schema_of::<ScaleArgs>()
-    }
-    fn call<'a>(&'a self, ctx: &'a ToolContext, a: Value) -> ToolFuture<'a> {
+impl TypedTool for Scale {
+    const NAME: &'static str = "scale";
+    const DESCRIPTION: &'static str = "Scale a Deployment to a number of replicas.";
+    const MUTATES: bool = true;
+    type Args = ScaleArgs;
+    type Output = ScaledDeployment;
+
+    fn run<'a>(
+        &'a self,
+        ctx: &'a ToolContext,
+        a: ScaleArgs,
+    ) -> ToolRun<'a, ScaledDeployment> {
         Box::pin(async move {
-            let a: ScaleArgs = args(self.name(), a)?;
             if !(0..=50).contains(&a.replicas) {
                 return Err(ToolError::Retry(format!(
                     "replicas must be between 0 and 50, got {}",
@@ -50,13 +56,17 @@ impl Tool for Scale {
             api.patch_scale(&a.deployment, &PatchParams::default(), &p)
                 .await
                 .map_err(|e| ToolError::from(ctx.cluster.error(e)))?;
-            Ok(ToolOutput {
-                data: json!({"deployment": a.deployment, "replicas": a.replicas}),
-                text: format!(
-                    "deployment {} scaled to {} replicas",
-                    a.deployment, a.replicas
-                ),
+            Ok(ScaledDeployment {
+                deployment: a.deployment,
+                replicas: a.replicas,
             })
         })
+    }
+
+    fn render(&self, out: &ScaledDeployment) -> String {
+        format!(
+            "deployment {} scaled to {} replicas",
+            out.deployment, out.replicas
+        )
     }
 }
