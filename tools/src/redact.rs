@@ -17,6 +17,13 @@ impl Redactor {
         let v = value.trim();
         if v.chars().count() >= 6 && !self.values.iter().any(|x| x == v) {
             self.values.push(v.to_string());
+            // Outputs rendered as JSON carry the value escaped (quotes, backslashes); the
+            // escaped form is added as is, since escaping it again would never end.
+            let escaped = serde_json::to_string(v).unwrap_or_default();
+            let escaped = escaped.trim_matches('"');
+            if escaped != v && !self.values.iter().any(|x| x == escaped) {
+                self.values.push(escaped.to_string());
+            }
             // Longest first, so a value containing another is masked whole.
             self.values.sort_by_key(|x| std::cmp::Reverse(x.len()));
         }
@@ -75,6 +82,13 @@ mod tests {
             "{out}"
         );
         assert!(out.ends_with("abc"), "short values are not masked: {out}");
+        r.learn("pa\"ss\\word");
+        let rendered =
+            serde_json::to_string(&serde_json::json!({"env": "X=pa\"ss\\word"})).unwrap();
+        assert!(
+            !r.redact(&rendered).contains("ss"),
+            "escaped form masked: {rendered}"
+        );
         let v = serde_json::json!({"log": ["key sk-live-abcdef"], "sk-live-abcdef": 1, "n": 2});
         let masked = r.redact_json(v).to_string();
         assert!(!masked.contains("sk-live-abcdef"), "{masked}");

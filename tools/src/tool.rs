@@ -127,11 +127,7 @@ pub trait TypedTool: Send + Sync {
     /// The result.
     type Output: Serialize + Send;
     /// Runs it on parsed arguments.
-    fn run<'a>(
-        &'a self,
-        ctx: &'a ToolContext,
-        args: Self::Args,
-    ) -> ToolRun<'a, Self::Output>;
+    fn run<'a>(&'a self, ctx: &'a ToolContext, args: Self::Args) -> ToolRun<'a, Self::Output>;
     /// The compact text for a model (the wrapper redacts it).
     fn render(&self, out: &Self::Output) -> String;
 }

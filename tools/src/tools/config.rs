@@ -3,10 +3,11 @@
 use k8s_openapi::api::core::v1::{ConfigMap, Secret};
 use kube::api::{Api, ListParams};
 use schemars::JsonSchema;
-use serde::Deserialize;
-use serde_json::{Value, json};
+use std::collections::BTreeMap;
 
-use crate::tool::{Tool, ToolContext, ToolError, ToolFuture, ToolOutput, args, budget, schema_of};
+use serde::{Deserialize, Serialize};
+
+use crate::tool::{ToolContext, ToolError, ToolRun, TypedTool, budget};
 
 /// Arguments of `get_config`.
 #[derive(Debug, Deserialize, JsonSchema)]
@@ -17,25 +18,49 @@ pub struct GetConfigArgs {
     pub name: Option<String>,
 }
 
+/// A ConfigMap with its data.
+#[derive(Debug, Serialize)]
+pub struct ConfigMapEntry {
+    /// Its name.
+    pub name: String,
+    /// Its keys and values.
+    pub data: BTreeMap<String, String>,
+}
+
+/// A Secret with its key names (never the values).
+#[derive(Debug, Serialize)]
+pub struct SecretKeys {
+    /// Its name.
+    pub name: String,
+    /// `Opaque`, …
+    #[serde(rename = "type")]
+    pub type_: Option<String>,
+    /// The key names.
+    pub keys: Vec<String>,
+}
+
+/// The namespace's configuration objects.
+#[derive(Debug, Serialize)]
+pub struct NamespaceConfig {
+    /// ConfigMaps with their data.
+    pub configmaps: Vec<ConfigMapEntry>,
+    /// Secrets with key names only (Helm's release records left out).
+    pub secrets: Vec<SecretKeys>,
+}
+
 /// The tool.
 pub struct GetConfig;
 
-impl Tool for GetConfig {
-    fn name(&self) -> &'static str {
-        "get_config"
-    }
-    fn description(&self) -> &'static str {
-        "Show ConfigMaps (keys and values) and Secrets (key names only, never values)."
-    }
-    fn mutates(&self) -> bool {
-        false
-    }
-    fn schema(&self) -> Value {
-        schema_of::<GetConfigArgs>()
-    }
-    fn call<'a>(&'a self, ctx: &'a ToolContext, a: Value) -> ToolFuture<'a> {
+impl TypedTool for GetConfig {
+    const NAME: &'static str = "get_config";
+    const DESCRIPTION: &'static str =
+        "Show ConfigMaps (keys and values) and Secrets (key names only, never values).";
+    const MUTATES: bool = false;
+    type Args = GetConfigArgs;
+    type Output = NamespaceConfig;
+
+    fn run<'a>(&'a self, ctx: &'a ToolContext, a: GetConfigArgs) -> ToolRun<'a, NamespaceConfig> {
         Box::pin(async move {
-            let a: GetConfigArgs = args(self.name(), a)?;
             let (c, ns) = (ctx.cluster.client.clone(), ctx.cluster.namespace.clone());
             let wanted = |n: &Option<String>| a.name.as_ref().is_none_or(|w| n.as_ref() == Some(w));
             let cms = Api::<ConfigMap>::namespaced(c.clone(), &ns)
@@ -46,26 +71,39 @@ impl Tool for GetConfig {
                 .list(&ListParams::default())
                 .await
                 .map_err(|e| ToolError::from(ctx.cluster.error(e)))?;
-            let configmaps: Vec<Value> = cms
+            let configmaps = cms
                 .items
-                .iter()
+                .into_iter()
                 .filter(|m| wanted(&m.metadata.name))
-                .map(|m| json!({"name": m.metadata.name, "data": m.data}))
+                .map(|m| ConfigMapEntry {
+                    name: m.metadata.name.unwrap_or_default(),
+                    data: m.data.unwrap_or_default(),
+                })
                 .collect();
-            let secret_keys: Vec<Value> = secrets
+            let secrets = secrets
                 .items
-                .iter()
-                .filter(|s| wanted(&s.metadata.name) && s.type_.as_deref() != Some("helm.sh/release.v1"))
-                .map(|s| json!({"name": s.metadata.name, "type": s.type_, "keys": s.data.as_ref().map(|d| d.keys().cloned().collect::<Vec<_>>()).unwrap_or_default()}))
+                .into_iter()
+                .filter(|s| {
+                    wanted(&s.metadata.name) && s.type_.as_deref() != Some("helm.sh/release.v1")
+                })
+                .map(|s| SecretKeys {
+                    name: s.metadata.name.unwrap_or_default(),
+                    type_: s.type_,
+                    keys: s.data.map(|d| d.into_keys().collect()).unwrap_or_default(),
+                })
                 .collect();
-            let data = json!({"configmaps": configmaps, "secrets": secret_keys});
-            let text = ctx
-                .redactor
-                .redact(&serde_json::to_string_pretty(&data).unwrap_or_default());
-            Ok(ToolOutput {
-                data,
-                text: budget(&text, 5000, false),
+            Ok(NamespaceConfig {
+                configmaps,
+                secrets,
             })
         })
+    }
+
+    fn render(&self, config: &NamespaceConfig) -> String {
+        budget(
+            &serde_json::to_string_pretty(config).unwrap_or_default(),
+            5000,
+            false,
+        )
     }
 }

@@ -32,11 +32,7 @@ impl TypedTool for DeletePod {
     type Args = DeletePodArgs;
     type Output = DeletedPod;
 
-    fn run<'a>(
-        &'a self,
-        ctx: &'a ToolContext,
-        a: DeletePodArgs,
-    ) -> ToolRun<'a, DeletedPod> {
+    fn run<'a>(&'a self, ctx: &'a ToolContext, a: DeletePodArgs) -> ToolRun<'a, DeletedPod> {
         Box::pin(async move {
             Api::<Pod>::namespaced(ctx.cluster.client.clone(), &ctx.cluster.namespace)
                 .delete(&a.pod, &DeleteParams::default())

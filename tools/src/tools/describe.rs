@@ -8,7 +8,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
-use crate::tool::{Tool, ToolContext, ToolError, ToolFuture, ToolOutput, args, budget, schema_of};
+use crate::tool::{ToolContext, ToolError, ToolRun, TypedTool, budget};
 
 /// Kinds `describe` knows.
 #[derive(Debug, Clone, Copy, Deserialize, Serialize, JsonSchema)]
@@ -97,29 +97,35 @@ fn essentials(kind: Kind, o: &Value) -> Value {
     }
 }
 
-impl Tool for Describe {
-    fn name(&self) -> &'static str {
-        "describe"
-    }
-    fn description(&self) -> &'static str {
-        "Describe a pod, deployment, replicaset or service: its spec and status in short, with its events (as kubectl describe)."
-    }
-    fn mutates(&self) -> bool {
-        false
-    }
-    fn schema(&self) -> Value {
-        schema_of::<DescribeArgs>()
-    }
-    fn call<'a>(&'a self, ctx: &'a ToolContext, a: Value) -> ToolFuture<'a> {
+/// One object in short, with its events.
+#[derive(Debug, Serialize)]
+pub struct ObjectDescription {
+    /// Its kind.
+    pub kind: Kind,
+    /// Its name.
+    pub name: String,
+    /// The parts a person looks at first; their shape depends on the kind, as in kubectl.
+    pub details: Value,
+    /// Its events, `type reason: message`.
+    pub events: Vec<String>,
+}
+
+impl TypedTool for Describe {
+    const NAME: &'static str = "describe";
+    const DESCRIPTION: &'static str = "Describe a pod, deployment, replicaset or service: its spec and status in short, with its events (as kubectl describe).";
+    const MUTATES: bool = false;
+    type Args = DescribeArgs;
+    type Output = ObjectDescription;
+
+    fn run<'a>(&'a self, ctx: &'a ToolContext, a: DescribeArgs) -> ToolRun<'a, ObjectDescription> {
         Box::pin(async move {
-            let a: DescribeArgs = args(self.name(), a)?;
             let obj = get(ctx, a.kind, &a.name).await?;
             let events =
                 Api::<Event>::namespaced(ctx.cluster.client.clone(), &ctx.cluster.namespace)
                     .list(&ListParams::default().fields(&format!("involvedObject.name={}", a.name)))
                     .await
                     .map_err(|e| ToolError::from(ctx.cluster.error(e)))?;
-            let events: Vec<String> = events
+            let events = events
                 .items
                 .iter()
                 .map(|e| {
@@ -130,16 +136,21 @@ impl Tool for Describe {
                         e.message.as_deref().unwrap_or("")
                     )
                 })
-                .map(|l| ctx.redactor.redact(&l))
                 .collect();
-            let data = json!({"kind": a.kind, "name": a.name, "details": essentials(a.kind, &obj), "events": events});
-            let text = ctx
-                .redactor
-                .redact(&serde_json::to_string_pretty(&data).unwrap_or_default());
-            Ok(ToolOutput {
-                data,
-                text: budget(&text, 6000, false),
+            Ok(ObjectDescription {
+                kind: a.kind,
+                details: essentials(a.kind, &obj),
+                name: a.name,
+                events,
             })
         })
+    }
+
+    fn render(&self, d: &ObjectDescription) -> String {
+        budget(
+            &serde_json::to_string_pretty(d).unwrap_or_default(),
+            6000,
+            false,
+        )
     }
 }

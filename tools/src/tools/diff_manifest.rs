@@ -4,12 +4,10 @@
 
 use serde_json::{Value, json};
 
-use super::diff_values::{ValuesChangeArgs, propose, values_diff};
+use super::diff_values::{ReleaseDiff, ValuesChangeArgs, propose, values_diff};
 use crate::helm::{self, Chart, RenderOptions};
 use crate::redact::MASK;
-use crate::tool::{
-    Tool, ToolContext, ToolError, ToolFuture, ToolOutput, args, budget, helm_call, schema_of,
-};
+use crate::tool::{ToolContext, ToolError, ToolRun, TypedTool, budget, helm_call};
 
 /// The manifests of a render as JSON objects keyed `Kind/name`, Secret values masked.
 fn documents(rendered: &std::collections::BTreeMap<String, String>) -> Result<Value, ToolError> {
@@ -49,22 +47,15 @@ fn documents(rendered: &std::collections::BTreeMap<String, String>) -> Result<Va
 /// The tool.
 pub struct DiffManifest;
 
-impl Tool for DiffManifest {
-    fn name(&self) -> &'static str {
-        "diff_manifest"
-    }
-    fn description(&self) -> &'static str {
-        "Show what a values patch would change in a Helm release's rendered Kubernetes manifests (unified diff, Secret data hidden)."
-    }
-    fn mutates(&self) -> bool {
-        false
-    }
-    fn schema(&self) -> Value {
-        schema_of::<ValuesChangeArgs>()
-    }
-    fn call<'a>(&'a self, ctx: &'a ToolContext, a: Value) -> ToolFuture<'a> {
+impl TypedTool for DiffManifest {
+    const NAME: &'static str = "diff_manifest";
+    const DESCRIPTION: &'static str = "Show what a values patch would change in a Helm release's rendered Kubernetes manifests (unified diff, Secret data hidden).";
+    const MUTATES: bool = false;
+    type Args = ValuesChangeArgs;
+    type Output = ReleaseDiff;
+
+    fn run<'a>(&'a self, ctx: &'a ToolContext, a: ValuesChangeArgs) -> ToolRun<'a, ReleaseDiff> {
         Box::pin(async move {
-            let a: ValuesChangeArgs = args(self.name(), a)?;
             let (current, proposed) = propose(ctx, &a).await?;
             let chart_dir = ctx.helm()?.charts.join(&a.release);
             let opts = RenderOptions {
@@ -80,16 +71,18 @@ impl Tool for DiffManifest {
                 ))
             })
             .await?;
-            let diff = values_diff(&documents(&before)?, &documents(&after)?);
-            let diff = ctx.redactor.redact(&diff);
-            Ok(ToolOutput {
-                data: json!({"release": a.release, "diff": diff}),
-                text: if diff.is_empty() {
-                    "no change to the manifests".into()
-                } else {
-                    budget(&diff, 8000, false)
-                },
+            Ok(ReleaseDiff {
+                release: a.release,
+                diff: values_diff(&documents(&before)?, &documents(&after)?),
             })
         })
+    }
+
+    fn render(&self, d: &ReleaseDiff) -> String {
+        if d.diff.is_empty() {
+            "no change to the manifests".into()
+        } else {
+            budget(&d.diff, 8000, false)
+        }
     }
 }

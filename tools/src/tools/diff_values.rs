@@ -2,14 +2,12 @@
 //! user-supplied values (checked against the chart's schema first).
 
 use schemars::JsonSchema;
-use serde::Deserialize;
-use serde_json::{Value, json};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
 
 use super::helm_values::mask_secret_values;
 use crate::helm::Chart;
-use crate::tool::{
-    Tool, ToolContext, ToolError, ToolFuture, ToolOutput, args, helm_call, schema_of,
-};
+use crate::tool::{ToolContext, ToolError, ToolRun, TypedTool, helm_call};
 use crate::values::ValuesPatch;
 
 /// Arguments of `diff_values` and `helm_upgrade`.
@@ -49,36 +47,40 @@ pub async fn propose(ctx: &ToolContext, a: &ValuesChangeArgs) -> Result<(Value, 
     Ok((current, proposed))
 }
 
+/// A unified diff of a release, before and after a values patch.
+#[derive(Debug, Serialize)]
+pub struct ReleaseDiff {
+    /// The release.
+    pub release: String,
+    /// The unified diff (empty: no change); secrets masked.
+    pub diff: String,
+}
+
 /// The tool.
 pub struct DiffValues;
 
-impl Tool for DiffValues {
-    fn name(&self) -> &'static str {
-        "diff_values"
-    }
-    fn description(&self) -> &'static str {
-        "Show what a values patch would change in a Helm release (unified diff), after checking it against the chart's schema."
-    }
-    fn mutates(&self) -> bool {
-        false
-    }
-    fn schema(&self) -> Value {
-        schema_of::<ValuesChangeArgs>()
-    }
-    fn call<'a>(&'a self, ctx: &'a ToolContext, a: Value) -> ToolFuture<'a> {
+impl TypedTool for DiffValues {
+    const NAME: &'static str = "diff_values";
+    const DESCRIPTION: &'static str = "Show what a values patch would change in a Helm release (unified diff), after checking it against the chart's schema.";
+    const MUTATES: bool = false;
+    type Args = ValuesChangeArgs;
+    type Output = ReleaseDiff;
+
+    fn run<'a>(&'a self, ctx: &'a ToolContext, a: ValuesChangeArgs) -> ToolRun<'a, ReleaseDiff> {
         Box::pin(async move {
-            let a: ValuesChangeArgs = args(self.name(), a)?;
             let (current, proposed) = propose(ctx, &a).await?;
-            let diff = values_diff(&mask_secret_values(current), &mask_secret_values(proposed));
-            let diff = ctx.redactor.redact(&diff);
-            Ok(ToolOutput {
-                data: json!({"release": a.release, "diff": diff}),
-                text: if diff.is_empty() {
-                    "no change".into()
-                } else {
-                    diff
-                },
+            Ok(ReleaseDiff {
+                release: a.release,
+                diff: values_diff(&mask_secret_values(current), &mask_secret_values(proposed)),
             })
         })
+    }
+
+    fn render(&self, d: &ReleaseDiff) -> String {
+        if d.diff.is_empty() {
+            "no change".into()
+        } else {
+            d.diff.clone()
+        }
     }
 }

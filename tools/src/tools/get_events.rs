@@ -3,10 +3,9 @@
 use k8s_openapi::api::core::v1::Event;
 use kube::api::{Api, ListParams};
 use schemars::JsonSchema;
-use serde::Deserialize;
-use serde_json::{Value, json};
+use serde::{Deserialize, Serialize};
 
-use crate::tool::{Tool, ToolContext, ToolError, ToolFuture, ToolOutput, args, budget, schema_of};
+use crate::tool::{ToolContext, ToolError, ToolRun, TypedTool, budget};
 
 /// Arguments of `get_events`.
 #[derive(Debug, Deserialize, JsonSchema)]
@@ -23,25 +22,52 @@ pub struct GetEventsArgs {
     pub since_seconds: Option<u64>,
 }
 
+/// One event, as `kubectl get events` shows it.
+#[derive(Debug, Serialize)]
+pub struct EventRow {
+    /// `Normal` or `Warning`.
+    #[serde(rename = "type")]
+    pub type_: String,
+    /// Why, e.g. `BackOff`.
+    pub reason: String,
+    /// `kind/name` of the object, kind lower-case.
+    pub object: String,
+    /// The message (Secret values masked).
+    pub message: String,
+    /// How many times it was seen.
+    pub count: i32,
+    /// When it was last seen (RFC 3339).
+    pub last_seen: Option<String>,
+}
+
+fn event_row(e: &Event) -> EventRow {
+    let o = &e.involved_object;
+    EventRow {
+        type_: e.type_.clone().unwrap_or_default(),
+        reason: e.reason.clone().unwrap_or_default(),
+        object: format!(
+            "{}/{}",
+            o.kind.as_deref().unwrap_or("").to_lowercase(),
+            o.name.as_deref().unwrap_or("")
+        ),
+        message: e.message.clone().unwrap_or_default(),
+        count: e.count.unwrap_or(1),
+        last_seen: e.last_timestamp.as_ref().map(|t| t.0.to_string()),
+    }
+}
+
 /// The tool.
 pub struct GetEvents;
 
-impl Tool for GetEvents {
-    fn name(&self) -> &'static str {
-        "get_events"
-    }
-    fn description(&self) -> &'static str {
-        "List recent events (reason, object, message, count), oldest first; filter by object name or warnings."
-    }
-    fn mutates(&self) -> bool {
-        false
-    }
-    fn schema(&self) -> Value {
-        schema_of::<GetEventsArgs>()
-    }
-    fn call<'a>(&'a self, ctx: &'a ToolContext, a: Value) -> ToolFuture<'a> {
+impl TypedTool for GetEvents {
+    const NAME: &'static str = "get_events";
+    const DESCRIPTION: &'static str = "List recent events (reason, object, message, count), oldest first; filter by object name or warnings.";
+    const MUTATES: bool = false;
+    type Args = GetEventsArgs;
+    type Output = Vec<EventRow>;
+
+    fn run<'a>(&'a self, ctx: &'a ToolContext, a: GetEventsArgs) -> ToolRun<'a, Vec<EventRow>> {
         Box::pin(async move {
-            let a: GetEventsArgs = args(self.name(), a)?;
             let api: Api<Event> =
                 Api::namespaced(ctx.cluster.client.clone(), &ctx.cluster.namespace);
             let mut lp = ListParams::default();
@@ -66,7 +92,7 @@ impl Tool for GetEvents {
                     .unwrap_or(0);
                 now - s as i64
             });
-            let mut events: Vec<Value> = list
+            let mut events: Vec<&Event> = list
                 .items
                 .iter()
                 .filter(|e| {
@@ -76,39 +102,26 @@ impl Tool for GetEvents {
                             .is_some_and(|t| t.0.as_second() >= c)
                     })
                 })
-                .filter_map(|e| serde_json::to_value(e).ok())
                 .collect();
-            events.sort_by_key(|e| e["lastTimestamp"].as_str().unwrap_or_default().to_string());
-            let rows: Vec<Value> = events
-                .iter()
-                .map(|e| {
-                    json!({"type": e["type"], "reason": e["reason"], "object": format!("{}/{}", e["involvedObject"]["kind"].as_str().unwrap_or("").to_lowercase(), e["involvedObject"]["name"].as_str().unwrap_or("")),
-                           "message": ctx.redactor.redact(e["message"].as_str().unwrap_or("")), "count": e["count"]})
-                })
-                .collect();
-            let text = rows
-                .iter()
-                .map(|r| {
-                    format!(
-                        "{} {} {}: {} (x{})",
-                        r["type"].as_str().unwrap_or(""),
-                        r["object"].as_str().unwrap_or(""),
-                        r["reason"].as_str().unwrap_or(""),
-                        r["message"].as_str().unwrap_or(""),
-                        r["count"].as_i64().unwrap_or(1)
-                    )
-                })
-                .collect::<Vec<_>>()
-                .join("\n");
-            let text = if rows.is_empty() {
-                "no events".to_string()
-            } else {
-                budget(&text, 4000, true)
-            };
-            Ok(ToolOutput {
-                data: Value::Array(rows),
-                text,
-            })
+            events.sort_by_key(|e| e.last_timestamp.as_ref().map(|t| t.0.as_second()));
+            Ok(events.into_iter().map(event_row).collect())
         })
+    }
+
+    fn render(&self, rows: &Vec<EventRow>) -> String {
+        if rows.is_empty() {
+            return "no events".to_string();
+        }
+        let text = rows
+            .iter()
+            .map(|r| {
+                format!(
+                    "{} {} {}: {} (x{})",
+                    r.type_, r.object, r.reason, r.message, r.count
+                )
+            })
+            .collect::<Vec<_>>()
+            .join("\n");
+        budget(&text, 4000, true)
     }
 }

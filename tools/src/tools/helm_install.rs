@@ -2,13 +2,11 @@
 //! a release off it (both mutating).
 
 use schemars::JsonSchema;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
-use crate::helm::{ActionOptions, Chart};
-use crate::tool::{
-    Tool, ToolContext, ToolError, ToolFuture, ToolOutput, args, helm_call, schema_of,
-};
+use crate::helm::{ActionOptions, Chart, Release};
+use crate::tool::{ToolContext, ToolError, ToolRun, TypedTool, helm_call};
 use crate::values::ValuesPatch;
 
 /// Arguments of `helm_install`.
@@ -36,22 +34,22 @@ pub struct HelmInstall;
 /// The uninstall tool.
 pub struct HelmUninstall;
 
-impl Tool for HelmInstall {
-    fn name(&self) -> &'static str {
-        "helm_install"
-    }
-    fn description(&self) -> &'static str {
-        "Install one of the bundled charts (todo-backend or todo-frontend) as a release of the same name."
-    }
-    fn mutates(&self) -> bool {
-        true
-    }
-    fn schema(&self) -> Value {
-        schema_of::<HelmInstallArgs>()
-    }
-    fn call<'a>(&'a self, ctx: &'a ToolContext, a: Value) -> ToolFuture<'a> {
+/// The release that was removed.
+#[derive(Debug, Serialize)]
+pub struct UninstalledRelease {
+    /// Its name.
+    pub release: String,
+}
+
+impl TypedTool for HelmInstall {
+    const NAME: &'static str = "helm_install";
+    const DESCRIPTION: &'static str = "Install one of the bundled charts (todo-backend or todo-frontend) as a release of the same name.";
+    const MUTATES: bool = true;
+    type Args = HelmInstallArgs;
+    type Output = Release;
+
+    fn run<'a>(&'a self, ctx: &'a ToolContext, a: HelmInstallArgs) -> ToolRun<'a, Release> {
         Box::pin(async move {
-            let a: HelmInstallArgs = args(self.name(), a)?;
             if !["todo-backend", "todo-frontend"].contains(&a.chart.as_str()) {
                 return Err(ToolError::Retry(format!(
                     "{:?} is not a bundled chart; use todo-backend or todo-frontend",
@@ -73,37 +71,40 @@ impl Tool for HelmInstall {
                 client.install(&chart, &name, &values, &ActionOptions::default())
             })
             .await?;
-            Ok(ToolOutput {
-                data: json!({"release": rel.name, "revision": rel.revision, "status": rel.status}),
-                text: format!("release {} installed ({})", rel.name, rel.status),
+            // The manifest is `diff_manifest`'s business; NOTES.txt stays (port-forward hints).
+            Ok(Release {
+                manifest: None,
+                ..rel
             })
         })
+    }
+
+    fn render(&self, rel: &Release) -> String {
+        format!("release {} installed ({})", rel.name, rel.status)
     }
 }
 
-impl Tool for HelmUninstall {
-    fn name(&self) -> &'static str {
-        "helm_uninstall"
-    }
-    fn description(&self) -> &'static str {
-        "Uninstall a Helm release and every object it created."
-    }
-    fn mutates(&self) -> bool {
-        true
-    }
-    fn schema(&self) -> Value {
-        schema_of::<HelmUninstallArgs>()
-    }
-    fn call<'a>(&'a self, ctx: &'a ToolContext, a: Value) -> ToolFuture<'a> {
+impl TypedTool for HelmUninstall {
+    const NAME: &'static str = "helm_uninstall";
+    const DESCRIPTION: &'static str = "Uninstall a Helm release and every object it created.";
+    const MUTATES: bool = true;
+    type Args = HelmUninstallArgs;
+    type Output = UninstalledRelease;
+
+    fn run<'a>(
+        &'a self,
+        ctx: &'a ToolContext,
+        a: HelmUninstallArgs,
+    ) -> ToolRun<'a, UninstalledRelease> {
         Box::pin(async move {
-            let a: HelmUninstallArgs = args(self.name(), a)?;
             let client = ctx.helm()?.client.clone();
             let release = a.release.clone();
             helm_call("uninstall", move || client.uninstall(&release)).await?;
-            Ok(ToolOutput {
-                data: json!({"release": a.release}),
-                text: format!("release {} uninstalled", a.release),
-            })
+            Ok(UninstalledRelease { release: a.release })
         })
+    }
+
+    fn render(&self, out: &UninstalledRelease) -> String {
+        format!("release {} uninstalled", out.release)
     }
 }

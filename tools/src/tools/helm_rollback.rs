@@ -55,9 +55,11 @@ impl TypedTool for HelmRollback {
     }
 
     fn render(&self, out: &RolledBackRelease) -> String {
-        let to = out.revision.map_or("the previous revision".to_string(), |r| {
-            format!("revision {r}")
-        });
+        let to = out
+            .revision
+            .map_or("the previous revision".to_string(), |r| {
+                format!("revision {r}")
+            });
         format!("release {} rolled back to {to}", out.release)
     }
 }

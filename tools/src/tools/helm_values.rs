@@ -4,7 +4,7 @@ use schemars::JsonSchema;
 use serde::Deserialize;
 use serde_json::Value;
 
-use crate::tool::{Tool, ToolContext, ToolFuture, ToolOutput, args, budget, helm_call, schema_of};
+use crate::tool::{ToolContext, ToolRun, TypedTool, budget, helm_call};
 
 /// Arguments of `helm_values`.
 #[derive(Debug, Deserialize, JsonSchema)]
@@ -39,34 +39,28 @@ pub fn mask_secret_values(mut v: Value) -> Value {
 /// The tool.
 pub struct HelmValues;
 
-impl Tool for HelmValues {
-    fn name(&self) -> &'static str {
-        "helm_values"
-    }
-    fn description(&self) -> &'static str {
-        "Show a Helm release's values: the user-supplied ones, or all computed values (secrets masked)."
-    }
-    fn mutates(&self) -> bool {
-        false
-    }
-    fn schema(&self) -> Value {
-        schema_of::<HelmValuesArgs>()
-    }
-    fn call<'a>(&'a self, ctx: &'a ToolContext, a: Value) -> ToolFuture<'a> {
+impl TypedTool for HelmValues {
+    const NAME: &'static str = "helm_values";
+    const DESCRIPTION: &'static str = "Show a Helm release's values: the user-supplied ones, or all computed values (secrets masked).";
+    const MUTATES: bool = false;
+    type Args = HelmValuesArgs;
+    // Values are free-form by nature: the chart's schema, not a Rust type, describes them.
+    type Output = Value;
+
+    fn run<'a>(&'a self, ctx: &'a ToolContext, a: HelmValuesArgs) -> ToolRun<'a, Value> {
         Box::pin(async move {
-            let a: HelmValuesArgs = args(self.name(), a)?;
             let client = ctx.helm()?.client.clone();
-            let (release, all) = (a.release.clone(), a.all);
-            let values = mask_secret_values(
-                helm_call("get values", move || client.values(&release, all, None)).await?,
-            );
-            let text = ctx
-                .redactor
-                .redact(&serde_json::to_string_pretty(&values).unwrap_or_default());
-            Ok(ToolOutput {
-                data: values,
-                text: budget(&text, 6000, false),
-            })
+            let values =
+                helm_call("get values", move || client.values(&a.release, a.all, None)).await?;
+            Ok(mask_secret_values(values))
         })
+    }
+
+    fn render(&self, values: &Value) -> String {
+        budget(
+            &serde_json::to_string_pretty(values).unwrap_or_default(),
+            6000,
+            false,
+        )
     }
 }

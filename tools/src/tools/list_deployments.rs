@@ -3,10 +3,10 @@
 use k8s_openapi::api::apps::v1::Deployment;
 use kube::api::{Api, ListParams};
 use schemars::JsonSchema;
-use serde::Deserialize;
-use serde_json::{Value, json};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
 
-use crate::tool::{Tool, ToolContext, ToolError, ToolFuture, ToolOutput, args, schema_of};
+use crate::tool::{ToolContext, ToolError, ToolRun, TypedTool};
 
 /// Arguments of `list_deployments` (none).
 #[derive(Debug, Deserialize, JsonSchema)]
@@ -43,65 +43,91 @@ pub fn rollout_state(d: &Value) -> String {
     }
 }
 
+/// One Deployment's replicas and rollout.
+#[derive(Debug, Serialize)]
+pub struct DeploymentRow {
+    /// Deployment name.
+    pub name: String,
+    /// `spec.replicas`.
+    pub desired: i64,
+    /// Ready replicas.
+    pub ready: i64,
+    /// Replicas of the current template.
+    pub updated: i64,
+    /// Available replicas.
+    pub available: i64,
+    /// Container images.
+    pub images: Vec<String>,
+    /// The rollout state in kubectl's words.
+    pub rollout: String,
+}
+
+fn deployment_row(d: &Value) -> DeploymentRow {
+    let n = |k: &str| d["status"][k].as_i64().unwrap_or(0);
+    DeploymentRow {
+        name: d["metadata"]["name"].as_str().unwrap_or_default().into(),
+        desired: d["spec"]["replicas"].as_i64().unwrap_or(1),
+        ready: n("readyReplicas"),
+        updated: n("updatedReplicas"),
+        available: n("availableReplicas"),
+        images: d["spec"]["template"]["spec"]["containers"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|c| c["image"].as_str().map(str::to_string))
+            .collect(),
+        rollout: rollout_state(d),
+    }
+}
+
 /// The tool.
 pub struct ListDeployments;
 
-impl Tool for ListDeployments {
-    fn name(&self) -> &'static str {
-        "list_deployments"
-    }
-    fn description(&self) -> &'static str {
-        "List Deployments: desired, ready, updated and available replicas, images, and the rollout state."
-    }
-    fn mutates(&self) -> bool {
-        false
-    }
-    fn schema(&self) -> Value {
-        schema_of::<ListDeploymentsArgs>()
-    }
-    fn call<'a>(&'a self, ctx: &'a ToolContext, a: Value) -> ToolFuture<'a> {
+impl TypedTool for ListDeployments {
+    const NAME: &'static str = "list_deployments";
+    const DESCRIPTION: &'static str = "List Deployments: desired, ready, updated and available replicas, images, and the rollout state.";
+    const MUTATES: bool = false;
+    type Args = ListDeploymentsArgs;
+    type Output = Vec<DeploymentRow>;
+
+    fn run<'a>(
+        &'a self,
+        ctx: &'a ToolContext,
+        _: ListDeploymentsArgs,
+    ) -> ToolRun<'a, Vec<DeploymentRow>> {
         Box::pin(async move {
-            let _: ListDeploymentsArgs = args(self.name(), a)?;
             let list =
                 Api::<Deployment>::namespaced(ctx.cluster.client.clone(), &ctx.cluster.namespace)
                     .list(&ListParams::default())
                     .await
                     .map_err(|e| ToolError::from(ctx.cluster.error(e)))?;
-            let rows: Vec<Value> = list
+            Ok(list
                 .items
                 .iter()
                 .filter_map(|d| serde_json::to_value(d).ok())
-                .map(|d| {
-                    let images: Vec<&str> = d["spec"]["template"]["spec"]["containers"].as_array().into_iter().flatten().filter_map(|c| c["image"].as_str()).collect();
-                    json!({"name": d["metadata"]["name"], "desired": d["spec"]["replicas"], "ready": d["status"]["readyReplicas"].as_i64().unwrap_or(0),
-                           "updated": d["status"]["updatedReplicas"].as_i64().unwrap_or(0), "available": d["status"]["availableReplicas"].as_i64().unwrap_or(0),
-                           "images": images, "rollout": rollout_state(&d)})
-                })
-                .collect();
-            let text = rows
-                .iter()
-                .map(|r| {
-                    format!(
-                        "{} ready {}/{} updated {} available {} images {} — {}",
-                        r["name"].as_str().unwrap_or(""),
-                        r["ready"],
-                        r["desired"],
-                        r["updated"],
-                        r["available"],
-                        r["images"],
-                        r["rollout"].as_str().unwrap_or("")
-                    )
-                })
-                .collect::<Vec<_>>()
-                .join("\n");
-            Ok(ToolOutput {
-                data: Value::Array(rows),
-                text: if text.is_empty() {
-                    "no deployments".into()
-                } else {
-                    text
-                },
-            })
+                .map(|d| deployment_row(&d))
+                .collect())
         })
+    }
+
+    fn render(&self, rows: &Vec<DeploymentRow>) -> String {
+        if rows.is_empty() {
+            return "no deployments".into();
+        }
+        rows.iter()
+            .map(|r| {
+                format!(
+                    "{} ready {}/{} updated {} available {} images {} — {}",
+                    r.name,
+                    r.ready,
+                    r.desired,
+                    r.updated,
+                    r.available,
+                    r.images.join(","),
+                    r.rollout
+                )
+            })
+            .collect::<Vec<_>>()
+            .join("\n")
     }
 }

@@ -3,10 +3,10 @@
 use k8s_openapi::api::core::v1::{Node, Pod};
 use kube::api::{Api, ListParams};
 use schemars::JsonSchema;
-use serde::Deserialize;
-use serde_json::{Value, json};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
 
-use crate::tool::{Tool, ToolContext, ToolError, ToolFuture, ToolOutput, args, schema_of};
+use crate::tool::{ToolContext, ToolError, ToolRun, TypedTool};
 
 /// Arguments of `list_nodes` (none).
 #[derive(Debug, Deserialize, JsonSchema)]
@@ -35,25 +35,68 @@ fn mebi(q: &str) -> i64 {
     (n.parse::<f64>().unwrap_or(0.0) * mult) as i64
 }
 
+/// One node's capacity against what its pods request.
+#[derive(Debug, Serialize)]
+pub struct NodeRow {
+    /// Node name.
+    pub name: String,
+    /// Whether its Ready condition is True.
+    pub ready: bool,
+    /// Allocatable CPU in millicores.
+    pub cpu_allocatable_m: i64,
+    /// CPU requested by its pods, in millicores.
+    pub cpu_requested_m: i64,
+    /// Allocatable memory in MiB.
+    pub memory_allocatable_mi: i64,
+    /// Memory requested by its pods, in MiB.
+    pub memory_requested_mi: i64,
+}
+
+fn node_row(n: &Value, pods: &[Value]) -> NodeRow {
+    let name = n["metadata"]["name"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    let (mut cpu, mut mem) = (0, 0);
+    for p in pods
+        .iter()
+        .filter(|p| p["spec"]["nodeName"] == name.as_str())
+    {
+        for ct in p["spec"]["containers"].as_array().into_iter().flatten() {
+            cpu += ct["resources"]["requests"]["cpu"].as_str().map_or(0, milli);
+            mem += ct["resources"]["requests"]["memory"]
+                .as_str()
+                .map_or(0, mebi);
+        }
+    }
+    let ready = n["status"]["conditions"].as_array().is_some_and(|c| {
+        c.iter()
+            .any(|c| c["type"] == "Ready" && c["status"] == "True")
+    });
+    NodeRow {
+        name,
+        ready,
+        cpu_allocatable_m: n["status"]["allocatable"]["cpu"].as_str().map_or(0, milli),
+        cpu_requested_m: cpu,
+        memory_allocatable_mi: n["status"]["allocatable"]["memory"]
+            .as_str()
+            .map_or(0, mebi),
+        memory_requested_mi: mem,
+    }
+}
+
 /// The tool.
 pub struct ListNodes;
 
-impl Tool for ListNodes {
-    fn name(&self) -> &'static str {
-        "list_nodes"
-    }
-    fn description(&self) -> &'static str {
-        "List nodes with readiness and allocatable CPU/memory against the requests of the pods scheduled on them."
-    }
-    fn mutates(&self) -> bool {
-        false
-    }
-    fn schema(&self) -> Value {
-        schema_of::<ListNodesArgs>()
-    }
-    fn call<'a>(&'a self, ctx: &'a ToolContext, a: Value) -> ToolFuture<'a> {
+impl TypedTool for ListNodes {
+    const NAME: &'static str = "list_nodes";
+    const DESCRIPTION: &'static str = "List nodes with readiness and allocatable CPU/memory against the requests of the pods scheduled on them.";
+    const MUTATES: bool = false;
+    type Args = ListNodesArgs;
+    type Output = Vec<NodeRow>;
+
+    fn run<'a>(&'a self, ctx: &'a ToolContext, _: ListNodesArgs) -> ToolRun<'a, Vec<NodeRow>> {
         Box::pin(async move {
-            let _: ListNodesArgs = args(self.name(), a)?;
             let c = ctx.cluster.client.clone();
             let nodes = Api::<Node>::all(c.clone())
                 .list(&ListParams::default())
@@ -68,44 +111,29 @@ impl Tool for ListNodes {
                 .iter()
                 .filter_map(|p| serde_json::to_value(p).ok())
                 .collect();
-            let rows: Vec<Value> = nodes
+            Ok(nodes
                 .items
                 .iter()
                 .filter_map(|n| serde_json::to_value(n).ok())
-                .map(|n| {
-                    let name = n["metadata"]["name"].as_str().unwrap_or_default().to_string();
-                    let (mut cpu, mut mem) = (0, 0);
-                    for p in pods.iter().filter(|p| p["spec"]["nodeName"] == name.as_str()) {
-                        for ct in p["spec"]["containers"].as_array().into_iter().flatten() {
-                            cpu += ct["resources"]["requests"]["cpu"].as_str().map_or(0, milli);
-                            mem += ct["resources"]["requests"]["memory"].as_str().map_or(0, mebi);
-                        }
-                    }
-                    let ready = n["status"]["conditions"].as_array().is_some_and(|c| c.iter().any(|c| c["type"] == "Ready" && c["status"] == "True"));
-                    json!({"name": name, "ready": ready,
-                           "cpu_allocatable_m": n["status"]["allocatable"]["cpu"].as_str().map_or(0, milli), "cpu_requested_m": cpu,
-                           "memory_allocatable_mi": n["status"]["allocatable"]["memory"].as_str().map_or(0, mebi), "memory_requested_mi": mem})
-                })
-                .collect();
-            let text = rows
-                .iter()
-                .map(|r| {
-                    format!(
-                        "{} ready={} cpu {}m of {}m requested, memory {}Mi of {}Mi requested",
-                        r["name"].as_str().unwrap_or(""),
-                        r["ready"],
-                        r["cpu_requested_m"],
-                        r["cpu_allocatable_m"],
-                        r["memory_requested_mi"],
-                        r["memory_allocatable_mi"]
-                    )
-                })
-                .collect::<Vec<_>>()
-                .join("\n");
-            Ok(ToolOutput {
-                data: Value::Array(rows),
-                text,
-            })
+                .map(|n| node_row(&n, &pods))
+                .collect())
         })
+    }
+
+    fn render(&self, rows: &Vec<NodeRow>) -> String {
+        rows.iter()
+            .map(|r| {
+                format!(
+                    "{} ready={} cpu {}m of {}m requested, memory {}Mi of {}Mi requested",
+                    r.name,
+                    r.ready,
+                    r.cpu_requested_m,
+                    r.cpu_allocatable_m,
+                    r.memory_requested_mi,
+                    r.memory_allocatable_mi
+                )
+            })
+            .collect::<Vec<_>>()
+            .join("\n")
     }
 }

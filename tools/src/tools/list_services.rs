@@ -3,35 +3,84 @@
 use k8s_openapi::api::core::v1::{Endpoints, Service};
 use kube::api::{Api, ListParams};
 use schemars::JsonSchema;
-use serde::Deserialize;
-use serde_json::{Value, json};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
 
-use crate::tool::{Tool, ToolContext, ToolError, ToolFuture, ToolOutput, args, schema_of};
+use crate::tool::{ToolContext, ToolError, ToolRun, TypedTool};
 
 /// Arguments of `list_services` (none).
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ListServicesArgs {}
 
+/// One Service and how many endpoints back it.
+#[derive(Debug, Serialize)]
+pub struct ServiceRow {
+    /// Service name.
+    pub name: String,
+    /// `ClusterIP`, `NodePort`, …
+    #[serde(rename = "type")]
+    pub type_: String,
+    /// `port->targetPort` for each port.
+    pub ports: Vec<String>,
+    /// The pod selector.
+    pub selector: std::collections::BTreeMap<String, String>,
+    /// Addresses of ready pods.
+    pub ready_endpoints: usize,
+    /// Addresses of pods that are not ready.
+    pub not_ready_endpoints: usize,
+}
+
+fn service_row(s: &Value, eps: &[Value]) -> ServiceRow {
+    let ep = eps
+        .iter()
+        .find(|e| e["metadata"]["name"] == s["metadata"]["name"]);
+    let count = |k: &str| {
+        ep.map_or(0, |e| {
+            e["subsets"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .map(|ss| ss[k].as_array().map_or(0, Vec::len))
+                .sum::<usize>()
+        })
+    };
+    ServiceRow {
+        name: s["metadata"]["name"].as_str().unwrap_or_default().into(),
+        type_: s["spec"]["type"].as_str().unwrap_or("ClusterIP").into(),
+        ports: s["spec"]["ports"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|p| {
+                let target = p["targetPort"]
+                    .as_str()
+                    .map_or_else(|| p["targetPort"].to_string(), str::to_string);
+                format!("{}->{target}", p["port"])
+            })
+            .collect(),
+        selector: serde_json::from_value(s["spec"]["selector"].clone()).unwrap_or_default(),
+        ready_endpoints: count("addresses"),
+        not_ready_endpoints: count("notReadyAddresses"),
+    }
+}
+
 /// The tool.
 pub struct ListServices;
 
-impl Tool for ListServices {
-    fn name(&self) -> &'static str {
-        "list_services"
-    }
-    fn description(&self) -> &'static str {
-        "List Services: type, ports and targetPorts, selector, and how many ready and not-ready endpoints each has."
-    }
-    fn mutates(&self) -> bool {
-        false
-    }
-    fn schema(&self) -> Value {
-        schema_of::<ListServicesArgs>()
-    }
-    fn call<'a>(&'a self, ctx: &'a ToolContext, a: Value) -> ToolFuture<'a> {
+impl TypedTool for ListServices {
+    const NAME: &'static str = "list_services";
+    const DESCRIPTION: &'static str = "List Services: type, ports and targetPorts, selector, and how many ready and not-ready endpoints each has.";
+    const MUTATES: bool = false;
+    type Args = ListServicesArgs;
+    type Output = Vec<ServiceRow>;
+
+    fn run<'a>(
+        &'a self,
+        ctx: &'a ToolContext,
+        _: ListServicesArgs,
+    ) -> ToolRun<'a, Vec<ServiceRow>> {
         Box::pin(async move {
-            let _: ListServicesArgs = args(self.name(), a)?;
             let (c, ns) = (ctx.cluster.client.clone(), ctx.cluster.namespace.clone());
             let services = Api::<Service>::namespaced(c.clone(), &ns)
                 .list(&ListParams::default())
@@ -46,41 +95,34 @@ impl Tool for ListServices {
                 .iter()
                 .filter_map(|e| serde_json::to_value(e).ok())
                 .collect();
-            let rows: Vec<Value> = services
+            Ok(services
                 .items
                 .iter()
                 .filter_map(|s| serde_json::to_value(s).ok())
-                .map(|s| {
-                    let ep = eps.iter().find(|e| e["metadata"]["name"] == s["metadata"]["name"]);
-                    let count = |k: &str| ep.map_or(0, |e| e["subsets"].as_array().into_iter().flatten().map(|ss| ss[k].as_array().map_or(0, Vec::len)).sum::<usize>());
-                    let ports: Vec<String> = s["spec"]["ports"].as_array().into_iter().flatten().map(|p| format!("{}->{}", p["port"], p["targetPort"])).collect();
-                    json!({"name": s["metadata"]["name"], "type": s["spec"]["type"], "ports": ports, "selector": s["spec"]["selector"],
-                           "ready_endpoints": count("addresses"), "not_ready_endpoints": count("notReadyAddresses")})
-                })
-                .collect();
-            let text = rows
-                .iter()
-                .map(|r| {
-                    format!(
-                        "{} {} ports {} selector {} endpoints ready {} not-ready {}",
-                        r["name"].as_str().unwrap_or(""),
-                        r["type"].as_str().unwrap_or(""),
-                        r["ports"],
-                        r["selector"],
-                        r["ready_endpoints"],
-                        r["not_ready_endpoints"]
-                    )
-                })
-                .collect::<Vec<_>>()
-                .join("\n");
-            Ok(ToolOutput {
-                data: Value::Array(rows),
-                text: if text.is_empty() {
-                    "no services".into()
-                } else {
-                    text
-                },
-            })
+                .map(|s| service_row(&s, &eps))
+                .collect())
         })
+    }
+
+    fn render(&self, rows: &Vec<ServiceRow>) -> String {
+        if rows.is_empty() {
+            return "no services".into();
+        }
+        rows.iter()
+            .map(|r| {
+                let selector: Vec<String> =
+                    r.selector.iter().map(|(k, v)| format!("{k}={v}")).collect();
+                format!(
+                    "{} {} ports {} selector {} endpoints ready {} not-ready {}",
+                    r.name,
+                    r.type_,
+                    r.ports.join(","),
+                    selector.join(","),
+                    r.ready_endpoints,
+                    r.not_ready_endpoints
+                )
+            })
+            .collect::<Vec<_>>()
+            .join("\n")
     }
 }

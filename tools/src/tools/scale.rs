@@ -38,11 +38,7 @@ impl TypedTool for Scale {
     type Args = ScaleArgs;
     type Output = ScaledDeployment;
 
-    fn run<'a>(
-        &'a self,
-        ctx: &'a ToolContext,
-        a: ScaleArgs,
-    ) -> ToolRun<'a, ScaledDeployment> {
+    fn run<'a>(&'a self, ctx: &'a ToolContext, a: ScaleArgs) -> ToolRun<'a, ScaledDeployment> {
         Box::pin(async move {
             if !(0..=50).contains(&a.replicas) {
                 return Err(ToolError::Retry(format!(
