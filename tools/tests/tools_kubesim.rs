@@ -111,10 +111,16 @@ async fn reads_and_mutations() {
         .await
         .unwrap();
     assert_eq!(out.data.as_array().unwrap().len(), 2);
+    // Just created: an age in seconds, as kubectl prints it.
+    let age = out.data[0]["age"].as_str().unwrap();
+    assert!(
+        age.ends_with('s') && age[..age.len() - 1].parse::<u32>().is_ok(),
+        "{age}"
+    );
     assert!(
         out.text
             .lines()
-            .all(|l| l.contains("1/1 Running restarts=0")),
+            .all(|l| l.contains("1/1 Running restarts=0 age=")),
         "{}",
         out.text
     );

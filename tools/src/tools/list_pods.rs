@@ -5,7 +5,6 @@ use k8s_openapi::api::core::v1::Pod;
 use kube::api::{Api, ListParams};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 
 use crate::tool::{ToolContext, ToolError, ToolRun, TypedTool, budget};
 
@@ -29,11 +28,15 @@ pub struct PodRow {
     pub status: String,
     /// Restarts summed over containers.
     pub restarts: i64,
+    /// Time since the pod was created, as kubectl prints it.
+    pub age: String,
     /// The last termination, e.g. `OOMKilled (exit 137)`.
     pub last_termination: Option<String>,
 }
 
-fn row(p: &Value) -> PodRow {
+fn row(pod: &Pod) -> PodRow {
+    let age = crate::age::age_since(pod.metadata.creation_timestamp.as_ref());
+    let p = &serde_json::to_value(pod).unwrap_or_default();
     let statuses = p["status"]["containerStatuses"]
         .as_array()
         .cloned()
@@ -70,6 +73,7 @@ fn row(p: &Value) -> PodRow {
             .iter()
             .map(|c| c["restartCount"].as_i64().unwrap_or(0))
             .sum(),
+        age,
         last_termination: last,
     }
 }
@@ -95,12 +99,7 @@ impl TypedTool for ListPods {
                 .list(&lp)
                 .await
                 .map_err(|e| ToolError::from(ctx.cluster.error(e)))?;
-            Ok(pods
-                .items
-                .iter()
-                .filter_map(|p| serde_json::to_value(p).ok())
-                .map(|p| row(&p))
-                .collect())
+            Ok(pods.items.iter().map(row).collect())
         })
     }
 
@@ -112,11 +111,12 @@ impl TypedTool for ListPods {
             .iter()
             .map(|r| {
                 format!(
-                    "{} {} {} restarts={}{}",
+                    "{} {} {} restarts={} age={}{}",
                     r.name,
                     r.ready,
                     r.status,
                     r.restarts,
+                    r.age,
                     r.last_termination
                         .as_ref()
                         .map(|l| format!(" last={l}"))
