@@ -1,6 +1,7 @@
 //! todo-ops: the operator agent. So far: the command line and `todo-ops sim`, the local
 //! Kubernetes emulator's lifecycle. Diagnose, chat, fix and playbooks follow.
 
+pub mod approval;
 pub mod cli;
 pub mod demo;
 pub mod deploy;
