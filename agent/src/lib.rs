@@ -5,6 +5,7 @@ pub mod approval;
 pub mod cli;
 pub mod demo;
 pub mod deploy;
+pub mod dispatch;
 pub mod port_forward;
 pub mod report;
 pub mod scenarios;
