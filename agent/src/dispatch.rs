@@ -13,7 +13,7 @@ use todo_ops_tools::tools::find;
 use crate::approval::{Approval, DECLINED, MutationPolicy, decide};
 
 /// A tool call as the model sends it (arguments are JSON text).
-#[derive(Debug, Clone, Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct ToolCall {
     /// The model's id for the call, echoed in the reply.
     pub id: String,

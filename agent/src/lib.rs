@@ -6,6 +6,7 @@ pub mod cli;
 pub mod demo;
 pub mod deploy;
 pub mod dispatch;
+pub mod model;
 pub mod port_forward;
 pub mod report;
 pub mod scenarios;

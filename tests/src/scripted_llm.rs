@@ -1,6 +1,7 @@
 //! A scripted OpenAI-compatible chat-completions server: the one stand-in we allow for an
 //! LLM. It answers over the real HTTP protocol with queued replies (text or tool calls) and
-//! records every request so a test can check what the client sent.
+//! records every request so a test can check what the client sent. A request with
+//! `"stream": true` gets the same turn as server-sent chunks (text and tool-call deltas).
 
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};
@@ -184,6 +185,13 @@ async fn completions(
     } else {
         "stop"
     };
+    if body.get("stream").and_then(Value::as_bool) == Some(true) {
+        let usage = body
+            .pointer("/stream_options/include_usage")
+            .and_then(Value::as_bool)
+            == Some(true);
+        return sse(&model, &message, finish, usage);
+    }
     Json(json!({
         "id": "chatcmpl-scripted",
         "object": "chat.completion",
@@ -193,4 +201,60 @@ async fn completions(
         "usage": {"prompt_tokens": 10, "completion_tokens": 5, "total_tokens": 15},
     }))
     .into_response()
+}
+
+/// Splits `text` into small pieces the way a model streams tokens.
+fn pieces(text: &str) -> Vec<String> {
+    let chars: Vec<char> = text.chars().collect();
+    chars.chunks(7).map(|c| c.iter().collect()).collect()
+}
+
+/// The same turn as server-sent `chat.completion.chunk` events, ending with `[DONE]`.
+fn sse(model: &str, message: &Value, finish: &str, usage: bool) -> Response {
+    let chunk = |delta: Value, finish: Option<&str>| {
+        json!({"id": "chatcmpl-scripted", "object": "chat.completion.chunk", "created": 0, "model": model,
+               "choices": [{"index": 0, "delta": delta, "finish_reason": finish, "logprobs": null}]})
+    };
+    let mut events = vec![chunk(json!({"role": "assistant", "content": ""}), None)];
+    if let Some(text) = message.get("content").and_then(Value::as_str) {
+        events.extend(
+            pieces(text)
+                .into_iter()
+                .map(|p| chunk(json!({"content": p}), None)),
+        );
+    }
+    for (i, call) in message["tool_calls"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .enumerate()
+    {
+        events.push(chunk(
+            json!({"tool_calls": [{"index": i, "id": call["id"], "type": "function",
+                   "function": {"name": call["function"]["name"], "arguments": ""}}]}),
+            None,
+        ));
+        let args = call["function"]["arguments"].as_str().unwrap_or("{}");
+        events.extend(pieces(args).into_iter().map(|p| {
+            chunk(
+                json!({"tool_calls": [{"index": i, "function": {"arguments": p}}]}),
+                None,
+            )
+        }));
+    }
+    events.push(chunk(json!({}), Some(finish)));
+    if usage {
+        events.push(json!({"id": "chatcmpl-scripted", "object": "chat.completion.chunk", "created": 0, "model": model, "choices": [],
+                           "usage": {"prompt_tokens": 10, "completion_tokens": 5, "total_tokens": 15}}));
+    }
+    let mut body: String = events.iter().map(|e| format!("data: {e}\n\n")).collect();
+    body.push_str("data: [DONE]\n\n");
+    (
+        [
+            ("content-type", "text/event-stream"),
+            ("cache-control", "no-cache"),
+        ],
+        body,
+    )
+        .into_response()
 }

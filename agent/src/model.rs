@@ -1,0 +1,297 @@
+//! The model behind an OpenAI-compatible endpoint (OpenAI, Ollama, vLLM, llama.cpp, LM
+//! Studio): one streamed chat-completions turn at a time, tool calls assembled from their
+//! deltas. async-openai itself retries 429 and 5xx answers with back-off; timeouts and broken
+//! streams are retried here, while nothing has been streamed yet.
+
+use std::time::Duration;
+
+use async_openai::Client;
+use async_openai::config::OpenAIConfig;
+use async_openai::error::OpenAIError;
+use async_openai::types::chat::{
+    ChatCompletionRequestMessage, ChatCompletionStreamOptions, ChatCompletionTool,
+    ChatCompletionTools, CreateChatCompletionRequest, FunctionObject,
+};
+use futures::StreamExt;
+use todo_ops_tools::tool::Tool;
+
+use crate::dispatch::ToolCall;
+
+/// Where the model is and which one.
+#[derive(Debug, Clone)]
+pub struct ModelConfig {
+    /// `OPENAI_API_KEY` (any text for servers that do not check it).
+    pub api_key: String,
+    /// `OPENAI_BASE_URL`, e.g. `http://localhost:11434/v1` for Ollama.
+    pub base_url: Option<String>,
+    /// The model name, e.g. `gpt-4o-mini` or `qwen2.5:7b`.
+    pub model: String,
+    /// Timeout of one model request, connection included.
+    pub request_timeout: Duration,
+    /// Attempts for one turn on timeouts, refused connections and broken streams.
+    pub attempts: u32,
+}
+
+/// What one model turn produced.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ModelTurn {
+    /// The streamed text.
+    pub text: String,
+    /// Tool calls, in the model's order.
+    pub tool_calls: Vec<ToolCall>,
+    /// Prompt and completion tokens, when the server reports them.
+    pub usage: Option<(u32, u32)>,
+}
+
+/// A failed model turn, with what to do about it.
+#[derive(Debug, thiserror::Error)]
+pub enum ModelError {
+    /// 401/403.
+    #[error(
+        "the model endpoint {endpoint} refused the API key ({detail}); set OPENAI_API_KEY to a valid key"
+    )]
+    Auth {
+        /// The endpoint.
+        endpoint: String,
+        /// The server's words.
+        detail: String,
+    },
+    /// 404 or `model_not_found`.
+    #[error(
+        "the model {model:?} is not served at {endpoint} ({detail}); pick another with --model"
+    )]
+    UnknownModel {
+        /// The model asked for.
+        model: String,
+        /// The endpoint.
+        endpoint: String,
+        /// The server's words.
+        detail: String,
+    },
+    /// Still failing after retries with back-off (429, 5xx, timeouts, refused connections).
+    #[error(
+        "the model endpoint {endpoint} is unavailable after retries with back-off (last: {detail}); check OPENAI_BASE_URL and that the server is up"
+    )]
+    Unavailable {
+        /// The endpoint.
+        endpoint: String,
+        /// The last error.
+        detail: String,
+    },
+    /// Any other refusal (400: bad request, context too long, …).
+    #[error("the model endpoint {endpoint} rejected the request: {detail}")]
+    Rejected {
+        /// The endpoint.
+        endpoint: String,
+        /// The server's words.
+        detail: String,
+    },
+}
+
+/// The tools as the model sees them: name, description and the args struct's schema.
+pub fn tool_specs(tools: &[Box<dyn Tool>]) -> Vec<ChatCompletionTools> {
+    tools
+        .iter()
+        .map(|t| {
+            ChatCompletionTools::Function(ChatCompletionTool {
+                function: FunctionObject {
+                    name: t.name().to_string(),
+                    description: Some(t.description().to_string()),
+                    parameters: Some(t.schema()),
+                    strict: None,
+                },
+            })
+        })
+        .collect()
+}
+
+/// A client for one model.
+pub struct Model {
+    client: Client<OpenAIConfig>,
+    cfg: ModelConfig,
+}
+
+enum Attempt {
+    Retry(String),
+    Fail(ModelError),
+}
+
+impl Model {
+    /// Builds the client; every request has the configured timeout.
+    pub fn new(cfg: ModelConfig) -> Result<Self, ModelError> {
+        let mut oa = OpenAIConfig::new().with_api_key(cfg.api_key.clone());
+        if let Some(base) = &cfg.base_url {
+            oa = oa.with_api_base(base.trim_end_matches('/'));
+        }
+        let http = reqwest::Client::builder()
+            .timeout(cfg.request_timeout)
+            .connect_timeout(cfg.request_timeout.min(Duration::from_secs(10)))
+            .build()
+            .map_err(|e| ModelError::Rejected {
+                endpoint: endpoint(&cfg),
+                detail: format!("could not build the HTTP client: {e}"),
+            })?;
+        Ok(Self {
+            client: Client::with_config(oa).with_http_client(http),
+            cfg,
+        })
+    }
+
+    /// The model's name.
+    pub fn name(&self) -> &str {
+        &self.cfg.model
+    }
+
+    /// One streamed turn; `on_text` sees each piece of text as it arrives.
+    pub async fn turn(
+        &self,
+        messages: &[ChatCompletionRequestMessage],
+        tools: &[ChatCompletionTools],
+        on_text: &mut (dyn FnMut(&str) + Send),
+    ) -> Result<ModelTurn, ModelError> {
+        let mut last = String::new();
+        let attempts = self.cfg.attempts.max(1);
+        for attempt in 0..attempts {
+            if attempt > 0 {
+                // 0.5 s, 1 s, 2 s, … between attempts.
+                tokio::time::sleep(Duration::from_millis(500 << (attempt - 1).min(5))).await;
+            }
+            let mut streamed = false;
+            match self.attempt(messages, tools, on_text, &mut streamed).await {
+                Ok(t) => return Ok(t),
+                // Text already shown cannot be taken back: only a clean failure is retried.
+                Err(Attempt::Retry(d)) if !streamed => last = d,
+                Err(Attempt::Retry(d)) => {
+                    return Err(ModelError::Unavailable {
+                        endpoint: endpoint(&self.cfg),
+                        detail: format!("the stream broke off: {d}"),
+                    });
+                }
+                Err(Attempt::Fail(e)) => return Err(e),
+            }
+        }
+        Err(ModelError::Unavailable {
+            endpoint: endpoint(&self.cfg),
+            detail: last,
+        })
+    }
+
+    async fn attempt(
+        &self,
+        messages: &[ChatCompletionRequestMessage],
+        tools: &[ChatCompletionTools],
+        on_text: &mut (dyn FnMut(&str) + Send),
+        streamed: &mut bool,
+    ) -> Result<ModelTurn, Attempt> {
+        let request = CreateChatCompletionRequest {
+            model: self.cfg.model.clone(),
+            messages: messages.to_vec(),
+            tools: (!tools.is_empty()).then(|| tools.to_vec()),
+            stream: Some(true),
+            stream_options: Some(ChatCompletionStreamOptions {
+                include_usage: Some(true),
+                include_obfuscation: None,
+            }),
+            ..Default::default()
+        };
+        let mut stream = self
+            .client
+            .chat()
+            .create_stream(request)
+            .await
+            .map_err(|e| self.classify(e))?;
+        let mut turn = ModelTurn::default();
+        // Tool calls arrive as deltas keyed by index: id and name first, arguments in pieces.
+        let mut calls: Vec<ToolCall> = Vec::new();
+        while let Some(chunk) = stream.next().await {
+            let chunk = chunk.map_err(|e| self.classify(e))?;
+            if let Some(u) = chunk.usage {
+                turn.usage = Some((u.prompt_tokens, u.completion_tokens));
+            }
+            for choice in chunk.choices {
+                if let Some(text) = choice.delta.content.filter(|t| !t.is_empty()) {
+                    *streamed = true;
+                    on_text(&text);
+                    turn.text.push_str(&text);
+                }
+                for d in choice.delta.tool_calls.into_iter().flatten() {
+                    let i = d.index as usize;
+                    while calls.len() <= i {
+                        calls.push(ToolCall {
+                            id: String::new(),
+                            name: String::new(),
+                            arguments: String::new(),
+                        });
+                    }
+                    let call = &mut calls[i];
+                    if let Some(id) = d.id {
+                        call.id = id;
+                    }
+                    if let Some(f) = d.function {
+                        if let Some(name) = f.name {
+                            call.name.push_str(&name);
+                        }
+                        if let Some(args) = f.arguments {
+                            call.arguments.push_str(&args);
+                        }
+                    }
+                }
+            }
+        }
+        for (i, c) in calls.iter_mut().enumerate() {
+            // Some local servers omit ids; the reply must still name its call.
+            if c.id.is_empty() {
+                c.id = format!("call_{i}");
+            }
+        }
+        turn.tool_calls = calls.into_iter().filter(|c| !c.name.is_empty()).collect();
+        Ok(turn)
+    }
+
+    fn classify(&self, e: OpenAIError) -> Attempt {
+        let endpoint = endpoint(&self.cfg);
+        match e {
+            OpenAIError::ApiError(r) => {
+                let status = r.status_code.as_u16();
+                let detail = r.api_error.message.clone();
+                match status {
+                    401 | 403 => Attempt::Fail(ModelError::Auth { endpoint, detail }),
+                    404 => Attempt::Fail(ModelError::UnknownModel {
+                        model: self.cfg.model.clone(),
+                        endpoint,
+                        detail,
+                    }),
+                    _ if r.api_error.code.as_deref() == Some("model_not_found") => {
+                        Attempt::Fail(ModelError::UnknownModel {
+                            model: self.cfg.model.clone(),
+                            endpoint,
+                            detail,
+                        })
+                    }
+                    // async-openai has already retried these with back-off.
+                    429 | 500..=599 => Attempt::Fail(ModelError::Unavailable {
+                        endpoint,
+                        detail: format!("HTTP {status}: {detail}"),
+                    }),
+                    _ => Attempt::Fail(ModelError::Rejected {
+                        endpoint,
+                        detail: format!("HTTP {status}: {detail}"),
+                    }),
+                }
+            }
+            // Timeouts, refused connections and broken streams are worth another try.
+            OpenAIError::Reqwest(e) => Attempt::Retry(e.to_string()),
+            OpenAIError::StreamError(e) => Attempt::Retry(e.to_string()),
+            other => Attempt::Fail(ModelError::Rejected {
+                endpoint,
+                detail: other.to_string(),
+            }),
+        }
+    }
+}
+
+fn endpoint(cfg: &ModelConfig) -> String {
+    cfg.base_url
+        .clone()
+        .unwrap_or_else(|| "https://api.openai.com/v1".into())
+}

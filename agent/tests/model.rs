@@ -1,0 +1,175 @@
+//! The model client against the scripted OpenAI-compatible server, over real HTTP and SSE,
+//! through the real async-openai client.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::time::Duration;
+
+use async_openai::types::chat::{
+    ChatCompletionRequestMessage, ChatCompletionRequestUserMessage,
+    ChatCompletionRequestUserMessageContent,
+};
+use serde_json::{Value, json};
+use todo_e2e::scripted_llm::{ScriptedLlm, Turn};
+use todo_ops::model::{Model, ModelConfig, ModelError, tool_specs};
+use todo_ops_tools::tools::registry;
+
+fn model(base_url: &str, attempts: u32) -> Model {
+    Model::new(ModelConfig {
+        api_key: "sk-test-not-a-secret".into(),
+        base_url: Some(base_url.into()),
+        model: "scripted-1".into(),
+        request_timeout: Duration::from_secs(5),
+        attempts,
+    })
+    .unwrap()
+}
+
+fn ask(text: &str) -> Vec<ChatCompletionRequestMessage> {
+    vec![ChatCompletionRequestMessage::User(
+        ChatCompletionRequestUserMessage {
+            content: ChatCompletionRequestUserMessageContent::Text(text.into()),
+            name: None,
+        },
+    )]
+}
+
+#[tokio::test]
+async fn text_streams_in_pieces_and_the_request_carries_the_tool_schemas() {
+    let llm = ScriptedLlm::start().await.unwrap();
+    let answer = "The backend is crash-looping because DATABASE_URL is wrong.";
+    llm.push(Turn::text(answer));
+    let tools = tool_specs(&registry());
+    let mut pieces = Vec::new();
+    let turn = model(&llm.base_url, 1)
+        .turn(&ask("why is the backend down?"), &tools, &mut |p| {
+            pieces.push(p.to_string())
+        })
+        .await
+        .unwrap();
+    assert_eq!(turn.text, answer);
+    assert!(
+        pieces.len() > 3,
+        "the answer should arrive in pieces: {pieces:?}"
+    );
+    assert_eq!(pieces.concat(), answer);
+    assert_eq!(turn.usage, Some((10, 5)));
+    assert!(turn.tool_calls.is_empty());
+
+    let req = &llm.requests()[0];
+    assert_eq!(req["stream"], true);
+    assert_eq!(req["model"], "scripted-1");
+    let names: Vec<&str> = req["tools"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["function"]["name"].as_str().unwrap())
+        .collect();
+    assert!(
+        names.contains(&"list_pods") && names.contains(&"helm_upgrade"),
+        "{names:?}"
+    );
+    let scale = req["tools"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["function"]["name"] == "scale")
+        .unwrap();
+    assert!(scale["function"]["parameters"]["properties"]["replicas"].is_object());
+}
+
+#[tokio::test]
+async fn parallel_tool_calls_are_assembled_from_their_deltas() {
+    let llm = ScriptedLlm::start().await.unwrap();
+    let upgrade =
+        json!({"release": "todo-backend", "patch": {"resources": {"limits": {"memory": "512Mi"}}}});
+    llm.push(Turn::ToolCalls(vec![
+        (
+            "list_pods".into(),
+            json!({"label_selector": "app.kubernetes.io/name=todo-backend"}),
+        ),
+        ("helm_upgrade".into(), upgrade.clone()),
+    ]));
+    let turn = model(&llm.base_url, 1)
+        .turn(&ask("fix the OOM"), &[], &mut |_| {})
+        .await
+        .unwrap();
+    assert_eq!(turn.tool_calls.len(), 2, "{turn:?}");
+    assert_eq!(turn.tool_calls[0].name, "list_pods");
+    assert_eq!(turn.tool_calls[1].name, "helm_upgrade");
+    assert_ne!(turn.tool_calls[0].id, turn.tool_calls[1].id);
+    let args: Value = serde_json::from_str(&turn.tool_calls[1].arguments).unwrap();
+    assert_eq!(args, upgrade);
+    // No tools offered: the request must not carry an empty list some servers reject.
+    assert!(llm.requests()[0].get("tools").is_none());
+}
+
+#[tokio::test]
+async fn rate_limits_and_server_errors_are_retried_then_answered() {
+    let llm = ScriptedLlm::start().await.unwrap();
+    llm.push(Turn::Error(429, "slow down".into()));
+    llm.push(Turn::Error(503, "overloaded".into()));
+    llm.push(Turn::text("ok"));
+    let turn = model(&llm.base_url, 3)
+        .turn(&ask("hi"), &[], &mut |_| {})
+        .await
+        .unwrap();
+    assert_eq!(turn.text, "ok");
+    assert_eq!(llm.requests().len(), 3);
+
+    // A server that keeps failing: retried with back-off, then named with its last words.
+    for _ in 0..10 {
+        llm.push(Turn::Error(500, "still down".into()));
+    }
+    let err = model(&llm.base_url, 1)
+        .turn(&ask("hi"), &[], &mut |_| {})
+        .await
+        .unwrap_err();
+    assert!(matches!(err, ModelError::Unavailable { .. }), "{err}");
+    let retried = llm.requests().len() - 3;
+    assert!(
+        (2..10).contains(&retried),
+        "{retried} requests for one failing turn"
+    );
+    assert!(err.to_string().contains("still down"), "{err}");
+}
+
+#[tokio::test]
+async fn a_bad_key_or_unknown_model_says_what_to_change_without_retrying() {
+    let llm = ScriptedLlm::start().await.unwrap();
+    llm.push(Turn::Error(401, "Incorrect API key provided".into()));
+    let err = model(&llm.base_url, 3)
+        .turn(&ask("hi"), &[], &mut |_| {})
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("OPENAI_API_KEY"), "{err}");
+    assert!(!err.to_string().contains("sk-test-not-a-secret"), "{err}");
+    assert_eq!(llm.requests().len(), 1, "a bad key is not retried");
+
+    llm.push(Turn::Error(
+        404,
+        "The model `scripted-1` does not exist".into(),
+    ));
+    let err = model(&llm.base_url, 3)
+        .turn(&ask("hi"), &[], &mut |_| {})
+        .await
+        .unwrap_err();
+    assert!(matches!(err, ModelError::UnknownModel { .. }), "{err}");
+    assert!(err.to_string().contains("--model"), "{err}");
+}
+
+#[tokio::test]
+async fn an_endpoint_that_is_not_there_is_named() {
+    // Bind and drop: a loopback port with nothing listening.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let base = format!("http://127.0.0.1:{port}/v1");
+    let err = model(&base, 2)
+        .turn(&ask("hi"), &[], &mut |_| {})
+        .await
+        .unwrap_err();
+    assert!(matches!(err, ModelError::Unavailable { .. }), "{err}");
+    assert!(err.to_string().contains(&base), "{err}");
+}
