@@ -8,6 +8,8 @@ pub mod deploy;
 pub mod dispatch;
 pub mod model;
 pub mod port_forward;
+pub mod protocol;
 pub mod report;
 pub mod scenarios;
+pub mod session;
 pub mod sim_cmd;

@@ -1,19 +1,24 @@
-//! The confirmation gate end to end: tool calls as a model sends them, dispatched against
-//! kubesim with the backend chart installed by the Helm SDK.
+//! The chat loop end to end: the scripted model over real HTTP/SSE, the confirmation gate,
+//! and kubesim with the backend chart installed by the Helm SDK.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::future::Future;
 use std::path::PathBuf;
 use std::pin::Pin;
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use k8s_openapi::api::apps::v1::Deployment;
 use kube::Api;
 use kubesim::controllers::{ControllerConfig, PodRuntime};
 use kubesim::server::{RunningSim, SimConfig};
-use serde_json::json;
+use serde_json::{Value, json};
+use todo_e2e::scripted_llm::{ScriptedLlm, Turn};
 use todo_ops::approval::{DECLINED, MutationPolicy};
 use todo_ops::dispatch::{CallStatus, ChangePreview, Confirm, Dispatcher, ToolCall};
+use todo_ops::model::{Model, ModelConfig};
+use todo_ops::protocol::{Event, TurnEnd};
+use todo_ops::session::{Limits, Session};
 use todo_ops_tools::cluster::ClusterTarget;
 use todo_ops_tools::helm::{Chart, ClusterOptions, HelmClient, blocking};
 use todo_ops_tools::redact::Redactor;
@@ -283,4 +288,156 @@ async fn read_only_refuses_in_the_dispatcher_and_yes_runs_without_asking() {
     assert_eq!(r.status, CallStatus::Done);
     assert_eq!(replicas(&ctx).await, 1);
     assert!(person.shown().is_empty());
+}
+
+fn session(llm: &ScriptedLlm, ctx: ToolContext, policy: MutationPolicy, calls: u32) -> Session {
+    let model = Model::new(ModelConfig {
+        api_key: "sk-test".into(),
+        base_url: Some(llm.base_url.clone()),
+        model: "scripted-1".into(),
+        request_timeout: Duration::from_secs(10),
+        attempts: 1,
+    })
+    .unwrap();
+    Session::new(
+        model,
+        Dispatcher { ctx, policy },
+        Limits {
+            model_calls_per_turn: calls,
+            ..Limits::default()
+        },
+        "",
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_turn_looks_through_tools_then_answers_and_the_model_sees_each_result() {
+    let (_sim, ctx) = setup().await;
+    let llm = ScriptedLlm::start().await.unwrap();
+    llm.push(Turn::ToolCalls(vec![
+        ("list_deployments".into(), json!({})),
+        ("get_config".into(), json!({})),
+    ]));
+    llm.push(Turn::text("Both replicas of todo-backend are up."));
+    let mut s = session(&llm, ctx, MutationPolicy::Ask, 5);
+    let mut events = Vec::new();
+    let answer = s
+        .turn("is the backend up?", &Person::answering(&[]), &mut |e| {
+            events.push(e)
+        })
+        .await
+        .unwrap();
+    assert_eq!(answer, "Both replicas of todo-backend are up.");
+
+    let finished: Vec<(&str, &CallStatus)> = events
+        .iter()
+        .filter_map(|e| match e {
+            Event::ToolCallFinished { name, status, .. } => Some((name.as_str(), status)),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        finished,
+        [
+            ("list_deployments", &CallStatus::Done),
+            ("get_config", &CallStatus::Done)
+        ]
+    );
+    assert!(matches!(
+        events.last(),
+        Some(Event::TurnFinished {
+            reason: TurnEnd::Answered,
+            model_calls: 2,
+            ..
+        })
+    ));
+
+    let requests = llm.requests();
+    assert_eq!(requests.len(), 2);
+    let first = requests[0]["messages"].as_array().unwrap();
+    assert_eq!(first[0]["role"], "system");
+    assert!(
+        first[0]["content"]
+            .as_str()
+            .unwrap()
+            .contains("look before you change")
+    );
+    // The second request answers both calls, by id, with what the tools returned.
+    let second = requests[1]["messages"].as_array().unwrap();
+    let assistant = &second[2];
+    let ids: Vec<&str> = assistant["tool_calls"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["id"].as_str().unwrap())
+        .collect();
+    let replies: Vec<&Value> = second.iter().filter(|m| m["role"] == "tool").collect();
+    assert_eq!(replies.len(), 2);
+    assert_eq!(replies[0]["tool_call_id"], ids[0]);
+    assert!(
+        replies[0]["content"]
+            .as_str()
+            .unwrap()
+            .contains("todo-backend ready")
+    );
+    assert!(
+        replies[1]["content"]
+            .as_str()
+            .unwrap()
+            .contains("databaseUrl")
+            || replies[1]["content"]
+                .as_str()
+                .unwrap()
+                .contains("DATABASE_URL")
+    );
+    let sent = serde_json::to_string(&requests).unwrap();
+    assert!(!sent.contains(PLANTED), "a secret value reached the model");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_declined_change_reaches_the_model_as_final_and_nothing_changes() {
+    let (_sim, ctx) = setup().await;
+    let llm = ScriptedLlm::start().await.unwrap();
+    llm.push(Turn::tool(
+        "scale",
+        json!({"deployment": "todo-backend", "replicas": 5}),
+    ));
+    llm.push(Turn::text("Understood, I left it at 2 replicas."));
+    let mut s = session(&llm, ctx.clone(), MutationPolicy::Ask, 5);
+    let person = Person::answering(&[false]);
+    s.turn("scale the backend to 5", &person, &mut |_| {})
+        .await
+        .unwrap();
+    assert_eq!(person.shown().len(), 1);
+    assert_eq!(replicas(&ctx).await, 2);
+    let second = &llm.requests()[1]["messages"];
+    let reply = second.as_array().unwrap().last().unwrap();
+    assert_eq!(reply["role"], "tool");
+    assert_eq!(reply["content"], DECLINED);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_model_call_bound_stops_a_turn_and_says_why() {
+    let (_sim, ctx) = setup().await;
+    let llm = ScriptedLlm::start().await.unwrap();
+    for _ in 0..5 {
+        llm.push(Turn::tool("list_pods", json!({})));
+    }
+    let mut s = session(&llm, ctx, MutationPolicy::Ask, 3);
+    let mut events = Vec::new();
+    let answer = s
+        .turn("loop forever", &Person::answering(&[]), &mut |e| {
+            events.push(e)
+        })
+        .await
+        .unwrap();
+    assert!(answer.contains("3 model calls"), "{answer}");
+    assert_eq!(llm.requests().len(), 3);
+    assert!(matches!(
+        events.last(),
+        Some(Event::TurnFinished {
+            reason: TurnEnd::ModelCallLimit,
+            ..
+        })
+    ));
 }
