@@ -23,6 +23,37 @@ pub enum Command {
     Demo(Demo),
     /// Find what is wrong in a namespace: one report, exit 0 healthy, 1 problems, 2 could not run.
     Diagnose(DiagnoseArgs),
+    /// Ask the model about the cluster; it calls typed tools, and every change waits for your yes.
+    Chat(ChatArgs),
+}
+
+/// Options of `chat`.
+#[derive(Debug, Clone, Args)]
+pub struct ChatArgs {
+    /// The question (a prompt piped on stdin works too; with -p, piped input is context).
+    #[arg(short = 'p', long)]
+    pub prompt: Option<String>,
+    /// The model name at OPENAI_BASE_URL (OpenAI, Ollama, vLLM, llama.cpp, LM Studio).
+    #[arg(long, env = "OPENAI_MODEL", default_value = "gpt-4o-mini")]
+    pub model: String,
+    /// Refuse every change in the dispatcher; the model is told why.
+    #[arg(long)]
+    pub read_only: bool,
+    /// Apply changes without asking (automation only).
+    #[arg(long)]
+    pub yes: bool,
+    /// Model calls allowed in one turn.
+    #[arg(long, default_value_t = 20)]
+    pub max_model_calls: u32,
+    /// Timeout of one model request, in seconds.
+    #[arg(long, default_value_t = 120)]
+    pub timeout_secs: u64,
+    /// The charts folder, for Helm upgrades and diffs (default: found from the current directory).
+    #[arg(long)]
+    pub charts: Option<PathBuf>,
+    /// Which cluster and namespace.
+    #[command(flatten)]
+    pub cluster: ClusterArgs,
 }
 
 /// Options of `diagnose`.

@@ -2,6 +2,7 @@
 //! Kubernetes emulator's lifecycle. Diagnose, chat, fix and playbooks follow.
 
 pub mod approval;
+pub mod chat_cmd;
 pub mod cli;
 pub mod demo;
 pub mod deploy;

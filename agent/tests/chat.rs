@@ -61,6 +61,11 @@ impl Confirm for Person {
 const PLANTED: &str = "pw-5c4b3a2918";
 
 async fn setup() -> (RunningSim, ToolContext) {
+    let (sim, ctx, _) = setup_with_kubeconfig().await;
+    (sim, ctx)
+}
+
+async fn setup_with_kubeconfig() -> (RunningSim, ToolContext, PathBuf) {
     let sim = RunningSim::start(SimConfig {
         controllers: ControllerConfig {
             time_scale: 20.0,
@@ -83,7 +88,7 @@ async fn setup() -> (RunningSim, ToolContext) {
     .unwrap();
     let client = Arc::new(
         HelmClient::new(&ClusterOptions {
-            kubeconfig_path: Some(kc),
+            kubeconfig_path: Some(kc.clone()),
             namespace: Some("default".into()),
             ..Default::default()
         })
@@ -109,7 +114,7 @@ async fn setup() -> (RunningSim, ToolContext) {
         redactor: Arc::new(redactor),
         helm: Some(HelmAccess { client, charts }),
     };
-    (sim, ctx)
+    (sim, ctx, kc)
 }
 
 fn call(id: &str, name: &str, args: serde_json::Value) -> ToolCall {
@@ -440,4 +445,112 @@ async fn the_model_call_bound_stops_a_turn_and_says_why() {
             ..
         })
     ));
+}
+
+fn todo_ops(
+    llm: &ScriptedLlm,
+    kc: &std::path::Path,
+    args: &[&str],
+    stdin: &str,
+) -> std::process::Output {
+    use std::io::Write;
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_todo-ops"))
+        .arg("chat")
+        .args(args)
+        .args([
+            "--kubeconfig",
+            kc.to_str().unwrap(),
+            "--model",
+            "scripted-1",
+        ])
+        .env("OPENAI_API_KEY", "sk-test")
+        .env("OPENAI_BASE_URL", &llm.base_url)
+        .env_remove("OPENAI_MODEL")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stdin.as_bytes())
+        .unwrap();
+    child.wait_with_output().unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_shot_chat_streams_the_answer_shows_tool_calls_and_applies_with_yes() {
+    let (_sim, ctx, kc) = setup_with_kubeconfig().await;
+    let llm = ScriptedLlm::start().await.unwrap();
+    llm.push(Turn::tool(
+        "scale",
+        json!({"deployment": "todo-backend", "replicas": 3}),
+    ));
+    llm.push(Turn::text("Scaled todo-backend to 3 replicas."));
+    let kc2 = kc.clone();
+    let llm = std::sync::Arc::new(llm);
+    let l2 = llm.clone();
+    let out = tokio::task::spawn_blocking(move || {
+        todo_ops(&l2, &kc2, &["-p", "scale the backend to 3", "--yes"], "")
+    })
+    .await
+    .unwrap();
+    let (stdout, stderr) = (
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr),
+    );
+    assert!(out.status.success(), "{stderr}");
+    assert!(
+        stdout.contains("Scaled todo-backend to 3 replicas."),
+        "{stdout}"
+    );
+    assert!(
+        stderr.contains("→ scale") && stderr.contains("✓ scale"),
+        "{stderr}"
+    );
+    assert_eq!(replicas(&ctx).await, 3);
+
+    // Read-only: the same request is refused in the dispatcher, piped input is context.
+    llm.push(Turn::tool(
+        "scale",
+        json!({"deployment": "todo-backend", "replicas": 1}),
+    ));
+    llm.push(Turn::text("I may not change anything in read-only mode."));
+    let l2 = llm.clone();
+    let out = tokio::task::spawn_blocking(move || {
+        todo_ops(
+            &l2,
+            &kc,
+            &["-p", "explain this", "--read-only"],
+            "OOMKilled exit 137\n",
+        )
+    })
+    .await
+    .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(stderr.contains("✗ refused scale"), "{stderr}");
+    assert_eq!(replicas(&ctx).await, 3);
+    let user = &llm.requests()[2]["messages"][1]["content"];
+    assert!(
+        user.as_str().unwrap().contains("OOMKilled exit 137"),
+        "{user}"
+    );
+}
+
+#[test]
+fn chat_without_a_model_says_how_to_configure_one() {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_todo-ops"))
+        .args(["chat", "-p", "hi"])
+        .env_remove("OPENAI_API_KEY")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("OPENAI_API_KEY") && stderr.contains("OPENAI_BASE_URL"),
+        "{stderr}"
+    );
 }
