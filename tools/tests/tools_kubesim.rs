@@ -568,6 +568,7 @@ async fn planted_secret_appears_in_no_tool_output() {
     ctx.redactor = Arc::new(redactor);
     let calls = [
         ("list_pods", json!({})),
+        ("diagnose", json!({})),
         ("get_events", json!({})),
         ("get_logs", json!({"pod": "leaky", "previous": true})),
         ("get_logs", json!({"pod": "leaky"})),
@@ -591,7 +592,25 @@ async fn planted_secret_appears_in_no_tool_output() {
         );
         checked += 1;
     }
-    assert_eq!(checked, 9);
+    assert_eq!(checked, 10);
+    // The diagnose tool sees the crashing pod, and says so in words a model can act on.
+    let out = find("diagnose")
+        .unwrap()
+        .call(&ctx, json!({}))
+        .await
+        .unwrap();
+    assert!(
+        out.data["findings"]
+            .as_array()
+            .is_some_and(|f| !f.is_empty()),
+        "{}",
+        out.text
+    );
+    assert!(
+        out.text.contains("pod/leaky") && out.text.contains("cause:"),
+        "{}",
+        out.text
+    );
     // The value really is in the raw log and the raw event, so the test means something.
     let logs = find("get_logs")
         .unwrap()

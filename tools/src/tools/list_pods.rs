@@ -83,7 +83,7 @@ pub struct ListPods;
 
 impl TypedTool for ListPods {
     const NAME: &'static str = "list_pods";
-    const DESCRIPTION: &'static str = "List the pods of the namespace: ready containers, status, restarts, last termination reason and exit code.";
+    const DESCRIPTION: &'static str = "List the pods of the namespace: ready containers, status, restarts, age, last termination reason and exit code.";
     const MUTATES: bool = false;
     type Args = ListPodsArgs;
     type Output = Vec<PodRow>;

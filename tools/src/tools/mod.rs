@@ -3,6 +3,7 @@
 mod config;
 mod delete_pod;
 mod describe;
+mod diagnose;
 mod diff_manifest;
 pub mod diff_values;
 mod get_events;
@@ -26,6 +27,7 @@ use crate::tool::Tool;
 /// Every tool, in a stable order.
 pub fn registry() -> Vec<Box<dyn Tool>> {
     vec![
+        Box::new(diagnose::Diagnose),
         Box::new(list_pods::ListPods),
         Box::new(get_events::GetEvents),
         Box::new(get_logs::GetLogs),
