@@ -8,9 +8,11 @@ use std::time::Duration;
 use anyhow::{Context, Result, bail};
 
 use crate::approval::MutationPolicy;
+use crate::brain::Brain;
 use crate::cli::ChatArgs;
 use crate::dispatch::{CallStatus, ChangePreview, Confirm, Dispatcher};
 use crate::model::{Model, ModelConfig};
+use crate::planner::OfflinePlanner;
 use crate::protocol::Event;
 use crate::session::{Limits, Session};
 use todo_ops_tools::helm::{ClusterOptions, HelmClient};
@@ -84,17 +86,18 @@ pub fn prompt(flag: Option<&str>, stdin: Option<String>) -> Result<String> {
     }
 }
 
-/// The model from flags and the environment.
-fn model(a: &ChatArgs) -> Result<Model> {
+/// The model from flags and the environment; without `OPENAI_API_KEY`, the offline planner.
+fn brain(a: &ChatArgs) -> Result<Box<dyn Brain>> {
     let Some(api_key) = std::env::var("OPENAI_API_KEY")
         .ok()
         .filter(|k| !k.is_empty())
     else {
-        bail!(
-            "no model configured: set OPENAI_API_KEY (and OPENAI_BASE_URL for Ollama, vLLM, llama.cpp or LM Studio); the offline planner is not built yet"
+        eprintln!(
+            "(no OPENAI_API_KEY: the offline planner answers; set it, and OPENAI_BASE_URL for a local server, to use a model)"
         );
+        return Ok(Box::new(OfflinePlanner));
     };
-    Ok(Model::new(ModelConfig {
+    Ok(Box::new(Model::new(ModelConfig {
         api_key,
         base_url: std::env::var("OPENAI_BASE_URL")
             .ok()
@@ -102,7 +105,7 @@ fn model(a: &ChatArgs) -> Result<Model> {
         model: a.model.clone(),
         request_timeout: Duration::from_secs(a.timeout_secs),
         attempts: 3,
-    })?)
+    })?))
 }
 
 /// `todo-ops chat`.
@@ -123,7 +126,7 @@ pub async fn run(a: &ChatArgs) -> Result<u8> {
         (false, true) => MutationPolicy::AutoApprove,
         (false, false) => MutationPolicy::Ask,
     };
-    let model = model(a)?;
+    let brain = brain(a)?;
     let cluster = a.cluster.target().connect().await?;
     // The redactor learns the namespace's Secret values before anything reaches the model.
     let (_, redactor) = Snapshot::read(&cluster).await?;
@@ -144,7 +147,7 @@ pub async fn run(a: &ChatArgs) -> Result<u8> {
         helm: helm.ok(),
     };
     let mut session = Session::new(
-        model,
+        brain,
         Dispatcher { ctx, policy },
         Limits {
             model_calls_per_turn: a.max_model_calls,

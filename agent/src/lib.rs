@@ -2,12 +2,14 @@
 //! Kubernetes emulator's lifecycle. Diagnose, chat, fix and playbooks follow.
 
 pub mod approval;
+pub mod brain;
 pub mod chat_cmd;
 pub mod cli;
 pub mod demo;
 pub mod deploy;
 pub mod dispatch;
 pub mod model;
+pub mod planner;
 pub mod port_forward;
 pub mod protocol;
 pub mod report;

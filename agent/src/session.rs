@@ -10,8 +10,9 @@ use async_openai::types::chat::{
     ChatCompletionRequestUserMessageContent, ChatCompletionTools, FunctionCall,
 };
 
+use crate::brain::Brain;
 use crate::dispatch::{Confirm, Dispatcher, FatalToolError, ToolReply};
-use crate::model::{Model, ModelError, tool_specs};
+use crate::model::{ModelError, tool_specs};
 use crate::protocol::{Event, TurnEnd};
 
 /// The working rules every session starts with.
@@ -53,7 +54,7 @@ pub enum TurnError {
 
 /// A conversation with the model over the cluster's tools.
 pub struct Session {
-    model: Model,
+    brain: Box<dyn Brain>,
     dispatcher: Dispatcher,
     tools: Vec<ChatCompletionTools>,
     limits: Limits,
@@ -66,14 +67,19 @@ pub struct Session {
 
 impl Session {
     /// A new session; `playbook_index` is appended to the working rules.
-    pub fn new(model: Model, dispatcher: Dispatcher, limits: Limits, playbook_index: &str) -> Self {
+    pub fn new(
+        brain: Box<dyn Brain>,
+        dispatcher: Dispatcher,
+        limits: Limits,
+        playbook_index: &str,
+    ) -> Self {
         let system = if playbook_index.is_empty() {
             WORKING_RULES.to_string()
         } else {
             format!("{WORKING_RULES}\n\nPlaybooks (name: when to use it):\n{playbook_index}")
         };
         Self {
-            model,
+            brain,
             dispatcher,
             tools: tool_specs(&todo_ops_tools::tools::registry()),
             limits,
@@ -81,6 +87,11 @@ impl Session {
             history: Vec::new(),
             last_reply: None,
         }
+    }
+
+    /// Who answers (`/model`).
+    pub fn brain_name(&self) -> &str {
+        self.brain.name()
     }
 
     /// Forgets the conversation (`/clear`).
@@ -101,7 +112,7 @@ impl Session {
         for call_no in 1..=self.limits.model_calls_per_turn {
             let messages = self.context();
             let turn = self
-                .model
+                .brain
                 .turn(&messages, &self.tools, &mut |t| {
                     on_event(Event::TextDelta { text: t.into() })
                 })

@@ -305,7 +305,7 @@ fn session(llm: &ScriptedLlm, ctx: ToolContext, policy: MutationPolicy, calls: u
     })
     .unwrap();
     Session::new(
-        model,
+        Box::new(model),
         Dispatcher { ctx, policy },
         Limits {
             model_calls_per_turn: calls,
@@ -540,17 +540,48 @@ async fn one_shot_chat_streams_the_answer_shows_tool_calls_and_applies_with_yes(
     );
 }
 
-#[test]
-fn chat_without_a_model_says_how_to_configure_one() {
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_todo-ops"))
-        .args(["chat", "-p", "hi"])
-        .env_remove("OPENAI_API_KEY")
-        .output()
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn without_a_key_the_offline_planner_answers_through_the_same_gate() {
+    let (_sim, ctx, kc) = setup_with_kubeconfig().await;
+    let run = |args: Vec<&'static str>| {
+        let kc = kc.clone();
+        tokio::task::spawn_blocking(move || {
+            std::process::Command::new(env!("CARGO_BIN_EXE_todo-ops"))
+                .arg("chat")
+                .args(args)
+                .args(["--kubeconfig", kc.to_str().unwrap()])
+                .env_remove("OPENAI_API_KEY")
+                .stdin(std::process::Stdio::null())
+                .output()
+                .unwrap()
+        })
+    };
+    let out = run(vec!["-p", "scale the backend to 4", "--yes"])
+        .await
         .unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    let stderr = String::from_utf8_lossy(&out.stderr);
+    let (stdout, stderr) = (
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr),
+    );
+    assert!(out.status.success(), "{stderr}");
     assert!(
-        stderr.contains("OPENAI_API_KEY") && stderr.contains("OPENAI_BASE_URL"),
+        stderr.contains("offline planner") && stderr.contains("OPENAI_API_KEY"),
         "{stderr}"
     );
+    assert!(stderr.contains("✓ scale"), "{stderr}");
+    assert!(stdout.contains("scaled to 4 replicas"), "{stdout}");
+    assert_eq!(replicas(&ctx).await, 4);
+
+    let out = run(vec!["-p", "why is the backend down?", "--read-only"])
+        .await
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success());
+    assert!(
+        stdout.contains("Diagnosis:") && stdout.contains("namespace default"),
+        "{stdout}"
+    );
+
+    let out = run(vec!["-p", "write me a poem"]).await.unwrap();
+    assert!(String::from_utf8_lossy(&out.stdout).contains("OPENAI_API_KEY"));
 }

@@ -1,0 +1,344 @@
+//! The offline planner: without an LLM endpoint, plain requests ("why is the backend
+//! down?", "scale the frontend to 3", "show backend logs", "fix it") map to the same typed
+//! tools a model would call, through the same gate, and the answer quotes what they found.
+
+use async_openai::types::chat::{
+    ChatCompletionMessageToolCalls, ChatCompletionRequestAssistantMessage,
+    ChatCompletionRequestMessage, ChatCompletionRequestToolMessageContent,
+    ChatCompletionRequestUserMessageContent, ChatCompletionTools,
+};
+use serde_json::{Value, json};
+
+use crate::brain::{Brain, BrainTurn};
+use crate::dispatch::ToolCall;
+use crate::model::ModelTurn;
+
+/// What a request asks for.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Intent {
+    /// Run every analyzer and report.
+    Diagnose,
+    /// Diagnose, then apply the first suggested values patch (through the gate).
+    Fix,
+    /// Scale a Deployment.
+    Scale {
+        /// The Deployment.
+        deployment: String,
+        /// Replicas.
+        replicas: i32,
+    },
+    /// Rolling restart.
+    Restart(String),
+    /// Helm rollback to the previous revision.
+    Rollback(String),
+    /// The log tail of an app's first pod.
+    Logs(String),
+    /// Recent events.
+    Events {
+        /// Only warnings.
+        warnings_only: bool,
+    },
+    /// The pods.
+    Pods,
+    /// Not understood.
+    Help,
+}
+
+/// What the planner understands, said when it does not understand.
+pub const HELP: &str = "Without a model I understand plain requests like: \"why is the backend down?\", \
+\"fix it\", \"scale the frontend to 3\", \"restart the backend\", \"roll back the backend\", \
+\"show backend logs\", \"show warning events\", \"list pods\". Set OPENAI_API_KEY (and \
+OPENAI_BASE_URL for a local server) for free-form questions.";
+
+/// The app a request names: short names as whole words ("ui" inside "quickly" is not the
+/// UI), long ones also inside a word ("todo-frontend").
+fn app(words: &[&str]) -> Option<String> {
+    let any = |names: &[&str]| {
+        words.iter().any(|w| {
+            names
+                .iter()
+                .any(|n| w == n || (n.len() > 3 && w.contains(n)))
+        })
+    };
+    if any(&["frontend", "ui", "web"]) {
+        Some("todo-frontend".into())
+    } else if any(&["backend", "api"]) {
+        Some("todo-backend".into())
+    } else {
+        None
+    }
+}
+
+/// Reads a request.
+pub fn intent(request: &str) -> Intent {
+    let t = request.to_lowercase();
+    let words: Vec<&str> = t
+        .split(|c: char| !c.is_alphanumeric() && c != '-')
+        .filter(|w| !w.is_empty())
+        .collect();
+    let has = |w: &str| words.contains(&w);
+    let number = words.iter().find_map(|w| w.parse::<i32>().ok());
+    if has("scale") {
+        if let (Some(deployment), Some(replicas)) = (app(&words), number) {
+            return Intent::Scale {
+                deployment,
+                replicas,
+            };
+        }
+        return Intent::Help;
+    }
+    if has("restart") {
+        return app(&words).map_or(Intent::Help, Intent::Restart);
+    }
+    if has("rollback") || t.contains("roll back") || has("undo") {
+        return app(&words).map_or(Intent::Help, Intent::Rollback);
+    }
+    if has("log") || has("logs") {
+        return Intent::Logs(app(&words).unwrap_or_else(|| "todo-backend".into()));
+    }
+    if has("events") || has("event") {
+        return Intent::Events {
+            warnings_only: has("warning") || has("warnings"),
+        };
+    }
+    if has("fix") || has("repair") || has("heal") {
+        return Intent::Fix;
+    }
+    if has("pods") || has("pod") {
+        return Intent::Pods;
+    }
+    let trouble = [
+        "why", "wrong", "down", "broken", "failing", "diagnose", "health", "healthy", "status",
+        "crash", "error", "check", "problem",
+    ];
+    if trouble.iter().any(|w| has(w)) {
+        return Intent::Diagnose;
+    }
+    Intent::Help
+}
+
+/// The first suggested values patch in a diagnose result: (release, patch).
+pub fn suggested_patch(diagnosis_text: &str) -> Option<(String, Value)> {
+    diagnosis_text.lines().find_map(|l| {
+        let rest = l.trim().strip_prefix("suggested helm_upgrade of ")?;
+        let (release, patch) = rest.split_once(": ")?;
+        Some((release.to_string(), serde_json::from_str(patch).ok()?))
+    })
+}
+
+/// The planner.
+#[derive(Debug, Default)]
+pub struct OfflinePlanner;
+
+/// The current turn as the planner sees it: the request and the tool results since.
+struct Progress {
+    request: String,
+    /// (tool name, result text), in order.
+    results: Vec<(String, String)>,
+}
+
+fn progress(messages: &[ChatCompletionRequestMessage]) -> Progress {
+    let start = messages
+        .iter()
+        .rposition(|m| matches!(m, ChatCompletionRequestMessage::User(_)))
+        .unwrap_or(0);
+    let request = match messages.get(start) {
+        Some(ChatCompletionRequestMessage::User(u)) => match &u.content {
+            ChatCompletionRequestUserMessageContent::Text(t) => t.clone(),
+            ChatCompletionRequestUserMessageContent::Array(_) => String::new(),
+        },
+        _ => String::new(),
+    };
+    let mut names = std::collections::HashMap::new();
+    let mut results = Vec::new();
+    for m in &messages[start..] {
+        match m {
+            ChatCompletionRequestMessage::Assistant(ChatCompletionRequestAssistantMessage {
+                tool_calls: Some(calls),
+                ..
+            }) => {
+                for c in calls {
+                    if let ChatCompletionMessageToolCalls::Function(f) = c {
+                        names.insert(f.id.clone(), f.function.name.clone());
+                    }
+                }
+            }
+            ChatCompletionRequestMessage::Tool(t) => {
+                let text = match &t.content {
+                    ChatCompletionRequestToolMessageContent::Text(s) => s.clone(),
+                    ChatCompletionRequestToolMessageContent::Array(_) => String::new(),
+                };
+                let name = names.get(&t.tool_call_id).cloned().unwrap_or_default();
+                results.push((name, text));
+            }
+            _ => {}
+        }
+    }
+    Progress { request, results }
+}
+
+fn call(step: usize, name: &str, args: Value) -> ModelTurn {
+    ModelTurn {
+        text: String::new(),
+        tool_calls: vec![ToolCall {
+            id: format!("planner_{step}"),
+            name: name.into(),
+            arguments: args.to_string(),
+        }],
+        usage: None,
+    }
+}
+
+fn answer(text: String) -> ModelTurn {
+    ModelTurn {
+        text,
+        tool_calls: Vec::new(),
+        usage: None,
+    }
+}
+
+/// The next step for `p`: a tool call, or the answer.
+fn next(p: &Progress) -> ModelTurn {
+    let step = p.results.len();
+    let last = p.results.last().map(|(_, t)| t.as_str()).unwrap_or("");
+    let single = |name: &str, args: Value, done: &str| {
+        if step == 0 {
+            call(0, name, args)
+        } else {
+            answer(format!("{done}\n{last}"))
+        }
+    };
+    match intent(&p.request) {
+        Intent::Help => answer(HELP.into()),
+        Intent::Diagnose => single("diagnose", json!({}), "Diagnosis:"),
+        Intent::Pods => single("list_pods", json!({}), "Pods:"),
+        Intent::Events { warnings_only } => single(
+            "get_events",
+            json!({"warnings_only": warnings_only}),
+            "Events:",
+        ),
+        Intent::Scale {
+            deployment,
+            replicas,
+        } => single(
+            "scale",
+            json!({"deployment": deployment, "replicas": replicas}),
+            "Scale:",
+        ),
+        Intent::Restart(d) => single("rollout_restart", json!({"deployment": d}), "Restart:"),
+        Intent::Rollback(r) => single("helm_rollback", json!({"release": r}), "Rollback:"),
+        Intent::Logs(app) => match step {
+            0 => call(
+                0,
+                "list_pods",
+                json!({"label_selector": format!("app.kubernetes.io/name={app}")}),
+            ),
+            1 => match last
+                .lines()
+                .next()
+                .and_then(|l| l.split_whitespace().next())
+            {
+                Some(pod) if pod != "no" => call(1, "get_logs", json!({"pod": pod, "tail": 50})),
+                _ => answer(format!("There are no {app} pods to read logs from.")),
+            },
+            _ => answer(format!("Last log lines of {app}:\n{last}")),
+        },
+        Intent::Fix => match step {
+            0 => call(0, "diagnose", json!({})),
+            1 => match suggested_patch(last) {
+                Some((release, patch)) => call(
+                    1,
+                    "helm_upgrade",
+                    json!({"release": release, "patch": patch}),
+                ),
+                None => answer(format!("I found no change I can apply myself.\n{last}")),
+            },
+            2 => call(2, "diagnose", json!({})),
+            _ => answer(format!(
+                "Upgrade: {}\nAfterwards:\n{last}",
+                p.results.get(1).map_or("", |(_, t)| t.as_str())
+            )),
+        },
+    }
+}
+
+impl Brain for OfflinePlanner {
+    fn name(&self) -> &str {
+        "offline planner"
+    }
+    fn turn<'a>(
+        &'a self,
+        messages: &'a [ChatCompletionRequestMessage],
+        _tools: &'a [ChatCompletionTools],
+        on_text: &'a mut (dyn FnMut(&str) + Send),
+    ) -> BrainTurn<'a> {
+        Box::pin(async move {
+            let turn = next(&progress(messages));
+            if !turn.text.is_empty() {
+                on_text(&turn.text);
+            }
+            Ok(turn)
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plain_requests_map_to_intents() {
+        let cases = [
+            ("why is the backend down?", Intent::Diagnose),
+            ("what's wrong", Intent::Diagnose),
+            ("Is everything healthy?", Intent::Diagnose),
+            ("fix it", Intent::Fix),
+            (
+                "scale the frontend to 3",
+                Intent::Scale {
+                    deployment: "todo-frontend".into(),
+                    replicas: 3,
+                },
+            ),
+            (
+                "please scale backend to 0",
+                Intent::Scale {
+                    deployment: "todo-backend".into(),
+                    replicas: 0,
+                },
+            ),
+            ("scale it up", Intent::Help),
+            (
+                "restart the backend",
+                Intent::Restart("todo-backend".into()),
+            ),
+            (
+                "roll back the frontend",
+                Intent::Rollback("todo-frontend".into()),
+            ),
+            ("show backend logs", Intent::Logs("todo-backend".into())),
+            (
+                "show warning events",
+                Intent::Events {
+                    warnings_only: true,
+                },
+            ),
+            ("list pods", Intent::Pods),
+            ("write me a poem", Intent::Help),
+            ("restart the ui", Intent::Restart("todo-frontend".into())),
+            ("restart quickly", Intent::Help),
+        ];
+        for (text, want) in cases {
+            assert_eq!(intent(text), want, "{text}");
+        }
+    }
+
+    #[test]
+    fn the_fix_comes_from_diagnose_s_own_suggestion() {
+        let text = "namespace default: 1 finding(s) over 2 pods\n- [error] oom-killed deployment/todo-backend: OOMKilled\n  cause: too little memory\n  suggested helm_upgrade of todo-backend: {\"resources\":{\"limits\":{\"memory\":\"512Mi\"}}}\n  playbook: oom";
+        let (release, patch) = suggested_patch(text).unwrap();
+        assert_eq!(release, "todo-backend");
+        assert_eq!(patch["resources"]["limits"]["memory"], "512Mi");
+        assert!(suggested_patch("namespace default: healthy").is_none());
+    }
+}
