@@ -81,7 +81,7 @@ pub fn prompt(flag: Option<&str>, stdin: Option<String>) -> Result<String> {
         (Some(p), None) => Ok(p.to_string()),
         (None, Some(input)) => Ok(input.trim().to_string()),
         (None, None) => bail!(
-            "nothing to ask: pass -p \"QUESTION\" or pipe a prompt on stdin (the interactive REPL is not built yet)"
+            "nothing to ask: pass -p \"QUESTION\", pipe a prompt on stdin, or run todo-ops chat in a terminal for the REPL"
         ),
     }
 }
@@ -119,7 +119,13 @@ pub async fn run(a: &ChatArgs) -> Result<u8> {
             .context("reading the prompt from stdin")?;
         Some(s)
     };
-    let prompt = prompt(a.prompt.as_deref(), stdin)?;
+    // A terminal and no -p: the interactive REPL.
+    let interactive = a.prompt.is_none() && stdin.is_none();
+    let prompt = if interactive {
+        None
+    } else {
+        Some(prompt(a.prompt.as_deref(), stdin)?)
+    };
     let policy = match (a.read_only, a.yes) {
         (true, true) => bail!("--read-only and --yes contradict each other; pick one"),
         (true, false) => MutationPolicy::ReadOnly,
@@ -155,8 +161,23 @@ pub async fn run(a: &ChatArgs) -> Result<u8> {
         },
         "",
     );
+    let mut on_event = print_event;
+    match prompt {
+        Some(p) => {
+            session.turn(&p, &TerminalConfirm, &mut on_event).await?;
+        }
+        None => {
+            let history = crate::cli::state_dir().join("chat_history");
+            crate::repl::run(&mut session, &TerminalConfirm, &history, &mut on_event).await?;
+        }
+    }
+    Ok(0)
+}
+
+/// Shows a turn as it happens: the answer on stdout, tool calls on stderr.
+fn print_event(e: Event) {
     let mut out = std::io::stdout();
-    let mut on_event = |e: Event| match e {
+    match e {
         Event::TextDelta { text } => {
             let _ = out.write_all(text.as_bytes());
             let _ = out.flush();
@@ -188,11 +209,7 @@ pub async fn run(a: &ChatArgs) -> Result<u8> {
                 );
             }
         }
-    };
-    session
-        .turn(&prompt, &TerminalConfirm, &mut on_event)
-        .await?;
-    Ok(0)
+    }
 }
 
 #[cfg(test)]

@@ -225,9 +225,14 @@ pub struct SimTarget {
 
 /// `$XDG_STATE_HOME/todo-ops/kubesim.kubeconfig` (or `~/.local/state/…`).
 pub fn default_kubeconfig() -> PathBuf {
-    let state = std::env::var_os("XDG_STATE_HOME")
+    state_dir().join("kubesim.kubeconfig")
+}
+
+/// `$XDG_STATE_HOME/todo-ops` (or `~/.local/state/todo-ops`): kubeconfig, chat history.
+pub fn state_dir() -> PathBuf {
+    std::env::var_os("XDG_STATE_HOME")
         .map(PathBuf::from)
         .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".local/state")))
-        .unwrap_or_else(|| PathBuf::from("."));
-    state.join("todo-ops").join("kubesim.kubeconfig")
+        .unwrap_or_else(|| PathBuf::from("."))
+        .join("todo-ops")
 }

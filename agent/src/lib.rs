@@ -12,6 +12,7 @@ pub mod model;
 pub mod planner;
 pub mod port_forward;
 pub mod protocol;
+pub mod repl;
 pub mod report;
 pub mod scenarios;
 pub mod session;

@@ -63,6 +63,8 @@ pub struct Session {
     history: Vec<ChatCompletionRequestMessage>,
     /// The last tool reply, in full (for `/last`).
     pub last_reply: Option<ToolReply>,
+    /// Where the turn in progress started in `history`.
+    turn_start: usize,
 }
 
 impl Session {
@@ -86,12 +88,35 @@ impl Session {
             system,
             history: Vec::new(),
             last_reply: None,
+            turn_start: 0,
         }
     }
 
     /// Who answers (`/model`).
     pub fn brain_name(&self) -> &str {
         self.brain.name()
+    }
+
+    /// Runs one tool call through the same gate (`/diagnose` in the REPL).
+    pub async fn call_tool(
+        &mut self,
+        call: &crate::dispatch::ToolCall,
+        confirm: &dyn Confirm,
+    ) -> Result<ToolReply, FatalToolError> {
+        let reply = self.dispatcher.dispatch(call, confirm).await?;
+        self.last_reply = Some(reply.clone());
+        Ok(reply)
+    }
+
+    /// The conversation so far (system prompt first), for `/save`.
+    pub fn transcript(&self) -> Vec<ChatCompletionRequestMessage> {
+        self.context_from(0)
+    }
+
+    /// Drops a turn that was cancelled half-way (Ctrl-C), so no tool call is left without
+    /// its reply; the conversation is as it was before the turn.
+    pub fn abandon_turn(&mut self) {
+        self.history.truncate(self.turn_start);
     }
 
     /// Forgets the conversation (`/clear`).
@@ -107,6 +132,7 @@ impl Session {
         confirm: &dyn Confirm,
         on_event: &mut (dyn FnMut(Event) + Send),
     ) -> Result<String, TurnError> {
+        self.turn_start = self.history.len();
         self.history.push(user(prompt));
         let mut tokens = (0, 0);
         for call_no in 1..=self.limits.model_calls_per_turn {
@@ -204,6 +230,11 @@ impl Session {
                 None => break,
             }
         }
+        self.context_from(start)
+    }
+
+    /// The system prompt and the history from `start` on.
+    fn context_from(&self, start: usize) -> Vec<ChatCompletionRequestMessage> {
         let mut out = vec![ChatCompletionRequestMessage::System(
             ChatCompletionRequestSystemMessage {
                 content: ChatCompletionRequestSystemMessageContent::Text(self.system.clone()),

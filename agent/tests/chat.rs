@@ -585,3 +585,47 @@ async fn without_a_key_the_offline_planner_answers_through_the_same_gate() {
     let out = run(vec!["-p", "write me a poem"]).await.unwrap();
     assert!(String::from_utf8_lossy(&out.stdout).contains("OPENAI_API_KEY"));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn repl_slash_commands_work_on_the_session() {
+    use todo_ops::repl::{Outcome, parse, run_slash};
+    let (_sim, ctx) = setup().await;
+    let mut s = Session::new(
+        Box::new(todo_ops::planner::OfflinePlanner),
+        Dispatcher {
+            ctx,
+            policy: MutationPolicy::Ask,
+        },
+        Limits::default(),
+        "",
+    );
+    let person = Person::answering(&[]);
+    let mut run = async |line: &str| match run_slash(&mut s, parse(line).unwrap(), &person).await {
+        Outcome::Print(t) => t,
+        Outcome::Exit => "<exit>".into(),
+    };
+    let tools = run("/tools").await;
+    assert!(
+        tools.contains("scale") && tools.contains("(asks first)"),
+        "{tools}"
+    );
+    assert!(run("/model").await.contains("offline planner"));
+    assert_eq!(run("/last").await, "no tool has run yet");
+    let report = run("/diagnose").await;
+    assert!(report.contains("namespace default"), "{report}");
+    let last = run("/last").await;
+    assert!(last.contains("\"findings\""), "{last}");
+    let file = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("repl-transcript.json");
+    let _ = std::fs::remove_file(&file);
+    let saved = run(&format!("/save {}", file.display())).await;
+    assert!(saved.starts_with("saved to"), "{saved}");
+    let transcript = std::fs::read_to_string(&file).unwrap();
+    assert!(transcript.contains("look before you change") && !transcript.contains(PLANTED));
+    let bad = run("/save /nonexistent-dir/x.json").await;
+    assert!(
+        bad.contains("could not write") && bad.contains("writable"),
+        "{bad}"
+    );
+    assert_eq!(run("/clear").await, "conversation cleared");
+    assert_eq!(run("/exit").await, "<exit>");
+}
