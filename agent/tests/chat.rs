@@ -629,3 +629,103 @@ async fn repl_slash_commands_work_on_the_session() {
     assert_eq!(run("/clear").await, "conversation cleared");
     assert_eq!(run("/exit").await, "<exit>");
 }
+
+/// The REPL on a real terminal (a pty from util-linux `script`): completion, commands, the
+/// history file. Each line is typed only once the prompt shows, as a person would (rustyline
+/// discards type-ahead when it switches the terminal mode).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn repl_on_a_terminal_completes_runs_and_keeps_history() {
+    let (_sim, _ctx, kc) = setup_with_kubeconfig().await;
+    let state = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!(
+        "repl-state-{}",
+        kc.parent().unwrap().file_name().unwrap().to_string_lossy()
+    ));
+    let _ = std::fs::remove_dir_all(&state);
+    let command = format!(
+        "{} chat --kubeconfig {}",
+        env!("CARGO_BIN_EXE_todo-ops"),
+        kc.display()
+    );
+    let state2 = state.clone();
+    let screen = tokio::task::spawn_blocking(move || {
+        use std::io::{Read, Write};
+        use std::time::Instant;
+        let mut child = std::process::Command::new("script")
+            .args(["-qec", &command, "/dev/null"])
+            .env_remove("OPENAI_API_KEY")
+            .env("XDG_STATE_HOME", &state2)
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("util-linux `script` is needed for the terminal test (Debian: bsdutils)");
+        let screen = Arc::new(Mutex::new(String::new()));
+        let mut stdout = child.stdout.take().unwrap();
+        let sink = screen.clone();
+        std::thread::spawn(move || {
+            let mut buf = [0u8; 4096];
+            while let Ok(n) = stdout.read(&mut buf) {
+                if n == 0 {
+                    break;
+                }
+                sink.lock()
+                    .unwrap()
+                    .push_str(&String::from_utf8_lossy(&buf[..n]));
+            }
+        });
+        let mut stdin = child.stdin.take().unwrap();
+        let deadline = Instant::now() + Duration::from_secs(30);
+        // Each line waits for the answer to the previous one and the prompt after it.
+        // Tab completes /mo to /model.
+        let steps: [(&str, &[u8]); 3] = [
+            ("Ctrl-D to leave", b"/mo\t\n"),
+            ("answering: offline planner", b"/help\n"),
+            ("a question for the model", b"/exit\n"),
+        ];
+        for (after, line) in steps {
+            loop {
+                let seen = screen.lock().unwrap().clone();
+                let ready = seen
+                    .rfind(after)
+                    .is_some_and(|at| seen[at..].contains("todo-ops> "));
+                if ready {
+                    break;
+                }
+                assert!(
+                    Instant::now() < deadline,
+                    "no prompt after {after:?}: {seen}"
+                );
+                std::thread::sleep(Duration::from_millis(20));
+            }
+            stdin.write_all(line).unwrap();
+            stdin.flush().unwrap();
+        }
+        loop {
+            if child.try_wait().unwrap().is_some() {
+                break;
+            }
+            if Instant::now() > deadline {
+                let _ = child.kill();
+                panic!(
+                    "the REPL did not leave on /exit: {}",
+                    screen.lock().unwrap()
+                );
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        drop(stdin);
+        screen.lock().unwrap().clone()
+    })
+    .await
+    .unwrap();
+    assert!(screen.contains("answering: offline planner"), "{screen}");
+    assert!(
+        screen.contains("/diagnose") && screen.contains("a question for the model"),
+        "{screen}"
+    );
+    let history = std::fs::read_to_string(state.join("todo-ops/chat_history")).unwrap();
+    assert!(
+        history.contains("/model") && history.contains("/help"),
+        "{history}"
+    );
+}
