@@ -9,6 +9,7 @@ use anyhow::{Context, Result, bail};
 
 use crate::approval::MutationPolicy;
 use crate::brain::Brain;
+use crate::chat_config::{self, ChatConfig};
 use crate::cli::ChatArgs;
 use crate::dispatch::{CallStatus, ChangePreview, Confirm, Dispatcher};
 use crate::model::{Model, ModelConfig};
@@ -86,12 +87,40 @@ pub fn prompt(flag: Option<&str>, stdin: Option<String>) -> Result<String> {
     }
 }
 
-/// The model from flags and the environment; without `OPENAI_API_KEY`, the offline planner.
-fn brain(a: &ChatArgs) -> Result<Box<dyn Brain>> {
-    let Some(api_key) = std::env::var("OPENAI_API_KEY")
-        .ok()
-        .filter(|k| !k.is_empty())
-    else {
+/// The chat's settings: flags and environment, then the config file, then defaults.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Settings {
+    /// API key, if any.
+    pub api_key: Option<String>,
+    /// Endpoint.
+    pub base_url: Option<String>,
+    /// Model name.
+    pub model: String,
+    /// Model calls per turn.
+    pub max_model_calls: u32,
+    /// Request timeout.
+    pub timeout_secs: u64,
+}
+
+/// Resolves the settings; `env` reads an environment variable.
+pub fn settings(a: &ChatArgs, file: &ChatConfig, env: impl Fn(&str) -> Option<String>) -> Settings {
+    let env = |k: &str| env(k).filter(|v| !v.is_empty());
+    Settings {
+        api_key: env("OPENAI_API_KEY").or_else(|| file.api_key.clone()),
+        base_url: env("OPENAI_BASE_URL").or_else(|| file.base_url.clone()),
+        model: a
+            .model
+            .clone()
+            .or_else(|| file.model.clone())
+            .unwrap_or_else(|| "gpt-4o-mini".into()),
+        max_model_calls: a.max_model_calls.or(file.max_model_calls).unwrap_or(20),
+        timeout_secs: a.timeout_secs.or(file.timeout_secs).unwrap_or(120),
+    }
+}
+
+/// The model, or without an API key the offline planner.
+fn brain(s: &Settings) -> Result<Box<dyn Brain>> {
+    let Some(api_key) = s.api_key.clone() else {
         eprintln!(
             "(no OPENAI_API_KEY: the offline planner answers; set it, and OPENAI_BASE_URL for a local server, to use a model)"
         );
@@ -99,11 +128,9 @@ fn brain(a: &ChatArgs) -> Result<Box<dyn Brain>> {
     };
     Ok(Box::new(Model::new(ModelConfig {
         api_key,
-        base_url: std::env::var("OPENAI_BASE_URL")
-            .ok()
-            .filter(|u| !u.is_empty()),
-        model: a.model.clone(),
-        request_timeout: Duration::from_secs(a.timeout_secs),
+        base_url: s.base_url.clone(),
+        model: s.model.clone(),
+        request_timeout: Duration::from_secs(s.timeout_secs),
         attempts: 3,
     })?))
 }
@@ -132,7 +159,12 @@ pub async fn run(a: &ChatArgs) -> Result<u8> {
         (false, true) => MutationPolicy::AutoApprove,
         (false, false) => MutationPolicy::Ask,
     };
-    let brain = brain(a)?;
+    let file = match &a.config {
+        Some(p) => chat_config::load(p, true)?,
+        None => chat_config::load(&chat_config::default_path(), false)?,
+    };
+    let settings = settings(a, &file, |k| std::env::var(k).ok());
+    let brain = brain(&settings)?;
     let cluster = a.cluster.target().connect().await?;
     // The redactor learns the namespace's Secret values before anything reaches the model.
     let (_, redactor) = Snapshot::read(&cluster).await?;
@@ -156,7 +188,7 @@ pub async fn run(a: &ChatArgs) -> Result<u8> {
         brain,
         Dispatcher { ctx, policy },
         Limits {
-            model_calls_per_turn: a.max_model_calls,
+            model_calls_per_turn: settings.max_model_calls,
             ..Limits::default()
         },
         "",
@@ -214,6 +246,36 @@ fn print_event(e: Event) {
 
 #[cfg(test)]
 mod tests {
+    use clap::Parser;
+
+    #[test]
+    fn flags_and_environment_win_over_the_file_which_wins_over_defaults() {
+        let cli = crate::cli::Cli::parse_from(["todo-ops", "chat", "--max-model-calls", "7"]);
+        let crate::cli::Command::Chat(mut a) = cli.command else {
+            panic!("not chat");
+        };
+        // Whatever OPENAI_MODEL the machine running the test has.
+        a.model = None;
+        let file = super::ChatConfig {
+            model: Some("qwen2.5:7b".into()),
+            base_url: Some("http://file/v1".into()),
+            api_key: Some("file-key".into()),
+            max_model_calls: Some(9),
+            timeout_secs: Some(30),
+        };
+        let env = |k: &str| (k == "OPENAI_BASE_URL").then(|| "http://env/v1".to_string());
+        let s = super::settings(&a, &file, env);
+        assert_eq!(s.model, "qwen2.5:7b");
+        assert_eq!(s.base_url.as_deref(), Some("http://env/v1"));
+        assert_eq!(s.api_key.as_deref(), Some("file-key"));
+        assert_eq!((s.max_model_calls, s.timeout_secs), (7, 30));
+        let s = super::settings(&a, &super::ChatConfig::default(), |_| None);
+        assert_eq!(
+            (s.model.as_str(), s.api_key, s.timeout_secs),
+            ("gpt-4o-mini", None, 120)
+        );
+    }
+
     #[test]
     fn piped_input_is_context_for_the_prompt() {
         let p = super::prompt(Some("explain this"), Some("E0001 boom\n".into())).unwrap();

@@ -33,21 +33,25 @@ pub struct ChatArgs {
     /// The question (a prompt piped on stdin works too; with -p, piped input is context).
     #[arg(short = 'p', long)]
     pub prompt: Option<String>,
-    /// The model name at OPENAI_BASE_URL (OpenAI, Ollama, vLLM, llama.cpp, LM Studio).
-    #[arg(long, env = "OPENAI_MODEL", default_value = "gpt-4o-mini")]
-    pub model: String,
+    /// The model name at OPENAI_BASE_URL (OpenAI, Ollama, vLLM, llama.cpp, LM Studio);
+    /// default: the config file's, else gpt-4o-mini.
+    #[arg(long, env = "OPENAI_MODEL")]
+    pub model: Option<String>,
     /// Refuse every change in the dispatcher; the model is told why.
     #[arg(long)]
     pub read_only: bool,
     /// Apply changes without asking (automation only).
     #[arg(long)]
     pub yes: bool,
-    /// Model calls allowed in one turn.
-    #[arg(long, default_value_t = 20)]
-    pub max_model_calls: u32,
-    /// Timeout of one model request, in seconds.
-    #[arg(long, default_value_t = 120)]
-    pub timeout_secs: u64,
+    /// Model calls allowed in one turn (default: the config file's, else 20).
+    #[arg(long)]
+    pub max_model_calls: Option<u32>,
+    /// Timeout of one model request, in seconds (default: the config file's, else 120).
+    #[arg(long)]
+    pub timeout_secs: Option<u64>,
+    /// The settings file (default: $XDG_CONFIG_HOME/todo-ops/config.toml).
+    #[arg(long, env = "TODO_OPS_CONFIG")]
+    pub config: Option<PathBuf>,
     /// The charts folder, for Helm upgrades and diffs (default: found from the current directory).
     #[arg(long)]
     pub charts: Option<PathBuf>,

@@ -4,6 +4,7 @@
 pub mod approval;
 pub mod brain;
 pub mod chat_cmd;
+pub mod chat_config;
 pub mod cli;
 pub mod demo;
 pub mod deploy;
