@@ -6,6 +6,7 @@ pub mod brain;
 pub mod chat_cmd;
 pub mod chat_config;
 pub mod cli;
+pub mod context;
 pub mod demo;
 pub mod deploy;
 pub mod dispatch;

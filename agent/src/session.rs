@@ -125,6 +125,11 @@ impl Session {
         self.history.truncate(self.turn_start);
     }
 
+    /// Changes the context budget (characters of conversation sent).
+    pub fn set_context_chars(&mut self, chars: usize) {
+        self.limits.context_chars = chars;
+    }
+
     /// Forgets the conversation (`/clear`).
     pub fn clear(&mut self) {
         self.history.clear();
@@ -212,31 +217,20 @@ impl Session {
         Ok(answer)
     }
 
-    /// The messages sent: the system prompt, then as much recent history as fits, cut only
-    /// at a user message so no tool reply loses the call it answers.
+    /// The messages sent: the system prompt, then as much recent history as fits (see
+    /// [`crate::context`]).
     fn context(&self) -> Vec<ChatCompletionRequestMessage> {
-        let sizes: Vec<usize> = self
-            .history
-            .iter()
-            .map(|m| serde_json::to_string(m).map_or(0, |s| s.len()))
-            .collect();
-        let mut start = 0;
-        let mut total: usize = sizes.iter().sum();
-        while total > self.limits.context_chars {
-            // Drop up to the next user message after `start`.
-            let next = self.history[start + 1..]
-                .iter()
-                .position(|m| matches!(m, ChatCompletionRequestMessage::User(_)))
-                .map(|p| p + start + 1);
-            match next {
-                Some(n) => {
-                    total -= sizes[start..n].iter().sum::<usize>();
-                    start = n;
-                }
-                None => break,
-            }
+        let fit = crate::context::fit(&self.history, self.limits.context_chars);
+        let mut out = self.context_from(fit.start);
+        if let (Some(summary), Some(ChatCompletionRequestMessage::System(sys))) =
+            (fit.summary, out.first_mut())
+        {
+            sys.content = ChatCompletionRequestSystemMessageContent::Text(format!(
+                "{}\n\n{summary}",
+                self.system
+            ));
         }
-        self.context_from(start)
+        out
     }
 
     /// The system prompt and the history from `start` on.

@@ -729,3 +729,44 @@ async fn repl_on_a_terminal_completes_runs_and_keeps_history() {
         "{history}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn old_turns_leave_the_context_whole_and_are_summed_up() {
+    let (_sim, ctx) = setup().await;
+    let llm = ScriptedLlm::start().await.unwrap();
+    llm.push(Turn::tool("list_pods", json!({})));
+    llm.push(Turn::text("Two pods, both ready."));
+    llm.push(Turn::text("Nothing else to report."));
+    llm.push(Turn::text("Still fine."));
+    let mut s = session(&llm, ctx, MutationPolicy::Ask, 5);
+    s.set_context_chars(300);
+    let person = Person::answering(&[]);
+    for prompt in ["how many pods?", "anything else?", "and now?"] {
+        s.turn(prompt, &person, &mut |_| {}).await.unwrap();
+    }
+    let requests = llm.requests();
+    assert_eq!(requests.len(), 4);
+    // The turn in progress is never cut: its tool reply keeps its call.
+    let second = requests[1]["messages"].as_array().unwrap();
+    assert_eq!(second.last().unwrap()["role"], "tool");
+    assert_eq!(
+        second[second.len() - 2]["tool_calls"][0]["function"]["name"],
+        "list_pods"
+    );
+    // By the third question the first turn (with its tool output) is out, and summed up;
+    // the short second turn still fits.
+    let last = requests[3]["messages"].as_array().unwrap();
+    let contents: Vec<&str> = last[1..]
+        .iter()
+        .map(|m| m["content"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        contents,
+        ["anything else?", "Nothing else to report.", "and now?"]
+    );
+    let system = last[0]["content"].as_str().unwrap();
+    assert!(
+        system.contains("the person asked: \"how many pods?\"; tools called: list_pods."),
+        "{system}"
+    );
+}

@@ -1,0 +1,82 @@
+//! Keeping a conversation within the model's context: old turns are left out whole (never
+//! a tool reply without its call), and what was left out is summed up in a line so the model
+//! still knows what happened.
+
+use async_openai::types::chat::{
+    ChatCompletionMessageToolCalls, ChatCompletionRequestAssistantMessage,
+    ChatCompletionRequestMessage, ChatCompletionRequestUserMessageContent,
+};
+
+/// Where the kept history starts, and a summary of what comes before it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Fit {
+    /// Index of the first message kept.
+    pub start: usize,
+    /// A summary of the messages left out, if any.
+    pub summary: Option<String>,
+}
+
+/// Fits `history` into about `budget` characters of JSON, cutting only before a user message.
+pub fn fit(history: &[ChatCompletionRequestMessage], budget: usize) -> Fit {
+    let sizes: Vec<usize> = history
+        .iter()
+        .map(|m| serde_json::to_string(m).map_or(0, |s| s.len()))
+        .collect();
+    let mut start = 0;
+    let mut total: usize = sizes.iter().sum();
+    while total > budget && start < history.len() {
+        let next = history[start + 1..]
+            .iter()
+            .position(|m| matches!(m, ChatCompletionRequestMessage::User(_)))
+            .map(|p| p + start + 1);
+        match next {
+            Some(n) => {
+                total -= sizes[start..n].iter().sum::<usize>();
+                start = n;
+            }
+            // The turn in progress is never cut.
+            None => break,
+        }
+    }
+    Fit {
+        start,
+        summary: (start > 0).then(|| summary(&history[..start])),
+    }
+}
+
+/// One line about earlier turns: what the person asked and which tools ran.
+pub fn summary(dropped: &[ChatCompletionRequestMessage]) -> String {
+    let mut asked = Vec::new();
+    let mut tools = Vec::new();
+    for m in dropped {
+        match m {
+            ChatCompletionRequestMessage::User(u) => {
+                if let ChatCompletionRequestUserMessageContent::Text(t) = &u.content {
+                    let t: String = t.chars().take(80).collect();
+                    asked.push(format!("{t:?}"));
+                }
+            }
+            ChatCompletionRequestMessage::Assistant(ChatCompletionRequestAssistantMessage {
+                tool_calls: Some(calls),
+                ..
+            }) => {
+                for c in calls {
+                    if let ChatCompletionMessageToolCalls::Function(f) = c {
+                        tools.push(f.function.name.clone());
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    let tools = if tools.is_empty() {
+        "none".to_string()
+    } else {
+        tools.join(", ")
+    };
+    format!(
+        "Earlier in this session ({} messages left out to fit the context) the person asked: {}; tools called: {tools}.",
+        dropped.len(),
+        asked.join(", ")
+    )
+}
