@@ -1,0 +1,265 @@
+//! `todo-ops chat` as a person runs it: one-shot, the offline planner, the REPL.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod chat_support;
+
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use chat_support::*;
+use serde_json::json;
+use todo_e2e::scripted_llm::{ScriptedLlm, Turn};
+use todo_ops::approval::MutationPolicy;
+use todo_ops::dispatch::Dispatcher;
+use todo_ops::session::{Limits, Session};
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_shot_chat_streams_the_answer_shows_tool_calls_and_applies_with_yes() {
+    let (_sim, ctx, kc) = setup_with_kubeconfig().await;
+    let llm = ScriptedLlm::start().await.unwrap();
+    llm.push(Turn::tool(
+        "scale",
+        json!({"deployment": "todo-backend", "replicas": 3}),
+    ));
+    llm.push(Turn::text("Scaled todo-backend to 3 replicas."));
+    let kc2 = kc.clone();
+    let llm = std::sync::Arc::new(llm);
+    let l2 = llm.clone();
+    let out = tokio::task::spawn_blocking(move || {
+        todo_ops(&l2, &kc2, &["-p", "scale the backend to 3", "--yes"], "")
+    })
+    .await
+    .unwrap();
+    let (stdout, stderr) = (
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr),
+    );
+    assert!(out.status.success(), "{stderr}");
+    assert!(
+        stdout.contains("Scaled todo-backend to 3 replicas."),
+        "{stdout}"
+    );
+    assert!(
+        stderr.contains("→ scale") && stderr.contains("✓ scale"),
+        "{stderr}"
+    );
+    assert_eq!(replicas(&ctx).await, 3);
+
+    // Read-only: the same request is refused in the dispatcher, piped input is context.
+    llm.push(Turn::tool(
+        "scale",
+        json!({"deployment": "todo-backend", "replicas": 1}),
+    ));
+    llm.push(Turn::text("I may not change anything in read-only mode."));
+    let l2 = llm.clone();
+    let out = tokio::task::spawn_blocking(move || {
+        todo_ops(
+            &l2,
+            &kc,
+            &["-p", "explain this", "--read-only"],
+            "OOMKilled exit 137\n",
+        )
+    })
+    .await
+    .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(stderr.contains("✗ refused scale"), "{stderr}");
+    assert_eq!(replicas(&ctx).await, 3);
+    let user = &llm.requests()[2]["messages"][1]["content"];
+    assert!(
+        user.as_str().unwrap().contains("OOMKilled exit 137"),
+        "{user}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn without_a_key_the_offline_planner_answers_through_the_same_gate() {
+    let (_sim, ctx, kc) = setup_with_kubeconfig().await;
+    let run = |args: Vec<&'static str>| {
+        let kc = kc.clone();
+        tokio::task::spawn_blocking(move || {
+            std::process::Command::new(env!("CARGO_BIN_EXE_todo-ops"))
+                .arg("chat")
+                .args(args)
+                .args(["--kubeconfig", kc.to_str().unwrap()])
+                .env_remove("OPENAI_API_KEY")
+                .stdin(std::process::Stdio::null())
+                .output()
+                .unwrap()
+        })
+    };
+    let out = run(vec!["-p", "scale the backend to 4", "--yes"])
+        .await
+        .unwrap();
+    let (stdout, stderr) = (
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr),
+    );
+    assert!(out.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("offline planner") && stderr.contains("OPENAI_API_KEY"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("✓ scale"), "{stderr}");
+    assert!(stdout.contains("scaled to 4 replicas"), "{stdout}");
+    assert_eq!(replicas(&ctx).await, 4);
+
+    let out = run(vec!["-p", "why is the backend down?", "--read-only"])
+        .await
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success());
+    assert!(
+        stdout.contains("Diagnosis:") && stdout.contains("namespace default"),
+        "{stdout}"
+    );
+
+    let out = run(vec!["-p", "write me a poem"]).await.unwrap();
+    assert!(String::from_utf8_lossy(&out.stdout).contains("OPENAI_API_KEY"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn repl_slash_commands_work_on_the_session() {
+    use todo_ops::repl::{Outcome, parse, run_slash};
+    let (_sim, ctx) = setup().await;
+    let mut s = Session::new(
+        Box::new(todo_ops::planner::OfflinePlanner),
+        Dispatcher {
+            ctx,
+            policy: MutationPolicy::Ask,
+        },
+        Limits::default(),
+        "",
+    );
+    let person = Person::answering(&[]);
+    let mut run = async |line: &str| match run_slash(&mut s, parse(line).unwrap(), &person).await {
+        Outcome::Print(t) => t,
+        Outcome::Exit => "<exit>".into(),
+    };
+    let tools = run("/tools").await;
+    assert!(
+        tools.contains("scale") && tools.contains("(asks first)"),
+        "{tools}"
+    );
+    assert!(run("/model").await.contains("offline planner"));
+    assert_eq!(run("/last").await, "no tool has run yet");
+    let report = run("/diagnose").await;
+    assert!(report.contains("namespace default"), "{report}");
+    let last = run("/last").await;
+    assert!(last.contains("\"findings\""), "{last}");
+    let file = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("repl-transcript.json");
+    let _ = std::fs::remove_file(&file);
+    let saved = run(&format!("/save {}", file.display())).await;
+    assert!(saved.starts_with("saved to"), "{saved}");
+    let transcript = std::fs::read_to_string(&file).unwrap();
+    assert!(transcript.contains("look before you change") && !transcript.contains(PLANTED));
+    let bad = run("/save /nonexistent-dir/x.json").await;
+    assert!(
+        bad.contains("could not write") && bad.contains("writable"),
+        "{bad}"
+    );
+    assert_eq!(run("/clear").await, "conversation cleared");
+    assert_eq!(run("/exit").await, "<exit>");
+}
+
+/// The REPL on a real terminal (a pty from util-linux `script`): completion, commands, the
+/// history file. Each line is typed only once the prompt shows, as a person would (rustyline
+/// discards type-ahead when it switches the terminal mode).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn repl_on_a_terminal_completes_runs_and_keeps_history() {
+    let (_sim, _ctx, kc) = setup_with_kubeconfig().await;
+    let state = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!(
+        "repl-state-{}",
+        kc.parent().unwrap().file_name().unwrap().to_string_lossy()
+    ));
+    let _ = std::fs::remove_dir_all(&state);
+    let command = format!(
+        "{} chat --kubeconfig {}",
+        env!("CARGO_BIN_EXE_todo-ops"),
+        kc.display()
+    );
+    let state2 = state.clone();
+    let screen = tokio::task::spawn_blocking(move || {
+        use std::io::{Read, Write};
+        use std::time::Instant;
+        let mut child = std::process::Command::new("script")
+            .args(["-qec", &command, "/dev/null"])
+            .env_remove("OPENAI_API_KEY")
+            .env("XDG_STATE_HOME", &state2)
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("util-linux `script` is needed for the terminal test (Debian: bsdutils)");
+        let screen = Arc::new(Mutex::new(String::new()));
+        let mut stdout = child.stdout.take().unwrap();
+        let sink = screen.clone();
+        std::thread::spawn(move || {
+            let mut buf = [0u8; 4096];
+            while let Ok(n) = stdout.read(&mut buf) {
+                if n == 0 {
+                    break;
+                }
+                sink.lock()
+                    .unwrap()
+                    .push_str(&String::from_utf8_lossy(&buf[..n]));
+            }
+        });
+        let mut stdin = child.stdin.take().unwrap();
+        let deadline = Instant::now() + Duration::from_secs(30);
+        // Each line waits for the answer to the previous one and the prompt after it.
+        // Tab completes /mo to /model.
+        let steps: [(&str, &[u8]); 3] = [
+            ("Ctrl-D to leave", b"/mo\t\n"),
+            ("answering: offline planner", b"/help\n"),
+            ("a question for the model", b"/exit\n"),
+        ];
+        for (after, line) in steps {
+            loop {
+                let seen = screen.lock().unwrap().clone();
+                let ready = seen
+                    .rfind(after)
+                    .is_some_and(|at| seen[at..].contains("todo-ops> "));
+                if ready {
+                    break;
+                }
+                assert!(
+                    Instant::now() < deadline,
+                    "no prompt after {after:?}: {seen}"
+                );
+                std::thread::sleep(Duration::from_millis(20));
+            }
+            stdin.write_all(line).unwrap();
+            stdin.flush().unwrap();
+        }
+        loop {
+            if child.try_wait().unwrap().is_some() {
+                break;
+            }
+            if Instant::now() > deadline {
+                let _ = child.kill();
+                panic!(
+                    "the REPL did not leave on /exit: {}",
+                    screen.lock().unwrap()
+                );
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        drop(stdin);
+        screen.lock().unwrap().clone()
+    })
+    .await
+    .unwrap();
+    assert!(screen.contains("answering: offline planner"), "{screen}");
+    assert!(
+        screen.contains("/diagnose") && screen.contains("a question for the model"),
+        "{screen}"
+    );
+    let history = std::fs::read_to_string(state.join("todo-ops/chat_history")).unwrap();
+    assert!(
+        history.contains("/model") && history.contains("/help"),
+        "{history}"
+    );
+}

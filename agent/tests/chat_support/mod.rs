@@ -1,0 +1,189 @@
+//! Shared set-up of the chat tests: kubesim with the backend chart installed by the Helm
+//! SDK, a scripted person answering confirmations, the scripted model, the binary.
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
+
+use std::future::Future;
+use std::path::PathBuf;
+use std::pin::Pin;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use k8s_openapi::api::apps::v1::Deployment;
+use kube::Api;
+use kubesim::controllers::{ControllerConfig, PodRuntime};
+use kubesim::server::{RunningSim, SimConfig};
+use serde_json::json;
+use todo_e2e::scripted_llm::ScriptedLlm;
+use todo_ops::approval::MutationPolicy;
+use todo_ops::dispatch::{ChangePreview, Confirm, Dispatcher, ToolCall};
+use todo_ops::model::{Model, ModelConfig};
+use todo_ops::session::{Limits, Session};
+use todo_ops_tools::cluster::ClusterTarget;
+use todo_ops_tools::helm::{Chart, ClusterOptions, HelmClient, blocking};
+use todo_ops_tools::redact::Redactor;
+use todo_ops_tools::tool::{HelmAccess, ToolContext};
+
+/// Answers from a script and records what the person was shown.
+pub struct Person {
+    answers: Mutex<Vec<bool>>,
+    shown: Mutex<Vec<ChangePreview>>,
+}
+
+impl Person {
+    pub fn answering(answers: &[bool]) -> Self {
+        Self {
+            answers: Mutex::new(answers.iter().rev().copied().collect()),
+            shown: Mutex::new(Vec::new()),
+        }
+    }
+    pub fn shown(&self) -> Vec<ChangePreview> {
+        self.shown.lock().unwrap().clone()
+    }
+}
+
+impl Confirm for Person {
+    fn confirm<'a>(
+        &'a self,
+        preview: &'a ChangePreview,
+    ) -> Pin<Box<dyn Future<Output = bool> + Send + 'a>> {
+        self.shown.lock().unwrap().push(preview.clone());
+        let answer = self
+            .answers
+            .lock()
+            .unwrap()
+            .pop()
+            .expect("the person was asked more often than the test expected");
+        Box::pin(async move { answer })
+    }
+}
+
+pub const PLANTED: &str = "pw-5c4b3a2918";
+
+pub async fn setup() -> (RunningSim, ToolContext) {
+    let (sim, ctx, _) = setup_with_kubeconfig().await;
+    (sim, ctx)
+}
+
+pub async fn setup_with_kubeconfig() -> (RunningSim, ToolContext, PathBuf) {
+    let sim = RunningSim::start(SimConfig {
+        controllers: ControllerConfig {
+            time_scale: 20.0,
+            runtime: PodRuntime::Instant,
+        },
+        ..SimConfig::default()
+    })
+    .await
+    .unwrap();
+    let kc =
+        PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("dispatch-{}", sim.addr.port()));
+    sim.write_kubeconfig(&kc).unwrap();
+    let cluster = ClusterTarget {
+        kubeconfig: Some(kc.clone()),
+        context: None,
+        namespace: Some("default".into()),
+    }
+    .connect()
+    .await
+    .unwrap();
+    let client = Arc::new(
+        HelmClient::new(&ClusterOptions {
+            kubeconfig_path: Some(kc.clone()),
+            namespace: Some("default".into()),
+            ..Default::default()
+        })
+        .unwrap(),
+    );
+    let charts = todo_ops::deploy::charts_dir(None).unwrap();
+    let (c, dir) = (client.clone(), charts.join("todo-backend"));
+    let url = format!("postgres://app:{PLANTED}@db/todo");
+    blocking("install", move || {
+        c.install(
+            &Chart::load(&dir)?,
+            "todo-backend",
+            &json!({"secrets": {"databaseUrl": url}}),
+            &Default::default(),
+        )
+    })
+    .await
+    .unwrap();
+    let mut redactor = Redactor::default();
+    redactor.learn(&format!("postgres://app:{PLANTED}@db/todo"));
+    let ctx = ToolContext {
+        cluster,
+        redactor: Arc::new(redactor),
+        helm: Some(HelmAccess { client, charts }),
+    };
+    (sim, ctx, kc)
+}
+
+pub fn call(id: &str, name: &str, args: serde_json::Value) -> ToolCall {
+    ToolCall {
+        id: id.into(),
+        name: name.into(),
+        arguments: args.to_string(),
+    }
+}
+
+pub async fn replicas(ctx: &ToolContext) -> i32 {
+    Api::<Deployment>::namespaced(ctx.cluster.client.clone(), "default")
+        .get("todo-backend")
+        .await
+        .unwrap()
+        .spec
+        .unwrap()
+        .replicas
+        .unwrap()
+}
+
+pub fn session(llm: &ScriptedLlm, ctx: ToolContext, policy: MutationPolicy, calls: u32) -> Session {
+    let model = Model::new(ModelConfig {
+        api_key: "sk-test".into(),
+        base_url: Some(llm.base_url.clone()),
+        model: "scripted-1".into(),
+        request_timeout: Duration::from_secs(10),
+        attempts: 1,
+    })
+    .unwrap();
+    Session::new(
+        Box::new(model),
+        Dispatcher { ctx, policy },
+        Limits {
+            model_calls_per_turn: calls,
+            ..Limits::default()
+        },
+        "",
+    )
+}
+
+pub fn todo_ops(
+    llm: &ScriptedLlm,
+    kc: &std::path::Path,
+    args: &[&str],
+    stdin: &str,
+) -> std::process::Output {
+    use std::io::Write;
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_todo-ops"))
+        .arg("chat")
+        .args(args)
+        .args([
+            "--kubeconfig",
+            kc.to_str().unwrap(),
+            "--model",
+            "scripted-1",
+        ])
+        .env("OPENAI_API_KEY", "sk-test")
+        .env("OPENAI_BASE_URL", &llm.base_url)
+        .env_remove("OPENAI_MODEL")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stdin.as_bytes())
+        .unwrap();
+    child.wait_with_output().unwrap()
+}

@@ -1,0 +1,168 @@
+//! The confirmation gate: tool calls as a model sends them, dispatched against kubesim.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod chat_support;
+
+use chat_support::*;
+use serde_json::json;
+use todo_ops::approval::{DECLINED, MutationPolicy};
+use todo_ops::dispatch::{CallStatus, Dispatcher, ToolCall};
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reads_run_mutations_wait_for_yes_and_no_is_final() {
+    let (_sim, ctx) = setup().await;
+    let d = Dispatcher {
+        ctx: ctx.clone(),
+        policy: MutationPolicy::Ask,
+    };
+
+    // A read runs without asking.
+    let person = Person::answering(&[]);
+    let r = d
+        .dispatch(&call("1", "list_deployments", json!({})), &person)
+        .await
+        .unwrap();
+    assert_eq!(r.status, CallStatus::Done);
+    assert!(r.content.contains("todo-backend"), "{}", r.content);
+    assert!(person.shown().is_empty());
+
+    // A "no" changes nothing and tells the model not to retry.
+    let person = Person::answering(&[false]);
+    let r = d
+        .dispatch(
+            &call(
+                "2",
+                "scale",
+                json!({"deployment": "todo-backend", "replicas": 4}),
+            ),
+            &person,
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        (r.status, r.content.as_str()),
+        (CallStatus::Declined, DECLINED)
+    );
+    assert_eq!(r.call_id, "2");
+    assert_eq!(person.shown().len(), 1);
+    assert_eq!(
+        replicas(&ctx).await,
+        2,
+        "a declined scale must not reach the cluster"
+    );
+
+    // A Helm upgrade shows both diffs, secrets masked, and runs after yes.
+    let person = Person::answering(&[true]);
+    let r = d
+        .dispatch(
+            &call(
+                "3",
+                "helm_upgrade",
+                json!({"release": "todo-backend", "patch": {"replicaCount": 3}}),
+            ),
+            &person,
+        )
+        .await
+        .unwrap();
+    assert_eq!(r.status, CallStatus::Done, "{}", r.content);
+    let shown = person.shown();
+    let values = shown[0].values_diff.as_deref().unwrap();
+    let manifest = shown[0].manifest_diff.as_deref().unwrap();
+    assert!(
+        values.contains("+") && values.contains("replicaCount"),
+        "{values}"
+    );
+    assert!(manifest.contains("replicas"), "{manifest}");
+    let everything = format!(
+        "{values}\n{manifest}\n{}",
+        serde_json::to_string(&r).unwrap()
+    );
+    assert!(
+        !everything.contains(PLANTED),
+        "a secret reached the preview or the reply"
+    );
+    assert_eq!(replicas(&ctx).await, 3);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn model_mistakes_come_back_as_text_and_never_reach_the_person() {
+    let (_sim, ctx) = setup().await;
+    let d = Dispatcher {
+        ctx: ctx.clone(),
+        policy: MutationPolicy::Ask,
+    };
+    let person = Person::answering(&[]);
+    // Truncated JSON, and a tool that does not exist.
+    let cases = [
+        ("scale", r#"{"deployment": "#, "not valid JSON"),
+        ("kubectl_exec", "{}", "no tool named"),
+    ];
+    for (name, args, words) in cases {
+        let bad = ToolCall {
+            id: "x".into(),
+            name: name.into(),
+            arguments: args.into(),
+        };
+        let r = d.dispatch(&bad, &person).await.unwrap();
+        assert_eq!(r.status, CallStatus::Failed);
+        assert!(r.content.contains(words), "{}", r.content);
+    }
+    // A patch the chart's schema rejects is the model's to fix: nobody is asked.
+    let r = d
+        .dispatch(
+            &call(
+                "3",
+                "helm_upgrade",
+                json!({"release": "todo-backend", "patch": {"replicaCount": "many"}}),
+            ),
+            &person,
+        )
+        .await
+        .unwrap();
+    assert_eq!(r.status, CallStatus::Failed);
+    assert!(r.content.contains("replicaCount"), "{}", r.content);
+    assert!(person.shown().is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn read_only_refuses_in_the_dispatcher_and_yes_runs_without_asking() {
+    let (_sim, ctx) = setup().await;
+    let person = Person::answering(&[]);
+    let read_only = Dispatcher {
+        ctx: ctx.clone(),
+        policy: MutationPolicy::ReadOnly,
+    };
+    let r = read_only
+        .dispatch(
+            &call(
+                "1",
+                "scale",
+                json!({"deployment": "todo-backend", "replicas": 0}),
+            ),
+            &person,
+        )
+        .await
+        .unwrap();
+    assert_eq!(r.status, CallStatus::Forbidden);
+    assert!(r.content.contains("--read-only"), "{}", r.content);
+    assert_eq!(replicas(&ctx).await, 2);
+
+    let auto = Dispatcher {
+        ctx: ctx.clone(),
+        policy: MutationPolicy::AutoApprove,
+    };
+    let r = auto
+        .dispatch(
+            &call(
+                "2",
+                "scale",
+                json!({"deployment": "todo-backend", "replicas": 1}),
+            ),
+            &person,
+        )
+        .await
+        .unwrap();
+    assert_eq!(r.status, CallStatus::Done);
+    assert_eq!(replicas(&ctx).await, 1);
+    assert!(person.shown().is_empty());
+}
