@@ -17,7 +17,7 @@ use crate::planner::OfflinePlanner;
 use crate::protocol::Event;
 use crate::session::{Limits, Session};
 use todo_ops_tools::helm::{ClusterOptions, HelmClient};
-use todo_ops_tools::snapshot::Snapshot;
+use todo_ops_tools::snapshot::secret_redactor;
 use todo_ops_tools::tool::{HelmAccess, ToolContext};
 
 /// Asks on the controlling terminal, so a piped prompt still gets a real yes or no.
@@ -166,8 +166,9 @@ pub async fn run(a: &ChatArgs) -> Result<u8> {
     let settings = settings(a, &file, |k| std::env::var(k).ok());
     let brain = brain(&settings)?;
     let cluster = a.cluster.target().connect().await?;
-    // The redactor learns the namespace's Secret values before anything reaches the model.
-    let (_, redactor) = Snapshot::read(&cluster).await?;
+    // The redactor learns the namespace's Secret values before anything reaches the model
+    // (and again at every turn).
+    let redactor = secret_redactor(&cluster).await?;
     let charts = crate::deploy::charts_dir(a.charts.as_deref())?;
     let opts = ClusterOptions {
         kubeconfig_path: a.cluster.kubeconfig.clone(),

@@ -143,6 +143,12 @@ impl Session {
         confirm: &dyn Confirm,
         on_event: &mut (dyn FnMut(Event) + Send),
     ) -> Result<String, TurnError> {
+        // Secrets created since the last turn are masked too; a namespace whose Secrets we
+        // may not list keeps what was learned before.
+        if let Ok(r) = todo_ops_tools::snapshot::secret_redactor(&self.dispatcher.ctx.cluster).await
+        {
+            self.dispatcher.ctx.redactor = std::sync::Arc::new(r);
+        }
         self.turn_start = self.history.len();
         self.history.push(user(prompt));
         let mut tokens = (0, 0);

@@ -182,3 +182,45 @@ async fn old_turns_leave_the_context_whole_and_are_summed_up() {
         "{system}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_secret_created_during_the_session_is_masked_from_the_next_turn() {
+    use k8s_openapi::api::core::v1::{ConfigMap, Secret};
+    use kube::api::{Api, PostParams};
+    let (_sim, ctx) = setup().await;
+    let late = "late-secret-9a8b7c6d";
+    let client = ctx.cluster.client.clone();
+    let secret: Secret = serde_json::from_value(
+        json!({"metadata": {"name": "late"}, "stringData": {"TOKEN": late}}),
+    )
+    .unwrap();
+    Api::<Secret>::namespaced(client.clone(), "default")
+        .create(&PostParams::default(), &secret)
+        .await
+        .unwrap();
+    // Someone copied the value into a ConfigMap, which get_config shows in full.
+    let cm: ConfigMap =
+        serde_json::from_value(json!({"metadata": {"name": "careless"}, "data": {"token": late}}))
+            .unwrap();
+    Api::<ConfigMap>::namespaced(client, "default")
+        .create(&PostParams::default(), &cm)
+        .await
+        .unwrap();
+    let llm = ScriptedLlm::start().await.unwrap();
+    llm.push(Turn::tool("get_config", json!({"name": "careless"})));
+    llm.push(Turn::text("done"));
+    let mut s = session(&llm, ctx, MutationPolicy::Ask, 5);
+    s.turn(
+        "show the careless config",
+        &Person::answering(&[]),
+        &mut |_| {},
+    )
+    .await
+    .unwrap();
+    let sent = serde_json::to_string(&llm.requests()).unwrap();
+    assert!(sent.contains("careless"), "the tool ran: {sent}");
+    assert!(
+        !sent.contains(late),
+        "a Secret value created mid-session reached the model"
+    );
+}

@@ -106,3 +106,22 @@ pub fn on_create(rt: &ResourceType, obj: &mut Value, service_ip: impl FnOnce() -
         _ => {}
     }
 }
+
+/// What the API server does on every write, not only on create: a Secret's `stringData` is
+/// write-only, merged into `data` (base64) and never stored.
+pub fn on_write(rt: &ResourceType, obj: &mut Value) {
+    if (rt.group, rt.kind) != ("", "Secret") {
+        return;
+    }
+    use base64::Engine;
+    let Some(string_data) = obj.as_object_mut().and_then(|o| o.remove("stringData")) else {
+        return;
+    };
+    if !obj["data"].is_object() {
+        obj["data"] = json!({});
+    }
+    for (k, v) in string_data.as_object().into_iter().flatten() {
+        let text = v.as_str().unwrap_or_default();
+        obj["data"][k] = json!(base64::engine::general_purpose::STANDARD.encode(text));
+    }
+}

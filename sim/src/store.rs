@@ -207,6 +207,7 @@ impl Store {
                 name,
             });
         }
+        crate::defaults::on_write(rt, &mut obj);
         crate::defaults::on_create(rt, &mut obj, || {
             inner.services += 1;
             format!(
@@ -381,6 +382,7 @@ impl Store {
         let before = cur.clone();
         let mut next = before.clone();
         f(&mut next)?;
+        crate::defaults::on_write(rt, &mut next);
         // Identity and bookkeeping are the server's.
         next["apiVersion"] = json!(rt.api_version());
         next["kind"] = json!(rt.kind);

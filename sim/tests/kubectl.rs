@@ -540,3 +540,30 @@ async fn rollout_that_cannot_progress_exceeds_its_deadline() {
         (Some("False"), Some("ProgressDeadlineExceeded"))
     );
 }
+
+/// Regression: a Secret's `stringData` was stored as given, so readers of `data` (and the
+/// redactor) never saw those values. The API server merges it into `data` and drops it.
+#[tokio::test]
+async fn secret_string_data_is_merged_into_data_on_create_and_apply() {
+    let k = Kube::start().await;
+    let secret = "apiVersion: v1\nkind: Secret\nmetadata:\n  name: app\nstringData:\n  TOKEN: s3cr3t-value\ndata:\n  OTHER: b3RoZXI=\n";
+    k.ok_stdin(&["apply", "-f", "-"], Some(secret)).await;
+    let s = k.json(&["get", "secret", "app"]).await;
+    assert_eq!(s["data"]["TOKEN"], "czNjcjN0LXZhbHVl", "{s}");
+    assert_eq!(s["data"]["OTHER"], "b3RoZXI=", "{s}");
+    assert!(
+        s.get("stringData").is_none(),
+        "stringData is write-only: {s}"
+    );
+    // An update through stringData replaces the key, as on a real cluster.
+    let changed = secret.replace("s3cr3t-value", "rotated");
+    k.ok_stdin(&["apply", "-f", "-"], Some(&changed)).await;
+    let out = k
+        .ok(&["get", "secret", "app", "-o", "jsonpath={.data.TOKEN}"])
+        .await;
+    assert_eq!(out, "cm90YXRlZA==");
+    let out = k
+        .ok(&["create", "secret", "generic", "lit", "--from-literal=K=v1"])
+        .await;
+    assert!(out.contains("secret/lit created"), "{out}");
+}

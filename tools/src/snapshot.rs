@@ -55,6 +55,32 @@ where
         .collect())
 }
 
+/// Teaches `redactor` the values of one Secret (JSON as the API serves it, base64 data).
+fn learn_values(redactor: &mut Redactor, secret: &Value) {
+    for v in secret["data"]
+        .as_object()
+        .into_iter()
+        .flat_map(|m| m.values())
+    {
+        if let Some(decoded) = v
+            .as_str()
+            .and_then(|b| base64::engine::general_purpose::STANDARD.decode(b).ok())
+        {
+            redactor.learn(&String::from_utf8_lossy(&decoded));
+        }
+    }
+}
+
+/// A redactor that knows every Secret value of the namespace (one list call); a chat
+/// refreshes it each turn so Secrets created meanwhile are masked too.
+pub async fn secret_redactor(c: &Cluster) -> Result<Redactor, ClusterError> {
+    let mut redactor = Redactor::default();
+    for s in list::<Secret>(c).await? {
+        learn_values(&mut redactor, &s);
+    }
+    Ok(redactor)
+}
+
 impl Snapshot {
     /// Reads the namespace; the redactor learns every Secret value on the way.
     pub async fn read(c: &Cluster) -> Result<(Self, Redactor), ClusterError> {
@@ -63,18 +89,11 @@ impl Snapshot {
         let secrets = raw_secrets
             .into_iter()
             .map(|mut s| {
+                learn_values(&mut redactor, &s);
                 let keys: Vec<String> = s["data"]
                     .as_object()
                     .map(|m| m.keys().cloned().collect())
                     .unwrap_or_default();
-                for v in s["data"].as_object().into_iter().flat_map(|m| m.values()) {
-                    if let Some(decoded) = v
-                        .as_str()
-                        .and_then(|b| base64::engine::general_purpose::STANDARD.decode(b).ok())
-                    {
-                        redactor.learn(&String::from_utf8_lossy(&decoded));
-                    }
-                }
                 s["data"] = serde_json::json!(keys);
                 if let Some(m) = s.as_object_mut() {
                     m.remove("stringData");
