@@ -4,7 +4,7 @@
 mod chat_support;
 
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
 use chat_support::*;
@@ -180,78 +180,22 @@ async fn repl_on_a_terminal_completes_runs_and_keeps_history() {
         env!("CARGO_BIN_EXE_todo-ops"),
         kc.display()
     );
-    let state2 = state.clone();
-    let screen = tokio::task::spawn_blocking(move || {
-        use std::io::{Read, Write};
-        use std::time::Instant;
-        let mut child = std::process::Command::new("script")
-            .args(["-qec", &command, "/dev/null"])
-            .env_remove("OPENAI_API_KEY")
-            .env("XDG_STATE_HOME", &state2)
-            .stdin(std::process::Stdio::piped())
-            .stdout(std::process::Stdio::piped())
-            .stderr(std::process::Stdio::null())
-            .spawn()
-            .expect("util-linux `script` is needed for the terminal test (Debian: bsdutils)");
-        let screen = Arc::new(Mutex::new(String::new()));
-        let mut stdout = child.stdout.take().unwrap();
-        let sink = screen.clone();
-        std::thread::spawn(move || {
-            let mut buf = [0u8; 4096];
-            while let Ok(n) = stdout.read(&mut buf) {
-                if n == 0 {
-                    break;
-                }
-                sink.lock()
-                    .unwrap()
-                    .push_str(&String::from_utf8_lossy(&buf[..n]));
-            }
-        });
-        let mut stdin = child.stdin.take().unwrap();
-        let deadline = Instant::now() + Duration::from_secs(30);
-        // Each line waits for the answer to the previous one and the prompt after it.
-        // Tab completes /mo to /model.
-        let steps: [(&str, &[u8]); 3] = [
-            ("Ctrl-D to leave", b"/mo\t\n"),
-            ("answering: offline planner", b"/help\n"),
-            ("a question for the model", b"/exit\n"),
-        ];
-        for (after, line) in steps {
-            loop {
-                let seen = screen.lock().unwrap().clone();
-                let ready = seen
-                    .rfind(after)
-                    .is_some_and(|at| seen[at..].contains("todo-ops> "));
-                if ready {
-                    break;
-                }
-                assert!(
-                    Instant::now() < deadline,
-                    "no prompt after {after:?}: {seen}"
-                );
-                std::thread::sleep(Duration::from_millis(20));
-            }
-            stdin.write_all(line).unwrap();
-            stdin.flush().unwrap();
-        }
-        loop {
-            if child.try_wait().unwrap().is_some() {
-                break;
-            }
-            if Instant::now() > deadline {
-                let _ = child.kill();
-                panic!(
-                    "the REPL did not leave on /exit: {}",
-                    screen.lock().unwrap()
-                );
-            }
-            std::thread::sleep(Duration::from_millis(20));
-        }
-        drop(stdin);
-        screen.lock().unwrap().clone()
-    })
-    .await
-    .unwrap();
+    // Tab completes /mo to /model.
+    let steps: Vec<Step> = vec![
+        (prompt_after("Ctrl-D to leave"), b"/mo\t\n".to_vec()),
+        (
+            prompt_after("answering: offline planner"),
+            b"/help\n".to_vec(),
+        ),
+        (
+            prompt_after("a question for the model"),
+            b"/exit\n".to_vec(),
+        ),
+    ];
+    let env = vec![("XDG_STATE_HOME".to_string(), state.display().to_string())];
+    let screen = tokio::task::spawn_blocking(move || drive_repl(&command, env, steps))
+        .await
+        .unwrap();
     assert!(screen.contains("answering: offline planner"), "{screen}");
     assert!(
         screen.contains("/diagnose") && screen.contains("a question for the model"),
@@ -262,4 +206,50 @@ async fn repl_on_a_terminal_completes_runs_and_keeps_history() {
         history.contains("/model") && history.contains("/help"),
         "{history}"
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ctrl_c_cancels_the_turn_in_progress_and_the_session_goes_on() {
+    let (_sim, _ctx, kc) = setup_with_kubeconfig().await;
+    let llm = Arc::new(ScriptedLlm::start().await.unwrap());
+    // A model that takes far longer than the test may wait.
+    llm.push_delayed(Turn::text("too late"), Duration::from_secs(120));
+    llm.push(Turn::text("second answer"));
+    let command = format!(
+        "{} chat --kubeconfig {} --model scripted-1",
+        env!("CARGO_BIN_EXE_todo-ops"),
+        kc.display()
+    );
+    let in_flight = llm.clone();
+    let steps: Vec<Step> = vec![
+        (
+            prompt_after("Ctrl-D to leave"),
+            b"why is it down?\n".to_vec(),
+        ),
+        // Ctrl-C once the model has the request.
+        (
+            Box::new(move |_: &str| !in_flight.requests().is_empty()),
+            b"\x03".to_vec(),
+        ),
+        (prompt_after("(cancelled)"), b"and now?\n".to_vec()),
+        (prompt_after("second answer"), b"/exit\n".to_vec()),
+    ];
+    let env = vec![
+        ("OPENAI_API_KEY".to_string(), "sk-test".to_string()),
+        ("OPENAI_BASE_URL".to_string(), llm.base_url.clone()),
+    ];
+    let screen = tokio::task::spawn_blocking(move || drive_repl(&command, env, steps))
+        .await
+        .unwrap();
+    assert!(!screen.contains("too late"), "{screen}");
+    // The cancelled turn left nothing behind: the next request starts from the new question.
+    let second = &llm.requests()[1]["messages"];
+    let users: Vec<&str> = second
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|m| m["role"] == "user")
+        .map(|m| m["content"].as_str().unwrap())
+        .collect();
+    assert_eq!(users, ["and now?"]);
 }

@@ -187,3 +187,68 @@ pub fn todo_ops(
         .unwrap();
     child.wait_with_output().unwrap()
 }
+
+/// A condition on the terminal's screen before the next keys are typed.
+pub type Step = (Box<dyn Fn(&str) -> bool + Send>, Vec<u8>);
+
+/// Ready once `marker` has been shown and a prompt after it (rustyline discards type-ahead
+/// when it switches the terminal mode, so a person waits for the prompt too).
+pub fn prompt_after(marker: &'static str) -> Box<dyn Fn(&str) -> bool + Send> {
+    Box::new(move |seen: &str| {
+        seen.rfind(marker)
+            .is_some_and(|at| seen[at..].contains("todo-ops> "))
+    })
+}
+
+/// Runs `command` on a real terminal (a pty from util-linux `script`), typing each step's
+/// keys once its condition holds; returns everything shown. Fails after 30 s.
+pub fn drive_repl(command: &str, env: Vec<(String, String)>, steps: Vec<Step>) -> String {
+    use std::io::{Read, Write};
+    use std::time::Instant;
+    let mut child = std::process::Command::new("script")
+        .args(["-qec", command, "/dev/null"])
+        .env_remove("OPENAI_API_KEY")
+        .env_remove("OPENAI_MODEL")
+        .envs(env)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("util-linux `script` is needed for the terminal tests (Debian: bsdutils)");
+    let screen = Arc::new(Mutex::new(String::new()));
+    let mut stdout = child.stdout.take().unwrap();
+    let sink = screen.clone();
+    std::thread::spawn(move || {
+        let mut buf = [0u8; 4096];
+        while let Ok(n) = stdout.read(&mut buf) {
+            if n == 0 {
+                break;
+            }
+            sink.lock()
+                .unwrap()
+                .push_str(&String::from_utf8_lossy(&buf[..n]));
+        }
+    });
+    let mut stdin = child.stdin.take().unwrap();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    for (i, (ready, keys)) in steps.into_iter().enumerate() {
+        while !ready(&screen.lock().unwrap()) {
+            if Instant::now() > deadline {
+                let _ = child.kill();
+                panic!("step {i} never became ready: {}", screen.lock().unwrap());
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        stdin.write_all(&keys).unwrap();
+        stdin.flush().unwrap();
+    }
+    while child.try_wait().unwrap().is_none() {
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("the REPL did not leave: {}", screen.lock().unwrap());
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    drop(stdin);
+    screen.lock().unwrap().clone()
+}
