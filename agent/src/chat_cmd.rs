@@ -100,6 +100,8 @@ pub struct Settings {
     pub max_model_calls: u32,
     /// Request timeout.
     pub timeout_secs: u64,
+    /// `--offline`: the planner answers whatever is configured.
+    pub offline: bool,
 }
 
 /// Resolves the settings; `env` reads an environment variable.
@@ -115,11 +117,15 @@ pub fn settings(a: &ChatArgs, file: &ChatConfig, env: impl Fn(&str) -> Option<St
             .unwrap_or_else(|| "gpt-4o-mini".into()),
         max_model_calls: a.max_model_calls.or(file.max_model_calls).unwrap_or(20),
         timeout_secs: a.timeout_secs.or(file.timeout_secs).unwrap_or(120),
+        offline: a.offline,
     }
 }
 
 /// The model, or without an API key the offline planner.
 fn brain(s: &Settings) -> Result<Box<dyn Brain>> {
+    if s.offline {
+        return Ok(Box::new(OfflinePlanner));
+    }
     let Some(api_key) = s.api_key.clone() else {
         eprintln!(
             "(no OPENAI_API_KEY: the offline planner answers; set it, and OPENAI_BASE_URL for a local server, to use a model)"

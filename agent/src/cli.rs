@@ -37,6 +37,9 @@ pub struct ChatArgs {
     /// default: the config file's, else gpt-4o-mini.
     #[arg(long, env = "OPENAI_MODEL")]
     pub model: Option<String>,
+    /// Use the offline planner even when a model is configured.
+    #[arg(long)]
+    pub offline: bool,
     /// Refuse every change in the dispatcher; the model is told why.
     #[arg(long)]
     pub read_only: bool,

@@ -8,7 +8,9 @@ use serde_json::{Value, json};
 use todo_e2e::scripted_llm::{ScriptedLlm, Turn};
 use todo_ops::approval::{DECLINED, MutationPolicy};
 use todo_ops::dispatch::CallStatus;
+use todo_ops::dispatch::Dispatcher;
 use todo_ops::protocol::{Event, TurnEnd};
+use todo_ops::session::{Limits, Session};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_turn_looks_through_tools_then_answers_and_the_model_sees_each_result() {
@@ -223,4 +225,70 @@ async fn a_secret_created_during_the_session_is_masked_from_the_next_turn() {
         !sent.contains(late),
         "a Secret value created mid-session reached the model"
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_offline_planner_s_requests_all_reach_their_tools() {
+    let (_sim, ctx) = setup().await;
+    let mut s = Session::new(
+        Box::new(todo_ops::planner::OfflinePlanner),
+        Dispatcher {
+            ctx,
+            policy: MutationPolicy::ReadOnly,
+        },
+        Limits::default(),
+        "",
+    );
+    let person = Person::answering(&[]);
+    let cases = [
+        ("status", "list_deployments", "todo-backend"),
+        (
+            "describe the backend",
+            "describe",
+            "\"kind\": \"deployment\"",
+        ),
+        ("show values of the backend", "helm_values", "[REDACTED]"),
+        (
+            "diff values of backend with replicaCount=3",
+            "diff_values",
+            "+  \"replicaCount\": 3,",
+        ),
+        ("show backend logs", "get_logs", ""),
+        ("events for the backend", "get_events", ""),
+        ("list pods", "list_pods", "todo-backend"),
+        ("why is the backend down?", "diagnose", "namespace default"),
+    ];
+    for (request, tool, words) in cases {
+        let mut calls = Vec::new();
+        let answer = s
+            .turn(request, &person, &mut |e| {
+                if let Event::ToolCallFinished {
+                    name,
+                    status,
+                    summary,
+                    ..
+                } = e
+                {
+                    calls.push((name, status, summary));
+                }
+            })
+            .await
+            .unwrap();
+        let last = calls
+            .last()
+            .unwrap_or_else(|| panic!("{request}: no tool ran"));
+        assert_eq!(
+            (last.0.as_str(), &last.1),
+            (tool, &CallStatus::Done),
+            "{request}: {calls:?}"
+        );
+        assert!(answer.contains(words), "{request}: {answer}");
+        assert!(!answer.contains(PLANTED), "{request}: {answer}");
+    }
+    // A change under --read-only is refused, and the answer says so.
+    let answer = s
+        .turn("scale the backend to 3", &person, &mut |_| {})
+        .await
+        .unwrap();
+    assert!(answer.contains("read-only"), "{answer}");
 }

@@ -118,6 +118,24 @@ async fn without_a_key_the_offline_planner_answers_through_the_same_gate() {
 
     let out = run(vec!["-p", "write me a poem"]).await.unwrap();
     assert!(String::from_utf8_lossy(&out.stdout).contains("OPENAI_API_KEY"));
+
+    // --offline: the planner answers even with a model configured (here one that is not
+    // there, so any request to it would fail the run).
+    let kc2 = kc.clone();
+    let out = tokio::task::spawn_blocking(move || {
+        std::process::Command::new(env!("CARGO_BIN_EXE_todo-ops"))
+            .args(["chat", "--offline", "-p", "list pods", "--kubeconfig"])
+            .arg(&kc2)
+            .env("OPENAI_API_KEY", "sk-test")
+            .env("OPENAI_BASE_URL", "http://127.0.0.1:9/v1")
+            .stdin(std::process::Stdio::null())
+            .output()
+            .unwrap()
+    })
+    .await
+    .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success() && stdout.contains("Pods:"), "{stdout}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

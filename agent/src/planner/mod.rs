@@ -13,109 +13,15 @@ use crate::brain::{Brain, BrainTurn};
 use crate::dispatch::ToolCall;
 use crate::model::ModelTurn;
 
-/// What a request asks for.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Intent {
-    /// Run every analyzer and report.
-    Diagnose,
-    /// Diagnose, then apply the first suggested values patch (through the gate).
-    Fix,
-    /// Scale a Deployment.
-    Scale {
-        /// The Deployment.
-        deployment: String,
-        /// Replicas.
-        replicas: i32,
-    },
-    /// Rolling restart.
-    Restart(String),
-    /// Helm rollback to the previous revision.
-    Rollback(String),
-    /// The log tail of an app's first pod.
-    Logs(String),
-    /// Recent events.
-    Events {
-        /// Only warnings.
-        warnings_only: bool,
-    },
-    /// The pods.
-    Pods,
-    /// Not understood.
-    Help,
-}
+mod intent;
+pub use intent::{Intent, intent};
 
 /// What the planner understands, said when it does not understand.
 pub const HELP: &str = "Without a model I understand plain requests like: \"why is the backend down?\", \
-\"fix it\", \"scale the frontend to 3\", \"restart the backend\", \"roll back the backend\", \
-\"show backend logs\", \"show warning events\", \"list pods\". Set OPENAI_API_KEY (and \
-OPENAI_BASE_URL for a local server) for free-form questions.";
-
-/// The app a request names: short names as whole words ("ui" inside "quickly" is not the
-/// UI), long ones also inside a word ("todo-frontend").
-fn app(words: &[&str]) -> Option<String> {
-    let any = |names: &[&str]| {
-        words.iter().any(|w| {
-            names
-                .iter()
-                .any(|n| w == n || (n.len() > 3 && w.contains(n)))
-        })
-    };
-    if any(&["frontend", "ui", "web"]) {
-        Some("todo-frontend".into())
-    } else if any(&["backend", "api"]) {
-        Some("todo-backend".into())
-    } else {
-        None
-    }
-}
-
-/// Reads a request.
-pub fn intent(request: &str) -> Intent {
-    let t = request.to_lowercase();
-    let words: Vec<&str> = t
-        .split(|c: char| !c.is_alphanumeric() && c != '-')
-        .filter(|w| !w.is_empty())
-        .collect();
-    let has = |w: &str| words.contains(&w);
-    let number = words.iter().find_map(|w| w.parse::<i32>().ok());
-    if has("scale") {
-        if let (Some(deployment), Some(replicas)) = (app(&words), number) {
-            return Intent::Scale {
-                deployment,
-                replicas,
-            };
-        }
-        return Intent::Help;
-    }
-    if has("restart") {
-        return app(&words).map_or(Intent::Help, Intent::Restart);
-    }
-    if has("rollback") || t.contains("roll back") || has("undo") {
-        return app(&words).map_or(Intent::Help, Intent::Rollback);
-    }
-    if has("log") || has("logs") {
-        return Intent::Logs(app(&words).unwrap_or_else(|| "todo-backend".into()));
-    }
-    if has("events") || has("event") {
-        return Intent::Events {
-            warnings_only: has("warning") || has("warnings"),
-        };
-    }
-    if has("fix") || has("repair") || has("heal") {
-        return Intent::Fix;
-    }
-    if has("pods") || has("pod") {
-        return Intent::Pods;
-    }
-    let trouble = [
-        "why", "wrong", "down", "broken", "failing", "diagnose", "health", "healthy", "status",
-        "crash", "error", "check", "problem",
-    ];
-    if trouble.iter().any(|w| has(w)) {
-        return Intent::Diagnose;
-    }
-    Intent::Help
-}
+\"status\", \"fix it\", \"scale the frontend to 3\", \"restart the backend\", \"roll back the \
+backend\", \"show backend logs\", \"show warning events\", \"describe the backend\", \"show values of \
+the frontend\", \"diff values of backend with replicaCount=3\", \"list pods\". Set OPENAI_API_KEY \
+(and OPENAI_BASE_URL for a local server) for free-form questions.";
 
 /// The first suggested values patch in a diagnose result: (release, patch).
 pub fn suggested_patch(diagnosis_text: &str) -> Option<(String, Value)> {
@@ -205,18 +111,56 @@ fn next(p: &Progress) -> ModelTurn {
         if step == 0 {
             call(0, name, args)
         } else {
-            answer(format!("{done}\n{last}"))
+            answer(if done.is_empty() {
+                last.to_string()
+            } else {
+                format!("{done}\n{last}")
+            })
         }
     };
     match intent(&p.request) {
         Intent::Help => answer(HELP.into()),
+        Intent::Unknown => answer(format!("I did not understand that. {HELP}")),
         Intent::Diagnose => single("diagnose", json!({}), "Diagnosis:"),
+        Intent::Status => single("list_deployments", json!({}), "Deployments:"),
         Intent::Pods => single("list_pods", json!({}), "Pods:"),
-        Intent::Events { warnings_only } => single(
+        Intent::Events {
+            warnings_only,
+            object,
+        } => single(
             "get_events",
-            json!({"warnings_only": warnings_only}),
+            json!({"warnings_only": warnings_only, "object": object}),
             "Events:",
         ),
+        Intent::Describe { kind, name } => {
+            single("describe", json!({"kind": kind, "name": name}), "")
+        }
+        Intent::Values { release, all } => single(
+            "helm_values",
+            json!({"release": release, "all": all}),
+            "Values:",
+        ),
+        Intent::DiffValues { release, patch } => single(
+            "diff_values",
+            json!({"release": release, "patch": patch}),
+            "What would change:",
+        ),
+        Intent::Deploy => answer(
+            "Deploying is a command rather than a chat step: `todo-ops demo` installs the chatbot \
+on a local kubesim; on a cluster, `helm upgrade --install todo-backend charts/todo-backend` and \
+the same for todo-frontend (see the README)."
+                .into(),
+        ),
+        Intent::PortForward(svc) => {
+            let port = if svc == "todo-frontend" { 3000 } else { 8000 };
+            answer(format!(
+                "A port-forward runs until you stop it, so it is a command of its own: \
+`kubectl port-forward svc/{svc} {port}` (or `todo-ops sim port-forward svc/{svc} {port}` on kubesim)."
+            ))
+        }
+        Intent::Playbook(name) => answer(format!(
+            "No playbooks are installed yet, so I cannot run {name:?}; ask me to diagnose or fix instead."
+        )),
         Intent::Scale {
             deployment,
             replicas,
@@ -227,6 +171,12 @@ fn next(p: &Progress) -> ModelTurn {
         ),
         Intent::Restart(d) => single("rollout_restart", json!({"deployment": d}), "Restart:"),
         Intent::Rollback(r) => single("helm_rollback", json!({"release": r}), "Rollback:"),
+        // A pod named outright needs no lookup.
+        Intent::Logs(pod) if pod.matches('-').count() >= 2 => single(
+            "get_logs",
+            json!({"pod": pod, "tail": 50}),
+            "Last log lines:",
+        ),
         Intent::Logs(app) => match step {
             0 => call(
                 0,
@@ -285,53 +235,6 @@ impl Brain for OfflinePlanner {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn plain_requests_map_to_intents() {
-        let cases = [
-            ("why is the backend down?", Intent::Diagnose),
-            ("what's wrong", Intent::Diagnose),
-            ("Is everything healthy?", Intent::Diagnose),
-            ("fix it", Intent::Fix),
-            (
-                "scale the frontend to 3",
-                Intent::Scale {
-                    deployment: "todo-frontend".into(),
-                    replicas: 3,
-                },
-            ),
-            (
-                "please scale backend to 0",
-                Intent::Scale {
-                    deployment: "todo-backend".into(),
-                    replicas: 0,
-                },
-            ),
-            ("scale it up", Intent::Help),
-            (
-                "restart the backend",
-                Intent::Restart("todo-backend".into()),
-            ),
-            (
-                "roll back the frontend",
-                Intent::Rollback("todo-frontend".into()),
-            ),
-            ("show backend logs", Intent::Logs("todo-backend".into())),
-            (
-                "show warning events",
-                Intent::Events {
-                    warnings_only: true,
-                },
-            ),
-            ("list pods", Intent::Pods),
-            ("write me a poem", Intent::Help),
-            ("restart the ui", Intent::Restart("todo-frontend".into())),
-            ("restart quickly", Intent::Help),
-        ];
-        for (text, want) in cases {
-            assert_eq!(intent(text), want, "{text}");
-        }
-    }
 
     #[test]
     fn the_fix_comes_from_diagnose_s_own_suggestion() {
