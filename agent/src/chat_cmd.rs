@@ -2,6 +2,7 @@
 //! One-shot with `-p` (or a prompt piped on stdin); piped input with `-p` is context.
 
 use std::io::{BufRead, IsTerminal, Read, Write};
+use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -10,12 +11,13 @@ use anyhow::{Context, Result, bail};
 use crate::approval::MutationPolicy;
 use crate::brain::Brain;
 use crate::chat_config::{self, ChatConfig};
-use crate::cli::ChatArgs;
+use crate::cli::{ChatArgs, ClusterArgs, ReplayArgs};
 use crate::dispatch::{CallStatus, ChangePreview, Confirm, Dispatcher};
 use crate::model::{Model, ModelConfig};
 use crate::planner::OfflinePlanner;
 use crate::protocol::Event;
 use crate::session::{Limits, Session};
+use crate::transcript::Recorder;
 use todo_ops_tools::helm::{ClusterOptions, HelmClient};
 use todo_ops_tools::snapshot::secret_redactor;
 use todo_ops_tools::tool::{HelmAccess, ToolContext};
@@ -171,26 +173,7 @@ pub async fn run(a: &ChatArgs) -> Result<u8> {
     };
     let settings = settings(a, &file, |k| std::env::var(k).ok());
     let brain = brain(&settings)?;
-    let cluster = a.cluster.target().connect().await?;
-    // The redactor learns the namespace's Secret values before anything reaches the model
-    // (and again at every turn).
-    let redactor = secret_redactor(&cluster).await?;
-    let charts = crate::deploy::charts_dir(a.charts.as_deref())?;
-    let opts = ClusterOptions {
-        kubeconfig_path: a.cluster.kubeconfig.clone(),
-        kube_context: a.cluster.context.clone(),
-        namespace: Some(cluster.namespace.clone()),
-        ..Default::default()
-    };
-    let helm = HelmClient::new(&opts).map(|client| HelmAccess {
-        client: Arc::new(client),
-        charts,
-    });
-    let ctx = ToolContext {
-        cluster,
-        redactor: Arc::new(redactor),
-        helm: helm.ok(),
-    };
+    let ctx = tool_context(&a.cluster, a.charts.as_deref()).await?;
     let mut session = Session::new(
         brain,
         Dispatcher { ctx, policy },
@@ -200,6 +183,9 @@ pub async fn run(a: &ChatArgs) -> Result<u8> {
         },
         "",
     );
+    if let Some(path) = &a.record {
+        session.set_observer(Arc::new(Recorder::create(path)?));
+    }
     let mut on_event = print_event;
     match prompt {
         Some(p) => {
@@ -211,6 +197,53 @@ pub async fn run(a: &ChatArgs) -> Result<u8> {
         }
     }
     Ok(0)
+}
+
+/// The tools' context: the cluster, a redactor that knows its Secrets (learned before
+/// anything reaches a model, and again at every turn), and Helm when the library loads.
+pub async fn tool_context(cluster: &ClusterArgs, charts: Option<&Path>) -> Result<ToolContext> {
+    let target = cluster.target().connect().await?;
+    let redactor = secret_redactor(&target).await?;
+    let charts = crate::deploy::charts_dir(charts)?;
+    let opts = ClusterOptions {
+        kubeconfig_path: cluster.kubeconfig.clone(),
+        kube_context: cluster.context.clone(),
+        namespace: Some(target.namespace.clone()),
+        ..Default::default()
+    };
+    let helm = HelmClient::new(&opts).map(|client| HelmAccess {
+        client: Arc::new(client),
+        charts,
+    });
+    Ok(ToolContext {
+        cluster: target,
+        redactor: Arc::new(redactor),
+        helm: helm.ok(),
+    })
+}
+
+/// `todo-ops replay FILE`: 0 when every tool result still holds, 1 when one differs.
+pub async fn replay(a: &ReplayArgs) -> Result<u8> {
+    let entries = crate::transcript::read(&a.file)?;
+    let replay = crate::replay::Replay::new(entries);
+    let ctx = tool_context(&a.cluster, a.charts.as_deref()).await?;
+    let mut session = Session::new(
+        replay.brain(),
+        Dispatcher {
+            ctx,
+            policy: MutationPolicy::Ask,
+        },
+        Limits {
+            // The transcript bounds the session, not a count.
+            model_calls_per_turn: u32::MAX,
+            ..Limits::default()
+        },
+        "",
+    );
+    let mut on_event = print_event;
+    let report = replay.run(&mut session, &mut on_event).await?;
+    print!("{}", report.render(&a.file.display().to_string()));
+    Ok(if report.passed() { 0 } else { 1 })
 }
 
 /// Shows a turn as it happens: the answer on stdout, tool calls on stderr.

@@ -25,6 +25,22 @@ pub enum Command {
     Diagnose(DiagnoseArgs),
     /// Ask the model about the cluster; it calls typed tools, and every change waits for your yes.
     Chat(ChatArgs),
+    /// Run a recorded chat (--record) again against the current cluster; exit 1 when a tool
+    /// result no longer matches the recording.
+    Replay(ReplayArgs),
+}
+
+/// Options of `replay`.
+#[derive(Debug, Clone, Args)]
+pub struct ReplayArgs {
+    /// The transcript (JSONL written by `todo-ops chat --record FILE`).
+    pub file: PathBuf,
+    /// The charts folder, for Helm upgrades and diffs (default: found from the current directory).
+    #[arg(long)]
+    pub charts: Option<PathBuf>,
+    /// Which cluster and namespace.
+    #[command(flatten)]
+    pub cluster: ClusterArgs,
 }
 
 /// Options of `chat`.
@@ -55,6 +71,10 @@ pub struct ChatArgs {
     /// The settings file (default: $XDG_CONFIG_HOME/todo-ops/config.toml).
     #[arg(long, env = "TODO_OPS_CONFIG")]
     pub config: Option<PathBuf>,
+    /// Write the session (prompts, model turns, confirmations, tool results; redacted) to
+    /// this JSONL file, for `todo-ops replay`.
+    #[arg(long, value_name = "FILE")]
+    pub record: Option<PathBuf>,
     /// The charts folder, for Helm upgrades and diffs (default: found from the current directory).
     #[arg(long)]
     pub charts: Option<PathBuf>,

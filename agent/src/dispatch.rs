@@ -37,7 +37,7 @@ pub struct ChangePreview {
 }
 
 /// How a call ended, for the person's display and the transcript.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum CallStatus {
     /// It ran.

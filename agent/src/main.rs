@@ -68,6 +68,7 @@ fn main() -> ExitCode {
             Command::Sim(SimCommand::Scenario(a)) => sim_cmd::scenario(a).await.map(|_| 0),
             Command::Diagnose(a) => diagnose(a).await,
             Command::Chat(a) => todo_ops::chat_cmd::run(a).await,
+            Command::Replay(a) => todo_ops::chat_cmd::replay(a).await,
             Command::Demo(d) => todo_ops::demo::run(d).await.map(|_| 0),
             Command::Sim(SimCommand::Status(t)) => {
                 sim_cmd::status(t).map(|running| if running { 0 } else { 1 })

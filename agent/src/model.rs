@@ -78,6 +78,11 @@ pub enum ModelError {
         /// The last error.
         detail: String,
     },
+    /// A replayed session asked for a model turn its transcript does not have.
+    #[error(
+        "the transcript has no model turn left: the session now takes a different path than when it was recorded"
+    )]
+    TranscriptExhausted,
     /// Any other refusal (400: bad request, context too long, …).
     #[error("the model endpoint {endpoint} rejected the request: {detail}")]
     Rejected {

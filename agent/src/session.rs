@@ -11,9 +11,10 @@ use async_openai::types::chat::{
 };
 
 use crate::brain::Brain;
-use crate::dispatch::{Confirm, Dispatcher, FatalToolError, ToolReply};
+use crate::dispatch::{ChangePreview, Confirm, Dispatcher, FatalToolError, ToolCall, ToolReply};
 use crate::model::{ModelError, tool_specs};
 use crate::protocol::{Event, TurnEnd};
+use crate::transcript::{Entry, Observer};
 
 /// The working rules every session starts with.
 pub const WORKING_RULES: &str = "You are todo-ops, an operator for the Todo AI chatbot \
@@ -75,6 +76,8 @@ pub struct Session {
     pub last_reply: Option<ToolReply>,
     /// Where the turn in progress started in `history`.
     turn_start: usize,
+    /// Sees every step, redacted (`--record`, replay).
+    observer: Option<std::sync::Arc<dyn Observer>>,
 }
 
 impl Session {
@@ -95,6 +98,18 @@ impl Session {
             history: Vec::new(),
             last_reply: None,
             turn_start: 0,
+            observer: None,
+        }
+    }
+
+    /// Reports every step of later turns to `observer` (a transcript recorder or checker).
+    pub fn set_observer(&mut self, observer: std::sync::Arc<dyn Observer>) {
+        self.observer = Some(observer);
+    }
+
+    fn observe(&self, entry: Entry) {
+        if let Some(o) = &self.observer {
+            o.observe(&entry);
         }
     }
 
@@ -106,7 +121,7 @@ impl Session {
     /// Runs one tool call through the same gate (`/diagnose` in the REPL).
     pub async fn call_tool(
         &mut self,
-        call: &crate::dispatch::ToolCall,
+        call: &ToolCall,
         confirm: &dyn Confirm,
     ) -> Result<ToolReply, FatalToolError> {
         let reply = self.dispatcher.dispatch(call, confirm).await?;
@@ -151,6 +166,10 @@ impl Session {
         }
         self.turn_start = self.history.len();
         self.history.push(user(prompt));
+        let redactor = self.dispatcher.ctx.redactor.clone();
+        self.observe(Entry::Input {
+            text: redactor.redact(prompt),
+        });
         let mut tokens = (0, 0);
         for call_no in 1..=self.limits.model_calls_per_turn {
             let messages = self.context();
@@ -163,6 +182,17 @@ impl Session {
             if let Some((p, c)) = turn.usage {
                 tokens = (tokens.0 + p, tokens.1 + c);
             }
+            self.observe(Entry::ModelTurn {
+                text: redactor.redact(&turn.text),
+                tool_calls: turn
+                    .tool_calls
+                    .iter()
+                    .map(|c| ToolCall {
+                        arguments: redactor.redact(&c.arguments),
+                        ..c.clone()
+                    })
+                    .collect(),
+            });
             if turn.tool_calls.is_empty() {
                 self.history.push(assistant(Some(turn.text.clone()), None));
                 on_event(Event::TurnFinished {
@@ -191,7 +221,18 @@ impl Session {
             // Calls run one after another: each mutation needs its own answer from the person.
             for call in &turn.tool_calls {
                 on_event(Event::ToolCallStarted { call: call.clone() });
-                let reply = self.dispatcher.dispatch(call, confirm).await?;
+                let observed = ObservedConfirm {
+                    inner: confirm,
+                    observer: self.observer.as_deref(),
+                };
+                let reply = self.dispatcher.dispatch(call, &observed).await?;
+                self.observe(Entry::ToolResult {
+                    call_id: reply.call_id.clone(),
+                    name: call.name.clone(),
+                    status: reply.status.clone(),
+                    content: reply.content.clone(),
+                    data: reply.output.as_ref().map(|o| o.data.clone()),
+                });
                 on_event(Event::ToolCallFinished {
                     call_id: reply.call_id.clone(),
                     name: call.name.clone(),
@@ -249,6 +290,31 @@ impl Session {
         )];
         out.extend(self.history[start..].iter().cloned());
         out
+    }
+}
+
+/// Passes the person's answer through and tells the observer what it was.
+struct ObservedConfirm<'a> {
+    inner: &'a dyn Confirm,
+    observer: Option<&'a dyn Observer>,
+}
+
+impl Confirm for ObservedConfirm<'_> {
+    fn confirm<'a>(
+        &'a self,
+        preview: &'a ChangePreview,
+    ) -> std::pin::Pin<Box<dyn std::future::Future<Output = bool> + Send + 'a>> {
+        Box::pin(async move {
+            let approved = self.inner.confirm(preview).await;
+            if let Some(o) = self.observer {
+                o.observe(&Entry::Confirmation {
+                    tool: preview.tool.clone(),
+                    arguments: preview.arguments.clone(),
+                    approved,
+                });
+            }
+            approved
+        })
     }
 }
 

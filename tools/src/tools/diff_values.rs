@@ -22,12 +22,17 @@ pub struct ValuesChangeArgs {
 
 /// The unified diff between two values documents.
 pub fn values_diff(before: &Value, after: &Value) -> String {
+    json_diff(before, after, ("current", "proposed"))
+}
+
+/// The unified diff between two JSON documents, pretty-printed, under the two labels.
+pub fn json_diff(before: &Value, after: &Value, labels: (&str, &str)) -> String {
     let a = serde_json::to_string_pretty(before).unwrap_or_default() + "\n";
     let b = serde_json::to_string_pretty(after).unwrap_or_default() + "\n";
     similar::TextDiff::from_lines(&a, &b)
         .unified_diff()
         .context_radius(3)
-        .header("current", "proposed")
+        .header(labels.0, labels.1)
         .to_string()
 }
 

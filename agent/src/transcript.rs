@@ -1,0 +1,201 @@
+//! Session transcripts: what was asked, what the model answered and called, what the person
+//! confirmed and what each tool returned — one JSON object per line, redacted before it is
+//! written, so `todo-ops replay` can run the session again and check the results.
+
+use std::io::{BufRead, Write};
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::dispatch::{CallStatus, ToolCall};
+
+/// One line of a transcript.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Entry {
+    /// The person's prompt, starting a turn.
+    Input {
+        /// The prompt.
+        text: String,
+    },
+    /// One model answer: text and the tool calls it asked for.
+    ModelTurn {
+        /// The text.
+        text: String,
+        /// The calls, in order.
+        tool_calls: Vec<ToolCall>,
+    },
+    /// The person's answer to a change.
+    Confirmation {
+        /// The tool.
+        tool: String,
+        /// Its arguments.
+        arguments: Value,
+        /// Whether it was applied.
+        approved: bool,
+    },
+    /// What a tool call returned.
+    ToolResult {
+        /// The call's id.
+        call_id: String,
+        /// The tool.
+        name: String,
+        /// How it ended.
+        status: CallStatus,
+        /// What the model read.
+        content: String,
+        /// The typed result, when it ran.
+        data: Option<Value>,
+    },
+}
+
+/// Sees every entry of a session as it happens (the recorder, the replay checker).
+pub trait Observer: Send + Sync {
+    /// One entry, already redacted.
+    fn observe(&self, entry: &Entry);
+}
+
+/// A transcript that cannot be read or written.
+#[derive(Debug, thiserror::Error)]
+pub enum TranscriptError {
+    /// The file could not be opened, read or written.
+    #[error("transcript {path}: {source}")]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// A line is not a transcript entry.
+    #[error(
+        "transcript {path}, line {line}: {message} (each line must be one JSON entry written by todo-ops chat --record)"
+    )]
+    Malformed {
+        /// The file.
+        path: PathBuf,
+        /// 1-based line number.
+        line: usize,
+        /// What is wrong.
+        message: String,
+    },
+}
+
+/// Writes entries to a JSONL file as they happen, so a crashed session keeps its record.
+pub struct Recorder {
+    path: PathBuf,
+    file: Mutex<std::fs::File>,
+}
+
+impl Recorder {
+    /// Creates (or truncates) `path`.
+    pub fn create(path: &Path) -> Result<Self, TranscriptError> {
+        let io = |source| TranscriptError::Io {
+            path: path.to_path_buf(),
+            source,
+        };
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(io)?;
+        }
+        let file = std::fs::File::create(path).map_err(io)?;
+        Ok(Self {
+            path: path.to_path_buf(),
+            file: Mutex::new(file),
+        })
+    }
+}
+
+impl Observer for Recorder {
+    fn observe(&self, entry: &Entry) {
+        let Ok(mut line) = serde_json::to_string(entry) else {
+            return;
+        };
+        line.push('\n');
+        let written = match self.file.lock() {
+            Ok(mut f) => f.write_all(line.as_bytes()).and_then(|_| f.flush()),
+            Err(_) => return,
+        };
+        if let Err(e) = written {
+            // The session goes on; the person learns the record is incomplete.
+            tracing::warn!(
+                "could not write to the transcript {}: {e}",
+                self.path.display()
+            );
+        }
+    }
+}
+
+/// Reads a transcript; empty lines are skipped.
+pub fn read(path: &Path) -> Result<Vec<Entry>, TranscriptError> {
+    let file = std::fs::File::open(path).map_err(|source| TranscriptError::Io {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    let mut out = Vec::new();
+    for (i, line) in std::io::BufReader::new(file).lines().enumerate() {
+        let line = line.map_err(|source| TranscriptError::Io {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        if line.trim().is_empty() {
+            continue;
+        }
+        let entry = serde_json::from_str(&line).map_err(|e| TranscriptError::Malformed {
+            path: path.to_path_buf(),
+            line: i + 1,
+            message: e.to_string(),
+        })?;
+        out.push(entry);
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn entries_round_trip_and_a_bad_line_is_named() {
+        let dir = std::env::temp_dir().join(format!("todo-ops-transcript-{}", std::process::id()));
+        let path = dir.join("t.jsonl");
+        let rec = Recorder::create(&path).unwrap();
+        let entries = vec![
+            Entry::Input {
+                text: "why?".into(),
+            },
+            Entry::ModelTurn {
+                text: String::new(),
+                tool_calls: vec![ToolCall {
+                    id: "c1".into(),
+                    name: "list_pods".into(),
+                    arguments: "{}".into(),
+                }],
+            },
+            Entry::Confirmation {
+                tool: "scale".into(),
+                arguments: serde_json::json!({"replicas": 2}),
+                approved: false,
+            },
+            Entry::ToolResult {
+                call_id: "c1".into(),
+                name: "list_pods".into(),
+                status: CallStatus::Done,
+                content: "no pods".into(),
+                data: Some(serde_json::json!([])),
+            },
+        ];
+        for e in &entries {
+            rec.observe(e);
+        }
+        assert_eq!(read(&path).unwrap(), entries);
+        std::fs::write(
+            &path,
+            "{\"kind\":\"input\",\"text\":\"a\"}\n\n{\"kind\":\"nonsense\"}\n",
+        )
+        .unwrap();
+        let err = read(&path).unwrap_err().to_string();
+        assert!(err.contains("line 3") && err.contains("nonsense"), "{err}");
+        let _ = std::fs::remove_dir_all(dir);
+    }
+}
