@@ -187,12 +187,12 @@ pub fn learn_aliases(recorded: &Value, actual: &Value, out: &mut Vec<(String, St
 pub fn apply_aliases(text: &str, aliases: &[(String, String)]) -> String {
     tokens(text)
         .into_iter()
-        .map(|(is_word, t)| {
-            match aliases.iter().find(|(was, _)| is_word && was == t) {
+        .map(
+            |(is_word, t)| match aliases.iter().find(|(was, _)| is_word && was == t) {
                 Some((_, now)) => now.as_str(),
                 None => t,
-            }
-        })
+            },
+        )
         .collect()
 }
 
