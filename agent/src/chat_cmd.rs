@@ -183,6 +183,11 @@ pub async fn run(a: &ChatArgs) -> Result<u8> {
         },
         "",
     );
+    // Without a playbooks folder (an installed binary away from the repository) the chat
+    // still works; it just has no playbooks to offer.
+    if let Ok(dir) = crate::playbook::playbooks_dir(None) {
+        session.set_playbooks(crate::playbook::load_dir(&dir)?);
+    }
     if let Some(path) = &a.record {
         session.set_observer(Arc::new(Recorder::create(path)?));
     }

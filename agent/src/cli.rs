@@ -25,9 +25,92 @@ pub enum Command {
     Diagnose(DiagnoseArgs),
     /// Ask the model about the cluster; it calls typed tools, and every change waits for your yes.
     Chat(ChatArgs),
+    /// Apply diagnose's suggested Helm values fixes: diffs, your yes, upgrade, rollout,
+    /// diagnose again; rolled back when worse or the rollout does not finish.
+    Fix(FixArgs),
+    /// Markdown procedures: list, show, follow one with no model, write the troubleshooting doc.
+    #[command(subcommand)]
+    Playbook(PlaybookCommand),
     /// Run a recorded chat (--record) again against the current cluster; exit 1 when a tool
     /// result no longer matches the recording.
     Replay(ReplayArgs),
+}
+
+/// Options of `fix`.
+#[derive(Debug, Clone, Args)]
+pub struct FixArgs {
+    /// Show the values and manifest diffs only; change nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Apply without asking (automation only).
+    #[arg(long)]
+    pub yes: bool,
+    /// How long a rollout may take before the fix is rolled back, in seconds.
+    #[arg(long, default_value_t = 180)]
+    pub timeout_secs: u64,
+    /// The charts folder (default: found from the current directory).
+    #[arg(long)]
+    pub charts: Option<PathBuf>,
+    /// Which cluster and namespace.
+    #[command(flatten)]
+    pub cluster: ClusterArgs,
+}
+
+/// `playbook` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum PlaybookCommand {
+    /// Each playbook: name, title, and when to use it.
+    List(PlaybookDir),
+    /// Print one playbook.
+    Show {
+        /// The playbook's name.
+        name: String,
+        /// Where the playbooks are.
+        #[command(flatten)]
+        dir: PlaybookDir,
+    },
+    /// Follow a playbook's steps against the cluster; every change waits for your yes.
+    /// Exit 0 when every step showed what it must, 1 when one did not.
+    Run(PlaybookRunArgs),
+    /// Write docs/troubleshooting.md from the playbooks.
+    Docs {
+        /// Where to write it (`-` for stdout).
+        #[arg(short = 'o', long, default_value = "docs/troubleshooting.md")]
+        output: PathBuf,
+        /// Where the playbooks are.
+        #[command(flatten)]
+        dir: PlaybookDir,
+    },
+}
+
+/// Where the playbooks are.
+#[derive(Debug, Clone, Args)]
+pub struct PlaybookDir {
+    /// The playbooks folder (default: playbooks/ found from the current directory).
+    #[arg(long)]
+    pub playbooks: Option<PathBuf>,
+}
+
+/// Options of `playbook run`.
+#[derive(Debug, Clone, Args)]
+pub struct PlaybookRunArgs {
+    /// The playbook's name.
+    pub name: String,
+    /// Apply changes without asking (automation only).
+    #[arg(long)]
+    pub yes: bool,
+    /// Refuse every change (the steps that only look still run).
+    #[arg(long)]
+    pub read_only: bool,
+    /// Where the playbooks are.
+    #[command(flatten)]
+    pub dir: PlaybookDir,
+    /// The charts folder, for Helm upgrades and diffs (default: found from the current directory).
+    #[arg(long)]
+    pub charts: Option<PathBuf>,
+    /// Which cluster and namespace.
+    #[command(flatten)]
+    pub cluster: ClusterArgs,
 }
 
 /// Options of `replay`.

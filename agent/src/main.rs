@@ -69,6 +69,8 @@ fn main() -> ExitCode {
             Command::Diagnose(a) => diagnose(a).await,
             Command::Chat(a) => todo_ops::chat_cmd::run(a).await,
             Command::Replay(a) => todo_ops::chat_cmd::replay(a).await,
+            Command::Fix(a) => todo_ops::fix_cmd::run(a).await,
+            Command::Playbook(c) => todo_ops::playbook_cmd::run(c).await,
             Command::Demo(d) => todo_ops::demo::run(d).await.map(|_| 0),
             Command::Sim(SimCommand::Status(t)) => {
                 sim_cmd::status(t).map(|running| if running { 0 } else { 1 })

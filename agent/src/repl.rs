@@ -24,6 +24,11 @@ pub const COMMANDS: &[(&str, &str)] = &[
         "the tools the model can call (and which change the cluster)",
     ),
     ("/diagnose", "run every analyzer now and show the findings"),
+    ("/playbooks", "the playbooks: name, title, when to use them"),
+    (
+        "/run NAME",
+        "follow a playbook's steps (changes still ask first)",
+    ),
     ("/model", "who is answering"),
     ("/last", "the last tool result in full"),
     ("/clear", "forget the conversation"),
@@ -43,6 +48,10 @@ pub enum Slash {
     Tools,
     /// `/diagnose`.
     Diagnose,
+    /// `/playbooks`.
+    Playbooks,
+    /// `/run NAME`.
+    Run(String),
     /// `/model`.
     Model,
     /// `/last`.
@@ -67,6 +76,11 @@ pub fn parse(line: &str) -> Option<Slash> {
         "help" | "?" => Slash::Help,
         "tools" => Slash::Tools,
         "diagnose" => Slash::Diagnose,
+        "playbooks" => Slash::Playbooks,
+        "run" if !arg.is_empty() => Slash::Run(arg.to_string()),
+        "run" => {
+            Slash::Invalid("/run needs a playbook name: /run NAME (/playbooks lists them)".into())
+        }
         "model" => Slash::Model,
         "last" => Slash::Last,
         "clear" => Slash::Clear,
@@ -114,6 +128,19 @@ pub async fn run_slash(session: &mut Session, cmd: Slash, confirm: &dyn Confirm)
             .collect::<Vec<_>>()
             .join("\n"),
         Slash::Model => format!("answering: {}", session.brain_name()),
+        Slash::Playbooks if session.playbooks().is_empty() => {
+            "no playbooks were found (run from the repository, where playbooks/ is)".into()
+        }
+        Slash::Playbooks => crate::playbook::index(session.playbooks()),
+        Slash::Run(name) => match session.run_playbook(&name, confirm).await {
+            Ok(r) if r.passed() => format!("playbook {name}: all {} steps passed", r.steps),
+            Ok(r) => format!(
+                "playbook {name}: stopped at step {} of {}",
+                r.outcomes.len(),
+                r.steps
+            ),
+            Err(e) => e,
+        },
         Slash::Clear => {
             session.clear();
             "conversation cleared".into()

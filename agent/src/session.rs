@@ -13,6 +13,7 @@ use async_openai::types::chat::{
 use crate::brain::Brain;
 use crate::dispatch::{ChangePreview, Confirm, Dispatcher, FatalToolError, ToolCall, ToolReply};
 use crate::model::{ModelError, tool_specs};
+use crate::playbook::Playbook;
 use crate::protocol::{Event, TurnEnd};
 use crate::transcript::{Entry, Observer};
 
@@ -78,6 +79,8 @@ pub struct Session {
     turn_start: usize,
     /// Sees every step, redacted (`--record`, replay).
     observer: Option<std::sync::Arc<dyn Observer>>,
+    /// The playbooks the model is told about and `/run` follows.
+    playbooks: Vec<Playbook>,
 }
 
 impl Session {
@@ -99,7 +102,40 @@ impl Session {
             last_reply: None,
             turn_start: 0,
             observer: None,
+            playbooks: Vec::new(),
         }
+    }
+
+    /// Gives the session its playbooks: their index joins the system prompt.
+    pub fn set_playbooks(&mut self, playbooks: Vec<Playbook>) {
+        self.system = system_prompt(&crate::playbook::index(&playbooks));
+        self.playbooks = playbooks;
+    }
+
+    /// The playbooks (`/playbooks`).
+    pub fn playbooks(&self) -> &[Playbook] {
+        &self.playbooks
+    }
+
+    /// Follows the playbook `name` through the session's gate, showing each step (`/run`).
+    pub async fn run_playbook(
+        &mut self,
+        name: &str,
+        confirm: &dyn Confirm,
+    ) -> Result<crate::playbook::run::PlaybookRun, String> {
+        let pb = crate::playbook::find(&self.playbooks, name)
+            .map_err(|e| e.to_string())?
+            .clone();
+        let total = pb.steps.len();
+        crate::playbook::run::run(
+            &pb,
+            &mut self.dispatcher,
+            confirm,
+            crate::playbook::run::POLL,
+            &mut |e| crate::playbook_cmd::print_step(e, total),
+        )
+        .await
+        .map_err(|e| e.to_string())
     }
 
     /// Reports every step of later turns to `observer` (a transcript recorder or checker).

@@ -1,6 +1,6 @@
 //! Every fault scenario on kubesim with real processes: it produces the real symptoms
-//! (statuses, events, logs, failing requests) and its documented repair brings the chatbot
-//! back to Ready and answering.
+//! (statuses, events, logs, failing requests), diagnose's suggested repair brings the chatbot
+//! back to Ready and answering, and so does the scenario's playbook, run with no model.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // Tests fail loudly by design.
 
 mod common;
@@ -189,6 +189,13 @@ async fn run(name: &str) {
         tokio::time::sleep(Duration::from_millis(200)).await;
     };
     assert!(!found.cause.is_empty(), "{name}: no cause in plain words");
+    let playbooks =
+        todo_ops::playbook::load_dir(&todo_ops::playbook::playbooks_dir(None).unwrap()).unwrap();
+    assert!(
+        playbooks.iter().any(|p| p.name == found.playbook),
+        "{name}: the finding points at playbook {:?}, which does not exist",
+        found.playbook
+    );
     assert!(
         found.suggested_patch.is_some() || found.suggested_action.is_some(),
         "{name}: neither a patch nor an action: {found:#?}"
@@ -223,7 +230,64 @@ async fn run(name: &str) {
         "{name} still reported after the repair: {:#?}",
         after.findings
     );
+
+    // Broken again, the scenario's playbooks repair it with no model: those that only look
+    // first, then the one that changes something; every step must show what it should.
+    scenarios::apply(s, &env.kubeconfig, &env.charts)
+        .await
+        .unwrap();
+    let mut mine: Vec<_> = playbooks
+        .into_iter()
+        .filter(|p| p.scenario.as_deref() == Some(name))
+        .collect();
+    mine.sort_by_key(|p| {
+        p.steps
+            .iter()
+            .any(|st| todo_ops_tools::tools::find(&st.tool).is_some_and(|t| t.mutates()))
+    });
+    assert!(
+        mine.last().is_some_and(|p| p.name == name),
+        "{name}: no playbook named after the scenario repairs it"
+    );
+    for pb in &mine {
+        let cluster = todo_ops::cli::ClusterArgs {
+            kubeconfig: Some(env.kubeconfig.clone()),
+            context: None,
+            namespace: Some("default".into()),
+        };
+        let ctx = todo_ops::chat_cmd::tool_context(&cluster, Some(&env.charts))
+            .await
+            .unwrap();
+        let mut dispatcher = todo_ops::dispatch::Dispatcher {
+            ctx,
+            policy: todo_ops::approval::MutationPolicy::AutoApprove,
+        };
+        let mut seen = Vec::new();
+        let run = todo_ops::playbook::run::run(
+            pb,
+            &mut dispatcher,
+            &NoOne,
+            Duration::from_millis(200),
+            &mut |e| seen.push(e),
+        )
+        .await
+        .unwrap();
+        assert!(run.passed(), "playbook {} on {name}: {seen:#?}", pb.name);
+    }
+    healthy(&env, &format!("the {name} playbook")).await;
     env.sim.stop().await;
+}
+
+/// Nobody to ask: the playbooks run with --yes, so this is never consulted.
+struct NoOne;
+
+impl todo_ops::dispatch::Confirm for NoOne {
+    fn confirm<'a>(
+        &'a self,
+        _: &'a todo_ops::dispatch::ChangePreview,
+    ) -> std::pin::Pin<Box<dyn std::future::Future<Output = bool> + Send + 'a>> {
+        Box::pin(async { panic!("a playbook run with --yes asked the person") })
+    }
 }
 
 macro_rules! scenario_tests {

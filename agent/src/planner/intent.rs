@@ -59,7 +59,7 @@ pub enum Intent {
     Deploy,
     /// Port-forwarding (answered with the command).
     PortForward(String),
-    /// A playbook by name (answered: playbooks are not installed yet).
+    /// A playbook by name (answered with how to run it: `/run NAME`).
     Playbook(String),
     /// What the planner can do.
     Help,

@@ -158,8 +158,11 @@ the same for todo-frontend (see the README)."
 `kubectl port-forward svc/{svc} {port}` (or `todo-ops sim port-forward svc/{svc} {port}` on kubesim)."
             ))
         }
+        Intent::Playbook(name) if name.is_empty() => answer(
+            "Which playbook? /playbooks lists them; /run NAME follows one here (changes still ask first).".into(),
+        ),
         Intent::Playbook(name) => answer(format!(
-            "No playbooks are installed yet, so I cannot run {name:?}; ask me to diagnose or fix instead."
+            "Playbooks run step by step with their checks: type /run {name} here, or run `todo-ops playbook run {name}` in a shell; /playbooks lists them."
         )),
         Intent::Scale {
             deployment,

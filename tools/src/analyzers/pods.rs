@@ -80,7 +80,7 @@ pub fn analyze(snap: &Snapshot, logs: &Logs) -> Vec<Finding> {
                     "PodScheduled=False ({}): {msg}",
                     c["reason"].as_str().unwrap_or("")
                 )],
-                "unschedulable",
+                "requests-too-large",
                 pod,
                 patch,
             ));
@@ -127,7 +127,7 @@ pub fn analyze(snap: &Snapshot, logs: &Logs) -> Vec<Finding> {
                         owner.clone(),
                         format!("image {image} cannot be pulled ({waiting})"),
                         ev,
-                        "image-pull",
+                        "image-tag-missing",
                         pod,
                         patch,
                     ));
@@ -142,7 +142,7 @@ pub fn analyze(snap: &Snapshot, logs: &Logs) -> Vec<Finding> {
                         vec![format!(
                             "container {cname}: CreateContainerConfigError: {wmsg}"
                         )],
-                        "container-config",
+                        "secret-key-missing",
                         pod,
                         patch,
                     ));
@@ -155,7 +155,7 @@ pub fn analyze(snap: &Snapshot, logs: &Logs) -> Vec<Finding> {
                     .unwrap_or("?")
                     .to_string();
                 let patch = ours.then(|| json!({"resources": {"limits": {"memory": memory_doubled(&limit)}, "requests": {"memory": "64Mi"}}}));
-                out.push(finding("oom-killed", owner.clone(), format!("container {cname} is killed for memory (limit {limit}, exit 137, {restarts} restarts)"), vec![format!("lastState.terminated: OOMKilled, exitCode 137; limits.memory={limit}")], "oom-killed", pod, patch));
+                out.push(finding("oom-killed", owner.clone(), format!("container {cname} is killed for memory (limit {limit}, exit 137, {restarts} restarts)"), vec![format!("lastState.terminated: OOMKilled, exitCode 137; limits.memory={limit}")], "memory-limit-low", pod, patch));
                 continue;
             }
             let liveness_kills: Vec<String> = events
@@ -194,7 +194,7 @@ pub fn analyze(snap: &Snapshot, logs: &Logs) -> Vec<Finding> {
                     owner.clone(),
                     summary,
                     ev,
-                    "probes",
+                    "liveness-too-aggressive",
                     pod,
                     patch,
                 ));
@@ -252,7 +252,7 @@ pub fn analyze(snap: &Snapshot, logs: &Logs) -> Vec<Finding> {
                     owner.clone(),
                     format!("container {cname} runs but never becomes Ready"),
                     readiness.into_iter().rev().take(3).collect(),
-                    "probes",
+                    "readiness-path-wrong",
                     pod,
                     None,
                 ));
