@@ -28,6 +28,8 @@ pub enum Command {
     /// Apply diagnose's suggested Helm values fixes: diffs, your yes, upgrade, rollout,
     /// diagnose again; rolled back when worse or the rollout does not finish.
     Fix(FixArgs),
+    /// Serve the tools over MCP on stdio (read-only unless --allow-mutations).
+    Mcp(McpArgs),
     /// Markdown procedures: list, show, follow one with no model, write the troubleshooting doc.
     #[command(subcommand)]
     Playbook(PlaybookCommand),
@@ -49,6 +51,20 @@ pub struct FixArgs {
     #[arg(long, default_value_t = 180)]
     pub timeout_secs: u64,
     /// The charts folder (default: found from the current directory).
+    #[arg(long)]
+    pub charts: Option<PathBuf>,
+    /// Which cluster and namespace.
+    #[command(flatten)]
+    pub cluster: ClusterArgs,
+}
+
+/// Options of `mcp`.
+#[derive(Debug, Clone, Args)]
+pub struct McpArgs {
+    /// Also serve the tools that change the cluster (the MCP client must ask its person).
+    #[arg(long)]
+    pub allow_mutations: bool,
+    /// The charts folder, for Helm upgrades and diffs (default: found from the current directory).
     #[arg(long)]
     pub charts: Option<PathBuf>,
     /// Which cluster and namespace.

@@ -11,6 +11,7 @@ pub mod demo;
 pub mod deploy;
 pub mod dispatch;
 pub mod fix_cmd;
+pub mod mcp_cmd;
 pub mod model;
 pub mod planner;
 pub mod playbook;

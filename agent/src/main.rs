@@ -69,6 +69,7 @@ fn main() -> ExitCode {
             Command::Diagnose(a) => diagnose(a).await,
             Command::Chat(a) => todo_ops::chat_cmd::run(a).await,
             Command::Replay(a) => todo_ops::chat_cmd::replay(a).await,
+            Command::Mcp(a) => todo_ops::mcp_cmd::run(a).await,
             Command::Fix(a) => todo_ops::fix_cmd::run(a).await,
             Command::Playbook(c) => todo_ops::playbook_cmd::run(c).await,
             Command::Demo(d) => todo_ops::demo::run(d).await.map(|_| 0),
