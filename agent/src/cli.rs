@@ -28,6 +28,11 @@ pub enum Command {
     /// Apply diagnose's suggested Helm values fixes: diffs, your yes, upgrade, rollout,
     /// diagnose again; rolled back when worse or the rollout does not finish.
     Fix(FixArgs),
+    /// Install or upgrade the chatbot on Minikube (images built into it) or the current
+    /// context, wait for it, and port-forward 8000 and 3000.
+    Deploy(DeployArgs),
+    /// Stop a deploy's port-forwards and uninstall both releases.
+    Undeploy(UndeployArgs),
     /// Serve the tools over MCP on stdio (read-only unless --allow-mutations).
     Mcp(McpArgs),
     /// Markdown procedures: list, show, follow one with no model, write the troubleshooting doc.
@@ -53,6 +58,60 @@ pub struct FixArgs {
     /// The charts folder (default: found from the current directory).
     #[arg(long)]
     pub charts: Option<PathBuf>,
+    /// Which cluster and namespace.
+    #[command(flatten)]
+    pub cluster: ClusterArgs,
+}
+
+/// Where `deploy` puts the chatbot.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum DeployTarget {
+    /// Minikube: checks `minikube status`, builds both images into the node, uses the
+    /// charts' values-minikube.yaml.
+    Minikube,
+    /// The kubeconfig's current context as it is (e.g. kubesim), chart defaults.
+    Current,
+}
+
+/// Options of `deploy`.
+#[derive(Debug, Clone, Args)]
+pub struct DeployArgs {
+    /// Where to deploy.
+    #[arg(long, value_enum, default_value_t = DeployTarget::Minikube)]
+    pub target: DeployTarget,
+    /// Start Minikube when it is stopped.
+    #[arg(long)]
+    pub start: bool,
+    /// The image tag to build and deploy.
+    #[arg(long, default_value = "latest")]
+    pub tag: String,
+    /// The backend's database (default: in-cluster Postgres on Minikube, a SQLite file in
+    /// the state folder on the current context).
+    #[arg(long, env = "DATABASE_URL")]
+    pub database_url: Option<String>,
+    /// How long the rollout may take, in seconds.
+    #[arg(long, default_value_t = 300)]
+    pub timeout_secs: u64,
+    /// Exit once rolled out instead of forwarding ports.
+    #[arg(long)]
+    pub no_port_forward: bool,
+    /// Local port for the backend.
+    #[arg(long, default_value_t = 8000)]
+    pub backend_port: u16,
+    /// Local port for the chat UI.
+    #[arg(long, default_value_t = 3000)]
+    pub frontend_port: u16,
+    /// The charts folder (default: found from the current directory).
+    #[arg(long)]
+    pub charts: Option<PathBuf>,
+    /// Which cluster and namespace.
+    #[command(flatten)]
+    pub cluster: ClusterArgs,
+}
+
+/// Options of `undeploy`.
+#[derive(Debug, Clone, Args)]
+pub struct UndeployArgs {
     /// Which cluster and namespace.
     #[command(flatten)]
     pub cluster: ClusterArgs,

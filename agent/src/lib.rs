@@ -9,6 +9,7 @@ pub mod cli;
 pub mod context;
 pub mod demo;
 pub mod deploy;
+pub mod deploy_cmd;
 pub mod dispatch;
 pub mod fix_cmd;
 pub mod mcp_cmd;

@@ -79,26 +79,32 @@ pub async fn run(c: Cluster, service: String, local: u16, remote: u16) -> Result
         "Forwarding from {} -> svc/{service}:{remote}",
         listener.local_addr()?
     );
+    tokio::select! {
+        _ = serve(c, service, remote, listener) => Ok(()),
+        _ = tokio::signal::ctrl_c() => Ok(()),
+    }
+}
+
+/// Accepts connections on `listener` and joins each to a ready endpoint of the Service,
+/// round-robin, for as long as the task runs.
+pub async fn serve(c: Cluster, service: String, remote: u16, listener: tokio::net::TcpListener) {
     let mut n = 0usize;
     loop {
-        tokio::select! {
-            accepted = listener.accept() => {
-                let Ok((mut inbound, _)) = accepted else { continue };
-                n += 1;
-                let (c, service) = (c.clone(), service.clone());
-                tokio::spawn(async move {
-                    match endpoint(&c, &service, remote, n).await {
-                        Ok(addr) => {
-                            if let Ok(mut out) = tokio::net::TcpStream::connect(&addr).await {
-                                let _ = tokio::io::copy_bidirectional(&mut inbound, &mut out).await;
-                            }
-                        }
-                        Err(e) => eprintln!("port-forward: {e:#}"),
+        let Ok((mut inbound, _)) = listener.accept().await else {
+            continue;
+        };
+        n += 1;
+        let (c, service) = (c.clone(), service.clone());
+        tokio::spawn(async move {
+            match endpoint(&c, &service, remote, n).await {
+                Ok(addr) => {
+                    if let Ok(mut out) = tokio::net::TcpStream::connect(&addr).await {
+                        let _ = tokio::io::copy_bidirectional(&mut inbound, &mut out).await;
                     }
-                });
+                }
+                Err(e) => eprintln!("port-forward: {e:#}"),
             }
-            _ = tokio::signal::ctrl_c() => return Ok(()),
-        }
+        });
     }
 }
 

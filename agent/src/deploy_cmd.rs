@@ -1,0 +1,375 @@
+//! `todo-ops deploy` and `undeploy`: the chatbot on Minikube (images built into the node)
+//! or on whatever cluster the kubeconfig points at, installed or upgraded in place with the
+//! Helm SDK, waited for, and port-forwarded for the person.
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result, bail};
+use k8s_openapi::api::apps::v1::Deployment;
+use kube::Api;
+use serde_json::{Value, json};
+use todo_ops_tools::cluster::Cluster;
+use todo_ops_tools::helm::{self, ActionOptions, Chart, ClusterOptions, HelmClient};
+use todo_ops_tools::tools::list_deployments::rollout_state;
+
+use crate::cli::{DeployArgs, DeployTarget, UndeployArgs};
+
+/// The two releases, in install order, with their Service ports.
+pub const RELEASES: [(&str, u16); 2] = [("todo-backend", 8000), ("todo-frontend", 3000)];
+
+/// A program this command needs, and how to get it.
+fn require(program: &str, fix: &str) -> Result<PathBuf> {
+    std::env::var_os("PATH")
+        .iter()
+        .flat_map(std::env::split_paths)
+        .map(|d| d.join(program))
+        .find(|p| p.is_file())
+        .with_context(|| format!("{program} is not installed (not on PATH): {fix}"))
+}
+
+/// The commands that prepare Minikube, in order: status, then one image build per app.
+pub fn minikube_commands(tag: &str) -> Vec<Vec<String>> {
+    let mut out = vec![vec![
+        "minikube".into(),
+        "status".into(),
+        "-o".into(),
+        "json".into(),
+    ]];
+    for (app, _) in RELEASES {
+        let kind = app.trim_start_matches("todo-");
+        out.push(
+            [
+                "minikube",
+                "image",
+                "build",
+                "-t",
+                &format!("{app}:{tag}"),
+                "-f",
+                &format!("app/Dockerfile.{kind}"),
+                ".",
+            ]
+            .map(String::from)
+            .to_vec(),
+        );
+    }
+    out
+}
+
+/// Whether `minikube status -o json` says the cluster runs; else what to do.
+pub fn minikube_running(status_json: &str) -> Result<(), String> {
+    let v: Value = serde_json::from_str(status_json.trim()).unwrap_or(Value::Null);
+    // One node prints an object, several an array; the first node is the control plane.
+    let node = if v.is_array() { &v[0] } else { &v };
+    let parts = ["Host", "Kubelet", "APIServer"];
+    let down: Vec<String> = parts
+        .iter()
+        .filter(|k| node[**k] != "Running")
+        .map(|k| format!("{k}={}", node[*k].as_str().unwrap_or("unknown")))
+        .collect();
+    if down.is_empty() {
+        Ok(())
+    } else {
+        Err(format!(
+            "minikube is not running ({}): run `minikube start`, or pass --start",
+            down.join(", ")
+        ))
+    }
+}
+
+fn run_command(argv: &[String], dir: &Path) -> Result<std::process::Output> {
+    let out = std::process::Command::new(&argv[0])
+        .args(&argv[1..])
+        .current_dir(dir)
+        .output()
+        .with_context(|| format!("running {}", argv.join(" ")))?;
+    Ok(out)
+}
+
+/// Checks Minikube (starting it when asked) and builds both images into its node.
+fn prepare_minikube(a: &DeployArgs, repo: &Path) -> Result<()> {
+    require(
+        "minikube",
+        "install it (https://minikube.sigs.k8s.io/docs/start/) or deploy to the current context with --target current",
+    )?;
+    require(
+        "docker",
+        "minikube's default driver needs Docker (https://docs.docker.com/engine/install/); or pick another with minikube start --driver",
+    )?;
+    let cmds = minikube_commands(&a.tag);
+    let status = run_command(&cmds[0], repo)?;
+    if let Err(why) = minikube_running(&String::from_utf8_lossy(&status.stdout)) {
+        if !a.start {
+            bail!(why);
+        }
+        println!("starting minikube …");
+        let started = run_command(&["minikube".into(), "start".into()], repo)?;
+        if !started.status.success() {
+            bail!(
+                "minikube start failed: {}",
+                String::from_utf8_lossy(&started.stderr).trim()
+            );
+        }
+    }
+    for build in &cmds[1..] {
+        println!("{}", build.join(" "));
+        let out = run_command(build, repo)?;
+        if !out.status.success() {
+            bail!(
+                "{} failed: {}",
+                build.join(" "),
+                String::from_utf8_lossy(&out.stderr).trim()
+            );
+        }
+    }
+    Ok(())
+}
+
+/// The values of each release for this deployment.
+pub fn release_values(a: &DeployArgs, charts: &Path, release: &str) -> Result<Value> {
+    let env = match a.target {
+        DeployTarget::Minikube => Some("minikube"),
+        DeployTarget::Current => None,
+    };
+    let mut values = match env {
+        Some(env) => {
+            let file = charts.join(release).join(format!("values-{env}.yaml"));
+            let text = std::fs::read_to_string(&file)
+                .with_context(|| format!("reading {}", file.display()))?;
+            helm::values_from_yaml(&text)?
+        }
+        None => json!({}),
+    };
+    values["image"]["tag"] = json!(a.tag);
+    if release == "todo-backend" {
+        if let Some(url) = &a.database_url {
+            values["secrets"]["databaseUrl"] = json!(url);
+        } else if a.target == DeployTarget::Current {
+            let db = crate::cli::state_dir().join("deploy.db");
+            values["secrets"]["databaseUrl"] = json!(format!("sqlite://{}", db.display()));
+        }
+    }
+    Ok(values)
+}
+
+/// `todo-ops deploy`.
+pub async fn deploy(a: &DeployArgs) -> Result<u8> {
+    let charts = crate::deploy::charts_dir(a.charts.as_deref())?;
+    let repo = charts.parent().unwrap_or(Path::new(".")).to_path_buf();
+    if a.target == DeployTarget::Minikube {
+        prepare_minikube(a, &repo)?;
+    }
+    let cluster = a.cluster.target().connect().await?;
+    let client = HelmClient::new(&ClusterOptions {
+        kubeconfig_path: a.cluster.kubeconfig.clone(),
+        kube_context: a.cluster.context.clone(),
+        namespace: Some(cluster.namespace.clone()),
+        ..Default::default()
+    })?;
+    let client = std::sync::Arc::new(client);
+    for (release, _) in RELEASES {
+        let values = release_values(a, &charts, release)?;
+        let chart = Chart::load(charts.join(release))?;
+        let c = client.clone();
+        let exists = {
+            let c = client.clone();
+            helm::blocking("status", move || c.status(release))
+                .await
+                .is_ok()
+        };
+        let r = helm::blocking("install or upgrade", move || {
+            if exists {
+                c.upgrade(&chart, release, &values, &ActionOptions::default())
+            } else {
+                c.install(&chart, release, &values, &ActionOptions::default())
+            }
+        })
+        .await
+        .with_context(|| {
+            format!(
+                "helm {} {release}",
+                if exists { "upgrade" } else { "install" }
+            )
+        })?;
+        println!(
+            "{release}: {} (revision {})",
+            if exists { "upgraded" } else { "installed" },
+            r.revision
+        );
+    }
+    wait_ready(&cluster, Duration::from_secs(a.timeout_secs)).await?;
+    if a.no_port_forward {
+        return Ok(0);
+    }
+    forward(&cluster, a).await
+}
+
+/// Waits until both Deployments are rolled out, printing each state change.
+async fn wait_ready(cluster: &Cluster, timeout: Duration) -> Result<()> {
+    let api: Api<Deployment> = Api::namespaced(cluster.client.clone(), &cluster.namespace);
+    let deadline = Instant::now() + timeout;
+    let mut last = Vec::new();
+    loop {
+        let mut states = Vec::new();
+        for (release, _) in RELEASES {
+            let d = api.get(release).await.map_err(|e| cluster.error(e))?;
+            states.push((release, rollout_state(&serde_json::to_value(&d)?)));
+        }
+        if states != last {
+            for (r, s) in &states {
+                println!("  {r}: {s}");
+            }
+            last = states.clone();
+        }
+        if states.iter().all(|(_, s)| s == "successfully rolled out") {
+            return Ok(());
+        }
+        if Instant::now() >= deadline {
+            bail!(
+                "the chatbot did not roll out within {} s; run `todo-ops diagnose` to see why",
+                timeout.as_secs()
+            );
+        }
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+}
+
+fn pid_file() -> PathBuf {
+    crate::cli::state_dir().join("deploy-port-forward.pid")
+}
+
+/// Forwards both Services until Ctrl-C or `undeploy`: kubesim's loopback endpoints
+/// directly, any other cluster through `kubectl port-forward`.
+async fn forward(cluster: &Cluster, a: &DeployArgs) -> Result<u8> {
+    let pid = pid_file();
+    if let Some(dir) = pid.parent() {
+        std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    }
+    std::fs::write(&pid, std::process::id().to_string())
+        .with_context(|| format!("writing {}", pid.display()))?;
+    let ports = [
+        (RELEASES[0].0, a.backend_port, 8000),
+        (RELEASES[1].0, a.frontend_port, 3000),
+    ];
+    let loopback = cluster.server.contains("127.0.0.1") && a.target == DeployTarget::Current;
+    let mut children = Vec::new();
+    let mut tasks = Vec::new();
+    for (svc, local, remote) in ports {
+        if loopback {
+            let listener = tokio::net::TcpListener::bind(("127.0.0.1", local))
+                .await
+                .with_context(|| {
+                    format!(
+                        "port {local} is taken; pass another with --{}-port",
+                        svc.trim_start_matches("todo-")
+                    )
+                })?;
+            println!("{svc}: http://{}", listener.local_addr()?);
+            tasks.push(tokio::spawn(crate::port_forward::serve(
+                cluster.clone(),
+                svc.to_string(),
+                remote,
+                listener,
+            )));
+        } else {
+            let kubectl = require(
+                "kubectl",
+                "install kubectl (https://kubernetes.io/docs/tasks/tools/)",
+            )?;
+            let mut cmd = tokio::process::Command::new(kubectl);
+            if let Some(kc) = &a.cluster.kubeconfig {
+                cmd.arg("--kubeconfig").arg(kc);
+            }
+            cmd.args([
+                "port-forward",
+                &format!("svc/{svc}"),
+                &format!("{local}:{remote}"),
+            ])
+            .kill_on_drop(true);
+            children.push(cmd.spawn().context("starting kubectl port-forward")?);
+            println!("{svc}: http://127.0.0.1:{local}");
+        }
+    }
+    println!("Forwarding; Ctrl-C or `todo-ops undeploy` stops it.");
+    let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {}
+        _ = term.recv() => {}
+    }
+    for t in tasks {
+        t.abort();
+    }
+    drop(children);
+    let _ = std::fs::remove_file(&pid);
+    Ok(0)
+}
+
+/// `todo-ops undeploy`: stops a running deploy's port-forwards, uninstalls both releases.
+pub async fn undeploy(a: &UndeployArgs) -> Result<u8> {
+    if let Ok(text) = std::fs::read_to_string(pid_file()) {
+        if let Ok(pid) = text.trim().parse::<i32>() {
+            // SAFETY: kill(2) with a pid read from our own pid file; a stale pid of an
+            // exited process gives ESRCH, which is fine.
+            #[allow(unsafe_code)]
+            let sent = unsafe { libc::kill(pid, libc::SIGTERM) } == 0;
+            if sent {
+                println!("stopped the port-forwards (process {pid})");
+            }
+        }
+        let _ = std::fs::remove_file(pid_file());
+    }
+    let cluster = a.cluster.target().connect().await?;
+    let client = std::sync::Arc::new(HelmClient::new(&ClusterOptions {
+        kubeconfig_path: a.cluster.kubeconfig.clone(),
+        kube_context: a.cluster.context.clone(),
+        namespace: Some(cluster.namespace.clone()),
+        ..Default::default()
+    })?);
+    for (release, _) in RELEASES.iter().rev() {
+        let c = client.clone();
+        let name = release.to_string();
+        match helm::blocking("uninstall", move || c.uninstall(&name)).await {
+            Ok(_) => println!("{release}: uninstalled"),
+            Err(e) if e.to_string().contains("not found") => println!("{release}: not installed"),
+            Err(e) => return Err(e).with_context(|| format!("helm uninstall {release}")),
+        }
+    }
+    Ok(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn minikube_is_checked_then_both_images_are_built_into_it() {
+        let cmds: Vec<String> = minikube_commands("latest")
+            .iter()
+            .map(|c| c.join(" "))
+            .collect();
+        assert_eq!(
+            cmds,
+            [
+                "minikube status -o json",
+                "minikube image build -t todo-backend:latest -f app/Dockerfile.backend .",
+                "minikube image build -t todo-frontend:latest -f app/Dockerfile.frontend .",
+            ]
+        );
+    }
+
+    #[test]
+    fn minikube_status_is_read_from_its_json() {
+        let running = r#"{"Name":"minikube","Host":"Running","Kubelet":"Running","APIServer":"Running","Kubeconfig":"Configured"}"#;
+        assert!(minikube_running(running).is_ok());
+        let stopped = r#"{"Name":"minikube","Host":"Stopped","Kubelet":"Stopped","APIServer":"Stopped","Kubeconfig":"Stopped"}"#;
+        let err = minikube_running(stopped).unwrap_err();
+        assert!(
+            err.contains("Host=Stopped") && err.contains("minikube start"),
+            "{err}"
+        );
+        // No profile at all: minikube prints nothing useful on stdout.
+        assert!(minikube_running("").unwrap_err().contains("Host=unknown"));
+        let multi = format!("[{running}]");
+        assert!(minikube_running(&multi).is_ok());
+    }
+}
