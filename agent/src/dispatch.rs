@@ -119,6 +119,10 @@ impl Dispatcher {
                 }
             },
         };
+        let args = match crate::generated::expand(args, &self.ctx.redactor) {
+            Ok(a) => a,
+            Err(m) => return Ok(reply(CallStatus::Failed, m, None)),
+        };
         // Nothing to approve for a name that does not exist: the model is told what does.
         let Some(tool) = find(&call.name) else {
             let known: Vec<&str> = todo_ops_tools::tools::registry()

@@ -12,6 +12,7 @@ pub mod deploy;
 pub mod deploy_cmd;
 pub mod dispatch;
 pub mod fix_cmd;
+pub mod generated;
 pub mod mcp_cmd;
 pub mod model;
 pub mod planner;

@@ -61,10 +61,10 @@ async fn run_playbook(a: &PlaybookRunArgs) -> Result<u8> {
         (false, false) => MutationPolicy::Ask,
     };
     let ctx = tool_context(&a.cluster, a.charts.as_deref()).await?;
-    let mut dispatcher = Dispatcher { ctx, policy };
+    let dispatcher = Dispatcher { ctx, policy };
     println!("playbook {}: {}", pb.name, pb.title);
     let total = pb.steps.len();
-    let result = playbook::run::run(pb, &mut dispatcher, &TerminalConfirm, POLL, &mut |e| {
+    let result = playbook::run::run(pb, &dispatcher, &TerminalConfirm, POLL, &mut |e| {
         print_step(e, total)
     })
     .await?;

@@ -129,7 +129,7 @@ impl Session {
         let total = pb.steps.len();
         crate::playbook::run::run(
             &pb,
-            &mut self.dispatcher,
+            &self.dispatcher,
             confirm,
             crate::playbook::run::POLL,
             &mut |e| crate::playbook_cmd::print_step(e, total),

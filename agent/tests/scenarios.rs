@@ -258,14 +258,14 @@ async fn run(name: &str) {
         let ctx = todo_ops::chat_cmd::tool_context(&cluster, Some(&env.charts))
             .await
             .unwrap();
-        let mut dispatcher = todo_ops::dispatch::Dispatcher {
+        let dispatcher = todo_ops::dispatch::Dispatcher {
             ctx,
             policy: todo_ops::approval::MutationPolicy::AutoApprove,
         };
         let mut seen = Vec::new();
         let run = todo_ops::playbook::run::run(
             pb,
-            &mut dispatcher,
+            &dispatcher,
             &NoOne,
             Duration::from_millis(200),
             &mut |e| seen.push(e),

@@ -5,6 +5,9 @@
 #[derive(Debug, Clone, Default)]
 pub struct Redactor {
     values: Vec<String>,
+    /// Values hidden after the redactor was shared (secrets generated for a tool call);
+    /// every clone sees them.
+    generated: std::sync::Arc<std::sync::RwLock<Vec<String>>>,
 }
 
 /// What a secret value is replaced with.
@@ -36,10 +39,19 @@ impl Redactor {
         }
     }
 
+    /// Hides `value` from now on, in this redactor and every clone of it (a secret
+    /// generated while the redactor is shared).
+    pub fn hide(&self, value: &str) {
+        let mut g = self.generated.write().unwrap_or_else(|p| p.into_inner());
+        g.push(value.to_string());
+        g.sort_by_key(|x| std::cmp::Reverse(x.len()));
+    }
+
     /// `text` with every known value masked.
     pub fn redact(&self, text: &str) -> String {
         let mut out = text.to_string();
-        for v in &self.values {
+        let generated = self.generated.read().unwrap_or_else(|p| p.into_inner());
+        for v in self.values.iter().chain(generated.iter()) {
             if out.contains(v.as_str()) {
                 out = out.replace(v.as_str(), MASK);
             }

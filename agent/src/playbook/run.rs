@@ -2,8 +2,6 @@
 //! change waits for the person's yes, `--read-only` refuses it), and a step whose result
 //! does not show what it must is retried until its `wait:` runs out, then stops the run.
 
-use std::io::Read;
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use serde::Serialize;
@@ -92,7 +90,7 @@ pub const POLL: Duration = Duration::from_secs(1);
 /// Runs `pb`'s steps in order through `dispatcher`; `poll` spaces the retries of a waiting step.
 pub async fn run(
     pb: &Playbook,
-    dispatcher: &mut Dispatcher,
+    dispatcher: &Dispatcher,
     confirm: &dyn Confirm,
     poll: Duration,
     on_event: &mut (dyn FnMut(PlaybookEvent) + Send),
@@ -103,13 +101,7 @@ pub async fn run(
     };
     for (i, step) in pb.steps.iter().enumerate() {
         let number = i + 1;
-        let args = match expand(&step.args, dispatcher) {
-            Ok(a) => a,
-            Err(message) => {
-                report.outcomes.push(StepOutcome::Failed { message });
-                break;
-            }
-        };
+        let args = step.args.clone();
         on_event(PlaybookEvent::StepStarted {
             number,
             tool: step.tool.clone(),
@@ -170,51 +162,4 @@ pub async fn run(
         }
     }
     Ok(report)
-}
-
-/// Arguments with `${random:N}` replaced by N fresh random characters; each generated value
-/// is a secret, so the redactor learns it before anything is shown.
-fn expand(args: &Value, dispatcher: &mut Dispatcher) -> Result<Value, String> {
-    Ok(match args {
-        Value::String(s) => {
-            let Some(n) = s
-                .strip_prefix("${random:")
-                .and_then(|r| r.strip_suffix('}'))
-                .and_then(|n| n.parse::<usize>().ok())
-            else {
-                return Ok(args.clone());
-            };
-            let value = random_text(n)?;
-            let mut r = (*dispatcher.ctx.redactor).clone();
-            r.learn(&value);
-            dispatcher.ctx.redactor = Arc::new(r);
-            Value::String(value)
-        }
-        Value::Object(m) => Value::Object(
-            m.iter()
-                .map(|(k, v)| Ok((k.clone(), expand(v, dispatcher)?)))
-                .collect::<Result<_, String>>()?,
-        ),
-        Value::Array(a) => Value::Array(
-            a.iter()
-                .map(|v| expand(v, dispatcher))
-                .collect::<Result<_, String>>()?,
-        ),
-        other => other.clone(),
-    })
-}
-
-/// `n` letters and digits from the kernel's random source.
-fn random_text(n: usize) -> Result<String, String> {
-    const ALPHABET: &[u8] = b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
-    let mut bytes = vec![0u8; n];
-    std::fs::File::open("/dev/urandom")
-        .and_then(|mut f| f.read_exact(&mut bytes))
-        .map_err(|e| {
-            format!("cannot generate a random value for ${{random:{n}}}: /dev/urandom: {e}")
-        })?;
-    Ok(bytes
-        .iter()
-        .map(|b| ALPHABET[*b as usize % ALPHABET.len()] as char)
-        .collect())
 }
