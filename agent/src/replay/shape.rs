@@ -141,13 +141,32 @@ pub fn normalize(v: &Value) -> Value {
 }
 
 /// Whether `actual` still shows what `recorded` showed. Events only grow, so for
-/// `get_events` every recorded event must be there and new ones are fine.
+/// `get_events` every recorded event must be there and new ones are fine. For `diagnose`
+/// the errors are what count: every recorded error finding must be reported again, and a
+/// recording without errors needs a cluster without errors (warnings come and go with
+/// timing, and so does the pod count).
 pub fn holds(tool: &str, recorded: &Value, actual: &Value) -> bool {
     let (r, a) = (normalize(recorded), normalize(actual));
     match (tool, &r, &a) {
         ("get_events", Value::Array(r), Value::Array(a)) => r.iter().all(|e| a.contains(e)),
+        ("diagnose", _, _) => {
+            let (r, a) = (errors(&r), errors(&a));
+            if r.is_empty() {
+                a.is_empty()
+            } else {
+                r.iter().all(|f| a.contains(f))
+            }
+        }
         _ => r == a,
     }
+}
+
+/// The error findings of a normalized diagnosis.
+pub fn errors(diagnosis: &Value) -> Vec<&Value> {
+    diagnosis["findings"]
+        .as_array()
+        .map(|fs| fs.iter().filter(|f| f["severity"] == "error").collect())
+        .unwrap_or_default()
 }
 
 /// Pairs of (recorded, current) names that differ only in their generated parts, so the
@@ -224,6 +243,27 @@ mod tests {
         let now = json!([{"reason": "Pulled", "object": "pod/a-q2kzz"}, {"reason": "BackOff", "object": "pod/a-zzzzz"}]);
         assert!(holds("get_events", &was, &now));
         assert!(!holds("get_events", &now, &was));
+    }
+
+    #[test]
+    fn a_diagnosis_must_show_the_recorded_errors_again() {
+        let err =
+            |id: &str| json!({"id": id, "severity": "error", "object": "deployment/todo-backend"});
+        let warn = json!({"id": "pdb", "severity": "warning", "object": "pdb/x"});
+        let was = json!({"pods": 2, "findings": [err("oom-killed"), warn.clone()]});
+        let now = json!({"pods": 3, "findings": [err("oom-killed"), err("crash-loop")]});
+        assert!(holds("diagnose", &was, &now));
+        assert!(!holds("diagnose", &now, &was), "crash-loop is gone");
+        let healthy = json!({"pods": 2, "findings": [warn]});
+        assert!(holds(
+            "diagnose",
+            &healthy,
+            &json!({"pods": 4, "findings": []})
+        ));
+        assert!(
+            !holds("diagnose", &healthy, &now),
+            "errors where the recording had none"
+        );
     }
 
     #[test]
