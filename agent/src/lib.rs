@@ -13,6 +13,7 @@ pub mod deploy_cmd;
 pub mod dispatch;
 pub mod fix_cmd;
 pub mod generated;
+pub mod loop_guard;
 pub mod mcp_cmd;
 pub mod model;
 pub mod planner;

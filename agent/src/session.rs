@@ -11,7 +11,9 @@ use async_openai::types::chat::{
 };
 
 use crate::brain::Brain;
-use crate::dispatch::{ChangePreview, Confirm, Dispatcher, FatalToolError, ToolCall, ToolReply};
+use crate::dispatch::{
+    CallStatus, ChangePreview, Confirm, Dispatcher, FatalToolError, ToolCall, ToolReply,
+};
 use crate::model::{ModelError, tool_specs};
 use crate::playbook::Playbook;
 use crate::protocol::{Event, TurnEnd};
@@ -207,6 +209,7 @@ impl Session {
             text: redactor.redact(prompt),
         });
         let mut tokens = (0, 0);
+        let mut guard = crate::loop_guard::LoopGuard::default();
         for call_no in 1..=self.limits.model_calls_per_turn {
             let messages = self.context();
             let turn = self
@@ -261,7 +264,15 @@ impl Session {
                     inner: confirm,
                     observer: self.observer.as_deref(),
                 };
-                let reply = self.dispatcher.dispatch(call, &observed).await?;
+                let reply = match guard.check(&call.name, &call.arguments) {
+                    Some(refusal) => ToolReply {
+                        call_id: call.id.clone(),
+                        status: CallStatus::Forbidden,
+                        content: refusal.to_string(),
+                        output: None,
+                    },
+                    None => self.dispatcher.dispatch(call, &observed).await?,
+                };
                 self.observe(Entry::ToolResult {
                     call_id: reply.call_id.clone(),
                     name: call.name.clone(),

@@ -145,6 +145,39 @@ async fn the_model_call_bound_stops_a_turn_and_says_why() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_same_call_a_third_time_in_a_turn_is_refused_to_the_model() {
+    let (_sim, ctx) = setup().await;
+    let llm = ScriptedLlm::start().await.unwrap();
+    for _ in 0..3 {
+        llm.push(Turn::tool("list_pods", json!({})));
+    }
+    llm.push(Turn::text("Two pods, both Running."));
+    let mut s = session(&llm, ctx, MutationPolicy::Ask, 10);
+    let mut events = Vec::new();
+    s.turn("list pods", &Person::answering(&[]), &mut |e| events.push(e))
+        .await
+        .unwrap();
+    let statuses: Vec<CallStatus> = events
+        .iter()
+        .filter_map(|e| match e {
+            Event::ToolCallFinished { status, .. } => Some(status.clone()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        statuses,
+        [CallStatus::Done, CallStatus::Done, CallStatus::Forbidden]
+    );
+    let last = llm.requests()[3]["messages"]
+        .as_array()
+        .unwrap()
+        .last()
+        .unwrap()
+        .clone();
+    assert_eq!(last["content"], todo_ops::loop_guard::REPEATED);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn old_turns_leave_the_context_whole_and_are_summed_up() {
     let (_sim, ctx) = setup().await;
     let llm = ScriptedLlm::start().await.unwrap();
