@@ -49,6 +49,53 @@ pub fn decide(policy: MutationPolicy, name: &str, tool: Option<&dyn Tool>) -> Ap
     }
 }
 
+/// The person's answer to one change.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Answer {
+    /// Apply this one.
+    Yes,
+    /// Apply this one and, for the rest of this session, every call of this tool on this
+    /// object.
+    Always,
+    /// Anything else: declined.
+    No,
+}
+
+/// Reads what the person typed: `y`/`yes`, `a`/`always`; anything else is no.
+pub fn parse_answer(line: &str) -> Answer {
+    match line.trim().to_ascii_lowercase().as_str() {
+        "y" | "yes" => Answer::Yes,
+        "a" | "always" => Answer::Always,
+        _ => Answer::No,
+    }
+}
+
+/// The object a change is to, from its arguments (release, deployment, pod or chart).
+pub fn target_of(args: &serde_json::Value) -> String {
+    ["release", "deployment", "pod", "chart"]
+        .iter()
+        .find_map(|k| args[*k].as_str().map(|v| format!("{k} {v}")))
+        .unwrap_or_else(|| "the namespace".into())
+}
+
+/// "Always" answers of this session, per tool and target object; they die with the session.
+#[derive(Debug, Default)]
+pub struct SessionApprovals(std::sync::Mutex<std::collections::HashSet<(String, String)>>);
+
+impl SessionApprovals {
+    /// Whether the person already said "always" for this tool on this object.
+    pub fn covers(&self, tool: &str, args: &serde_json::Value) -> bool {
+        let set = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        set.contains(&(tool.to_string(), target_of(args)))
+    }
+
+    /// Remembers an "always" answer.
+    pub fn remember(&self, tool: &str, args: &serde_json::Value) {
+        let mut set = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        set.insert((tool.to_string(), target_of(args)));
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -57,6 +104,31 @@ mod tests {
     fn decision(policy: MutationPolicy, name: &str) -> Approval {
         let tool = find(name);
         decide(policy, name, tool.as_deref())
+    }
+
+    #[test]
+    fn always_covers_one_tool_on_one_object_for_the_session() {
+        use serde_json::json;
+        assert_eq!(parse_answer(" Y\n"), Answer::Yes);
+        assert_eq!(parse_answer("always"), Answer::Always);
+        assert_eq!(parse_answer("sure"), Answer::No);
+        let s = SessionApprovals::default();
+        let backend = json!({"deployment": "todo-backend", "replicas": 3});
+        assert!(!s.covers("scale", &backend));
+        s.remember("scale", &backend);
+        assert!(s.covers(
+            "scale",
+            &json!({"deployment": "todo-backend", "replicas": 5})
+        ));
+        assert!(!s.covers(
+            "scale",
+            &json!({"deployment": "todo-frontend", "replicas": 3})
+        ));
+        assert!(!s.covers("rollout_restart", &json!({"deployment": "todo-backend"})));
+        assert!(
+            !SessionApprovals::default().covers("scale", &backend),
+            "a new session starts empty"
+        );
     }
 
     #[test]

@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use anyhow::{Context, Result, bail};
 
-use crate::approval::MutationPolicy;
+use crate::approval::{Answer, MutationPolicy, SessionApprovals, parse_answer, target_of};
 use crate::brain::Brain;
 use crate::chat_config::{self, ChatConfig};
 use crate::cli::{ChatArgs, ClusterArgs, ReplayArgs};
@@ -22,8 +22,12 @@ use todo_ops_tools::helm::{ClusterOptions, HelmClient};
 use todo_ops_tools::snapshot::secret_redactor;
 use todo_ops_tools::tool::{HelmAccess, ToolContext};
 
-/// Asks on the controlling terminal, so a piped prompt still gets a real yes or no.
-pub struct TerminalConfirm;
+/// Asks on the controlling terminal, so a piped prompt still gets a real yes or no; an
+/// "always" answer covers that tool on that object for the rest of the session.
+#[derive(Debug, Default)]
+pub struct TerminalConfirm {
+    approvals: SessionApprovals,
+}
 
 impl Confirm for TerminalConfirm {
     fn confirm<'a>(
@@ -31,10 +35,22 @@ impl Confirm for TerminalConfirm {
         preview: &'a ChangePreview,
     ) -> std::pin::Pin<Box<dyn std::future::Future<Output = bool> + Send + 'a>> {
         Box::pin(async move {
+            if self.approvals.covers(&preview.tool, &preview.arguments) {
+                eprintln!(
+                    "→ {} on {}: applied (you said always for this session)",
+                    preview.tool,
+                    target_of(&preview.arguments)
+                );
+                return true;
+            }
             let text = render_preview(preview);
-            tokio::task::spawn_blocking(move || ask_tty(&text))
+            let answer = tokio::task::spawn_blocking(move || ask_tty(&text))
                 .await
-                .unwrap_or(false)
+                .unwrap_or(Answer::No);
+            if answer == Answer::Always {
+                self.approvals.remember(&preview.tool, &preview.arguments);
+            }
+            answer != Answer::No
         })
     }
 }
@@ -51,11 +67,15 @@ pub fn render_preview(p: &ChangePreview) -> String {
     if let Some(d) = &p.manifest_diff {
         out.push_str(&format!("\nmanifest diff:\n{d}\n"));
     }
-    out.push_str("apply? [y/N] ");
+    out.push_str(&format!(
+        "apply? [y]es / [a]lways {} on {} this session / [N]o ",
+        p.tool,
+        target_of(&p.arguments)
+    ));
     out
 }
 
-fn ask_tty(question: &str) -> bool {
+fn ask_tty(question: &str) -> Answer {
     let Ok(tty) = std::fs::OpenOptions::new()
         .read(true)
         .write(true)
@@ -64,14 +84,14 @@ fn ask_tty(question: &str) -> bool {
         eprintln!(
             "{question}\nno terminal to ask on: declined (pass --yes to allow changes without asking)"
         );
-        return false;
+        return Answer::No;
     };
     let mut w = &tty;
     let _ = w.write_all(question.as_bytes());
     let _ = w.flush();
     let mut line = String::new();
     let _ = std::io::BufReader::new(&tty).read_line(&mut line);
-    matches!(line.trim().to_ascii_lowercase().as_str(), "y" | "yes")
+    parse_answer(&line)
 }
 
 /// The prompt: `-p`, stdin, or both (stdin then is context for the prompt).
@@ -194,11 +214,14 @@ pub async fn run(a: &ChatArgs) -> Result<u8> {
     let mut on_event = print_event;
     match prompt {
         Some(p) => {
-            session.turn(&p, &TerminalConfirm, &mut on_event).await?;
+            session
+                .turn(&p, &TerminalConfirm::default(), &mut on_event)
+                .await?;
         }
         None => {
             let history = crate::cli::state_dir().join("chat_history");
-            crate::repl::run(&mut session, &TerminalConfirm, &history, &mut on_event).await?;
+            let confirm = TerminalConfirm::default();
+            crate::repl::run(&mut session, &confirm, &history, &mut on_event).await?;
         }
     }
     Ok(0)

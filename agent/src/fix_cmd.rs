@@ -224,7 +224,7 @@ async fn call(d: &Dispatcher, tool: &str, args: &Value) -> Result<(CallStatus, S
         name: tool.into(),
         arguments: args.to_string(),
     };
-    let reply = d.dispatch(&call, &TerminalConfirm).await?;
+    let reply = d.dispatch(&call, &TerminalConfirm::default()).await?;
     Ok((reply.status, reply.content))
 }
 
@@ -239,7 +239,7 @@ async fn wait_for_rollout(d: &Dispatcher, release: &str, timeout: Duration) -> R
             name: "list_deployments".into(),
             arguments: "{}".into(),
         };
-        let reply = d.dispatch(&call, &TerminalConfirm).await?;
+        let reply = d.dispatch(&call, &TerminalConfirm::default()).await?;
         let state = reply
             .output
             .and_then(|o| {

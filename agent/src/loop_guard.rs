@@ -38,9 +38,21 @@ mod tests {
     fn the_third_identical_call_is_refused() {
         let mut g = LoopGuard::default();
         assert!(g.check("get_logs", r#"{"pod":"a","tail":5}"#).is_none());
-        assert!(g.check("get_logs", r#"{ "tail": 5, "pod": "a" }"#).is_none());
-        assert!(g.check("get_logs", r#"{"pod":"b","tail":5}"#).is_none(), "other arguments");
-        assert!(g.check("list_pods", r#"{"pod":"a","tail":5}"#).is_none(), "another tool");
-        assert_eq!(g.check("get_logs", r#"{"tail":5,"pod":"a"}"#), Some(REPEATED));
+        assert!(
+            g.check("get_logs", r#"{ "tail": 5, "pod": "a" }"#)
+                .is_none()
+        );
+        assert!(
+            g.check("get_logs", r#"{"pod":"b","tail":5}"#).is_none(),
+            "other arguments"
+        );
+        assert!(
+            g.check("list_pods", r#"{"pod":"a","tail":5}"#).is_none(),
+            "another tool"
+        );
+        assert_eq!(
+            g.check("get_logs", r#"{"tail":5,"pod":"a"}"#),
+            Some(REPEATED)
+        );
     }
 }

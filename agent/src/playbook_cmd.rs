@@ -64,9 +64,13 @@ async fn run_playbook(a: &PlaybookRunArgs) -> Result<u8> {
     let dispatcher = Dispatcher { ctx, policy };
     println!("playbook {}: {}", pb.name, pb.title);
     let total = pb.steps.len();
-    let result = playbook::run::run(pb, &dispatcher, &TerminalConfirm, POLL, &mut |e| {
-        print_step(e, total)
-    })
+    let result = playbook::run::run(
+        pb,
+        &dispatcher,
+        &TerminalConfirm::default(),
+        POLL,
+        &mut |e| print_step(e, total),
+    )
     .await?;
     if result.passed() {
         println!("playbook {}: all {total} steps passed", pb.name);

@@ -154,9 +154,11 @@ async fn the_same_call_a_third_time_in_a_turn_is_refused_to_the_model() {
     llm.push(Turn::text("Two pods, both Running."));
     let mut s = session(&llm, ctx, MutationPolicy::Ask, 10);
     let mut events = Vec::new();
-    s.turn("list pods", &Person::answering(&[]), &mut |e| events.push(e))
-        .await
-        .unwrap();
+    s.turn("list pods", &Person::answering(&[]), &mut |e| {
+        events.push(e)
+    })
+    .await
+    .unwrap();
     let statuses: Vec<CallStatus> = events
         .iter()
         .filter_map(|e| match e {

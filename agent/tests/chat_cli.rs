@@ -271,3 +271,46 @@ async fn ctrl_c_cancels_the_turn_in_progress_and_the_session_goes_on() {
         .collect();
     assert_eq!(users, ["and now?"]);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn always_covers_that_tool_on_that_object_for_the_rest_of_the_session() {
+    let (_sim, ctx, kc) = setup_with_kubeconfig().await;
+    let state = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!(
+        "repl-always-{}",
+        kc.parent().unwrap().file_name().unwrap().to_string_lossy()
+    ));
+    let command = format!(
+        "{} chat --kubeconfig {}",
+        env!("CARGO_BIN_EXE_todo-ops"),
+        kc.display()
+    );
+    let steps: Vec<Step> = vec![
+        (
+            prompt_after("Ctrl-D to leave"),
+            b"scale the backend to 3\n".to_vec(),
+        ),
+        (
+            Box::new(|s: &str| {
+                s.contains("[a]lways scale on deployment todo-backend this session / [N]o ")
+            }),
+            b"a\n".to_vec(),
+        ),
+        (
+            prompt_after("scaled to 3"),
+            b"scale the backend to 4\n".to_vec(),
+        ),
+        (prompt_after("scaled to 4"), b"/exit\n".to_vec()),
+    ];
+    let env = vec![("XDG_STATE_HOME".to_string(), state.display().to_string())];
+    let screen = tokio::task::spawn_blocking(move || drive_repl(&command, env, steps))
+        .await
+        .unwrap();
+    assert_eq!(screen.matches("[N]o ").count(), 1, "asked once: {screen}");
+    assert!(
+        screen.contains(
+            "scale on deployment todo-backend: applied (you said always for this session)"
+        ),
+        "{screen}"
+    );
+    assert_eq!(replicas(&ctx).await, 4);
+}
