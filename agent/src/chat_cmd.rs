@@ -165,6 +165,18 @@ fn brain(s: &Settings) -> Result<Box<dyn Brain>> {
 
 /// `todo-ops chat`.
 pub async fn run(a: &ChatArgs) -> Result<u8> {
+    if a.list_sessions {
+        print!(
+            "{}",
+            crate::sessions::render(&crate::sessions::list(&crate::sessions::dir()))
+        );
+        return Ok(0);
+    }
+    // Read before anything else can fail half-way: a wrong id is the person's first answer.
+    let resumed = match &a.resume_session {
+        Some(id) => Some(crate::sessions::load(&crate::sessions::dir(), id)?),
+        None => None,
+    };
     let stdin = if std::io::stdin().is_terminal() {
         None
     } else {
@@ -208,8 +220,20 @@ pub async fn run(a: &ChatArgs) -> Result<u8> {
     if let Ok(dir) = crate::playbook::playbooks_dir(None) {
         session.set_playbooks(crate::playbook::load_dir(&dir)?);
     }
+    // Every chat is saved (redacted), so it can be listed and resumed.
+    let id = crate::sessions::new_id();
+    let saved = crate::sessions::dir().join(format!("{id}.jsonl"));
+    session.add_observer(Arc::new(Recorder::create(&saved)?));
+    if let Some((from, entries)) = &resumed {
+        session.restore(entries);
+        eprintln!(
+            "(resumed {} prompt(s) from {}; this session is saved as {id})",
+            session.turns(),
+            from.display()
+        );
+    }
     if let Some(path) = &a.record {
-        session.set_observer(Arc::new(Recorder::create(path)?));
+        session.add_observer(Arc::new(Recorder::create(path)?));
     }
     let mut on_event = print_event;
     match prompt {

@@ -233,6 +233,12 @@ pub struct ChatArgs {
     /// this JSONL file, for `todo-ops replay`.
     #[arg(long, value_name = "FILE")]
     pub record: Option<PathBuf>,
+    /// List the saved sessions (newest first) and exit.
+    #[arg(long)]
+    pub list_sessions: bool,
+    /// Continue a saved session: its id, or `latest`.
+    #[arg(long, value_name = "ID")]
+    pub resume_session: Option<String>,
     /// The charts folder, for Helm upgrades and diffs (default: found from the current directory).
     #[arg(long)]
     pub charts: Option<PathBuf>,

@@ -26,5 +26,6 @@ pub mod replay;
 pub mod report;
 pub mod scenarios;
 pub mod session;
+pub mod sessions;
 pub mod sim_cmd;
 pub mod transcript;

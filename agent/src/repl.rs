@@ -30,6 +30,11 @@ pub const COMMANDS: &[(&str, &str)] = &[
         "follow a playbook's steps (changes still ask first)",
     ),
     ("/model", "who is answering"),
+    ("/sessions", "the saved sessions, newest first"),
+    (
+        "/resume ID",
+        "continue a saved session (its id, or latest) in place of this conversation",
+    ),
     ("/last", "the last tool result in full"),
     ("/clear", "forget the conversation"),
     (
@@ -54,6 +59,10 @@ pub enum Slash {
     Run(String),
     /// `/model`.
     Model,
+    /// `/sessions`.
+    Sessions,
+    /// `/resume ID`.
+    Resume(String),
     /// `/last`.
     Last,
     /// `/clear`.
@@ -82,6 +91,11 @@ pub fn parse(line: &str) -> Option<Slash> {
             Slash::Invalid("/run needs a playbook name: /run NAME (/playbooks lists them)".into())
         }
         "model" => Slash::Model,
+        "sessions" => Slash::Sessions,
+        "resume" if !arg.is_empty() => Slash::Resume(arg.to_string()),
+        "resume" => {
+            Slash::Invalid("/resume needs a session id (or latest): /sessions lists them".into())
+        }
         "last" => Slash::Last,
         "clear" => Slash::Clear,
         "save" if !arg.is_empty() => Slash::Save(PathBuf::from(arg)),
@@ -128,6 +142,20 @@ pub async fn run_slash(session: &mut Session, cmd: Slash, confirm: &dyn Confirm)
             .collect::<Vec<_>>()
             .join("\n"),
         Slash::Model => format!("answering: {}", session.brain_name()),
+        Slash::Sessions => crate::sessions::render(&crate::sessions::list(&crate::sessions::dir()))
+            .trim_end()
+            .to_string(),
+        Slash::Resume(id) => match crate::sessions::load(&crate::sessions::dir(), &id) {
+            Ok((path, entries)) => {
+                session.restore(&entries);
+                format!(
+                    "resumed {} prompt(s) from {}",
+                    session.turns(),
+                    path.display()
+                )
+            }
+            Err(e) => e.to_string(),
+        },
         Slash::Playbooks if session.playbooks().is_empty() => {
             "no playbooks were found (run from the repository, where playbooks/ is)".into()
         }
@@ -282,7 +310,13 @@ mod tests {
         assert!(matches!(parse("/frobnicate"), Some(Slash::Invalid(m)) if m.contains("/help")));
         assert_eq!(parse("why is it down?"), None);
         assert_eq!(complete("/d"), vec!["/diagnose".to_string()]);
-        assert_eq!(complete("/s"), vec!["/save".to_string()]);
+        assert_eq!(complete("/sa"), vec!["/save".to_string()]);
+        assert_eq!(complete("/s").len(), 2, "/sessions and /save");
+        assert_eq!(
+            parse("/resume latest"),
+            Some(Slash::Resume("latest".into()))
+        );
+        assert_eq!(parse("/run scale"), Some(Slash::Run("scale".into())));
         assert!(complete("d").is_empty());
         assert_eq!(complete("/").len(), COMMANDS.len());
     }

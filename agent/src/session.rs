@@ -140,9 +140,64 @@ impl Session {
         .map_err(|e| e.to_string())
     }
 
-    /// Reports every step of later turns to `observer` (a transcript recorder or checker).
-    pub fn set_observer(&mut self, observer: std::sync::Arc<dyn Observer>) {
-        self.observer = Some(observer);
+    /// Reports every step of later turns to `observer` too (a transcript recorder, the
+    /// saved session, a replay checker).
+    pub fn add_observer(&mut self, observer: std::sync::Arc<dyn Observer>) {
+        self.observer = Some(match self.observer.take() {
+            None => observer,
+            Some(before) => std::sync::Arc::new(crate::transcript::Tee(vec![before, observer])),
+        });
+    }
+
+    /// Continues a saved conversation: its prompts, the model's turns and the tool results
+    /// become this session's history (as saved, so already redacted).
+    pub fn restore(&mut self, entries: &[Entry]) {
+        self.history.clear();
+        for e in entries {
+            match e {
+                Entry::Input { text } => self.history.push(user(text)),
+                Entry::ModelTurn { text, tool_calls } => {
+                    let calls = (!tool_calls.is_empty()).then(|| {
+                        tool_calls
+                            .iter()
+                            .map(|c| {
+                                ChatCompletionMessageToolCalls::Function(
+                                    ChatCompletionMessageToolCall {
+                                        id: c.id.clone(),
+                                        function: FunctionCall {
+                                            name: c.name.clone(),
+                                            arguments: c.arguments.clone(),
+                                        },
+                                    },
+                                )
+                            })
+                            .collect()
+                    });
+                    let text = (!text.is_empty()).then(|| text.clone());
+                    self.history.push(assistant(text, calls));
+                }
+                Entry::ToolResult {
+                    call_id, content, ..
+                } => self.history.push(ChatCompletionRequestMessage::Tool(
+                    ChatCompletionRequestToolMessage {
+                        content: ChatCompletionRequestToolMessageContent::Text(content.clone()),
+                        tool_call_id: call_id.clone(),
+                    },
+                )),
+                Entry::Confirmation { .. } => {}
+            }
+            // The session being recorded now holds the whole conversation too.
+            self.observe(e.clone());
+        }
+        self.turn_start = self.history.len();
+    }
+
+    /// How many prompts the conversation holds.
+    pub fn turns(&self) -> usize {
+        self.history
+            .iter()
+            .filter(|m| matches!(m, ChatCompletionRequestMessage::User(_)))
+            .count()
     }
 
     fn observe(&self, entry: Entry) {

@@ -57,6 +57,17 @@ pub trait Observer: Send + Sync {
     fn observe(&self, entry: &Entry);
 }
 
+/// Several observers seeing the same entries, in order.
+pub struct Tee(pub Vec<std::sync::Arc<dyn Observer>>);
+
+impl Observer for Tee {
+    fn observe(&self, entry: &Entry) {
+        for o in &self.0 {
+            o.observe(entry);
+        }
+    }
+}
+
 /// A transcript that cannot be read or written.
 #[derive(Debug, thiserror::Error)]
 pub enum TranscriptError {
@@ -99,6 +110,22 @@ impl Recorder {
             std::fs::create_dir_all(dir).map_err(io)?;
         }
         let file = std::fs::File::create(path).map_err(io)?;
+        Ok(Self {
+            path: path.to_path_buf(),
+            file: Mutex::new(file),
+        })
+    }
+
+    /// Appends to `path` (a resumed session goes on in its own file).
+    pub fn append(path: &Path) -> Result<Self, TranscriptError> {
+        let file = std::fs::OpenOptions::new()
+            .append(true)
+            .create(true)
+            .open(path)
+            .map_err(|source| TranscriptError::Io {
+                path: path.to_path_buf(),
+                source,
+            })?;
         Ok(Self {
             path: path.to_path_buf(),
             file: Mutex::new(file),

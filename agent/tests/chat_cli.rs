@@ -314,3 +314,76 @@ async fn always_covers_that_tool_on_that_object_for_the_rest_of_the_session() {
     );
     assert_eq!(replicas(&ctx).await, 4);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_chat_is_saved_listed_and_resumable() {
+    let (_sim, _ctx, kc) = setup_with_kubeconfig().await;
+    let state = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!(
+        "sessions-{}",
+        kc.parent().unwrap().file_name().unwrap().to_string_lossy()
+    ));
+    let _ = std::fs::remove_dir_all(&state);
+    let llm = Arc::new(ScriptedLlm::start().await.unwrap());
+    llm.push(Turn::tool("list_pods", json!({})));
+    llm.push(Turn::text("Two backend pods are Running."));
+    llm.push(Turn::text("Still two."));
+    let run = |args: Vec<&'static str>| {
+        let (llm, kc, state) = (llm.clone(), kc.clone(), state.clone());
+        tokio::task::spawn_blocking(move || {
+            std::process::Command::new(env!("CARGO_BIN_EXE_todo-ops"))
+                .arg("chat")
+                .args(args)
+                .arg("--kubeconfig")
+                .arg(&kc)
+                .args(["--model", "scripted-1"])
+                .env("OPENAI_API_KEY", "sk-test")
+                .env("OPENAI_BASE_URL", &llm.base_url)
+                .env("XDG_STATE_HOME", &state)
+                .env_remove("OPENAI_MODEL")
+                .stdin(std::process::Stdio::null())
+                .output()
+                .unwrap()
+        })
+    };
+    let out = run(vec!["-p", "how many pods run?"]).await.unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = run(vec!["--list-sessions"]).await.unwrap();
+    let listing = String::from_utf8_lossy(&out.stdout).to_string();
+    assert!(
+        listing.contains("1 prompt(s)  how many pods run?"),
+        "{listing}"
+    );
+
+    let out = run(vec!["--resume-session", "latest", "-p", "and now?"])
+        .await
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let messages = llm.requests()[2]["messages"].clone();
+    let sent = messages.to_string();
+    assert!(
+        sent.contains("how many pods run?")
+            && sent.contains("Two backend pods are Running.")
+            && sent.contains("and now?"),
+        "{sent}"
+    );
+    let out = run(vec!["--list-sessions"]).await.unwrap();
+    let listing = String::from_utf8_lossy(&out.stdout).to_string();
+    assert!(
+        listing.contains("2 prompt(s)  how many pods run?"),
+        "{listing}"
+    );
+
+    let out = run(vec!["--resume-session", "nope", "-p", "x"])
+        .await
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--list-sessions"));
+}

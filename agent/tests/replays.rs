@@ -142,7 +142,7 @@ async fn record(name: &str) {
         "",
     );
     let path = replay_file(name);
-    session.set_observer(Arc::new(
+    session.add_observer(Arc::new(
         todo_ops::transcript::Recorder::create(&path).unwrap(),
     ));
     session.turn(PROMPT, &Yes, &mut |_| {}).await.unwrap();

@@ -117,7 +117,7 @@ impl Replay {
         session: &mut Session,
         on_event: &mut (dyn FnMut(Event) + Send),
     ) -> Result<ReplayReport, TurnError> {
-        session.set_observer(Arc::new(self.clone()));
+        session.add_observer(Arc::new(self.clone()));
         for input in &self.inputs {
             match session.turn(input, self, on_event).await {
                 Ok(_) => {}
