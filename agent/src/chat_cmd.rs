@@ -143,16 +143,25 @@ pub fn settings(a: &ChatArgs, file: &ChatConfig, env: impl Fn(&str) -> Option<St
     }
 }
 
+/// The offline planner, with the playbooks when they are found.
+fn planner() -> OfflinePlanner {
+    let playbooks = crate::playbook::playbooks_dir(None)
+        .ok()
+        .and_then(|d| crate::playbook::load_dir(&d).ok())
+        .unwrap_or_default();
+    OfflinePlanner::with_playbooks(playbooks)
+}
+
 /// The model, or without an API key the offline planner.
-fn brain(s: &Settings) -> Result<Box<dyn Brain>> {
+pub fn brain(s: &Settings) -> Result<Box<dyn Brain>> {
     if s.offline {
-        return Ok(Box::new(OfflinePlanner));
+        return Ok(Box::new(planner()));
     }
     let Some(api_key) = s.api_key.clone() else {
         eprintln!(
             "(no OPENAI_API_KEY: the offline planner answers; set it, and OPENAI_BASE_URL for a local server, to use a model)"
         );
-        return Ok(Box::new(OfflinePlanner));
+        return Ok(Box::new(planner()));
     };
     Ok(Box::new(Model::new(ModelConfig {
         api_key,

@@ -33,6 +33,8 @@ pub enum Command {
     Deploy(DeployArgs),
     /// Stop a deploy's port-forwards and uninstall both releases.
     Undeploy(UndeployArgs),
+    /// The agent's benchmark: each task of tests/evals on a fresh kubesim, verified after.
+    Eval(EvalArgs),
     /// Serve the tools over MCP on stdio (read-only unless --allow-mutations).
     Mcp(McpArgs),
     /// Markdown procedures: list, show, follow one with no model, write the troubleshooting doc.
@@ -115,6 +117,55 @@ pub struct UndeployArgs {
     /// Which cluster and namespace.
     #[command(flatten)]
     pub cluster: ClusterArgs,
+}
+
+/// Report formats of `eval`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum EvalFormat {
+    /// A table.
+    Markdown,
+    /// Everything, per run.
+    Json,
+}
+
+/// Options of `eval`.
+#[derive(Debug, Clone, Args)]
+pub struct EvalArgs {
+    /// The model at OPENAI_BASE_URL (default: OPENAI_MODEL, else gpt-4o-mini); without
+    /// OPENAI_API_KEY the offline planner runs.
+    #[arg(long)]
+    pub model: Option<String>,
+    /// Use the offline planner even when a model is configured.
+    #[arg(long)]
+    pub offline: bool,
+    /// Answer with recorded good runs (DIR/TASK.jsonl, e.g. tests/replays) instead of a
+    /// model; tasks without one are skipped.
+    #[arg(long, value_name = "DIR")]
+    pub replays: Option<PathBuf>,
+    /// Only tasks whose name contains this.
+    #[arg(long)]
+    pub tasks: Option<String>,
+    /// Runs per task (pass@k uses all of them).
+    #[arg(long, default_value_t = 1)]
+    pub runs: u32,
+    /// Report format.
+    #[arg(short = 'o', long, value_enum, default_value_t = EvalFormat::Markdown)]
+    pub output: EvalFormat,
+    /// kubesim's time scale (shorter back-offs and probe periods).
+    #[arg(long, default_value_t = 10.0)]
+    pub time_scale: f64,
+    /// Model calls allowed per task.
+    #[arg(long, default_value_t = 20)]
+    pub max_model_calls: u32,
+    /// How long each task's verifier waits, in seconds (default: each task's own).
+    #[arg(long)]
+    pub timeout_secs: Option<u64>,
+    /// The task folder (default: tests/evals found from the current directory).
+    #[arg(long)]
+    pub evals: Option<PathBuf>,
+    /// The charts folder (default: found from the current directory).
+    #[arg(long)]
+    pub charts: Option<PathBuf>,
 }
 
 /// Options of `mcp`.

@@ -16,7 +16,8 @@ use todo_ops_tools::analyzers::Severity;
 use todo_ops_tools::cluster::ClusterTarget;
 use todo_ops_tools::diagnose::diagnose;
 
-fn app_images() -> Result<ImageTable> {
+/// The image table of the app binaries built next to this executable.
+pub fn app_images() -> Result<ImageTable> {
     let exe = std::env::current_exe().context("locating todo-ops")?;
     let dir = exe.parent().context("todo-ops has no folder")?;
     // Next to todo-ops, or one level up (tests and benches run from target/<profile>/deps).
@@ -88,6 +89,7 @@ pub async fn run(opts: &Demo) -> Result<()> {
         None => format!("sqlite://{}", state.join("todo.db").display()),
     };
     deploy::install_chatbot(&kubeconfig, &charts, &database_url, json!({})).await?;
+    println!("      todo-backend, todo-frontend: installed");
 
     println!("[3/{steps}] waiting for the pods to be Ready");
     let deadline = Instant::now() + Duration::from_secs(120);

@@ -56,7 +56,6 @@ pub async fn install_chatbot(
         })
         .await
         .with_context(|| format!("installing {name}"))?;
-        println!("      {name}: installed");
     }
     Ok(())
 }

@@ -11,6 +11,8 @@ pub mod demo;
 pub mod deploy;
 pub mod deploy_cmd;
 pub mod dispatch;
+pub mod eval;
+pub mod eval_cmd;
 pub mod fix_cmd;
 pub mod generated;
 pub mod loop_guard;

@@ -193,6 +193,7 @@ pub async fn start(opts: &SimStart) -> Result<()> {
             serde_json::json!({}),
         )
         .await?;
+        println!("todo-backend, todo-frontend: installed");
         wait_rolled_out(&opts.kubeconfig).await?;
         scenarios::apply(scenario, &opts.kubeconfig, &charts).await?;
         println!("scenario {}: {}", scenario.name, scenario.broken);

@@ -266,7 +266,7 @@ async fn a_secret_created_during_the_session_is_masked_from_the_next_turn() {
 async fn the_offline_planner_s_requests_all_reach_their_tools() {
     let (_sim, ctx) = setup().await;
     let mut s = Session::new(
-        Box::new(todo_ops::planner::OfflinePlanner),
+        Box::new(todo_ops::planner::OfflinePlanner::default()),
         Dispatcher {
             ctx,
             policy: MutationPolicy::ReadOnly,

@@ -143,7 +143,7 @@ async fn repl_slash_commands_work_on_the_session() {
     use todo_ops::repl::{Outcome, parse, run_slash};
     let (_sim, ctx) = setup().await;
     let mut s = Session::new(
-        Box::new(todo_ops::planner::OfflinePlanner),
+        Box::new(todo_ops::planner::OfflinePlanner::default()),
         Dispatcher {
             ctx,
             policy: MutationPolicy::Ask,

@@ -32,9 +32,36 @@ pub fn suggested_patch(diagnosis_text: &str) -> Option<(String, Value)> {
     })
 }
 
-/// The planner.
+/// The planner; with playbooks it can also apply the repair a finding's playbook names
+/// when diagnose suggests no values patch.
 #[derive(Debug, Default)]
-pub struct OfflinePlanner;
+pub struct OfflinePlanner {
+    playbooks: Vec<crate::playbook::Playbook>,
+}
+
+impl OfflinePlanner {
+    /// A planner that knows `playbooks`.
+    pub fn with_playbooks(playbooks: Vec<crate::playbook::Playbook>) -> Self {
+        Self { playbooks }
+    }
+}
+
+/// The change the playbook of the first finding in `diagnosis_text` makes, as a tool call:
+/// (tool, arguments).
+pub fn playbook_repair(
+    diagnosis_text: &str,
+    playbooks: &[crate::playbook::Playbook],
+) -> Option<(String, Value)> {
+    diagnosis_text.lines().find_map(|l| {
+        let name = l.trim().strip_prefix("playbook: ")?;
+        let pb = playbooks.iter().find(|p| p.name == name)?;
+        let step = pb
+            .steps
+            .iter()
+            .find(|s| todo_ops_tools::tools::find(&s.tool).is_some_and(|t| t.mutates()))?;
+        Some((step.tool.clone(), step.args.clone()))
+    })
+}
 
 /// The current turn as the planner sees it: the request and the tool results since.
 struct Progress {
@@ -104,7 +131,7 @@ fn answer(text: String) -> ModelTurn {
 }
 
 /// The next step for `p`: a tool call, or the answer.
-fn next(p: &Progress) -> ModelTurn {
+fn next(p: &Progress, playbooks: &[crate::playbook::Playbook]) -> ModelTurn {
     let step = p.results.len();
     let last = p.results.last().map(|(_, t)| t.as_str()).unwrap_or("");
     let single = |name: &str, args: Value, done: &str| {
@@ -198,17 +225,19 @@ the same for todo-frontend (see the README)."
         },
         Intent::Fix => match step {
             0 => call(0, "diagnose", json!({})),
-            1 => match suggested_patch(last) {
-                Some((release, patch)) => call(
+            1 => match (suggested_patch(last), playbook_repair(last, playbooks)) {
+                (Some((release, patch)), _) => call(
                     1,
                     "helm_upgrade",
                     json!({"release": release, "patch": patch}),
                 ),
-                None => answer(format!("I found no change I can apply myself.\n{last}")),
+                (None, Some((tool, args))) => call(1, &tool, args),
+                (None, None) => answer(format!("I found no change I can apply myself.\n{last}")),
             },
             2 => call(2, "diagnose", json!({})),
             _ => answer(format!(
-                "Upgrade: {}\nAfterwards:\n{last}",
+                "{}: {}\nAfterwards:\n{last}",
+                p.results.get(1).map_or("", |(n, _)| n.as_str()),
                 p.results.get(1).map_or("", |(_, t)| t.as_str())
             )),
         },
@@ -226,7 +255,7 @@ impl Brain for OfflinePlanner {
         on_text: &'a mut (dyn FnMut(&str) + Send),
     ) -> BrainTurn<'a> {
         Box::pin(async move {
-            let turn = next(&progress(messages));
+            let turn = next(&progress(messages), &self.playbooks);
             if !turn.text.is_empty() {
                 on_text(&turn.text);
             }

@@ -225,8 +225,16 @@ pub fn analyze(snap: &Snapshot, logs: &Logs) -> Vec<Finding> {
                         })
                         .map(|l| l.to_string())
                 });
+                let cause = cause.flatten();
+                // The app's last words name the repair when we know them.
+                let playbook = match cause.as_deref() {
+                    Some(l) if l.contains("BETTER_AUTH_SECRET is too short") => "auth-secret-short",
+                    Some(l) if l.contains("could not connect to the database") => {
+                        "database-url-wrong"
+                    }
+                    _ => "crash-loop",
+                };
                 let why = cause
-                    .flatten()
                     .map(|l| format!("; last error: {}", l.chars().take(240).collect::<String>()))
                     .unwrap_or_default();
                 out.push(finding(
@@ -234,7 +242,7 @@ pub fn analyze(snap: &Snapshot, logs: &Logs) -> Vec<Finding> {
                     owner.clone(),
                     format!("container {cname} keeps exiting with code {code}{why}"),
                     ev,
-                    "crash-loop",
+                    playbook,
                     pod,
                     None,
                 ));

@@ -1,0 +1,244 @@
+//! One run of one task: a fresh kubesim with the chatbot as real processes, broken as the
+//! task says, the agent's turn with every change approved, then the verifier until the
+//! cluster shows the verified state or the task's timeout runs out.
+
+use std::future::Future;
+use std::path::PathBuf;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result, bail};
+use kubesim::controllers::{ControllerConfig, PodRuntime};
+use kubesim::server::{RunningSim, SimConfig};
+use serde_json::json;
+
+use super::{RunResult, Task, verify};
+use crate::approval::MutationPolicy;
+use crate::brain::Brain;
+use crate::cli::ClusterArgs;
+use crate::dispatch::{ChangePreview, Confirm, Dispatcher};
+use crate::playbook::Playbook;
+use crate::protocol::Event;
+use crate::session::{Limits, Session};
+
+/// Settings shared by every run.
+#[derive(Debug, Clone)]
+pub struct RunSettings {
+    /// kubesim's time scale (back-offs and probe periods shortened by it).
+    pub time_scale: f64,
+    /// The charts folder.
+    pub charts: PathBuf,
+    /// The playbooks (their index goes into the system prompt; scenarios' first steps
+    /// tell when the breakage shows).
+    pub playbooks: Vec<Playbook>,
+    /// Model calls allowed in the turn.
+    pub max_model_calls: u32,
+    /// Where each run's kubeconfig and database go.
+    pub work_dir: PathBuf,
+}
+
+/// Every change is approved in an eval (the verifier judges them).
+struct ApproveAll;
+
+impl Confirm for ApproveAll {
+    fn confirm<'a>(
+        &'a self,
+        _: &'a ChangePreview,
+    ) -> Pin<Box<dyn Future<Output = bool> + Send + 'a>> {
+        Box::pin(async { true })
+    }
+}
+
+/// Runs `task` once with `brain`.
+pub async fn run(task: &Task, brain: Box<dyn Brain>, s: &RunSettings) -> Result<RunResult> {
+    let sim = RunningSim::start(SimConfig {
+        controllers: ControllerConfig {
+            time_scale: s.time_scale,
+            runtime: PodRuntime::Processes,
+        },
+        images: crate::demo::app_images()?,
+        ..SimConfig::default()
+    })
+    .await?;
+    let result = run_on(&sim, task, brain, s).await;
+    sim.stop().await;
+    // A set-up that fails is a failed run, reported with the others, not the end of the eval.
+    Ok(result.unwrap_or_else(|e| RunResult {
+        passed: false,
+        failures: vec![format!("set-up failed: {e:#}")],
+        model_calls: 0,
+        tokens: 0,
+        seconds: 0.0,
+    }))
+}
+
+async fn run_on(
+    sim: &RunningSim,
+    task: &Task,
+    brain: Box<dyn Brain>,
+    s: &RunSettings,
+) -> Result<RunResult> {
+    let dir = s
+        .work_dir
+        .join(format!("{}-{}", task.name, sim.addr.port()));
+    std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
+    let kubeconfig = dir.join("kubeconfig");
+    sim.write_kubeconfig(&kubeconfig)?;
+    let db = format!("sqlite://{}", dir.join("todo.db").display());
+    // One database attempt, as in the scenario tests: a wrong DATABASE_URL shows as a crash
+    // loop at once instead of after the start-up retries.
+    crate::deploy::install_chatbot(
+        &kubeconfig,
+        &s.charts,
+        &db,
+        json!({"config": {"databaseConnectAttempts": 1}}),
+    )
+    .await?;
+    let cluster_args = ClusterArgs {
+        kubeconfig: Some(kubeconfig.clone()),
+        context: None,
+        namespace: Some("default".into()),
+    };
+    let ctx = crate::chat_cmd::tool_context(&cluster_args, Some(&s.charts)).await?;
+    let cluster = ctx.cluster.clone();
+    let helm = crate::deploy::helm_client(&kubeconfig)?;
+    let healthy = super::Verify {
+        healthy: true,
+        ..Default::default()
+    };
+    settle(&healthy, &cluster, &helm, 120, "the first install").await?;
+    if let Some(up) = &task.setup_upgrade {
+        crate::scenarios::upgrade(&kubeconfig, &s.charts, &up.release, up.patch.clone()).await?;
+        settle(&healthy, &cluster, &helm, 120, "the set-up upgrade").await?;
+    }
+    if let Some(name) = &task.scenario {
+        crate::scenarios::apply(crate::scenarios::find(name)?, &kubeconfig, &s.charts).await?;
+        // The scenario's playbook starts by waiting until diagnose shows the breakage.
+        if let Some(pb) = s.playbooks.iter().find(|p| p.name == *name) {
+            let mut look = pb.clone();
+            look.steps.truncate(1);
+            let d = Dispatcher {
+                ctx: ctx.clone(),
+                policy: MutationPolicy::ReadOnly,
+            };
+            let shown = crate::playbook::run::run(
+                &look,
+                &d,
+                &ApproveAll,
+                Duration::from_millis(250),
+                &mut |_| {},
+            )
+            .await?;
+            if !shown.passed() {
+                bail!(
+                    "scenario {name} did not show in diagnose: {:?}",
+                    shown.outcomes
+                );
+            }
+        }
+    }
+    let before = verify::state(&cluster, &helm)
+        .await
+        .map_err(anyhow::Error::msg)?;
+
+    let mut session = Session::new(
+        brain,
+        Dispatcher {
+            ctx,
+            policy: MutationPolicy::AutoApprove,
+        },
+        Limits {
+            model_calls_per_turn: s.max_model_calls,
+            ..Limits::default()
+        },
+        "",
+    );
+    session.set_playbooks(s.playbooks.clone());
+    let started = Instant::now();
+    let (mut calls, mut tokens) = (0, 0);
+    let mut on_event = |e: Event| {
+        if let Event::TurnFinished {
+            model_calls,
+            tokens: (p, c),
+            ..
+        } = e
+        {
+            calls = model_calls;
+            tokens = p + c;
+        }
+    };
+    let answer = match session.turn(&task.prompt, &ApproveAll, &mut on_event).await {
+        Ok(a) => a,
+        Err(e) => {
+            return Ok(RunResult {
+                passed: false,
+                failures: vec![format!("the turn failed: {e}")],
+                model_calls: calls,
+                tokens,
+                seconds: started.elapsed().as_secs_f64(),
+            });
+        }
+    };
+    let failures = poll(
+        &task.verify,
+        &cluster,
+        &helm,
+        &before,
+        &answer,
+        task.timeout_secs,
+    )
+    .await;
+    Ok(RunResult {
+        passed: failures.is_empty(),
+        failures,
+        model_calls: calls,
+        tokens,
+        seconds: started.elapsed().as_secs_f64(),
+    })
+}
+
+/// Checks until everything holds or `timeout_secs` pass; the last failures otherwise.
+async fn poll(
+    v: &super::Verify,
+    cluster: &todo_ops_tools::cluster::Cluster,
+    helm: &Arc<todo_ops_tools::helm::HelmClient>,
+    before: &verify::State,
+    answer: &str,
+    timeout_secs: u64,
+) -> Vec<String> {
+    let deadline = Instant::now() + Duration::from_secs(timeout_secs);
+    loop {
+        let failures = verify::check(v, cluster, helm, before, answer).await;
+        if failures.is_empty() || Instant::now() >= deadline {
+            return failures;
+        }
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+}
+
+async fn settle(
+    v: &super::Verify,
+    cluster: &todo_ops_tools::cluster::Cluster,
+    helm: &Arc<todo_ops_tools::helm::HelmClient>,
+    timeout_secs: u64,
+    after: &str,
+) -> Result<()> {
+    let failures = poll(
+        v,
+        cluster,
+        helm,
+        &verify::State::default(),
+        "",
+        timeout_secs,
+    )
+    .await;
+    if failures.is_empty() {
+        Ok(())
+    } else {
+        bail!(
+            "the chatbot was not healthy after {after}: {}",
+            failures.join("; ")
+        )
+    }
+}
