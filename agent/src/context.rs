@@ -80,3 +80,61 @@ pub fn summary(dropped: &[ChatCompletionRequestMessage]) -> String {
         asked.join(", ")
     )
 }
+
+/// The conversation in a few lines for `/compact`: per turn what was asked, which tools
+/// ran and how the model answered (each cut short).
+pub fn compact(history: &[ChatCompletionRequestMessage]) -> String {
+    let cut = |t: &str, n: usize| {
+        let one = t.split_whitespace().collect::<Vec<_>>().join(" ");
+        if one.chars().count() > n {
+            format!("{}…", one.chars().take(n).collect::<String>())
+        } else {
+            one
+        }
+    };
+    let mut lines = Vec::new();
+    let mut current: Option<(String, Vec<String>, String)> = None;
+    for m in history {
+        match m {
+            ChatCompletionRequestMessage::User(u) => {
+                if let Some(t) = current.take() {
+                    lines.push(t);
+                }
+                let asked = match &u.content {
+                    ChatCompletionRequestUserMessageContent::Text(t) => cut(t, 120),
+                    ChatCompletionRequestUserMessageContent::Array(_) => String::new(),
+                };
+                current = Some((asked, Vec::new(), String::new()));
+            }
+            ChatCompletionRequestMessage::Assistant(a) => {
+                if let Some((_, tools, answer)) = current.as_mut() {
+                    for c in a.tool_calls.iter().flatten() {
+                        if let ChatCompletionMessageToolCalls::Function(f) = c {
+                            tools.push(f.function.name.clone());
+                        }
+                    }
+                    if let Some(
+                        async_openai::types::chat::ChatCompletionRequestAssistantMessageContent::Text(t),
+                    ) = &a.content
+                    {
+                        *answer = cut(t, 200);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    lines.extend(current);
+    lines
+        .into_iter()
+        .map(|(asked, tools, answer)| {
+            let tools = if tools.is_empty() {
+                "none".into()
+            } else {
+                tools.join(", ")
+            };
+            format!("- asked {asked:?}; tools: {tools}; answered: {answer:?}")
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}

@@ -38,6 +38,10 @@ pub const COMMANDS: &[(&str, &str)] = &[
     ("/last", "the last tool result in full"),
     ("/clear", "forget the conversation"),
     (
+        "/compact",
+        "fold the conversation into a short summary the model keeps",
+    ),
+    (
         "/save FILE",
         "write the conversation (redacted) to FILE as JSON",
     ),
@@ -67,6 +71,8 @@ pub enum Slash {
     Last,
     /// `/clear`.
     Clear,
+    /// `/compact`.
+    Compact,
     /// `/save FILE`.
     Save(PathBuf),
     /// `/exit`.
@@ -98,6 +104,7 @@ pub fn parse(line: &str) -> Option<Slash> {
         }
         "last" => Slash::Last,
         "clear" => Slash::Clear,
+        "compact" => Slash::Compact,
         "save" if !arg.is_empty() => Slash::Save(PathBuf::from(arg)),
         "save" => Slash::Invalid("/save needs a file name: /save FILE".into()),
         "exit" | "quit" => Slash::Exit,
@@ -168,6 +175,10 @@ pub async fn run_slash(session: &mut Session, cmd: Slash, confirm: &dyn Confirm)
                 r.steps
             ),
             Err(e) => e,
+        },
+        Slash::Compact => match session.compact() {
+            s if s.is_empty() => "nothing to compact yet".into(),
+            s => format!("compacted; the model keeps:\n{s}"),
         },
         Slash::Clear => {
             session.clear();

@@ -83,6 +83,8 @@ pub struct Session {
     observer: Option<std::sync::Arc<dyn Observer>>,
     /// The playbooks the model is told about and `/run` follows.
     playbooks: Vec<Playbook>,
+    /// What `/compact` folded away, in the system prompt from then on.
+    earlier: Vec<String>,
 }
 
 impl Session {
@@ -105,7 +107,20 @@ impl Session {
             turn_start: 0,
             observer: None,
             playbooks: Vec::new(),
+            earlier: Vec::new(),
         }
+    }
+
+    /// Folds the conversation so far into a few lines that stay in the system prompt, so a
+    /// long session goes on with a small context (`/compact`); returns those lines.
+    pub fn compact(&mut self) -> String {
+        let summary = crate::context::compact(&self.history);
+        if !summary.is_empty() {
+            self.earlier.push(summary.clone());
+        }
+        self.history.clear();
+        self.turn_start = 0;
+        summary
     }
 
     /// Gives the session its playbooks: their index joins the system prompt.
@@ -241,6 +256,7 @@ impl Session {
     /// Forgets the conversation (`/clear`).
     pub fn clear(&mut self) {
         self.history.clear();
+        self.earlier.clear();
         self.last_reply = None;
     }
 
@@ -371,13 +387,16 @@ impl Session {
     fn context(&self) -> Vec<ChatCompletionRequestMessage> {
         let fit = crate::context::fit(&self.history, self.limits.context_chars);
         let mut out = self.context_from(fit.start);
-        if let (Some(summary), Some(ChatCompletionRequestMessage::System(sys))) =
-            (fit.summary, out.first_mut())
-        {
-            sys.content = ChatCompletionRequestSystemMessageContent::Text(format!(
-                "{}\n\n{summary}",
-                self.system
-            ));
+        let mut system = self.system.clone();
+        if !self.earlier.is_empty() {
+            system.push_str("\n\nEarlier in this session (compacted):\n");
+            system.push_str(&self.earlier.join("\n"));
+        }
+        if let Some(summary) = fit.summary {
+            system.push_str(&format!("\n\n{summary}"));
+        }
+        if let Some(ChatCompletionRequestMessage::System(sys)) = out.first_mut() {
+            sys.content = ChatCompletionRequestSystemMessageContent::Text(system);
         }
         out
     }

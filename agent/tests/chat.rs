@@ -327,3 +327,32 @@ async fn the_offline_planner_s_requests_all_reach_their_tools() {
         .unwrap();
     assert!(answer.contains("read-only"), "{answer}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn compact_folds_the_conversation_into_the_system_prompt() {
+    let (_sim, ctx) = setup().await;
+    let llm = ScriptedLlm::start().await.unwrap();
+    llm.push(Turn::tool("list_pods", json!({})));
+    llm.push(Turn::text("Two backend pods, both Running."));
+    llm.push(Turn::text("Nothing else to report."));
+    let mut s = session(&llm, ctx, MutationPolicy::Ask, 5);
+    let person = Person::answering(&[]);
+    s.turn("how many pods?", &person, &mut |_| {})
+        .await
+        .unwrap();
+    let kept = s.compact();
+    assert!(
+        kept.contains("asked \"how many pods?\"; tools: list_pods; answered: \"Two backend pods, both Running.\""),
+        "{kept}"
+    );
+    s.turn("anything else?", &person, &mut |_| {})
+        .await
+        .unwrap();
+    let sent = llm.requests()[2]["messages"].as_array().unwrap().clone();
+    assert_eq!(sent.len(), 2, "system and the new prompt only: {sent:?}");
+    let system = sent[0]["content"].as_str().unwrap();
+    assert!(
+        system.contains("Earlier in this session (compacted)") && system.contains("how many pods?"),
+        "{system}"
+    );
+}
