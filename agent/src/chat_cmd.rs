@@ -124,6 +124,8 @@ pub struct Settings {
     pub timeout_secs: u64,
     /// `--offline`: the planner answers whatever is configured.
     pub offline: bool,
+    /// `--tool-shim`: the model has no native function calling.
+    pub tool_shim: bool,
 }
 
 /// Resolves the settings; `env` reads an environment variable.
@@ -140,6 +142,7 @@ pub fn settings(a: &ChatArgs, file: &ChatConfig, env: impl Fn(&str) -> Option<St
         max_model_calls: a.max_model_calls.or(file.max_model_calls).unwrap_or(20),
         timeout_secs: a.timeout_secs.or(file.timeout_secs).unwrap_or(120),
         offline: a.offline,
+        tool_shim: a.tool_shim || file.tool_shim.unwrap_or(false),
     }
 }
 
@@ -163,13 +166,18 @@ pub fn brain(s: &Settings) -> Result<Box<dyn Brain>> {
         );
         return Ok(Box::new(planner()));
     };
-    Ok(Box::new(Model::new(ModelConfig {
+    let model = Box::new(Model::new(ModelConfig {
         api_key,
         base_url: s.base_url.clone(),
         model: s.model.clone(),
         request_timeout: Duration::from_secs(s.timeout_secs),
         attempts: 3,
-    })?))
+    })?);
+    Ok(if s.tool_shim {
+        Box::new(crate::tool_shim::ToolShim::new(model))
+    } else {
+        model
+    })
 }
 
 /// `todo-ops chat`.
@@ -363,6 +371,7 @@ mod tests {
             api_key: Some("file-key".into()),
             max_model_calls: Some(9),
             timeout_secs: Some(30),
+            tool_shim: None,
         };
         let env = |k: &str| (k == "OPENAI_BASE_URL").then(|| "http://env/v1".to_string());
         let s = super::settings(&a, &file, env);

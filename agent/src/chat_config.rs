@@ -20,6 +20,8 @@ pub struct ChatConfig {
     pub max_model_calls: Option<u32>,
     /// Timeout of one model request, in seconds.
     pub timeout_secs: Option<u64>,
+    /// The model has no native function calling (`--tool-shim`).
+    pub tool_shim: Option<bool>,
 }
 
 /// A settings file that cannot be used.

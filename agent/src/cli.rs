@@ -138,6 +138,9 @@ pub struct EvalArgs {
     /// Use the offline planner even when a model is configured.
     #[arg(long)]
     pub offline: bool,
+    /// For models served without function calling (see `todo-ops chat --tool-shim`).
+    #[arg(long)]
+    pub tool_shim: bool,
     /// Answer with recorded good runs (DIR/TASK.jsonl, e.g. tests/replays) instead of a
     /// model; tasks without one are skipped.
     #[arg(long, value_name = "DIR")]
@@ -265,6 +268,10 @@ pub struct ChatArgs {
     /// Use the offline planner even when a model is configured.
     #[arg(long)]
     pub offline: bool,
+    /// For models served without function calling: tools described in the prompt, calls
+    /// read from the model's JSON replies.
+    #[arg(long)]
+    pub tool_shim: bool,
     /// Refuse every change in the dispatcher; the model is told why.
     #[arg(long)]
     pub read_only: bool,

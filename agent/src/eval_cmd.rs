@@ -73,6 +73,7 @@ pub async fn run_eval(a: &EvalArgs) -> Result<u8> {
             max_model_calls: a.max_model_calls,
             timeout_secs: 120,
             offline: a.offline,
+            tool_shim: a.tool_shim,
         }),
     };
     let playbooks = crate::playbook::load_dir(&crate::playbook::playbooks_dir(None)?)?;

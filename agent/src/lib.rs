@@ -30,4 +30,5 @@ pub mod scenarios;
 pub mod session;
 pub mod sessions;
 pub mod sim_cmd;
+pub mod tool_shim;
 pub mod transcript;

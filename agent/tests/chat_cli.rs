@@ -387,3 +387,54 @@ async fn every_chat_is_saved_listed_and_resumable() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("--list-sessions"));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_model_without_function_calling_works_through_the_tool_shim() {
+    let (_sim, _ctx, kc) = setup_with_kubeconfig().await;
+    let llm = Arc::new(ScriptedLlm::start().await.unwrap());
+    llm.push(Turn::text(
+        "I will look.\n```json\n{\"tool_calls\": [{\"name\": \"list_pods\", \"arguments\": {}}]}\n```",
+    ));
+    llm.push(Turn::text(
+        "{\"answer\": \"Two backend pods, both Running.\"}",
+    ));
+    let l2 = llm.clone();
+    let out = tokio::task::spawn_blocking(move || {
+        todo_ops(&l2, &kc, &["-p", "how many pods?", "--tool-shim"], "")
+    })
+    .await
+    .unwrap();
+    let (stdout, stderr) = (
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr),
+    );
+    assert!(out.status.success(), "{stderr}");
+    assert_eq!(stdout.trim(), "Two backend pods, both Running.");
+    assert!(
+        stderr.contains("→ list_pods") && stderr.contains("✓ list_pods"),
+        "{stderr}"
+    );
+    let requests = llm.requests();
+    assert!(
+        requests.iter().all(|r| r.get("tools").is_none()),
+        "no native tools are sent"
+    );
+    let first = &requests[0]["messages"];
+    assert!(
+        first[0]["content"]
+            .as_str()
+            .unwrap()
+            .contains("- list_pods: ")
+    );
+    let second = requests[1]["messages"].as_array().unwrap();
+    assert!(second.iter().all(|m| m["role"] != "tool"), "{second:?}");
+    let last = second.last().unwrap();
+    assert_eq!(last["role"], "user");
+    assert!(
+        last["content"]
+            .as_str()
+            .unwrap()
+            .starts_with("Result of list_pods:\n"),
+        "{last}"
+    );
+}
