@@ -69,6 +69,9 @@ pub struct Verify {
     /// Words the answer must contain (case-insensitive).
     #[serde(default)]
     pub answer_contains: Vec<String>,
+    /// Once the rest holds, no container of the chatbot restarts for a few seconds.
+    #[serde(default)]
+    pub restarts_stable: bool,
 }
 
 /// A task file that cannot be used.

@@ -180,7 +180,7 @@ async fn run_on(
             });
         }
     };
-    let failures = poll(
+    let mut failures = poll(
         &task.verify,
         &cluster,
         &helm,
@@ -189,6 +189,24 @@ async fn run_on(
         task.timeout_secs,
     )
     .await;
+    if failures.is_empty() && task.verify.restarts_stable {
+        // Long enough for several probe periods and back-offs at the run's time scale.
+        let window = Duration::from_secs_f64((30.0 / s.time_scale).max(2.0));
+        let first = verify::restarts(&cluster)
+            .await
+            .map_err(anyhow::Error::msg)?;
+        tokio::time::sleep(window).await;
+        let then = verify::restarts(&cluster)
+            .await
+            .map_err(anyhow::Error::msg)?;
+        if then > first {
+            failures.push(format!(
+                "containers restarted {} time(s) in the {:.0} s after the repair",
+                then - first,
+                window.as_secs_f64()
+            ));
+        }
+    }
     Ok(RunResult {
         passed: failures.is_empty(),
         failures,

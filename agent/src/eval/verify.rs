@@ -140,3 +140,20 @@ pub async fn check(
     }
     out
 }
+
+/// Container restarts of the chatbot's pods, summed.
+pub async fn restarts(cluster: &Cluster) -> Result<i64, String> {
+    use k8s_openapi::api::core::v1::Pod;
+    let api: Api<Pod> = Api::namespaced(cluster.client.clone(), &cluster.namespace);
+    let pods = api
+        .list(&Default::default())
+        .await
+        .map_err(|e| format!("listing pods: {e}"))?;
+    Ok(pods
+        .items
+        .iter()
+        .filter_map(|p| p.status.as_ref()?.container_statuses.as_ref())
+        .flatten()
+        .map(|c| i64::from(c.restart_count))
+        .sum())
+}
