@@ -1,98 +1,23 @@
 //! `todo-ops chat`: the model over the cluster's tools, every change behind the person's yes.
 //! One-shot with `-p` (or a prompt piped on stdin); piped input with `-p` is context.
 
-use std::io::{BufRead, IsTerminal, Read, Write};
-use std::path::Path;
+use std::io::{IsTerminal, Read};
 use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::{Context, Result, bail};
 
-use crate::approval::{Answer, MutationPolicy, SessionApprovals, parse_answer, target_of};
+use crate::approval::MutationPolicy;
 use crate::brain::Brain;
 use crate::chat_config::{self, ChatConfig};
-use crate::cli::{ChatArgs, ClusterArgs, ReplayArgs};
-use crate::dispatch::{CallStatus, ChangePreview, Confirm, Dispatcher};
+use crate::cli::ChatArgs;
+use crate::connect::tool_context;
+use crate::dispatch::Dispatcher;
 use crate::model::{Model, ModelConfig};
 use crate::planner::OfflinePlanner;
-use crate::protocol::Event;
 use crate::session::{Limits, Session};
+use crate::terminal::{TerminalConfirm, print_event};
 use crate::transcript::Recorder;
-use todo_ops_tools::helm::{ClusterOptions, HelmClient};
-use todo_ops_tools::snapshot::secret_redactor;
-use todo_ops_tools::tool::{HelmAccess, ToolContext};
-
-/// Asks on the controlling terminal, so a piped prompt still gets a real yes or no; an
-/// "always" answer covers that tool on that object for the rest of the session.
-#[derive(Debug, Default)]
-pub struct TerminalConfirm {
-    approvals: SessionApprovals,
-}
-
-impl Confirm for TerminalConfirm {
-    fn confirm<'a>(
-        &'a self,
-        preview: &'a ChangePreview,
-    ) -> std::pin::Pin<Box<dyn std::future::Future<Output = bool> + Send + 'a>> {
-        Box::pin(async move {
-            if self.approvals.covers(&preview.tool, &preview.arguments) {
-                eprintln!(
-                    "→ {} on {}: applied (you said always for this session)",
-                    preview.tool,
-                    target_of(&preview.arguments)
-                );
-                return true;
-            }
-            let text = render_preview(preview);
-            let answer = tokio::task::spawn_blocking(move || ask_tty(&text))
-                .await
-                .unwrap_or(Answer::No);
-            if answer == Answer::Always {
-                self.approvals.remember(&preview.tool, &preview.arguments);
-            }
-            answer != Answer::No
-        })
-    }
-}
-
-/// What the person reads before answering.
-pub fn render_preview(p: &ChangePreview) -> String {
-    let mut out = format!(
-        "\nthe model wants to change the cluster:\n  {} {}\n",
-        p.tool, p.arguments
-    );
-    if let Some(d) = &p.values_diff {
-        out.push_str(&format!("\nvalues diff:\n{d}\n"));
-    }
-    if let Some(d) = &p.manifest_diff {
-        out.push_str(&format!("\nmanifest diff:\n{d}\n"));
-    }
-    out.push_str(&format!(
-        "apply? [y]es / [a]lways {} on {} this session / [N]o ",
-        p.tool,
-        target_of(&p.arguments)
-    ));
-    out
-}
-
-fn ask_tty(question: &str) -> Answer {
-    let Ok(tty) = std::fs::OpenOptions::new()
-        .read(true)
-        .write(true)
-        .open("/dev/tty")
-    else {
-        eprintln!(
-            "{question}\nno terminal to ask on: declined (pass --yes to allow changes without asking)"
-        );
-        return Answer::No;
-    };
-    let mut w = &tty;
-    let _ = w.write_all(question.as_bytes());
-    let _ = w.flush();
-    let mut line = String::new();
-    let _ = std::io::BufReader::new(&tty).read_line(&mut line);
-    parse_answer(&line)
-}
 
 /// The prompt: `-p`, stdin, or both (stdin then is context for the prompt).
 pub fn prompt(flag: Option<&str>, stdin: Option<String>) -> Result<String> {
@@ -266,91 +191,6 @@ pub async fn run(a: &ChatArgs) -> Result<u8> {
         }
     }
     Ok(0)
-}
-
-/// The tools' context: the cluster, a redactor that knows its Secrets (learned before
-/// anything reaches a model, and again at every turn), and Helm when the library loads.
-pub async fn tool_context(cluster: &ClusterArgs, charts: Option<&Path>) -> Result<ToolContext> {
-    let target = cluster.target().connect().await?;
-    let redactor = secret_redactor(&target).await?;
-    let charts = crate::deploy::charts_dir(charts)?;
-    let opts = ClusterOptions {
-        kubeconfig_path: cluster.kubeconfig.clone(),
-        kube_context: cluster.context.clone(),
-        namespace: Some(target.namespace.clone()),
-        ..Default::default()
-    };
-    let helm = HelmClient::new(&opts).map(|client| HelmAccess {
-        client: Arc::new(client),
-        charts,
-    });
-    Ok(ToolContext {
-        cluster: target,
-        redactor: Arc::new(redactor),
-        helm: helm.ok(),
-    })
-}
-
-/// `todo-ops replay FILE`: 0 when every tool result still holds, 1 when one differs.
-pub async fn replay(a: &ReplayArgs) -> Result<u8> {
-    let entries = crate::transcript::read(&a.file)?;
-    let replay = crate::replay::Replay::new(entries);
-    let ctx = tool_context(&a.cluster, a.charts.as_deref()).await?;
-    let mut session = Session::new(
-        replay.brain(),
-        Dispatcher {
-            ctx,
-            policy: MutationPolicy::Ask,
-        },
-        Limits {
-            // The transcript bounds the session, not a count.
-            model_calls_per_turn: u32::MAX,
-            ..Limits::default()
-        },
-        "",
-    );
-    let mut on_event = print_event;
-    let report = replay.run(&mut session, &mut on_event).await?;
-    print!("{}", report.render(&a.file.display().to_string()));
-    Ok(if report.passed() { 0 } else { 1 })
-}
-
-/// Shows a turn as it happens: the answer on stdout, tool calls on stderr.
-fn print_event(e: Event) {
-    let mut out = std::io::stdout();
-    match e {
-        Event::TextDelta { text } => {
-            let _ = out.write_all(text.as_bytes());
-            let _ = out.flush();
-        }
-        Event::ToolCallStarted { call } => eprintln!("→ {} {}", call.name, call.arguments),
-        Event::ToolCallFinished {
-            name,
-            status,
-            summary,
-            ..
-        } => {
-            let mark = match status {
-                CallStatus::Done => "✓",
-                CallStatus::Declined => "✗ declined",
-                CallStatus::Forbidden => "✗ refused",
-                CallStatus::Failed => "! failed",
-            };
-            eprintln!("  {mark} {name}: {summary}");
-        }
-        Event::TurnFinished {
-            reason,
-            model_calls,
-            ..
-        } => {
-            println!();
-            if reason == crate::protocol::TurnEnd::ModelCallLimit {
-                eprintln!(
-                    "(stopped after {model_calls} model calls; --max-model-calls raises the bound)"
-                );
-            }
-        }
-    }
 }
 
 #[cfg(test)]

@@ -11,9 +11,10 @@ use todo_ops_tools::analyzers::{Finding, Severity};
 use todo_ops_tools::diagnose::{Diagnosis, diagnose};
 
 use crate::approval::MutationPolicy;
-use crate::chat_cmd::{TerminalConfirm, tool_context};
 use crate::cli::FixArgs;
+use crate::connect::tool_context;
 use crate::dispatch::{CallStatus, Dispatcher, ToolCall};
+use crate::terminal::TerminalConfirm;
 
 /// One change `fix` proposes: a release and the values patch the findings suggest.
 #[derive(Debug, Clone, PartialEq)]

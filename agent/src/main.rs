@@ -68,7 +68,7 @@ fn main() -> ExitCode {
             Command::Sim(SimCommand::Scenario(a)) => sim_cmd::scenario(a).await.map(|_| 0),
             Command::Diagnose(a) => diagnose(a).await,
             Command::Chat(a) => todo_ops::chat_cmd::run(a).await,
-            Command::Replay(a) => todo_ops::chat_cmd::replay(a).await,
+            Command::Replay(a) => todo_ops::replay_cmd::replay(a).await,
             Command::Eval(a) => todo_ops::eval_cmd::run_eval(a).await,
             Command::Deploy(a) => todo_ops::deploy_cmd::deploy(a).await,
             Command::Undeploy(a) => todo_ops::deploy_cmd::undeploy(a).await,

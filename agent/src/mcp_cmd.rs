@@ -11,8 +11,8 @@ use rmcp::service::RequestContext;
 use rmcp::{ErrorData, RoleServer, ServerHandler, ServiceExt};
 
 use crate::approval::MutationPolicy;
-use crate::chat_cmd::tool_context;
 use crate::cli::McpArgs;
+use crate::connect::tool_context;
 use crate::dispatch::{CallStatus, ChangePreview, Confirm, Dispatcher, ToolCall};
 
 /// The MCP server over one cluster.

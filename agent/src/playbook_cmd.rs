@@ -5,11 +5,12 @@ use std::io::Write;
 use anyhow::{Context, Result, bail};
 
 use crate::approval::MutationPolicy;
-use crate::chat_cmd::{TerminalConfirm, tool_context};
 use crate::cli::{PlaybookCommand, PlaybookDir, PlaybookRunArgs};
+use crate::connect::tool_context;
 use crate::dispatch::Dispatcher;
 use crate::playbook::run::{POLL, PlaybookEvent, StepOutcome};
 use crate::playbook::{self, Playbook};
+use crate::terminal::TerminalConfirm;
 
 fn load(dir: &PlaybookDir) -> Result<Vec<Playbook>> {
     let d = playbook::playbooks_dir(dir.playbooks.as_deref())?;

@@ -43,7 +43,7 @@ async fn dispatcher(env: &Env, policy: MutationPolicy) -> Dispatcher {
         context: None,
         namespace: Some("default".into()),
     };
-    let ctx = todo_ops::chat_cmd::tool_context(&cluster, Some(&env.charts))
+    let ctx = todo_ops::connect::tool_context(&cluster, Some(&env.charts))
         .await
         .unwrap();
     Dispatcher { ctx, policy }

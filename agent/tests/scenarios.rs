@@ -255,7 +255,7 @@ async fn run(name: &str) {
             context: None,
             namespace: Some("default".into()),
         };
-        let ctx = todo_ops::chat_cmd::tool_context(&cluster, Some(&env.charts))
+        let ctx = todo_ops::connect::tool_context(&cluster, Some(&env.charts))
             .await
             .unwrap();
         let dispatcher = todo_ops::dispatch::Dispatcher {

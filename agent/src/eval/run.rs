@@ -100,7 +100,7 @@ async fn run_on(
         context: None,
         namespace: Some("default".into()),
     };
-    let ctx = crate::chat_cmd::tool_context(&cluster_args, Some(&s.charts)).await?;
+    let ctx = crate::connect::tool_context(&cluster_args, Some(&s.charts)).await?;
     let cluster = ctx.cluster.clone();
     let helm = crate::deploy::helm_client(&kubeconfig)?;
     let healthy = super::Verify {

@@ -193,7 +193,9 @@ pub fn learn_aliases(recorded: &Value, actual: &Value, out: &mut Vec<(String, St
         (Value::String(r), Value::String(a)) if r != a && mask(r) == mask(a) => {
             let (rt, at) = (tokens(r), tokens(a));
             for ((_, rw), (_, aw)) in rt.iter().zip(at.iter()) {
-                if rw != aw && !out.iter().any(|(k, _)| k == rw) {
+                // Only generated object names are mapped; numbers and times never are.
+                let generated_name = rw.contains('-') && mask(rw) != *rw;
+                if generated_name && rw != aw && !out.iter().any(|(k, _)| k == rw) {
                     out.push((rw.to_string(), aw.to_string()));
                 }
             }
@@ -276,5 +278,10 @@ mod tests {
             apply_aliases(r#"{"pod":"todo-backend-7fz5d9bkc4-x2k9z"}"#, &aliases),
             r#"{"pod":"todo-backend-5bb9cdfgh2-qq2zp"}"#
         );
+        // Regression: numbers that differ between runs are not names to map.
+        let mut aliases = Vec::new();
+        learn_aliases(&json!({"t": "at 10:48"}), &json!({"t": "at 11:20"}), &mut aliases);
+        assert!(aliases.is_empty(), "{aliases:?}");
+        assert_eq!(apply_aliases("${random:48}", &aliases), "${random:48}");
     }
 }
