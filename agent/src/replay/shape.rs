@@ -280,7 +280,11 @@ mod tests {
         );
         // Regression: numbers that differ between runs are not names to map.
         let mut aliases = Vec::new();
-        learn_aliases(&json!({"t": "at 10:48"}), &json!({"t": "at 11:20"}), &mut aliases);
+        learn_aliases(
+            &json!({"t": "at 10:48"}),
+            &json!({"t": "at 11:20"}),
+            &mut aliases,
+        );
         assert!(aliases.is_empty(), "{aliases:?}");
         assert_eq!(apply_aliases("${random:48}", &aliases), "${random:48}");
     }
