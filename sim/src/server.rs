@@ -167,7 +167,13 @@ impl RunningSim {
         };
         let certs = Certs::generate().map_err(SimError::Tls)?;
         let listener = TlsListener::new(listener, &certs);
-        let app = Router::new().fallback(api::handle).with_state(state);
+        let app = Router::new()
+            .route(
+                "/api/v1/namespaces/{ns}/pods/{name}/portforward",
+                axum::routing::any(api::portforward::handle),
+            )
+            .fallback(api::handle)
+            .with_state(state);
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
         let task = tokio::spawn(async move {
             let _ = axum::serve(listener, app)

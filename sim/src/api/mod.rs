@@ -4,6 +4,7 @@ pub mod auth;
 pub mod discovery;
 pub mod objects;
 pub mod openapi;
+pub mod portforward;
 pub mod table;
 pub mod watch;
 

@@ -1,0 +1,184 @@
+//! `pods/portforward` over WebSocket, the channel protocol kube-rs and client-go's
+//! WebSocket executor speak (`v4.channel.k8s.io` / `v5.channel.k8s.io`): for the i-th
+//! requested port, channel 2i carries data and 2i+1 errors; each channel opens with the port
+//! number (little-endian u16), every message starts with its channel byte.
+//!
+//! SPDY (kubectl's transport, also tunnelled over WebSocket) is not spoken: such a request
+//! gets a 400 that says so and how to forward instead.
+
+use std::collections::HashMap;
+
+use axum::extract::ws::rejection::WebSocketUpgradeRejection;
+use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
+use axum::extract::{Path, Query, State};
+use axum::http::HeaderMap;
+use axum::response::{IntoResponse, Response};
+use futures::{SinkExt, StreamExt};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+use tokio::sync::mpsc;
+
+use super::{ApiError, ApiState, auth};
+use crate::controllers::rt;
+use crate::kubelet::status::host_port;
+
+/// The channel protocols served, in the order preferred.
+pub const PROTOCOLS: [&str; 2] = ["v5.channel.k8s.io", "v4.channel.k8s.io"];
+
+/// `GET /api/v1/namespaces/{ns}/pods/{name}/portforward?ports=P[,P…]` with an upgrade.
+pub async fn handle(
+    State(s): State<ApiState>,
+    Path((ns, name)): Path<(String, String)>,
+    Query(q): Query<HashMap<String, String>>,
+    headers: HeaderMap,
+    ws: Result<WebSocketUpgrade, WebSocketUpgradeRejection>,
+) -> Response {
+    // A client offering none of our protocols (kubectl tunnels SPDY) is refused before the
+    // upgrade, so it falls back or fails with this message rather than a protocol mismatch.
+    let offered = headers
+        .get("sec-websocket-protocol")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let ws = ws
+        .ok()
+        .filter(|_| offered.split(',').any(|p| PROTOCOLS.contains(&p.trim())));
+    let Some(ws) = ws else {
+        if let Err(e) = s.tokens.identify(&headers) {
+            return e.into_response();
+        }
+        return ApiError::BadRequest(
+            "kubesim serves pods/portforward over WebSocket (v4.channel.k8s.io, as kube-rs \
+             speaks it), not SPDY; forward a Service with `todo-ops sim port-forward svc/NAME PORT`"
+                .into(),
+        )
+        .into_response();
+    };
+    match prepare(&s, &ns, &name, &q, &headers) {
+        Ok(targets) => ws
+            .protocols(PROTOCOLS)
+            .on_upgrade(move |socket| serve(socket, targets))
+            .into_response(),
+        Err(e) => e.into_response(),
+    }
+}
+
+/// (requested port, loopback port it is served on), checked before the upgrade.
+fn prepare(
+    s: &ApiState,
+    ns: &str,
+    name: &str,
+    q: &HashMap<String, String>,
+    headers: &HeaderMap,
+) -> Result<Vec<(u16, u16)>, ApiError> {
+    let who = s.tokens.identify(headers)?;
+    if !auth::allowed(who, "create") {
+        return Err(auth::forbidden("create", "pods/portforward", "", Some(ns)));
+    }
+    let pod = s.store.get(rt("", "pods"), ns, name)?;
+    if pod["status"]["phase"] != "Running" {
+        return Err(ApiError::BadRequest(format!(
+            "unable to forward to pod {name}: it is {}, not Running",
+            pod["status"]["phase"].as_str().unwrap_or("unknown")
+        )));
+    }
+    let ports: Vec<u16> = q
+        .get("ports")
+        .map(String::as_str)
+        .unwrap_or("")
+        .split(',')
+        .filter(|p| !p.trim().is_empty())
+        .map(|p| {
+            p.trim()
+                .parse::<u16>()
+                .map_err(|_| ApiError::BadRequest(format!("invalid port {p:?} in ports")))
+        })
+        .collect::<Result<_, _>>()?;
+    if ports.is_empty() {
+        return Err(ApiError::BadRequest(
+            "at least one port is required: ?ports=8000".into(),
+        ));
+    }
+    Ok(ports
+        .into_iter()
+        .map(|p| {
+            let host = u16::try_from(host_port(&pod, i64::from(p))).unwrap_or(p);
+            (p, host)
+        })
+        .collect())
+}
+
+fn framed(channel: u8, bytes: &[u8]) -> Message {
+    let mut v = Vec::with_capacity(bytes.len() + 1);
+    v.push(channel);
+    v.extend_from_slice(bytes);
+    Message::Binary(v.into())
+}
+
+async fn serve(socket: WebSocket, targets: Vec<(u16, u16)>) {
+    let (mut sink, mut stream) = socket.split();
+    let (to_client, mut outbox) = mpsc::channel::<Message>(64);
+    let mut writers = Vec::new();
+    for (i, (port, host)) in targets.iter().enumerate() {
+        let (data, err) = ((2 * i) as u8, (2 * i + 1) as u8);
+        let le = port.to_le_bytes();
+        let _ = to_client.send(framed(data, &le)).await;
+        let _ = to_client.send(framed(err, &le)).await;
+        match TcpStream::connect(("127.0.0.1", *host)).await {
+            Ok(conn) => {
+                let (mut read, write) = conn.into_split();
+                writers.push(Some(write));
+                let tx = to_client.clone();
+                tokio::spawn(async move {
+                    let mut buf = vec![0u8; 16 * 1024];
+                    while let Ok(n) = read.read(&mut buf).await {
+                        if n == 0 || tx.send(framed(data, &buf[..n])).await.is_err() {
+                            break;
+                        }
+                    }
+                    // The pod closed the connection: so does the forward.
+                    let _ = tx.send(Message::Close(None)).await;
+                });
+            }
+            Err(e) => {
+                writers.push(None);
+                let text = format!("error forwarding port {port} to pod: {e}");
+                let _ = to_client.send(framed(err, text.as_bytes())).await;
+            }
+        }
+    }
+    drop(to_client);
+    let pump = tokio::spawn(async move {
+        while let Some(m) = outbox.recv().await {
+            let close = matches!(m, Message::Close(_));
+            if sink.send(m).await.is_err() || close {
+                break;
+            }
+        }
+        let _ = sink.close().await;
+    });
+    while let Some(Ok(msg)) = stream.next().await {
+        match msg {
+            Message::Binary(b) if !b.is_empty() => {
+                let ch = usize::from(b[0]);
+                // v5 closes a channel with [255, channel]; data goes to even channels only.
+                if ch == 255 {
+                    if let Some(Some(w)) =
+                        b.get(1).and_then(|c| writers.get_mut(usize::from(*c) / 2))
+                    {
+                        let _ = w.shutdown().await;
+                    }
+                    continue;
+                }
+                if ch % 2 == 0
+                    && let Some(Some(w)) = writers.get_mut(ch / 2)
+                    && w.write_all(&b[1..]).await.is_err()
+                {
+                    break;
+                }
+            }
+            Message::Close(_) => break,
+            _ => {}
+        }
+    }
+    pump.abort();
+}
