@@ -1,5 +1,5 @@
 //! The playbooks in `playbooks/`: they parse, the troubleshooting doc is generated from
-//! them, and the ones not tied to a scenario (deploy, verify, scale, rollback, shutdown) run
+//! them, and the ones not tied to a scenario (deploy, scale, rollback, shutdown) run
 //! green through `todo-ops playbook run` against kubesim. The scenario playbooks are run
 //! against their scenarios in `scenarios.rs`.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -125,7 +125,9 @@ async fn deploy_verify_scale_rollback_shutdown_run_green() {
         "declined: nothing installed"
     );
 
-    for name in ["deploy", "verify", "scale"] {
+    // `verify` ends with a chat round trip, which needs the app running as processes: it is
+    // run in scenarios.rs.
+    for name in ["deploy", "scale"] {
         let out = todo_ops(&kc, &["run", name, "--yes"]).await;
         assert!(
             out.status.success() && text(&out).contains("steps passed"),

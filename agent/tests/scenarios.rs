@@ -275,6 +275,34 @@ async fn run(name: &str) {
         assert!(run.passed(), "playbook {} on {name}: {seen:#?}", pb.name);
     }
     healthy(&env, &format!("the {name} playbook")).await;
+    if name == "scaled-to-zero" {
+        // The verify playbook, chat round trip included, on the repaired chatbot.
+        let all = todo_ops::playbook::load_dir(&todo_ops::playbook::playbooks_dir(None).unwrap())
+            .unwrap();
+        let verify = todo_ops::playbook::find(&all, "verify").unwrap();
+        let cluster = todo_ops::cli::ClusterArgs {
+            kubeconfig: Some(env.kubeconfig.clone()),
+            context: None,
+            namespace: Some("default".into()),
+        };
+        let dispatcher = todo_ops::dispatch::Dispatcher {
+            ctx: todo_ops::connect::tool_context(&cluster, Some(&env.charts))
+                .await
+                .unwrap(),
+            policy: todo_ops::approval::MutationPolicy::ReadOnly,
+        };
+        let mut seen = Vec::new();
+        let run = todo_ops::playbook::run::run(
+            verify,
+            &dispatcher,
+            &NoOne,
+            Duration::from_millis(200),
+            &mut |e| seen.push(e),
+        )
+        .await
+        .unwrap();
+        assert!(run.passed(), "verify: {seen:#?}");
+    }
     env.sim.stop().await;
 }
 

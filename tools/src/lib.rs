@@ -5,6 +5,7 @@ pub mod analyzers;
 pub mod cluster;
 pub mod diagnose;
 pub mod helm;
+pub mod pod_http;
 pub mod redact;
 pub mod snapshot;
 pub mod tool;

@@ -21,6 +21,7 @@ mod list_pods;
 mod list_services;
 mod rollout_restart;
 mod scale;
+mod smoke_test;
 
 use crate::tool::Tool;
 
@@ -36,6 +37,7 @@ pub fn registry() -> Vec<Box<dyn Tool>> {
         Box::new(list_services::ListServices),
         Box::new(config::GetConfig),
         Box::new(list_nodes::ListNodes),
+        Box::new(smoke_test::SmokeTestTool),
         Box::new(helm_list::HelmList),
         Box::new(helm_status::HelmStatus),
         Box::new(helm_history::HelmHistory),
