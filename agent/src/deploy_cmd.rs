@@ -238,8 +238,8 @@ fn pid_file() -> PathBuf {
     crate::cli::state_dir().join("deploy-port-forward.pid")
 }
 
-/// Forwards both Services until Ctrl-C or `undeploy`: kubesim's loopback endpoints
-/// directly, any other cluster through `kubectl port-forward`.
+/// Forwards both Services until Ctrl-C or `undeploy`, through the API server's
+/// `pods/portforward` (no kubectl needed).
 async fn forward(cluster: &Cluster, a: &DeployArgs) -> Result<u8> {
     let pid = pid_file();
     if let Some(dir) = pid.parent() {
@@ -251,44 +251,23 @@ async fn forward(cluster: &Cluster, a: &DeployArgs) -> Result<u8> {
         (RELEASES[0].0, a.backend_port, 8000),
         (RELEASES[1].0, a.frontend_port, 3000),
     ];
-    let loopback = cluster.server.contains("127.0.0.1") && a.target == DeployTarget::Current;
-    let mut children = Vec::new();
     let mut tasks = Vec::new();
     for (svc, local, remote) in ports {
-        if loopback {
-            let listener = tokio::net::TcpListener::bind(("127.0.0.1", local))
-                .await
-                .with_context(|| {
-                    format!(
-                        "port {local} is taken; pass another with --{}-port",
-                        svc.trim_start_matches("todo-")
-                    )
-                })?;
-            println!("{svc}: http://{}", listener.local_addr()?);
-            tasks.push(tokio::spawn(crate::port_forward::serve(
-                cluster.clone(),
-                svc.to_string(),
-                remote,
-                listener,
-            )));
-        } else {
-            let kubectl = require(
-                "kubectl",
-                "install kubectl (https://kubernetes.io/docs/tasks/tools/)",
-            )?;
-            let mut cmd = tokio::process::Command::new(kubectl);
-            if let Some(kc) = &a.cluster.kubeconfig {
-                cmd.arg("--kubeconfig").arg(kc);
-            }
-            cmd.args([
-                "port-forward",
-                &format!("svc/{svc}"),
-                &format!("{local}:{remote}"),
-            ])
-            .kill_on_drop(true);
-            children.push(cmd.spawn().context("starting kubectl port-forward")?);
-            println!("{svc}: http://127.0.0.1:{local}");
-        }
+        let listener = tokio::net::TcpListener::bind(("127.0.0.1", local))
+            .await
+            .with_context(|| {
+                format!(
+                    "port {local} is taken; pass another with --{}-port",
+                    svc.trim_start_matches("todo-")
+                )
+            })?;
+        println!("{svc}: http://{}", listener.local_addr()?);
+        tasks.push(tokio::spawn(crate::port_forward::serve(
+            cluster.clone(),
+            svc.to_string(),
+            remote,
+            listener,
+        )));
     }
     println!("Forwarding; Ctrl-C or `todo-ops undeploy` stops it.");
     let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
@@ -299,7 +278,6 @@ async fn forward(cluster: &Cluster, a: &DeployArgs) -> Result<u8> {
     for t in tasks {
         t.abort();
     }
-    drop(children);
     let _ = std::fs::remove_file(&pid);
     Ok(0)
 }

@@ -1,12 +1,11 @@
-//! `todo-ops sim port-forward svc/NAME [LOCAL:]PORT`: a local port forwarded to a Service of
-//! kubesim, each connection to a ready endpoint (kubesim's pods listen on loopback ports,
-//! which its Endpoints list). `kubectl port-forward` itself needs SPDY streams, which kubesim
-//! does not serve yet.
+//! `todo-ops sim port-forward svc/NAME [LOCAL:]PORT` (and `deploy`'s forwards): a local
+//! port forwarded to a Service the way `kubectl port-forward svc/NAME` does it, through the
+//! API server's `pods/portforward` to a ready pod behind it, so it works on kubesim and on
+//! any real cluster alike.
 
-use anyhow::{Context, Result, bail};
-use k8s_openapi::api::core::v1::{Endpoints, Service};
+use anyhow::{Context, Result};
+use k8s_openapi::api::core::v1::Pod;
 use kube::api::Api;
-use serde_json::Value;
 use todo_ops_tools::cluster::Cluster;
 
 /// `svc/NAME` (or `service/NAME`) and `[LOCAL:]REMOTE`.
@@ -27,51 +26,10 @@ pub fn parse(target: &str, ports: &str) -> Result<(String, u16, u16)> {
     Ok((name.to_string(), parse_port(local)?, parse_port(remote)?))
 }
 
-/// The `ip:port` of a ready endpoint for `service:port`, round-robin by `n`.
-async fn endpoint(c: &Cluster, service: &str, port: u16, n: usize) -> Result<String> {
-    let svc: Value = serde_json::to_value(
-        Api::<Service>::namespaced(c.client.clone(), &c.namespace)
-            .get(service)
-            .await
-            .map_err(|e| c.error(e))?,
-    )?;
-    let sport = svc["spec"]["ports"]
-        .as_array()
-        .and_then(|ps| {
-            ps.iter()
-                .find(|p| p["port"].as_u64() == Some(u64::from(port)))
-        })
-        .with_context(|| format!("service {service} has no port {port}"))?
-        .clone();
-    let eps: Value = serde_json::to_value(
-        Api::<Endpoints>::namespaced(c.client.clone(), &c.namespace)
-            .get(service)
-            .await
-            .map_err(|e| c.error(e))?,
-    )?;
-    let mut addrs = Vec::new();
-    for subset in eps["subsets"].as_array().into_iter().flatten() {
-        let ports = subset["ports"].as_array().cloned().unwrap_or_default();
-        let p = ports
-            .iter()
-            .find(|p| p["name"] == sport["name"])
-            .or(ports.first())
-            .and_then(|p| p["port"].as_u64());
-        for a in subset["addresses"].as_array().into_iter().flatten() {
-            if let (Some(ip), Some(p)) = (a["ip"].as_str(), p) {
-                addrs.push(format!("{ip}:{p}"));
-            }
-        }
-    }
-    if addrs.is_empty() {
-        bail!("service {service} has no ready endpoint");
-    }
-    Ok(addrs[n % addrs.len()].clone())
-}
-
 /// Forwards until Ctrl-C; prints the local address first.
 pub async fn run(c: Cluster, service: String, local: u16, remote: u16) -> Result<()> {
-    endpoint(&c, &service, remote, 0).await?;
+    // Fails early, with the reason, when nothing behind the Service is ready.
+    target(&c, &service, remote).await?;
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", local))
         .await
         .with_context(|| format!("port {local} is taken"))?;
@@ -85,24 +43,39 @@ pub async fn run(c: Cluster, service: String, local: u16, remote: u16) -> Result
     }
 }
 
-/// Accepts connections on `listener` and joins each to a ready endpoint of the Service,
-/// round-robin, for as long as the task runs.
+async fn target(c: &Cluster, service: &str, port: u16) -> Result<(String, u16)> {
+    todo_ops_tools::pod_http::target(c, service, port)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))
+}
+
+/// Accepts connections on `listener` and joins each, through the API server's
+/// `pods/portforward`, to a ready pod behind the Service (looked up per connection, so a
+/// replaced pod is followed), for as long as the task runs.
 pub async fn serve(c: Cluster, service: String, remote: u16, listener: tokio::net::TcpListener) {
-    let mut n = 0usize;
     loop {
         let Ok((mut inbound, _)) = listener.accept().await else {
             continue;
         };
-        n += 1;
         let (c, service) = (c.clone(), service.clone());
         tokio::spawn(async move {
-            match endpoint(&c, &service, remote, n).await {
-                Ok(addr) => {
-                    if let Ok(mut out) = tokio::net::TcpStream::connect(&addr).await {
-                        let _ = tokio::io::copy_bidirectional(&mut inbound, &mut out).await;
-                    }
-                }
-                Err(e) => eprintln!("port-forward: {e:#}"),
+            let forwarded = async {
+                let (pod, port) = target(&c, &service, remote).await?;
+                let pods: Api<Pod> = Api::namespaced(c.client.clone(), &c.namespace);
+                let mut pf = pods
+                    .portforward(&pod, &[port])
+                    .await
+                    .with_context(|| format!("port-forward to pod {pod}:{port}"))?;
+                let mut stream = pf
+                    .take_stream(port)
+                    .with_context(|| format!("port-forward to pod {pod} gave no stream"))?;
+                let _ = tokio::io::copy_bidirectional(&mut inbound, &mut stream).await;
+                drop(stream);
+                pf.abort();
+                anyhow::Ok(())
+            };
+            if let Err(e) = forwarded.await {
+                eprintln!("port-forward: {e:#}");
             }
         });
     }

@@ -34,8 +34,13 @@ pub struct HttpReply {
     pub body: String,
 }
 
-/// The pod and its port behind `service:port` (a ready endpoint).
-async fn target(cluster: &Cluster, service: &str, port: u16) -> Result<(String, u16), ToolError> {
+/// The pod and its port behind `service:port` (a ready endpoint), as `kubectl
+/// port-forward svc/NAME` picks one.
+pub async fn target(
+    cluster: &Cluster,
+    service: &str,
+    port: u16,
+) -> Result<(String, u16), ToolError> {
     let ns = &cluster.namespace;
     let svc = Api::<Service>::namespaced(cluster.client.clone(), ns)
         .get(service)
