@@ -12,18 +12,7 @@ pub fn charts_dir(given: Option<&Path>) -> Result<PathBuf> {
     if let Some(d) = given {
         return Ok(d.to_path_buf());
     }
-    let mut roots: Vec<PathBuf> = std::env::current_dir()
-        .map(|d| d.ancestors().map(Path::to_path_buf).collect())
-        .unwrap_or_default();
-    roots.extend(
-        Path::new(env!("CARGO_MANIFEST_DIR"))
-            .ancestors()
-            .map(Path::to_path_buf),
-    );
-    roots
-        .into_iter()
-        .map(|r| r.join("charts"))
-        .find(|c| c.join("todo-backend/Chart.yaml").is_file())
+    crate::repo::find("charts", "todo-backend/Chart.yaml")
         .context("cannot find the charts folder (charts/todo-backend); run from the repository or pass --charts DIR")
 }
 

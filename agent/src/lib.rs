@@ -27,6 +27,7 @@ pub mod protocol;
 pub mod repl;
 pub mod replay;
 pub mod replay_cmd;
+pub mod repo;
 pub mod report;
 pub mod scenarios;
 pub mod session;

@@ -142,18 +142,7 @@ pub fn tasks_dir(given: Option<&Path>) -> Option<PathBuf> {
     if let Some(d) = given {
         return Some(d.to_path_buf());
     }
-    let mut roots: Vec<PathBuf> = std::env::current_dir()
-        .map(|d| d.ancestors().map(Path::to_path_buf).collect())
-        .unwrap_or_default();
-    roots.extend(
-        Path::new(env!("CARGO_MANIFEST_DIR"))
-            .ancestors()
-            .map(Path::to_path_buf),
-    );
-    roots
-        .into_iter()
-        .map(|r| r.join("tests/evals"))
-        .find(|d| d.is_dir())
+    crate::repo::find("tests/evals", "scaled-to-zero.toml")
 }
 
 /// One run of one task.

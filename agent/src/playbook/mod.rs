@@ -88,19 +88,7 @@ pub fn playbooks_dir(given: Option<&Path>) -> Result<PathBuf, PlaybookError> {
     if let Some(d) = given {
         return Ok(d.to_path_buf());
     }
-    let mut roots: Vec<PathBuf> = std::env::current_dir()
-        .map(|d| d.ancestors().map(Path::to_path_buf).collect())
-        .unwrap_or_default();
-    roots.extend(
-        Path::new(env!("CARGO_MANIFEST_DIR"))
-            .ancestors()
-            .map(Path::to_path_buf),
-    );
-    roots
-        .into_iter()
-        .map(|r| r.join("playbooks"))
-        .find(|d| d.join("verify.md").is_file())
-        .ok_or(PlaybookError::NoFolder)
+    crate::repo::find("playbooks", "verify.md").ok_or(PlaybookError::NoFolder)
 }
 
 /// Every `*.md` in `dir`, sorted by name; the first malformed one is an error.
