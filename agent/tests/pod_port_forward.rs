@@ -1,5 +1,5 @@
-//! `pods/portforward` on kubesim with real clients: kube-rs's port-forwarder reaches a
-//! backend pod's HTTP server; kubectl (SPDY) is refused with a message that says what to do.
+//! `pods/portforward` on kubesim with real clients: kube-rs's port-forwarder (WebSocket) and
+//! `kubectl port-forward` (SPDY/3.1) both reach a backend pod's HTTP server.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
@@ -9,7 +9,7 @@ use kube::Api;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn kube_rs_forwards_to_a_pod_and_kubectl_is_told_why_not() {
+async fn kube_rs_and_kubectl_forward_to_a_pod() {
     let env = common::setup().await;
     let client = todo_ops_tools::cluster::ClusterTarget {
         kubeconfig: Some(env.kubeconfig.clone()),
@@ -57,22 +57,66 @@ async fn kube_rs_forwards_to_a_pod_and_kubectl_is_told_why_not() {
         "{err:?}"
     );
 
-    let kc = env.kubeconfig.clone();
-    let out = tokio::task::spawn_blocking(move || {
-        std::process::Command::new("kubectl")
-            .arg("--kubeconfig")
-            .arg(&kc)
-            .args(["port-forward", &format!("pod/{pod}"), "0:8000"])
-            .output()
-            .unwrap()
-    })
-    .await
-    .unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(!out.status.success());
-    assert!(
-        stderr.contains("not SPDY") && stderr.contains("todo-ops sim port-forward"),
-        "{stderr}"
-    );
+    // kubectl speaks SPDY: it forwards a local port to the pod, twice over one forward.
+    let mut kubectl = std::process::Command::new("kubectl")
+        .arg("--kubeconfig")
+        .arg(&env.kubeconfig)
+        .args(["port-forward", &format!("pod/{pod}"), "0:8000"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stdout = kubectl.stdout.take().unwrap();
+    let local = tokio::task::spawn_blocking(move || {
+        use std::io::BufRead;
+        let mut lines = std::io::BufReader::new(stdout).lines();
+        // "Forwarding from 127.0.0.1:41234 -> 8000"
+        let port = lines.find_map(|l| {
+            let l = l.ok()?;
+            let rest = l.strip_prefix("Forwarding from 127.0.0.1:")?;
+            rest.split_whitespace().next()?.parse::<u16>().ok()
+        });
+        // kubectl goes on writing ("Handling connection for …"): keep its pipe open.
+        std::thread::spawn(move || lines.for_each(drop));
+        port
+    });
+    let local = tokio::time::timeout(std::time::Duration::from_secs(20), local)
+        .await
+        .expect("kubectl port-forward never said where it listens")
+        .unwrap();
+    let Some(local) = local else {
+        let _ = kubectl.kill();
+        let out = kubectl.wait_with_output().unwrap();
+        panic!(
+            "kubectl port-forward failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    for _ in 0..2 {
+        let mut conn = tokio::net::TcpStream::connect(("127.0.0.1", local))
+            .await
+            .unwrap();
+        conn.write_all(b"GET /health HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+            .await
+            .unwrap();
+        let mut reply = Vec::new();
+        let read = tokio::time::timeout(
+            std::time::Duration::from_secs(10),
+            conn.read_to_end(&mut reply),
+        )
+        .await
+        .expect("the answer through kubectl timed out");
+        let reply = String::from_utf8_lossy(&reply).to_string();
+        if read.is_err() || !reply.starts_with("HTTP/1.1 200") {
+            let _ = kubectl.kill();
+            let out = kubectl.wait_with_output().unwrap();
+            panic!(
+                "through kubectl: {read:?} {reply}\nkubectl: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+    }
+    let _ = kubectl.kill();
+    let _ = kubectl.wait();
     env.sim.stop().await;
 }

@@ -13,6 +13,7 @@ pub mod resources;
 pub mod selector;
 pub mod server;
 pub mod service_proxy;
+pub mod spdy;
 pub mod status;
 pub mod store;
 pub mod tls;

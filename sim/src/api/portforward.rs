@@ -3,15 +3,14 @@
 //! requested port, channel 2i carries data and 2i+1 errors; each channel opens with the port
 //! number (little-endian u16), every message starts with its channel byte.
 //!
-//! SPDY (kubectl's transport, also tunnelled over WebSocket) is not spoken: such a request
-//! gets a 400 that says so and how to forward instead.
+//! kubectl speaks SPDY/3.1 instead (see [`crate::spdy`]); its WebSocket attempt (SPDY
+//! tunnelled in a WebSocket) is refused before the upgrade, so it falls back to plain SPDY.
 
 use std::collections::HashMap;
 
-use axum::extract::ws::rejection::WebSocketUpgradeRejection;
 use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
-use axum::extract::{Path, Query, State};
-use axum::http::HeaderMap;
+use axum::extract::{FromRequest, Path, Query, Request, State};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use futures::{SinkExt, StreamExt};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -25,30 +24,45 @@ use crate::kubelet::status::host_port;
 /// The channel protocols served, in the order preferred.
 pub const PROTOCOLS: [&str; 2] = ["v5.channel.k8s.io", "v4.channel.k8s.io"];
 
-/// `GET /api/v1/namespaces/{ns}/pods/{name}/portforward?ports=P[,P…]` with an upgrade.
+/// `/api/v1/namespaces/{ns}/pods/{name}/portforward`: a WebSocket upgrade
+/// (`?ports=P[,P…]`, kube-rs) or a SPDY/3.1 upgrade (kubectl; ports in the stream headers).
 pub async fn handle(
     State(s): State<ApiState>,
     Path((ns, name)): Path<(String, String)>,
     Query(q): Query<HashMap<String, String>>,
-    headers: HeaderMap,
-    ws: Result<WebSocketUpgrade, WebSocketUpgradeRejection>,
+    req: Request,
 ) -> Response {
-    // A client offering none of our protocols (kubectl tunnels SPDY) is refused before the
-    // upgrade, so it falls back or fails with this message rather than a protocol mismatch.
+    let headers = req.headers().clone();
+    let upgrade = headers
+        .get("upgrade")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    if upgrade.starts_with("spdy/3.1") {
+        return match spdy(&s, &ns, &name, &headers, req) {
+            Ok(r) => r,
+            Err(e) => e.into_response(),
+        };
+    }
+    // A WebSocket client must offer one of our protocols (kubectl's tunnelled SPDY is
+    // refused before the upgrade, and then falls back to plain SPDY).
     let offered = headers
         .get("sec-websocket-protocol")
         .and_then(|v| v.to_str().ok())
         .unwrap_or("");
-    let ws = ws
-        .ok()
-        .filter(|_| offered.split(',').any(|p| PROTOCOLS.contains(&p.trim())));
+    let ours = offered.split(',').any(|p| PROTOCOLS.contains(&p.trim()));
+    let ws = if ours {
+        WebSocketUpgrade::from_request(req, &s).await.ok()
+    } else {
+        None
+    };
     let Some(ws) = ws else {
         if let Err(e) = s.tokens.identify(&headers) {
             return e.into_response();
         }
         return ApiError::BadRequest(
-            "kubesim serves pods/portforward over WebSocket (v4.channel.k8s.io, as kube-rs \
-             speaks it), not SPDY; forward a Service with `todo-ops sim port-forward svc/NAME PORT`"
+            "pods/portforward needs a WebSocket (v4.channel.k8s.io or v5.channel.k8s.io) or a \
+             SPDY/3.1 upgrade"
                 .into(),
         )
         .into_response();
@@ -62,14 +76,44 @@ pub async fn handle(
     }
 }
 
-/// (requested port, loopback port it is served on), checked before the upgrade.
-fn prepare(
+/// Answers a SPDY upgrade with 101 and serves the session once the connection is handed over.
+fn spdy(
     s: &ApiState,
     ns: &str,
     name: &str,
-    q: &HashMap<String, String>,
     headers: &HeaderMap,
-) -> Result<Vec<(u16, u16)>, ApiError> {
+    mut req: Request,
+) -> Result<Response, ApiError> {
+    let pod = running_pod(s, ns, name, headers)?;
+    let on_upgrade = hyper::upgrade::on(&mut req);
+    tokio::spawn(async move {
+        match on_upgrade.await {
+            Err(e) => tracing::warn!("port-forward: the SPDY upgrade failed: {e}"),
+            Ok(upgraded) => {
+                let io = hyper_util::rt::TokioIo::new(upgraded);
+                crate::spdy::portforward::serve(io, move |p| {
+                    u16::try_from(host_port(&pod, i64::from(p))).unwrap_or(p)
+                })
+                .await;
+            }
+        }
+    });
+    Response::builder()
+        .status(StatusCode::SWITCHING_PROTOCOLS)
+        .header("connection", "Upgrade")
+        .header("upgrade", "SPDY/3.1")
+        .header("x-stream-protocol-version", "portforward.k8s.io")
+        .body(axum::body::Body::empty())
+        .map_err(|e| ApiError::BadRequest(e.to_string()))
+}
+
+/// The pod, when the caller may forward to it and it runs.
+fn running_pod(
+    s: &ApiState,
+    ns: &str,
+    name: &str,
+    headers: &HeaderMap,
+) -> Result<serde_json::Value, ApiError> {
     let who = s.tokens.identify(headers)?;
     if !auth::allowed(who, "create") {
         return Err(auth::forbidden("create", "pods/portforward", "", Some(ns)));
@@ -81,6 +125,18 @@ fn prepare(
             pod["status"]["phase"].as_str().unwrap_or("unknown")
         )));
     }
+    Ok(pod)
+}
+
+/// (requested port, loopback port it is served on), checked before the upgrade.
+fn prepare(
+    s: &ApiState,
+    ns: &str,
+    name: &str,
+    q: &HashMap<String, String>,
+    headers: &HeaderMap,
+) -> Result<Vec<(u16, u16)>, ApiError> {
+    let pod = running_pod(s, ns, name, headers)?;
     let ports: Vec<u16> = q
         .get("ports")
         .map(String::as_str)
