@@ -118,5 +118,30 @@ async fn kube_rs_and_kubectl_forward_to_a_pod() {
     }
     let _ = kubectl.kill();
     let _ = kubectl.wait();
+
+    // The read-only viewer may not forward.
+    let kc = env.kubeconfig.clone();
+    let pod2 = pod.clone();
+    let out = tokio::task::spawn_blocking(move || {
+        std::process::Command::new("kubectl")
+            .arg("--kubeconfig")
+            .arg(&kc)
+            .args([
+                "--context",
+                "kubesim-viewer",
+                "port-forward",
+                &format!("pod/{pod2}"),
+                "0:8000",
+            ])
+            .output()
+            .unwrap()
+    })
+    .await
+    .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        !out.status.success() && stderr.contains("forbidden"),
+        "{stderr}"
+    );
     env.sim.stop().await;
 }
