@@ -155,10 +155,14 @@ pub async fn start(opts: &SimStart) -> Result<()> {
         &opts.node_memory,
     ])
     .arg("--kubeconfig")
-    .arg(&opts.kubeconfig)
-    .stdin(Stdio::null())
-    .stdout(Stdio::null())
-    .stderr(Stdio::from(log));
+    .arg(&opts.kubeconfig);
+    // Regression: extra image mappings reach the background server too.
+    for spec in &opts.images {
+        cmd.arg("--image").arg(spec);
+    }
+    cmd.stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::from(log));
     #[cfg(unix)]
     {
         use std::os::unix::process::CommandExt;

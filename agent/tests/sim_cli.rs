@@ -80,3 +80,62 @@ fn start_status_stop() {
         Some(1)
     );
 }
+
+/// Regression: `sim start --image` mappings reach the background server.
+#[test]
+fn extra_images_run_in_a_started_sim() {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("sim-cli-images-{}", std::process::id()));
+    let kubeconfig = dir.join("kubesim.kubeconfig");
+    let out = todo_ops(
+        &[
+            "sim",
+            "start",
+            "--time-scale",
+            "10",
+            "--image",
+            "shell=/bin/sh",
+        ],
+        &kubeconfig,
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let kubectl = |args: &[&str], stdin: Option<&str>| {
+        use std::io::Write;
+        let mut child = Command::new("kubectl")
+            .arg("--kubeconfig")
+            .arg(&kubeconfig)
+            .args(args)
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut input = child.stdin.take().unwrap();
+        if let Some(s) = stdin {
+            input.write_all(s.as_bytes()).unwrap();
+        }
+        drop(input);
+        child.wait_with_output().unwrap()
+    };
+    let pod = "apiVersion: v1\nkind: Pod\nmetadata: {name: hello}\nspec:\n  containers:\n  - name: c\n    image: shell:latest\n    imagePullPolicy: IfNotPresent\n    args: [\"-c\", \"echo hello from shell; exec sleep 60\"]\n";
+    assert!(kubectl(&["apply", "-f", "-"], Some(pod)).status.success());
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    loop {
+        let logs = kubectl(&["logs", "hello"], None);
+        if String::from_utf8_lossy(&logs.stdout).contains("hello from shell") {
+            break;
+        }
+        let state = kubectl(&["get", "pod", "hello"], None);
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the mapped image never ran: {}",
+            String::from_utf8_lossy(&state.stdout)
+        );
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    assert!(todo_ops(&["sim", "stop"], &kubeconfig).status.success());
+}
