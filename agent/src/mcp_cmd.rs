@@ -87,6 +87,11 @@ impl ServerHandler for OpsServer {
             name: request.name.to_string(),
             arguments: serde_json::Value::Object(request.arguments.unwrap_or_default()).to_string(),
         };
+        // Secrets created since the server started are masked too (one Secret list per call).
+        if let Ok(r) = todo_ops_tools::snapshot::secret_redactor(&self.dispatcher.ctx.cluster).await
+        {
+            self.dispatcher.ctx.redactor.absorb(&r);
+        }
         let reply = self
             .dispatcher
             .dispatch(&call, &NoQuestions)

@@ -84,6 +84,42 @@ async fn an_mcp_client_reads_and_changes_only_when_allowed() {
         "a secret reached the MCP client"
     );
 
+    // A Secret created after the server started, its value copied into a ConfigMap.
+    {
+        use k8s_openapi::api::core::v1::{ConfigMap, Secret};
+        use kube::api::{Api, PostParams};
+        let late = "late-mcp-secret-4d3c2b1a";
+        let client = ctx.cluster.client.clone();
+        let secret: Secret = serde_json::from_value(
+            json!({"metadata": {"name": "late"}, "stringData": {"TOKEN": late}}),
+        )
+        .unwrap();
+        Api::<Secret>::namespaced(client.clone(), "default")
+            .create(&PostParams::default(), &secret)
+            .await
+            .unwrap();
+        let cm: ConfigMap = serde_json::from_value(
+            json!({"metadata": {"name": "careless"}, "data": {"token": late}}),
+        )
+        .unwrap();
+        Api::<ConfigMap>::namespaced(client, "default")
+            .create(&PostParams::default(), &cm)
+            .await
+            .unwrap();
+        let shown = c
+            .call_tool(
+                CallToolRequestParams::new("get_config")
+                    .with_arguments(args(json!({"name": "careless"}))),
+            )
+            .await
+            .unwrap();
+        assert!(text(&shown).contains("careless"), "{}", text(&shown));
+        assert!(
+            !text(&shown).contains(late),
+            "a late Secret reached the MCP client"
+        );
+    }
+
     // Not listed, and refused when called anyway.
     let refused = c
         .call_tool(

@@ -43,8 +43,20 @@ impl Redactor {
     /// generated while the redactor is shared).
     pub fn hide(&self, value: &str) {
         let mut g = self.generated.write().unwrap_or_else(|p| p.into_inner());
-        g.push(value.to_string());
-        g.sort_by_key(|x| std::cmp::Reverse(x.len()));
+        if !g.iter().any(|x| x == value) {
+            g.push(value.to_string());
+            g.sort_by_key(|x| std::cmp::Reverse(x.len()));
+        }
+    }
+
+    /// Hides everything `other` knows too, in this redactor and its clones (Secrets created
+    /// since a long-lived redactor was made).
+    pub fn absorb(&self, other: &Redactor) {
+        for v in &other.values {
+            if !self.values.contains(v) {
+                self.hide(v);
+            }
+        }
     }
 
     /// `text` with every known value masked.
