@@ -105,6 +105,10 @@ async fn an_agent_that_only_talks_fails_with_the_reason() {
     let run = &report["tasks"][0]["runs"][0];
     assert_eq!(run["passed"], false);
     assert_eq!(run["model_calls"], 1);
+    assert_eq!(
+        run["tokens"], 15,
+        "the server's usage: 10 prompt + 5 completion tokens"
+    );
     let failures = run["failures"].to_string();
     assert!(
         failures.contains("diagnose still reports scaled-to-zero")
