@@ -1,0 +1,204 @@
+//! The operating commands' options: fix, deploy, undeploy, eval, mcp, playbook.
+
+use std::path::PathBuf;
+
+use clap::{Args, Subcommand};
+
+use super::ClusterArgs;
+
+/// Options of `fix`.
+#[derive(Debug, Clone, Args)]
+pub struct FixArgs {
+    /// Show the values and manifest diffs only; change nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Apply without asking (automation only).
+    #[arg(long)]
+    pub yes: bool,
+    /// How long a rollout may take before the fix is rolled back, in seconds.
+    #[arg(long, default_value_t = 180)]
+    pub timeout_secs: u64,
+    /// The charts folder (default: found from the current directory).
+    #[arg(long)]
+    pub charts: Option<PathBuf>,
+    /// Which cluster and namespace.
+    #[command(flatten)]
+    pub cluster: ClusterArgs,
+}
+
+/// Where `deploy` puts the chatbot.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum DeployTarget {
+    /// Minikube: checks `minikube status`, builds both images into the node, uses the
+    /// charts' values-minikube.yaml.
+    Minikube,
+    /// The kubeconfig's current context as it is (e.g. kubesim), chart defaults.
+    Current,
+}
+
+/// Options of `deploy`.
+#[derive(Debug, Clone, Args)]
+pub struct DeployArgs {
+    /// Where to deploy.
+    #[arg(long, value_enum, default_value_t = DeployTarget::Minikube)]
+    pub target: DeployTarget,
+    /// Start Minikube when it is stopped.
+    #[arg(long)]
+    pub start: bool,
+    /// The image tag to build and deploy.
+    #[arg(long, default_value = "latest")]
+    pub tag: String,
+    /// The backend's database (default: in-cluster Postgres on Minikube, a SQLite file in
+    /// the state folder on the current context).
+    #[arg(long, env = "DATABASE_URL")]
+    pub database_url: Option<String>,
+    /// How long the rollout may take, in seconds.
+    #[arg(long, default_value_t = 300)]
+    pub timeout_secs: u64,
+    /// Exit once rolled out instead of forwarding ports.
+    #[arg(long)]
+    pub no_port_forward: bool,
+    /// Local port for the backend.
+    #[arg(long, default_value_t = 8000)]
+    pub backend_port: u16,
+    /// Local port for the chat UI.
+    #[arg(long, default_value_t = 3000)]
+    pub frontend_port: u16,
+    /// The charts folder (default: found from the current directory).
+    #[arg(long)]
+    pub charts: Option<PathBuf>,
+    /// Which cluster and namespace.
+    #[command(flatten)]
+    pub cluster: ClusterArgs,
+}
+
+/// Options of `undeploy`.
+#[derive(Debug, Clone, Args)]
+pub struct UndeployArgs {
+    /// Which cluster and namespace.
+    #[command(flatten)]
+    pub cluster: ClusterArgs,
+}
+
+/// Report formats of `eval`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum EvalFormat {
+    /// A table.
+    Markdown,
+    /// Everything, per run.
+    Json,
+}
+
+/// Options of `eval`.
+#[derive(Debug, Clone, Args)]
+pub struct EvalArgs {
+    /// The model at OPENAI_BASE_URL (default: OPENAI_MODEL, else gpt-4o-mini); without
+    /// OPENAI_API_KEY the offline planner runs.
+    #[arg(long)]
+    pub model: Option<String>,
+    /// Use the offline planner even when a model is configured.
+    #[arg(long)]
+    pub offline: bool,
+    /// For models served without function calling (see `todo-ops chat --tool-shim`).
+    #[arg(long)]
+    pub tool_shim: bool,
+    /// Answer with recorded good runs (DIR/TASK.jsonl, e.g. tests/replays) instead of a
+    /// model; tasks without one are skipped.
+    #[arg(long, value_name = "DIR")]
+    pub replays: Option<PathBuf>,
+    /// Only tasks whose name contains this.
+    #[arg(long)]
+    pub tasks: Option<String>,
+    /// Runs per task (pass@k uses all of them).
+    #[arg(long, default_value_t = 1)]
+    pub runs: u32,
+    /// Report format.
+    #[arg(short = 'o', long, value_enum, default_value_t = EvalFormat::Markdown)]
+    pub output: EvalFormat,
+    /// kubesim's time scale (shorter back-offs and probe periods).
+    #[arg(long, default_value_t = 10.0)]
+    pub time_scale: f64,
+    /// Model calls allowed per task.
+    #[arg(long, default_value_t = 20)]
+    pub max_model_calls: u32,
+    /// How long each task's verifier waits, in seconds (default: each task's own).
+    #[arg(long)]
+    pub timeout_secs: Option<u64>,
+    /// The task folder (default: tests/evals found from the current directory).
+    #[arg(long)]
+    pub evals: Option<PathBuf>,
+    /// The charts folder (default: found from the current directory).
+    #[arg(long)]
+    pub charts: Option<PathBuf>,
+}
+
+/// Options of `mcp`.
+#[derive(Debug, Clone, Args)]
+pub struct McpArgs {
+    /// Also serve the tools that change the cluster (the MCP client must ask its person).
+    #[arg(long)]
+    pub allow_mutations: bool,
+    /// The charts folder, for Helm upgrades and diffs (default: found from the current directory).
+    #[arg(long)]
+    pub charts: Option<PathBuf>,
+    /// Which cluster and namespace.
+    #[command(flatten)]
+    pub cluster: ClusterArgs,
+}
+
+/// `playbook` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum PlaybookCommand {
+    /// Each playbook: name, title, and when to use it.
+    List(PlaybookDir),
+    /// Print one playbook.
+    Show {
+        /// The playbook's name.
+        name: String,
+        /// Where the playbooks are.
+        #[command(flatten)]
+        dir: PlaybookDir,
+    },
+    /// Follow a playbook's steps against the cluster; every change waits for your yes.
+    /// Exit 0 when every step showed what it must, 1 when one did not.
+    Run(PlaybookRunArgs),
+    /// Write docs/troubleshooting.md from the playbooks.
+    Docs {
+        /// Where to write it (`-` for stdout).
+        #[arg(short = 'o', long, default_value = "docs/troubleshooting.md")]
+        output: PathBuf,
+        /// Where the playbooks are.
+        #[command(flatten)]
+        dir: PlaybookDir,
+    },
+}
+
+/// Where the playbooks are.
+#[derive(Debug, Clone, Args)]
+pub struct PlaybookDir {
+    /// The playbooks folder (default: playbooks/ found from the current directory).
+    #[arg(long)]
+    pub playbooks: Option<PathBuf>,
+}
+
+/// Options of `playbook run`.
+#[derive(Debug, Clone, Args)]
+pub struct PlaybookRunArgs {
+    /// The playbook's name.
+    pub name: String,
+    /// Apply changes without asking (automation only).
+    #[arg(long)]
+    pub yes: bool,
+    /// Refuse every change (the steps that only look still run).
+    #[arg(long)]
+    pub read_only: bool,
+    /// Where the playbooks are.
+    #[command(flatten)]
+    pub dir: PlaybookDir,
+    /// The charts folder, for Helm upgrades and diffs (default: found from the current directory).
+    #[arg(long)]
+    pub charts: Option<PathBuf>,
+    /// Which cluster and namespace.
+    #[command(flatten)]
+    pub cluster: ClusterArgs,
+}
