@@ -1,5 +1,7 @@
-//! todo-ops: the operator agent. So far: the command line and `todo-ops sim`, the local
-//! Kubernetes emulator's lifecycle. Diagnose, chat, fix and playbooks follow.
+//! todo-ops: the operator agent. The command line (`cli`) drives thin command modules
+//! (`*_cmd`); the chat is a `session` over a `brain` (a model, the offline `planner`, a
+//! `replay`) whose tool calls pass the `dispatch` gate (`approval`); `playbook`s, `eval`,
+//! `transcript`s and the MCP server are clients of the same pieces.
 
 pub mod approval;
 pub mod brain;
