@@ -15,6 +15,7 @@ use crate::connect::tool_context;
 use crate::dispatch::Dispatcher;
 use crate::model::{Model, ModelConfig};
 use crate::planner::OfflinePlanner;
+use crate::playbook::Playbook;
 use crate::session::{Limits, Session};
 use crate::terminal::{TerminalConfirm, print_event};
 use crate::transcript::Recorder;
@@ -71,25 +72,17 @@ pub fn settings(a: &ChatArgs, file: &ChatConfig, env: impl Fn(&str) -> Option<St
     }
 }
 
-/// The offline planner, with the playbooks when they are found.
-fn planner() -> OfflinePlanner {
-    let playbooks = crate::playbook::playbooks_dir(None)
-        .ok()
-        .and_then(|d| crate::playbook::load_dir(&d).ok())
-        .unwrap_or_default();
-    OfflinePlanner::with_playbooks(playbooks)
-}
-
-/// The model, or without an API key the offline planner.
-pub fn brain(s: &Settings) -> Result<Box<dyn Brain>> {
+/// The model, or without an API key the offline planner (which knows `playbooks`).
+pub fn brain(s: &Settings, playbooks: &[Playbook]) -> Result<Box<dyn Brain>> {
+    let planner = || Box::new(OfflinePlanner::with_playbooks(playbooks.to_vec()));
     if s.offline {
-        return Ok(Box::new(planner()));
+        return Ok(planner());
     }
     let Some(api_key) = s.api_key.clone() else {
         eprintln!(
             "(no OPENAI_API_KEY: the offline planner answers; set it, and OPENAI_BASE_URL for a local server, to use a model)"
         );
-        return Ok(Box::new(planner()));
+        return Ok(planner());
     };
     let model = Box::new(Model::new(ModelConfig {
         api_key,
@@ -146,7 +139,9 @@ pub async fn run(a: &ChatArgs) -> Result<u8> {
         None => chat_config::load(&chat_config::default_path(), false)?,
     };
     let settings = settings(a, &file, |k| std::env::var(k).ok());
-    let brain = brain(&settings)?;
+    // Without a playbooks folder the chat still works; it just has none to offer.
+    let playbooks = crate::playbook::load_if_present()?;
+    let brain = brain(&settings, &playbooks)?;
     let ctx = tool_context(&a.cluster, a.charts.as_deref()).await?;
     let mut session = Session::new(
         brain,
@@ -157,11 +152,7 @@ pub async fn run(a: &ChatArgs) -> Result<u8> {
         },
         "",
     );
-    // Without a playbooks folder (an installed binary away from the repository) the chat
-    // still works; it just has no playbooks to offer.
-    if let Ok(dir) = crate::playbook::playbooks_dir(None) {
-        session.set_playbooks(crate::playbook::load_dir(&dir)?);
-    }
+    session.set_playbooks(playbooks);
     // Every chat is saved (redacted), so it can be listed and resumed.
     let id = crate::sessions::new_id();
     let saved = crate::sessions::dir().join(format!("{id}.jsonl"));

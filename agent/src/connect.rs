@@ -16,19 +16,20 @@ pub async fn tool_context(cluster: &ClusterArgs, charts: Option<&Path>) -> Resul
     let target = cluster.target().connect().await?;
     let redactor = secret_redactor(&target).await?;
     let charts = crate::deploy::charts_dir(charts)?;
-    let opts = ClusterOptions {
-        kubeconfig_path: cluster.kubeconfig.clone(),
-        kube_context: cluster.context.clone(),
-        namespace: Some(target.namespace.clone()),
-        ..Default::default()
-    };
-    let helm = HelmClient::new(&opts).map(|client| HelmAccess {
-        client: Arc::new(client),
-        charts,
-    });
+    let helm = helm_client(cluster, &target.namespace).map(|client| HelmAccess { client, charts });
     Ok(ToolContext {
         cluster: target,
         redactor: Arc::new(redactor),
         helm: helm.ok(),
     })
+}
+
+/// A Helm client for the same kubeconfig, context and namespace as the cluster flags.
+pub fn helm_client(cluster: &ClusterArgs, namespace: &str) -> Result<Arc<HelmClient>> {
+    Ok(Arc::new(HelmClient::new(&ClusterOptions {
+        kubeconfig_path: cluster.kubeconfig.clone(),
+        kube_context: cluster.context.clone(),
+        namespace: Some(namespace.to_string()),
+        ..Default::default()
+    })?))
 }

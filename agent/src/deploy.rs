@@ -48,3 +48,43 @@ pub async fn install_chatbot(
     }
     Ok(())
 }
+
+/// Deployment names with their rollout state in kubectl's words.
+pub type RolloutStates = [(String, String)];
+
+/// Polls the Deployments `names` until every one is rolled out (true) or `timeout` passes
+/// (false), calling `on_change` with their states in kubectl's words whenever they change.
+pub async fn wait_rolled_out(
+    cluster: &todo_ops_tools::cluster::Cluster,
+    names: &[&str],
+    timeout: std::time::Duration,
+    on_change: &mut (dyn FnMut(&RolloutStates) + Send),
+) -> Result<bool> {
+    use k8s_openapi::api::apps::v1::Deployment;
+    use todo_ops_tools::tools::list_deployments::rollout_state;
+    let api: kube::Api<Deployment> =
+        kube::Api::namespaced(cluster.client.clone(), &cluster.namespace);
+    let deadline = std::time::Instant::now() + timeout;
+    let mut last = Vec::new();
+    loop {
+        let mut states = Vec::new();
+        for name in names {
+            let state = match api.get_opt(name).await.map_err(|e| cluster.error(e))? {
+                Some(d) => rollout_state(&serde_json::to_value(&d)?),
+                None => "no deployment yet".into(),
+            };
+            states.push((name.to_string(), state));
+        }
+        if states != last {
+            on_change(&states);
+            last = states.clone();
+        }
+        if states.iter().all(|(_, s)| s == "successfully rolled out") {
+            return Ok(true);
+        }
+        if std::time::Instant::now() >= deadline {
+            return Ok(false);
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    }
+}

@@ -3,15 +3,12 @@
 //! Helm SDK, waited for, and port-forwarded for the person.
 
 use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use anyhow::{Context, Result, bail};
-use k8s_openapi::api::apps::v1::Deployment;
-use kube::Api;
 use serde_json::{Value, json};
 use todo_ops_tools::cluster::Cluster;
-use todo_ops_tools::helm::{self, ActionOptions, Chart, ClusterOptions, HelmClient};
-use todo_ops_tools::tools::list_deployments::rollout_state;
+use todo_ops_tools::helm::{self, ActionOptions, Chart};
 
 use crate::cli::{DeployArgs, DeployTarget, UndeployArgs};
 
@@ -160,13 +157,7 @@ pub async fn deploy(a: &DeployArgs) -> Result<u8> {
         prepare_minikube(a, &repo)?;
     }
     let cluster = a.cluster.target().connect().await?;
-    let client = HelmClient::new(&ClusterOptions {
-        kubeconfig_path: a.cluster.kubeconfig.clone(),
-        kube_context: a.cluster.context.clone(),
-        namespace: Some(cluster.namespace.clone()),
-        ..Default::default()
-    })?;
-    let client = std::sync::Arc::new(client);
+    let client = crate::connect::helm_client(&a.cluster, &cluster.namespace)?;
     for (release, _) in RELEASES {
         let values = release_values(a, &charts, release)?;
         let chart = Chart::load(charts.join(release))?;
@@ -197,41 +188,24 @@ pub async fn deploy(a: &DeployArgs) -> Result<u8> {
             r.revision
         );
     }
-    wait_ready(&cluster, Duration::from_secs(a.timeout_secs)).await?;
+    let names = RELEASES.map(|(r, _)| r);
+    let timeout = Duration::from_secs(a.timeout_secs);
+    let rolled_out = crate::deploy::wait_rolled_out(&cluster, &names, timeout, &mut |states| {
+        for (r, s) in states {
+            println!("  {r}: {s}");
+        }
+    })
+    .await?;
+    if !rolled_out {
+        bail!(
+            "the chatbot did not roll out within {} s; run `todo-ops diagnose` to see why",
+            timeout.as_secs()
+        );
+    }
     if a.no_port_forward {
         return Ok(0);
     }
     forward(&cluster, a).await
-}
-
-/// Waits until both Deployments are rolled out, printing each state change.
-async fn wait_ready(cluster: &Cluster, timeout: Duration) -> Result<()> {
-    let api: Api<Deployment> = Api::namespaced(cluster.client.clone(), &cluster.namespace);
-    let deadline = Instant::now() + timeout;
-    let mut last = Vec::new();
-    loop {
-        let mut states = Vec::new();
-        for (release, _) in RELEASES {
-            let d = api.get(release).await.map_err(|e| cluster.error(e))?;
-            states.push((release, rollout_state(&serde_json::to_value(&d)?)));
-        }
-        if states != last {
-            for (r, s) in &states {
-                println!("  {r}: {s}");
-            }
-            last = states.clone();
-        }
-        if states.iter().all(|(_, s)| s == "successfully rolled out") {
-            return Ok(());
-        }
-        if Instant::now() >= deadline {
-            bail!(
-                "the chatbot did not roll out within {} s; run `todo-ops diagnose` to see why",
-                timeout.as_secs()
-            );
-        }
-        tokio::time::sleep(Duration::from_millis(500)).await;
-    }
 }
 
 fn pid_file() -> PathBuf {
@@ -297,12 +271,7 @@ pub async fn undeploy(a: &UndeployArgs) -> Result<u8> {
         let _ = std::fs::remove_file(pid_file());
     }
     let cluster = a.cluster.target().connect().await?;
-    let client = std::sync::Arc::new(HelmClient::new(&ClusterOptions {
-        kubeconfig_path: a.cluster.kubeconfig.clone(),
-        kube_context: a.cluster.context.clone(),
-        namespace: Some(cluster.namespace.clone()),
-        ..Default::default()
-    })?);
+    let client = crate::connect::helm_client(&a.cluster, &cluster.namespace)?;
     for (release, _) in RELEASES.iter().rev() {
         let c = client.clone();
         let name = release.to_string();

@@ -9,6 +9,7 @@ use crate::chat_cmd::{Settings, brain};
 use crate::cli::{EvalArgs, EvalFormat};
 use crate::eval::run::{RunSettings, run};
 use crate::eval::{Report, Task, TaskReport, load, tasks_dir};
+use crate::playbook::Playbook;
 
 /// Who answers each run.
 enum Brains {
@@ -19,9 +20,9 @@ enum Brains {
 }
 
 impl Brains {
-    fn for_task(&self, task: &Task) -> Result<Option<Box<dyn Brain>>> {
+    fn for_task(&self, task: &Task, playbooks: &[Playbook]) -> Result<Option<Box<dyn Brain>>> {
         match self {
-            Brains::Chat(s) => Ok(Some(brain(s)?)),
+            Brains::Chat(s) => Ok(Some(brain(s, playbooks)?)),
             Brains::Recorded(dir) => {
                 let file = dir.join(format!("{}.jsonl", task.name));
                 if !file.is_file() {
@@ -92,7 +93,7 @@ pub async fn run_eval(a: &EvalArgs) -> Result<u8> {
     for task in &tasks {
         let mut runs = Vec::new();
         for k in 1..=a.runs {
-            let Some(b) = brains.for_task(task)? else {
+            let Some(b) = brains.for_task(task, &settings.playbooks)? else {
                 eprintln!("{}: no recorded run, skipped", task.name);
                 break;
             };

@@ -3,11 +3,12 @@
 //! back when the result is worse or the rollout does not finish.
 
 use std::io::{IsTerminal, Write};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use anyhow::Result;
 use serde_json::{Value, json};
 use todo_ops_tools::analyzers::{Finding, Severity};
+use todo_ops_tools::cluster::Cluster;
 use todo_ops_tools::diagnose::{Diagnosis, diagnose};
 
 use crate::approval::MutationPolicy;
@@ -119,6 +120,10 @@ pub async fn run(a: &FixArgs) -> Result<u8> {
         );
         return Ok(1);
     }
+    // One person for the whole run: an "always" answer covers the later fixes too.
+    let confirm = TerminalConfirm::default();
+    // Each fix is judged against the state it started from: the last diagnosis.
+    let mut current = before;
     let mut code = 0;
     for (n, fix) in fixes.iter().enumerate() {
         let args = json!({"release": fix.release, "patch": fix.patch});
@@ -133,7 +138,7 @@ pub async fn run(a: &FixArgs) -> Result<u8> {
         if a.dry_run || a.yes {
             // Asking shows the diffs; without a question they are printed here.
             for tool in ["diff_values", "diff_manifest"] {
-                let r = call(&dispatcher, tool, &args).await?;
+                let r = call(&dispatcher, tool, &args, &confirm).await?;
                 println!("\n{tool}:\n{}", r.1.trim_end());
             }
         }
@@ -141,8 +146,7 @@ pub async fn run(a: &FixArgs) -> Result<u8> {
             code = 1;
             continue;
         }
-        let before_fix = diagnose(&cluster).await?;
-        let (status, text) = call(&dispatcher, "helm_upgrade", &args).await?;
+        let (status, text) = call(&dispatcher, "helm_upgrade", &args, &confirm).await?;
         match status {
             CallStatus::Done => println!("applied: {}", text.lines().next().unwrap_or("")),
             CallStatus::Declined => {
@@ -156,14 +160,11 @@ pub async fn run(a: &FixArgs) -> Result<u8> {
                 continue;
             }
         }
-        let rolled_out = wait_for_rollout(
-            &dispatcher,
-            &fix.release,
-            Duration::from_secs(a.timeout_secs),
-        )
-        .await?;
+        let rolled_out =
+            wait_for_rollout(&cluster, &fix.release, Duration::from_secs(a.timeout_secs)).await?;
         let after = diagnose(&cluster).await?;
-        match verdict(fix, &before_fix, &after, rolled_out) {
+        let mut rolled_back = false;
+        match verdict(fix, &current, &after, rolled_out) {
             Verdict::Fixed => println!(
                 "verified: {} healthy, {} gone",
                 fix.release,
@@ -192,8 +193,10 @@ pub async fn run(a: &FixArgs) -> Result<u8> {
                     &dispatcher_for_rollback(&dispatcher),
                     "helm_rollback",
                     &rollback,
+                    &confirm,
                 )
                 .await?;
+                rolled_back = true;
                 if status == CallStatus::Done {
                     println!(
                         "rolled back {}: {why} ({})",
@@ -206,6 +209,11 @@ pub async fn run(a: &FixArgs) -> Result<u8> {
                 code = 1;
             }
         }
+        current = if rolled_back {
+            diagnose(&cluster).await?
+        } else {
+            after
+        };
     }
     Ok(code)
 }
@@ -219,61 +227,40 @@ fn dispatcher_for_rollback(d: &Dispatcher) -> Dispatcher {
     }
 }
 
-async fn call(d: &Dispatcher, tool: &str, args: &Value) -> Result<(CallStatus, String)> {
+async fn call(
+    d: &Dispatcher,
+    tool: &str,
+    args: &Value,
+    confirm: &TerminalConfirm,
+) -> Result<(CallStatus, String)> {
     let call = ToolCall {
         id: format!("fix-{tool}"),
         name: tool.into(),
         arguments: args.to_string(),
     };
-    let reply = d.dispatch(&call, &TerminalConfirm::default()).await?;
+    let reply = d.dispatch(&call, confirm).await?;
     Ok((reply.status, reply.content))
 }
 
-/// Polls the release's Deployment until it is rolled out, showing its state; false on timeout.
-async fn wait_for_rollout(d: &Dispatcher, release: &str, timeout: Duration) -> Result<bool> {
+/// Waits for the release's Deployment to roll out, showing its state on one line on a
+/// terminal (a line per change otherwise); false on timeout.
+async fn wait_for_rollout(cluster: &Cluster, release: &str, timeout: Duration) -> Result<bool> {
     let tty = std::io::stderr().is_terminal();
-    let deadline = Instant::now() + timeout;
-    let mut last = String::new();
-    loop {
-        let call = ToolCall {
-            id: "fix-rollout".into(),
-            name: "list_deployments".into(),
-            arguments: "{}".into(),
-        };
-        let reply = d.dispatch(&call, &TerminalConfirm::default()).await?;
-        let state = reply
-            .output
-            .and_then(|o| {
-                o.data.as_array().and_then(|rows| {
-                    rows.iter()
-                        .find(|r| r["name"] == release)
-                        .and_then(|r| r["rollout"].as_str().map(str::to_string))
-                })
-            })
-            .unwrap_or_else(|| "no deployment yet".into());
-        if state != last {
+    let done = crate::deploy::wait_rolled_out(cluster, &[release], timeout, &mut |states| {
+        for (name, state) in states {
             if tty {
-                eprint!("\r\x1b[2Krollout of {release}: {state}");
+                eprint!("\r\x1b[2Krollout of {name}: {state}");
             } else {
-                eprintln!("rollout of {release}: {state}");
+                eprintln!("rollout of {name}: {state}");
             }
-            let _ = std::io::stderr().flush();
-            last = state.clone();
         }
-        if state == "successfully rolled out" {
-            if tty {
-                eprintln!();
-            }
-            return Ok(true);
-        }
-        if Instant::now() >= deadline {
-            if tty {
-                eprintln!();
-            }
-            return Ok(false);
-        }
-        tokio::time::sleep(Duration::from_millis(500)).await;
+        let _ = std::io::stderr().flush();
+    })
+    .await?;
+    if tty {
+        eprintln!();
     }
+    Ok(done)
 }
 
 #[cfg(test)]

@@ -83,11 +83,7 @@ struct FollowsThePlaybook(Mutex<Vec<ModelTurn>>);
 
 impl FollowsThePlaybook {
     fn new(pb: &Playbook) -> Self {
-        let repair = pb
-            .steps
-            .iter()
-            .find(|s| todo_ops_tools::tools::find(&s.tool).is_some_and(|t| t.mutates()))
-            .expect("a scenario playbook changes something");
+        let repair = pb.repair().expect("a scenario playbook changes something");
         let call = |id: &str, name: &str, args: &serde_json::Value| ToolCall {
             id: id.into(),
             name: name.into(),

@@ -240,11 +240,7 @@ async fn run(name: &str) {
         .into_iter()
         .filter(|p| p.scenario.as_deref() == Some(name))
         .collect();
-    mine.sort_by_key(|p| {
-        p.steps
-            .iter()
-            .any(|st| todo_ops_tools::tools::find(&st.tool).is_some_and(|t| t.mutates()))
-    });
+    mine.sort_by_key(|p| p.repair().is_some());
     assert!(
         mine.last().is_some_and(|p| p.name == name),
         "{name}: no playbook named after the scenario repairs it"

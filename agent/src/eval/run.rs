@@ -102,7 +102,10 @@ async fn run_on(
     };
     let ctx = crate::connect::tool_context(&cluster_args, Some(&s.charts)).await?;
     let cluster = ctx.cluster.clone();
-    let helm = crate::deploy::helm_client(&kubeconfig)?;
+    let helm = match &ctx.helm {
+        Some(h) => h.client.clone(),
+        None => bail!("the Helm library did not load; run scripts/install-helm-lib"),
+    };
     let healthy = super::Verify {
         healthy: true,
         ..Default::default()

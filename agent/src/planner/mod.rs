@@ -55,10 +55,7 @@ pub fn playbook_repair(
     diagnosis_text.lines().find_map(|l| {
         let name = l.trim().strip_prefix("playbook: ")?;
         let pb = playbooks.iter().find(|p| p.name == name)?;
-        let step = pb
-            .steps
-            .iter()
-            .find(|s| todo_ops_tools::tools::find(&s.tool).is_some_and(|t| t.mutates()))?;
+        let step = pb.repair()?;
         Some((step.tool.clone(), step.args.clone()))
     })
 }

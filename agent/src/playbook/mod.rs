@@ -47,6 +47,20 @@ pub struct Step {
     pub wait: Option<Duration>,
 }
 
+impl Step {
+    /// Whether its tool changes the cluster (an unknown tool counts as one).
+    pub fn changes_cluster(&self) -> bool {
+        todo_ops_tools::tools::find(&self.tool).is_none_or(|t| t.mutates())
+    }
+}
+
+impl Playbook {
+    /// The first step that changes the cluster: the repair a playbook applies.
+    pub fn repair(&self) -> Option<&Step> {
+        self.steps.iter().find(|s| s.changes_cluster())
+    }
+}
+
 /// A playbook that cannot be found or read.
 #[derive(Debug, thiserror::Error)]
 pub enum PlaybookError {
@@ -89,6 +103,16 @@ pub fn playbooks_dir(given: Option<&Path>) -> Result<PathBuf, PlaybookError> {
         return Ok(d.to_path_buf());
     }
     crate::repo::find("playbooks", "verify.md").ok_or(PlaybookError::NoFolder)
+}
+
+/// The repository's playbooks, or none when there is no playbooks folder (an installed
+/// binary away from the repository); a malformed playbook is still an error.
+pub fn load_if_present() -> Result<Vec<Playbook>, PlaybookError> {
+    match playbooks_dir(None) {
+        Ok(dir) => load_dir(&dir),
+        Err(PlaybookError::NoFolder) => Ok(Vec::new()),
+        Err(e) => Err(e),
+    }
 }
 
 /// Every `*.md` in `dir`, sorted by name; the first malformed one is an error.

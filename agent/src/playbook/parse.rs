@@ -186,14 +186,15 @@ fn step(
             "this step block has no tool call; write e.g. diagnose {}".into(),
         ));
     };
-    if wait.is_some() && todo_ops_tools::tools::find(&tool).is_some_and(|t| t.mutates()) {
-        return Err(err(line, "wait: retries a step, and a change is never retried; put the wait on the check after it".into()));
-    }
-    Ok(Step {
+    let step = Step {
         line,
         tool,
         args,
         expects,
         wait,
-    })
+    };
+    if step.wait.is_some() && step.changes_cluster() {
+        return Err(err(line, "wait: retries a step, and a change is never retried; put the wait on the check after it".into()));
+    }
+    Ok(step)
 }
