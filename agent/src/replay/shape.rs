@@ -182,9 +182,10 @@ pub fn learn_aliases(recorded: &Value, actual: &Value, out: &mut Vec<(String, St
         }
         (Value::Array(r), Value::Array(a)) => {
             let mut used = vec![false; a.len()];
+            let current: Vec<Value> = a.iter().map(normalize).collect();
             for rv in r {
                 let n = normalize(rv);
-                if let Some(i) = (0..a.len()).find(|&i| !used[i] && normalize(&a[i]) == n) {
+                if let Some(i) = (0..a.len()).find(|&i| !used[i] && current[i] == n) {
                     used[i] = true;
                     learn_aliases(rv, &a[i], out);
                 }
