@@ -7,8 +7,9 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use kubesim::controllers::{ControllerConfig, PodRuntime, rt};
+use kubesim::controllers::{ControllerConfig, PodRuntime};
 use kubesim::kubelet::images::ImageTable;
+use kubesim::resources::{DEPLOYMENT, POD};
 use kubesim::server::{RunningSim, SimConfig};
 use serde_json::json;
 use todo_ops::{deploy, scenarios};
@@ -80,7 +81,7 @@ async fn main() -> anyhow::Result<()> {
     let deadline = Instant::now() + Duration::from_secs(60);
     while !sim
         .store
-        .all(rt("apps", "deployments"))
+        .all(&DEPLOYMENT)
         .iter()
         .all(|d| d["status"]["readyReplicas"] == d["spec"]["replicas"])
     {
@@ -109,7 +110,7 @@ async fn main() -> anyhow::Result<()> {
     }
     let failing: Vec<String> = sim
         .store
-        .all(rt("", "pods"))
+        .all(&POD)
         .iter()
         .filter(|p| {
             p["status"]["containerStatuses"][0]["restartCount"]
@@ -160,7 +161,7 @@ async fn main() -> anyhow::Result<()> {
     diagnose(&cluster).await?;
     let small = count(&sim) - before;
     for i in 0..500 {
-        sim.store.create(rt("", "pods"), "default", json!({"metadata": {"name": format!("unrelated-{i}"), "labels": {"app": "unrelated"}},
+        sim.store.create(&POD, "default", json!({"metadata": {"name": format!("unrelated-{i}"), "labels": {"app": "unrelated"}},
             "spec": {"containers": [{"name": "c", "image": "unrelated:1", "resources": {"requests": {"cpu": "1m", "memory": "1Mi"}}}]}}))
             .map_err(|e| anyhow::anyhow!("{e}"))?;
     }

@@ -8,8 +8,9 @@ use crate::cli::{Demo, default_kubeconfig};
 use crate::report::{self, Format};
 use crate::{deploy, scenarios};
 use anyhow::{Context, Result, bail};
-use kubesim::controllers::{ControllerConfig, PodRuntime, rt};
+use kubesim::controllers::{ControllerConfig, PodRuntime};
 use kubesim::kubelet::images::ImageTable;
+use kubesim::resources::DEPLOYMENT;
 use kubesim::server::{RunningSim, SimConfig};
 use serde_json::{Value, json};
 use todo_ops_tools::analyzers::Severity;
@@ -43,7 +44,7 @@ pub fn app_images() -> Result<ImageTable> {
 fn ready(sim: &RunningSim, name: &str) -> (i64, i64) {
     let d = sim
         .store
-        .get(rt("apps", "deployments"), "default", name)
+        .get(&DEPLOYMENT, "default", name)
         .unwrap_or(Value::Null);
     (
         d["status"]["readyReplicas"].as_i64().unwrap_or(0),

@@ -7,6 +7,9 @@ use todo_ops::cli::{Cli, Command, SimCommand};
 use todo_ops::sim_cmd;
 
 /// Output piped into `head` ends quietly, as for any Unix tool, instead of panicking.
+/// Only for commands that print one answer: a server keeps Rust's ignored SIGPIPE, because
+/// vectored socket writes (`writev`, used by hyper) raise it when a client has gone, and the
+/// default disposition would kill kubesim and every pod with it.
 #[allow(unsafe_code)]
 fn default_sigpipe() {
     // SAFETY: restoring the default disposition of SIGPIPE before any thread starts.
@@ -50,8 +53,10 @@ async fn port_forward(a: &todo_ops::cli::PortForwardArgs) -> anyhow::Result<u8> 
 }
 
 fn main() -> ExitCode {
-    default_sigpipe();
     let cli = Cli::parse();
+    if !cli.command.serves_connections() {
+        default_sigpipe();
+    }
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(r) => r,
         Err(e) => {

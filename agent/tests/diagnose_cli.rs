@@ -8,6 +8,7 @@ use std::process::Command;
 
 use k8s_openapi::api::core::v1::ConfigMap;
 use kube::api::{Api, Patch, PatchParams, PostParams};
+use kubesim::resources::DEPLOYMENT;
 use kubesim::server::{RunningSim, SimConfig};
 use serde_json::{Value, json};
 use todo_ops_tools::cluster::ClusterTarget;
@@ -129,7 +130,7 @@ async fn json_report_matches_its_schema() {
     sim.write_kubeconfig(&kc).unwrap();
     sim.store
         .create(
-            kubesim::controllers::rt("apps", "deployments"),
+            &DEPLOYMENT,
             "default",
             json!({"metadata": {"name": "solo"}, "spec": {"replicas": 1, "selector": {"matchLabels": {"app": "solo"}},
                    "template": {"metadata": {"labels": {"app": "solo"}}, "spec": {"containers": [{"name": "c", "image": "x:1"}]}}}}),

@@ -8,7 +8,7 @@ mod common;
 use std::time::{Duration, Instant};
 
 use common::{Env, chat, healthy, pods, rolled_out, setup, until};
-use kubesim::controllers::rt;
+use kubesim::resources::EVENT;
 use serde_json::Value;
 use todo_ops::scenarios;
 
@@ -19,7 +19,7 @@ fn waiting(env: &Env, reason: &str) -> Option<Value> {
 }
 
 fn event(env: &Env, reason: &str, contains: &str) -> Option<Value> {
-    env.sim.store.all(rt("", "events")).into_iter().find(|e| {
+    env.sim.store.all(&EVENT).into_iter().find(|e| {
         e["reason"] == reason && e["message"].as_str().unwrap_or_default().contains(contains)
     })
 }

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use futures::StreamExt;
-use kubesim::controllers::rt;
+use kubesim::resources::POD;
 use kubesim::server::{RunningSim, SimConfig};
 use serde_json::json;
 
@@ -28,7 +28,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .no_proxy()
         .build()?;
     let token = sim.tokens.admin.clone();
-    let pods = rt("", "pods");
+    let pods = &POD;
     let start = Instant::now();
     for i in 0..1000 {
         sim.store.create(pods, "default", json!({

@@ -1,7 +1,20 @@
-//! The resource types kubesim serves, as discovery describes them.
+//! The resource types kubesim serves: one table that drives routing, discovery, OpenAPI,
+//! field validation and storage. Group, version, kind, plural and scope come from the
+//! k8s-openapi types, so an entry cannot disagree with the real API.
+
+use k8s_openapi::api::{
+    apps::v1 as apps, autoscaling::v2 as autoscaling, batch::v1 as batch,
+    coordination::v1 as coordination, core::v1 as core, discovery::v1 as discovery,
+    events::v1 as events, networking::v1 as networking, policy::v1 as policy, rbac::v1 as rbac,
+    scheduling::v1 as scheduling, storage::v1 as storage,
+};
+use k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1 as apiextensions;
+use k8s_openapi::{ClusterResourceScope, NamespaceResourceScope, Resource};
+
+use crate::model::Model;
 
 /// One served resource type.
-#[derive(Debug, PartialEq, Eq)]
+#[derive(Debug)]
 pub struct ResourceType {
     /// API group ("" for core).
     pub group: &'static str,
@@ -11,8 +24,6 @@ pub struct ResourceType {
     pub kind: &'static str,
     /// Plural resource name in URLs.
     pub plural: &'static str,
-    /// Singular name.
-    pub singular: &'static str,
     /// Namespaced or cluster-scoped.
     pub namespaced: bool,
     /// kubectl short names.
@@ -21,7 +32,19 @@ pub struct ResourceType {
     pub subresources: &'static [&'static str],
     /// Whether writes to the main resource leave `.status` alone.
     pub has_status: bool,
+    /// Discovery categories (`all`), as a real API server lists them.
+    pub categories: &'static [&'static str],
+    /// The typed model: schema and strict decoding.
+    pub model: Model,
 }
+
+impl PartialEq for ResourceType {
+    fn eq(&self, other: &Self) -> bool {
+        (self.group, self.version, self.plural) == (other.group, other.version, other.plural)
+    }
+}
+
+impl Eq for ResourceType {}
 
 impl ResourceType {
     /// `v1` or `apps/v1`.
@@ -41,213 +64,122 @@ impl ResourceType {
             format!("{}.{}", self.plural, self.group)
         }
     }
+
+    /// The singular name discovery reports (the lower-cased kind, as on a real server).
+    pub fn singular(&self) -> String {
+        self.kind.to_ascii_lowercase()
+    }
 }
 
-macro_rules! rt {
-    ($g:expr, $v:expr, $k:expr, $p:expr, $s:expr, $ns:expr, $short:expr, $sub:expr, $status:expr) => {
-        ResourceType {
-            group: $g,
-            version: $v,
-            kind: $k,
-            plural: $p,
-            singular: $s,
-            namespaced: $ns,
+/// Namespaced or not, as a constant of the k8s-openapi scope type.
+pub trait ScopeFlag {
+    /// True for namespaced resources.
+    const NAMESPACED: bool;
+}
+
+impl ScopeFlag for NamespaceResourceScope {
+    const NAMESPACED: bool = true;
+}
+
+impl ScopeFlag for ClusterResourceScope {
+    const NAMESPACED: bool = false;
+}
+
+macro_rules! served {
+    ($(#[$doc:meta])* $name:ident: $ty:ty, short $short:expr, sub $sub:expr, status $status:expr, categories $cat:expr) => {
+        $(#[$doc])*
+        pub static $name: ResourceType = ResourceType {
+            group: <$ty as Resource>::GROUP,
+            version: <$ty as Resource>::VERSION,
+            kind: <$ty as Resource>::KIND,
+            plural: <$ty as Resource>::URL_PATH_SEGMENT,
+            namespaced: <<$ty as Resource>::Scope as ScopeFlag>::NAMESPACED,
             short_names: $short,
             subresources: $sub,
             has_status: $status,
-        }
+            categories: $cat,
+            model: Model::of::<$ty>(),
+        };
     };
 }
 
-/// Every served type.
-pub static RESOURCES: &[ResourceType] = &[
-    rt!(
-        "",
-        "v1",
-        "Namespace",
-        "namespaces",
-        "namespace",
-        false,
-        &["ns"],
-        &["status"],
-        true
-    ),
-    rt!(
-        "",
-        "v1",
-        "Node",
-        "nodes",
-        "node",
-        false,
-        &["no"],
-        &["status"],
-        true
-    ),
-    rt!(
-        "",
-        "v1",
-        "Pod",
-        "pods",
-        "pod",
-        true,
-        &["po"],
-        &["status", "log", "portforward"],
-        true
-    ),
-    rt!(
-        "",
-        "v1",
-        "Service",
-        "services",
-        "service",
-        true,
-        &["svc"],
-        &["status"],
-        true
-    ),
-    rt!(
-        "",
-        "v1",
-        "Endpoints",
-        "endpoints",
-        "endpoints",
-        true,
-        &["ep"],
-        &[],
-        false
-    ),
-    rt!(
-        "",
-        "v1",
-        "ConfigMap",
-        "configmaps",
-        "configmap",
-        true,
-        &["cm"],
-        &[],
-        false
-    ),
-    rt!(
-        "",
-        "v1",
-        "Secret",
-        "secrets",
-        "secret",
-        true,
-        &[],
-        &[],
-        false
-    ),
-    rt!(
-        "",
-        "v1",
-        "ServiceAccount",
-        "serviceaccounts",
-        "serviceaccount",
-        true,
-        &["sa"],
-        &[],
-        false
-    ),
-    rt!(
-        "",
-        "v1",
-        "Event",
-        "events",
-        "event",
-        true,
-        &["ev"],
-        &[],
-        false
-    ),
-    rt!(
-        "",
-        "v1",
-        "PersistentVolumeClaim",
-        "persistentvolumeclaims",
-        "persistentvolumeclaim",
-        true,
-        &["pvc"],
-        &["status"],
-        true
-    ),
-    rt!(
-        "apps",
-        "v1",
-        "Deployment",
-        "deployments",
-        "deployment",
-        true,
-        &["deploy"],
-        &["status", "scale"],
-        true
-    ),
-    rt!(
-        "apps",
-        "v1",
-        "ReplicaSet",
-        "replicasets",
-        "replicaset",
-        true,
-        &["rs"],
-        &["status", "scale"],
-        true
-    ),
-    rt!(
-        "apps",
-        "v1",
-        "StatefulSet",
-        "statefulsets",
-        "statefulset",
-        true,
-        &["sts"],
-        &["status", "scale"],
-        true
-    ),
-    rt!(
-        "events.k8s.io",
-        "v1",
-        "Event",
-        "events",
-        "event",
-        true,
-        &["ev"],
-        &[],
-        false
-    ),
-    rt!(
-        "discovery.k8s.io",
-        "v1",
-        "EndpointSlice",
-        "endpointslices",
-        "endpointslice",
-        true,
-        &[],
-        &[],
-        false
-    ),
-    rt!(
-        "policy",
-        "v1",
-        "PodDisruptionBudget",
-        "poddisruptionbudgets",
-        "poddisruptionbudget",
-        true,
-        &["pdb"],
-        &["status"],
-        true
-    ),
-    rt!(
-        "autoscaling",
-        "v2",
-        "HorizontalPodAutoscaler",
-        "horizontalpodautoscalers",
-        "horizontalpodautoscaler",
-        true,
-        &["hpa"],
-        &["status"],
-        true
-    ),
+const ALL: &[&str] = &["all"];
+const NONE: &[&str] = &[];
+const STATUS: &[&str] = &["status"];
+
+served!(/** Namespaces. */ NAMESPACE: core::Namespace, short &["ns"], sub STATUS, status true, categories NONE);
+served!(/** Nodes. */ NODE: core::Node, short &["no"], sub STATUS, status true, categories NONE);
+served!(/** Pods. */ POD: core::Pod, short &["po"], sub &["status", "log", "portforward"], status true, categories ALL);
+served!(/** Services. */ SERVICE: core::Service, short &["svc"], sub STATUS, status true, categories ALL);
+served!(/** Endpoints. */ ENDPOINTS: core::Endpoints, short &["ep"], sub NONE, status false, categories NONE);
+served!(/** ConfigMaps. */ CONFIG_MAP: core::ConfigMap, short &["cm"], sub NONE, status false, categories NONE);
+served!(/** Secrets. */ SECRET: core::Secret, short NONE, sub NONE, status false, categories NONE);
+served!(/** ServiceAccounts. */ SERVICE_ACCOUNT: core::ServiceAccount, short &["sa"], sub NONE, status false, categories NONE);
+served!(/** Core v1 Events. */ EVENT: core::Event, short &["ev"], sub NONE, status false, categories NONE);
+served!(/** PersistentVolumeClaims. */ PVC: core::PersistentVolumeClaim, short &["pvc"], sub STATUS, status true, categories NONE);
+served!(/** PersistentVolumes. */ PV: core::PersistentVolume, short &["pv"], sub STATUS, status true, categories NONE);
+served!(/** ResourceQuotas. */ RESOURCE_QUOTA: core::ResourceQuota, short &["quota"], sub STATUS, status true, categories NONE);
+served!(/** LimitRanges. */ LIMIT_RANGE: core::LimitRange, short &["limits"], sub NONE, status false, categories NONE);
+served!(/** Deployments. */ DEPLOYMENT: apps::Deployment, short &["deploy"], sub &["status", "scale"], status true, categories ALL);
+served!(/** ReplicaSets. */ REPLICA_SET: apps::ReplicaSet, short &["rs"], sub &["status", "scale"], status true, categories ALL);
+served!(/** StatefulSets. */ STATEFUL_SET: apps::StatefulSet, short &["sts"], sub &["status", "scale"], status true, categories ALL);
+served!(/** DaemonSets. */ DAEMON_SET: apps::DaemonSet, short &["ds"], sub STATUS, status true, categories ALL);
+served!(/** ControllerRevisions. */ CONTROLLER_REVISION: apps::ControllerRevision, short NONE, sub NONE, status false, categories NONE);
+served!(/** Jobs. */ JOB: batch::Job, short NONE, sub STATUS, status true, categories ALL);
+served!(/** CronJobs. */ CRON_JOB: batch::CronJob, short &["cj"], sub STATUS, status true, categories ALL);
+served!(/** events.k8s.io/v1 Events. */ EVENTS_V1_EVENT: events::Event, short &["ev"], sub NONE, status false, categories NONE);
+served!(/** EndpointSlices. */ ENDPOINT_SLICE: discovery::EndpointSlice, short NONE, sub NONE, status false, categories NONE);
+served!(/** PodDisruptionBudgets. */ PDB: policy::PodDisruptionBudget, short &["pdb"], sub STATUS, status true, categories NONE);
+served!(/** HorizontalPodAutoscalers (autoscaling/v2). */ HPA: autoscaling::HorizontalPodAutoscaler, short &["hpa"], sub STATUS, status true, categories ALL);
+served!(/** Roles. */ ROLE: rbac::Role, short NONE, sub NONE, status false, categories NONE);
+served!(/** RoleBindings. */ ROLE_BINDING: rbac::RoleBinding, short NONE, sub NONE, status false, categories NONE);
+served!(/** ClusterRoles. */ CLUSTER_ROLE: rbac::ClusterRole, short NONE, sub NONE, status false, categories NONE);
+served!(/** ClusterRoleBindings. */ CLUSTER_ROLE_BINDING: rbac::ClusterRoleBinding, short NONE, sub NONE, status false, categories NONE);
+served!(/** NetworkPolicies. */ NETWORK_POLICY: networking::NetworkPolicy, short &["netpol"], sub NONE, status false, categories NONE);
+served!(/** Ingresses. */ INGRESS: networking::Ingress, short &["ing"], sub STATUS, status true, categories NONE);
+served!(/** IngressClasses. */ INGRESS_CLASS: networking::IngressClass, short NONE, sub NONE, status false, categories NONE);
+served!(/** StorageClasses. */ STORAGE_CLASS: storage::StorageClass, short &["sc"], sub NONE, status false, categories NONE);
+served!(/** PriorityClasses. */ PRIORITY_CLASS: scheduling::PriorityClass, short &["pc"], sub NONE, status false, categories NONE);
+served!(/** Leases. */ LEASE: coordination::Lease, short NONE, sub NONE, status false, categories NONE);
+served!(/** CustomResourceDefinitions (stored; custom resources are not served). */ CRD: apiextensions::CustomResourceDefinition, short &["crd", "crds"], sub STATUS, status true, categories NONE);
+
+/// Every served type, in discovery order.
+pub static RESOURCES: &[&ResourceType] = &[
+    &NAMESPACE,
+    &NODE,
+    &POD,
+    &SERVICE,
+    &ENDPOINTS,
+    &CONFIG_MAP,
+    &SECRET,
+    &SERVICE_ACCOUNT,
+    &EVENT,
+    &PVC,
+    &PV,
+    &RESOURCE_QUOTA,
+    &LIMIT_RANGE,
+    &DEPLOYMENT,
+    &REPLICA_SET,
+    &STATEFUL_SET,
+    &DAEMON_SET,
+    &CONTROLLER_REVISION,
+    &JOB,
+    &CRON_JOB,
+    &EVENTS_V1_EVENT,
+    &ENDPOINT_SLICE,
+    &PDB,
+    &HPA,
+    &ROLE,
+    &ROLE_BINDING,
+    &CLUSTER_ROLE,
+    &CLUSTER_ROLE_BINDING,
+    &NETWORK_POLICY,
+    &INGRESS,
+    &INGRESS_CLASS,
+    &STORAGE_CLASS,
+    &PRIORITY_CLASS,
+    &LEASE,
+    &CRD,
 ];
 
 /// The groups in discovery order, with their versions.
@@ -265,6 +197,7 @@ pub fn groups() -> Vec<(&'static str, &'static str)> {
 pub fn find(group: &str, version: &str, plural: &str) -> Option<&'static ResourceType> {
     RESOURCES
         .iter()
+        .copied()
         .find(|r| r.group == group && r.version == version && r.plural == plural)
 }
 
@@ -272,5 +205,24 @@ pub fn find(group: &str, version: &str, plural: &str) -> Option<&'static Resourc
 pub fn by_kind(api_version: &str, kind: &str) -> Option<&'static ResourceType> {
     RESOURCES
         .iter()
+        .copied()
         .find(|r| r.api_version() == api_version && r.kind == kind)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_entry_is_unique_and_found_by_its_url_and_kind() {
+        for rt in RESOURCES {
+            assert_eq!(find(rt.group, rt.version, rt.plural), Some(*rt));
+            assert_eq!(by_kind(&rt.api_version(), rt.kind), Some(*rt));
+        }
+        assert!(POD.namespaced && !NODE.namespaced && !CLUSTER_ROLE.namespaced);
+        assert_eq!(
+            (DEPLOYMENT.group, DEPLOYMENT.plural),
+            ("apps", "deployments")
+        );
+    }
 }

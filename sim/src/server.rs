@@ -125,9 +125,8 @@ impl RunningSim {
         })?;
         let store = Arc::new(Store::new());
         store.bootstrap_namespaces();
-        if let Some(nodes) = resources::find("", "v1", "nodes") {
-            let _ = store.create(nodes, "", node(&cfg));
-        }
+        let _ = store.create(&resources::NODE, "", node(&cfg));
+        kubernetes_service(&store, addr.port());
         let tokens = Tokens::generate();
         let mut background = Vec::new();
         let logs = if cfg.controllers.runtime == PodRuntime::Processes {
@@ -268,4 +267,28 @@ impl Drop for RunningSim {
 fn base64(bytes: &[u8]) -> String {
     use base64::Engine;
     base64::engine::general_purpose::STANDARD.encode(bytes)
+}
+
+/// The `kubernetes` Service in `default` and its Endpoints, pointing at this API server, as
+/// every cluster has them (clients in pods find the API through it).
+fn kubernetes_service(store: &Store, port: u16) {
+    let labels = serde_json::json!({"component": "apiserver", "provider": "kubernetes"});
+    let _ = store.create(
+        &resources::SERVICE,
+        "default",
+        serde_json::json!({
+            "metadata": {"name": "kubernetes", "labels": labels},
+            "spec": {"clusterIP": "10.96.0.1", "clusterIPs": ["10.96.0.1"],
+                     "ports": [{"name": "https", "port": 443, "protocol": "TCP", "targetPort": port}]},
+        }),
+    );
+    let _ = store.create(
+        &resources::ENDPOINTS,
+        "default",
+        serde_json::json!({
+            "metadata": {"name": "kubernetes", "labels": {"endpointslice.kubernetes.io/skip-mirror": "true"}},
+            "subsets": [{"addresses": [{"ip": "127.0.0.1"}],
+                         "ports": [{"name": "https", "port": port, "protocol": "TCP"}]}],
+        }),
+    );
 }

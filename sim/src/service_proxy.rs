@@ -14,8 +14,8 @@ use axum::response::{IntoResponse, Response};
 use serde_json::Value;
 
 use crate::controllers::replicaset::pod_ready;
-use crate::controllers::rt;
 use crate::kubelet::status::host_port;
+use crate::resources::{POD, SERVICE};
 use crate::selector::LabelSelector;
 use crate::store::Store;
 
@@ -41,7 +41,7 @@ pub fn parse_host(host: &str) -> Option<(String, String)> {
 /// The ready backends of `svc:port` as `127.0.0.1:hostport` addresses.
 pub fn backends(store: &Store, svc: &str, ns: &str, port: u16) -> Result<Vec<String>, String> {
     let service = store
-        .get(rt("", "services"), ns, svc)
+        .get(&SERVICE, ns, svc)
         .map_err(|_| format!("service \"{svc}\" not found in namespace \"{ns}\""))?;
     let sport = service["spec"]["ports"]
         .as_array()
@@ -53,7 +53,7 @@ pub fn backends(store: &Store, svc: &str, ns: &str, port: u16) -> Result<Vec<Str
     let selector = LabelSelector::from_object(
         &serde_json::json!({"matchLabels": service["spec"]["selector"]}),
     );
-    let pods = store.all(rt("", "pods"));
+    let pods = store.all(&POD);
     Ok(pods
         .iter()
         .filter(|p| {

@@ -524,7 +524,7 @@ const NS_GROUP: &str = "";
 const NS_PLURAL: &str = "namespaces";
 
 fn ns_type() -> &'static ResourceType {
-    crate::resources::find("", "v1", "namespaces").unwrap_or(&crate::resources::RESOURCES[0])
+    &crate::resources::NAMESPACE
 }
 
 /// `Deployment.apps` / `Pod`, as 422 messages name kinds.

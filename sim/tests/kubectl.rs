@@ -1,78 +1,11 @@
 //! kubesim judged by the real `kubectl` (v1.32): whatever kubectl does must work unmodified.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // Tests fail loudly by design.
 
-use std::path::PathBuf;
-use std::process::{Command, Output};
+mod support;
 
-use kubesim::server::{RunningSim, SimConfig};
+use kubesim::server::SimConfig;
 use serde_json::Value;
-
-struct Kube {
-    sim: RunningSim,
-    kubeconfig: PathBuf,
-}
-
-impl Kube {
-    async fn start() -> Self {
-        let sim = RunningSim::start(SimConfig::default()).await.unwrap();
-        let kubeconfig = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
-            .join(format!("kubeconfig-{}", sim.addr.port()));
-        sim.write_kubeconfig(&kubeconfig).unwrap();
-        Self { sim, kubeconfig }
-    }
-
-    /// Runs kubectl off the async runtime; returns the output whatever the exit status.
-    async fn run(&self, args: &[&str], stdin: Option<&str>) -> Output {
-        let mut cmd = Command::new("kubectl");
-        cmd.arg("--kubeconfig")
-            .arg(&self.kubeconfig)
-            .args(args)
-            .env_remove("KUBECONFIG");
-        let stdin = stdin.map(str::to_string);
-        tokio::task::spawn_blocking(move || {
-            use std::io::Write;
-            use std::process::Stdio;
-            cmd.stdin(Stdio::piped())
-                .stdout(Stdio::piped())
-                .stderr(Stdio::piped());
-            let mut child = cmd.spawn().expect("kubectl must be installed");
-            if let Some(input) = stdin {
-                child
-                    .stdin
-                    .take()
-                    .unwrap()
-                    .write_all(input.as_bytes())
-                    .unwrap();
-            }
-            drop(child.stdin.take());
-            child.wait_with_output().unwrap()
-        })
-        .await
-        .unwrap()
-    }
-
-    async fn ok(&self, args: &[&str]) -> String {
-        self.ok_stdin(args, None).await
-    }
-
-    async fn ok_stdin(&self, args: &[&str], stdin: Option<&str>) -> String {
-        let out = self.run(args, stdin).await;
-        assert!(
-            out.status.success(),
-            "kubectl {} failed:\nstdout: {}\nstderr: {}",
-            args.join(" "),
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8_lossy(&out.stdout).into_owned()
-    }
-
-    async fn json(&self, args: &[&str]) -> Value {
-        let mut a = args.to_vec();
-        a.extend(["-o", "json"]);
-        serde_json::from_str(&self.ok(&a).await).unwrap()
-    }
-}
+use support::Kube;
 
 const CONFIGMAPS: &str = r#"
 apiVersion: v1
@@ -506,11 +439,7 @@ async fn rollout_that_cannot_progress_exceeds_its_deadline() {
     // Time scale 20: a 10 s progress deadline passes in half a second.
     let mut cfg = SimConfig::default();
     cfg.controllers.time_scale = 20.0;
-    let sim = RunningSim::start(cfg).await.unwrap();
-    let kubeconfig =
-        PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("kubeconfig-{}", sim.addr.port()));
-    sim.write_kubeconfig(&kubeconfig).unwrap();
-    let k = Kube { sim, kubeconfig };
+    let k = Kube::start_with(cfg).await;
     let stuck = WEB
         .replace("cpu: 100m", "cpu: \"3\"")
         .replace("replicas: 3", "replicas: 1\n  progressDeadlineSeconds: 10");

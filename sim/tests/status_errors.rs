@@ -2,7 +2,7 @@
 //! watch, 401 without a token, 404 for unknown paths.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // Tests fail loudly by design.
 
-use kubesim::controllers::rt;
+use kubesim::resources::CONFIG_MAP;
 use kubesim::server::{RunningSim, SimConfig};
 use kubesim::store::HISTORY;
 use serde_json::{Value, json};
@@ -71,7 +71,7 @@ async fn status_objects() {
     assert_eq!(r.status(), 404);
 
     // Push the history past its bound so resourceVersion 1 is compacted away.
-    let cms = rt("", "configmaps");
+    let cms = &CONFIG_MAP;
     sim.store
         .create(
             cms,

@@ -8,8 +8,9 @@ use std::process::Command;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use kubesim::controllers::{ControllerConfig, PodRuntime, rt};
+use kubesim::controllers::{ControllerConfig, PodRuntime};
 use kubesim::kubelet::images::ImageTable;
+use kubesim::resources::{DEPLOYMENT, POD};
 use kubesim::server::{RunningSim, SimConfig};
 use serde_json::{Value, json};
 use todo_ops_tools::helm::{self, ActionOptions, Chart, ClusterOptions, HelmClient};
@@ -121,15 +122,12 @@ async fn helm_installs_the_chatbot_and_it_answers() {
             .unwrap();
     }
     for name in ["todo-backend", "todo-frontend"] {
-        let d = sim
-            .store
-            .get(rt("apps", "deployments"), "default", name)
-            .unwrap();
+        let d = sim.store.get(&DEPLOYMENT, "default", name).unwrap();
         assert_eq!(d["status"]["readyReplicas"], 2, "{name}");
     }
 
     // The frontend pod's own port; /api goes through the service proxy to a backend pod.
-    let pods = sim.store.all(rt("", "pods"));
+    let pods = sim.store.all(&POD);
     let fe = pods
         .iter()
         .find(|p| p["metadata"]["labels"]["app.kubernetes.io/name"] == "todo-frontend")
@@ -220,7 +218,7 @@ spec:
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn failures_show_real_symptoms() {
     let (sim, kubeconfig) = sim().await;
-    let pods_rt = rt("", "pods");
+    let pods_rt = &POD;
     let apply = |yaml: &str| {
         let mut child = Command::new("kubectl")
             .arg("--kubeconfig")

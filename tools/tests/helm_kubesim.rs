@@ -6,7 +6,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use kubesim::controllers::rt;
+use kubesim::resources::{CONFIG_MAP, DEPLOYMENT, POD, REPLICA_SET, SECRET};
 use kubesim::server::{RunningSim, SimConfig};
 use serde_json::{Value, json};
 use todo_ops_tools::helm::{self, ActionOptions, Chart, ClusterOptions, HelmClient};
@@ -27,9 +27,7 @@ fn waiting() -> ActionOptions {
 }
 
 fn deployment(sim: &RunningSim, name: &str) -> Value {
-    sim.store
-        .get(rt("apps", "deployments"), "default", name)
-        .unwrap()
+    sim.store.get(&DEPLOYMENT, "default", name).unwrap()
 }
 
 fn replicasets_of(sim: &RunningSim, name: &str) -> Vec<Value> {
@@ -38,7 +36,7 @@ fn replicasets_of(sim: &RunningSim, name: &str) -> Vec<Value> {
         .unwrap()
         .to_string();
     sim.store
-        .all(rt("apps", "replicasets"))
+        .all(&REPLICA_SET)
         .into_iter()
         .filter(|r| kubesim::controllers::owned_by(r, &uid))
         .collect()
@@ -85,7 +83,7 @@ async fn install_upgrade_rollback_uninstall_on_kubesim() {
     }
     let secret = sim
         .store
-        .get(rt("", "secrets"), "default", "todo-backend-secrets")
+        .get(&SECRET, "default", "todo-backend-secrets")
         .unwrap();
     assert!(secret["data"]["BETTER_AUTH_SECRET"].is_string());
     let c = client.clone();
@@ -122,7 +120,7 @@ async fn install_upgrade_rollback_uninstall_on_kubesim() {
     assert_eq!(old["spec"]["replicas"], 0);
     let cm = sim
         .store
-        .get(rt("", "configmaps"), "default", "todo-backend-config")
+        .get(&CONFIG_MAP, "default", "todo-backend-config")
         .unwrap();
     assert_eq!(cm["data"]["LOG_FORMAT"], "text");
     let c = client.clone();
@@ -156,7 +154,7 @@ async fn install_upgrade_rollback_uninstall_on_kubesim() {
     );
     let cm = sim
         .store
-        .get(rt("", "configmaps"), "default", "todo-backend-config")
+        .get(&CONFIG_MAP, "default", "todo-backend-config")
         .unwrap();
     assert_eq!(cm["data"]["LOG_FORMAT"], "json");
     // Rolled back: the first template is current again and scales back up.
@@ -186,8 +184,8 @@ async fn install_upgrade_rollback_uninstall_on_kubesim() {
             .await
             .unwrap();
     }
-    assert!(sim.store.all(rt("apps", "deployments")).is_empty());
-    assert!(sim.store.all(rt("apps", "replicasets")).is_empty());
+    assert!(sim.store.all(&DEPLOYMENT).is_empty());
+    assert!(sim.store.all(&REPLICA_SET).is_empty());
     let c = client.clone();
     assert!(
         helm::blocking("list", move || c.list(false))
@@ -196,7 +194,7 @@ async fn install_upgrade_rollback_uninstall_on_kubesim() {
             .is_empty()
     );
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
-    while !sim.store.all(rt("", "pods")).is_empty() {
+    while !sim.store.all(&POD).is_empty() {
         assert!(
             std::time::Instant::now() < deadline,
             "pods left after uninstall"

@@ -5,8 +5,9 @@
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-use kubesim::controllers::{ControllerConfig, PodRuntime, rt};
+use kubesim::controllers::{ControllerConfig, PodRuntime};
 use kubesim::kubelet::images::ImageTable;
+use kubesim::resources::{DEPLOYMENT, POD, SECRET};
 use kubesim::server::{RunningSim, SimConfig};
 use serde_json::json;
 use todo_ops_tools::cluster::ClusterTarget;
@@ -39,14 +40,14 @@ async fn secret_values_never_leave_the_tool() {
     };
     store
         .create(
-            rt("", "secrets"),
+            &SECRET,
             "default",
             json!({"metadata": {"name": "leaky"}, "data": {"API_KEY": encoded}}),
         )
         .unwrap();
     store
         .create(
-            rt("apps", "deployments"),
+            &DEPLOYMENT,
             "default",
             json!({
                 "metadata": {"name": "leaky"},
@@ -89,7 +90,7 @@ async fn secret_values_never_leave_the_tool() {
     assert!(!json.contains(PLANTED), "the secret leaked: {json}");
     // The app really did print it: the raw pod log (not a tool output) has it.
     let pod = store
-        .all(rt("", "pods"))
+        .all(&POD)
         .into_iter()
         .find(|p| p["metadata"]["labels"]["app"] == "leaky")
         .unwrap();

@@ -6,8 +6,9 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use kubesim::controllers::{ControllerConfig, PodRuntime, rt};
+use kubesim::controllers::{ControllerConfig, PodRuntime};
 use kubesim::kubelet::images::ImageTable;
+use kubesim::resources::{DEPLOYMENT, EVENT, POD, REPLICA_SET, SECRET, SERVICE};
 use kubesim::server::{RunningSim, SimConfig};
 use serde_json::{Value, json};
 use todo_ops_tools::cluster::ClusterTarget;
@@ -97,13 +98,8 @@ async fn until<T>(what: &str, mut f: impl FnMut() -> Option<T>) -> T {
 #[tokio::test]
 async fn reads_and_mutations() {
     let (sim, ctx) = ctx(PodRuntime::Instant, ImageTable::default()).await;
-    sim.store
-        .create(rt("apps", "deployments"), "default", web(2))
-        .unwrap();
-    until("2 pods", || {
-        (sim.store.all(rt("", "pods")).len() == 2).then_some(())
-    })
-    .await;
+    sim.store.create(&DEPLOYMENT, "default", web(2)).unwrap();
+    until("2 pods", || (sim.store.all(&POD).len() == 2).then_some(())).await;
 
     let out = find("list_pods")
         .unwrap()
@@ -148,10 +144,7 @@ async fn reads_and_mutations() {
         .await
         .unwrap();
     assert_eq!(out.text, "deployment web scaled to 3 replicas");
-    until("3 pods", || {
-        (sim.store.all(rt("", "pods")).len() == 3).then_some(())
-    })
-    .await;
+    until("3 pods", || (sim.store.all(&POD).len() == 3).then_some(())).await;
 
     find("rollout_restart")
         .unwrap()
@@ -159,7 +152,7 @@ async fn reads_and_mutations() {
         .await
         .unwrap();
     until("a second ReplicaSet", || {
-        (sim.store.all(rt("apps", "replicasets")).len() == 2).then_some(())
+        (sim.store.all(&REPLICA_SET).len() == 2).then_some(())
     })
     .await;
 
@@ -192,10 +185,10 @@ async fn reads_and_mutations() {
         "{e}"
     );
     // Deployments, Services with endpoints, config (Secret keys only), nodes.
-    sim.store.create(rt("", "services"), "default", json!({"metadata": {"name": "web"}, "spec": {"selector": {"app": "web"}, "ports": [{"port": 80}]}})).unwrap();
+    sim.store.create(&SERVICE, "default", json!({"metadata": {"name": "web"}, "spec": {"selector": {"app": "web"}, "ports": [{"port": 80}]}})).unwrap();
     sim.store
         .create(
-            rt("", "secrets"),
+            &SECRET,
             "default",
             json!({"metadata": {"name": "creds"}, "data": {"TOKEN": "c2VjcmV0LXZhbHVlLTEyMw=="}}),
         )
@@ -244,7 +237,7 @@ async fn reads_and_mutations() {
         ]
     );
 
-    let pod = sim.store.all(rt("", "pods"))[0]["metadata"]["name"]
+    let pod = sim.store.all(&POD)[0]["metadata"]["name"]
         .as_str()
         .unwrap()
         .to_string();
@@ -268,7 +261,7 @@ async fn reads_and_mutations() {
         .call(&ctx, json!({"pod": pod}))
         .await
         .unwrap();
-    assert!(sim.store.get(rt("", "pods"), "default", &pod).is_err());
+    assert!(sim.store.get(&POD, "default", &pod).is_err());
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -281,22 +274,19 @@ async fn logs_tail_grep_previous_and_redaction() {
     ctx.redactor = Arc::new(r);
     sim.store
         .create(
-            rt("", "pods"),
+            &POD,
             "default",
             json!({"metadata": {"name": "talker"}, "spec": {"containers": [{"name": "c", "image": "shell:latest",
                    "args": ["-c", "for i in 1 2 3 4 5; do echo line $i; done; echo token s3cret-token-42; exit 2"]}]}}),
         )
         .unwrap();
     until("a restart", || {
-        sim.store
-            .get(rt("", "pods"), "default", "talker")
-            .ok()
-            .filter(|p| {
-                p["status"]["containerStatuses"][0]["restartCount"]
-                    .as_i64()
-                    .unwrap_or(0)
-                    >= 1
-            })
+        sim.store.get(&POD, "default", "talker").ok().filter(|p| {
+            p["status"]["containerStatuses"][0]["restartCount"]
+                .as_i64()
+                .unwrap_or(0)
+                >= 1
+        })
     })
     .await;
     let logs = find("get_logs").unwrap();
@@ -423,7 +413,7 @@ async fn helm_tools_diff_upgrade_rollback() {
     assert_eq!(out.data["revision"], 2);
     assert_eq!(
         sim.store
-            .get(rt("apps", "deployments"), "default", "todo-backend")
+            .get(&DEPLOYMENT, "default", "todo-backend")
             .unwrap()["spec"]["replicas"],
         3
     );
@@ -440,7 +430,7 @@ async fn helm_tools_diff_upgrade_rollback() {
     assert_eq!(out.data.as_array().unwrap().len(), 3, "{}", out.text);
     assert_eq!(
         sim.store
-            .get(rt("apps", "deployments"), "default", "todo-backend")
+            .get(&DEPLOYMENT, "default", "todo-backend")
             .unwrap()["spec"]["replicas"],
         2
     );
@@ -465,7 +455,7 @@ async fn helm_tools_diff_upgrade_rollback() {
         .unwrap();
     assert!(
         sim.store
-            .get(rt("apps", "deployments"), "default", "todo-backend")
+            .get(&DEPLOYMENT, "default", "todo-backend")
             .is_err()
     );
     let out = find("helm_install")
@@ -479,7 +469,7 @@ async fn helm_tools_diff_upgrade_rollback() {
     assert_eq!(out.data["status"], "deployed");
     assert_eq!(
         sim.store
-            .get(rt("apps", "deployments"), "default", "todo-frontend")
+            .get(&DEPLOYMENT, "default", "todo-frontend")
             .unwrap()["spec"]["replicas"],
         3
     );
@@ -527,14 +517,14 @@ async fn planted_secret_appears_in_no_tool_output() {
     };
     sim.store
         .create(
-            rt("", "secrets"),
+            &SECRET,
             "default",
             json!({"metadata": {"name": "app-secrets"}, "data": {"API_KEY": encoded}}),
         )
         .unwrap();
     sim.store
         .create(
-            rt("", "pods"),
+            &POD,
             "default",
             json!({"metadata": {"name": "leaky", "labels": {"app": "leaky"}}, "spec": {"containers": [{"name": "c", "image": "shell:latest",
                    "args": ["-c", "echo using $API_KEY; exit 1"],
@@ -543,22 +533,19 @@ async fn planted_secret_appears_in_no_tool_output() {
         .unwrap();
     sim.store
         .create(
-            rt("", "events"),
+            &EVENT,
             "default",
             json!({"metadata": {"name": "leaky.quote"}, "involvedObject": {"kind": "Pod", "name": "leaky", "namespace": "default"},
                    "reason": "Quoted", "message": format!("the app said {PLANTED}"), "type": "Warning", "count": 1}),
         )
         .unwrap();
     until("a restart", || {
-        sim.store
-            .get(rt("", "pods"), "default", "leaky")
-            .ok()
-            .filter(|p| {
-                p["status"]["containerStatuses"][0]["restartCount"]
-                    .as_i64()
-                    .unwrap_or(0)
-                    >= 1
-            })
+        sim.store.get(&POD, "default", "leaky").ok().filter(|p| {
+            p["status"]["containerStatuses"][0]["restartCount"]
+                .as_i64()
+                .unwrap_or(0)
+                >= 1
+        })
     })
     .await;
     // The session's redactor learns the namespace's Secret values, as diagnose's snapshot does.

@@ -50,6 +50,21 @@ pub enum Command {
     Replay(ReplayArgs),
 }
 
+impl Command {
+    /// Whether the command serves connections (kubesim, port-forwards, the demo, eval's
+    /// embedded clusters) for longer than one answer. Such a process must outlive any peer
+    /// that hangs up, so a write to a closed socket has to be an error, never SIGPIPE.
+    pub fn serves_connections(&self) -> bool {
+        matches!(
+            self,
+            Command::Sim(SimCommand::Serve(_) | SimCommand::Start(_) | SimCommand::PortForward(_))
+                | Command::Demo(_)
+                | Command::Deploy(_)
+                | Command::Eval(_)
+        )
+    }
+}
+
 /// Options of `replay`.
 #[derive(Debug, Clone, Args)]
 pub struct ReplayArgs {

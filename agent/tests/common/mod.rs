@@ -5,8 +5,9 @@
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-use kubesim::controllers::{ControllerConfig, PodRuntime, rt};
+use kubesim::controllers::{ControllerConfig, PodRuntime};
 use kubesim::kubelet::images::ImageTable;
+use kubesim::resources::{DEPLOYMENT, POD};
 use kubesim::server::{RunningSim, SimConfig};
 use serde_json::{Value, json};
 use todo_ops::deploy;
@@ -85,7 +86,7 @@ pub async fn setup() -> Env {
 /// What the backend pods look like, for failure messages.
 pub fn dump(store: &kubesim::store::Store) -> String {
     store
-        .all(rt("", "pods"))
+        .all(&POD)
         .iter()
         .map(|p| {
             format!(
@@ -118,18 +119,14 @@ pub async fn until<T>(what: &str, mut f: impl FnMut() -> Option<T>) -> T {
 pub fn pods(env: &Env, app: &str) -> Vec<Value> {
     env.sim
         .store
-        .all(rt("", "pods"))
+        .all(&POD)
         .into_iter()
         .filter(|p| p["metadata"]["labels"]["app.kubernetes.io/name"] == app)
         .collect()
 }
 
 pub fn rolled_out(env: &Env, name: &str) -> bool {
-    let Ok(d) = env
-        .sim
-        .store
-        .get(rt("apps", "deployments"), "default", name)
-    else {
+    let Ok(d) = env.sim.store.get(&DEPLOYMENT, "default", name) else {
         return false;
     };
     let want = d["spec"]["replicas"].as_i64().unwrap_or(0);

@@ -24,7 +24,7 @@ fn verbs(rt: &ResourceType) -> Vec<&'static str> {
 fn resource_entry(rt: &ResourceType) -> Value {
     let mut e = json!({
         "name": rt.plural,
-        "singularName": rt.singular,
+        "singularName": rt.singular(),
         "namespaced": rt.namespaced,
         "kind": rt.kind,
         "verbs": verbs(rt),
@@ -32,11 +32,8 @@ fn resource_entry(rt: &ResourceType) -> Value {
     if !rt.short_names.is_empty() {
         e["shortNames"] = json!(rt.short_names);
     }
-    if matches!(
-        rt.kind,
-        "Pod" | "Deployment" | "ReplicaSet" | "StatefulSet" | "Service" | "ConfigMap" | "Secret"
-    ) {
-        e["categories"] = json!(["all"]);
+    if !rt.categories.is_empty() {
+        e["categories"] = json!(rt.categories);
     }
     e
 }
@@ -74,6 +71,7 @@ pub fn resource_list(group: &str, version: &str) -> Option<Value> {
     }
     let types: Vec<&ResourceType> = RESOURCES
         .iter()
+        .copied()
         .filter(|r| r.group == group && r.version == version)
         .collect();
     if types.is_empty() {

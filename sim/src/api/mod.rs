@@ -6,6 +6,7 @@ pub mod objects;
 pub mod openapi;
 pub mod portforward;
 pub mod table;
+pub mod validation;
 pub mod watch;
 
 use std::collections::HashMap;

@@ -7,6 +7,7 @@ use axum::http::{HeaderMap, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
+use super::validation::{self, FieldValidation};
 use super::{ApiState, Target};
 use crate::patch;
 use crate::selector::{FieldSelector, LabelSelector};
@@ -72,7 +73,8 @@ pub fn handle(
         (Method::GET, None, _) => list(s, t, q),
         (Method::POST, None, _) => {
             let ns = ns_of(t)?;
-            let obj = body_json(body)?;
+            let mut obj = body_json(body)?;
+            let warnings = validation::check(t.rt, &mut obj, FieldValidation::from_query(q)?)?;
             if let Some(body_ns) = obj["metadata"]["namespace"].as_str()
                 && t.rt.namespaced
                 && !body_ns.is_empty()
@@ -83,7 +85,10 @@ pub fn handle(
                 )));
             }
             let created = store.create_with(t.rt, ns, obj, commit)?;
-            Ok((StatusCode::CREATED, Json(created)).into_response())
+            Ok(with_warnings(
+                (StatusCode::CREATED, Json(created)).into_response(),
+                &warnings,
+            ))
         }
         (Method::DELETE, None, _) => {
             let ns = t.namespace.as_deref();
@@ -121,7 +126,12 @@ pub fn handle(
         }
         (Method::PUT, Some(name), sub) => {
             let ns = ns_of(t)?;
-            let obj = body_json(body)?;
+            let mut obj = body_json(body)?;
+            let warnings = if sub == Some("scale") {
+                Vec::new()
+            } else {
+                validation::check(t.rt, &mut obj, FieldValidation::from_query(q)?)?
+            };
             let updated = match sub {
                 None => store.update_with(t.rt, ns, name, obj, UpdateScope::Main, commit)?,
                 Some("status") => {
@@ -134,12 +144,12 @@ pub fn handle(
                     )));
                 }
             };
-            Ok(Json(if sub == Some("scale") {
+            let body = if sub == Some("scale") {
                 scale_of(&updated)
             } else {
                 updated
-            })
-            .into_response())
+            };
+            Ok(with_warnings(Json(body).into_response(), &warnings))
         }
         (Method::PATCH, Some(name), sub) => patch_object(s, t, name, sub, q, headers, body),
         (Method::DELETE, Some(name), None) => Ok(Json(if commit {
@@ -150,6 +160,11 @@ pub fn handle(
         .into_response()),
         _ => Err(ApiError::MethodNotAllowed),
     }
+}
+
+fn with_warnings(mut r: Response, warnings: &[String]) -> Response {
+    validation::add_warnings(r.headers_mut(), warnings);
+    r
 }
 
 fn list_body(t: &Target, items: Vec<Value>, rv: u64) -> Value {
@@ -286,6 +301,8 @@ fn patch_object(
             }],
         })
     };
+    let mode = FieldValidation::from_query(q)?;
+    let mut warnings = Vec::new();
     let is_apply = content_type == "application/apply-patch+yaml";
     if is_apply && q.get("fieldManager").is_none_or(|m| m.is_empty()) {
         return Err(ApiError::BadRequest(
@@ -303,7 +320,8 @@ fn patch_object(
             ns,
             name,
             |obj| {
-                let next = apply(obj)?;
+                let mut next = apply(obj)?;
+                warnings = validation::check(t.rt, &mut next, mode)?;
                 obj["status"] = next.get("status").cloned().unwrap_or(Value::Null);
                 Ok(())
             },
@@ -317,6 +335,7 @@ fn patch_object(
                 |obj| {
                     let status = obj.get("status").cloned();
                     let mut next = apply(obj)?;
+                    warnings = validation::check(t.rt, &mut next, mode)?;
                     if t.rt.has_status {
                         next["status"] = status.unwrap_or(Value::Null);
                     }
@@ -330,8 +349,12 @@ fn patch_object(
                 Err(ApiError::NotFound { .. }) if is_apply => {
                     let mut obj = p.clone();
                     obj["metadata"]["name"] = json!(name);
+                    let warnings = validation::check(t.rt, &mut obj, mode)?;
                     let created = s.store.create_with(t.rt, ns, obj, commit)?;
-                    return Ok((StatusCode::CREATED, Json(created)).into_response());
+                    return Ok(with_warnings(
+                        (StatusCode::CREATED, Json(created)).into_response(),
+                        &warnings,
+                    ));
                 }
                 other => other?,
             }
@@ -342,7 +365,7 @@ fn patch_object(
             )));
         }
     };
-    Ok(Json(result).into_response())
+    Ok(with_warnings(Json(result).into_response(), &warnings))
 }
 
 fn pod_log(

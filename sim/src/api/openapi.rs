@@ -1,9 +1,13 @@
-//! A minimal OpenAPI v3: one PATCH operation per served kind, declaring the
-//! `fieldValidation` parameter, so kubectl leaves validation to the server (server-side
-//! field validation) instead of downloading full schemas.
+//! OpenAPI v3, one document per group version: a PATCH operation per served kind (it
+//! declares `fieldValidation`, so kubectl leaves validation to the server) and the schemas
+//! of every kind, generated from the k8s-openapi types, with the extensions kubectl reads:
+//! `x-kubernetes-group-version-kind` (`kubectl explain`) and the strategic-merge metadata
+//! (`kubectl apply` computes list merges from it).
 
+use k8s_openapi::schemars::generate::SchemaSettings;
 use serde_json::{Map, Value, json};
 
+use crate::patch_meta::LIST_MERGE;
 use crate::resources::{RESOURCES, ResourceType, groups};
 
 fn gv_path(group: &str, version: &str) -> String {
@@ -70,6 +74,48 @@ pub fn group_version(path: &str) -> Option<Value> {
         "openapi": "3.0.0",
         "info": {"title": "Kubernetes (kubesim)", "version": "v1.32.0"},
         "paths": paths,
-        "components": {"schemas": {}},
+        "components": {"schemas": schemas(gv)},
     }))
+}
+
+/// The schemas of the kinds served in `gv` and of everything they reference.
+fn schemas(gv: &str) -> Map<String, Value> {
+    let mut generator = SchemaSettings::openapi3().into_generator();
+    let mut kinds = Vec::new();
+    for rt in RESOURCES
+        .iter()
+        .filter(|r| gv_path(r.group, r.version) == gv)
+    {
+        let reference = (rt.model.schema)(&mut generator);
+        if let Some(name) = reference
+            .get("$ref")
+            .and_then(Value::as_str)
+            .and_then(|r| r.rsplit('/').next())
+        {
+            kinds.push((name.to_string(), *rt));
+        }
+    }
+    let mut defs = generator.take_definitions(true);
+    for (name, rt) in kinds {
+        if let Some(schema) = defs.get_mut(&name).and_then(Value::as_object_mut) {
+            schema.insert(
+                "x-kubernetes-group-version-kind".into(),
+                json!([{"group": rt.group, "version": rt.version, "kind": rt.kind}]),
+            );
+        }
+    }
+    for m in LIST_MERGE {
+        if let Some(prop) = defs
+            .get_mut(m.definition)
+            .and_then(|d| d.get_mut("properties"))
+            .and_then(|p| p.get_mut(m.field))
+            .and_then(Value::as_object_mut)
+        {
+            prop.insert("x-kubernetes-patch-strategy".into(), m.strategy.into());
+            if let Some(key) = m.merge_key {
+                prop.insert("x-kubernetes-patch-merge-key".into(), key.into());
+            }
+        }
+    }
+    defs
 }

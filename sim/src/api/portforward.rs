@@ -18,8 +18,8 @@ use tokio::net::TcpStream;
 use tokio::sync::mpsc;
 
 use super::{ApiError, ApiState, auth};
-use crate::controllers::rt;
 use crate::kubelet::status::host_port;
+use crate::resources::POD;
 
 /// The channel protocols served, in the order preferred.
 pub const PROTOCOLS: [&str; 2] = ["v5.channel.k8s.io", "v4.channel.k8s.io"];
@@ -118,7 +118,7 @@ fn running_pod(
     if !auth::allowed(who, "create") {
         return Err(auth::forbidden("create", "pods/portforward", "", Some(ns)));
     }
-    let pod = s.store.get(rt("", "pods"), ns, name)?;
+    let pod = s.store.get(&POD, ns, name)?;
     if pod["status"]["phase"] != "Running" {
         return Err(ApiError::BadRequest(format!(
             "unable to forward to pod {name}: it is {}, not Running",

@@ -8,8 +8,9 @@ use std::time::{Duration, Instant};
 use serde_json::{Value, json};
 
 use super::events::{Kind, Recorder};
-use super::{ControllerConfig, ident, owned_by, rt};
+use super::{ControllerConfig, ident, owned_by};
 use crate::meta;
+use crate::resources::{DEPLOYMENT, REPLICA_SET};
 use crate::store::{Store, UpdateScope};
 
 /// Memory the controller keeps between passes: when each Deployment last progressed.
@@ -96,7 +97,7 @@ fn scale_rs(store: &Store, rec: &mut Recorder, d: &Value, rs: &Value, to: i64) {
         return;
     }
     let (name, ns, _) = ident(rs);
-    let ok = store.modify(rt("apps", "replicasets"), &ns, &name, |r| {
+    let ok = store.modify(&REPLICA_SET, &ns, &name, |r| {
         r["spec"]["replicas"] = json!(to);
         r["metadata"]["annotations"]["deployment.kubernetes.io/desired-replicas"] =
             json!(d["spec"]["replicas"].as_i64().unwrap_or(1).to_string());
@@ -152,9 +153,9 @@ pub fn reconcile(
     state: &mut DeploymentState,
     rec: &mut Recorder,
 ) {
-    let rs_rt = rt("apps", "replicasets");
+    let rs_rt = &REPLICA_SET;
     let all_rs = store.all(rs_rt);
-    for d in store.all(rt("apps", "deployments")) {
+    for d in store.all(&DEPLOYMENT) {
         let (name, ns, uid) = ident(&d);
         let spec = &d["spec"];
         let replicas = spec["replicas"].as_i64().unwrap_or(1).max(0);
@@ -195,13 +196,7 @@ pub fn reconcile(
                     true,
                 );
                 next["status"]["conditions"] = json!(conds);
-                let _ = store.update(
-                    rt("apps", "deployments"),
-                    &ns,
-                    &name,
-                    next,
-                    UpdateScope::Status,
-                );
+                let _ = store.update(&DEPLOYMENT, &ns, &name, next, UpdateScope::Status);
                 state
                     .last_progress
                     .insert(uid.clone(), (Value::Null, Instant::now()));
@@ -317,7 +312,7 @@ fn update_status(
 ) {
     let (name, ns, uid) = ident(d);
     let owned: Vec<Value> = store
-        .all(rt("apps", "replicasets"))
+        .all(&REPLICA_SET)
         .into_iter()
         .filter(|r| owned_by(r, &uid))
         .collect();
@@ -419,13 +414,7 @@ fn update_status(
     if d["status"] != status {
         let mut next = d.clone();
         next["status"] = status;
-        let _ = store.update(
-            rt("apps", "deployments"),
-            &ns,
-            &name,
-            next,
-            UpdateScope::Status,
-        );
+        let _ = store.update(&DEPLOYMENT, &ns, &name, next, UpdateScope::Status);
     }
 }
 

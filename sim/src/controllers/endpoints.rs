@@ -6,9 +6,11 @@ use std::collections::BTreeMap;
 
 use serde_json::{Value, json};
 
+use super::ident;
 use super::replicaset::pod_ready;
-use super::{ident, rt};
 use crate::kubelet::status::host_port;
+use crate::resources::ResourceType;
+use crate::resources::{ENDPOINT_SLICE, ENDPOINTS, POD, SERVICE};
 use crate::selector::LabelSelector;
 use crate::store::Store;
 
@@ -36,14 +38,12 @@ fn pod_ports(svc: &Value, pod: &Value) -> Vec<Value> {
 
 fn sync(
     store: &Store,
-    plural: &str,
-    group: &str,
+    r: &'static ResourceType,
     ns: &str,
     name: &str,
     body: Value,
     compare: &[&str],
 ) {
-    let r = rt(group, plural);
     match store.get(r, ns, name) {
         Ok(cur) if compare.iter().all(|k| cur[*k] == body[*k]) => {}
         Ok(_) => {
@@ -62,8 +62,8 @@ fn sync(
 
 /// One pass over Services.
 pub fn reconcile(store: &Store) {
-    let services = store.all(rt("", "services"));
-    let pods = store.all(rt("", "pods"));
+    let services = store.all(&SERVICE);
+    let pods = store.all(&POD);
     for svc in &services {
         let (name, ns, uid) = ident(svc);
         let Some(sel) = svc["spec"]["selector"]
@@ -135,14 +135,13 @@ pub fn reconcile(store: &Store) {
         }
         sync(
             store,
-            "endpoints",
-            "",
+            &ENDPOINTS,
             &ns,
             &name,
             json!({"metadata": {"name": name, "labels": svc["metadata"]["labels"]}, "subsets": subsets}),
             &["subsets"],
         );
-        let slices_rt = rt("discovery.k8s.io", "endpointslices");
+        let slices_rt = &ENDPOINT_SLICE;
         let wanted: Vec<String> = (0..slices.len().max(1))
             .map(|i| format!("{name}-kubesim-{i}"))
             .collect();
@@ -157,8 +156,7 @@ pub fn reconcile(store: &Store) {
             });
             sync(
                 store,
-                "endpointslices",
-                "discovery.k8s.io",
+                &ENDPOINT_SLICE,
                 &ns,
                 &wanted[i],
                 body,
@@ -181,13 +179,13 @@ pub fn reconcile(store: &Store) {
             .iter()
             .any(|s| s["metadata"]["name"] == name && s["metadata"]["namespace"] == ns)
     };
-    for ep in store.all(rt("", "endpoints")) {
+    for ep in store.all(&ENDPOINTS) {
         let (name, ns, _) = ident(&ep);
         if !has_service(&ns, &name) {
-            let _ = store.delete(rt("", "endpoints"), &ns, &name);
+            let _ = store.delete(&ENDPOINTS, &ns, &name);
         }
     }
-    let slices_rt = rt("discovery.k8s.io", "endpointslices");
+    let slices_rt = &ENDPOINT_SLICE;
     for sl in store.all(slices_rt) {
         let (name, ns, _) = ident(&sl);
         if !has_service(

@@ -4,8 +4,9 @@ use std::collections::HashMap;
 
 use serde_json::{Value, json};
 
-use super::{ident, rt};
+use super::ident;
 use crate::meta;
+use crate::resources::EVENT;
 use crate::store::Store;
 
 /// Normal or Warning.
@@ -40,7 +41,7 @@ impl Recorder {
         } else {
             ns
         };
-        let events = rt("", "events");
+        let events = &EVENT;
         let key = (uid.clone(), reason.to_string(), message.to_string());
         let now = meta::now();
         if let Some((ev_ns, ev_name)) = self.seen.get(&key)

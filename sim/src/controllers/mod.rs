@@ -9,13 +9,13 @@ pub mod quantity;
 pub mod replicaset;
 pub mod runtime;
 pub mod scheduler;
+pub mod serviceaccounts;
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use serde_json::Value;
 
-use crate::resources::{self, ResourceType};
 use crate::store::Store;
 
 /// How pods come to life.
@@ -52,26 +52,6 @@ impl ControllerConfig {
     }
 }
 
-/// A type that matches nothing: what [`rt`] answers for a name that is not served, so a
-/// typo can never make a controller act on the wrong objects (a test checks every name).
-static UNSERVED: ResourceType = ResourceType {
-    group: "kubesim.invalid",
-    version: "v0",
-    kind: "Unserved",
-    plural: "unserved",
-    singular: "unserved",
-    namespaced: true,
-    short_names: &[],
-    subresources: &[],
-    has_status: false,
-};
-
-/// Looks up a served type by group and plural.
-pub fn rt(group: &str, plural: &str) -> &'static ResourceType {
-    let version = if group == "autoscaling" { "v2" } else { "v1" };
-    resources::find(group, version, plural).unwrap_or(&UNSERVED)
-}
-
 /// Whether `obj` names `uid` among its owners.
 pub fn owned_by(obj: &Value, uid: &str) -> bool {
     obj["metadata"]["ownerReferences"]
@@ -105,6 +85,7 @@ pub fn spawn(store: Arc<Store>, cfg: ControllerConfig) -> tokio::task::JoinHandl
                 scheduler::reconcile(&store, &mut recorder);
                 runtime::reconcile(&store, &cfg, &mut recorder);
                 endpoints::reconcile(&store);
+                serviceaccounts::reconcile(&store);
                 if store.resource_version() == before {
                     break;
                 }
@@ -117,26 +98,4 @@ pub fn spawn(store: Arc<Store>, cfg: ControllerConfig) -> tokio::task::JoinHandl
             }
         }
     })
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn every_type_the_controllers_use_is_served() {
-        for (g, p) in [
-            ("", "pods"),
-            ("", "services"),
-            ("", "endpoints"),
-            ("", "events"),
-            ("", "nodes"),
-            ("", "namespaces"),
-            ("", "secrets"),
-            ("", "configmaps"),
-            ("apps", "deployments"),
-            ("apps", "replicasets"),
-            ("discovery.k8s.io", "endpointslices"),
-        ] {
-            assert_eq!(super::rt(g, p).plural, p, "{g}/{p}");
-        }
-    }
 }

@@ -3,7 +3,8 @@
 use serde_json::{Value, json};
 
 use super::events::{Kind, Recorder};
-use super::{ident, owned_by, rt};
+use super::{ident, owned_by};
+use crate::resources::{POD, REPLICA_SET};
 use crate::store::{Store, UpdateScope};
 
 /// Whether a pod is Ready.
@@ -33,9 +34,9 @@ fn pod_from_template(rs: &Value) -> Value {
 
 /// One pass over every ReplicaSet.
 pub fn reconcile(store: &Store, rec: &mut Recorder) {
-    let pods_rt = rt("", "pods");
+    let pods_rt = &POD;
     let all_pods = store.all(pods_rt);
-    for rs in store.all(rt("apps", "replicasets")) {
+    for rs in store.all(&REPLICA_SET) {
         let (name, ns, uid) = ident(&rs);
         let mut pods: Vec<&Value> = all_pods.iter().filter(|p| owned_by(p, &uid)).collect();
         let want = rs["spec"]["replicas"].as_i64().unwrap_or(1).max(0) as usize;
@@ -113,13 +114,7 @@ pub fn reconcile(store: &Store, rec: &mut Recorder) {
         if rs["status"] != status {
             let mut next = rs.clone();
             next["status"] = status;
-            let _ = store.update(
-                rt("apps", "replicasets"),
-                &ns,
-                &name,
-                next,
-                UpdateScope::Status,
-            );
+            let _ = store.update(&REPLICA_SET, &ns, &name, next, UpdateScope::Status);
         }
     }
 }

@@ -4,8 +4,9 @@
 use serde_json::{Value, json};
 
 use super::events::{Kind, Recorder};
-use super::{ControllerConfig, PodRuntime, ident, rt};
+use super::{ControllerConfig, PodRuntime, ident};
 use crate::meta;
+use crate::resources::POD;
 use crate::store::{Store, UpdateScope};
 
 fn running_status(pod: &Value, ip: &str) -> Value {
@@ -41,7 +42,7 @@ pub fn reconcile(store: &Store, cfg: &ControllerConfig, rec: &mut Recorder) {
     if cfg.runtime != PodRuntime::Instant {
         return;
     }
-    let pods_rt = rt("", "pods");
+    let pods_rt = &POD;
     for pod in store.all(pods_rt) {
         if !pod["spec"]["nodeName"].is_string() || pod["status"]["phase"] != "Pending" {
             continue;

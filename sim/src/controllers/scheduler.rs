@@ -4,9 +4,10 @@
 use serde_json::{Value, json};
 
 use super::events::{Kind, Recorder};
+use super::ident;
 use super::quantity::{bytes, cpu_milli};
-use super::{ident, rt};
 use crate::meta;
+use crate::resources::{NODE, POD};
 use crate::store::{Store, UpdateScope};
 
 /// CPU (millicores) and memory (bytes) a pod requests; limits stand in for absent requests.
@@ -57,8 +58,8 @@ fn set_scheduled_condition(
 
 /// One pass over unscheduled pods.
 pub fn reconcile(store: &Store, rec: &mut Recorder) {
-    let pods_rt = rt("", "pods");
-    let Some(node) = store.all(rt("", "nodes")).into_iter().next() else {
+    let pods_rt = &POD;
+    let Some(node) = store.all(&NODE).into_iter().next() else {
         return;
     };
     let node_name = node["metadata"]["name"]

@@ -10,6 +10,7 @@ use super::{Kubelet, env, logs, probe, process, status};
 use crate::controllers::events::Kind;
 use crate::controllers::quantity::bytes;
 use crate::meta;
+use crate::resources::POD;
 
 /// The first back-off, doubled up to [`MAX_BACKOFF`] (as the kubelet's).
 pub const BACKOFF: Duration = Duration::from_secs(10);
@@ -176,10 +177,7 @@ pub async fn run(
             envs.push(("PATH".into(), path));
         }
         if !pulled {
-            let p = k
-                .store
-                .get(crate::controllers::rt("", "pods"), &ns, &pod_name)
-                .ok();
+            let p = k.store.get(&POD, &ns, &pod_name).ok();
             record(
                 &p,
                 Kind::Normal,
@@ -279,10 +277,7 @@ pub async fn run(
                     }
                     Err(msg) => {
                         ready_fail += 1;
-                        let pod_now = k
-                            .store
-                            .get(crate::controllers::rt("", "pods"), &ns, &pod_name)
-                            .ok();
+                        let pod_now = k.store.get(&POD, &ns, &pod_name).ok();
                         record(
                             &pod_now,
                             Kind::Warning,
@@ -306,10 +301,7 @@ pub async fn run(
                     Ok(()) => live_fail = 0,
                     Err(msg) => {
                         live_fail += 1;
-                        let pod_now = k
-                            .store
-                            .get(crate::controllers::rt("", "pods"), &ns, &pod_name)
-                            .ok();
+                        let pod_now = k.store.get(&POD, &ns, &pod_name).ok();
                         record(
                             &pod_now,
                             Kind::Warning,

@@ -4,7 +4,7 @@
 use base64::Engine;
 use serde_json::Value;
 
-use crate::controllers::rt;
+use crate::resources::{CONFIG_MAP, SECRET};
 use crate::store::Store;
 
 fn decode_secret(v: &Value) -> String {
@@ -23,12 +23,12 @@ fn lookup(
     key: &str,
     optional: bool,
 ) -> Result<Option<String>, String> {
-    let (kind, plural) = if secret {
-        ("secret", "secrets")
+    let (kind, rt) = if secret {
+        ("secret", &SECRET)
     } else {
-        ("configmap", "configmaps")
+        ("configmap", &CONFIG_MAP)
     };
-    let obj = match store.get(rt("", plural), ns, name) {
+    let obj = match store.get(rt, ns, name) {
         Ok(o) => o,
         Err(_) if optional => return Ok(None),
         Err(_) => return Err(format!("{kind} \"{name}\" not found")),
@@ -65,8 +65,8 @@ pub fn resolve(
                 continue;
             };
             let optional = r["optional"].as_bool().unwrap_or(false);
-            let plural = if secret { "secrets" } else { "configmaps" };
-            match store.get(rt("", plural), ns, name) {
+            let rt = if secret { &SECRET } else { &CONFIG_MAP };
+            match store.get(rt, ns, name) {
                 Ok(obj) => {
                     for (k, v) in obj["data"].as_object().into_iter().flatten() {
                         let value = if secret {

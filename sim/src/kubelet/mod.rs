@@ -19,7 +19,8 @@ use serde_json::Value;
 use tokio::sync::watch;
 
 use crate::controllers::events::{Kind, Recorder};
-use crate::controllers::{ident, rt};
+use crate::controllers::ident;
+use crate::resources::POD;
 use crate::store::Store;
 use images::ImageTable;
 use logs::LogStore;
@@ -103,7 +104,7 @@ pub fn spawn(k: Arc<Kubelet>) -> tokio::task::JoinHandle<()> {
         let mut rx = k.store.subscribe();
         let mut workers: HashMap<String, PodWorker> = HashMap::new();
         loop {
-            let pods = k.store.all(rt("", "pods"));
+            let pods = k.store.all(&POD);
             for pod in &pods {
                 let (name, ns, uid) = ident(pod);
                 if workers.contains_key(&uid) || !pod["spec"]["nodeName"].is_string() {

@@ -3,8 +3,8 @@
 
 use serde_json::{Value, json};
 
-use crate::controllers::rt;
 use crate::meta;
+use crate::resources::POD;
 use crate::store::Store;
 
 /// The annotation that records containerPort → host port for endpoints and the proxy.
@@ -91,7 +91,7 @@ where
 {
     let name = container["name"].as_str().unwrap_or_default().to_string();
     store
-        .modify(rt("", "pods"), ns, pod, |p| {
+        .modify(&POD, ns, pod, |p| {
             let mut statuses: Vec<Value> = p["status"]["containerStatuses"].as_array().cloned().unwrap_or_default();
             let i = match statuses.iter().position(|c| c["name"] == name.as_str()) {
                 Some(i) => i,
@@ -118,7 +118,7 @@ pub fn record_host_ports(store: &Store, ns: &str, pod: &str, ports: &[(i64, u16)
         .map(|(c, h)| (c.to_string(), json!(h)))
         .collect();
     let text = Value::Object(map).to_string();
-    let _ = store.modify(rt("", "pods"), ns, pod, |p| {
+    let _ = store.modify(&POD, ns, pod, |p| {
         p["metadata"]["annotations"][HOST_PORTS] = json!(text);
         Ok(())
     });

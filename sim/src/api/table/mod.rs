@@ -1,6 +1,9 @@
 //! Server-side printing: `meta.k8s.io/v1` Tables, which kubectl asks for to show
 //! `kubectl get` columns (READY, STATUS, RESTARTS, …).
 
+mod access;
+mod batch_storage;
+
 use serde_json::{Value, json};
 
 use crate::meta::age_of;
@@ -80,7 +83,10 @@ pub fn pod_status(p: &Value) -> String {
     }
 }
 
-fn row(rt: &ResourceType, o: &Value) -> (Vec<Value>, Vec<&'static str>) {
+/// A row's cells and the column names (a leading `*` marks a wide-only column).
+type Row = (Vec<Value>, Vec<&'static str>);
+
+fn row(rt: &ResourceType, o: &Value) -> Row {
     let name = json!(o["metadata"]["name"]);
     let age = json!(age_of(o));
     match (rt.group, rt.kind) {
@@ -333,7 +339,9 @@ fn row(rt: &ResourceType, o: &Value) -> (Vec<Value>, Vec<&'static str>) {
                 ],
             )
         }
-        _ => (vec![name, age], vec!["Name", "Age"]),
+        _ => access::row(rt, o)
+            .or_else(|| batch_storage::row(rt, o))
+            .unwrap_or((vec![name, age], vec!["Name", "Age"])),
     }
 }
 

@@ -1,0 +1,467 @@
+//! The kinds third-party charts and tutorials use, field validation, `explain`, the objects
+//! every cluster has and the server's defaults — each judged by the real kubectl.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // Tests fail loudly by design.
+
+mod support;
+
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+use support::Kube;
+
+/// One of each kind, as a chart or tutorial writes them (and no scenario of ours does).
+const KINDS: &str = r#"
+apiVersion: v1
+kind: Namespace
+metadata: {name: shop}
+---
+apiVersion: v1
+kind: ServiceAccount
+metadata: {name: checkout, namespace: shop}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: Role
+metadata: {name: pod-reader, namespace: shop}
+rules:
+- apiGroups: [""]
+  resources: [pods, pods/log]
+  verbs: [get, list, watch]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {name: checkout-reads-pods, namespace: shop}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: pod-reader}
+subjects:
+- {kind: ServiceAccount, name: checkout, namespace: shop}
+- {kind: User, name: alice, apiGroup: rbac.authorization.k8s.io}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {name: node-viewer}
+rules:
+- apiGroups: [""]
+  resources: [nodes]
+  verbs: [get, list]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: {name: ops-view-nodes}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: node-viewer}
+subjects:
+- {kind: Group, name: ops, apiGroup: rbac.authorization.k8s.io}
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: only-frontend, namespace: shop}
+spec:
+  podSelector: {matchLabels: {app: checkout}}
+  ingress:
+  - from:
+    - podSelector: {matchLabels: {app: storefront}}
+---
+apiVersion: networking.k8s.io/v1
+kind: IngressClass
+metadata: {name: nginx}
+spec: {controller: k8s.io/ingress-nginx}
+---
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata: {name: shop, namespace: shop}
+spec:
+  ingressClassName: nginx
+  rules:
+  - host: shop.example.com
+    http:
+      paths:
+      - path: /
+        pathType: Prefix
+        backend: {service: {name: storefront, port: {number: 80}}}
+---
+apiVersion: v1
+kind: ResourceQuota
+metadata: {name: small, namespace: shop}
+spec: {hard: {pods: "10", requests.cpu: "2", limits.memory: 4Gi}}
+---
+apiVersion: v1
+kind: LimitRange
+metadata: {name: defaults, namespace: shop}
+spec:
+  limits:
+  - type: Container
+    default: {memory: 256Mi}
+    defaultRequest: {memory: 128Mi}
+---
+apiVersion: batch/v1
+kind: Job
+metadata: {name: migrate, namespace: shop}
+spec:
+  template:
+    metadata: {labels: {job: migrate}}
+    spec:
+      restartPolicy: Never
+      containers: [{name: migrate, image: "busybox:1.36", command: [sh, -c, "echo done"]}]
+---
+apiVersion: batch/v1
+kind: CronJob
+metadata: {name: nightly, namespace: shop}
+spec:
+  schedule: "0 3 * * *"
+  jobTemplate:
+    spec:
+      template:
+        spec:
+          restartPolicy: OnFailure
+          containers: [{name: report, image: "busybox:1.36", args: [date]}]
+---
+apiVersion: apps/v1
+kind: DaemonSet
+metadata: {name: log-agent, namespace: shop}
+spec:
+  selector: {matchLabels: {app: log-agent}}
+  template:
+    metadata: {labels: {app: log-agent}}
+    spec:
+      nodeSelector: {kubernetes.io/os: linux}
+      containers: [{name: agent, image: "fluent/fluent-bit:3.0"}]
+---
+apiVersion: storage.k8s.io/v1
+kind: StorageClass
+metadata:
+  name: fast
+  annotations: {storageclass.kubernetes.io/is-default-class: "true"}
+provisioner: kubernetes.io/no-provisioner
+volumeBindingMode: WaitForFirstConsumer
+---
+apiVersion: v1
+kind: PersistentVolume
+metadata: {name: disk-1}
+spec:
+  capacity: {storage: 5Gi}
+  accessModes: [ReadWriteOnce]
+  storageClassName: fast
+  hostPath: {path: /tmp/disk-1}
+---
+apiVersion: scheduling.k8s.io/v1
+kind: PriorityClass
+metadata: {name: critical}
+value: 100000
+description: checkout must run
+---
+apiVersion: coordination.k8s.io/v1
+kind: Lease
+metadata: {name: checkout-leader, namespace: shop}
+spec: {holderIdentity: checkout-0, leaseDurationSeconds: 15}
+---
+apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata: {name: carts.shop.example.com}
+spec:
+  group: shop.example.com
+  scope: Namespaced
+  names: {plural: carts, singular: cart, kind: Cart}
+  versions:
+  - name: v1
+    served: true
+    storage: true
+    schema: {openAPIV3Schema: {type: object, x-kubernetes-preserve-unknown-fields: true}}
+"#;
+
+fn table_row<'a>(out: &'a str, name: &str) -> Vec<&'a str> {
+    out.lines()
+        .find(|l| l.split_whitespace().next() == Some(name))
+        .unwrap_or_else(|| panic!("no row for {name} in:\n{out}"))
+        .split_whitespace()
+        .collect()
+}
+
+#[tokio::test]
+async fn chart_kinds_are_served_with_tables_describe_and_delete() {
+    let k = Kube::start().await;
+    let applied = k.ok_stdin(&["apply", "-f", "-"], Some(KINDS)).await;
+    for created in [
+        "role.rbac.authorization.k8s.io/pod-reader created",
+        "clusterrolebinding.rbac.authorization.k8s.io/ops-view-nodes created",
+        "networkpolicy.networking.k8s.io/only-frontend created",
+        "ingress.networking.k8s.io/shop created",
+        "cronjob.batch/nightly created",
+        "daemonset.apps/log-agent created",
+        "storageclass.storage.k8s.io/fast created",
+        "customresourcedefinition.apiextensions.k8s.io/carts.shop.example.com created",
+    ] {
+        assert!(
+            applied.contains(created),
+            "{created} missing from:\n{applied}"
+        );
+    }
+    // Applying the same manifests again changes nothing.
+    let again = k.ok_stdin(&["apply", "-f", "-"], Some(KINDS)).await;
+    assert!(!again.contains("configured"), "{again}");
+
+    let rb = k
+        .ok(&["get", "rolebinding", "-n", "shop", "-o", "wide"])
+        .await;
+    let row = table_row(&rb, "checkout-reads-pods");
+    assert_eq!(row[1], "Role/pod-reader", "{rb}");
+    assert!(rb.contains("shop/checkout") && rb.contains("alice"), "{rb}");
+    let ing = k.ok(&["get", "ingress", "-n", "shop"]).await;
+    assert_eq!(
+        table_row(&ing, "shop")[1..3],
+        ["nginx", "shop.example.com"],
+        "{ing}"
+    );
+    let sc = k.ok(&["get", "sc"]).await;
+    assert!(
+        sc.contains("fast (default)   kubernetes.io/no-provisioner   Delete"),
+        "{sc}"
+    );
+    let pv = k.ok(&["get", "pv", "disk-1"]).await;
+    assert_eq!(
+        table_row(&pv, "disk-1")[1..4],
+        ["5Gi", "RWO", "Retain"],
+        "{pv}"
+    );
+    let cj = k.ok(&["get", "cj", "-n", "shop"]).await;
+    assert_eq!(
+        table_row(&cj, "nightly")[1..6],
+        ["0", "3", "*", "*", "*"],
+        "{cj}"
+    );
+    let ds = k.ok(&["get", "ds", "-n", "shop"]).await;
+    assert!(
+        table_row(&ds, "log-agent").contains(&"kubernetes.io/os=linux"),
+        "{ds}"
+    );
+    let pc = k.ok(&["get", "priorityclass", "critical"]).await;
+    assert_eq!(table_row(&pc, "critical")[1], "100000", "{pc}");
+    let netpol = k.ok(&["get", "netpol", "-n", "shop"]).await;
+    assert_eq!(
+        table_row(&netpol, "only-frontend")[1],
+        "app=checkout",
+        "{netpol}"
+    );
+
+    // What the API server fills in on create.
+    let job = k.json(&["get", "job", "migrate", "-n", "shop"]).await;
+    assert_eq!(job["spec"]["backoffLimit"], 6);
+    assert_eq!(
+        job["spec"]["template"]["spec"]["serviceAccountName"],
+        "default"
+    );
+    let np = k
+        .json(&["get", "netpol", "only-frontend", "-n", "shop"])
+        .await;
+    assert_eq!(np["spec"]["policyTypes"], serde_json::json!(["Ingress"]));
+    let ds = k.json(&["get", "ds", "log-agent", "-n", "shop"]).await;
+    assert_eq!(ds["spec"]["updateStrategy"]["type"], "RollingUpdate");
+
+    let described = k
+        .ok(&[
+            "describe",
+            "rolebinding",
+            "checkout-reads-pods",
+            "-n",
+            "shop",
+        ])
+        .await;
+    assert!(
+        described.contains("ServiceAccount  checkout"),
+        "{described}"
+    );
+    let described = k.ok(&["describe", "quota", "small", "-n", "shop"]).await;
+    assert!(described.contains("limits.memory"), "{described}");
+
+    let deleted = k.ok_stdin(&["delete", "-f", "-"], Some(KINDS)).await;
+    assert!(
+        deleted.contains("role.rbac.authorization.k8s.io \"pod-reader\" deleted"),
+        "{deleted}"
+    );
+    let gone = k.run(&["get", "clusterrole", "node-viewer"], None).await;
+    assert!(
+        String::from_utf8_lossy(&gone.stderr)
+            .contains("clusterroles.rbac.authorization.k8s.io \"node-viewer\" not found"),
+        "{}",
+        String::from_utf8_lossy(&gone.stderr)
+    );
+}
+
+const TYPO: &str = r#"
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web}
+spec:
+  replica: 2
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      containers:
+      - name: web
+        image: nginx:1.27
+        imagePullPolcy: IfNotPresent
+"#;
+
+#[tokio::test]
+async fn field_validation_strict_warn_and_ignore_as_a_real_server() {
+    let k = Kube::start().await;
+    let strict = k
+        .run(&["apply", "--validate=strict", "-f", "-"], Some(TYPO))
+        .await;
+    let err = String::from_utf8_lossy(&strict.stderr);
+    assert!(!strict.status.success());
+    assert!(
+        err.contains("Deployment in version \"v1\" cannot be handled as a Deployment: strict decoding error: unknown field \"spec.replica\", unknown field \"spec.template.spec.containers[0].imagePullPolcy\""),
+        "{err}"
+    );
+    assert!(
+        !k.run(&["get", "deploy", "web"], None)
+            .await
+            .status
+            .success(),
+        "a refused object was stored"
+    );
+
+    // Warn: stored without the unknown fields, and kubectl prints the server's warnings.
+    let warn = k
+        .run(&["apply", "--validate=warn", "-f", "-"], Some(TYPO))
+        .await;
+    assert!(
+        warn.status.success(),
+        "{}",
+        String::from_utf8_lossy(&warn.stderr)
+    );
+    let err = String::from_utf8_lossy(&warn.stderr);
+    assert!(
+        err.contains("Warning: unknown field \"spec.replica\""),
+        "{err}"
+    );
+    let web = k.json(&["get", "deploy", "web"]).await;
+    assert!(web["spec"].get("replica").is_none());
+    assert_eq!(
+        web["spec"]["replicas"], 1,
+        "the default, since `replica` is not a field"
+    );
+
+    // A typo in an update is refused too, and the stored object is unchanged.
+    let bad_patch = k
+        .run(
+            &[
+                "patch",
+                "deploy",
+                "web",
+                "--type=merge",
+                "-p",
+                r#"{"spec":{"replicass":3}}"#,
+                "--validate=strict",
+            ],
+            None,
+        )
+        .await;
+    assert!(!bad_patch.status.success());
+    assert!(
+        String::from_utf8_lossy(&bad_patch.stderr).contains("unknown field \"spec.replicass\"")
+    );
+
+    // A value of the wrong type is refused whatever the validation level.
+    let wrong = TYPO
+        .replace("replica: 2", "replicas: two")
+        .replace("imagePullPolcy", "imagePullPolicy");
+    let out = k
+        .run(&["apply", "--validate=false", "-f", "-"], Some(&wrong))
+        .await;
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("cannot be handled as a Deployment") && err.contains("spec.replicas"),
+        "{err}"
+    );
+}
+
+#[tokio::test]
+async fn explain_reads_the_schemas() {
+    let k = Kube::start().await;
+    let out = k.ok(&["explain", "deployment.spec.replicas"]).await;
+    assert!(
+        out.contains("GROUP:      apps") && out.contains("Number of desired pods"),
+        "{out}"
+    );
+    let out = k.ok(&["explain", "networkpolicies.spec.podSelector"]).await;
+    assert!(out.contains("KIND:       NetworkPolicy"), "{out}");
+    let out = k
+        .ok(&["explain", "pods.spec.containers.livenessProbe.httpGet"])
+        .await;
+    assert!(out.contains("scheme"), "{out}");
+}
+
+async fn until(k: &Kube, args: &[&str], want: &str) -> String {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let out = k.run(args, None).await;
+        let text = String::from_utf8_lossy(&out.stdout).into_owned();
+        if text.contains(want) {
+            return text;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "kubectl {} never showed {want:?}: {text}",
+            args.join(" ")
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+#[tokio::test]
+async fn every_cluster_has_a_default_service_account_and_the_kubernetes_service() {
+    let k = Kube::start().await;
+    let svc = k.ok(&["get", "svc", "kubernetes", "-n", "default"]).await;
+    assert_eq!(
+        table_row(&svc, "kubernetes")[1..3],
+        ["ClusterIP", "10.96.0.1"],
+        "{svc}"
+    );
+    until(&k, &["get", "sa", "-n", "default"], "default").await;
+    k.ok(&["create", "namespace", "team-a"]).await;
+    until(&k, &["get", "sa", "default", "-n", "team-a"], "default").await;
+}
+
+const PROBED: &str = r#"
+apiVersion: v1
+kind: Pod
+metadata: {name: probed, labels: {app: probed}}
+spec:
+  containers:
+  - name: app
+    image: registry.example.com/app:2.1
+    livenessProbe:
+      httpGet: {path: /health, port: 8080}
+"#;
+
+#[tokio::test]
+async fn describe_shows_defaulted_probes_and_get_all_lists_workloads_only() {
+    let k = Kube::start().await;
+    k.ok_stdin(&["apply", "-f", "-"], Some(PROBED)).await;
+    k.ok(&["create", "configmap", "settings", "--from-literal=a=b"])
+        .await;
+    let described = k.ok(&["describe", "pod", "probed"]).await;
+    assert!(
+        described.contains(
+            "http-get http://:8080/health delay=0s timeout=1s period=10s #success=1 #failure=3"
+        ),
+        "{described}"
+    );
+    let pod = k.json(&["get", "pod", "probed"]).await;
+    let tolerations: Vec<&Value> = pod["spec"]["tolerations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .collect();
+    assert_eq!(tolerations.len(), 2, "{tolerations:?}");
+    let all = k.ok(&["get", "all"]).await;
+    assert!(
+        all.contains("pod/probed") && all.contains("service/kubernetes"),
+        "{all}"
+    );
+    assert!(
+        !all.contains("configmap"),
+        "ConfigMaps are not in the `all` category:\n{all}"
+    );
+}
