@@ -76,6 +76,19 @@ fn pod_spec(spec: &mut Value) {
             default(c, "terminationMessagePath", json!("/dev/termination-log"));
             default(c, "terminationMessagePolicy", json!("File"));
             default(c, "resources", json!({}));
+            // A limit without a request: the request defaults to the limit.
+            let limits = c["resources"]["limits"]
+                .as_object()
+                .cloned()
+                .unwrap_or_default();
+            for (res, q) in limits {
+                if c["resources"]["requests"]
+                    .get(&res)
+                    .is_none_or(Value::is_null)
+                {
+                    c["resources"]["requests"][&res] = q;
+                }
+            }
             for p in ["livenessProbe", "readinessProbe", "startupProbe"] {
                 if let Some(p) = c.get_mut(p) {
                     probe(p);

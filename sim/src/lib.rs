@@ -1,6 +1,7 @@
 //! kubesim: a local Kubernetes API emulator. It speaks the real REST API on loopback so
 //! `kubectl`, kube-rs and the Helm SDK work against it unmodified.
 
+pub mod admission;
 pub mod api;
 pub mod controllers;
 pub mod defaults;
@@ -11,6 +12,7 @@ pub mod patch;
 pub mod patch_meta;
 pub mod port_forward;
 pub mod proto;
+pub mod quantity;
 pub mod resources;
 pub mod selector;
 pub mod server;

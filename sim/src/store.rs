@@ -63,6 +63,39 @@ struct Inner {
     services: u32,
 }
 
+impl Inner {
+    fn in_namespace(
+        &self,
+        rt: &'static ResourceType,
+        ns: Option<&str>,
+    ) -> impl Iterator<Item = &Value> {
+        let lo = (
+            rt.group,
+            rt.plural,
+            ns.unwrap_or("").to_string(),
+            String::new(),
+        );
+        self.objects
+            .range(lo..)
+            .take_while(move |(k, _)| {
+                k.0 == rt.group && k.1 == rt.plural && ns.is_none_or(|n| k.2 == n)
+            })
+            .map(|(_, (_, v))| v)
+    }
+}
+
+impl crate::admission::View for Inner {
+    fn list(&self, rt: &'static ResourceType, ns: &str) -> Vec<Value> {
+        self.in_namespace(rt, Some(ns)).cloned().collect()
+    }
+}
+
+impl crate::admission::View for Store {
+    fn list(&self, rt: &'static ResourceType, ns: &str) -> Vec<Value> {
+        self.lock().in_namespace(rt, Some(ns)).cloned().collect()
+    }
+}
+
 /// How many past events a watch can resume from.
 pub const HISTORY: usize = 20_000;
 
@@ -187,14 +220,21 @@ impl Store {
             });
         }
         if rt.namespaced {
-            if !inner
-                .objects
-                .contains_key(&(NS_GROUP, NS_PLURAL, String::new(), ns.to_string()))
-            {
+            let Some((_, namespace)) =
+                inner
+                    .objects
+                    .get(&(NS_GROUP, NS_PLURAL, String::new(), ns.to_string()))
+            else {
                 return Err(ApiError::NotFound {
                     kind: "namespaces".into(),
                     name: ns.to_string(),
                 });
+            };
+            if namespace["metadata"]["deletionTimestamp"].is_string() {
+                return Err(ApiError::Forbidden(format!(
+                    "{} \"{name}\" is forbidden: unable to create new content in namespace {ns} because it is being terminated",
+                    rt.qualified()
+                )));
             }
             obj["metadata"]["namespace"] = json!(ns);
         } else if let Some(m) = obj["metadata"].as_object_mut() {
@@ -216,6 +256,7 @@ impl Store {
                 10 + inner.services % 250
             )
         });
+        crate::admission::admit_create(&*inner, rt, ns, &name, &mut obj)?;
         let rv = if commit { inner.rv + 1 } else { inner.rv };
         if commit {
             inner.rv = rv;
@@ -263,17 +304,8 @@ impl Store {
         fields: &FieldSelector,
     ) -> (Vec<Value>, u64) {
         let inner = self.lock();
-        let lo = (
-            rt.group,
-            rt.plural,
-            ns.unwrap_or("").to_string(),
-            String::new(),
-        );
         let items = inner
-            .objects
-            .range(lo..)
-            .take_while(|(k, _)| k.0 == rt.group && k.1 == rt.plural && ns.is_none_or(|n| k.2 == n))
-            .map(|(_, (_, v))| v)
+            .in_namespace(rt, ns)
             .filter(|v| labels.matches(v["metadata"]["labels"].as_object()) && fields.matches(v))
             .cloned()
             .collect();

@@ -275,6 +275,32 @@ async fn chart_kinds_are_served_with_tables_describe_and_delete() {
         deleted.contains("role.rbac.authorization.k8s.io \"pod-reader\" deleted"),
         "{deleted}"
     );
+    // The namespace terminates first; its contents go with it.
+    let phase = k
+        .run(
+            &["get", "ns", "shop", "-o", "jsonpath={.status.phase}"],
+            None,
+        )
+        .await;
+    let phase = String::from_utf8_lossy(&phase.stdout).into_owned();
+    assert!(phase == "Terminating" || phase.is_empty(), "{phase}");
+    let refused = k
+        .run(&["create", "configmap", "late", "-n", "shop"], None)
+        .await;
+    let err = String::from_utf8_lossy(&refused.stderr);
+    assert!(
+        phase.is_empty() || err.contains("because it is being terminated"),
+        "{err}"
+    );
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while k.run(&["get", "ns", "shop"], None).await.status.success() {
+        assert!(
+            Instant::now() < deadline,
+            "namespace shop was never removed"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(k.ok(&["get", "roles", "-A"]).await.is_empty());
     let gone = k.run(&["get", "clusterrole", "node-viewer"], None).await;
     assert!(
         String::from_utf8_lossy(&gone.stderr)
@@ -341,8 +367,9 @@ async fn field_validation_strict_warn_and_ignore_as_a_real_server() {
         "the default, since `replica` is not a field"
     );
 
-    // A typo in an update is refused too, and the stored object is unchanged.
-    let bad_patch = k
+    // `kubectl patch` leaves validation to the server's default (Warn): the typo is
+    // dropped with a warning, nothing changes.
+    let patched = k
         .run(
             &[
                 "patch",
@@ -351,14 +378,36 @@ async fn field_validation_strict_warn_and_ignore_as_a_real_server() {
                 "--type=merge",
                 "-p",
                 r#"{"spec":{"replicass":3}}"#,
-                "--validate=strict",
             ],
             None,
         )
         .await;
-    assert!(!bad_patch.status.success());
+    assert!(patched.status.success());
+    let err = String::from_utf8_lossy(&patched.stderr);
     assert!(
-        String::from_utf8_lossy(&bad_patch.stderr).contains("unknown field \"spec.replicass\"")
+        err.contains("Warning: unknown field \"spec.replicass\""),
+        "{err}"
+    );
+    assert_eq!(
+        k.json(&["get", "deploy", "web"]).await["spec"]["replicas"],
+        1
+    );
+    // An update with a typo under --validate=strict is refused, and nothing is stored.
+    let mut manifest = k.json(&["get", "deploy", "web"]).await;
+    manifest["spec"]["template"]["spec"]["containers"][0]["imagePullPolcy"] = "Always".into();
+    manifest["spec"]["replicas"] = 4.into();
+    let replaced = k
+        .run(
+            &["replace", "--validate=strict", "-f", "-"],
+            Some(&manifest.to_string()),
+        )
+        .await;
+    assert!(!replaced.status.success());
+    let err = String::from_utf8_lossy(&replaced.stderr);
+    assert!(err.contains("strict decoding error: unknown field \"spec.template.spec.containers[0].imagePullPolcy\""), "{err}");
+    assert_eq!(
+        k.json(&["get", "deploy", "web"]).await["spec"]["replicas"],
+        1
     );
 
     // A value of the wrong type is refused whatever the validation level.
@@ -464,4 +513,111 @@ async fn describe_shows_defaulted_probes_and_get_all_lists_workloads_only() {
         !all.contains("configmap"),
         "ConfigMaps are not in the `all` category:\n{all}"
     );
+}
+
+const QUOTA: &str = r#"
+apiVersion: v1
+kind: ResourceQuota
+metadata: {name: team}
+spec: {hard: {pods: "2", requests.memory: 1Gi, count/deployments.apps: "1"}}
+---
+apiVersion: v1
+kind: LimitRange
+metadata: {name: sizes}
+spec:
+  limits:
+  - type: Container
+    defaultRequest: {memory: 256Mi}
+    default: {memory: 512Mi}
+    max: {memory: 1Gi}
+"#;
+
+fn pod(name: &str, resources: &str) -> String {
+    format!(
+        "apiVersion: v1\nkind: Pod\nmetadata: {{name: {name}}}\nspec:\n  containers:\n  - name: app\n    image: nginx:1.27\n    resources: {resources}\n"
+    )
+}
+
+#[tokio::test]
+async fn quota_and_limit_range_are_enforced_on_create_with_the_real_messages() {
+    let k = Kube::start().await;
+    k.ok_stdin(&["apply", "-f", "-"], Some(QUOTA)).await;
+
+    // LimitRange fills what the container leaves out.
+    k.ok_stdin(&["apply", "-f", "-"], Some(&pod("a", "{}")))
+        .await;
+    let a = k.json(&["get", "pod", "a"]).await;
+    assert_eq!(
+        a["spec"]["containers"][0]["resources"]["requests"]["memory"],
+        "256Mi"
+    );
+    assert_eq!(
+        a["spec"]["containers"][0]["resources"]["limits"]["memory"],
+        "512Mi"
+    );
+
+    // Above the LimitRange's max.
+    let big = k
+        .run(
+            &["apply", "-f", "-"],
+            Some(&pod("big", "{limits: {memory: 2Gi}}")),
+        )
+        .await;
+    let err = String::from_utf8_lossy(&big.stderr);
+    assert!(
+        err.contains(
+            "pods \"big\" is forbidden: maximum memory usage per Container is 1Gi, but limit is 2Gi"
+        ),
+        "{err}"
+    );
+
+    // Within the LimitRange, but over what the quota has left: 256Mi used + 800Mi > 1Gi.
+    let over = k
+        .run(
+            &["apply", "-f", "-"],
+            Some(&pod(
+                "b",
+                "{requests: {memory: 800Mi}, limits: {memory: 1Gi}}",
+            )),
+        )
+        .await;
+    let err = String::from_utf8_lossy(&over.stderr);
+    assert!(
+        err.contains("pods \"b\" is forbidden: exceeded quota: team, requested: requests.memory=800Mi, used: requests.memory=256Mi, limited: requests.memory=1Gi"),
+        "{err}"
+    );
+
+    // The quota controller reports usage, as describe shows it.
+    let described = until(&k, &["describe", "quota", "team"], "256Mi").await;
+    assert_eq!(table_row(&described, "pods"), ["pods", "1", "2"], "{described}");
+    assert_eq!(
+        table_row(&described, "requests.memory")[1..],
+        ["256Mi", "1Gi"],
+        "{described}"
+    );
+
+    // Controllers go through admission too: the second Deployment is refused, and a
+    // ReplicaSet that would exceed `pods` records FailedCreate with the quota's message.
+    k.ok(&[
+        "create",
+        "deployment",
+        "web",
+        "--image=nginx:1.27",
+        "--replicas=3",
+    ])
+    .await;
+    let second = k
+        .run(&["create", "deployment", "api", "--image=nginx:1.27"], None)
+        .await;
+    assert!(
+        String::from_utf8_lossy(&second.stderr).contains("exceeded quota: team, requested: count/deployments.apps=1, used: count/deployments.apps=1, limited: count/deployments.apps=1"),
+        "{}",
+        String::from_utf8_lossy(&second.stderr)
+    );
+    until(
+        &k,
+        &["get", "events", "--field-selector", "reason=FailedCreate"],
+        "exceeded quota: team",
+    )
+    .await;
 }

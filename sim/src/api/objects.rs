@@ -10,6 +10,7 @@ use serde_json::{Value, json};
 use super::validation::{self, FieldValidation};
 use super::{ApiState, Target};
 use crate::patch;
+use crate::resources::NAMESPACE;
 use crate::selector::{FieldSelector, LabelSelector};
 use crate::status::ApiError;
 use crate::store::UpdateScope;
@@ -152,7 +153,16 @@ pub fn handle(
             Ok(with_warnings(Json(body).into_response(), &warnings))
         }
         (Method::PATCH, Some(name), sub) => patch_object(s, t, name, sub, q, headers, body),
-        (Method::DELETE, Some(name), None) => Ok(Json(if commit {
+        (Method::DELETE, Some(name), None) => Ok(Json(if commit && t.rt == &NAMESPACE {
+            // A namespace is Terminating until the namespace controller has removed it.
+            store.modify(t.rt, "", name, |ns| {
+                if !ns["metadata"]["deletionTimestamp"].is_string() {
+                    ns["metadata"]["deletionTimestamp"] = json!(crate::meta::now());
+                }
+                ns["status"]["phase"] = json!("Terminating");
+                Ok(())
+            })?
+        } else if commit {
             store.delete(t.rt, ns_of(t)?, name)?
         } else {
             store.get(t.rt, ns_of(t)?, name)?

@@ -5,7 +5,8 @@
 pub mod deployment;
 pub mod endpoints;
 pub mod events;
-pub mod quantity;
+pub mod namespaces;
+pub mod quota;
 pub mod replicaset;
 pub mod runtime;
 pub mod scheduler;
@@ -86,6 +87,8 @@ pub fn spawn(store: Arc<Store>, cfg: ControllerConfig) -> tokio::task::JoinHandl
                 runtime::reconcile(&store, &cfg, &mut recorder);
                 endpoints::reconcile(&store);
                 serviceaccounts::reconcile(&store);
+                quota::reconcile(&store);
+                namespaces::reconcile(&store, &cfg);
                 if store.resource_version() == before {
                     break;
                 }

@@ -5,8 +5,8 @@ use serde_json::{Value, json};
 
 use super::events::{Kind, Recorder};
 use super::ident;
-use super::quantity::{bytes, cpu_milli};
 use crate::meta;
+use crate::quantity::{bytes, cpu_milli};
 use crate::resources::{NODE, POD};
 use crate::store::{Store, UpdateScope};
 

@@ -8,8 +8,8 @@ use tokio::sync::watch;
 
 use super::{Kubelet, env, logs, probe, process, status};
 use crate::controllers::events::Kind;
-use crate::controllers::quantity::bytes;
 use crate::meta;
+use crate::quantity::bytes;
 use crate::resources::POD;
 
 /// The first back-off, doubled up to [`MAX_BACKOFF`] (as the kubelet's).

@@ -1,0 +1,32 @@
+//! Admission, as the API server runs it on every create, whoever sends it (a person, Helm,
+//! or a controller creating pods): LimitRange defaults and bounds, then ResourceQuota.
+//! Failures are 403 Forbidden with the real plugins' messages, because agents read them.
+
+pub mod limit_range;
+pub mod quota;
+
+use serde_json::Value;
+
+use crate::resources::ResourceType;
+use crate::status::ApiError;
+
+/// What admission may read: the objects of a type in a namespace.
+pub trait View {
+    /// Every object of `rt` in `ns`.
+    fn list(&self, rt: &'static ResourceType, ns: &str) -> Vec<Value>;
+}
+
+/// Runs the admission plugins on a new object; may change it (defaults).
+pub fn admit_create(
+    view: &dyn View,
+    rt: &'static ResourceType,
+    ns: &str,
+    name: &str,
+    obj: &mut Value,
+) -> Result<(), ApiError> {
+    let forbidden = |why: String| {
+        ApiError::Forbidden(format!("{} \"{name}\" is forbidden: {why}", rt.qualified()))
+    };
+    limit_range::admit(view, rt, ns, obj).map_err(forbidden)?;
+    quota::admit(view, rt, ns, obj).map_err(forbidden)
+}
