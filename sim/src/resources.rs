@@ -12,6 +12,7 @@ use k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1 as apiext
 use k8s_openapi::{ClusterResourceScope, NamespaceResourceScope, Resource};
 
 use crate::model::Model;
+use crate::proto::{Msg, schema as pb};
 
 /// One served resource type.
 #[derive(Debug)]
@@ -36,6 +37,8 @@ pub struct ResourceType {
     pub categories: &'static [&'static str],
     /// The typed model: schema and strict decoding.
     pub model: Model,
+    /// The protobuf layout typed clients send it in, if kubesim decodes one.
+    pub proto: Option<&'static Msg>,
 }
 
 impl PartialEq for ResourceType {
@@ -86,7 +89,7 @@ impl ScopeFlag for ClusterResourceScope {
 }
 
 macro_rules! served {
-    ($(#[$doc:meta])* $name:ident: $ty:ty, short $short:expr, sub $sub:expr, status $status:expr, categories $cat:expr) => {
+    ($(#[$doc:meta])* $name:ident: $ty:ty, short $short:expr, sub $sub:expr, status $status:expr, categories $cat:expr, proto $proto:expr) => {
         $(#[$doc])*
         pub static $name: ResourceType = ResourceType {
             group: <$ty as Resource>::GROUP,
@@ -99,6 +102,7 @@ macro_rules! served {
             has_status: $status,
             categories: $cat,
             model: Model::of::<$ty>(),
+            proto: $proto,
         };
     };
 }
@@ -107,41 +111,41 @@ const ALL: &[&str] = &["all"];
 const NONE: &[&str] = &[];
 const STATUS: &[&str] = &["status"];
 
-served!(/** Namespaces. */ NAMESPACE: core::Namespace, short &["ns"], sub STATUS, status true, categories NONE);
-served!(/** Nodes. */ NODE: core::Node, short &["no"], sub STATUS, status true, categories NONE);
-served!(/** Pods. */ POD: core::Pod, short &["po"], sub &["status", "log", "portforward"], status true, categories ALL);
-served!(/** Services. */ SERVICE: core::Service, short &["svc"], sub STATUS, status true, categories ALL);
-served!(/** Endpoints. */ ENDPOINTS: core::Endpoints, short &["ep"], sub NONE, status false, categories NONE);
-served!(/** ConfigMaps. */ CONFIG_MAP: core::ConfigMap, short &["cm"], sub NONE, status false, categories NONE);
-served!(/** Secrets. */ SECRET: core::Secret, short NONE, sub NONE, status false, categories NONE);
-served!(/** ServiceAccounts. */ SERVICE_ACCOUNT: core::ServiceAccount, short &["sa"], sub NONE, status false, categories NONE);
-served!(/** Core v1 Events. */ EVENT: core::Event, short &["ev"], sub NONE, status false, categories NONE);
-served!(/** PersistentVolumeClaims. */ PVC: core::PersistentVolumeClaim, short &["pvc"], sub STATUS, status true, categories NONE);
-served!(/** PersistentVolumes. */ PV: core::PersistentVolume, short &["pv"], sub STATUS, status true, categories NONE);
-served!(/** ResourceQuotas. */ RESOURCE_QUOTA: core::ResourceQuota, short &["quota"], sub STATUS, status true, categories NONE);
-served!(/** LimitRanges. */ LIMIT_RANGE: core::LimitRange, short &["limits"], sub NONE, status false, categories NONE);
-served!(/** Deployments. */ DEPLOYMENT: apps::Deployment, short &["deploy"], sub &["status", "scale"], status true, categories ALL);
-served!(/** ReplicaSets. */ REPLICA_SET: apps::ReplicaSet, short &["rs"], sub &["status", "scale"], status true, categories ALL);
-served!(/** StatefulSets. */ STATEFUL_SET: apps::StatefulSet, short &["sts"], sub &["status", "scale"], status true, categories ALL);
-served!(/** DaemonSets. */ DAEMON_SET: apps::DaemonSet, short &["ds"], sub STATUS, status true, categories ALL);
-served!(/** ControllerRevisions. */ CONTROLLER_REVISION: apps::ControllerRevision, short NONE, sub NONE, status false, categories NONE);
-served!(/** Jobs. */ JOB: batch::Job, short NONE, sub STATUS, status true, categories ALL);
-served!(/** CronJobs. */ CRON_JOB: batch::CronJob, short &["cj"], sub STATUS, status true, categories ALL);
-served!(/** events.k8s.io/v1 Events. */ EVENTS_V1_EVENT: events::Event, short &["ev"], sub NONE, status false, categories NONE);
-served!(/** EndpointSlices. */ ENDPOINT_SLICE: discovery::EndpointSlice, short NONE, sub NONE, status false, categories NONE);
-served!(/** PodDisruptionBudgets. */ PDB: policy::PodDisruptionBudget, short &["pdb"], sub STATUS, status true, categories NONE);
-served!(/** HorizontalPodAutoscalers (autoscaling/v2). */ HPA: autoscaling::HorizontalPodAutoscaler, short &["hpa"], sub STATUS, status true, categories ALL);
-served!(/** Roles. */ ROLE: rbac::Role, short NONE, sub NONE, status false, categories NONE);
-served!(/** RoleBindings. */ ROLE_BINDING: rbac::RoleBinding, short NONE, sub NONE, status false, categories NONE);
-served!(/** ClusterRoles. */ CLUSTER_ROLE: rbac::ClusterRole, short NONE, sub NONE, status false, categories NONE);
-served!(/** ClusterRoleBindings. */ CLUSTER_ROLE_BINDING: rbac::ClusterRoleBinding, short NONE, sub NONE, status false, categories NONE);
-served!(/** NetworkPolicies. */ NETWORK_POLICY: networking::NetworkPolicy, short &["netpol"], sub NONE, status false, categories NONE);
-served!(/** Ingresses. */ INGRESS: networking::Ingress, short &["ing"], sub STATUS, status true, categories NONE);
-served!(/** IngressClasses. */ INGRESS_CLASS: networking::IngressClass, short NONE, sub NONE, status false, categories NONE);
-served!(/** StorageClasses. */ STORAGE_CLASS: storage::StorageClass, short &["sc"], sub NONE, status false, categories NONE);
-served!(/** PriorityClasses. */ PRIORITY_CLASS: scheduling::PriorityClass, short &["pc"], sub NONE, status false, categories NONE);
-served!(/** Leases. */ LEASE: coordination::Lease, short NONE, sub NONE, status false, categories NONE);
-served!(/** CustomResourceDefinitions (stored; custom resources are not served). */ CRD: apiextensions::CustomResourceDefinition, short &["crd", "crds"], sub STATUS, status true, categories NONE);
+served!(/** Namespaces. */ NAMESPACE: core::Namespace, short &["ns"], sub STATUS, status true, categories NONE, proto Some(&pb::CORE_NAMESPACE));
+served!(/** Nodes. */ NODE: core::Node, short &["no"], sub STATUS, status true, categories NONE, proto None);
+served!(/** Pods. */ POD: core::Pod, short &["po"], sub &["status", "log", "portforward"], status true, categories ALL, proto Some(&pb::CORE_POD));
+served!(/** Services. */ SERVICE: core::Service, short &["svc"], sub STATUS, status true, categories ALL, proto Some(&pb::CORE_SERVICE));
+served!(/** Endpoints. */ ENDPOINTS: core::Endpoints, short &["ep"], sub NONE, status false, categories NONE, proto Some(&pb::CORE_ENDPOINTS));
+served!(/** ConfigMaps. */ CONFIG_MAP: core::ConfigMap, short &["cm"], sub NONE, status false, categories NONE, proto Some(&pb::CORE_CONFIG_MAP));
+served!(/** Secrets. */ SECRET: core::Secret, short NONE, sub NONE, status false, categories NONE, proto Some(&pb::CORE_SECRET));
+served!(/** ServiceAccounts. */ SERVICE_ACCOUNT: core::ServiceAccount, short &["sa"], sub NONE, status false, categories NONE, proto Some(&pb::CORE_SERVICE_ACCOUNT));
+served!(/** Core v1 Events. */ EVENT: core::Event, short &["ev"], sub NONE, status false, categories NONE, proto Some(&pb::CORE_EVENT));
+served!(/** PersistentVolumeClaims. */ PVC: core::PersistentVolumeClaim, short &["pvc"], sub STATUS, status true, categories NONE, proto Some(&pb::CORE_PERSISTENT_VOLUME_CLAIM));
+served!(/** PersistentVolumes. */ PV: core::PersistentVolume, short &["pv"], sub STATUS, status true, categories NONE, proto Some(&pb::CORE_PERSISTENT_VOLUME));
+served!(/** ResourceQuotas. */ RESOURCE_QUOTA: core::ResourceQuota, short &["quota"], sub STATUS, status true, categories NONE, proto Some(&pb::CORE_RESOURCE_QUOTA));
+served!(/** LimitRanges. */ LIMIT_RANGE: core::LimitRange, short &["limits"], sub NONE, status false, categories NONE, proto Some(&pb::CORE_LIMIT_RANGE));
+served!(/** Deployments. */ DEPLOYMENT: apps::Deployment, short &["deploy"], sub &["status", "scale"], status true, categories ALL, proto Some(&pb::APPS_DEPLOYMENT));
+served!(/** ReplicaSets. */ REPLICA_SET: apps::ReplicaSet, short &["rs"], sub &["status", "scale"], status true, categories ALL, proto Some(&pb::APPS_REPLICA_SET));
+served!(/** StatefulSets. */ STATEFUL_SET: apps::StatefulSet, short &["sts"], sub &["status", "scale"], status true, categories ALL, proto Some(&pb::APPS_STATEFUL_SET));
+served!(/** DaemonSets. */ DAEMON_SET: apps::DaemonSet, short &["ds"], sub STATUS, status true, categories ALL, proto Some(&pb::APPS_DAEMON_SET));
+served!(/** ControllerRevisions. */ CONTROLLER_REVISION: apps::ControllerRevision, short NONE, sub NONE, status false, categories NONE, proto Some(&pb::APPS_CONTROLLER_REVISION));
+served!(/** Jobs. */ JOB: batch::Job, short NONE, sub STATUS, status true, categories ALL, proto Some(&pb::BATCH_JOB));
+served!(/** CronJobs. */ CRON_JOB: batch::CronJob, short &["cj"], sub STATUS, status true, categories ALL, proto Some(&pb::BATCH_CRON_JOB));
+served!(/** events.k8s.io/v1 Events. */ EVENTS_V1_EVENT: events::Event, short &["ev"], sub NONE, status false, categories NONE, proto Some(&pb::EVENTS_EVENT));
+served!(/** EndpointSlices. */ ENDPOINT_SLICE: discovery::EndpointSlice, short NONE, sub NONE, status false, categories NONE, proto Some(&pb::DISCOVERY_ENDPOINT_SLICE));
+served!(/** PodDisruptionBudgets. */ PDB: policy::PodDisruptionBudget, short &["pdb"], sub STATUS, status true, categories NONE, proto Some(&pb::POLICY_POD_DISRUPTION_BUDGET));
+served!(/** HorizontalPodAutoscalers (autoscaling/v2). */ HPA: autoscaling::HorizontalPodAutoscaler, short &["hpa"], sub STATUS, status true, categories ALL, proto Some(&pb::AUTOSCALING_HORIZONTAL_POD_AUTOSCALER));
+served!(/** Roles. */ ROLE: rbac::Role, short NONE, sub NONE, status false, categories NONE, proto Some(&pb::RBAC_ROLE));
+served!(/** RoleBindings. */ ROLE_BINDING: rbac::RoleBinding, short NONE, sub NONE, status false, categories NONE, proto Some(&pb::RBAC_ROLE_BINDING));
+served!(/** ClusterRoles. */ CLUSTER_ROLE: rbac::ClusterRole, short NONE, sub NONE, status false, categories NONE, proto Some(&pb::RBAC_CLUSTER_ROLE));
+served!(/** ClusterRoleBindings. */ CLUSTER_ROLE_BINDING: rbac::ClusterRoleBinding, short NONE, sub NONE, status false, categories NONE, proto Some(&pb::RBAC_CLUSTER_ROLE_BINDING));
+served!(/** NetworkPolicies. */ NETWORK_POLICY: networking::NetworkPolicy, short &["netpol"], sub NONE, status false, categories NONE, proto Some(&pb::NETWORKING_NETWORK_POLICY));
+served!(/** Ingresses. */ INGRESS: networking::Ingress, short &["ing"], sub STATUS, status true, categories NONE, proto Some(&pb::NETWORKING_INGRESS));
+served!(/** IngressClasses. */ INGRESS_CLASS: networking::IngressClass, short NONE, sub NONE, status false, categories NONE, proto Some(&pb::NETWORKING_INGRESS_CLASS));
+served!(/** StorageClasses. */ STORAGE_CLASS: storage::StorageClass, short &["sc"], sub NONE, status false, categories NONE, proto Some(&pb::STORAGE_STORAGE_CLASS));
+served!(/** PriorityClasses. */ PRIORITY_CLASS: scheduling::PriorityClass, short &["pc"], sub NONE, status false, categories NONE, proto Some(&pb::SCHEDULING_PRIORITY_CLASS));
+served!(/** Leases. */ LEASE: coordination::Lease, short NONE, sub NONE, status false, categories NONE, proto Some(&pb::COORDINATION_LEASE));
+served!(/** CustomResourceDefinitions (stored; custom resources are not served). */ CRD: apiextensions::CustomResourceDefinition, short &["crd", "crds"], sub STATUS, status true, categories NONE, proto None);
 
 /// Every served type, in discovery order.
 pub static RESOURCES: &[&ResourceType] = &[

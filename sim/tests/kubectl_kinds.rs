@@ -589,7 +589,11 @@ async fn quota_and_limit_range_are_enforced_on_create_with_the_real_messages() {
 
     // The quota controller reports usage, as describe shows it.
     let described = until(&k, &["describe", "quota", "team"], "256Mi").await;
-    assert_eq!(table_row(&described, "pods"), ["pods", "1", "2"], "{described}");
+    assert_eq!(
+        table_row(&described, "pods"),
+        ["pods", "1", "2"],
+        "{described}"
+    );
     assert_eq!(
         table_row(&described, "requests.memory")[1..],
         ["256Mi", "1Gi"],
@@ -620,4 +624,158 @@ async fn quota_and_limit_range_are_enforced_on_create_with_the_real_messages() {
         "exceeded quota: team",
     )
     .await;
+}
+
+/// `kubectl create …` subcommands use typed clients, which send protobuf bodies.
+#[tokio::test]
+async fn tutorial_create_commands_work_in_protobuf() {
+    let k = Kube::start().await;
+    for args in [
+        &[
+            "create",
+            "deployment",
+            "web",
+            "--image=nginx:1.27",
+            "--replicas=2",
+            "--port=80",
+        ][..],
+        &["create", "service", "clusterip", "web", "--tcp=80:8080"],
+        &["create", "service", "nodeport", "web-np", "--tcp=80:8080"],
+        &["create", "serviceaccount", "bot"],
+        &[
+            "create",
+            "pdb",
+            "web-pdb",
+            "--selector=app=web",
+            "--min-available=1",
+        ],
+        &[
+            "create",
+            "role",
+            "pod-reader",
+            "--verb=get,list,watch",
+            "--resource=pods,pods/log",
+        ],
+        &[
+            "create",
+            "rolebinding",
+            "bot-reads",
+            "--role=pod-reader",
+            "--serviceaccount=default:bot",
+            "--user=alice",
+        ],
+        &[
+            "create",
+            "clusterrole",
+            "node-reader",
+            "--verb=get,list",
+            "--resource=nodes",
+        ],
+        &[
+            "create",
+            "clusterrolebinding",
+            "ops-nodes",
+            "--clusterrole=node-reader",
+            "--group=ops",
+        ],
+        &[
+            "create",
+            "job",
+            "hello",
+            "--image=busybox:1.36",
+            "--",
+            "echo",
+            "hi",
+        ],
+        &[
+            "create",
+            "cronjob",
+            "nightly",
+            "--image=busybox:1.36",
+            "--schedule=*/5 * * * *",
+            "--",
+            "date",
+        ],
+        &["create", "job", "manual", "--from=cronjob/nightly"],
+        &["create", "quota", "small", "--hard=pods=5,requests.cpu=2"],
+        &[
+            "create",
+            "ingress",
+            "web",
+            "--rule=shop.example.com/=web:80",
+            "--class=nginx",
+        ],
+        &[
+            "create",
+            "priorityclass",
+            "high",
+            "--value=1000",
+            "--description=important",
+        ],
+        &[
+            "create",
+            "secret",
+            "generic",
+            "creds",
+            "--from-literal=user=admin",
+        ],
+    ] {
+        k.ok(args).await;
+    }
+    let d = k.json(&["get", "deploy", "web"]).await;
+    assert_eq!(d["spec"]["replicas"], 2);
+    let c = &d["spec"]["template"]["spec"]["containers"][0];
+    assert_eq!(
+        (c["image"].as_str(), c["ports"][0]["containerPort"].as_i64()),
+        (Some("nginx:1.27"), Some(80))
+    );
+    assert_eq!(d["spec"]["selector"]["matchLabels"]["app"], "web");
+    assert!(d["metadata"]["creationTimestamp"].is_string());
+    let svc = k.json(&["get", "svc", "web"]).await;
+    assert_eq!(
+        svc["spec"]["ports"][0]["targetPort"], 8080,
+        "an int IntOrString"
+    );
+    assert_eq!(
+        k.json(&["get", "svc", "web-np"]).await["spec"]["type"],
+        "NodePort"
+    );
+    assert_eq!(
+        k.json(&["get", "pdb", "web-pdb"]).await["spec"]["minAvailable"],
+        1
+    );
+    let role = k.json(&["get", "role", "pod-reader"]).await;
+    assert_eq!(
+        role["rules"][0]["resources"],
+        serde_json::json!(["pods", "pods/log"])
+    );
+    let rb = k.json(&["get", "rolebinding", "bot-reads"]).await;
+    assert_eq!(rb["roleRef"]["name"], "pod-reader");
+    assert_eq!(rb["subjects"].as_array().map(Vec::len), Some(2));
+    let job = k.json(&["get", "job", "hello"]).await;
+    assert_eq!(
+        job["spec"]["template"]["spec"]["containers"][0]["command"],
+        serde_json::json!(["echo", "hi"])
+    );
+    let manual = k.json(&["get", "job", "manual"]).await;
+    assert_eq!(
+        manual["spec"]["template"]["spec"]["containers"][0]["command"],
+        serde_json::json!(["date"])
+    );
+    assert_eq!(
+        k.json(&["get", "quota", "small"]).await["spec"]["hard"]["requests.cpu"],
+        "2"
+    );
+    let ing = k.json(&["get", "ingress", "web"]).await;
+    let backend = &ing["spec"]["rules"][0]["http"]["paths"][0]["backend"]["service"];
+    assert_eq!(
+        (backend["name"].as_str(), backend["port"]["number"].as_i64()),
+        (Some("web"), Some(80))
+    );
+    assert_eq!(
+        k.json(&["get", "priorityclass", "high"]).await["value"],
+        1000
+    );
+    let secret = k.json(&["get", "secret", "creds"]).await;
+    assert_eq!(secret["data"]["user"], "YWRtaW4=");
 }

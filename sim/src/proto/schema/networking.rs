@@ -1,0 +1,22 @@
+use super::*;
+
+pub static NETWORKING_INGRESS: Msg = msg("Ingress", &[(1, "metadata", F::Msg(&META_OBJECT_META)), (2, "spec", F::Msg(&NETWORKING_INGRESS_SPEC)), (3, "status", F::Skip)]);
+pub static NETWORKING_INGRESS_CLASS: Msg = msg("IngressClass", &[(1, "metadata", F::Msg(&META_OBJECT_META)), (2, "spec", F::Msg(&NETWORKING_INGRESS_CLASS_SPEC))]);
+pub static NETWORKING_NETWORK_POLICY: Msg = msg("NetworkPolicy", &[(1, "metadata", F::Msg(&META_OBJECT_META)), (2, "spec", F::Msg(&NETWORKING_NETWORK_POLICY_SPEC))]);
+pub static NETWORKING_INGRESS_SPEC: Msg = msg("IngressSpec", &[(1, "defaultBackend", F::Msg(&NETWORKING_INGRESS_BACKEND)), (2, "tls", F::RepMsg(&NETWORKING_INGRESS_TLS)), (3, "rules", F::RepMsg(&NETWORKING_INGRESS_RULE)), (4, "ingressClassName", F::Str)]);
+pub static NETWORKING_INGRESS_CLASS_SPEC: Msg = msg("IngressClassSpec", &[(1, "controller", F::Str), (2, "parameters", F::Msg(&NETWORKING_INGRESS_CLASS_PARAMETERS_REFERENCE))]);
+pub static NETWORKING_NETWORK_POLICY_SPEC: Msg = msg("NetworkPolicySpec", &[(1, "podSelector", F::Msg(&META_LABEL_SELECTOR)), (2, "ingress", F::RepMsg(&NETWORKING_NETWORK_POLICY_INGRESS_RULE)), (3, "egress", F::RepMsg(&NETWORKING_NETWORK_POLICY_EGRESS_RULE)), (4, "policyTypes", F::RepStr)]);
+pub static NETWORKING_INGRESS_BACKEND: Msg = msg("IngressBackend", &[(3, "resource", F::Msg(&CORE_TYPED_LOCAL_OBJECT_REFERENCE)), (4, "service", F::Msg(&NETWORKING_INGRESS_SERVICE_BACKEND))]);
+pub static NETWORKING_INGRESS_TLS: Msg = msg("IngressTLS", &[(1, "hosts", F::RepStr), (2, "secretName", F::Str)]);
+pub static NETWORKING_INGRESS_RULE: Msg = msg("IngressRule", &[(1, "host", F::Str), (2, "ingressRuleValue", F::Inline(&NETWORKING_INGRESS_RULE_VALUE))]);
+pub static NETWORKING_INGRESS_CLASS_PARAMETERS_REFERENCE: Msg = msg("IngressClassParametersReference", &[(1, "apiGroup", F::Str), (2, "kind", F::Str), (3, "name", F::Str), (4, "scope", F::Str), (5, "namespace", F::Str)]);
+pub static NETWORKING_NETWORK_POLICY_INGRESS_RULE: Msg = msg("NetworkPolicyIngressRule", &[(1, "ports", F::RepMsg(&NETWORKING_NETWORK_POLICY_PORT)), (2, "from", F::RepMsg(&NETWORKING_NETWORK_POLICY_PEER))]);
+pub static NETWORKING_NETWORK_POLICY_EGRESS_RULE: Msg = msg("NetworkPolicyEgressRule", &[(1, "ports", F::RepMsg(&NETWORKING_NETWORK_POLICY_PORT)), (2, "to", F::RepMsg(&NETWORKING_NETWORK_POLICY_PEER))]);
+pub static NETWORKING_INGRESS_SERVICE_BACKEND: Msg = msg("IngressServiceBackend", &[(1, "name", F::Str), (2, "port", F::Msg(&NETWORKING_SERVICE_BACKEND_PORT))]);
+pub static NETWORKING_INGRESS_RULE_VALUE: Msg = msg("IngressRuleValue", &[(1, "http", F::Msg(&NETWORKING_HTTP_INGRESS_RULE_VALUE))]);
+pub static NETWORKING_NETWORK_POLICY_PORT: Msg = msg("NetworkPolicyPort", &[(1, "protocol", F::Str), (2, "port", F::IntOrStr), (3, "endPort", F::Int)]);
+pub static NETWORKING_NETWORK_POLICY_PEER: Msg = msg("NetworkPolicyPeer", &[(1, "podSelector", F::Msg(&META_LABEL_SELECTOR)), (2, "namespaceSelector", F::Msg(&META_LABEL_SELECTOR)), (3, "ipBlock", F::Msg(&NETWORKING_IP_BLOCK))]);
+pub static NETWORKING_SERVICE_BACKEND_PORT: Msg = msg("ServiceBackendPort", &[(1, "name", F::Str), (2, "number", F::Int)]);
+pub static NETWORKING_HTTP_INGRESS_RULE_VALUE: Msg = msg("HTTPIngressRuleValue", &[(1, "paths", F::RepMsg(&NETWORKING_HTTP_INGRESS_PATH))]);
+pub static NETWORKING_IP_BLOCK: Msg = msg("IPBlock", &[(1, "cidr", F::Str), (2, "except", F::RepStr)]);
+pub static NETWORKING_HTTP_INGRESS_PATH: Msg = msg("HTTPIngressPath", &[(1, "path", F::Str), (2, "backend", F::Msg(&NETWORKING_INGRESS_BACKEND)), (3, "pathType", F::Str)]);
