@@ -3,6 +3,7 @@
 
 pub mod admission;
 pub mod api;
+pub mod auth;
 pub mod controllers;
 pub mod defaults;
 pub mod kubelet;

@@ -111,6 +111,50 @@ pub fn suffix(len: usize) -> String {
         .collect()
 }
 
+/// Why `name` is not a valid name for an object of `rt`, if it is not: RBAC objects take any
+/// path segment (`system:discovery`), Namespaces an RFC 1123 label, Services an RFC 1035
+/// label, everything else an RFC 1123 subdomain — as the API server validates them.
+pub fn invalid_name_for(rt: &crate::resources::ResourceType, name: &str) -> Option<String> {
+    if name.is_empty() {
+        return Some("name or generateName is required".into());
+    }
+    let label = |first_alpha: bool| {
+        name.len() <= 63
+            && name
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+            && name.chars().next().is_some_and(|c| {
+                if first_alpha {
+                    c.is_ascii_lowercase()
+                } else {
+                    c.is_ascii_alphanumeric()
+                }
+            })
+            && name
+                .chars()
+                .last()
+                .is_some_and(|c| c.is_ascii_alphanumeric())
+    };
+    match (rt.group, rt.kind) {
+        ("rbac.authorization.k8s.io", _) => {
+            if name == "." || name == ".." {
+                Some(format!("may not be '{name}'"))
+            } else if let Some(c) = name.chars().find(|c| matches!(c, '/' | '%')) {
+                Some(format!("may not contain '{c}'"))
+            } else {
+                None
+            }
+        }
+        ("", "Namespace") if !label(false) => Some(format!(
+            "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?'); got {name:?}"
+        )),
+        ("", "Service") if !label(true) => Some(format!(
+            "a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an alphabetic character, and end with an alphanumeric character (e.g. 'my-name',  or 'abc-123', regex used for validation is '[a-z]([-a-z0-9]*[a-z0-9])?'); got {name:?}"
+        )),
+        _ => invalid_name(name),
+    }
+}
+
 /// Why `name` is not a valid DNS-1123 subdomain, if it is not.
 pub fn invalid_name(name: &str) -> Option<String> {
     let ok_chars = name

@@ -7,8 +7,8 @@ use std::sync::Arc;
 use axum::Router;
 use serde_json::json;
 
-use crate::api::auth::Tokens;
 use crate::api::{self, ApiState};
+use crate::auth::tokens::Tokens;
 use crate::controllers::{self, ControllerConfig, PodRuntime};
 use crate::kubelet::images::ImageTable;
 use crate::kubelet::logs::LogStore;
@@ -127,6 +127,7 @@ impl RunningSim {
         store.bootstrap_namespaces();
         let _ = store.create(&resources::NODE, "", node(&cfg));
         kubernetes_service(&store, addr.port());
+        crate::auth::bootstrap::install(&store);
         let tokens = Tokens::generate();
         let mut background = Vec::new();
         let logs = if cfg.controllers.runtime == PodRuntime::Processes {

@@ -208,12 +208,17 @@ impl Store {
                 None => String::new(),
             },
         };
-        if let Some(problem) = meta::invalid_name(&name) {
+        if let Some(problem) = meta::invalid_name_for(rt, &name) {
+            let reason = if name.is_empty() {
+                "FieldValueRequired"
+            } else {
+                "FieldValueInvalid"
+            };
             return Err(ApiError::Invalid {
                 kind: qualified_kind(rt),
                 name,
                 causes: vec![Cause {
-                    reason: "FieldValueRequired",
+                    reason,
                     field: "metadata.name".into(),
                     message: problem,
                 }],

@@ -183,9 +183,10 @@ async fn viewer_token_reads_but_gets_403_on_mutation() {
             Some(CONFIGMAPS),
         )
         .await;
+    let err = String::from_utf8_lossy(&denied.stderr);
     assert!(
-        String::from_utf8_lossy(&denied.stderr).contains("Forbidden")
-            || String::from_utf8_lossy(&denied.stderr).contains("forbidden")
+        err.contains("Forbidden") || err.contains("forbidden"),
+        "{err}"
     );
     // The configmap is still there.
     k.ok(&["get", "configmap", "app-config"]).await;

@@ -779,3 +779,193 @@ async fn tutorial_create_commands_work_in_protobuf() {
     let secret = k.json(&["get", "secret", "creds"]).await;
     assert_eq!(secret["data"]["user"], "YWRtaW4=");
 }
+
+async fn can_i(k: &Kube, args: &[&str]) -> String {
+    let out = k.run(&[&["auth", "can-i"][..], args].concat(), None).await;
+    String::from_utf8_lossy(&out.stdout).trim().to_string()
+}
+
+const ACCESS: &str = r#"
+apiVersion: v1
+kind: Namespace
+metadata: {name: web}
+---
+apiVersion: v1
+kind: ServiceAccount
+metadata: {name: deployer, namespace: web}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: Role
+metadata: {name: pod-reader, namespace: web}
+rules:
+- apiGroups: [""]
+  resources: [pods, pods/log]
+  verbs: [get, list]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {name: alice-reads-pods, namespace: web}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: pod-reader}
+subjects: [{kind: User, name: alice, apiGroup: rbac.authorization.k8s.io}]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {name: deployer-edits, namespace: web}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: edit}
+subjects: [{kind: ServiceAccount, name: deployer, namespace: web}]
+"#;
+
+#[tokio::test]
+async fn rbac_with_impersonation_answers_as_a_real_server() {
+    let k = Kube::start().await;
+    k.ok_stdin(&["apply", "-f", "-"], Some(ACCESS)).await;
+    // A user bound by a RoleBinding: only what the Role says, only in its namespace.
+    assert_eq!(
+        can_i(&k, &["list", "pods", "-n", "web", "--as=alice"]).await,
+        "yes"
+    );
+    assert_eq!(
+        can_i(&k, &["get", "pods/log", "-n", "web", "--as=alice"]).await,
+        "yes"
+    );
+    assert_eq!(
+        can_i(&k, &["delete", "pods", "-n", "web", "--as=alice"]).await,
+        "no"
+    );
+    assert_eq!(
+        can_i(&k, &["list", "pods", "-n", "default", "--as=alice"]).await,
+        "no"
+    );
+    assert_eq!(
+        can_i(&k, &["list", "secrets", "-n", "web", "--as=alice"]).await,
+        "no"
+    );
+    // A service account bound to the aggregated `edit` ClusterRole.
+    let sa = "--as=system:serviceaccount:web:deployer";
+    assert_eq!(
+        can_i(&k, &["create", "deployments.apps", "-n", "web", sa]).await,
+        "yes"
+    );
+    assert_eq!(
+        can_i(&k, &["patch", "deployments.apps/scale", "-n", "web", sa]).await,
+        "yes"
+    );
+    assert_eq!(
+        can_i(
+            &k,
+            &[
+                "create",
+                "rolebindings.rbac.authorization.k8s.io",
+                "-n",
+                "web",
+                sa
+            ]
+        )
+        .await,
+        "no"
+    );
+    assert_eq!(can_i(&k, &["list", "nodes", sa]).await, "no");
+    // The admin may do anything; a group it impersonates counts.
+    assert_eq!(can_i(&k, &["delete", "nodes"]).await, "yes");
+    assert_eq!(
+        can_i(
+            &k,
+            &["delete", "nodes", "--as=bob", "--as-group=system:masters"]
+        )
+        .await,
+        "yes"
+    );
+
+    // A forbidden request carries the real message, naming the user.
+    let out = k
+        .run(&["get", "pods", "-n", "default", "--as=alice"], None)
+        .await;
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("pods is forbidden: User \"alice\" cannot list resource \"pods\" in API group \"\" in the namespace \"default\""),
+        "{err}"
+    );
+    let out = k
+        .run(&["delete", "secret", "x", "-n", "web", sa], None)
+        .await;
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("User \"system:serviceaccount:web:deployer\"")
+            || err.contains("secrets \"x\" not found"),
+        "{err}"
+    );
+
+    // can-i --list and whoami.
+    let list = k
+        .ok(&["auth", "can-i", "--list", "-n", "web", "--as=alice"])
+        .await;
+    assert!(
+        list.lines()
+            .any(|l| l.starts_with("pods ") && l.contains("[get list]")),
+        "{list}"
+    );
+    assert!(
+        list.contains("selfsubjectaccessreviews.authorization.k8s.io"),
+        "{list}"
+    );
+    let who = k
+        .ok(&["auth", "whoami", "--as=alice", "--as-group=devs"])
+        .await;
+    assert!(
+        who.contains("alice") && who.contains("devs") && who.contains("system:authenticated"),
+        "{who}"
+    );
+    let who = k.ok(&["auth", "whoami", "-o", "json"]).await;
+    assert!(
+        who.contains("kubesim-admin") && who.contains("system:masters"),
+        "{who}"
+    );
+
+    // The read-only viewer may not impersonate anyone.
+    let out = k
+        .run(
+            &["--context", "kubesim-viewer", "get", "pods", "--as=alice"],
+            None,
+        )
+        .await;
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("users \"alice\" is forbidden: User \"kubesim-viewer\" cannot impersonate resource \"users\" in API group \"\" at the cluster scope"),
+        "{err}"
+    );
+    // Aggregation: a role labelled to join `view` extends it.
+    k.ok_stdin(
+        &["apply", "-f", "-"],
+        Some("apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata:\n  name: view-leases\n  labels: {rbac.authorization.k8s.io/aggregate-to-view: \"true\"}\nrules:\n- {apiGroups: [coordination.k8s.io], resources: [leases], verbs: [get, list]}\n"),
+    )
+    .await;
+    k.ok_stdin(
+        &["apply", "-f", "-"],
+        Some("apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRoleBinding\nmetadata: {name: carol-views}\nroleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: view}\nsubjects: [{kind: User, name: carol, apiGroup: rbac.authorization.k8s.io}]\n"),
+    )
+    .await;
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while can_i(
+        &k,
+        &[
+            "list",
+            "leases.coordination.k8s.io",
+            "-n",
+            "web",
+            "--as=carol",
+        ],
+    )
+    .await
+        != "yes"
+    {
+        assert!(
+            Instant::now() < deadline,
+            "the aggregated view role never gained leases"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(
+        can_i(&k, &["get", "secrets", "-n", "web", "--as=carol"]).await,
+        "no"
+    );
+}

@@ -66,6 +66,15 @@ pub fn resource_list(group: &str, version: &str) -> Option<Value> {
             "kind": "APIResourceList", "apiVersion": "v1", "groupVersion": "authorization.k8s.io/v1",
             "resources": [
                 {"name": "selfsubjectaccessreviews", "singularName": "selfsubjectaccessreview", "namespaced": false, "kind": "SelfSubjectAccessReview", "verbs": ["create"]},
+                {"name": "selfsubjectrulesreviews", "singularName": "selfsubjectrulesreview", "namespaced": false, "kind": "SelfSubjectRulesReview", "verbs": ["create"]},
+            ],
+        }));
+    }
+    if group == "authentication.k8s.io" && version == "v1" {
+        return Some(json!({
+            "kind": "APIResourceList", "apiVersion": "v1", "groupVersion": "authentication.k8s.io/v1",
+            "resources": [
+                {"name": "selfsubjectreviews", "singularName": "selfsubjectreview", "namespaced": false, "kind": "SelfSubjectReview", "verbs": ["create"]},
             ],
         }));
     }
@@ -111,6 +120,7 @@ fn group_entry(group: &str, version: &str) -> Value {
 fn all_groups() -> Vec<(&'static str, &'static str)> {
     let mut g = groups();
     g.push(("authorization.k8s.io", "v1"));
+    g.push(("authentication.k8s.io", "v1"));
     g
 }
 

@@ -1,6 +1,5 @@
 //! The HTTP API: path parsing, authentication and dispatch to discovery, objects and watches.
 
-pub mod auth;
 pub mod discovery;
 pub mod objects;
 pub mod openapi;
@@ -19,10 +18,11 @@ use axum::http::{HeaderMap, Method, Uri};
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
 
+use crate::auth::tokens::Tokens;
+use crate::auth::{Attributes, UserInfo, forbidden, rbac};
 use crate::resources::{self, ResourceType};
 use crate::status::ApiError;
 use crate::store::Store;
-use auth::{Identity, Tokens};
 
 /// What every request handler shares.
 #[derive(Clone)]
@@ -57,8 +57,16 @@ pub struct Target {
 enum Route {
     Json(serde_json::Value),
     Object(Target),
-    AccessReview,
+    Review(Review),
     NotFound,
+}
+
+/// The self reviews: asked with a POST, answered from the caller's own identity.
+#[derive(Clone, Copy)]
+enum Review {
+    Access,
+    Rules,
+    Subject,
 }
 
 fn parse(path: &str) -> Route {
@@ -83,8 +91,17 @@ fn parse(path: &str) -> Route {
     if rest.is_empty() {
         return discovery::resource_list(group, version).map_or(Route::NotFound, Route::Json);
     }
-    if group == "authorization.k8s.io" && rest == ["selfsubjectaccessreviews"] {
-        return Route::AccessReview;
+    match (group, rest) {
+        ("authorization.k8s.io", ["selfsubjectaccessreviews"]) => {
+            return Route::Review(Review::Access);
+        }
+        ("authorization.k8s.io", ["selfsubjectrulesreviews"]) => {
+            return Route::Review(Review::Rules);
+        }
+        ("authentication.k8s.io", ["selfsubjectreviews"]) => {
+            return Route::Review(Review::Subject);
+        }
+        _ => {}
     }
     let (namespace, rest) = match rest {
         ["namespaces", ns, plural, more @ ..] if !matches!(*plural, "status" | "finalize") => {
@@ -141,8 +158,19 @@ async fn dispatch(
     if matches!(path, "/healthz" | "/livez" | "/readyz") {
         return Ok("ok".into_response());
     }
-    let who = s.tokens.identify(headers)?;
-    match parse(path) {
+    let who = s.tokens.authenticate(&s.store, headers)?;
+    let route = parse(path);
+    if let Route::Json(_) | Route::NotFound = route {
+        let a = Attributes {
+            verb: "get".into(),
+            path: Some(path.to_string()),
+            ..Attributes::default()
+        };
+        if !rbac::authorize(&s.store, &who, &a).allowed {
+            return Err(forbidden(&who, &a));
+        }
+    }
+    match route {
         Route::Json(v) if v.is_null() => {
             Ok(Json(discovery::core_versions(&s.server_address)).into_response())
         }
@@ -151,17 +179,23 @@ async fn dispatch(
             kind: "the server could not find the requested resource".into(),
             name: path.to_string(),
         }),
-        Route::AccessReview => Ok(Json(access_review(who, &body)?).into_response()),
+        Route::Review(r) if *method == Method::POST => {
+            Ok(Json(review(s, &who, r, &body)?).into_response())
+        }
+        Route::Review(_) => Err(ApiError::MethodNotAllowed),
         Route::Object(t) => {
             let watch = query.get("watch").is_some_and(|w| w == "true" || w == "1");
-            let verb = auth::verb(method, t.name.is_some(), watch);
-            if !auth::allowed(who, verb) {
-                return Err(auth::forbidden(
-                    verb,
-                    t.rt.plural,
-                    t.rt.group,
-                    t.namespace.as_deref(),
-                ));
+            let a = Attributes {
+                verb: verb(method, t.name.is_some(), watch).into(),
+                group: t.rt.group.into(),
+                resource: t.rt.plural.into(),
+                subresource: t.sub.clone().unwrap_or_default(),
+                name: t.name.clone().unwrap_or_default(),
+                namespace: t.namespace.clone(),
+                path: None,
+            };
+            if !rbac::authorize(&s.store, &who, &a).allowed {
+                return Err(forbidden(&who, &a));
             }
             if watch {
                 let accept = headers
@@ -175,13 +209,69 @@ async fn dispatch(
     }
 }
 
-fn access_review(who: Identity, body: &[u8]) -> Result<serde_json::Value, ApiError> {
+/// The Kubernetes verb of a request.
+pub fn verb(method: &Method, has_name: bool, watch: bool) -> &'static str {
+    match *method {
+        Method::GET if watch => "watch",
+        Method::GET if has_name => "get",
+        Method::GET => "list",
+        Method::POST => "create",
+        Method::PUT => "update",
+        Method::PATCH => "patch",
+        Method::DELETE if has_name => "delete",
+        Method::DELETE => "deletecollection",
+        _ => "get",
+    }
+}
+
+fn review(
+    s: &ApiState,
+    who: &UserInfo,
+    kind: Review,
+    body: &[u8],
+) -> Result<serde_json::Value, ApiError> {
     let mut review = objects::body_json(body)?;
-    let verb = review["spec"]["resourceAttributes"]["verb"]
-        .as_str()
-        .unwrap_or("get")
-        .to_string();
-    let allowed = auth::allowed(who, &verb);
-    review["status"] = json!({"allowed": allowed, "reason": if allowed { "kubesim: allowed" } else { "kubesim: the viewer token is read-only" }});
+    review["status"] = match kind {
+        Review::Access => {
+            let ra = &review["spec"]["resourceAttributes"];
+            let nra = &review["spec"]["nonResourceAttributes"];
+            let text = |v: &serde_json::Value| v.as_str().unwrap_or_default().to_string();
+            let a = if nra.is_object() {
+                Attributes {
+                    verb: text(&nra["verb"]),
+                    path: Some(text(&nra["path"])),
+                    ..Attributes::default()
+                }
+            } else {
+                Attributes {
+                    verb: text(&ra["verb"]),
+                    group: text(&ra["group"]),
+                    resource: text(&ra["resource"]),
+                    subresource: text(&ra["subresource"]),
+                    name: text(&ra["name"]),
+                    namespace: ra["namespace"].as_str().map(str::to_string),
+                    path: None,
+                }
+            };
+            let d = rbac::authorize(&s.store, who, &a);
+            let mut status = json!({"allowed": d.allowed});
+            if !d.reason.is_empty() {
+                status["reason"] = json!(d.reason);
+            }
+            status
+        }
+        Review::Rules => {
+            let ns = review["spec"]["namespace"]
+                .as_str()
+                .unwrap_or("default")
+                .to_string();
+            rbac::rules_review(&s.store, who, &ns)
+        }
+        Review::Subject => json!({"userInfo": who.to_json()}),
+    };
+    if review["metadata"].is_null() {
+        review["metadata"] = json!({});
+    }
+    review["metadata"]["creationTimestamp"] = serde_json::Value::Null;
     Ok(review)
 }

@@ -17,7 +17,8 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 use tokio::sync::mpsc;
 
-use super::{ApiError, ApiState, auth};
+use super::{ApiError, ApiState};
+use crate::auth::{Attributes, forbidden, rbac};
 use crate::kubelet::status::host_port;
 use crate::resources::POD;
 
@@ -114,9 +115,12 @@ fn running_pod(
     name: &str,
     headers: &HeaderMap,
 ) -> Result<serde_json::Value, ApiError> {
-    let who = s.tokens.identify(headers)?;
-    if !auth::allowed(who, "create") {
-        return Err(auth::forbidden("create", "pods/portforward", "", Some(ns)));
+    let who = s.tokens.authenticate(&s.store, headers)?;
+    let mut a = Attributes::resource("create", "", "pods", Some(ns));
+    a.subresource = "portforward".into();
+    a.name = name.to_string();
+    if !rbac::authorize(&s.store, &who, &a).allowed {
+        return Err(forbidden(&who, &a));
     }
     let pod = s.store.get(&POD, ns, name)?;
     if pod["status"]["phase"] != "Running" {

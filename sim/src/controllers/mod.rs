@@ -89,6 +89,7 @@ pub fn spawn(store: Arc<Store>, cfg: ControllerConfig) -> tokio::task::JoinHandl
                 serviceaccounts::reconcile(&store);
                 quota::reconcile(&store);
                 namespaces::reconcile(&store, &cfg);
+                crate::auth::bootstrap::aggregate(&store);
                 if store.resource_version() == before {
                     break;
                 }
