@@ -157,14 +157,21 @@ fn killed_kubectl_port_forward_leaves_kubesim_and_pods_running() {
     });
 
     for signal in ["TERM", "KILL"] {
-        let (mut child, port) = forward(&kubeconfig);
-        // The pod listens shortly after it starts: the first connections may be refused
-        // by the pod, which kubectl reports by closing the local connection.
-        let mut stream = None;
+        // The pod listens shortly after it starts; kubectl gives up on a forward whose
+        // first connection the pod refused, so each attempt is a new kubectl.
+        let mut attempt = None;
         until("a stream through the forward", || {
-            stream = read_some(port, 1 << 20);
-            stream.is_some()
+            let (mut child, port) = forward(&kubeconfig);
+            match read_some(port, 1 << 20) {
+                Some(stream) => attempt = Some((child, stream)),
+                None => {
+                    let _ = child.kill();
+                    let _ = child.wait();
+                }
+            }
+            attempt.is_some()
         });
+        let (mut child, stream) = attempt.unwrap();
         // Kill kubectl while the pod keeps sending: kubesim's next writes hit a dead socket.
         let killed = Command::new("kill")
             .arg(format!("-{signal}"))

@@ -969,3 +969,85 @@ async fn rbac_with_impersonation_answers_as_a_real_server() {
         "no"
     );
 }
+
+#[tokio::test]
+async fn lists_page_with_limit_and_continue_and_unknown_kinds_name_themselves() {
+    let k = Kube::start().await;
+    for i in 0..5 {
+        k.ok(&[
+            "create",
+            "configmap",
+            &format!("cm-{i}"),
+            "--from-literal=a=b",
+        ])
+        .await;
+    }
+    let first: Value = serde_json::from_str(
+        &k.ok(&[
+            "get",
+            "--raw",
+            "/api/v1/namespaces/default/configmaps?limit=2",
+        ])
+        .await,
+    )
+    .unwrap();
+    let names = |v: &Value| -> Vec<String> {
+        v["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| i["metadata"]["name"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(names(&first), ["cm-0", "cm-1"]);
+    // kube-root-ca.crt does not exist here, so five ConfigMaps in all.
+    assert_eq!(first["metadata"]["remainingItemCount"], 3);
+    let token = first["metadata"]["continue"].as_str().unwrap();
+    let second: Value = serde_json::from_str(
+        &k.ok(&[
+            "get",
+            "--raw",
+            &format!("/api/v1/namespaces/default/configmaps?limit=2&continue={token}"),
+        ])
+        .await,
+    )
+    .unwrap();
+    assert_eq!(names(&second), ["cm-2", "cm-3"]);
+    let bad = k
+        .run(
+            &[
+                "get",
+                "--raw",
+                "/api/v1/namespaces/default/configmaps?limit=2&continue=garbage",
+            ],
+            None,
+        )
+        .await;
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("continue key is not valid"));
+
+    // kubectl follows the tokens: every ConfigMap, one request per item.
+    let out = k
+        .run(&["get", "configmaps", "--chunk-size=1", "-v=6"], None)
+        .await;
+    let listed = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        listed.lines().filter(|l| l.starts_with("cm-")).count(),
+        5,
+        "{listed}"
+    );
+    let log = String::from_utf8_lossy(&out.stderr);
+    assert!(log.matches("continue=").count() >= 4, "{log}");
+
+    // A kind nobody serves: kubectl names it, as on a cluster without that API.
+    let out = k
+        .run(
+            &["apply", "-f", "-"],
+            Some("apiVersion: example.com/v1\nkind: Widget\nmetadata: {name: w}\n"),
+        )
+        .await;
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("no matches for kind \"Widget\" in version \"example.com/v1\""),
+        "{err}"
+    );
+}

@@ -199,7 +199,15 @@ async fn reads_and_mutations() {
         .await
         .unwrap();
     assert_eq!(out.data[0]["desired"], 3);
-    let out = until_tool(&ctx, "list_services", |o| o.data[0]["ready_endpoints"] == 3).await;
+    // Every cluster also has the `kubernetes` Service in `default`.
+    let out = until_tool(&ctx, "list_services", |o| {
+        o.data
+            .as_array()
+            .into_iter()
+            .flatten()
+            .any(|s| s["name"] == "web" && s["ready_endpoints"] == 3)
+    })
+    .await;
     assert!(out.text.contains("selector"), "{}", out.text);
     let out = find("get_config")
         .unwrap()

@@ -3,6 +3,7 @@
 pub mod discovery;
 pub mod objects;
 pub mod openapi;
+pub mod pagination;
 pub mod portforward;
 pub mod table;
 pub mod validation;
@@ -56,6 +57,7 @@ pub struct Target {
 
 enum Route {
     Json(serde_json::Value),
+    OpenApiV2,
     Object(Target),
     Review(Review),
     NotFound,
@@ -78,6 +80,7 @@ fn parse(path: &str) -> Route {
     let (group, version, rest): (&str, &str, &[&str]) = match parts.as_slice() {
         ["version"] => return Route::Json(discovery::version()),
         ["openapi", "v3"] => return Route::Json(openapi::root()),
+        ["openapi", "v2"] => return Route::OpenApiV2,
         ["openapi", "v3", gv @ ..] => {
             return openapi::group_version(&gv.join("/")).map_or(Route::NotFound, Route::Json);
         }
@@ -160,7 +163,7 @@ async fn dispatch(
     }
     let who = s.tokens.authenticate(&s.store, headers)?;
     let route = parse(path);
-    if let Route::Json(_) | Route::NotFound = route {
+    if let Route::Json(_) | Route::NotFound | Route::OpenApiV2 = route {
         let a = Attributes {
             verb: "get".into(),
             path: Some(path.to_string()),
@@ -175,6 +178,21 @@ async fn dispatch(
             Ok(Json(discovery::core_versions(&s.server_address)).into_response())
         }
         Route::Json(v) => Ok(Json(v).into_response()),
+        Route::OpenApiV2 => {
+            let accept = headers
+                .get("accept")
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("");
+            Ok(if accept.contains("protobuf") {
+                (
+                    [("content-type", openapi::V2_PROTOBUF)],
+                    openapi::v2_protobuf(),
+                )
+                    .into_response()
+            } else {
+                Json(openapi::v2_json()).into_response()
+            })
+        }
         Route::NotFound => Err(ApiError::NotFound {
             kind: "the server could not find the requested resource".into(),
             name: path.to_string(),

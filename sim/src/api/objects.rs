@@ -7,6 +7,7 @@ use axum::http::{HeaderMap, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
+use super::pagination;
 use super::validation::{self, FieldValidation};
 use super::{ApiState, Target};
 use crate::patch;
@@ -68,7 +69,10 @@ pub fn handle(
             ),
             None => list_items(t, q, store)?,
         };
-        return Ok(Json(super::table::render(t.rt, &items, &rv.to_string(), full)).into_response());
+        let page = pagination::page(items, rv, q)?;
+        let mut table = super::table::render(t.rt, &page.items, &rv.to_string(), full);
+        page.annotate(&mut table);
+        return Ok(Json(table).into_response());
     }
     match (method.clone(), t.name.as_deref(), t.sub.as_deref()) {
         (Method::GET, None, _) => list(s, t, q),
@@ -200,13 +204,15 @@ fn list_items(
     } else {
         None
     };
-    // `limit` is ignored: one page without a continue token is a valid answer at this scale.
     Ok(store.list(t.rt, ns, &labels, &fields))
 }
 
 fn list(s: &ApiState, t: &Target, q: &HashMap<String, String>) -> Result<Response, ApiError> {
     let (items, rv) = list_items(t, q, &s.store)?;
-    Ok(Json(list_body(t, items, rv)).into_response())
+    let mut page = pagination::page(items, rv, q)?;
+    let mut body = list_body(t, std::mem::take(&mut page.items), rv);
+    page.annotate(&mut body);
+    Ok(Json(body).into_response())
 }
 
 /// The autoscaling/v1 Scale view of a workload.

@@ -119,3 +119,37 @@ fn schemas(gv: &str) -> Map<String, Value> {
     }
     defs
 }
+
+/// `/openapi/v2` as JSON: a Swagger 2.0 document with no definitions. Clients use v3 for
+/// the schemas; v2 exists so that kubectl's fallback for a group version missing from v3
+/// (a kind nobody serves) finds a document and goes on to say `no matches for kind`.
+pub fn v2_json() -> Value {
+    json!({
+        "swagger": "2.0",
+        "info": {"title": "Kubernetes (kubesim)", "version": "v1.32.0"},
+        "paths": {},
+        "definitions": {},
+    })
+}
+
+/// The same document in gnostic's protobuf form, which client-go asks for:
+/// `Document{swagger: 1, info: 2 {title: 1, version: 2}, paths: 8, definitions: 9}`.
+pub fn v2_protobuf() -> Vec<u8> {
+    fn field(num: u8, payload: &[u8]) -> Vec<u8> {
+        let mut v = vec![(num << 3) | 2, payload.len() as u8];
+        v.extend_from_slice(payload);
+        v
+    }
+    let info = [field(1, b"Kubernetes (kubesim)"), field(2, b"v1.32.0")].concat();
+    [
+        field(1, b"2.0"),
+        field(2, &info),
+        field(8, &[]),
+        field(9, &[]),
+    ]
+    .concat()
+}
+
+/// The media type `/openapi/v2` answers client-go with (it asks with `@v1.0`, which Go's
+/// media-type parser refuses in a response).
+pub const V2_PROTOBUF: &str = "application/com.github.proto-openapi.spec.v2.v1.0+protobuf";
