@@ -5,6 +5,7 @@ pub mod admission;
 pub mod api;
 pub mod auth;
 pub mod controllers;
+pub mod conversion;
 pub mod defaults;
 pub mod kubelet;
 pub mod meta;

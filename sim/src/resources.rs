@@ -3,10 +3,10 @@
 //! k8s-openapi types, so an entry cannot disagree with the real API.
 
 use k8s_openapi::api::{
-    apps::v1 as apps, autoscaling::v2 as autoscaling, batch::v1 as batch,
-    coordination::v1 as coordination, core::v1 as core, discovery::v1 as discovery,
-    events::v1 as events, networking::v1 as networking, policy::v1 as policy, rbac::v1 as rbac,
-    scheduling::v1 as scheduling, storage::v1 as storage,
+    apps::v1 as apps, autoscaling::v1 as autoscaling_v1, autoscaling::v2 as autoscaling,
+    batch::v1 as batch, coordination::v1 as coordination, core::v1 as core,
+    discovery::v1 as discovery, events::v1 as events, networking::v1 as networking,
+    policy::v1 as policy, rbac::v1 as rbac, scheduling::v1 as scheduling, storage::v1 as storage,
 };
 use k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1 as apiextensions;
 use k8s_openapi::{ClusterResourceScope, NamespaceResourceScope, Resource};
@@ -135,6 +135,7 @@ served!(/** events.k8s.io/v1 Events. */ EVENTS_V1_EVENT: events::Event, short &[
 served!(/** EndpointSlices. */ ENDPOINT_SLICE: discovery::EndpointSlice, short NONE, sub NONE, status false, categories NONE, proto Some(&pb::DISCOVERY_ENDPOINT_SLICE));
 served!(/** PodDisruptionBudgets. */ PDB: policy::PodDisruptionBudget, short &["pdb"], sub STATUS, status true, categories NONE, proto Some(&pb::POLICY_POD_DISRUPTION_BUDGET));
 served!(/** HorizontalPodAutoscalers (autoscaling/v2). */ HPA: autoscaling::HorizontalPodAutoscaler, short &["hpa"], sub STATUS, status true, categories ALL, proto Some(&pb::AUTOSCALING_HORIZONTAL_POD_AUTOSCALER));
+served!(/** HorizontalPodAutoscalers (autoscaling/v1, a view of the v2 objects). */ HPA_V1: autoscaling_v1::HorizontalPodAutoscaler, short &["hpa"], sub STATUS, status true, categories NONE, proto Some(&pb::AUTOSCALING_V1_HORIZONTAL_POD_AUTOSCALER));
 served!(/** Roles. */ ROLE: rbac::Role, short NONE, sub NONE, status false, categories NONE, proto Some(&pb::RBAC_ROLE));
 served!(/** RoleBindings. */ ROLE_BINDING: rbac::RoleBinding, short NONE, sub NONE, status false, categories NONE, proto Some(&pb::RBAC_ROLE_BINDING));
 served!(/** ClusterRoles. */ CLUSTER_ROLE: rbac::ClusterRole, short NONE, sub NONE, status false, categories NONE, proto Some(&pb::RBAC_CLUSTER_ROLE));
@@ -173,6 +174,7 @@ pub static RESOURCES: &[&ResourceType] = &[
     &ENDPOINT_SLICE,
     &PDB,
     &HPA,
+    &HPA_V1,
     &ROLE,
     &ROLE_BINDING,
     &CLUSTER_ROLE,

@@ -7,6 +7,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use serde_json::{Value, json};
 use tokio::sync::broadcast;
 
+use crate::conversion::view_of;
 use crate::meta;
 use crate::resources::ResourceType;
 use crate::selector::{FieldSelector, LabelSelector};
@@ -190,6 +191,11 @@ impl Store {
         mut obj: Value,
         commit: bool,
     ) -> Result<Value, ApiError> {
+        if let Some(v) = view_of(rt) {
+            return self
+                .create_with(v.stored, ns, (v.to_stored)(&obj), commit)
+                .map(|o| (v.to_served)(&o));
+        }
         if !obj.is_object() {
             return Err(ApiError::BadRequest(
                 "the request body must be a JSON object".into(),
@@ -289,6 +295,9 @@ impl Store {
 
     /// Reads one object.
     pub fn get(&self, rt: &'static ResourceType, ns: &str, name: &str) -> Result<Value, ApiError> {
+        if let Some(v) = view_of(rt) {
+            return self.get(v.stored, ns, name).map(|o| (v.to_served)(&o));
+        }
         let inner = self.lock();
         inner
             .objects
@@ -308,6 +317,22 @@ impl Store {
         labels: &LabelSelector,
         fields: &FieldSelector,
     ) -> (Vec<Value>, u64) {
+        if let Some(v) = view_of(rt) {
+            let (items, rv) = self.list(
+                v.stored,
+                ns,
+                &LabelSelector::default(),
+                &FieldSelector::default(),
+            );
+            let items = items
+                .iter()
+                .map(|o| (v.to_served)(o))
+                .filter(|o| {
+                    labels.matches(o["metadata"]["labels"].as_object()) && fields.matches(o)
+                })
+                .collect();
+            return (items, rv);
+        }
         let inner = self.lock();
         let items = inner
             .in_namespace(rt, ns)
@@ -407,6 +432,31 @@ impl Store {
     where
         F: FnOnce(&mut Value) -> Result<(), ApiError>,
     {
+        if let Some(v) = view_of(rt) {
+            let through_view = |stored: &mut Value| {
+                let mut served = (v.to_served)(stored);
+                f(&mut served)?;
+                *stored = (v.to_stored)(&served);
+                Ok(())
+            };
+            return self
+                .modify_stored(v.stored, ns, name, through_view, commit)
+                .map(|o| (v.to_served)(&o));
+        }
+        self.modify_stored(rt, ns, name, f, commit)
+    }
+
+    fn modify_stored<F>(
+        &self,
+        rt: &'static ResourceType,
+        ns: &str,
+        name: &str,
+        f: F,
+        commit: bool,
+    ) -> Result<Value, ApiError>
+    where
+        F: FnOnce(&mut Value) -> Result<(), ApiError>,
+    {
         let mut inner = self.lock();
         let ns = if rt.namespaced { ns } else { "" };
         let k = key(rt, ns, name);
@@ -473,6 +523,9 @@ impl Store {
         ns: &str,
         name: &str,
     ) -> Result<Value, ApiError> {
+        if let Some(v) = view_of(rt) {
+            return self.delete(v.stored, ns, name).map(|o| (v.to_served)(&o));
+        }
         let mut inner = self.lock();
         let ns = if rt.namespaced { ns } else { "" };
         let Some((_, obj)) = inner.objects.remove(&key(rt, ns, name)) else {

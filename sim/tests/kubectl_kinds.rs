@@ -1051,3 +1051,60 @@ async fn lists_page_with_limit_and_continue_and_unknown_kinds_name_themselves() 
         "{err}"
     );
 }
+
+#[tokio::test]
+async fn one_object_many_versions_autoscalers_and_events() {
+    let k = Kube::start().await;
+    k.ok(&["create", "deployment", "web", "--image=nginx:1.27"])
+        .await;
+    // kubectl v1.32 creates an autoscaling/v1 HPA; it is the same object in v2.
+    k.ok(&[
+        "autoscale",
+        "deployment",
+        "web",
+        "--min=2",
+        "--max=5",
+        "--cpu-percent=60",
+    ])
+    .await;
+    let v2 = k.json(&["get", "hpa", "web"]).await;
+    assert_eq!(v2["apiVersion"], "autoscaling/v2");
+    assert_eq!(
+        v2["spec"]["metrics"][0]["resource"]["target"]["averageUtilization"],
+        60
+    );
+    let v1 = k
+        .json(&["get", "horizontalpodautoscalers.v1.autoscaling", "web"])
+        .await;
+    assert_eq!(v1["apiVersion"], "autoscaling/v1");
+    assert_eq!(v1["spec"]["targetCPUUtilizationPercentage"], 60);
+    assert_eq!(v1["metadata"]["uid"], v2["metadata"]["uid"]);
+    // A change through v2 shows in v1.
+    k.ok(&[
+        "patch",
+        "hpa",
+        "web",
+        "--type=merge",
+        "-p",
+        r#"{"spec":{"maxReplicas":7}}"#,
+    ])
+    .await;
+    let v1 = k
+        .json(&["get", "horizontalpodautoscalers.v1.autoscaling", "web"])
+        .await;
+    assert_eq!(v1["spec"]["maxReplicas"], 7);
+
+    // A core Event is an events.k8s.io/v1 Event too, with the new field names.
+    k.ok_stdin(
+        &["create", "-f", "-"],
+        Some("apiVersion: v1\nkind: Event\nmetadata: {name: web.1}\ninvolvedObject: {kind: Deployment, name: web, namespace: default}\nreason: ScalingReplicaSet\nmessage: Scaled up replica set web-1 to 1\ntype: Normal\ncount: 2\nsource: {component: deployment-controller}\n"),
+    )
+    .await;
+    let ev = k.json(&["get", "events.v1.events.k8s.io", "web.1"]).await;
+    assert_eq!(ev["regarding"]["name"], "web");
+    assert_eq!(ev["note"], "Scaled up replica set web-1 to 1");
+    assert_eq!(ev["deprecatedCount"], 2);
+    assert_eq!(ev["reportingController"], "deployment-controller");
+    let listed = k.ok(&["get", "events.v1.events.k8s.io"]).await;
+    assert!(listed.contains("ScalingReplicaSet"), "{listed}");
+}

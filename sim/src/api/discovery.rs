@@ -112,23 +112,35 @@ pub fn core_versions(server: &str) -> Value {
     })
 }
 
-fn group_entry(group: &str, version: &str) -> Value {
-    let gv = json!({"groupVersion": format!("{group}/{version}"), "version": version});
-    json!({"name": group, "versions": [gv.clone()], "preferredVersion": gv})
+/// A group with all its served versions; the first is the preferred one.
+fn group_entry(group: &str, versions: &[&str]) -> Value {
+    let gvs: Vec<Value> = versions
+        .iter()
+        .map(|v| json!({"groupVersion": format!("{group}/{v}"), "version": v}))
+        .collect();
+    json!({"name": group, "versions": gvs, "preferredVersion": gvs[0]})
 }
 
-fn all_groups() -> Vec<(&'static str, &'static str)> {
-    let mut g = groups();
-    g.push(("authorization.k8s.io", "v1"));
-    g.push(("authentication.k8s.io", "v1"));
-    g
+/// The groups in discovery order, each with its versions.
+fn all_groups() -> Vec<(&'static str, Vec<&'static str>)> {
+    let mut pairs = groups();
+    pairs.push(("authorization.k8s.io", "v1"));
+    pairs.push(("authentication.k8s.io", "v1"));
+    let mut out: Vec<(&str, Vec<&str>)> = Vec::new();
+    for (g, v) in pairs {
+        match out.iter_mut().find(|(name, _)| *name == g) {
+            Some((_, versions)) => versions.push(v),
+            None => out.push((g, vec![v])),
+        }
+    }
+    out
 }
 
 /// `/apis`.
 pub fn group_list() -> Value {
     let groups: Vec<Value> = all_groups()
         .into_iter()
-        .map(|(g, v)| group_entry(g, v))
+        .map(|(g, v)| group_entry(g, &v))
         .collect();
     json!({"kind": "APIGroupList", "apiVersion": "v1", "groups": groups})
 }
@@ -139,7 +151,7 @@ pub fn group(name: &str) -> Option<Value> {
         .into_iter()
         .find(|(g, _)| *g == name)
         .map(|(g, v)| {
-            let mut e = group_entry(g, v);
+            let mut e = group_entry(g, &v);
             e["kind"] = json!("APIGroup");
             e["apiVersion"] = json!("v1");
             e

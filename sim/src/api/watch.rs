@@ -28,22 +28,37 @@ struct Filter {
 }
 
 impl Filter {
-    fn accepts(&self, e: &WatchEvent) -> bool {
-        std::ptr::eq(e.resource, self.target.rt)
-            && self
-                .target
-                .namespace
-                .as_deref()
-                .is_none_or(|ns| e.namespace == ns)
+    /// The event as this watch sends it, or None when the watch does not want it. A kind
+    /// served as a view of another's objects sees those objects, converted.
+    fn pass(&self, e: &WatchEvent) -> Option<Bytes> {
+        let view = crate::conversion::view_of(self.target.rt);
+        let stored = view.map_or(self.target.rt, |v| v.stored);
+        if !std::ptr::eq(e.resource, stored) {
+            return None;
+        }
+        let converted;
+        let object = match view {
+            Some(v) => {
+                converted = (v.to_served)(&e.object);
+                &converted
+            }
+            None => &e.object,
+        };
+        let wanted = self
+            .target
+            .namespace
+            .as_deref()
+            .is_none_or(|ns| e.namespace == ns)
             && self
                 .target
                 .name
                 .as_deref()
-                .is_none_or(|n| e.object["metadata"]["name"] == n)
+                .is_none_or(|n| object["metadata"]["name"] == n)
             && self
                 .labels
-                .matches(e.object["metadata"]["labels"].as_object())
-            && self.fields.matches(&e.object)
+                .matches(object["metadata"]["labels"].as_object())
+            && self.fields.matches(object);
+        wanted.then(|| encode(self, e.kind.as_str(), object))
     }
 }
 
@@ -143,9 +158,7 @@ pub fn stream(
             s.store.watch_from(rv)?
         }
     };
-    for e in past.iter().filter(|e| filter.accepts(e)) {
-        queue.push_back(encode(&filter, e.kind.as_str(), &e.object));
-    }
+    queue.extend(past.iter().filter_map(|e| filter.pass(e)));
     let timeout = q
         .get("timeoutSeconds")
         .and_then(|t| t.parse::<u64>().ok())
@@ -168,8 +181,7 @@ pub fn stream(
             }
             tokio::select! {
                 ev = st.rx.recv() => match ev {
-                    Ok(e) if st.filter.accepts(&e) => st.queue.push_back(encode(&st.filter, e.kind.as_str(), &e.object)),
-                    Ok(_) => {}
+                    Ok(e) => st.queue.extend(st.filter.pass(&e)),
                     // A watcher too slow to keep up ends its watch; clients re-list and resume.
                     Err(_) => st.done = true,
                 },

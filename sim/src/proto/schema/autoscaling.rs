@@ -14,3 +14,5 @@ pub static AUTOSCALING_HPA_SCALING_RULES: Msg = msg("HPAScalingRules", &[(1, "se
 pub static AUTOSCALING_METRIC_TARGET: Msg = msg("MetricTarget", &[(1, "type", F::Str), (2, "value", F::Qty), (3, "averageValue", F::Qty), (4, "averageUtilization", F::Int)]);
 pub static AUTOSCALING_METRIC_IDENTIFIER: Msg = msg("MetricIdentifier", &[(1, "name", F::Str), (2, "selector", F::Msg(&META_LABEL_SELECTOR))]);
 pub static AUTOSCALING_HPA_SCALING_POLICY: Msg = msg("HPAScalingPolicy", &[(1, "type", F::Str), (2, "value", F::Int), (3, "periodSeconds", F::Int)]);
+pub static AUTOSCALING_V1_HORIZONTAL_POD_AUTOSCALER: Msg = msg("HorizontalPodAutoscaler", &[(1, "metadata", F::Msg(&META_OBJECT_META)), (2, "spec", F::Msg(&AUTOSCALING_V1_HORIZONTAL_POD_AUTOSCALER_SPEC)), (3, "status", F::Skip)]);
+pub static AUTOSCALING_V1_HORIZONTAL_POD_AUTOSCALER_SPEC: Msg = msg("HorizontalPodAutoscalerSpec", &[(1, "scaleTargetRef", F::Msg(&AUTOSCALING_CROSS_VERSION_OBJECT_REFERENCE)), (2, "minReplicas", F::Int), (3, "maxReplicas", F::Int), (4, "targetCPUUtilizationPercentage", F::Int)]);
