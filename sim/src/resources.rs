@@ -118,7 +118,7 @@ served!(/** Services. */ SERVICE: core::Service, short &["svc"], sub STATUS, sta
 served!(/** Endpoints. */ ENDPOINTS: core::Endpoints, short &["ep"], sub NONE, status false, categories NONE, proto Some(&pb::CORE_ENDPOINTS));
 served!(/** ConfigMaps. */ CONFIG_MAP: core::ConfigMap, short &["cm"], sub NONE, status false, categories NONE, proto Some(&pb::CORE_CONFIG_MAP));
 served!(/** Secrets. */ SECRET: core::Secret, short NONE, sub NONE, status false, categories NONE, proto Some(&pb::CORE_SECRET));
-served!(/** ServiceAccounts. */ SERVICE_ACCOUNT: core::ServiceAccount, short &["sa"], sub NONE, status false, categories NONE, proto Some(&pb::CORE_SERVICE_ACCOUNT));
+served!(/** ServiceAccounts. */ SERVICE_ACCOUNT: core::ServiceAccount, short &["sa"], sub &["token"], status false, categories NONE, proto Some(&pb::CORE_SERVICE_ACCOUNT));
 served!(/** Core v1 Events. */ EVENT: core::Event, short &["ev"], sub NONE, status false, categories NONE, proto Some(&pb::CORE_EVENT));
 served!(/** PersistentVolumeClaims. */ PVC: core::PersistentVolumeClaim, short &["pvc"], sub STATUS, status true, categories NONE, proto Some(&pb::CORE_PERSISTENT_VOLUME_CLAIM));
 served!(/** PersistentVolumes. */ PV: core::PersistentVolume, short &["pv"], sub STATUS, status true, categories NONE, proto Some(&pb::CORE_PERSISTENT_VOLUME));

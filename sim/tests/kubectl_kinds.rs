@@ -933,6 +933,22 @@ async fn rbac_with_impersonation_answers_as_a_real_server() {
         err.contains("users \"alice\" is forbidden: User \"kubesim-viewer\" cannot impersonate resource \"users\" in API group \"\" at the cluster scope"),
         "{err}"
     );
+    // A token for the service account authenticates as it.
+    let token = k.ok(&["create", "token", "deployer", "-n", "web", "--duration=1h"]).await;
+    let token = token.trim();
+    assert!(!token.is_empty());
+    let who = k.ok(&["--token", token, "auth", "whoami"]).await;
+    assert!(who.contains("system:serviceaccount:web:deployer"), "{who}");
+    k.ok(&["--token", token, "get", "pods", "-n", "web"]).await;
+    let out = k.run(&["--token", token, "get", "nodes"], None).await;
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("nodes is forbidden: User \"system:serviceaccount:web:deployer\" cannot list resource \"nodes\" in API group \"\" at the cluster scope"),
+        "{err}"
+    );
+    let out = k.run(&["--token", "not-a-token", "get", "pods"], None).await;
+    assert!(String::from_utf8_lossy(&out.stderr).contains("Unauthorized"));
+
     // Aggregation: a role labelled to join `view` extends it.
     k.ok_stdin(
         &["apply", "-f", "-"],

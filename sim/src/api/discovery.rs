@@ -49,10 +49,16 @@ fn sub_entry(rt: &ResourceType, sub: &str) -> Value {
         ),
         "log" => ("Pod", vec!["get"], "", "v1"),
         "portforward" => ("PodPortForwardOptions", vec!["create", "get"], "", "v1"),
+        "token" => (
+            "TokenRequest",
+            vec!["create"],
+            "authentication.k8s.io",
+            "v1",
+        ),
         _ => (rt.kind, vec!["get"], rt.group, rt.version),
     };
     let mut e = json!({"name": format!("{}/{sub}", rt.plural), "singularName": "", "namespaced": rt.namespaced, "kind": kind, "verbs": verbs});
-    if sub == "scale" {
+    if matches!(sub, "scale" | "token") {
         e["group"] = json!(group);
         e["version"] = json!(version);
     }

@@ -157,6 +157,7 @@ pub fn handle(
             Ok(with_warnings(Json(body).into_response(), &warnings))
         }
         (Method::PATCH, Some(name), sub) => patch_object(s, t, name, sub, q, headers, body),
+        (Method::POST, Some(name), Some("token")) => token_request(s, t, name, body),
         (Method::DELETE, Some(name), None) => Ok(Json(if commit && t.rt == &NAMESPACE {
             // A namespace is Terminating until the namespace controller has removed it.
             store.modify(t.rt, "", name, |ns| {
@@ -174,6 +175,37 @@ pub fn handle(
         .into_response()),
         _ => Err(ApiError::MethodNotAllowed),
     }
+}
+
+/// `serviceaccounts/NAME/token`: a token that authenticates as the service account.
+fn token_request(s: &ApiState, t: &Target, name: &str, body: &[u8]) -> Result<Response, ApiError> {
+    let ns = ns_of(t)?;
+    s.store.get(t.rt, ns, name)?;
+    let mut req = if body.is_empty() {
+        json!({})
+    } else {
+        body_json(body)?
+    };
+    let seconds = req["spec"]["expirationSeconds"].as_i64().unwrap_or(3600);
+    if seconds < 600 {
+        return Err(ApiError::BadRequest(format!(
+            "spec.expirationSeconds: Invalid value: {seconds}: may not specify a duration less than 10 minutes"
+        )));
+    }
+    let now = crate::meta::parse_rfc3339(&crate::meta::now()).unwrap_or(0);
+    let expires = now + seconds;
+    let token = s.tokens.issue(ns, name, expires);
+    let at = std::time::UNIX_EPOCH + std::time::Duration::from_secs(expires.max(0) as u64);
+    req["apiVersion"] = json!("authentication.k8s.io/v1");
+    req["kind"] = json!("TokenRequest");
+    req["metadata"] =
+        json!({"name": name, "namespace": ns, "creationTimestamp": crate::meta::now()});
+    req["spec"]["expirationSeconds"] = json!(seconds);
+    if !req["spec"]["audiences"].is_array() {
+        req["spec"]["audiences"] = json!(["https://kubernetes.default.svc.cluster.local"]);
+    }
+    req["status"] = json!({"token": token, "expirationTimestamp": crate::meta::rfc3339(at)});
+    Ok((StatusCode::CREATED, Json(req)).into_response())
 }
 
 fn with_warnings(mut r: Response, warnings: &[String]) -> Response {

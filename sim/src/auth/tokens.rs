@@ -12,13 +12,16 @@ pub const ADMIN_USER: &str = "kubesim-admin";
 /// The viewer's user name (bound to the `kubesim-viewer` ClusterRole: get, list, watch).
 pub const VIEWER_USER: &str = "kubesim-viewer";
 
-/// The two tokens of a running emulator.
+/// The tokens of a running emulator: the admin's, the viewer's, and the service-account
+/// tokens issued through `serviceaccounts/token` (`kubectl create token`).
 #[derive(Debug, Clone)]
 pub struct Tokens {
     /// Admin token.
     pub admin: String,
     /// Read-only token.
     pub viewer: String,
+    /// Issued token → (service account user name, expiry in Unix seconds).
+    issued: std::sync::Arc<std::sync::Mutex<std::collections::HashMap<String, (String, i64)>>>,
 }
 
 impl Tokens {
@@ -27,7 +30,27 @@ impl Tokens {
         Self {
             admin: format!("admin-{}", crate::meta::uid()),
             viewer: format!("viewer-{}", crate::meta::uid()),
+            issued: Default::default(),
         }
+    }
+
+    /// A new token for the service account `ns/name`, valid until `expires` (Unix seconds).
+    pub fn issue(&self, ns: &str, name: &str, expires: i64) -> String {
+        let token = format!("kubesim-sa-{}", crate::meta::uid());
+        let user = format!("system:serviceaccount:{ns}:{name}");
+        if let Ok(mut issued) = self.issued.lock() {
+            issued.insert(token.clone(), (user, expires));
+        }
+        token
+    }
+
+    fn issued_user(&self, token: &str) -> Option<String> {
+        let now = crate::meta::parse_rfc3339(&crate::meta::now()).unwrap_or(0);
+        let issued = self.issued.lock().ok()?;
+        issued
+            .get(token)
+            .filter(|(_, expires)| *expires > now)
+            .map(|(user, _)| user.clone())
     }
 
     /// The token's user, or 401.
@@ -40,7 +63,11 @@ impl Tokens {
         match token {
             Some(t) if t == self.admin => Ok(UserInfo::new(ADMIN_USER, &["system:masters"])),
             Some(t) if t == self.viewer => Ok(UserInfo::new(VIEWER_USER, &[])),
-            _ => Err(ApiError::Unauthorized),
+            Some(t) => self
+                .issued_user(t)
+                .map(|user| UserInfo::new(&user, &[]))
+                .ok_or(ApiError::Unauthorized),
+            None => Err(ApiError::Unauthorized),
         }
     }
 
