@@ -144,3 +144,113 @@ async fn watcher_and_await_condition() {
     .unwrap();
     assert_eq!(available.status.unwrap().available_replicas, Some(2));
 }
+
+/// The kinds charts and operators use, through kube-rs's typed Api: create, list by label,
+/// patch, server-side apply, the `default` ServiceAccount, a self access review, delete.
+#[tokio::test]
+async fn typed_calls_on_rbac_batch_and_networking_kinds() {
+    use k8s_openapi::api::authorization::v1::SelfSubjectAccessReview;
+    use k8s_openapi::api::batch::v1::{CronJob, Job};
+    use k8s_openapi::api::core::v1::ServiceAccount;
+    use k8s_openapi::api::networking::v1::NetworkPolicy;
+    use k8s_openapi::api::rbac::v1::{ClusterRole, Role, RoleBinding};
+    let sim = RunningSim::start(SimConfig::default()).await.unwrap();
+    let c = client(&sim).await;
+    let roles: Api<Role> = Api::namespaced(c.clone(), "default");
+    let role: Role = serde_json::from_value(json!({
+        "metadata": {"name": "reader", "labels": {"team": "a"}},
+        "rules": [{"apiGroups": [""], "resources": ["pods"], "verbs": ["get"]}],
+    }))
+    .unwrap();
+    roles.create(&PostParams::default(), &role).await.unwrap();
+    let listed = roles
+        .list(&ListParams::default().labels("team=a"))
+        .await
+        .unwrap();
+    assert_eq!(listed.items.len(), 1);
+    let patched = roles
+        .patch("reader", &PatchParams::default(), &Patch::Merge(json!({"rules": [{"apiGroups": [""], "resources": ["pods", "pods/log"], "verbs": ["get", "list"]}]})))
+        .await
+        .unwrap();
+    assert_eq!(
+        patched.rules.unwrap()[0].resources.as_ref().unwrap().len(),
+        2
+    );
+    let bindings: Api<RoleBinding> = Api::namespaced(c.clone(), "default");
+    let rb: RoleBinding = serde_json::from_value(json!({
+        "metadata": {"name": "bob-reads"},
+        "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "Role", "name": "reader"},
+        "subjects": [{"kind": "User", "name": "bob", "apiGroup": "rbac.authorization.k8s.io"}],
+    }))
+    .unwrap();
+    bindings
+        .patch(
+            "bob-reads",
+            &PatchParams::apply("kube-rs-test"),
+            &Patch::Apply(&rb),
+        )
+        .await
+        .unwrap();
+    let view: Api<ClusterRole> = Api::all(c.clone());
+    let view = view.get("view").await.unwrap();
+    assert!(
+        !view.rules.unwrap_or_default().is_empty(),
+        "the aggregated view role has rules"
+    );
+
+    let jobs: Api<Job> = Api::namespaced(c.clone(), "default");
+    let job: Job = serde_json::from_value(json!({
+        "metadata": {"name": "once"},
+        "spec": {"template": {"spec": {"restartPolicy": "Never", "containers": [{"name": "c", "image": "busybox:1.36"}]}}},
+    }))
+    .unwrap();
+    let job = jobs.create(&PostParams::default(), &job).await.unwrap();
+    assert_eq!(job.spec.unwrap().backoff_limit, Some(6));
+    let crons: Api<CronJob> = Api::namespaced(c.clone(), "default");
+    let cron: CronJob = serde_json::from_value(json!({
+        "metadata": {"name": "hourly"},
+        "spec": {"schedule": "0 * * * *", "jobTemplate": {"spec": {"template": {"spec": {"restartPolicy": "OnFailure", "containers": [{"name": "c", "image": "busybox:1.36"}]}}}}},
+    }))
+    .unwrap();
+    let cron = crons.create(&PostParams::default(), &cron).await.unwrap();
+    assert_eq!(
+        cron.spec.unwrap().concurrency_policy.as_deref(),
+        Some("Allow")
+    );
+    let policies: Api<NetworkPolicy> = Api::namespaced(c.clone(), "default");
+    let np: NetworkPolicy = serde_json::from_value(
+        json!({"metadata": {"name": "deny-all"}, "spec": {"podSelector": {}}}),
+    )
+    .unwrap();
+    let np = policies.create(&PostParams::default(), &np).await.unwrap();
+    assert_eq!(
+        np.spec.unwrap().policy_types,
+        Some(vec!["Ingress".to_string()])
+    );
+
+    let accounts: Api<ServiceAccount> = Api::namespaced(c.clone(), "default");
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    while accounts.get_opt("default").await.unwrap().is_none() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no default ServiceAccount"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let reviews: Api<SelfSubjectAccessReview> = Api::all(c.clone());
+    let review: SelfSubjectAccessReview = serde_json::from_value(json!({
+        "spec": {"resourceAttributes": {"verb": "delete", "resource": "nodes"}},
+    }))
+    .unwrap();
+    let answer = reviews
+        .create(&PostParams::default(), &review)
+        .await
+        .unwrap();
+    assert!(answer.status.unwrap().allowed);
+
+    roles
+        .delete("reader", &DeleteParams::default())
+        .await
+        .unwrap();
+    assert!(roles.get_opt("reader").await.unwrap().is_none());
+}

@@ -934,7 +934,9 @@ async fn rbac_with_impersonation_answers_as_a_real_server() {
         "{err}"
     );
     // A token for the service account authenticates as it.
-    let token = k.ok(&["create", "token", "deployer", "-n", "web", "--duration=1h"]).await;
+    let token = k
+        .ok(&["create", "token", "deployer", "-n", "web", "--duration=1h"])
+        .await;
     let token = token.trim();
     assert!(!token.is_empty());
     let who = k.ok(&["--token", token, "auth", "whoami"]).await;
@@ -946,7 +948,9 @@ async fn rbac_with_impersonation_answers_as_a_real_server() {
         err.contains("nodes is forbidden: User \"system:serviceaccount:web:deployer\" cannot list resource \"nodes\" in API group \"\" at the cluster scope"),
         "{err}"
     );
-    let out = k.run(&["--token", "not-a-token", "get", "pods"], None).await;
+    let out = k
+        .run(&["--token", "not-a-token", "get", "pods"], None)
+        .await;
     assert!(String::from_utf8_lossy(&out.stderr).contains("Unauthorized"));
 
     // Aggregation: a role labelled to join `view` extends it.

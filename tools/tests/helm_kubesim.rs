@@ -202,3 +202,119 @@ async fn install_upgrade_rollback_uninstall_on_kubesim() {
         tokio::time::sleep(std::time::Duration::from_millis(20)).await;
     }
 }
+
+/// A chart as third parties write them: a ServiceAccount with a Role and RoleBinding, an
+/// Ingress, a NetworkPolicy, a ConfigMap — installed and uninstalled by the real Helm SDK.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_chart_with_rbac_ingress_and_network_policy_installs() {
+    use kubesim::resources::{INGRESS, NETWORK_POLICY, ROLE, ROLE_BINDING, SERVICE_ACCOUNT};
+    let sim = RunningSim::start(SimConfig::default()).await.unwrap();
+    let dir =
+        PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("helm-rbac-{}", sim.addr.port()));
+    let chart = dir.join("shop");
+    std::fs::create_dir_all(chart.join("templates")).unwrap();
+    std::fs::write(
+        chart.join("Chart.yaml"),
+        "apiVersion: v2\nname: shop\nversion: 0.1.0\n",
+    )
+    .unwrap();
+    std::fs::write(chart.join("values.yaml"), "host: shop.example.com\n").unwrap();
+    std::fs::write(
+        chart.join("templates/all.yaml"),
+        r#"apiVersion: v1
+kind: ServiceAccount
+metadata: {name: {{ .Release.Name }}}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: Role
+metadata: {name: {{ .Release.Name }}-reader}
+rules:
+- {apiGroups: [""], resources: [configmaps], verbs: [get, list, watch]}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {name: {{ .Release.Name }}-reader}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: {{ .Release.Name }}-reader}
+subjects: [{kind: ServiceAccount, name: {{ .Release.Name }}, namespace: {{ .Release.Namespace }}}]
+---
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata: {name: {{ .Release.Name }}}
+spec:
+  rules:
+  - host: {{ .Values.host }}
+    http:
+      paths:
+      - {path: /, pathType: Prefix, backend: {service: {name: {{ .Release.Name }}, port: {number: 80}}}}
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: {{ .Release.Name }}}
+spec:
+  podSelector: {matchLabels: {app: {{ .Release.Name }}}}
+  policyTypes: [Ingress]
+  ingress: [{from: [{podSelector: {matchLabels: {role: frontend}}}]}]
+"#,
+    )
+    .unwrap();
+    let kubeconfig = dir.join("kubeconfig");
+    sim.write_kubeconfig(&kubeconfig).unwrap();
+    let client = Arc::new(
+        HelmClient::new(&ClusterOptions {
+            kubeconfig_path: Some(kubeconfig),
+            namespace: Some("default".into()),
+            ..Default::default()
+        })
+        .unwrap(),
+    );
+    let loaded = Arc::new(Chart::load(&chart).unwrap());
+    let (c, ch) = (client.clone(), loaded.clone());
+    let rel = helm::blocking("install shop", move || {
+        c.install(&ch, "shop", &json!({}), &waiting())
+    })
+    .await
+    .unwrap();
+    assert_eq!((rel.revision, rel.status.as_str()), (1, "deployed"));
+    let binding = sim
+        .store
+        .get(&ROLE_BINDING, "default", "shop-reader")
+        .unwrap();
+    assert_eq!(binding["subjects"][0]["name"], "shop");
+    assert_eq!(
+        sim.store.get(&ROLE, "default", "shop-reader").unwrap()["rules"][0]["resources"],
+        json!(["configmaps"])
+    );
+    assert_eq!(
+        sim.store.get(&INGRESS, "default", "shop").unwrap()["spec"]["rules"][0]["host"],
+        "shop.example.com"
+    );
+    assert!(sim.store.get(&NETWORK_POLICY, "default", "shop").is_ok());
+    assert!(sim.store.get(&SERVICE_ACCOUNT, "default", "shop").is_ok());
+
+    // An upgrade changes the Ingress in place; uninstall removes everything.
+    let (c, ch) = (client.clone(), loaded.clone());
+    helm::blocking("upgrade shop", move || {
+        c.upgrade(
+            &ch,
+            "shop",
+            &json!({"host": "store.example.com"}),
+            &waiting(),
+        )
+    })
+    .await
+    .unwrap();
+    assert_eq!(
+        sim.store.get(&INGRESS, "default", "shop").unwrap()["spec"]["rules"][0]["host"],
+        "store.example.com"
+    );
+    let c = client.clone();
+    helm::blocking("uninstall shop", move || c.uninstall("shop"))
+        .await
+        .unwrap();
+    assert!(
+        sim.store
+            .get(&ROLE_BINDING, "default", "shop-reader")
+            .is_err()
+    );
+    assert!(sim.store.get(&NETWORK_POLICY, "default", "shop").is_err());
+}
