@@ -356,3 +356,89 @@ async fn compact_folds_the_conversation_into_the_system_prompt() {
         "{system}"
     );
 }
+
+/// Regression: each turn used to replace the redactor, forgetting the values `${random:N}`
+/// generated in earlier turns. A generated value that lands outside a Secret (here a chart
+/// setting that goes into a ConfigMap) must stay hidden from the model, the transcript and
+/// the screen in every later turn.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_generated_secret_stays_hidden_across_turns() {
+    use k8s_openapi::api::core::v1::ConfigMap;
+    use kube::api::Api;
+    let (_sim, ctx) = setup().await;
+    let client = ctx.cluster.client.clone();
+    let llm = ScriptedLlm::start().await.unwrap();
+    llm.push(Turn::tool(
+        "helm_upgrade",
+        json!({"release": "todo-backend", "patch": {"config": {"openaiModel": "${random:32}"}}}),
+    ));
+    llm.push(Turn::text("upgraded"));
+    llm.push(Turn::tool("get_config", json!({})));
+    llm.push(Turn::text("here is the config"));
+    llm.push(Turn::tool(
+        "helm_values",
+        json!({"release": "todo-backend"}),
+    ));
+    llm.push(Turn::text("and the values"));
+    let mut s = session(&llm, ctx, MutationPolicy::AutoApprove, 5);
+    /// Keeps every transcript entry, serialised as a recording would write it.
+    struct Recorder(std::sync::Mutex<Vec<String>>);
+    impl todo_ops::transcript::Observer for Recorder {
+        fn observe(&self, entry: &todo_ops::transcript::Entry) {
+            self.0
+                .lock()
+                .unwrap()
+                .push(serde_json::to_string(entry).unwrap());
+        }
+    }
+    let recorder = std::sync::Arc::new(Recorder(std::sync::Mutex::new(Vec::new())));
+    s.add_observer(recorder.clone());
+    let mut screen = Vec::new();
+    for prompt in [
+        "set a fresh model name",
+        "show the config",
+        "show the values",
+    ] {
+        s.turn(prompt, &Person::answering(&[]), &mut |e| {
+            screen.push(format!("{e:?}"))
+        })
+        .await
+        .unwrap();
+    }
+    // The value really was generated and stored outside any Secret.
+    let cms = Api::<ConfigMap>::namespaced(client, "default")
+        .list(&Default::default())
+        .await
+        .unwrap();
+    let generated = cms
+        .items
+        .iter()
+        .filter_map(|c| c.data.as_ref()?.get("OPENAI_MODEL").cloned())
+        .find(|v| v.len() == 32)
+        .expect("the generated value is in the backend's ConfigMap");
+    let sent = serde_json::to_string(&llm.requests()).unwrap();
+    assert!(
+        sent.contains("[REDACTED]"),
+        "the later turns saw the masked value: {sent}"
+    );
+    assert!(
+        !sent.contains(&generated),
+        "a generated secret reached the model"
+    );
+    let shown = screen.join("\n");
+    assert!(
+        !shown.contains(&generated),
+        "a generated secret reached the screen"
+    );
+    let recorded = recorder.0.lock().unwrap().join("\n");
+    assert!(recorded.contains("helm_upgrade"), "{recorded}");
+    assert!(
+        !recorded.contains(&generated),
+        "a generated secret reached the transcript"
+    );
+    let saved = serde_json::to_string(&s.transcript()).unwrap();
+    assert!(
+        !saved.contains(&generated),
+        "a generated secret reached the saved session"
+    );
+}

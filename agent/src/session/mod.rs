@@ -211,11 +211,12 @@ impl Session {
         confirm: &dyn Confirm,
         on_event: &mut (dyn FnMut(Event) + Send),
     ) -> Result<String, TurnError> {
-        // Secrets created since the last turn are masked too; a namespace whose Secrets we
-        // may not list keeps what was learned before.
+        // Secrets created since the last turn are masked too. The redactor only ever learns:
+        // replacing it would forget the values `${random:N}` generated in earlier turns and
+        // Secrets deleted since (their values may still sit in logs or ConfigMaps).
         if let Ok(r) = todo_ops_tools::snapshot::secret_redactor(&self.dispatcher.ctx.cluster).await
         {
-            self.dispatcher.ctx.redactor = std::sync::Arc::new(r);
+            self.dispatcher.ctx.redactor.absorb(&r);
         }
         self.turn_start = self.history.len();
         self.history.push(user(prompt));
