@@ -48,6 +48,8 @@ pub struct WatchEvent {
     pub namespace: String,
     /// The object after the change (before, for deletions).
     pub object: Value,
+    /// The event as a plain watch line, serialised once for every watcher that sends it.
+    pub line: std::sync::OnceLock<axum::body::Bytes>,
 }
 
 type Key = (&'static str, &'static str, String, String);
@@ -163,6 +165,7 @@ impl Store {
             resource: rt,
             namespace: ns.to_string(),
             object,
+            line: std::sync::OnceLock::new(),
         });
         inner.history.push_back(ev.clone());
         while inner.history.len() > HISTORY {

@@ -58,7 +58,17 @@ impl Filter {
                 .labels
                 .matches(object["metadata"]["labels"].as_object())
             && self.fields.matches(object);
-        wanted.then(|| encode(self, e.kind.as_str(), object))
+        if !wanted {
+            return None;
+        }
+        Some(match (self.table, view) {
+            // The common case: every plain watcher sends the same bytes.
+            (None, None) => e
+                .line
+                .get_or_init(|| line(e.kind.as_str(), &e.object))
+                .clone(),
+            _ => encode(self, e.kind.as_str(), object),
+        })
     }
 }
 
