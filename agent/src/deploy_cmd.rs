@@ -142,7 +142,12 @@ pub fn release_values(a: &DeployArgs, charts: &Path, release: &str) -> Result<Va
         if let Some(url) = &a.database_url {
             values["secrets"]["databaseUrl"] = json!(url);
         } else if a.target == DeployTarget::Current {
-            let db = crate::cli::state_dir().join("deploy.db");
+            // Regression: a fresh state folder was never created, so the backend could not
+            // open its SQLite file and the deploy waited out its timeout.
+            let dir = crate::cli::state_dir();
+            std::fs::create_dir_all(&dir)
+                .with_context(|| format!("creating the state folder {}", dir.display()))?;
+            let db = dir.join("deploy.db");
             values["secrets"]["databaseUrl"] = json!(format!("sqlite://{}", db.display()));
         }
     }

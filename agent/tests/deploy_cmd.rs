@@ -71,10 +71,17 @@ async fn deploy_installs_then_upgrades_in_place_and_undeploy_stops_everything() 
                 .unwrap()
         })
     };
+    assert!(!dir.join("todo-ops").exists());
     let out = run(vec!["deploy", "--target", "current", "--no-port-forward"])
         .await
         .unwrap();
     assert!(out.status.success(), "{}", text(&out));
+    // Regression: the backend's SQLite file lives in the state folder, which a fresh
+    // machine does not have yet.
+    assert!(
+        dir.join("todo-ops").is_dir(),
+        "deploy did not create the state folder"
+    );
     let t = text(&out);
     assert!(
         t.contains("todo-backend: installed (revision 1)")
