@@ -9,8 +9,8 @@ use async_openai::Client;
 use async_openai::config::OpenAIConfig;
 use async_openai::error::OpenAIError;
 use async_openai::types::chat::{
-    ChatCompletionRequestMessage, ChatCompletionStreamOptions, ChatCompletionTool,
-    ChatCompletionTools, CreateChatCompletionRequest, FunctionObject,
+    ChatCompletionMessageToolCallChunk, ChatCompletionRequestMessage, ChatCompletionStreamOptions,
+    ChatCompletionTool, ChatCompletionTools, CreateChatCompletionRequest, FunctionObject,
 };
 use futures::StreamExt;
 use todo_ops_tools::tool::Tool;
@@ -83,6 +83,16 @@ pub enum ModelError {
         "the transcript has no model turn left: the session now takes a different path than when it was recorded"
     )]
     TranscriptExhausted,
+    /// A 200 answer with nothing in it: no events, or a stream cut before the model finished.
+    #[error(
+        "the model endpoint {endpoint} sent no answer ({detail}); servers do this when the prompt is longer than their context window or they fail mid-request: look at the server's log, shorten piped input, or /compact the conversation"
+    )]
+    NoAnswer {
+        /// The endpoint.
+        endpoint: String,
+        /// What was missing.
+        detail: String,
+    },
     /// Any other refusal (400: bad request, context too long, …).
     #[error("the model endpoint {endpoint} rejected the request: {detail}")]
     Rejected {
@@ -208,38 +218,27 @@ impl Model {
         let mut turn = ModelTurn::default();
         // Tool calls arrive as deltas keyed by index: id and name first, arguments in pieces.
         let mut calls: Vec<ToolCall> = Vec::new();
+        let (mut chunks, mut finished) = (0usize, false);
         while let Some(chunk) = stream.next().await {
             let chunk = chunk.map_err(|e| self.classify(e))?;
+            chunks += 1;
             if let Some(u) = chunk.usage {
                 turn.usage = Some((u.prompt_tokens, u.completion_tokens));
             }
             for choice in chunk.choices {
+                finished |= choice.finish_reason.is_some();
                 if let Some(text) = choice.delta.content.filter(|t| !t.is_empty()) {
                     *streamed = true;
                     on_text(&text);
                     turn.text.push_str(&text);
                 }
                 for d in choice.delta.tool_calls.into_iter().flatten() {
-                    let i = d.index as usize;
-                    while calls.len() <= i {
-                        calls.push(ToolCall {
-                            id: String::new(),
-                            name: String::new(),
-                            arguments: String::new(),
-                        });
-                    }
-                    let call = &mut calls[i];
-                    if let Some(id) = d.id {
-                        call.id = id;
-                    }
-                    if let Some(f) = d.function {
-                        if let Some(name) = f.name {
-                            call.name.push_str(&name);
-                        }
-                        if let Some(args) = f.arguments {
-                            call.arguments.push_str(&args);
-                        }
-                    }
+                    add_delta(&mut calls, d).map_err(|detail| {
+                        Attempt::Fail(ModelError::Rejected {
+                            endpoint: endpoint(&self.cfg),
+                            detail,
+                        })
+                    })?;
                 }
             }
         }
@@ -250,6 +249,25 @@ impl Model {
             }
         }
         turn.tool_calls = calls.into_iter().filter(|c| !c.name.is_empty()).collect();
+        if turn.text.trim().is_empty() && turn.tool_calls.is_empty() {
+            let detail = match (chunks, finished) {
+                (0, _) => "an empty event stream".to_string(),
+                (_, false) => {
+                    format!("{chunks} events without text, tool calls or a finish reason")
+                }
+                (_, true) => "an empty answer".to_string(),
+            };
+            return Err(Attempt::Fail(ModelError::NoAnswer {
+                endpoint: endpoint(&self.cfg),
+                detail,
+            }));
+        }
+        if !finished {
+            return Err(Attempt::Fail(ModelError::NoAnswer {
+                endpoint: endpoint(&self.cfg),
+                detail: "the stream ended before the model finished (no finish reason)".into(),
+            }));
+        }
         Ok(turn)
     }
 
@@ -293,6 +311,48 @@ impl Model {
             }),
         }
     }
+}
+
+/// At most this many tool calls in one answer: a larger index is a broken or hostile stream.
+const MAX_TOOL_CALLS: usize = 64;
+
+/// Folds one streamed tool-call delta into the calls so far. The name is set once: OpenAI
+/// sends it in the first delta only, llama.cpp repeats it in every delta, and a server that
+/// splits it sends pieces that extend it.
+fn add_delta(
+    calls: &mut Vec<ToolCall>,
+    d: ChatCompletionMessageToolCallChunk,
+) -> Result<(), String> {
+    let i = d.index as usize;
+    if i >= MAX_TOOL_CALLS {
+        return Err(format!(
+            "the model sent tool call number {i}; at most {MAX_TOOL_CALLS} calls are accepted in one answer"
+        ));
+    }
+    while calls.len() <= i {
+        calls.push(ToolCall {
+            id: String::new(),
+            name: String::new(),
+            arguments: String::new(),
+        });
+    }
+    let call = &mut calls[i];
+    if let Some(id) = d.id.filter(|id| !id.is_empty()) {
+        call.id = id;
+    }
+    if let Some(f) = d.function {
+        if let Some(name) = f.name.filter(|n| !n.is_empty()) {
+            if call.name.is_empty() || name.starts_with(call.name.as_str()) {
+                call.name = name;
+            } else if name != call.name {
+                call.name.push_str(&name);
+            }
+        }
+        if let Some(args) = f.arguments {
+            call.arguments.push_str(&args);
+        }
+    }
+    Ok(())
 }
 
 fn endpoint(cfg: &ModelConfig) -> String {

@@ -442,3 +442,43 @@ async fn a_generated_secret_stays_hidden_across_turns() {
         "a generated secret reached the saved session"
     );
 }
+
+/// Regression: a turn that failed after a tool call left that call in the history without
+/// its result, and OpenAI refuses such a conversation, so every later turn failed too.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failed_turn_is_taken_back_and_the_next_one_starts_clean() {
+    let (_sim, ctx) = setup().await;
+    let llm = ScriptedLlm::start().await.unwrap();
+    llm.push(Turn::tool("list_pods", json!({})));
+    llm.push(Turn::Error(400, "context length exceeded".into()));
+    llm.push(Turn::text("all pods are running"));
+    let mut s = session(&llm, ctx, MutationPolicy::Ask, 5);
+    let err = s
+        .turn("list the pods", &Person::answering(&[]), &mut |_| {})
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("context length exceeded"), "{err}");
+    assert_eq!(
+        s.turns(),
+        0,
+        "the failed turn is gone from the conversation"
+    );
+    let answer = s
+        .turn("how are the pods?", &Person::answering(&[]), &mut |_| {})
+        .await
+        .unwrap();
+    assert_eq!(answer, "all pods are running");
+    let last = llm.requests().pop().unwrap();
+    let messages = last["messages"].as_array().unwrap();
+    assert!(
+        !messages
+            .iter()
+            .any(|m| m["role"] == "tool" || m["tool_calls"].is_array()),
+        "{messages:?}"
+    );
+    assert!(
+        !serde_json::to_string(messages)
+            .unwrap()
+            .contains("list the pods")
+    );
+}

@@ -173,3 +173,104 @@ async fn an_endpoint_that_is_not_there_is_named() {
     assert!(matches!(err, ModelError::Unavailable { .. }), "{err}");
     assert!(err.to_string().contains(&base), "{err}");
 }
+
+/// An SSE body of `chat.completion.chunk` events as a server sends them, then `[DONE]`.
+fn raw_sse(chunks: &[Value], done: bool) -> String {
+    let mut body: String = chunks.iter().map(|c| format!("data: {c}\n\n")).collect();
+    if done {
+        body.push_str("data: [DONE]\n\n");
+    }
+    body
+}
+
+fn chunk(delta: Value, finish: Option<&str>) -> Value {
+    json!({"id": "chatcmpl-x", "object": "chat.completion.chunk", "created": 0, "model": "m",
+           "choices": [{"index": 0, "delta": delta, "finish_reason": finish}]})
+}
+
+/// What llama-cpp-python's server sends when the request fails inside it (a prompt over
+/// the context window): 200, an event stream, and nothing in it — or only the role chunk
+/// and `[DONE]` when the stream is interrupted. Neither may read as a blank answer.
+#[tokio::test]
+async fn a_stream_without_an_answer_is_an_error_that_says_why() {
+    let llm = ScriptedLlm::start().await.unwrap();
+    llm.push(Turn::Raw(String::new()));
+    llm.push(Turn::Raw(raw_sse(
+        &[chunk(json!({"role": "assistant"}), None)],
+        true,
+    )));
+    llm.push(Turn::Raw(raw_sse(
+        &[chunk(
+            json!({"role": "assistant", "content": "The backend is"}),
+            None,
+        )],
+        false,
+    )));
+    for expected in [
+        "an empty event stream",
+        "without text, tool calls or a finish reason",
+        "before the model finished",
+    ] {
+        let err = model(&llm.base_url, 1)
+            .turn(&ask("why?"), &[], &mut |_| {})
+            .await
+            .unwrap_err();
+        assert!(matches!(err, ModelError::NoAnswer { .. }), "{err:?}");
+        let msg = err.to_string();
+        assert!(
+            msg.contains(expected) && msg.contains("context window"),
+            "{msg}"
+        );
+    }
+}
+
+/// llama.cpp with a forced tool choice repeats the whole name in every delta and sends no
+/// id; a split name arrives in pieces. Both assemble into one call with the right name.
+#[tokio::test]
+async fn tool_names_repeated_or_split_across_deltas_assemble_once() {
+    let llm = ScriptedLlm::start().await.unwrap();
+    let call = |name: &str, args: &str| json!({"tool_calls": [{"index": 0, "function": {"name": name, "arguments": args}}]});
+    llm.push(Turn::Raw(raw_sse(
+        &[
+            chunk(json!({"role": "assistant"}), None),
+            chunk(call("list_pods", "{\"namesp"), None),
+            chunk(call("list_pods", "ace\": \"default\"}"), None),
+            chunk(json!({}), Some("tool_calls")),
+        ],
+        true,
+    )));
+    llm.push(Turn::Raw(raw_sse(
+        &[
+            chunk(json!({"tool_calls": [{"index": 0, "id": "c1", "type": "function", "function": {"name": "get_", "arguments": ""}}]}), None),
+            chunk(json!({"tool_calls": [{"index": 0, "function": {"name": "logs", "arguments": "{}"}}]}), None),
+            chunk(json!({}), Some("tool_calls")),
+        ],
+        true,
+    )));
+    let m = model(&llm.base_url, 1);
+    let t = m.turn(&ask("pods?"), &[], &mut |_| {}).await.unwrap();
+    assert_eq!(t.tool_calls.len(), 1);
+    assert_eq!(t.tool_calls[0].name, "list_pods");
+    assert_eq!(t.tool_calls[0].arguments, "{\"namespace\": \"default\"}");
+    assert_eq!(
+        t.tool_calls[0].id, "call_0",
+        "made up when the server sends none"
+    );
+    let t = m.turn(&ask("logs?"), &[], &mut |_| {}).await.unwrap();
+    assert_eq!(
+        (t.tool_calls[0].name.as_str(), t.tool_calls[0].id.as_str()),
+        ("get_logs", "c1")
+    );
+
+    // An absurd index is refused instead of allocating for it.
+    llm.push(Turn::Raw(raw_sse(
+        &[chunk(json!({"tool_calls": [{"index": 4_000_000_000u32, "function": {"name": "x", "arguments": "{}"}}]}), Some("tool_calls"))],
+        true,
+    )));
+    let err = m
+        .turn(&ask("x"), &[], &mut |_| {})
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("at most 64 calls"), "{err}");
+}

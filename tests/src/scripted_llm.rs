@@ -23,6 +23,9 @@ pub enum Turn {
     ToolCalls(Vec<(String, Value)>),
     /// An HTTP error status with an OpenAI-shaped error body.
     Error(u16, String),
+    /// A 200 `text/event-stream` answer with exactly this body: the wire shapes other
+    /// servers send (llama.cpp's empty stream on a failure, its repeated tool names, …).
+    Raw(String),
 }
 
 impl Turn {
@@ -164,6 +167,13 @@ async fn completions(
         .to_string();
     let message = match turn {
         Turn::Error(status, msg) => return error_body(status, &msg),
+        Turn::Raw(body) => {
+            return (
+                [(axum::http::header::CONTENT_TYPE, "text/event-stream")],
+                body,
+            )
+                .into_response();
+        }
         Turn::Text(text) => json!({"role": "assistant", "content": text}),
         Turn::ToolCalls(calls) => {
             let calls: Vec<Value> = calls

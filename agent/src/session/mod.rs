@@ -204,8 +204,23 @@ impl Session {
         self.last_reply = None;
     }
 
-    /// Runs one turn for `prompt`, reporting each step to `on_event`.
+    /// Runs one turn for `prompt`, reporting each step to `on_event`. A turn that fails is
+    /// taken back whole, so the next one starts from a conversation every server accepts
+    /// (no tool call left without its result).
     pub async fn turn(
+        &mut self,
+        prompt: &str,
+        confirm: &dyn Confirm,
+        on_event: &mut (dyn FnMut(Event) + Send),
+    ) -> Result<String, TurnError> {
+        let result = self.run_turn(prompt, confirm, on_event).await;
+        if result.is_err() {
+            self.abandon_turn();
+        }
+        result
+    }
+
+    async fn run_turn(
         &mut self,
         prompt: &str,
         confirm: &dyn Confirm,
@@ -271,8 +286,10 @@ impl Session {
                     })
                 })
                 .collect();
-            let text = (!turn.text.is_empty()).then(|| turn.text.clone());
-            self.history.push(assistant(text, Some(calls)));
+            // `content` is always present, empty when the model only called tools: it is
+            // optional in OpenAI's API, but llama.cpp's chat templates fail without it.
+            self.history
+                .push(assistant(Some(turn.text.clone()), Some(calls)));
             // Calls run one after another: each mutation needs its own answer from the person.
             for call in &turn.tool_calls {
                 on_event(Event::ToolCallStarted { call: call.clone() });
