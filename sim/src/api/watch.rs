@@ -102,6 +102,29 @@ struct WatchState {
     done: bool,
 }
 
+/// At most this many bytes of queued events go out in one chunk.
+const BATCH_BYTES: usize = 256 * 1024;
+
+impl WatchState {
+    /// The queued lines as one chunk: one write (one TLS record, one syscall) for a burst
+    /// instead of one per event.
+    fn take_batch(&mut self) -> Bytes {
+        let first = self.queue.pop_front().unwrap_or_default();
+        if self.queue.is_empty() || first.len() >= BATCH_BYTES {
+            return first;
+        }
+        let mut out = first.to_vec();
+        while let Some(next) = self.queue.front() {
+            if out.len() + next.len() > BATCH_BYTES {
+                break;
+            }
+            out.extend_from_slice(next);
+            self.queue.pop_front();
+        }
+        Bytes::from(out)
+    }
+}
+
 /// Starts a watch.
 pub fn stream(
     s: &ApiState,
@@ -183,15 +206,29 @@ pub fn stream(
     };
     let body = futures::stream::unfold(state, |mut st| async move {
         loop {
-            if let Some(b) = st.queue.pop_front() {
-                return Some((Ok::<Bytes, std::convert::Infallible>(b), st));
+            if !st.queue.is_empty() {
+                return Some((Ok::<Bytes, std::convert::Infallible>(st.take_batch()), st));
             }
             if st.done {
                 return None;
             }
             tokio::select! {
                 ev = st.rx.recv() => match ev {
-                    Ok(e) => st.queue.extend(st.filter.pass(&e)),
+                    Ok(e) => {
+                        st.queue.extend(st.filter.pass(&e));
+                        // Whatever else is already waiting goes out in the same write.
+                        loop {
+                            match st.rx.try_recv() {
+                                Ok(more) => st.queue.extend(st.filter.pass(&more)),
+                                Err(broadcast::error::TryRecvError::Empty) => break,
+                                // Lagged or closed: end the watch, as below.
+                                Err(_) => {
+                                    st.done = true;
+                                    break;
+                                }
+                            }
+                        }
+                    }
                     // A watcher too slow to keep up ends its watch; clients re-list and resume.
                     Err(_) => st.done = true,
                 },
