@@ -139,10 +139,10 @@ pub fn invalid_name_for(rt: &crate::resources::ResourceType, name: &str) -> Opti
         ("rbac.authorization.k8s.io", _) => {
             if name == "." || name == ".." {
                 Some(format!("may not be '{name}'"))
-            } else if let Some(c) = name.chars().find(|c| matches!(c, '/' | '%')) {
-                Some(format!("may not contain '{c}'"))
             } else {
-                None
+                name.chars()
+                    .find(|c| matches!(c, '/' | '%'))
+                    .map(|c| format!("may not contain '{c}'"))
             }
         }
         ("", "Namespace") if !label(false) => Some(format!(
