@@ -104,18 +104,30 @@ async fn a_declined_change_reaches_the_model_as_final_and_nothing_changes() {
         "scale",
         json!({"deployment": "todo-backend", "replicas": 5}),
     ));
+    // A model that tries again with other arguments is not allowed to ask twice.
+    llm.push(Turn::tool(
+        "scale",
+        json!({"deployment": "todo-backend", "replicas": 4}),
+    ));
     llm.push(Turn::text("Understood, I left it at 2 replicas."));
     let mut s = session(&llm, ctx.clone(), MutationPolicy::Ask, 5);
     let person = Person::answering(&[false]);
     s.turn("scale the backend to 5", &person, &mut |_| {})
         .await
         .unwrap();
-    assert_eq!(person.shown().len(), 1);
+    assert_eq!(
+        person.shown().len(),
+        1,
+        "a no is final for the turn: asked once"
+    );
     assert_eq!(replicas(&ctx).await, 2);
     let second = &llm.requests()[1]["messages"];
     let reply = second.as_array().unwrap().last().unwrap();
     assert_eq!(reply["role"], "tool");
     assert_eq!(reply["content"], DECLINED);
+    let third = &llm.requests()[2]["messages"];
+    let reply = third.as_array().unwrap().last().unwrap();
+    assert_eq!(reply["content"], todo_ops::loop_guard::DECLINED_BEFORE);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -306,6 +306,9 @@ impl Session {
                     },
                     None => self.dispatcher.dispatch(call, &observed).await?,
                 };
+                if reply.status == CallStatus::Declined {
+                    guard.declined(&call.name);
+                }
                 self.observe(Entry::ToolResult {
                     call_id: reply.call_id.clone(),
                     name: call.name.clone(),
