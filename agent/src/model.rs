@@ -83,6 +83,16 @@ pub enum ModelError {
         "the transcript has no model turn left: the session now takes a different path than when it was recorded"
     )]
     TranscriptExhausted,
+    /// The answer did not finish within the request timeout.
+    #[error(
+        "the model endpoint {endpoint} did not finish answering within {secs} s; a slow local model may need more: raise --timeout-secs"
+    )]
+    TimedOut {
+        /// The endpoint.
+        endpoint: String,
+        /// The timeout.
+        secs: u64,
+    },
     /// A 200 answer with nothing in it: no events, or a stream cut before the model finished.
     #[error(
         "the model endpoint {endpoint} sent no answer ({detail}); servers do this when the prompt is longer than their context window or they fail mid-request: look at the server's log, shorten piped input, or /compact the conversation"
@@ -175,6 +185,12 @@ impl Model {
             match self.attempt(messages, tools, on_text, &mut streamed).await {
                 Ok(t) => return Ok(t),
                 // Text already shown cannot be taken back: only a clean failure is retried.
+                Err(Attempt::Retry(d)) if timed_out(&d) => {
+                    return Err(ModelError::TimedOut {
+                        endpoint: endpoint(&self.cfg),
+                        secs: self.cfg.request_timeout.as_secs(),
+                    });
+                }
                 Err(Attempt::Retry(d)) if !streamed => last = d,
                 Err(Attempt::Retry(d)) => {
                     return Err(ModelError::Unavailable {
@@ -303,14 +319,35 @@ impl Model {
                 }
             }
             // Timeouts, refused connections and broken streams are worth another try.
-            OpenAIError::Reqwest(e) => Attempt::Retry(e.to_string()),
-            OpenAIError::StreamError(e) => Attempt::Retry(e.to_string()),
+            OpenAIError::Reqwest(e) => Attempt::Retry(with_causes(&e)),
+            OpenAIError::StreamError(e) => Attempt::Retry(with_causes(&*e)),
             other => Attempt::Fail(ModelError::Rejected {
                 endpoint,
                 detail: other.to_string(),
             }),
         }
     }
+}
+
+/// An error and every cause under it: "operation timed out" is often only in a cause.
+fn with_causes(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut text = e.to_string();
+    let mut cause = e.source();
+    while let Some(c) = cause {
+        let more = c.to_string();
+        if !text.contains(&more) {
+            text.push_str(": ");
+            text.push_str(&more);
+        }
+        cause = c.source();
+    }
+    text
+}
+
+/// Whether a transport error is the request timeout (reqwest says "timed out"; the
+/// event-source layer passes its text on).
+fn timed_out(detail: &str) -> bool {
+    detail.contains("timed out") || detail.contains("Timeout")
 }
 
 /// At most this many tool calls in one answer: a larger index is a broken or hostile stream.

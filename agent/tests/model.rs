@@ -274,3 +274,29 @@ async fn tool_names_repeated_or_split_across_deltas_assemble_once() {
         .to_string();
     assert!(err.contains("at most 64 calls"), "{err}");
 }
+
+/// A model slower than `--timeout-secs` is reported as such, not as a server that is down.
+#[tokio::test]
+async fn a_timeout_says_it_timed_out_and_which_flag_to_raise() {
+    let llm = ScriptedLlm::start().await.unwrap();
+    llm.push_delayed(Turn::text("too late"), Duration::from_secs(3));
+    let m = Model::new(ModelConfig {
+        api_key: "sk-test-not-a-secret".into(),
+        base_url: Some(llm.base_url.clone()),
+        model: "scripted-1".into(),
+        request_timeout: Duration::from_secs(1),
+        attempts: 3,
+    })
+    .unwrap();
+    let started = std::time::Instant::now();
+    let err = m.turn(&ask("hi"), &[], &mut |_| {}).await.unwrap_err();
+    assert!(
+        matches!(err, ModelError::TimedOut { secs: 1, .. }),
+        "{err:?}"
+    );
+    assert!(err.to_string().contains("--timeout-secs"), "{err}");
+    assert!(
+        started.elapsed() < Duration::from_secs(3),
+        "a timeout is not retried"
+    );
+}
