@@ -60,7 +60,8 @@ fn key(rt: &'static ResourceType, ns: &str, name: &str) -> Key {
 
 struct Inner {
     rv: u64,
-    objects: BTreeMap<Key, (&'static ResourceType, Value)>,
+    /// Shared, so a list hands out the stored objects without copying them.
+    objects: BTreeMap<Key, (&'static ResourceType, Arc<Value>)>,
     history: VecDeque<Arc<WatchEvent>>,
     compacted: u64,
     services: u32,
@@ -71,7 +72,7 @@ impl Inner {
         &self,
         rt: &'static ResourceType,
         ns: Option<&str>,
-    ) -> impl Iterator<Item = &Value> {
+    ) -> impl Iterator<Item = &Arc<Value>> {
         let lo = (
             rt.group,
             rt.plural,
@@ -89,13 +90,18 @@ impl Inner {
 
 impl crate::admission::View for Inner {
     fn list(&self, rt: &'static ResourceType, ns: &str) -> Vec<Value> {
-        self.in_namespace(rt, Some(ns)).cloned().collect()
+        self.in_namespace(rt, Some(ns))
+            .map(|v| (**v).clone())
+            .collect()
     }
 }
 
 impl crate::admission::View for Store {
     fn list(&self, rt: &'static ResourceType, ns: &str) -> Vec<Value> {
-        self.lock().in_namespace(rt, Some(ns)).cloned().collect()
+        self.lock()
+            .in_namespace(rt, Some(ns))
+            .map(|v| (**v).clone())
+            .collect()
     }
 }
 
@@ -286,7 +292,7 @@ impl Store {
         if !commit {
             return Ok(obj);
         }
-        inner.objects.insert(k, (rt, obj.clone()));
+        inner.objects.insert(k, (rt, Arc::new(obj.clone())));
         let ns_owned = if rt.namespaced {
             ns.to_string()
         } else {
@@ -305,7 +311,7 @@ impl Store {
         inner
             .objects
             .get(&key(rt, if rt.namespaced { ns } else { "" }, name))
-            .map(|(_, v)| v.clone())
+            .map(|(_, v)| (**v).clone())
             .ok_or_else(|| ApiError::NotFound {
                 kind: rt.qualified(),
                 name: name.to_string(),
@@ -336,6 +342,19 @@ impl Store {
                 .collect();
             return (items, rv);
         }
+        let (items, rv) = self.list_shared(rt, ns, labels, fields);
+        (items.into_iter().map(Arc::unwrap_or_clone).collect(), rv)
+    }
+
+    /// Like [`Store::list`], handing out the stored objects themselves (no copy): what a
+    /// LIST of a thousand pods needs. Not for kinds served as views of others.
+    pub fn list_shared(
+        &self,
+        rt: &'static ResourceType,
+        ns: Option<&str>,
+        labels: &LabelSelector,
+        fields: &FieldSelector,
+    ) -> (Vec<Arc<Value>>, u64) {
         let inner = self.lock();
         let items = inner
             .in_namespace(rt, ns)
@@ -469,7 +488,7 @@ impl Store {
                 name: name.to_string(),
             });
         };
-        let before = cur.clone();
+        let before = (**cur).clone();
         let mut next = before.clone();
         f(&mut next)?;
         crate::defaults::on_write(rt, &mut next);
@@ -513,7 +532,7 @@ impl Store {
         }
         inner.rv += 1;
         next["metadata"]["resourceVersion"] = json!(inner.rv.to_string());
-        inner.objects.insert(k, (rt, next.clone()));
+        inner.objects.insert(k, (rt, Arc::new(next.clone())));
         self.emit(&mut inner, EventType::Modified, rt, ns, next.clone());
         Ok(next)
     }
@@ -537,6 +556,7 @@ impl Store {
                 name: name.to_string(),
             });
         };
+        let obj = Arc::unwrap_or_clone(obj);
         inner.rv += 1;
         self.emit(&mut inner, EventType::Deleted, rt, ns, obj.clone());
         // Garbage collection: dependents by owner uid, and a namespace's contents.
@@ -559,7 +579,13 @@ impl Store {
                 if let Some((drt, dobj)) = inner.objects.remove(&k) {
                     inner.rv += 1;
                     orphans.push(meta::meta_str(&dobj, "uid").unwrap_or_default().to_string());
-                    self.emit(&mut inner, EventType::Deleted, drt, &k.2, dobj);
+                    self.emit(
+                        &mut inner,
+                        EventType::Deleted,
+                        drt,
+                        &k.2,
+                        Arc::unwrap_or_clone(dobj),
+                    );
                 }
             }
         }

@@ -222,11 +222,11 @@ fn list_body(t: &Target, items: Vec<Value>, rv: u64) -> Value {
     })
 }
 
-fn list_items(
-    t: &Target,
+/// The selectors and namespace of a list request.
+fn list_filter<'a>(
+    t: &'a Target,
     q: &HashMap<String, String>,
-    store: &crate::store::Store,
-) -> Result<(Vec<Value>, u64), ApiError> {
+) -> Result<(LabelSelector, FieldSelector, Option<&'a str>), ApiError> {
     let labels = LabelSelector::parse(q.get("labelSelector").map_or("", String::as_str))
         .map_err(ApiError::BadRequest)?;
     let fields = FieldSelector::parse(q.get("fieldSelector").map_or("", String::as_str))
@@ -236,15 +236,48 @@ fn list_items(
     } else {
         None
     };
+    Ok((labels, fields, ns))
+}
+
+fn list_items(
+    t: &Target,
+    q: &HashMap<String, String>,
+    store: &crate::store::Store,
+) -> Result<(Vec<Value>, u64), ApiError> {
+    let (labels, fields, ns) = list_filter(t, q)?;
     Ok(store.list(t.rt, ns, &labels, &fields))
 }
 
+/// A list answer that borrows the stored objects instead of copying them.
+#[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ListBody<'a> {
+    kind: String,
+    api_version: String,
+    metadata: Value,
+    items: Vec<&'a Value>,
+}
+
 fn list(s: &ApiState, t: &Target, q: &HashMap<String, String>) -> Result<Response, ApiError> {
-    let (items, rv) = list_items(t, q, &s.store)?;
-    let mut page = pagination::page(items, rv, q)?;
-    let mut body = list_body(t, std::mem::take(&mut page.items), rv);
-    page.annotate(&mut body);
-    Ok(Json(body).into_response())
+    if crate::conversion::view_of(t.rt).is_some() {
+        let (items, rv) = list_items(t, q, &s.store)?;
+        let mut page = pagination::page(items, rv, q)?;
+        let mut body = list_body(t, std::mem::take(&mut page.items), rv);
+        page.annotate(&mut body);
+        return Ok(Json(body).into_response());
+    }
+    let (labels, fields, ns) = list_filter(t, q)?;
+    let (items, rv) = s.store.list_shared(t.rt, ns, &labels, &fields);
+    let page = pagination::page(items, rv, q)?;
+    let mut meta = json!({"metadata": {"resourceVersion": rv.to_string()}});
+    page.annotate(&mut meta);
+    Ok(Json(ListBody {
+        kind: format!("{}List", t.rt.kind),
+        api_version: t.rt.api_version(),
+        metadata: meta["metadata"].take(),
+        items: page.items.iter().map(|o| &**o).collect(),
+    })
+    .into_response())
 }
 
 /// The autoscaling/v1 Scale view of a workload.

@@ -1,6 +1,7 @@
 //! `limit` and `continue`, as the API server pages a list: a page of at most `limit`
 //! items in key order, and an opaque token that resumes after the last one.
 
+use std::borrow::Borrow;
 use std::collections::HashMap;
 
 use base64::Engine;
@@ -9,9 +10,9 @@ use serde_json::{Value, json};
 use crate::status::ApiError;
 
 /// One page of a list.
-pub struct Page {
+pub struct Page<T = Value> {
     /// The items of this page.
-    pub items: Vec<Value>,
+    pub items: Vec<T>,
     /// The token for the next page, when there is one.
     pub next: Option<String>,
     /// How many items follow this page.
@@ -36,7 +37,11 @@ fn decode(token: &str) -> Option<String> {
 }
 
 /// Cuts `items` (in key order) to the page `q` asks for.
-pub fn page(items: Vec<Value>, rv: u64, q: &HashMap<String, String>) -> Result<Page, ApiError> {
+pub fn page<T: Borrow<Value>>(
+    items: Vec<T>,
+    rv: u64,
+    q: &HashMap<String, String>,
+) -> Result<Page<T>, ApiError> {
     let after = match q.get("continue").filter(|c| !c.is_empty()) {
         Some(token) => Some(decode(token).ok_or_else(|| {
             ApiError::BadRequest(format!(
@@ -57,8 +62,11 @@ pub fn page(items: Vec<Value>, rv: u64, q: &HashMap<String, String>) -> Result<P
         },
         None => None,
     };
-    let mut rest: Vec<Value> = match &after {
-        Some(start) => items.into_iter().filter(|o| key(o) > *start).collect(),
+    let mut rest: Vec<T> = match &after {
+        Some(start) => items
+            .into_iter()
+            .filter(|o| key(o.borrow()) > *start)
+            .collect(),
         None => items,
     };
     let Some(limit) = limit.filter(|l| *l < rest.len()) else {
@@ -70,7 +78,7 @@ pub fn page(items: Vec<Value>, rv: u64, q: &HashMap<String, String>) -> Result<P
     };
     let remaining = rest.len() - limit;
     rest.truncate(limit);
-    let last = rest.last().map(key).unwrap_or_default();
+    let last = rest.last().map(|o| key(o.borrow())).unwrap_or_default();
     let token = base64::engine::general_purpose::URL_SAFE_NO_PAD
         .encode(json!({"v": "meta.k8s.io/v1", "rv": rv, "start": last}).to_string());
     Ok(Page {
@@ -80,7 +88,7 @@ pub fn page(items: Vec<Value>, rv: u64, q: &HashMap<String, String>) -> Result<P
     })
 }
 
-impl Page {
+impl<T> Page<T> {
     /// Puts `continue` and `remainingItemCount` into a list's metadata.
     pub fn annotate(&self, list: &mut Value) {
         if let Some(next) = &self.next {
