@@ -53,7 +53,7 @@ pub fn backends(store: &Store, svc: &str, ns: &str, port: u16) -> Result<Vec<Str
     let selector = LabelSelector::from_object(
         &serde_json::json!({"matchLabels": service["spec"]["selector"]}),
     );
-    let pods = store.all(&POD);
+    let pods = store.all_shared(&POD);
     Ok(pods
         .iter()
         .filter(|p| {

@@ -616,7 +616,22 @@ impl Store {
         self.events.subscribe()
     }
 
-    /// Every object of a type in every namespace (controllers' view).
+    /// Every object of a type in every namespace, shared with the store (no copy): for the
+    /// controllers' passes.
+    pub fn all_shared(&self, rt: &'static ResourceType) -> Vec<Arc<Value>> {
+        if view_of(rt).is_some() {
+            return self.all(rt).into_iter().map(Arc::new).collect();
+        }
+        self.list_shared(
+            rt,
+            None,
+            &LabelSelector::default(),
+            &FieldSelector::default(),
+        )
+        .0
+    }
+
+    /// Every object of a type (a copy).
     pub fn all(&self, rt: &'static ResourceType) -> Vec<Value> {
         self.list(
             rt,

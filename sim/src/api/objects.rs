@@ -64,10 +64,17 @@ pub fn handle(
         let full = q.get("includeObject").is_some_and(|i| i == "Object");
         let (items, rv) = match t.name.as_deref() {
             Some(name) => (
-                vec![store.get(t.rt, ns_of(t)?, name)?],
+                vec![std::sync::Arc::new(store.get(t.rt, ns_of(t)?, name)?)],
                 store.resource_version(),
             ),
-            None => list_items(t, q, store)?,
+            None if crate::conversion::view_of(t.rt).is_some() => {
+                let (items, rv) = list_items(t, q, store)?;
+                (items.into_iter().map(std::sync::Arc::new).collect(), rv)
+            }
+            None => {
+                let (labels, fields, ns) = list_filter(t, q)?;
+                store.list_shared(t.rt, ns, &labels, &fields)
+            }
         };
         let page = pagination::page(items, rv, q)?;
         let mut table = super::table::render(t.rt, &page.items, &rv.to_string(), full);

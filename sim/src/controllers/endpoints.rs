@@ -63,7 +63,7 @@ fn sync(
 /// One pass over Services.
 pub fn reconcile(store: &Store) {
     let services = store.all(&SERVICE);
-    let pods = store.all(&POD);
+    let pods = store.all_shared(&POD);
     for svc in &services {
         let (name, ns, uid) = ident(svc);
         let Some(sel) = svc["spec"]["selector"]

@@ -35,10 +35,14 @@ fn pod_from_template(rs: &Value) -> Value {
 /// One pass over every ReplicaSet.
 pub fn reconcile(store: &Store, rec: &mut Recorder) {
     let pods_rt = &POD;
-    let all_pods = store.all(pods_rt);
+    let all_pods = store.all_shared(pods_rt);
     for rs in store.all(&REPLICA_SET) {
         let (name, ns, uid) = ident(&rs);
-        let mut pods: Vec<&Value> = all_pods.iter().filter(|p| owned_by(p, &uid)).collect();
+        let mut pods: Vec<&Value> = all_pods
+            .iter()
+            .map(|p| &**p)
+            .filter(|p| owned_by(p, &uid))
+            .collect();
         let want = rs["spec"]["replicas"].as_i64().unwrap_or(1).max(0) as usize;
         if pods.len() < want {
             for _ in pods.len()..want {

@@ -43,13 +43,13 @@ pub fn reconcile(store: &Store, cfg: &ControllerConfig, rec: &mut Recorder) {
         return;
     }
     let pods_rt = &POD;
-    for pod in store.all(pods_rt) {
+    for pod in store.all_shared(pods_rt) {
         if !pod["spec"]["nodeName"].is_string() || pod["status"]["phase"] != "Pending" {
             continue;
         }
         let (name, ns, _) = ident(&pod);
         let ip = format!("10.244.0.{}", 2 + (store.resource_version() % 250));
-        let mut next = pod.clone();
+        let mut next = (*pod).clone();
         next["status"] = running_status(&pod, &ip);
         if let Ok(p) = store.update(pods_rt, &ns, &name, next, UpdateScope::Status) {
             for c in pod["spec"]["containers"].as_array().into_iter().flatten() {

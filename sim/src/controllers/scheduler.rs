@@ -74,7 +74,7 @@ pub fn reconcile(store: &Store, rec: &mut Recorder) {
         .as_str()
         .and_then(bytes)
         .unwrap_or(0);
-    let mut pods = store.all(pods_rt);
+    let mut pods = store.all_shared(pods_rt);
     pods.sort_by(|a, b| {
         a["metadata"]["creationTimestamp"]
             .as_str()
@@ -86,7 +86,7 @@ pub fn reconcile(store: &Store, rec: &mut Recorder) {
             p["spec"]["nodeName"].is_string()
                 && !matches!(p["status"]["phase"].as_str(), Some("Succeeded" | "Failed"))
         })
-        .map(requests)
+        .map(|p| requests(p))
         .fold((0, 0), |a, b| (a.0 + b.0, a.1 + b.1));
     for pod in pods.iter().filter(|p| !p["spec"]["nodeName"].is_string()) {
         let (name, ns, _) = ident(pod);
@@ -131,7 +131,7 @@ pub fn reconcile(store: &Store, rec: &mut Recorder) {
         if already {
             continue;
         }
-        let mut next = pod.clone();
+        let mut next = (**pod).clone();
         set_scheduled_condition(&mut next, "False", Some("Unschedulable"), Some(&message));
         if let Ok(p) = store.update(pods_rt, &ns, &name, next, UpdateScope::Status) {
             rec.record(

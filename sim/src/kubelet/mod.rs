@@ -104,7 +104,7 @@ pub fn spawn(k: Arc<Kubelet>) -> tokio::task::JoinHandle<()> {
         let mut rx = k.store.subscribe();
         let mut workers: HashMap<String, PodWorker> = HashMap::new();
         loop {
-            let pods = k.store.all(&POD);
+            let pods = k.store.all_shared(&POD);
             for pod in &pods {
                 let (name, ns, uid) = ident(pod);
                 if workers.contains_key(&uid) || !pod["spec"]["nodeName"].is_string() {
@@ -131,7 +131,7 @@ pub fn spawn(k: Arc<Kubelet>) -> tokio::task::JoinHandle<()> {
                     all_ports.extend(ports.iter().copied());
                     tokio::spawn(container::run(
                         k.clone(),
-                        pod.clone(),
+                        (**pod).clone(),
                         c.clone(),
                         ports,
                         stop.clone(),

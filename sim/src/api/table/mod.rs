@@ -357,11 +357,17 @@ fn columns(names: &[&str]) -> Vec<Value> {
 }
 
 /// A Table of `items`; `full` puts whole objects in the rows (`includeObject=Object`).
-pub fn render(rt: &ResourceType, items: &[Value], rv: &str, full: bool) -> Value {
+pub fn render<T: std::borrow::Borrow<Value>>(
+    rt: &ResourceType,
+    items: &[T],
+    rv: &str,
+    full: bool,
+) -> Value {
     let mut cols = None;
     let rows: Vec<Value> = items
         .iter()
         .map(|o| {
+            let o: &Value = o.borrow();
             let (cells, names) = row(rt, o);
             cols.get_or_insert(names);
             let object = if full {
