@@ -95,6 +95,19 @@ fn event_to_core(v1: &Value) -> Value {
     Value::Object(out)
 }
 
+/// The fields autoscaling/v1 and v2 share, spec and status.
+const HPA_SPEC: [(&str, &str); 3] = [
+    ("scaleTargetRef", "scaleTargetRef"),
+    ("minReplicas", "minReplicas"),
+    ("maxReplicas", "maxReplicas"),
+];
+const HPA_STATUS: [(&str, &str); 4] = [
+    ("observedGeneration", "observedGeneration"),
+    ("lastScaleTime", "lastScaleTime"),
+    ("currentReplicas", "currentReplicas"),
+    ("desiredReplicas", "desiredReplicas"),
+];
+
 /// The CPU utilization target of a v2 metrics list, as v1's single field holds it.
 fn cpu_target(metrics: &Value) -> Option<Value> {
     metrics.as_array()?.iter().find_map(|m| {
@@ -107,30 +120,13 @@ fn cpu_target(metrics: &Value) -> Option<Value> {
 fn hpa_to_v1(v2: &Value) -> Value {
     let spec = &v2["spec"];
     let mut s = Map::new();
-    rename(
-        spec,
-        &mut s,
-        &[
-            ("scaleTargetRef", "scaleTargetRef"),
-            ("minReplicas", "minReplicas"),
-            ("maxReplicas", "maxReplicas"),
-        ],
-    );
+    rename(spec, &mut s, &HPA_SPEC);
     if let Some(t) = cpu_target(&spec["metrics"]) {
         s.insert("targetCPUUtilizationPercentage".into(), t);
     }
     let status = &v2["status"];
     let mut st = Map::new();
-    rename(
-        status,
-        &mut st,
-        &[
-            ("observedGeneration", "observedGeneration"),
-            ("lastScaleTime", "lastScaleTime"),
-            ("currentReplicas", "currentReplicas"),
-            ("desiredReplicas", "desiredReplicas"),
-        ],
-    );
+    rename(status, &mut st, &HPA_STATUS);
     if let Some(cur) = status["currentMetrics"].as_array().and_then(|ms| {
         ms.iter().find_map(|m| {
             (m["type"] == "Resource" && m["resource"]["name"] == "cpu")
@@ -148,15 +144,7 @@ fn hpa_to_v1(v2: &Value) -> Value {
 fn hpa_to_v2(v1: &Value) -> Value {
     let spec = &v1["spec"];
     let mut s = Map::new();
-    rename(
-        spec,
-        &mut s,
-        &[
-            ("scaleTargetRef", "scaleTargetRef"),
-            ("minReplicas", "minReplicas"),
-            ("maxReplicas", "maxReplicas"),
-        ],
-    );
+    rename(spec, &mut s, &HPA_SPEC);
     // v1 without a target means the default: 80% CPU.
     let target = spec
         .get("targetCPUUtilizationPercentage")
@@ -174,16 +162,7 @@ fn hpa_to_v2(v1: &Value) -> Value {
     if v1["status"].is_object() {
         let st = &v1["status"];
         let mut s2 = Map::new();
-        rename(
-            st,
-            &mut s2,
-            &[
-                ("observedGeneration", "observedGeneration"),
-                ("lastScaleTime", "lastScaleTime"),
-                ("currentReplicas", "currentReplicas"),
-                ("desiredReplicas", "desiredReplicas"),
-            ],
-        );
+        rename(st, &mut s2, &HPA_STATUS);
         out["status"] = Value::Object(s2);
     }
     out

@@ -14,6 +14,18 @@ use k8s_openapi::{ClusterResourceScope, NamespaceResourceScope, Resource};
 use crate::model::Model;
 use crate::proto::{Msg, schema as pb};
 
+/// The verbs of a served resource, as discovery lists them and RBAC grants them.
+pub const RESOURCE_VERBS: [&str; 8] = [
+    "create",
+    "delete",
+    "deletecollection",
+    "get",
+    "list",
+    "patch",
+    "update",
+    "watch",
+];
+
 /// One served resource type.
 #[derive(Debug)]
 pub struct ResourceType {

@@ -2,19 +2,10 @@
 
 use serde_json::{Value, json};
 
-use crate::resources::{RESOURCES, ResourceType, groups};
+use crate::resources::{RESOURCE_VERBS, RESOURCES, ResourceType, groups};
 
 fn verbs(rt: &ResourceType) -> Vec<&'static str> {
-    let mut v = vec![
-        "create",
-        "delete",
-        "deletecollection",
-        "get",
-        "list",
-        "patch",
-        "update",
-        "watch",
-    ];
+    let mut v = RESOURCE_VERBS.to_vec();
     if rt.kind == "Event" {
         v.retain(|x| *x != "deletecollection");
     }

@@ -6,7 +6,7 @@
 use serde_json::{Value, json};
 
 use super::tokens::VIEWER_USER;
-use crate::resources::{CLUSTER_ROLE, CLUSTER_ROLE_BINDING};
+use crate::resources::{CLUSTER_ROLE, CLUSTER_ROLE_BINDING, RESOURCE_VERBS};
 use crate::selector::LabelSelector;
 use crate::store::{Store, UpdateScope};
 
@@ -173,16 +173,7 @@ fn admin_rules() -> Vec<Value> {
         rule(
             &["rbac.authorization.k8s.io"],
             &["rolebindings", "roles"],
-            &[
-                "create",
-                "delete",
-                "deletecollection",
-                "get",
-                "list",
-                "patch",
-                "update",
-                "watch",
-            ],
+            &RESOURCE_VERBS,
         ),
     ]
 }
