@@ -3,37 +3,12 @@
 
 /// Millicores of a CPU quantity ("100m", "0.5", "2").
 pub fn cpu_milli(q: &str) -> Option<i64> {
-    let q = q.trim();
-    if let Some(m) = q.strip_suffix('m') {
-        return m.parse::<f64>().ok().map(|v| v.ceil() as i64);
-    }
-    q.parse::<f64>().ok().map(|v| (v * 1000.0).ceil() as i64)
+    milli(q).and_then(|v| i64::try_from(v).ok())
 }
 
-/// Bytes of a memory quantity ("64Mi", "1G", "512", "1.5Gi").
+/// Bytes of a memory quantity ("64Mi", "1G", "512", "1.5Gi"), rounded up.
 pub fn bytes(q: &str) -> Option<i64> {
-    let q = q.trim();
-    let units: [(&str, f64); 13] = [
-        ("Ki", 1024.0),
-        ("Mi", 1024.0 * 1024.0),
-        ("Gi", 1024.0 * 1024.0 * 1024.0),
-        ("Ti", 1024f64.powi(4)),
-        ("Pi", 1024f64.powi(5)),
-        ("Ei", 1024f64.powi(6)),
-        ("k", 1e3),
-        ("M", 1e6),
-        ("G", 1e9),
-        ("T", 1e12),
-        ("P", 1e15),
-        ("E", 1e18),
-        ("m", 1e-3),
-    ];
-    for (suffix, mult) in units {
-        if let Some(n) = q.strip_suffix(suffix) {
-            return n.parse::<f64>().ok().map(|v| (v * mult).ceil() as i64);
-        }
-    }
-    q.parse::<f64>().ok().map(|v| v.ceil() as i64)
+    milli(q).and_then(|v| i64::try_from((v + 999).div_euclid(1000)).ok())
 }
 
 const SUFFIXES: [(&str, i128); 13] = [
@@ -63,6 +38,23 @@ pub fn milli(q: &str) -> Option<i128> {
                 .map(|n| (n, if *suffix == "m" { 1 } else { mult * 1000 }))
         })
         .unwrap_or((q, 1000));
+    // A decimal exponent ("1e3", "5E-1") when no suffix was found.
+    let (number, scale) = match number.split_once(['e', 'E']) {
+        Some((mantissa, exp)) if scale == 1000 => {
+            let exp: i32 = exp.parse().ok()?;
+            if !(-3..=18).contains(&exp) {
+                return None;
+            }
+            let factor = 10i128.pow(exp.unsigned_abs());
+            let scale = if exp >= 0 {
+                scale * factor
+            } else {
+                scale / factor
+            };
+            (mantissa, scale)
+        }
+        _ => (number, scale),
+    };
     let (int, frac) = number.split_once('.').unwrap_or((number, ""));
     let digits = |d: &str| d.chars().all(|c| c.is_ascii_digit());
     if (int.is_empty() && frac.is_empty()) || !digits(int) || !digits(frac) || frac.len() > 18 {
@@ -117,6 +109,10 @@ mod tests {
         assert_eq!(milli("1.5Gi"), Some(1536 * 1024 * 1024 * 1000));
         assert_eq!(milli("0.1"), Some(100));
         assert_eq!(milli(".5"), Some(500));
+        assert_eq!(milli("1e3"), Some(1_000_000));
+        assert_eq!(milli("5E-1"), Some(500));
+        assert_eq!(super::bytes("1.5Gi"), Some(1536 * 1024 * 1024));
+        assert_eq!(super::bytes("500m"), Some(1), "rounded up");
         for bad in ["", "m", "-1", "1x", "Gi", "1.2.3"] {
             assert_eq!(milli(bad), None, "{bad}");
         }

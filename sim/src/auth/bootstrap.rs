@@ -304,7 +304,7 @@ pub fn install(store: &Store) {
 /// The ClusterRole aggregation controller's pass: a role with an `aggregationRule` holds
 /// the rules of every ClusterRole its selectors match.
 pub fn aggregate(store: &Store) {
-    let roles = store.all(&CLUSTER_ROLE);
+    let roles = store.all_shared(&CLUSTER_ROLE);
     for role in roles.iter().filter(|r| r["aggregationRule"].is_object()) {
         let mut rules: Vec<Value> = Vec::new();
         for sel in role["aggregationRule"]["clusterRoleSelectors"]
@@ -327,7 +327,7 @@ pub fn aggregate(store: &Store) {
             }
         }
         if role["rules"].as_array() != Some(&rules) {
-            let mut next = role.clone();
+            let mut next = (**role).clone();
             next["rules"] = json!(rules);
             let name = role["metadata"]["name"].as_str().unwrap_or_default();
             let _ = store.update(&CLUSTER_ROLE, "", name, next, UpdateScope::Main);

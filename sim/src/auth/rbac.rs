@@ -143,7 +143,7 @@ pub fn grants(store: &Store, user: &UserInfo, namespace: Option<&str>) -> Vec<Gr
             rules,
         });
     };
-    for b in store.all(&CLUSTER_ROLE_BINDING) {
+    for b in store.all_shared(&CLUSTER_ROLE_BINDING) {
         consider(&b, "ClusterRoleBinding", "");
     }
     if let Some(ns) = namespace.filter(|n| !n.is_empty()) {

@@ -15,7 +15,7 @@ const TERMINATION: Duration = Duration::from_secs(2);
 pub fn reconcile(store: &Store, cfg: &ControllerConfig) {
     let now = parse_rfc3339(&now()).unwrap_or(0);
     let wait = cfg.scaled(TERMINATION).as_secs() as i64;
-    for ns in store.all(&NAMESPACE) {
+    for ns in store.all_shared(&NAMESPACE) {
         let Some(since) = ns["metadata"]["deletionTimestamp"]
             .as_str()
             .and_then(parse_rfc3339)

@@ -7,7 +7,7 @@ use crate::store::{Store, UpdateScope};
 
 /// One pass over every quota.
 pub fn reconcile(store: &Store) {
-    for ns in store.all(&NAMESPACE) {
+    for ns in store.all_shared(&NAMESPACE) {
         let ns = ns["metadata"]["name"]
             .as_str()
             .unwrap_or_default()

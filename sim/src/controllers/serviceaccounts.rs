@@ -9,7 +9,7 @@ use crate::store::Store;
 
 /// One pass: creates a missing `default` ServiceAccount in each active namespace.
 pub fn reconcile(store: &Store) {
-    for ns in store.all(&NAMESPACE) {
+    for ns in store.all_shared(&NAMESPACE) {
         let Some(name) = ns["metadata"]["name"].as_str() else {
             continue;
         };
