@@ -58,40 +58,15 @@ async fn kube_rs_and_kubectl_forward_to_a_pod() {
     );
 
     // kubectl speaks SPDY: it forwards a local port to the pod, twice over one forward.
-    let mut kubectl = std::process::Command::new("kubectl")
-        .arg("--kubeconfig")
-        .arg(&env.kubeconfig)
-        .args(["port-forward", &format!("pod/{pod}"), "0:8000"])
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    let stdout = kubectl.stdout.take().unwrap();
-    let local = tokio::task::spawn_blocking(move || {
-        use std::io::BufRead;
-        let mut lines = std::io::BufReader::new(stdout).lines();
-        // "Forwarding from 127.0.0.1:41234 -> 8000"
-        let port = lines.find_map(|l| {
-            let l = l.ok()?;
-            let rest = l.strip_prefix("Forwarding from 127.0.0.1:")?;
-            rest.split_whitespace().next()?.parse::<u16>().ok()
-        });
-        // kubectl goes on writing ("Handling connection for …"): keep its pipe open.
-        std::thread::spawn(move || lines.for_each(drop));
-        port
-    });
-    let local = tokio::time::timeout(std::time::Duration::from_secs(20), local)
-        .await
-        .expect("kubectl port-forward never said where it listens")
-        .unwrap();
-    let Some(local) = local else {
-        let _ = kubectl.kill();
-        let out = kubectl.wait_with_output().unwrap();
-        panic!(
-            "kubectl port-forward failed: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-    };
+    let (kc, target) = (env.kubeconfig.clone(), format!("pod/{pod}"));
+    let (mut kubectl, local) = tokio::time::timeout(
+        std::time::Duration::from_secs(20),
+        tokio::task::spawn_blocking(move || todo_e2e::kubectl::port_forward(&kc, &target, 8000)),
+    )
+    .await
+    .expect("kubectl port-forward never said where it listens")
+    .unwrap()
+    .unwrap_or_else(|e| panic!("{e}"));
     for _ in 0..2 {
         let mut conn = tokio::net::TcpStream::connect(("127.0.0.1", local))
             .await

@@ -3,7 +3,7 @@
 //! server that `todo-ops sim start` runs, nor its pods. It used to die of SIGPIPE (141).
 #![allow(clippy::unwrap_used, clippy::expect_used)] // Tests fail loudly by design.
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
@@ -42,27 +42,7 @@ fn until(what: &str, mut ok: impl FnMut() -> bool) {
 
 /// Starts `kubectl port-forward` and returns it with the local port it listens on.
 fn forward(kubeconfig: &Path) -> (Child, u16) {
-    let mut child = Command::new("kubectl")
-        .arg("--kubeconfig")
-        .arg(kubeconfig)
-        .args(["port-forward", "pod/stream", "0:9000"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-    let port = lines
-        .find_map(|l| {
-            l.ok()?
-                .strip_prefix("Forwarding from 127.0.0.1:")?
-                .split_whitespace()
-                .next()?
-                .parse::<u16>()
-                .ok()
-        })
-        .expect("kubectl port-forward did not start");
-    std::thread::spawn(move || lines.for_each(drop));
-    (child, port)
+    todo_e2e::kubectl::port_forward(kubeconfig, "pod/stream", 9000).unwrap()
 }
 
 /// Reads at least `n` bytes of the pod's stream through the forward; None when the
@@ -96,12 +76,7 @@ impl Drop for Stop {
 
 #[test]
 fn killed_kubectl_port_forward_leaves_kubesim_and_pods_running() {
-    let python = std::env::var_os("PATH")
-        .iter()
-        .flat_map(std::env::split_paths)
-        .map(|d| d.join("python3"))
-        .find(|p| p.is_file())
-        .expect("python3 runs the test's pod");
+    let python = todo_e2e::kubectl::program("python3");
     let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
         .join(format!("pf-killed-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();

@@ -20,6 +20,7 @@ const SERVER: &str = r#"
 import os, socket
 s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
 s.bind(("127.0.0.1", int(os.environ["PORT"]))); s.listen(8)
+open(os.environ["READY_FILE"], "w").close()
 while True:
     c, _ = s.accept(); f = c.makefile("rb")
     want = int(f.readline()); n = 0
@@ -52,16 +53,13 @@ async fn exchange<S: AsyncRead + AsyncWrite + Unpin>(mut s: S) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn bulk_data_crosses_both_port_forward_protocols() {
-    let python = std::env::var_os("PATH")
-        .iter()
-        .flat_map(std::env::split_paths)
-        .map(|d| d.join("python3"))
-        .find(|p| p.is_file())
-        .expect("python3 runs the test's pod");
+    let python = todo_e2e::kubectl::program("python3");
     let dir =
         PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("pf-bulk-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let script = dir.join("server.py");
+    let ready_file = dir.join("listening");
+    let _ = std::fs::remove_file(&ready_file);
     std::fs::write(&script, SERVER).unwrap();
     let mut images = ImageTable::default();
     images.add(&format!("py={}", python.display())).unwrap();
@@ -92,6 +90,7 @@ async fn bulk_data_crosses_both_port_forward_protocols() {
         "spec": {"containers": [{
             "name": "c", "image": "py:latest", "imagePullPolicy": "IfNotPresent",
             "args": [script.to_str().unwrap()], "ports": [{"containerPort": 9000}],
+            "env": [{"name": "READY_FILE", "value": ready_file.to_str().unwrap()}],
         }]},
     }))
     .unwrap();
@@ -106,36 +105,19 @@ async fn bulk_data_crosses_both_port_forward_protocols() {
         assert!(Instant::now() < deadline, "the pod never ran");
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    // The process listens shortly after it starts.
-    tokio::time::sleep(Duration::from_millis(500)).await;
+    // The process says when it listens.
+    while !ready_file.exists() {
+        assert!(Instant::now() < deadline, "the pod's server never listened");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
 
     // kubectl, SPDY.
-    let mut kubectl = std::process::Command::new("kubectl")
-        .arg("--kubeconfig")
-        .arg(&kubeconfig)
-        .args(["port-forward", "pod/bulk", "0:9000"])
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
-    let stdout = kubectl.stdout.take().unwrap();
-    let local = tokio::task::spawn_blocking(move || {
-        use std::io::BufRead;
-        let mut lines = std::io::BufReader::new(stdout).lines();
-        let port = lines.find_map(|l| {
-            l.ok()?
-                .strip_prefix("Forwarding from 127.0.0.1:")?
-                .split_whitespace()
-                .next()?
-                .parse::<u16>()
-                .ok()
-        });
-        std::thread::spawn(move || lines.for_each(drop));
-        port
-    })
-    .await
-    .unwrap()
-    .expect("kubectl port-forward did not start");
+    let kc = kubeconfig.clone();
+    let (mut kubectl, local) =
+        tokio::task::spawn_blocking(move || todo_e2e::kubectl::port_forward(&kc, "pod/bulk", 9000))
+            .await
+            .unwrap()
+            .unwrap();
     exchange(
         tokio::net::TcpStream::connect(("127.0.0.1", local))
             .await

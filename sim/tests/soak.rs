@@ -6,8 +6,8 @@
 
 mod support;
 
-use std::io::{BufRead, BufReader, Read};
-use std::process::{Command, Stdio};
+use std::io::Read;
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 use futures::{StreamExt, TryStreamExt};
@@ -48,26 +48,11 @@ async fn client(k: &Kube) -> kube::Client {
 
 /// Starts `kubectl port-forward`, reads some of the stream, then kills kubectl.
 fn killed_forward(kubeconfig: &std::path::Path, signal: &str) {
-    let mut child = Command::new("kubectl")
-        .arg("--kubeconfig")
-        .arg(kubeconfig)
-        .args(["port-forward", "pod/streamer", "0:9000"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-    let port = lines.find_map(|l| {
-        l.ok()?
-            .strip_prefix("Forwarding from 127.0.0.1:")?
-            .split_whitespace()
-            .next()?
-            .parse::<u16>()
-            .ok()
-    });
-    if let Some(port) = port
-        && let Ok(mut s) = std::net::TcpStream::connect(("127.0.0.1", port))
-    {
+    let Ok((child, port)) = todo_e2e::kubectl::port_forward(kubeconfig, "pod/streamer", 9000)
+    else {
+        return;
+    };
+    if let Ok(mut s) = std::net::TcpStream::connect(("127.0.0.1", port)) {
         s.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
         let mut buf = vec![0u8; 65536];
         let _ = s.read(&mut buf);
@@ -76,17 +61,13 @@ fn killed_forward(kubeconfig: &std::path::Path, signal: &str) {
         .arg(format!("-{signal}"))
         .arg(child.id().to_string())
         .status();
+    let mut child = child;
     let _ = child.wait();
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn server_survives_hostile_clients_and_every_watch_sees_every_event() {
-    let python = std::env::var_os("PATH")
-        .iter()
-        .flat_map(std::env::split_paths)
-        .map(|d| d.join("python3"))
-        .find(|p| p.is_file())
-        .expect("python3 runs the test's pod");
+    let python = todo_e2e::kubectl::program("python3");
     let dir = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
         .join(format!("soak-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();

@@ -1,4 +1,5 @@
 //! Shared test support, and (once the emulator lands) end-to-end tests of whole flows.
 
 pub mod browser;
+pub mod kubectl;
 pub mod scripted_llm;
