@@ -42,9 +42,9 @@ pub fn check(
     obj: &mut Value,
     mode: FieldValidation,
 ) -> Result<Vec<String>, ApiError> {
-    // Decode as the server would see it: the kind's own apiVersion and kind.
-    let mut typed = obj.clone();
-    if let Some(m) = typed.as_object_mut() {
+    // Decode as the server sees it: the kind's own apiVersion and kind, which the store
+    // writes into every object anyway (so setting them here changes nothing stored).
+    if let Some(m) = obj.as_object_mut() {
         m.insert("apiVersion".into(), rt.api_version().into());
         m.insert("kind".into(), rt.kind.into());
     }
@@ -55,7 +55,7 @@ pub fn check(
             v = rt.version
         ))
     };
-    let unknown = (rt.model.decode)(&typed).map_err(|e| {
+    let unknown = (rt.model.decode)(obj).map_err(|e| {
         cannot_handle(if e.path.is_empty() {
             e.message
         } else {
