@@ -140,7 +140,7 @@ pub async fn run(a: &ChatArgs) -> Result<u8> {
     };
     let settings = settings(a, &file, |k| std::env::var(k).ok());
     // Without a playbooks folder the chat still works; it just has none to offer.
-    let playbooks = crate::playbook::load_if_present()?;
+    let playbooks = crate::playbook::load_default()?;
     let brain = brain(&settings, &playbooks)?;
     let ctx = tool_context(&a.cluster, a.charts.as_deref()).await?;
     let mut session = Session::new(
@@ -191,7 +191,7 @@ mod tests {
     #[test]
     fn flags_and_environment_win_over_the_file_which_wins_over_defaults() {
         let cli = crate::cli::Cli::parse_from(["todo-ops", "chat", "--max-model-calls", "7"]);
-        let crate::cli::Command::Chat(mut a) = cli.command else {
+        let Some(crate::cli::Command::Chat(mut a)) = cli.command else {
             panic!("not chat");
         };
         // Whatever OPENAI_MODEL the machine running the test has.
@@ -203,6 +203,7 @@ mod tests {
             max_model_calls: Some(9),
             timeout_secs: Some(30),
             tool_shim: None,
+            ..Default::default()
         };
         let env = |k: &str| (k == "OPENAI_BASE_URL").then(|| "http://env/v1".to_string());
         let s = super::settings(&a, &file, env);

@@ -1,10 +1,11 @@
-//! The chat's settings file, `$XDG_CONFIG_HOME/todo-ops/config.toml` (or
-//! `~/.config/todo-ops/config.toml`): flags and environment win over it, it wins over the
-//! defaults.
+//! todo-ops's settings file, `$XDG_CONFIG_HOME/todo-ops/config.toml` (or
+//! `~/.config/todo-ops/config.toml`, or `TODO_OPS_CONFIG`): flags and environment win over
+//! it, it wins over the defaults.
 
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
+use todo_ops_tools::user_dirs::UserDir;
 
 /// What the file may set.
 #[derive(Debug, Clone, Default, Deserialize, PartialEq)]
@@ -22,6 +23,12 @@ pub struct ChatConfig {
     pub timeout_secs: Option<u64>,
     /// The model has no native function calling (`--tool-shim`).
     pub tool_shim: Option<bool>,
+    /// A charts folder to use instead of the built-in charts (relative to this file).
+    pub charts: Option<PathBuf>,
+    /// A playbooks folder to use instead of the built-in playbooks (relative to this file).
+    pub playbooks: Option<PathBuf>,
+    /// An eval tasks folder to use instead of the built-in tasks (relative to this file).
+    pub evals: Option<PathBuf>,
 }
 
 /// A settings file that cannot be used.
@@ -37,7 +44,7 @@ pub enum ConfigError {
     },
     /// Not valid TOML, or an unknown or mistyped setting.
     #[error(
-        "{path} is not a valid todo-ops config: {message}; the settings are model, base_url, api_key, max_model_calls, timeout_secs"
+        "{path} is not a valid todo-ops config: {message}; the settings are model, base_url, api_key, max_model_calls, timeout_secs, tool_shim, charts, playbooks, evals"
     )]
     Invalid {
         /// The file.
@@ -49,12 +56,22 @@ pub enum ConfigError {
 
 /// The default location.
 pub fn default_path() -> PathBuf {
-    std::env::var_os("XDG_CONFIG_HOME")
-        .map(PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".config")))
-        .unwrap_or_else(|| PathBuf::from("."))
-        .join("todo-ops")
-        .join("config.toml")
+    UserDir::Config.path().join("config.toml")
+}
+
+/// The settings of the file `TODO_OPS_CONFIG` names (which must exist), else of the default
+/// location (which may be absent), for commands that have no `--config` flag.
+pub fn load_from_env() -> Result<(ChatConfig, PathBuf), ConfigError> {
+    match std::env::var_os("TODO_OPS_CONFIG").filter(|v| !v.is_empty()) {
+        Some(p) => {
+            let p = PathBuf::from(p);
+            Ok((load(&p, true)?, p))
+        }
+        None => {
+            let p = default_path();
+            Ok((load(&p, false)?, p))
+        }
+    }
 }
 
 /// Reads `path`; a missing file at the default location is no settings, not an error.

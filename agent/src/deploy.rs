@@ -7,13 +7,9 @@ use anyhow::{Context, Result};
 use serde_json::{Value, json};
 use todo_ops_tools::helm::{self, ActionOptions, Chart, ClusterOptions, HelmClient};
 
-/// Finds `charts/` from the current directory upwards, then next to this source tree.
+/// The charts folder: `given` (`--charts`), the settings file's, else the built-in charts.
 pub fn charts_dir(given: Option<&Path>) -> Result<PathBuf> {
-    if let Some(d) = given {
-        return Ok(d.to_path_buf());
-    }
-    crate::repo::find("charts", "todo-backend/Chart.yaml")
-        .context("cannot find the charts folder (charts/todo-backend); run from the repository or pass --charts DIR")
+    Ok(crate::bundle::Bundled::Charts.folder(given)?)
 }
 
 /// A Helm client for the cluster of `kubeconfig`, namespace `default`.

@@ -45,8 +45,7 @@ impl Brains {
 
 /// `todo-ops eval`: 0 when every run of every task passed, 1 otherwise.
 pub async fn run_eval(a: &EvalArgs) -> Result<u8> {
-    let dir = tasks_dir(a.evals.as_deref())
-        .context("cannot find tests/evals; run from the repository or pass --evals DIR")?;
+    let dir = tasks_dir(a.evals.as_deref())?;
     let mut tasks = load(&dir, a.tasks.as_deref())?;
     if let Some(t) = a.timeout_secs {
         for task in &mut tasks {

@@ -3,8 +3,10 @@
 //! `replay`) whose tool calls pass the `dispatch` gate (`approval`); `playbook`s, `eval`,
 //! `transcript`s and the MCP server are clients of the same pieces.
 
+pub mod about_cmd;
 pub mod approval;
 pub mod brain;
+pub mod bundle;
 pub mod chat_cmd;
 pub mod chat_config;
 pub mod cli;
@@ -29,11 +31,11 @@ pub mod protocol;
 pub mod repl;
 pub mod replay;
 pub mod replay_cmd;
-pub mod repo;
 pub mod report;
 pub mod scenarios;
 pub mod session;
 pub mod sessions;
+pub mod setup_cmd;
 pub mod sim_cmd;
 pub mod terminal;
 pub mod tool_shim;

@@ -3,7 +3,7 @@
 use std::process::ExitCode;
 
 use clap::Parser;
-use todo_ops::cli::{Cli, Command, SimCommand};
+use todo_ops::cli::{ChartsCommand, Cli, Command, SimCommand};
 use todo_ops::sim_cmd;
 
 /// Output piped into `head` ends quietly, as for any Unix tool, instead of panicking.
@@ -54,7 +54,16 @@ async fn port_forward(a: &todo_ops::cli::PortForwardArgs) -> anyhow::Result<u8> 
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    if !cli.command.serves_connections() {
+    let command = match cli.command {
+        Some(c) => c,
+        None => {
+            // `--version` alone (clap prints help itself when nothing is given).
+            default_sigpipe();
+            print!("{}", todo_ops::about_cmd::version_text());
+            return ExitCode::SUCCESS;
+        }
+    };
+    if !command.serves_connections() {
         default_sigpipe();
     }
     let runtime = match tokio::runtime::Runtime::new() {
@@ -65,7 +74,7 @@ fn main() -> ExitCode {
         }
     };
     let result = runtime.block_on(async {
-        match &cli.command {
+        match &command {
             Command::Sim(SimCommand::Start(o)) => sim_cmd::start(o).await.map(|_| 0),
             Command::Sim(SimCommand::Serve(o)) => sim_cmd::serve(o).await.map(|_| 0),
             Command::Sim(SimCommand::Stop(t)) => sim_cmd::stop(t).await.map(|_| 0),
@@ -81,6 +90,12 @@ fn main() -> ExitCode {
             Command::Fix(a) => todo_ops::fix_cmd::run(a).await,
             Command::Playbook(c) => todo_ops::playbook_cmd::run(c).await,
             Command::Demo(d) => todo_ops::demo::run(d).await.map(|_| 0),
+            Command::Charts(ChartsCommand::Export { dir }) => {
+                todo_ops::about_cmd::export(todo_ops::bundle::Bundled::Charts, dir)
+            }
+            Command::Setup(c) => todo_ops::setup_cmd::run(c).await,
+            Command::Completions(a) => todo_ops::about_cmd::completions(a),
+            Command::Man(a) => todo_ops::about_cmd::man(a),
             Command::Sim(SimCommand::Status(t)) => {
                 sim_cmd::status(t).map(|running| if running { 0 } else { 1 })
             }

@@ -1,4 +1,4 @@
-//! `todo-ops playbook list|show|run|docs`.
+//! `todo-ops playbook list|show|run|docs|export`.
 
 use std::io::Write;
 
@@ -47,6 +47,9 @@ pub async fn run(c: &PlaybookCommand) -> Result<u8> {
                 eprintln!("wrote {}", output.display());
             }
             Ok(0)
+        }
+        PlaybookCommand::Export { dir } => {
+            crate::about_cmd::export(crate::bundle::Bundled::Playbooks, dir)
         }
         PlaybookCommand::Run(a) => run_playbook(a).await,
     }

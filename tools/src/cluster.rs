@@ -9,12 +9,14 @@ use kube::config::{KubeConfigOptions, Kubeconfig};
 #[derive(Debug, thiserror::Error)]
 pub enum ClusterError {
     /// No kubeconfig could be read.
-    #[error("cannot read the kubeconfig {path}: {reason}; pass --kubeconfig or set KUBECONFIG")]
+    #[error("cannot read the kubeconfig {path}: {reason}; {hint}")]
     Kubeconfig {
         /// What was tried.
         path: String,
         /// Why it failed.
         reason: String,
+        /// What to do.
+        hint: String,
     },
     /// The kubeconfig is there but unusable (context, credentials).
     #[error("cannot use the kubeconfig: {0}")]
@@ -59,6 +61,28 @@ pub struct Cluster {
     pub server: String,
 }
 
+/// Where `todo-ops sim start` writes kubesim's kubeconfig by default:
+/// `$XDG_STATE_HOME/todo-ops/kubesim.kubeconfig`.
+pub fn kubesim_kubeconfig() -> PathBuf {
+    crate::user_dirs::UserDir::State
+        .path()
+        .join("kubesim.kubeconfig")
+}
+
+/// What to do about an unreadable kubeconfig; names kubesim's when `todo-ops sim start`
+/// wrote one, since that is the cluster a person without one is most likely using.
+fn kubeconfig_hint() -> String {
+    let sim = kubesim_kubeconfig();
+    if sim.is_file() {
+        format!(
+            "kubesim (`todo-ops sim start`) wrote {p}: pass --kubeconfig {p} or export KUBECONFIG={p}",
+            p = sim.display()
+        )
+    } else {
+        "pass --kubeconfig or set KUBECONFIG (`todo-ops sim start` starts a local cluster)".into()
+    }
+}
+
 impl ClusterTarget {
     /// Resolves the kubeconfig and builds the client (no request is made yet).
     pub async fn connect(&self) -> Result<Cluster, ClusterError> {
@@ -74,10 +98,12 @@ impl ClusterTarget {
             .ok_or_else(|| ClusterError::Kubeconfig {
                 path: "~/.kube/config".into(),
                 reason: "HOME is not set".into(),
+                hint: kubeconfig_hint(),
             })?;
         let kc = Kubeconfig::read_from(&path).map_err(|e| ClusterError::Kubeconfig {
             path: path.display().to_string(),
             reason: e.to_string(),
+            hint: kubeconfig_hint(),
         })?;
         let opts = KubeConfigOptions {
             context: self.context.clone(),

@@ -10,4 +10,5 @@ pub mod redact;
 pub mod snapshot;
 pub mod tool;
 pub mod tools;
+pub mod user_dirs;
 pub mod values;

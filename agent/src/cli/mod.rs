@@ -5,17 +5,28 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand};
 
 mod ops;
+mod setup;
 mod sim;
 pub use ops::*;
+pub use setup::*;
 pub use sim::*;
 
 /// AI-assisted troubleshooting for the bundled Todo chatbot on Kubernetes.
 #[derive(Debug, Parser)]
-#[command(name = "todo-ops", version, about)]
+#[command(
+    name = "todo-ops",
+    about,
+    disable_version_flag = true,
+    arg_required_else_help = true
+)]
 pub struct Cli {
+    /// Print the versions of todo-ops, of the Helm SDK it finds and of the Kubernetes API
+    /// it was built for.
+    #[arg(short = 'V', long)]
+    pub version: bool,
     /// What to do.
     #[command(subcommand)]
-    pub command: Command,
+    pub command: Option<Command>,
 }
 
 /// Top-level commands.
@@ -48,6 +59,16 @@ pub enum Command {
     /// Run a recorded chat (--record) again against the current cluster; exit 1 when a tool
     /// result no longer matches the recording.
     Replay(ReplayArgs),
+    /// The built-in Helm charts of the chatbot: write them out for editing.
+    #[command(subcommand)]
+    Charts(ChartsCommand),
+    /// Install what todo-ops needs beside itself (the Helm SDK library).
+    #[command(subcommand)]
+    Setup(SetupCommand),
+    /// Print a shell completion script (e.g. `source <(todo-ops completions bash)`).
+    Completions(CompletionsArgs),
+    /// Print the man page (or write one page per command into --dir).
+    Man(ManArgs),
 }
 
 impl Command {
@@ -70,7 +91,7 @@ impl Command {
 pub struct ReplayArgs {
     /// The transcript (JSONL written by `todo-ops chat --record FILE`).
     pub file: PathBuf,
-    /// The charts folder, for Helm upgrades and diffs (default: found from the current directory).
+    /// The charts folder, for Helm upgrades and diffs (default: the settings file's `charts`, else the built-in charts).
     #[arg(long)]
     pub charts: Option<PathBuf>,
     /// Which cluster and namespace.
@@ -120,7 +141,7 @@ pub struct ChatArgs {
     /// Continue a saved session: its id, or `latest`.
     #[arg(long, value_name = "ID")]
     pub resume_session: Option<String>,
-    /// The charts folder, for Helm upgrades and diffs (default: found from the current directory).
+    /// The charts folder, for Helm upgrades and diffs (default: the settings file's `charts`, else the built-in charts).
     #[arg(long)]
     pub charts: Option<PathBuf>,
     /// Which cluster and namespace.
@@ -172,14 +193,10 @@ impl ClusterArgs {
 
 /// `$XDG_STATE_HOME/todo-ops/kubesim.kubeconfig` (or `~/.local/state/…`).
 pub fn default_kubeconfig() -> PathBuf {
-    state_dir().join("kubesim.kubeconfig")
+    todo_ops_tools::cluster::kubesim_kubeconfig()
 }
 
 /// `$XDG_STATE_HOME/todo-ops` (or `~/.local/state/todo-ops`): kubeconfig, chat history.
 pub fn state_dir() -> PathBuf {
-    std::env::var_os("XDG_STATE_HOME")
-        .map(PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".local/state")))
-        .unwrap_or_else(|| PathBuf::from("."))
-        .join("todo-ops")
+    todo_ops_tools::user_dirs::UserDir::State.path()
 }

@@ -18,7 +18,7 @@ pub struct FixArgs {
     /// How long a rollout may take before the fix is rolled back, in seconds.
     #[arg(long, default_value_t = 180)]
     pub timeout_secs: u64,
-    /// The charts folder (default: found from the current directory).
+    /// The charts folder (default: the settings file's `charts`, else the built-in charts).
     #[arg(long)]
     pub charts: Option<PathBuf>,
     /// Which cluster and namespace.
@@ -64,7 +64,7 @@ pub struct DeployArgs {
     /// Local port for the chat UI.
     #[arg(long, default_value_t = 3000)]
     pub frontend_port: u16,
-    /// The charts folder (default: found from the current directory).
+    /// The charts folder (default: the settings file's `charts`, else the built-in charts).
     #[arg(long)]
     pub charts: Option<PathBuf>,
     /// Which cluster and namespace.
@@ -124,10 +124,10 @@ pub struct EvalArgs {
     /// How long each task's verifier waits, in seconds (default: each task's own).
     #[arg(long)]
     pub timeout_secs: Option<u64>,
-    /// The task folder (default: tests/evals found from the current directory).
+    /// The task folder (default: the settings file's `evals`, else the built-in tasks).
     #[arg(long)]
     pub evals: Option<PathBuf>,
-    /// The charts folder (default: found from the current directory).
+    /// The charts folder (default: the settings file's `charts`, else the built-in charts).
     #[arg(long)]
     pub charts: Option<PathBuf>,
 }
@@ -138,7 +138,7 @@ pub struct McpArgs {
     /// Also serve the tools that change the cluster (the MCP client must ask its person).
     #[arg(long)]
     pub allow_mutations: bool,
-    /// The charts folder, for Helm upgrades and diffs (default: found from the current directory).
+    /// The charts folder, for Helm upgrades and diffs (default: the settings file's `charts`, else the built-in charts).
     #[arg(long)]
     pub charts: Option<PathBuf>,
     /// Which cluster and namespace.
@@ -162,6 +162,12 @@ pub enum PlaybookCommand {
     /// Follow a playbook's steps against the cluster; every change waits for your yes.
     /// Exit 0 when every step showed what it must, 1 when one did not.
     Run(PlaybookRunArgs),
+    /// Write the built-in playbooks into a new or empty folder, to edit them and use them
+    /// with --playbooks (or the settings file's `playbooks`).
+    Export {
+        /// The folder to write.
+        dir: PathBuf,
+    },
     /// Write docs/troubleshooting.md from the playbooks.
     Docs {
         /// Where to write it (`-` for stdout).
@@ -176,7 +182,7 @@ pub enum PlaybookCommand {
 /// Where the playbooks are.
 #[derive(Debug, Clone, Args)]
 pub struct PlaybookDir {
-    /// The playbooks folder (default: playbooks/ found from the current directory).
+    /// The playbooks folder (default: the settings file's `playbooks`, else the built-in ones).
     #[arg(long)]
     pub playbooks: Option<PathBuf>,
 }
@@ -195,7 +201,7 @@ pub struct PlaybookRunArgs {
     /// Where the playbooks are.
     #[command(flatten)]
     pub dir: PlaybookDir,
-    /// The charts folder, for Helm upgrades and diffs (default: found from the current directory).
+    /// The charts folder, for Helm upgrades and diffs (default: the settings file's `charts`, else the built-in charts).
     #[arg(long)]
     pub charts: Option<PathBuf>,
     /// Which cluster and namespace.

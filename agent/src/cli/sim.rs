@@ -15,7 +15,7 @@ pub struct Demo {
     /// Use this database (e.g. postgres://…); default: a SQLite file in the state folder.
     #[arg(long, env = "DATABASE_URL")]
     pub database_url: Option<String>,
-    /// The charts folder (default: found from the current directory).
+    /// The charts folder (default: the settings file's `charts`, else the built-in charts).
     #[arg(long)]
     pub charts: Option<PathBuf>,
     /// Where the kubeconfig and the SQLite file go.
@@ -76,7 +76,7 @@ pub struct SimStart {
     /// After start: install the chatbot's charts and break it with this scenario.
     #[arg(long)]
     pub scenario: Option<String>,
-    /// The charts folder (default: found from the current directory).
+    /// The charts folder (default: the settings file's `charts`, else the built-in charts).
     #[arg(long)]
     pub charts: Option<PathBuf>,
     /// Extra image mappings `REPOSITORY[:TAG]=PROGRAM` (todo-backend and todo-frontend map to
@@ -115,7 +115,7 @@ pub struct ScenarioArgs {
     /// List the scenarios: what each breaks and the change that repairs it.
     #[arg(long)]
     pub list: bool,
-    /// The charts folder (default: found from the current directory).
+    /// The charts folder (default: the settings file's `charts`, else the built-in charts).
     #[arg(long)]
     pub charts: Option<PathBuf>,
     /// Which kubesim.

@@ -137,12 +137,9 @@ pub fn load(dir: &Path, pattern: Option<&str>) -> Result<Vec<Task>, TaskError> {
     Ok(out)
 }
 
-/// `tests/evals/` found from the current directory upwards, then next to this source tree.
-pub fn tasks_dir(given: Option<&Path>) -> Option<PathBuf> {
-    if let Some(d) = given {
-        return Some(d.to_path_buf());
-    }
-    crate::repo::find("tests/evals", "scaled-to-zero.toml")
+/// The tasks folder: `given` (`--tasks`), the settings file's, else the built-in tasks.
+pub fn tasks_dir(given: Option<&Path>) -> Result<PathBuf, crate::bundle::BundleError> {
+    crate::bundle::Bundled::Tasks.folder(given)
 }
 
 /// One run of one task.

@@ -104,7 +104,9 @@ async fn run_on(
     let cluster = ctx.cluster.clone();
     let helm = match &ctx.helm {
         Some(h) => h.client.clone(),
-        None => bail!("the Helm library did not load; run scripts/install-helm-lib"),
+        None => {
+            bail!("the Helm library did not load; run `todo-ops setup helm` (or set HELM_C_LIB)")
+        }
     };
     let healthy = super::Verify {
         healthy: true,

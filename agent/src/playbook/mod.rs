@@ -90,29 +90,19 @@ pub enum PlaybookError {
         /// The names there are.
         known: String,
     },
-    /// The playbooks folder was not found.
-    #[error(
-        "cannot find the playbooks folder (playbooks/*.md); run from the repository or pass --playbooks DIR"
-    )]
-    NoFolder,
+    /// The playbooks folder cannot be used.
+    #[error(transparent)]
+    Folder(#[from] crate::bundle::BundleError),
 }
 
-/// Finds `playbooks/` from the current directory upwards, then next to this source tree.
+/// The playbooks folder: `given` (`--playbooks`), the settings file's, else the built-in ones.
 pub fn playbooks_dir(given: Option<&Path>) -> Result<PathBuf, PlaybookError> {
-    if let Some(d) = given {
-        return Ok(d.to_path_buf());
-    }
-    crate::repo::find("playbooks", "verify.md").ok_or(PlaybookError::NoFolder)
+    Ok(crate::bundle::Bundled::Playbooks.folder(given)?)
 }
 
-/// The repository's playbooks, or none when there is no playbooks folder (an installed
-/// binary away from the repository); a malformed playbook is still an error.
-pub fn load_if_present() -> Result<Vec<Playbook>, PlaybookError> {
-    match playbooks_dir(None) {
-        Ok(dir) => load_dir(&dir),
-        Err(PlaybookError::NoFolder) => Ok(Vec::new()),
-        Err(e) => Err(e),
-    }
+/// The playbooks of the default folder (the settings file's, else the built-in ones).
+pub fn load_default() -> Result<Vec<Playbook>, PlaybookError> {
+    load_dir(&playbooks_dir(None)?)
 }
 
 /// Every `*.md` in `dir`, sorted by name; the first malformed one is an error.

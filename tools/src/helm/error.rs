@@ -74,7 +74,7 @@ impl ErrorCode {
 pub enum HelmError {
     /// `libhelm_c.so` was not found.
     #[error(
-        "the Helm SDK library libhelm_c.so was not found (searched: {}); install it with `scripts/install-helm-lib` (it fetches helm-python-sdk==0.2.2 from PyPI into .local/helm/lib) or set HELM_C_LIB=/path/to/libhelm_c.so",
+        "the Helm SDK library libhelm_c.so was not found (searched: {}); install it with `todo-ops setup helm` (it fetches the pinned helm-python-sdk==0.2.2 wheel from PyPI, checks its sha256 and unpacks the library into your data folder; `--wheel FILE` uses a copy you already have) or set HELM_C_LIB=/path/to/libhelm_c.so",
         searched.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", ")
     )]
     LibraryMissing {
@@ -119,6 +119,28 @@ pub enum HelmError {
         operation: String,
         /// The decoding error.
         reason: String,
+    },
+    /// A helm-python-sdk wheel that is not the pinned one, or has no library inside.
+    #[error(
+        "the wheel {wheel} cannot be used: {reason}; use the pinned {expected} (`todo-ops setup helm` downloads it from PyPI)"
+    )]
+    WheelRejected {
+        /// The wheel file or URL.
+        wheel: String,
+        /// What is wrong with it.
+        reason: String,
+        /// The file name of the pinned wheel.
+        expected: String,
+    },
+    /// The library could not be written where it is installed.
+    #[error(
+        "cannot install the Helm SDK library into {path}: {source}; pick a writable folder with --dest"
+    )]
+    InstallWrite {
+        /// The file or folder.
+        path: PathBuf,
+        /// Why.
+        source: std::io::Error,
     },
     /// The blocking task running the call panicked or was cancelled.
     #[error("helm {operation}: the worker thread failed: {reason}")]

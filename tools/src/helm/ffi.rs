@@ -62,7 +62,7 @@ pub struct Native {
 
 static NATIVE: OnceLock<Result<Native, String>> = OnceLock::new();
 
-fn load_from(path: PathBuf) -> Result<Native, HelmError> {
+pub(super) fn load_from(path: PathBuf) -> Result<Native, HelmError> {
     let unusable = |reason: String| HelmError::LibraryUnusable {
         path: path.clone(),
         reason,
@@ -118,8 +118,7 @@ fn load_from(path: PathBuf) -> Result<Native, HelmError> {
 /// The library, loaded once per process.
 pub fn native() -> Result<&'static Native, HelmError> {
     let loaded = NATIVE.get_or_init(|| {
-        let searched =
-            locate::candidates(std::env::var_os("HELM_C_LIB"), std::env::current_dir().ok());
+        let searched = locate::Search::from_env().candidates();
         match searched.iter().find(|p| p.is_file()) {
             Some(p) => load_from(p.clone()).map_err(|e| e.to_string()),
             None => Err(HelmError::LibraryMissing { searched }.to_string()),

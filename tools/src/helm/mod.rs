@@ -7,6 +7,7 @@
 pub mod chart;
 pub mod error;
 mod ffi;
+pub mod install;
 pub mod locate;
 pub mod release;
 
@@ -20,6 +21,14 @@ pub use release::{ActionOptions, ClusterOptions, HelmClient, Release};
 /// Versions of the loaded library: (helm-c, Helm SDK).
 pub fn versions() -> Result<(String, String), HelmError> {
     let n = ffi::native()?;
+    Ok((n.c_version(), n.sdk_version()))
+}
+
+/// Loads the library at `path` (not the one the search would find) and returns its
+/// versions: (helm-c, Helm SDK). For checking a fresh install.
+pub fn check_library(path: &std::path::Path) -> Result<(String, String), HelmError> {
+    // Kept loaded for the life of the process: a Go runtime cannot be unloaded safely.
+    let n: &'static ffi::Native = Box::leak(Box::new(ffi::load_from(path.to_path_buf())?));
     Ok((n.c_version(), n.sdk_version()))
 }
 
