@@ -30,7 +30,7 @@ pub fn app_images() -> Result<ImageTable> {
     for app in ["todo-backend", "todo-frontend"] {
         let Some(bin) = dirs.iter().map(|d| d.join(app)).find(|b| b.is_file()) else {
             bail!(
-                "{app} is missing next to {}; build the app: cargo build -p todo-app --bins",
+                "{app} is missing next to {}; put it there: in a checkout `cargo build -p todo-app --bins`, or install it beside todo-ops with `cargo install --path app --bin {app}`",
                 dir.display()
             );
         };

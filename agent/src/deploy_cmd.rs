@@ -83,6 +83,23 @@ fn run_command(argv: &[String], dir: &Path) -> Result<std::process::Output> {
     Ok(out)
 }
 
+/// Whether `source` holds what the image builds need; else what to do.
+fn check_source(source: &Path) -> Result<()> {
+    let missing: Vec<String> = RELEASES
+        .iter()
+        .map(|(app, _)| format!("app/Dockerfile.{}", app.trim_start_matches("todo-")))
+        .filter(|f| !source.join(f).is_file())
+        .collect();
+    if missing.is_empty() {
+        return Ok(());
+    }
+    bail!(
+        "building the images needs the todo-ops source tree, and {} has no {}; run from a checkout, pass --source DIR, or load todo-backend and todo-frontend images into Minikube yourself and pass --no-build",
+        source.display(),
+        missing.join(" or ")
+    )
+}
+
 /// Checks Minikube (starting it when asked) and builds both images into its node.
 fn prepare_minikube(a: &DeployArgs, repo: &Path) -> Result<()> {
     require(
@@ -108,7 +125,8 @@ fn prepare_minikube(a: &DeployArgs, repo: &Path) -> Result<()> {
             );
         }
     }
-    for build in &cmds[1..] {
+    let builds = if a.no_build { &cmds[..0] } else { &cmds[1..] };
+    for build in builds {
         println!("{}", build.join(" "));
         let out = run_command(build, repo)?;
         if !out.status.success() {
@@ -157,9 +175,11 @@ pub fn release_values(a: &DeployArgs, charts: &Path, release: &str) -> Result<Va
 /// `todo-ops deploy`.
 pub async fn deploy(a: &DeployArgs) -> Result<u8> {
     let charts = crate::deploy::charts_dir(a.charts.as_deref())?;
-    let repo = charts.parent().unwrap_or(Path::new(".")).to_path_buf();
     if a.target == DeployTarget::Minikube {
-        prepare_minikube(a, &repo)?;
+        if !a.no_build {
+            check_source(&a.source)?;
+        }
+        prepare_minikube(a, &a.source)?;
     }
     let cluster = a.cluster.target().connect().await?;
     let client = crate::connect::helm_client(&a.cluster, &cluster.namespace)?;
@@ -292,6 +312,22 @@ pub async fn undeploy(a: &UndeployArgs) -> Result<u8> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_folder_without_the_dockerfiles_is_refused_naming_the_way_out() {
+        let empty = std::env::temp_dir().join(format!("no-source-{}", std::process::id()));
+        std::fs::create_dir_all(&empty).unwrap();
+        let e = super::check_source(&empty).unwrap_err().to_string();
+        assert!(
+            e.contains("app/Dockerfile.backend")
+                && e.contains("--source")
+                && e.contains("--no-build"),
+            "{e}"
+        );
+        let repo = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+        assert!(super::check_source(&repo).is_ok());
+        std::fs::remove_dir(&empty).unwrap();
+    }
 
     #[test]
     fn minikube_is_checked_then_both_images_are_built_into_it() {

@@ -141,6 +141,28 @@ fn installed_binary_works_away_from_the_checkout() {
         "{}",
         text(&list)
     );
+    // A person's own playbooks: exported, edited, named in the settings file.
+    let config = t.home().join(".config/todo-ops");
+    let mine = config.join("my-playbooks");
+    let export = t.run(&["playbook", "export", mine.to_str().unwrap()]);
+    assert!(export.status.success(), "{}", text(&export));
+    let verify = mine.join("verify.md");
+    let edited = std::fs::read_to_string(&verify).unwrap().replace(
+        "title: Verify the deployment is healthy",
+        "title: Our own verify",
+    );
+    std::fs::write(&verify, edited).unwrap();
+    std::fs::write(config.join("config.toml"), "playbooks = \"my-playbooks\"\n").unwrap();
+    let list = text(&t.run(&["playbook", "list"]));
+    assert!(list.contains("Our own verify"), "{list}");
+    std::fs::write(config.join("config.toml"), "playbooks = \"gone\"\n").unwrap();
+    let gone = text(&t.run(&["playbook", "list"]));
+    assert!(
+        gone.contains("gone") && gone.contains("config.toml"),
+        "{gone}"
+    );
+    std::fs::remove_file(config.join("config.toml")).unwrap();
+
     let export = t.run(&["charts", "export", "my-charts"]);
     assert!(export.status.success(), "{}", text(&export));
     assert!(

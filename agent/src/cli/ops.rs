@@ -58,6 +58,12 @@ pub struct DeployArgs {
     /// Exit once rolled out instead of forwarding ports.
     #[arg(long)]
     pub no_port_forward: bool,
+    /// The todo-ops source tree the Minikube images are built from (app/Dockerfile.*).
+    #[arg(long, value_name = "DIR", default_value = ".")]
+    pub source: PathBuf,
+    /// Build no images: todo-backend:TAG and todo-frontend:TAG are already in Minikube.
+    #[arg(long)]
+    pub no_build: bool,
     /// Local port for the backend.
     #[arg(long, default_value_t = 8000)]
     pub backend_port: u16,
