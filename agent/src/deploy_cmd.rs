@@ -110,6 +110,9 @@ fn prepare_minikube(a: &DeployArgs, repo: &Path) -> Result<()> {
         "docker",
         "minikube's default driver needs Docker (https://docs.docker.com/engine/install/); or pick another with minikube start --driver",
     )?;
+    if !a.no_build {
+        check_source(repo)?;
+    }
     let cmds = minikube_commands(&a.tag);
     let status = run_command(&cmds[0], repo)?;
     if let Err(why) = minikube_running(&String::from_utf8_lossy(&status.stdout)) {
@@ -176,9 +179,6 @@ pub fn release_values(a: &DeployArgs, charts: &Path, release: &str) -> Result<Va
 pub async fn deploy(a: &DeployArgs) -> Result<u8> {
     let charts = crate::deploy::charts_dir(a.charts.as_deref())?;
     if a.target == DeployTarget::Minikube {
-        if !a.no_build {
-            check_source(&a.source)?;
-        }
         prepare_minikube(a, &a.source)?;
     }
     let cluster = a.cluster.target().connect().await?;

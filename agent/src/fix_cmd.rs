@@ -93,6 +93,9 @@ pub fn verdict(
     }
 }
 
+/// What `diff_manifest` answers when a patch changes no object.
+const NO_MANIFEST_CHANGE: &str = todo_ops_tools::tools::diff_manifest::NO_CHANGE;
+
 /// `todo-ops fix`: 0 when everything proposed was applied and verified, 1 when something
 /// was declined, rolled back or is still reported (and for `--dry-run` with fixes to show).
 pub async fn run(a: &FixArgs) -> Result<u8> {
@@ -135,12 +138,21 @@ pub async fn run(a: &FixArgs) -> Result<u8> {
             fix.patch,
             fix.findings.join(", ")
         );
+        // A patch that renders the same objects repairs nothing: never offered or applied.
+        let (_, manifest_diff) = call(&dispatcher, "diff_manifest", &args, &confirm).await?;
+        if manifest_diff.trim() == NO_MANIFEST_CHANGE {
+            println!(
+                "skipped: the patch changes none of {}'s objects",
+                fix.release
+            );
+            code = 1;
+            continue;
+        }
         if a.dry_run || a.yes {
             // Asking shows the diffs; without a question they are printed here.
-            for tool in ["diff_values", "diff_manifest"] {
-                let r = call(&dispatcher, tool, &args, &confirm).await?;
-                println!("\n{tool}:\n{}", r.1.trim_end());
-            }
+            let (_, values_diff) = call(&dispatcher, "diff_values", &args, &confirm).await?;
+            println!("\ndiff_values:\n{}", values_diff.trim_end());
+            println!("\ndiff_manifest:\n{}", manifest_diff.trim_end());
         }
         if a.dry_run {
             code = 1;
@@ -283,6 +295,7 @@ mod tests {
             playbook: "p",
             release: Some(release.into()),
             suggested_patch: patch,
+            changes: vec![],
             suggested_action: None,
         }
     }

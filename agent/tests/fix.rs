@@ -79,9 +79,10 @@ async fn fix_shows_asks_applies_and_verifies() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_fix_whose_rollout_cannot_finish_is_rolled_back() {
-    // A node too small for even the suggested requests: the fix cannot roll out.
+    // Revision 1 asked for a whole CPU, revision 2 for two, on a node of 500m: the repair
+    // (back to revision 1's value) does not fit either, so its rollout cannot finish.
     let sim = RunningSim::start(SimConfig {
-        node_cpu: "50m".into(),
+        node_cpu: "500m".into(),
         controllers: ControllerConfig {
             time_scale: 20.0,
             runtime: PodRuntime::Instant,
@@ -97,7 +98,15 @@ async fn a_fix_whose_rollout_cannot_finish_is_rolled_back() {
         &kc,
         &charts,
         "sqlite:///tmp/unused.db",
-        serde_json::json!({}),
+        serde_json::json!({"resources": {"requests": {"cpu": "1"}, "limits": {"cpu": "2"}}}),
+    )
+    .await
+    .unwrap();
+    todo_ops::scenarios::upgrade(
+        &kc,
+        &charts,
+        "todo-backend",
+        serde_json::json!({"resources": {"requests": {"cpu": "2"}}}),
     )
     .await
     .unwrap();
@@ -117,8 +126,8 @@ async fn a_fix_whose_rollout_cannot_finish_is_rolled_back() {
         "the upgrade, then the rollback"
     );
     let values = helm.values("todo-backend", false, None).unwrap();
-    assert_ne!(
-        values["resources"]["requests"]["cpu"], "100m",
+    assert_eq!(
+        values["resources"]["requests"]["cpu"], "2",
         "the rolled-back values are the old ones: {values}"
     );
 }

@@ -25,6 +25,7 @@ fn fixture() -> Diagnosis {
                 cause: todo_ops_tools::analyzers::cause_of("oom-killed").into(),
                 suggested_action: None,
                 suggested_patch: Some(json!({"resources": {"limits": {"memory": "256Mi"}}})),
+                changes: vec![],
             },
             Finding {
                 id: "single-replica",
@@ -41,6 +42,7 @@ fn fixture() -> Diagnosis {
                     "scale it: helm upgrade todo-frontend with replicaCount=2".into(),
                 ),
                 suggested_patch: Some(json!({"replicaCount": 2})),
+                changes: vec![],
             },
         ],
     }

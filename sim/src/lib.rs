@@ -14,7 +14,6 @@ pub mod patch;
 pub mod patch_meta;
 pub mod port_forward;
 pub mod proto;
-pub mod quantity;
 pub mod resources;
 pub mod selector;
 pub mod server;

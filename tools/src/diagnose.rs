@@ -99,6 +99,22 @@ pub async fn diagnose(c: &Cluster) -> Result<Diagnosis, ClusterError> {
         .map(|mut f| {
             f.summary = redactor.redact(&f.summary);
             f.evidence = f.evidence.iter().map(|e| redactor.redact(e)).collect();
+            for c in &mut f.changes {
+                c.current = redactor.redact_json(c.current.take());
+                c.proposed = c.proposed.take().map(|p| redactor.redact_json(p));
+            }
+            // A patch that would carry a Secret's value is never shown or applied: the
+            // person is pointed at a rollback or the value instead.
+            if let Some(p) = f.suggested_patch.take() {
+                if redactor.redact_json(p.clone()) == p {
+                    f.suggested_patch = Some(p);
+                } else {
+                    f.suggested_action = Some(format!(
+                        "the repair would set a secret value; restore it in the release {} yourself, or roll back",
+                        f.release.as_deref().unwrap_or("")
+                    ));
+                }
+            }
             f
         })
         .collect();
@@ -126,6 +142,7 @@ mod tests {
             cause: String::new(),
             suggested_action: None,
             suggested_patch: None,
+            changes: vec![],
         }
     }
 

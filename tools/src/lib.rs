@@ -7,6 +7,8 @@ pub mod diagnose;
 pub mod helm;
 pub mod pod_http;
 pub mod redact;
+pub mod release_history;
+pub mod repair;
 pub mod snapshot;
 pub mod tool;
 pub mod tools;

@@ -3,13 +3,14 @@
 
 use base64::Engine;
 use k8s_openapi::api::apps::v1::{Deployment, ReplicaSet};
-use k8s_openapi::api::core::v1::{ConfigMap, Endpoints, Event, Pod, Secret, Service};
+use k8s_openapi::api::core::v1::{ConfigMap, Endpoints, Event, Node, Pod, Secret, Service};
 use kube::api::{Api, ListParams, LogParams};
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 use crate::cluster::{Cluster, ClusterError};
 use crate::redact::Redactor;
+use crate::release_history::History;
 
 /// The namespace's objects as JSON (Secrets: names and keys only).
 #[derive(Debug, Clone, Default)]
@@ -32,6 +33,55 @@ pub struct Snapshot {
     pub configmaps: Vec<Value>,
     /// Secrets with `data` replaced by the list of its keys.
     pub secrets: Vec<Value>,
+    /// The Helm releases' revisions (from their storage Secrets).
+    pub history: History,
+    /// What each schedulable node has left for new pods.
+    pub node_room: Vec<NodeRoom>,
+}
+
+/// A node's allocatable CPU and memory minus what the pods bound to it request.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NodeRoom {
+    /// The node.
+    pub node: String,
+    /// Free CPU, millicores.
+    pub cpu_milli: i128,
+    /// Free memory, in thousandths of a byte (as [`quantity::milli`] counts).
+    pub memory_milli: i128,
+}
+
+/// What a pod requests: (CPU, memory) in thousandths, summed over its containers.
+pub fn pod_requests(pod: &Value) -> (i128, i128) {
+    let containers = pod["spec"]["containers"].as_array().into_iter().flatten();
+    containers.fold((0, 0), |(cpu, mem), c| {
+        let r = &c["resources"]["requests"];
+        let q = |v: &Value| v.as_str().and_then(quantity::milli).unwrap_or(0);
+        (cpu + q(&r["cpu"]), mem + q(&r["memory"]))
+    })
+}
+
+/// Room left on each schedulable node, given every pod that may be bound to one.
+pub fn node_room(nodes: &[Value], pods: &[Value]) -> Vec<NodeRoom> {
+    nodes
+        .iter()
+        .filter(|n| n["spec"]["unschedulable"] != true)
+        .map(|n| {
+            let name = n["metadata"]["name"].as_str().unwrap_or_default();
+            let alloc = &n["status"]["allocatable"];
+            let q = |v: &Value| v.as_str().and_then(quantity::milli).unwrap_or(0);
+            let (used_cpu, used_mem) = pods
+                .iter()
+                .filter(|p| p["spec"]["nodeName"] == name)
+                .filter(|p| !matches!(p["status"]["phase"].as_str(), Some("Succeeded" | "Failed")))
+                .map(pod_requests)
+                .fold((0, 0), |(a, b), (c, d)| (a + c, b + d));
+            NodeRoom {
+                node: name.to_string(),
+                cpu_milli: q(&alloc["cpu"]) - used_cpu,
+                memory_milli: q(&alloc["memory"]) - used_mem,
+            }
+        })
+        .collect()
 }
 
 async fn list<K>(c: &Cluster) -> Result<Vec<Value>, ClusterError>
@@ -44,6 +94,23 @@ where
     K::DynamicType: Default,
 {
     let api: Api<K> = Api::namespaced(c.client.clone(), &c.namespace);
+    let items = api
+        .list(&ListParams::default())
+        .await
+        .map_err(|e| c.error(e))?;
+    Ok(items
+        .items
+        .iter()
+        .filter_map(|i| serde_json::to_value(i).ok())
+        .collect())
+}
+
+async fn list_all<K>(c: &Cluster) -> Result<Vec<Value>, ClusterError>
+where
+    K: kube::Resource + Clone + DeserializeOwned + std::fmt::Debug + serde::Serialize,
+    K::DynamicType: Default,
+{
+    let api: Api<K> = Api::all(c.client.clone());
     let items = api
         .list(&ListParams::default())
         .await
@@ -85,6 +152,7 @@ impl Snapshot {
     /// Reads the namespace; the redactor learns every Secret value on the way.
     pub async fn read(c: &Cluster) -> Result<(Self, Redactor), ClusterError> {
         let raw_secrets = list::<Secret>(c).await?;
+        let history = History::from_secrets(&raw_secrets);
         let mut redactor = Redactor::default();
         let secrets = raw_secrets
             .into_iter()
@@ -101,10 +169,18 @@ impl Snapshot {
                 s
             })
             .collect();
+        let pods = list::<Pod>(c).await?;
+        // Room on the nodes needs every namespace's pods; where listing them (or the
+        // nodes) is not allowed, what is known is used.
+        let nodes = list_all::<Node>(c).await.unwrap_or_default();
+        let node_room = match list_all::<Pod>(c).await {
+            Ok(all) => node_room(&nodes, &all),
+            Err(_) => node_room(&nodes, &pods),
+        };
         Ok((
             Self {
                 namespace: c.namespace.clone(),
-                pods: list::<Pod>(c).await?,
+                pods,
                 deployments: list::<Deployment>(c).await?,
                 replicasets: list::<ReplicaSet>(c).await?,
                 services: list::<Service>(c).await?,
@@ -112,6 +188,8 @@ impl Snapshot {
                 events: list::<Event>(c).await?,
                 configmaps: list::<ConfigMap>(c).await?,
                 secrets,
+                history,
+                node_room,
             },
             redactor,
         ))

@@ -4,8 +4,8 @@
 use serde_json::{Value, json};
 
 use super::View;
-use crate::quantity::milli;
 use crate::resources::{LIMIT_RANGE, POD, ResourceType};
+use quantity::milli;
 
 /// Applies every Container LimitRange of the namespace to a new pod.
 pub fn admit(view: &dyn View, rt: &ResourceType, ns: &str, pod: &mut Value) -> Result<(), String> {

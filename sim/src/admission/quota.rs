@@ -8,8 +8,8 @@ use std::collections::BTreeMap;
 use serde_json::{Map, Value};
 
 use super::View;
-use crate::quantity::{format_milli, milli};
 use crate::resources::{self, POD, RESOURCE_QUOTA, ResourceType};
+use quantity::{format_milli, milli};
 
 /// Amounts in thousandths, by quota resource name.
 pub type Usage = BTreeMap<String, i128>;

@@ -6,9 +6,9 @@ use serde_json::{Value, json};
 use super::events::{Kind, Recorder};
 use super::ident;
 use crate::meta;
-use crate::quantity::{bytes, cpu_milli};
 use crate::resources::{NODE, POD};
 use crate::store::{Store, UpdateScope};
+use quantity::{bytes, cpu_milli};
 
 /// CPU (millicores) and memory (bytes) a pod requests; limits stand in for absent requests.
 pub fn requests(pod: &Value) -> (i64, i64) {

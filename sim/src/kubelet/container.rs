@@ -9,8 +9,8 @@ use tokio::sync::watch;
 use super::{Kubelet, env, logs, probe, process, status};
 use crate::controllers::events::Kind;
 use crate::meta;
-use crate::quantity::bytes;
 use crate::resources::POD;
+use quantity::bytes;
 
 /// The first back-off, doubled up to [`MAX_BACKOFF`] (as the kubelet's).
 pub const BACKOFF: Duration = Duration::from_secs(10);

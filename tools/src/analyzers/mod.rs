@@ -7,6 +7,8 @@ mod workloads;
 use serde::Serialize;
 use serde_json::Value;
 
+use crate::release_history::History;
+use crate::repair::{FieldChange, values_repair};
 use crate::snapshot::Snapshot;
 
 /// How bad a finding is.
@@ -44,6 +46,10 @@ pub struct Finding {
     /// What to do when the fix is not a values patch (a rollback, a value only a person knows).
     #[serde(default)]
     pub suggested_action: Option<String>,
+    /// The live fields the evidence says are wrong, with a better value where it gives one;
+    /// the suggested patch is derived from them and the release's history.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub changes: Vec<FieldChange>,
 }
 
 /// The cause of each kind of finding, in plain words.
@@ -89,28 +95,61 @@ pub fn cause_of(id: &str) -> &'static str {
     }
 }
 
-/// What to do for findings whose fix is not a values patch.
-fn action_for(f: &Finding) -> Option<String> {
+/// What to do for findings whose fix is not a values patch; a rollback is offered only to a
+/// revision that exists and worked.
+fn action_for(f: &Finding, history: &History) -> Option<String> {
+    if f.release.is_none() {
+        return field_action(f);
+    }
     let r = f.release.as_deref()?;
+    let rollback = history
+        .rollback_target(r)
+        .map(|t| format!("helm rollback {r} {}", t.number));
+    let or_rollback = rollback
+        .as_ref()
+        .map(|rb| format!(", or {rb}"))
+        .unwrap_or_default();
     Some(match f.id {
         "readiness-failing" | "service-selector" | "service-target-port" => {
             format!(
-                "re-apply the release to undo edits made outside Helm: helm upgrade {r} with its current values (or helm rollback {r})"
+                "re-apply the release to undo edits made outside Helm: helm upgrade {r} with its current values{or_rollback}"
             )
         }
-        "rollout-stuck" | "helm-release" => {
-            format!("helm rollback {r} to the last revision that worked")
-        }
+        "rollout-stuck" | "helm-release" => match rollback {
+            Some(rb) => format!("{rb} (the last revision that worked)"),
+            None => format!(
+                "fix forward: {r} has no earlier revision that worked; correct its values and helm upgrade {r}"
+            ),
+        },
         "crash-loop" | "liveness-failing" => {
-            format!(
-                "set the value the log names in the release ({r}: secrets.databaseUrl, secrets.betterAuthSecret, config.*), or helm rollback {r}"
-            )
+            format!("set the value the log names in the release {r}{or_rollback}")
         }
         "container-config" => format!(
-            "create the missing Secret or key, or point the release at one that has it (helm upgrade {r})"
+            "create the missing object or key, or point the release at one that has it (helm upgrade {r})"
         ),
-        _ => return None,
+        _ => return field_action(f),
     })
+}
+
+/// The field changes in words, for a person or `kubectl` when no values key renders them.
+fn field_action(f: &Finding) -> Option<String> {
+    let parts: Vec<String> = f
+        .changes
+        .iter()
+        .filter_map(|c| {
+            let to = c.proposed.as_ref()?;
+            let container = c
+                .container
+                .as_ref()
+                .map(|n| format!(" container {n}"))
+                .unwrap_or_default();
+            Some(format!(
+                "set {}{container} {} from {} to {to} ({})",
+                c.object, c.field, c.current, c.basis
+            ))
+        })
+        .collect();
+    (!parts.is_empty()).then(|| parts.join("; "))
 }
 
 /// Extra material the analyzers may use: the last log lines of crashing containers.
@@ -161,10 +200,17 @@ pub fn owner_of(snap: &Snapshot, pod: &Value) -> String {
 
 /// Events about an object, newest last, as "Reason: message (xN)".
 pub fn events_for(snap: &Snapshot, name: &str) -> Vec<String> {
+    events_since(snap, name, None)
+}
+
+/// Events about an object last seen at or after `since` (RFC 3339), newest last: what
+/// happened before a container's current start says nothing about it now.
+pub fn events_since(snap: &Snapshot, name: &str, since: Option<&str>) -> Vec<String> {
     let mut evs: Vec<&Value> = snap
         .events
         .iter()
         .filter(|e| e["involvedObject"]["name"] == name)
+        .filter(|e| since.is_none_or(|t| e["lastTimestamp"].as_str().is_some_and(|l| l >= t)))
         .collect();
     evs.sort_by_key(|e| e["lastTimestamp"].as_str().unwrap_or_default().to_string());
     evs.iter()
@@ -195,8 +241,15 @@ pub fn analyze(snap: &Snapshot, logs: &Logs) -> Vec<Finding> {
     out.retain(|f| seen.insert((f.id, f.object.clone())));
     for f in &mut out {
         f.cause = cause_of(f.id).to_string();
+        if let Some(release) = f.release.as_deref()
+            && let Some(repair) = values_repair(&f.changes, &snap.history, release)
+        {
+            f.evidence
+                .extend(repair.reasons.iter().map(|r| format!("repair: {r}")));
+            f.suggested_patch = Some(repair.patch);
+        }
         if f.suggested_patch.is_none() {
-            f.suggested_action = action_for(f);
+            f.suggested_action = action_for(f, &snap.history);
         }
     }
     out.sort_by(|a, b| b.severity.cmp(&a.severity).then(a.object.cmp(&b.object)));

@@ -2,20 +2,12 @@
 
 use serde_json::{Value, json};
 
-use super::{Finding, Logs, Severity, events_for, owner_of, release_of};
+use super::{Finding, Logs, Severity, events_for, events_since, owner_of, release_of};
+use crate::repair::FieldChange;
 use crate::snapshot::Snapshot;
 
-fn memory_doubled(limit: &str) -> String {
-    let digits: String = limit.chars().take_while(|c| c.is_ascii_digit()).collect();
-    let unit = &limit[digits.len()..];
-    match (digits.parse::<u64>(), unit) {
-        (Ok(n), "Mi" | "Gi") => {
-            let mi = if unit == "Gi" { n * 1024 } else { n };
-            format!("{}Mi", (mi * 2).max(256))
-        }
-        _ => "256Mi".to_string(),
-    }
-}
+mod evidence;
+use evidence::{config_ref, last_good_image, requests_that_fit};
 
 /// A pod problem (all of them break the pod, so all are errors).
 fn finding(
@@ -25,7 +17,7 @@ fn finding(
     evidence: Vec<String>,
     playbook: &'static str,
     pod: &Value,
-    patch: Option<Value>,
+    changes: Vec<FieldChange>,
 ) -> Finding {
     Finding {
         id,
@@ -37,7 +29,8 @@ fn finding(
         release: release_of(pod),
         cause: String::new(),
         suggested_action: None,
-        suggested_patch: patch,
+        suggested_patch: None,
+        changes,
     }
 }
 
@@ -48,7 +41,6 @@ pub fn analyze(snap: &Snapshot, logs: &Logs) -> Vec<Finding> {
         let name = pod["metadata"]["name"].as_str().unwrap_or_default();
         let owner = owner_of(snap, pod);
         let events = events_for(snap, name);
-        let ours = release_of(pod).is_some_and(|r| r.starts_with("todo-"));
         // Scheduling.
         let unschedulable = pod["status"]["conditions"]
             .as_array()
@@ -59,19 +51,7 @@ pub fn analyze(snap: &Snapshot, logs: &Logs) -> Vec<Finding> {
             .cloned();
         if let Some(c) = unschedulable {
             let msg = c["message"].as_str().unwrap_or_default().to_string();
-            // Back to the chart's defaults for whatever does not fit.
-            let mut patch = json!({"resources": {"requests": {}, "limits": {}}});
-            if msg.contains("Insufficient cpu") {
-                patch["resources"]["requests"]["cpu"] = json!("100m");
-                patch["resources"]["limits"]["cpu"] = json!("500m");
-            }
-            if msg.contains("Insufficient memory") {
-                patch["resources"]["requests"]["memory"] = json!("64Mi");
-                patch["resources"]["limits"]["memory"] = json!("256Mi");
-            }
-            let patch = (ours
-                && (msg.contains("Insufficient cpu") || msg.contains("Insufficient memory")))
-            .then_some(patch);
+            let changes = requests_that_fit(snap, pod, &owner, &msg);
             out.push(finding(
                 "unschedulable",
                 owner.clone(),
@@ -82,7 +62,7 @@ pub fn analyze(snap: &Snapshot, logs: &Logs) -> Vec<Finding> {
                 )],
                 "requests-too-large",
                 pod,
-                patch,
+                changes,
             ));
             continue;
         }
@@ -117,11 +97,23 @@ pub fn analyze(snap: &Snapshot, logs: &Logs) -> Vec<Finding> {
                             .take(3)
                             .cloned(),
                     );
+                    let good = last_good_image(snap, pod, cname);
+                    if let Some((img, rs)) = &good {
+                        ev.push(format!("replicaset/{rs} ran {img} and has ready pods"));
+                    }
                     ev.push(format!(
-                        "on Minikube, build the image into the cluster (minikube image build -t {image} -f app/Dockerfile.{} .) or use a tag that exists",
-                        if image.contains("frontend") { "frontend" } else { "backend" }
+                        "on Minikube, build or load the image into the cluster (minikube image load {image}) or use an image that exists"
                     ));
-                    let patch = ours.then(|| json!({"image": {"tag": "latest"}}));
+                    let changes = vec![FieldChange {
+                        object: owner.clone(),
+                        container: Some(cname.to_string()),
+                        field: "image".into(),
+                        current: json!(image),
+                        proposed: good.as_ref().map(|(img, _)| json!(img)),
+                        basis: good
+                            .map(|(_, rs)| format!("the image replicaset/{rs} runs"))
+                            .unwrap_or_default(),
+                    }];
                     out.push(finding(
                         "image-pull",
                         owner.clone(),
@@ -129,12 +121,35 @@ pub fn analyze(snap: &Snapshot, logs: &Logs) -> Vec<Finding> {
                         ev,
                         "image-tag-missing",
                         pod,
-                        patch,
+                        changes,
                     ));
                 }
                 "CreateContainerConfigError" => {
-                    let patch = (ours && wmsg.contains("in Secret") && !wmsg.contains("-secrets"))
-                        .then(|| json!({"existingSecret": ""}));
+                    let missing = config_ref(snap, &wmsg);
+                    let playbook = match missing.as_ref().map(|m| m.kind) {
+                        Some("ConfigMap") => "crash-loop",
+                        _ => "secret-key-missing",
+                    };
+                    let changes = missing
+                        .map(|m| FieldChange {
+                            object: owner.clone(),
+                            container: Some(cname.to_string()),
+                            field: format!("{}.name", m.kind),
+                            current: json!(m.name),
+                            proposed: m.holder.as_ref().map(|h| json!(h)),
+                            basis: m
+                                .holder
+                                .map(|h| {
+                                    format!(
+                                        "{} {h} has the key {}",
+                                        m.kind,
+                                        m.key.unwrap_or_default()
+                                    )
+                                })
+                                .unwrap_or_default(),
+                        })
+                        .into_iter()
+                        .collect();
                     out.push(finding(
                         "container-config",
                         owner.clone(),
@@ -142,9 +157,9 @@ pub fn analyze(snap: &Snapshot, logs: &Logs) -> Vec<Finding> {
                         vec![format!(
                             "container {cname}: CreateContainerConfigError: {wmsg}"
                         )],
-                        "secret-key-missing",
+                        playbook,
                         pod,
-                        patch,
+                        changes,
                     ));
                 }
                 _ => {}
@@ -154,11 +169,27 @@ pub fn analyze(snap: &Snapshot, logs: &Logs) -> Vec<Finding> {
                     .as_str()
                     .unwrap_or("?")
                     .to_string();
-                let patch = ours.then(|| json!({"resources": {"limits": {"memory": memory_doubled(&limit)}, "requests": {"memory": "64Mi"}}}));
-                out.push(finding("oom-killed", owner.clone(), format!("container {cname} is killed for memory (limit {limit}, exit 137, {restarts} restarts)"), vec![format!("lastState.terminated: OOMKilled, exitCode 137; limits.memory={limit}")], "memory-limit-low", pod, patch));
+                // It needed more than the limit; twice the limit is the margin.
+                let doubled = quantity::milli(&limit).map(|m| quantity::format_milli(m * 2));
+                let changes = vec![FieldChange {
+                    object: owner.clone(),
+                    container: Some(cname.to_string()),
+                    field: "resources.limits.memory".into(),
+                    current: json!(limit),
+                    proposed: doubled.map(|d| json!(d)),
+                    basis: "OOMKilled at the limit: twice the limit".into(),
+                }];
+                out.push(finding("oom-killed", owner.clone(), format!("container {cname} is killed for memory (limit {limit}, exit 137, {restarts} restarts)"), vec![format!("lastState.terminated: OOMKilled, exitCode 137; limits.memory={limit}")], "memory-limit-low", pod, changes));
                 continue;
             }
-            let liveness_kills: Vec<String> = events
+            // A container that is Ready again is judged only by what happened since it
+            // started: kills before that are history, not a finding.
+            let current_events = if cs["ready"] == true {
+                events_since(snap, name, cs["state"]["running"]["startedAt"].as_str())
+            } else {
+                events.clone()
+            };
+            let liveness_kills: Vec<String> = current_events
                 .iter()
                 .filter(|e| e.contains("failed liveness probe"))
                 .cloned()
@@ -179,14 +210,27 @@ pub fn analyze(snap: &Snapshot, logs: &Logs) -> Vec<Finding> {
                         .find(|l| l.contains("WARN") || l.contains("ERROR"))
                         .map(str::to_string)
                 });
-                let (summary, patch) = match &complaint {
+                let (summary, changes) = match &complaint {
                     Some(line) => {
                         ev.push(format!("log: {line}"));
-                        (format!("container {cname} is restarted by its liveness probe before it serves; its log says: {}", line.chars().take(240).collect::<String>()), None)
+                        (
+                            format!(
+                                "container {cname} is restarted by its liveness probe before it serves; its log says: {}",
+                                line.chars().take(240).collect::<String>()
+                            ),
+                            vec![],
+                        )
                     }
                     None => (
-                        format!("container {cname} is restarted by its liveness probe ({restarts} restarts)"),
-                        ours.then(|| json!({"probes": {"liveness": {"initialDelaySeconds": 5, "periodSeconds": 10, "timeoutSeconds": 2, "failureThreshold": 3}}})),
+                        format!(
+                            "container {cname} is restarted by its liveness probe ({restarts} restarts)"
+                        ),
+                        evidence::probe_timing(
+                            &owner,
+                            cname,
+                            &spec["livenessProbe"],
+                            "livenessProbe",
+                        ),
                     ),
                 };
                 out.push(finding(
@@ -196,7 +240,7 @@ pub fn analyze(snap: &Snapshot, logs: &Logs) -> Vec<Finding> {
                     ev,
                     "liveness-too-aggressive",
                     pod,
-                    patch,
+                    changes,
                 ));
                 continue;
             }
@@ -244,7 +288,7 @@ pub fn analyze(snap: &Snapshot, logs: &Logs) -> Vec<Finding> {
                     ev,
                     playbook,
                     pod,
-                    None,
+                    vec![],
                 ));
                 continue;
             }
@@ -262,10 +306,54 @@ pub fn analyze(snap: &Snapshot, logs: &Logs) -> Vec<Finding> {
                     readiness.into_iter().rev().take(3).collect(),
                     "readiness-path-wrong",
                     pod,
-                    None,
+                    vec![],
                 ));
             }
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn liveness_pod(ready: bool) -> Snapshot {
+        let pod = json!({
+            "metadata": {"name": "web-1"},
+            "spec": {"containers": [{"name": "app", "livenessProbe": {"failureThreshold": 1}}]},
+            "status": {"containerStatuses": [{
+                "name": "app", "ready": ready, "restartCount": 1,
+                "state": {"running": {"startedAt": "2026-01-01T10:00:10Z"}},
+                "lastState": {"terminated": {"reason": "Error", "exitCode": 137}}
+            }]}
+        });
+        let kill = json!({
+            "involvedObject": {"name": "web-1"}, "type": "Normal", "reason": "Killing",
+            "message": "Container app failed liveness probe, will be restarted",
+            "lastTimestamp": "2026-01-01T10:00:05Z"
+        });
+        Snapshot {
+            pods: vec![pod],
+            events: vec![kill],
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn a_container_ready_since_its_restart_leaves_no_liveness_finding() {
+        let found = |snap: &Snapshot| {
+            analyze(snap, &Logs::default())
+                .iter()
+                .any(|f| f.id == "liveness-failing")
+        };
+        assert!(
+            !found(&liveness_pod(true)),
+            "the kill was before the current start"
+        );
+        assert!(
+            found(&liveness_pod(false)),
+            "still not ready: the kill still counts"
+        );
+    }
 }

@@ -4,6 +4,7 @@
 use serde_json::{Value, json};
 
 use super::{Finding, Severity, release_of};
+use crate::repair::FieldChange;
 use crate::snapshot::Snapshot;
 
 fn selects(selector: &Value, pod: &Value) -> bool {
@@ -17,7 +18,6 @@ pub fn analyze(snap: &Snapshot) -> Vec<Finding> {
     let mut out = Vec::new();
     for d in &snap.deployments {
         let name = d["metadata"]["name"].as_str().unwrap_or_default();
-        let ours = release_of(d).is_some_and(|r| r.starts_with("todo-"));
         if d["spec"]["replicas"] == 0 {
             out.push(Finding {
                 id: "scaled-to-zero",
@@ -29,7 +29,16 @@ pub fn analyze(snap: &Snapshot) -> Vec<Finding> {
                 release: release_of(d),
                 cause: String::new(),
                 suggested_action: None,
-                suggested_patch: ours.then(|| json!({"replicaCount": 2})),
+                suggested_patch: None,
+                // No measurement says how many: history or the chart's default will.
+                changes: vec![FieldChange {
+                    object: format!("deployment/{name}"),
+                    container: None,
+                    field: "replicas".into(),
+                    current: json!(0),
+                    proposed: None,
+                    basis: String::new(),
+                }],
             });
         }
         let stuck = d["status"]["conditions"]
@@ -52,6 +61,7 @@ pub fn analyze(snap: &Snapshot) -> Vec<Finding> {
                 cause: String::new(),
                 suggested_action: None,
                 suggested_patch: None,
+                changes: vec![],
             });
         }
     }
@@ -92,6 +102,7 @@ pub fn analyze(snap: &Snapshot) -> Vec<Finding> {
                 cause: String::new(),
                 suggested_action: None,
                 suggested_patch: None,
+                changes: vec![],
             });
         }
     }
@@ -120,15 +131,6 @@ pub fn analyze(snap: &Snapshot) -> Vec<Finding> {
             .iter()
             .any(|s| s["metadata"]["name"] == svc_name)
         {
-            let backend = snap.services.iter().find(|s| {
-                s["metadata"]["name"]
-                    .as_str()
-                    .is_some_and(|n| n.ends_with("backend"))
-            });
-            let patch = backend.map(|b| {
-                let port = b["spec"]["ports"][0]["port"].as_i64().unwrap_or(8000);
-                json!({"config": {"backendUrl": format!("http://{}:{port}", b["metadata"]["name"].as_str().unwrap_or("todo-backend"))}})
-            });
             out.push(Finding {
                 id: "backend-url",
                 severity: Severity::Error,
@@ -152,7 +154,20 @@ pub fn analyze(snap: &Snapshot) -> Vec<Finding> {
                 release: release_of(cm),
                 cause: String::new(),
                 suggested_action: None,
-                suggested_patch: patch,
+                suggested_patch: None,
+                // Which of the two is wrong, the URL or the missing Service, only the
+                // release's history can tell: a changed URL is reverted from it.
+                changes: vec![FieldChange {
+                    object: format!(
+                        "configmap/{}",
+                        cm["metadata"]["name"].as_str().unwrap_or_default()
+                    ),
+                    container: None,
+                    field: "data.BACKEND_URL".into(),
+                    current: json!(url),
+                    proposed: None,
+                    basis: String::new(),
+                }],
             });
         }
     }
@@ -170,7 +185,7 @@ pub fn hygiene(snap: &Snapshot) -> Vec<Finding> {
                 evidence: Vec<String>,
                 playbook: &'static str,
                 obj: &Value,
-                patch: Option<Value>| Finding {
+                changes: Vec<FieldChange>| Finding {
         id,
         severity: Severity::Warning,
         object,
@@ -180,12 +195,12 @@ pub fn hygiene(snap: &Snapshot) -> Vec<Finding> {
         release: release_of(obj),
         cause: String::new(),
         suggested_action: None,
-        suggested_patch: patch,
+        suggested_patch: None,
+        changes,
     };
     for d in &snap.deployments {
         let name = d["metadata"]["name"].as_str().unwrap_or_default();
         let object = format!("deployment/{name}");
-        let ours = release_of(d).is_some_and(|r| r.starts_with("todo-"));
         let want = d["spec"]["replicas"].as_i64().unwrap_or(1);
         let available = d["status"]["availableReplicas"].as_i64().unwrap_or(0);
         if want == 1 {
@@ -196,7 +211,14 @@ pub fn hygiene(snap: &Snapshot) -> Vec<Finding> {
                 vec!["spec.replicas=1".into()],
                 "scale",
                 d,
-                ours.then(|| json!({"replicaCount": 2})),
+                vec![FieldChange {
+                    object: object.clone(),
+                    container: None,
+                    field: "replicas".into(),
+                    current: json!(1),
+                    proposed: Some(json!(2)),
+                    basis: "the resilience rule: at least 2 replicas".into(),
+                }],
             ));
         }
         if want > 0 && available < want {
@@ -207,7 +229,7 @@ pub fn hygiene(snap: &Snapshot) -> Vec<Finding> {
                 vec![format!("status: {}", d["status"])],
                 "diagnose",
                 d,
-                None,
+                vec![],
             ));
         }
         let tpl = &d["spec"]["template"];
@@ -224,7 +246,7 @@ pub fn hygiene(snap: &Snapshot) -> Vec<Finding> {
                     vec![format!("resources: {}", c["resources"])],
                     "resources",
                     d,
-                    None,
+                    vec![],
                 ));
             }
             if c["readinessProbe"].is_null() || c["livenessProbe"].is_null() {
@@ -235,7 +257,7 @@ pub fn hygiene(snap: &Snapshot) -> Vec<Finding> {
                     vec![],
                     "probes",
                     d,
-                    None,
+                    vec![],
                 ));
             }
             let non_root = c["securityContext"]["runAsNonRoot"] == true
@@ -252,7 +274,7 @@ pub fn hygiene(snap: &Snapshot) -> Vec<Finding> {
                     vec![format!("securityContext: {}", c["securityContext"])],
                     "security",
                     d,
-                    None,
+                    vec![],
                 ));
             }
         }
@@ -287,7 +309,7 @@ pub fn hygiene(snap: &Snapshot) -> Vec<Finding> {
                     evidence: vec![format!("ports: {}", svc["spec"]["ports"])],
                     playbook: "service-selector-wrong",
                     release: release_of(svc),
-                    cause: String::new(), suggested_action: None, suggested_patch: None,
+                    cause: String::new(), suggested_action: None, suggested_patch: None, changes: vec![],
                 });
             }
         }
@@ -325,6 +347,7 @@ pub fn hygiene(snap: &Snapshot) -> Vec<Finding> {
                 cause: String::new(),
                 suggested_action: None,
                 suggested_patch: None,
+                changes: vec![],
             });
         }
     }

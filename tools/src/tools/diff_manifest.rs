@@ -9,6 +9,9 @@ use crate::helm::{self, Chart, RenderOptions};
 use crate::redact::MASK;
 use crate::tool::{ToolContext, ToolError, ToolRun, TypedTool, budget, helm_call};
 
+/// The answer when a patch changes no rendered object.
+pub const NO_CHANGE: &str = "no change to the manifests";
+
 /// The manifests of a render as JSON objects keyed `Kind/name`, Secret values masked.
 fn documents(rendered: &std::collections::BTreeMap<String, String>) -> Result<Value, ToolError> {
     let mut out = serde_json::Map::new();
@@ -80,7 +83,7 @@ impl TypedTool for DiffManifest {
 
     fn render(&self, d: &ReleaseDiff) -> String {
         if d.diff.is_empty() {
-            "no change to the manifests".into()
+            NO_CHANGE.into()
         } else {
             budget(&d.diff, 8000, false)
         }

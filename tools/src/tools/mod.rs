@@ -4,7 +4,7 @@ mod config;
 mod delete_pod;
 mod describe;
 mod diagnose;
-mod diff_manifest;
+pub mod diff_manifest;
 pub mod diff_values;
 mod get_events;
 mod get_logs;

@@ -10,10 +10,6 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 pub const QUANTITY_PATTERN: &str =
     r"^([0-9]+(\.[0-9]+)?|\.[0-9]+)(m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei)?$";
 
-const SUFFIXES: [&str; 13] = [
-    "Ki", "Mi", "Gi", "Ti", "Pi", "Ei", "m", "k", "M", "G", "T", "P", "E",
-];
-
 /// A non-negative resource quantity.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Quantity(String);
@@ -21,24 +17,22 @@ pub struct Quantity(String);
 impl Quantity {
     /// Parses and checks a quantity.
     pub fn parse(s: &str) -> Result<Self, String> {
-        let number = SUFFIXES
-            .iter()
-            .find_map(|suf| s.strip_suffix(suf))
-            .unwrap_or(s);
-        let (int, frac) = number.split_once('.').unwrap_or((number, ""));
-        let digits = |d: &str| d.chars().all(|c| c.is_ascii_digit());
-        let ok = !number.is_empty()
-            && digits(int)
-            && digits(frac)
-            && !(int.is_empty() && frac.is_empty())
-            && !(number.contains('.') && frac.is_empty());
-        if ok {
-            Ok(Self(s.to_string()))
-        } else {
-            Err(format!(
+        // One parser for every quantity in the workspace; what the schema's pattern
+        // refuses (a trailing dot, an exponent, spaces) is refused here too.
+        let exponent = s
+            .char_indices()
+            .any(|(i, c)| matches!(c, 'e' | 'E') && i + 1 < s.len());
+        match quantity::milli(s) {
+            Some(_) if !s.ends_with('.') && s.trim() == s && !exponent => Ok(Self(s.to_string())),
+            _ => Err(format!(
                 "{s:?} is not a valid non-negative quantity such as \"500m\", \"256Mi\" or \"1\""
-            ))
+            )),
         }
+    }
+
+    /// The value in thousandths of its unit (millicores for CPU, milli-bytes for memory).
+    pub fn milli(&self) -> i128 {
+        quantity::milli(&self.0).unwrap_or_default()
     }
 
     /// A quantity from a literal in this crate's defaults (checked by the defaults tests).

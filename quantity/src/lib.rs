@@ -1,5 +1,6 @@
-//! Resource quantities ("100m", "64Mi", "2", "1.5Gi") as the scheduler, the kubelet and
-//! quota admission add and compare them, and as the API server prints sums.
+//! Kubernetes resource quantities ("100m", "64Mi", "2", "1.5Gi") as numbers: the one parser
+//! and printer that kubesim's scheduler, kubelet and quota admission and the agent's typed
+//! values and repairs all use.
 
 /// Millicores of a CPU quantity ("100m", "0.5", "2").
 pub fn cpu_milli(q: &str) -> Option<i64> {

@@ -1,0 +1,370 @@
+//! What the cluster itself says a broken pod's fields should be: requests that fit the
+//! room the nodes have, the image a ready ReplicaSet of the same Deployment runs, the
+//! ConfigMap or Secret that has a missing key, probe timings below Kubernetes' defaults.
+
+use serde_json::{Value, json};
+
+use super::super::owner_of;
+use crate::repair::FieldChange;
+use crate::snapshot::{Snapshot, pod_requests};
+
+/// One mebibyte in thousandths, the unit memory proposals are rounded down to.
+const MIB_MILLI: i128 = 1024 * 1024 * 1000;
+/// Ten millicores, the unit CPU proposals are rounded down to.
+const CPU_STEP: i128 = 10;
+
+/// The requests that would let every pending pod of `owner` fit on the node with the most
+/// room, for each resource the scheduler's message says is short.
+pub fn requests_that_fit(snap: &Snapshot, pod: &Value, owner: &str, msg: &str) -> Vec<FieldChange> {
+    let pending = snap
+        .pods
+        .iter()
+        .filter(|p| owner_of(snap, p) == owner && unscheduled(p))
+        .count()
+        .max(1) as i128;
+    let (pod_cpu, pod_mem) = pod_requests(pod);
+    let mut out = Vec::new();
+    for (resource, short, total, room, step) in [
+        (
+            "cpu",
+            "Insufficient cpu",
+            pod_cpu,
+            snap.node_room.iter().map(|n| n.cpu_milli).max(),
+            CPU_STEP,
+        ),
+        (
+            "memory",
+            "Insufficient memory",
+            pod_mem,
+            snap.node_room.iter().map(|n| n.memory_milli).max(),
+            MIB_MILLI,
+        ),
+    ] {
+        if !msg.contains(short) || total <= 0 {
+            continue;
+        }
+        let budget = room.filter(|r| *r > 0).map(|r| r / pending);
+        for c in pod["spec"]["containers"].as_array().into_iter().flatten() {
+            let Some(current) = c["resources"]["requests"][resource].as_str() else {
+                continue;
+            };
+            let Some(req) = quantity::milli(current) else {
+                continue;
+            };
+            // This container's share of what one pod may request, rounded down.
+            let proposed = budget
+                .map(|b| (req * b / total) / step * step)
+                .filter(|p| *p > 0 && *p < req);
+            out.push(FieldChange {
+                object: owner.to_string(),
+                container: c["name"].as_str().map(str::to_string),
+                field: format!("resources.requests.{resource}"),
+                current: json!(current),
+                proposed: proposed.map(|p| json!(quantity::format_milli(p))),
+                basis: if proposed.is_some() {
+                    format!("what the roomiest node has left, shared by {pending} pending pod(s)")
+                } else {
+                    String::new()
+                },
+            });
+        }
+    }
+    out
+}
+
+fn unscheduled(p: &Value) -> bool {
+    p["status"]["conditions"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .any(|c| c["type"] == "PodScheduled" && c["status"] == "False")
+}
+
+/// The image a ready ReplicaSet of the same Deployment runs for container `cname`, when it
+/// differs from this pod's: (image, ReplicaSet name), the newest such ReplicaSet.
+pub fn last_good_image(snap: &Snapshot, pod: &Value, cname: &str) -> Option<(String, String)> {
+    let owner_name = |o: &Value| {
+        o["metadata"]["ownerReferences"]
+            .as_array()
+            .and_then(|r| r.first())
+            .and_then(|r| r["name"].as_str())
+            .map(str::to_string)
+    };
+    let own_rs = owner_name(pod)?;
+    let deployment = snap
+        .replicasets
+        .iter()
+        .find(|r| r["metadata"]["name"] == own_rs.as_str())
+        .and_then(owner_name)?;
+    let image_of = |tpl: &Value| {
+        tpl["spec"]["containers"]
+            .as_array()
+            .and_then(|cs| cs.iter().find(|c| c["name"] == cname))
+            .and_then(|c| c["image"].as_str())
+            .map(str::to_string)
+    };
+    let current = image_of(pod)?;
+    let revision = |r: &Value| {
+        r["metadata"]["annotations"]["deployment.kubernetes.io/revision"]
+            .as_str()
+            .and_then(|v| v.parse::<i64>().ok())
+            .unwrap_or(0)
+    };
+    snap.replicasets
+        .iter()
+        .filter(|r| owner_name(r).as_deref() == Some(deployment.as_str()))
+        .filter(|r| r["metadata"]["name"] != own_rs.as_str())
+        .filter(|r| r["status"]["readyReplicas"].as_i64().unwrap_or(0) > 0)
+        .filter_map(|r| {
+            let image = image_of(&r["spec"]["template"]).filter(|i| *i != current)?;
+            Some((
+                revision(r),
+                image,
+                r["metadata"]["name"].as_str()?.to_string(),
+            ))
+        })
+        .max_by_key(|(rev, _, _)| *rev)
+        .map(|(_, image, rs)| (image, rs))
+}
+
+/// A ConfigMap or Secret a container cannot be created without, read from the kubelet's
+/// message, with the one object of that kind that has the missing key, if exactly one does.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MissingRef {
+    /// `Secret` or `ConfigMap`.
+    pub kind: &'static str,
+    /// The name the pod refers to.
+    pub name: String,
+    /// The key it wants, when the message names one.
+    pub key: Option<String>,
+    /// Another object of the kind that has the key.
+    pub holder: Option<String>,
+}
+
+/// Reads `secret "x" not found` and `couldn't find key K in Secret ns/x` (and the same for
+/// configmaps), as the kubelet words them.
+pub fn config_ref(snap: &Snapshot, msg: &str) -> Option<MissingRef> {
+    let (kind, name, key) = if let Some(rest) = msg.strip_prefix("couldn't find key ") {
+        let (key, rest) = rest.split_once(" in ")?;
+        let (kind, path) = rest.split_once(' ')?;
+        let name = path.rsplit('/').next()?.trim();
+        (kind, name.to_string(), Some(key.to_string()))
+    } else {
+        let (kind, rest) = msg.split_once(" \"")?;
+        let (name, tail) = rest.split_once('"')?;
+        if tail.trim() != "not found" {
+            return None;
+        }
+        (kind, name.to_string(), None)
+    };
+    let (kind, objects): (&'static str, &[Value]) = match kind.to_ascii_lowercase().as_str() {
+        "secret" => ("Secret", &snap.secrets),
+        "configmap" => ("ConfigMap", &snap.configmaps),
+        _ => return None,
+    };
+    let has_key = |o: &Value, k: &str| {
+        let data = &o["data"];
+        // Secrets in a snapshot list their keys; ConfigMaps keep their data.
+        data.as_array()
+            .is_some_and(|keys| keys.iter().any(|x| x == k))
+            || !data[k].is_null()
+    };
+    let holders: Vec<String> = key
+        .as_deref()
+        .map(|k| {
+            objects
+                .iter()
+                .filter(|o| o["metadata"]["name"] != name.as_str() && has_key(o, k))
+                .filter_map(|o| o["metadata"]["name"].as_str().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default();
+    Some(MissingRef {
+        kind,
+        name,
+        key,
+        holder: (holders.len() == 1).then(|| holders[0].clone()),
+    })
+}
+
+/// Kubernetes' defaults for probe timings (`initialDelaySeconds` has none to return to).
+const PROBE_DEFAULTS: [(&str, i64); 3] = [
+    ("periodSeconds", 10),
+    ("timeoutSeconds", 1),
+    ("failureThreshold", 3),
+];
+
+/// A probe's timing fields, each with Kubernetes' default as the proposal when it is
+/// stricter than that; the release's history, where it has one, says more.
+pub fn probe_timing(owner: &str, cname: &str, probe: &Value, field: &str) -> Vec<FieldChange> {
+    [
+        "initialDelaySeconds",
+        "periodSeconds",
+        "timeoutSeconds",
+        "failureThreshold",
+    ]
+    .iter()
+    .filter_map(|name| {
+        let current = probe[*name].as_i64()?;
+        let default = PROBE_DEFAULTS
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, d)| *d);
+        let stricter = default.filter(|d| match *name {
+            // A shorter period is stricter only together with few failures; leave it.
+            "periodSeconds" => false,
+            _ => current < *d,
+        });
+        Some(FieldChange {
+            object: owner.to_string(),
+            container: Some(cname.to_string()),
+            field: format!("{field}.{name}"),
+            current: json!(current),
+            proposed: stricter.map(|d| json!(d)),
+            basis: if stricter.is_some() {
+                "Kubernetes' default".into()
+            } else {
+                String::new()
+            },
+        })
+    })
+    .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::snapshot::{NodeRoom, Snapshot};
+
+    fn pod(name: &str, rs: &str, image: &str, cpu: &str, pending: bool) -> Value {
+        json!({
+            "metadata": {"name": name, "ownerReferences": [{"name": rs}]},
+            "spec": {"containers": [{"name": "app", "image": image, "resources": {"requests": {"cpu": cpu, "memory": "1Gi"}}}]},
+            "status": {"conditions": [{"type": "PodScheduled", "status": if pending {"False"} else {"True"}}]}
+        })
+    }
+
+    fn rs(name: &str, rev: &str, image: &str, ready: i64) -> Value {
+        json!({
+            "metadata": {"name": name, "ownerReferences": [{"name": "web"}], "annotations": {"deployment.kubernetes.io/revision": rev}},
+            "spec": {"template": {"spec": {"containers": [{"name": "app", "image": image}]}}},
+            "status": {"readyReplicas": ready}
+        })
+    }
+
+    #[test]
+    fn requests_are_cut_to_what_the_roomiest_node_has_for_each_pending_pod() {
+        let p1 = pod("a", "web-2", "web:2", "3", true);
+        let snap = Snapshot {
+            pods: vec![p1.clone(), pod("b", "web-2", "web:2", "3", true)],
+            replicasets: vec![rs("web-2", "2", "web:2", 0)],
+            node_room: vec![
+                NodeRoom {
+                    node: "n1".into(),
+                    cpu_milli: 905,
+                    memory_milli: 0,
+                },
+                NodeRoom {
+                    node: "n2".into(),
+                    cpu_milli: 1_505,
+                    memory_milli: 0,
+                },
+            ],
+            ..Default::default()
+        };
+        let c = requests_that_fit(
+            &snap,
+            &p1,
+            "deployment/web",
+            "0/2 nodes are available: 2 Insufficient cpu.",
+        );
+        assert_eq!(c.len(), 1, "memory is not short: {c:?}");
+        assert_eq!(c[0].field, "resources.requests.cpu");
+        // 1505m shared by two pending pods, rounded down to 10m.
+        assert_eq!(c[0].proposed, Some(json!("750m")));
+        // A full node gives no proposal, only the field.
+        let full = Snapshot {
+            node_room: vec![NodeRoom {
+                node: "n".into(),
+                cpu_milli: -5,
+                memory_milli: 0,
+            }],
+            ..snap
+        };
+        assert_eq!(
+            requests_that_fit(&full, &p1, "deployment/web", "Insufficient cpu")[0].proposed,
+            None
+        );
+    }
+
+    #[test]
+    fn the_last_good_image_is_the_newest_ready_sibling_replicaset_s() {
+        let bad = pod("a", "web-3", "web:typo", "1", false);
+        let snap = Snapshot {
+            replicasets: vec![
+                rs("web-3", "3", "web:typo", 0),
+                rs("web-1", "1", "web:1", 1),
+                rs("web-2", "2", "web:2", 2),
+                rs("other", "9", "x:1", 1),
+            ],
+            ..Default::default()
+        };
+        let mut snap = snap;
+        snap.replicasets[3]["metadata"]["ownerReferences"][0]["name"] = json!("other-deploy");
+        assert_eq!(
+            last_good_image(&snap, &bad, "app"),
+            Some(("web:2".into(), "web-2".into()))
+        );
+        snap.replicasets.truncate(1);
+        assert_eq!(last_good_image(&snap, &bad, "app"), None);
+    }
+
+    #[test]
+    fn kubelet_messages_name_the_object_key_and_the_one_that_has_the_key() {
+        let snap = Snapshot {
+            secrets: vec![
+                json!({"metadata": {"name": "app-secrets"}, "data": ["DATABASE_URL", "TOKEN"]}),
+                json!({"metadata": {"name": "other"}, "data": ["X"]}),
+            ],
+            configmaps: vec![json!({"metadata": {"name": "cfg"}, "data": {"MODE": "a"}})],
+            ..Default::default()
+        };
+        let m = config_ref(&snap, "couldn't find key TOKEN in Secret default/mine").unwrap();
+        assert_eq!(
+            (
+                m.kind,
+                m.name.as_str(),
+                m.key.as_deref(),
+                m.holder.as_deref()
+            ),
+            ("Secret", "mine", Some("TOKEN"), Some("app-secrets"))
+        );
+        let m = config_ref(&snap, "configmap \"settings\" not found").unwrap();
+        assert_eq!(
+            (m.kind, m.name.as_str(), m.holder),
+            ("ConfigMap", "settings", None)
+        );
+        let m = config_ref(&snap, "couldn't find key MODE in ConfigMap default/cfg2").unwrap();
+        assert_eq!(m.holder.as_deref(), Some("cfg"));
+        assert!(config_ref(&snap, "something else").is_none());
+    }
+
+    #[test]
+    fn probe_timings_stricter_than_kubernetes_defaults_are_proposed_back() {
+        let probe = json!({"initialDelaySeconds": 0, "periodSeconds": 2, "timeoutSeconds": 1, "failureThreshold": 1});
+        let c = probe_timing("deployment/web", "app", &probe, "livenessProbe");
+        let proposed: Vec<(String, Option<Value>)> = c
+            .iter()
+            .map(|c| (c.field.clone(), c.proposed.clone()))
+            .collect();
+        assert_eq!(
+            proposed,
+            [
+                ("livenessProbe.initialDelaySeconds".to_string(), None),
+                ("livenessProbe.periodSeconds".to_string(), None),
+                ("livenessProbe.timeoutSeconds".to_string(), None),
+                ("livenessProbe.failureThreshold".to_string(), Some(json!(3))),
+            ]
+        );
+    }
+}

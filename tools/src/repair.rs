@@ -1,0 +1,432 @@
+//! Repairs from evidence. An analyzer names the live field that is wrong (and, when it can
+//! measure one, a better value); this turns that into a change of the owning Helm release's
+//! values. The key is the one whose current value renders that field; the new value comes
+//! from the release's history first (the last revision that worked had another value: what
+//! changed), then from the measurement, then from the chart's default. Nothing here knows a
+//! chart, a scenario or an answer.
+
+use serde::Serialize;
+use serde_json::{Map, Value};
+
+use crate::release_history::History;
+
+/// A live field the evidence says is wrong.
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
+pub struct FieldChange {
+    /// The object, e.g. `deployment/web`.
+    pub object: String,
+    /// The container, for a container's field.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub container: Option<String>,
+    /// The field, dotted, e.g. `resources.limits.memory`, `image`, `replicas`.
+    pub field: String,
+    /// Its live value.
+    pub current: Value,
+    /// A value measured or last seen working, when the evidence gives one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub proposed: Option<Value>,
+    /// Where `proposed` comes from, in words.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub basis: String,
+}
+
+/// A values patch for a release and why each key gets its value.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ValuesRepair {
+    /// The patch (JSON merge patch over the given values).
+    pub patch: Value,
+    /// One line per key: `resources.limits.memory: 32Mi → 256Mi (revision 1 had it)`.
+    pub reasons: Vec<String>,
+}
+
+/// The values change of `release` that repairs `changes`; None when a field cannot be tied
+/// to a key or no evidence gives a new value.
+pub fn values_repair(
+    changes: &[FieldChange],
+    history: &History,
+    release: &str,
+) -> Option<ValuesRepair> {
+    let latest = history.latest(release)?;
+    let values = latest.values();
+    let leaves = leaves(&values);
+    let mut patch = Value::Object(Map::new());
+    let mut reasons = Vec::new();
+    // A field no key renders, or with no better value, is left out; the rest still repair.
+    for change in changes.iter().flat_map(split_image) {
+        let Some(key) = key_rendering(&leaves, &change) else {
+            continue;
+        };
+        let Some((value, why)) = new_value(history, release, &key, &change) else {
+            continue;
+        };
+        reasons.push(format!(
+            "{}: {} → {} ({why})",
+            key.join("."),
+            plain(&change.current),
+            plain(&value)
+        ));
+        set(&mut patch, &key, value);
+    }
+    (!reasons.is_empty()).then_some(ValuesRepair { patch, reasons })
+}
+
+/// The value `key` should get, and why: from history, the measurement, the chart default.
+fn new_value(
+    history: &History,
+    release: &str,
+    key: &[String],
+    change: &FieldChange,
+) -> Option<(Value, String)> {
+    let latest = history.latest(release)?;
+    let from_history = history
+        .of(release)
+        .rev()
+        .skip(1)
+        .filter(|r| r.succeeded())
+        .find_map(|r| {
+            lookup(&r.values(), key)
+                .filter(|v| !same(v, &change.current))
+                .map(|v| (v.clone(), format!("revision {} had it", r.number)))
+        });
+    let measured = || {
+        change
+            .proposed
+            .clone()
+            .filter(|v| !same(v, &change.current))
+            .map(|v| (v, change.basis.clone()))
+    };
+    let from_default = || {
+        lookup(&latest.defaults, key)
+            .filter(|v| !same(v, &change.current))
+            .map(|v| (v.clone(), "the chart's default".to_string()))
+    };
+    from_history.or_else(measured).or_else(from_default)
+}
+
+/// An image change as two: its repository and its tag, which charts keep apart.
+fn split_image(c: &FieldChange) -> Vec<FieldChange> {
+    if c.field != "image" {
+        return vec![c.clone()];
+    }
+    let (Some(cur), proposed) = (
+        c.current.as_str(),
+        c.proposed.as_ref().and_then(Value::as_str),
+    ) else {
+        return vec![c.clone()];
+    };
+    let (repo, tag) = image_parts(cur);
+    let new = proposed.map(image_parts);
+    let part = |field: &str, current: &str, proposed: Option<&str>| FieldChange {
+        field: format!("image.{field}"),
+        current: Value::from(current),
+        proposed: proposed.map(Value::from),
+        ..c.clone()
+    };
+    let mut out = vec![];
+    // Only the parts that differ from the good image are wrong (no proposal: both may be).
+    if new.is_none_or(|(r, _)| r != repo) {
+        out.push(part("repository", repo, new.map(|(r, _)| r)));
+    }
+    if new.is_none_or(|(_, t)| t != tag) {
+        out.push(part("tag", tag, new.map(|(_, t)| t)));
+    }
+    out
+}
+
+/// `registry:5000/team/app:1.2` → (`registry:5000/team/app`, `1.2`); no tag → `latest`.
+pub fn image_parts(image: &str) -> (&str, &str) {
+    let image = image.split('@').next().unwrap_or(image);
+    let name_start = image.rfind('/').map_or(0, |i| i + 1);
+    match image[name_start..].rfind(':') {
+        Some(i) => (&image[..name_start + i], &image[name_start + i + 1..]),
+        None => (image, "latest"),
+    }
+}
+
+/// Every leaf of a values tree with its key path.
+fn leaves(v: &Value) -> Vec<(Vec<String>, Value)> {
+    fn walk(v: &Value, path: &mut Vec<String>, out: &mut Vec<(Vec<String>, Value)>) {
+        match v {
+            Value::Object(m) => {
+                for (k, v) in m {
+                    path.push(k.clone());
+                    walk(v, path, out);
+                    path.pop();
+                }
+            }
+            leaf => out.push((path.clone(), leaf.clone())),
+        }
+    }
+    let mut out = Vec::new();
+    walk(v, &mut Vec::new(), &mut out);
+    out
+}
+
+/// The key whose value renders the field: among the leaves equal to its live value, the
+/// one whose name ends like the field's; a distinctive string may match by value alone.
+/// Between keys that end alike (`resources.…` of the app and `postgres.resources.…` of a
+/// component), one that names the container wins, else the shallower one: a chart's
+/// top-level keys describe its main workload.
+fn key_rendering(leaves: &[(Vec<String>, Value)], c: &FieldChange) -> Option<Vec<String>> {
+    let field: Vec<&str> = c.field.split('.').collect();
+    let names_container = |k: &[String]| {
+        c.container
+            .as_deref()
+            .is_some_and(|n| k.iter().any(|s| s.eq_ignore_ascii_case(n)))
+    };
+    let mut scored: Vec<((usize, bool, std::cmp::Reverse<usize>), &Vec<String>)> = leaves
+        .iter()
+        .filter(|(_, v)| same(v, &c.current))
+        .map(|(k, _)| {
+            let rank = (
+                name_score(k, &field),
+                names_container(k),
+                std::cmp::Reverse(k.len()),
+            );
+            (rank, k)
+        })
+        .collect();
+    scored.sort_by(|a, b| b.0.cmp(&a.0));
+    match scored.as_slice() {
+        [(best, k), rest @ ..] if best.0 > 0 && rest.first().is_none_or(|(r, _)| r < best) => {
+            Some((*k).clone())
+        }
+        [((0, ..), k)] if c.current.as_str().is_some_and(|s| s.len() >= 3) => Some((*k).clone()),
+        _ => None,
+    }
+}
+
+/// How well a key's trailing names match the field's, from the end: two per equal name,
+/// one per name that only shares a stem (`replicas` ~ `replicaCount`, `livenessProbe` ~
+/// `liveness`); the first pair that does neither ends the match.
+fn name_score(key: &[String], field: &[&str]) -> usize {
+    let stem = |a: &str, b: &str| {
+        a.chars()
+            .zip(b.chars())
+            .take_while(|(x, y)| x.eq_ignore_ascii_case(y))
+            .count()
+            >= 5
+    };
+    let mut score = 0;
+    for (k, f) in key.iter().rev().zip(field.iter().rev()) {
+        if k.eq_ignore_ascii_case(f) {
+            score += 2;
+        } else if stem(k, f) {
+            score += 1;
+        } else {
+            break;
+        }
+    }
+    score
+}
+
+/// Equal as Kubernetes reads them: `"0.5"` and `"500m"`, `2` and `"2"`.
+pub fn same(a: &Value, b: &Value) -> bool {
+    if a == b {
+        return true;
+    }
+    let text = |v: &Value| match v {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    };
+    match (text(a), text(b)) {
+        (Some(x), Some(y)) => {
+            x == y || quantity::milli(&x).is_some_and(|m| quantity::milli(&y) == Some(m))
+        }
+        _ => false,
+    }
+}
+
+fn lookup<'a>(v: &'a Value, key: &[String]) -> Option<&'a Value> {
+    key.iter()
+        .try_fold(v, |v, k| v.get(k))
+        .filter(|v| !v.is_null())
+}
+
+fn set(patch: &mut Value, key: &[String], value: Value) {
+    let mut at = patch;
+    for k in &key[..key.len().saturating_sub(1)] {
+        at = &mut at[k.as_str()];
+        if !at.is_object() {
+            *at = Value::Object(Map::new());
+        }
+    }
+    if let Some(last) = key.last() {
+        at[last.as_str()] = value;
+    }
+}
+
+fn plain(v: &Value) -> String {
+    v.as_str().map_or_else(|| v.to_string(), str::to_string)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::release_history::tests::release_secret;
+    use serde_json::json;
+
+    fn change(field: &str, current: Value, proposed: Option<Value>) -> FieldChange {
+        FieldChange {
+            object: "deployment/web".into(),
+            container: Some("web".into()),
+            field: field.into(),
+            current,
+            proposed,
+            basis: "measured".into(),
+        }
+    }
+
+    #[test]
+    fn what_changed_wins_over_the_measurement_and_skips_failed_revisions() {
+        let h = History::from_secrets(&[
+            release_secret(
+                "web",
+                1,
+                "superseded",
+                json!({"resources": {"limits": {"memory": "300Mi"}}}),
+            ),
+            release_secret(
+                "web",
+                2,
+                "failed",
+                json!({"resources": {"limits": {"memory": "1Gi"}}}),
+            ),
+            release_secret(
+                "web",
+                3,
+                "deployed",
+                json!({"resources": {"limits": {"memory": "20Mi"}}}),
+            ),
+        ]);
+        let c = change(
+            "resources.limits.memory",
+            json!("20Mi"),
+            Some(json!("40Mi")),
+        );
+        let r = values_repair(&[c], &h, "web").unwrap();
+        assert_eq!(
+            r.patch,
+            json!({"resources": {"limits": {"memory": "300Mi"}}})
+        );
+        assert!(r.reasons[0].contains("revision 1"), "{:?}", r.reasons);
+    }
+
+    #[test]
+    fn without_history_the_measurement_then_the_chart_default_is_used() {
+        let one = History::from_secrets(&[release_secret(
+            "web",
+            1,
+            "deployed",
+            json!({"resources": {"limits": {"memory": "20Mi"}}, "replicaCount": 0}),
+        )]);
+        let mem = change(
+            "resources.limits.memory",
+            json!("20Mi"),
+            Some(json!("40Mi")),
+        );
+        assert_eq!(
+            values_repair(&[mem], &one, "web").unwrap().patch,
+            json!({"resources": {"limits": {"memory": "40Mi"}}})
+        );
+        // replicas is rendered from replicaCount; the chart's default is 2.
+        let zero = FieldChange {
+            container: None,
+            ..change("replicas", json!(0), None)
+        };
+        let r = values_repair(&[zero], &one, "web").unwrap();
+        assert_eq!(r.patch, json!({"replicaCount": 2}));
+        assert!(r.reasons[0].contains("default"), "{:?}", r.reasons);
+    }
+
+    #[test]
+    fn an_image_typo_is_reverted_part_by_part_to_the_last_good_image() {
+        let h = History::from_secrets(&[release_secret(
+            "web",
+            1,
+            "deployed",
+            json!({"image": {"repository": "reg:5000/tema/web"}}),
+        )]);
+        let c = change(
+            "image",
+            json!("reg:5000/tema/web:1.0"),
+            Some(json!("reg:5000/team/web:1.0")),
+        );
+        assert_eq!(
+            values_repair(&[c], &h, "web").unwrap().patch,
+            json!({"image": {"repository": "reg:5000/team/web"}})
+        );
+    }
+
+    #[test]
+    fn a_probe_field_is_told_apart_from_the_same_field_of_another_probe() {
+        let h = History::from_secrets(&[
+            release_secret(
+                "web",
+                1,
+                "superseded",
+                json!({"probes": {"liveness": {"timeoutSeconds": 2}, "readiness": {"timeoutSeconds": 1}}}),
+            ),
+            release_secret(
+                "web",
+                2,
+                "deployed",
+                json!({"probes": {"liveness": {"timeoutSeconds": 1}, "readiness": {"timeoutSeconds": 1}}}),
+            ),
+        ]);
+        let c = change("livenessProbe.timeoutSeconds", json!(1), None);
+        assert_eq!(
+            values_repair(&[c], &h, "web").unwrap().patch,
+            json!({"probes": {"liveness": {"timeoutSeconds": 2}}})
+        );
+    }
+
+    #[test]
+    fn between_keys_that_end_alike_the_container_s_or_the_shallower_wins() {
+        let h = History::from_secrets(&[release_secret(
+            "web",
+            1,
+            "deployed",
+            json!({"resources": {"requests": {"cpu": "2"}}, "postgres": {"resources": {"requests": {"cpu": "2"}}}}),
+        )]);
+        let app = change("resources.requests.cpu", json!("2"), Some(json!("500m")));
+        assert_eq!(
+            values_repair(&[app.clone()], &h, "web").unwrap().patch,
+            json!({"resources": {"requests": {"cpu": "500m"}}})
+        );
+        let db = FieldChange {
+            container: Some("postgres".into()),
+            ..app
+        };
+        assert_eq!(
+            values_repair(&[db], &h, "web").unwrap().patch,
+            json!({"postgres": {"resources": {"requests": {"cpu": "500m"}}}})
+        );
+    }
+
+    #[test]
+    fn no_key_no_evidence_or_no_difference_gives_no_repair() {
+        let h = History::from_secrets(&[release_secret("web", 1, "deployed", json!({}))]);
+        // No value renders 7.
+        assert!(
+            values_repair(&[change("replicas", json!(7), Some(json!(2)))], &h, "web").is_none()
+        );
+        // The proposal equals what runs: an empty diff is no repair.
+        let same_tag = change("image", json!("web:1.0"), Some(json!("web:1.0")));
+        assert!(values_repair(&[same_tag], &h, "web").is_none());
+        assert!(values_repair(&[], &h, "other").is_none());
+    }
+
+    #[test]
+    fn quantities_and_numbers_compare_as_kubernetes_reads_them() {
+        assert!(same(&json!("0.5"), &json!("500m")));
+        assert!(same(&json!(2), &json!("2")));
+        assert!(!same(&json!("64Mi"), &json!("64M")));
+        assert_eq!(image_parts("web"), ("web", "latest"));
+        assert_eq!(
+            image_parts("reg:5000/web:2@sha256:ab"),
+            ("reg:5000/web", "2")
+        );
+    }
+}
