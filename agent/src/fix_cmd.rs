@@ -28,18 +28,19 @@ pub struct ProposedFix {
     pub findings: Vec<String>,
 }
 
-/// The fixes the diagnosis suggests, one per release and patch, in finding order.
+/// The fixes the diagnosis suggests, one per release (its patches merged), in finding order.
 pub fn proposals(d: &Diagnosis) -> Vec<ProposedFix> {
     let mut out: Vec<ProposedFix> = Vec::new();
     for f in &d.findings {
         let (Some(release), Some(patch)) = (&f.release, &f.suggested_patch) else {
             continue;
         };
-        match out
-            .iter_mut()
-            .find(|p| &p.release == release && &p.patch == patch)
-        {
-            Some(p) => p.findings.push(f.id.to_string()),
+        // One upgrade per release: its patches merged (an empty one, drift's, re-applies).
+        match out.iter_mut().find(|p| &p.release == release) {
+            Some(p) => {
+                p.patch = todo_ops_tools::values::ValuesPatch(patch.clone()).apply_to(&p.patch);
+                p.findings.push(f.id.to_string());
+            }
             None => out.push(ProposedFix {
                 release: release.clone(),
                 patch: patch.clone(),
@@ -138,9 +139,11 @@ pub async fn run(a: &FixArgs) -> Result<u8> {
             fix.patch,
             fix.findings.join(", ")
         );
-        // A patch that renders the same objects repairs nothing: never offered or applied.
+        // A patch that renders the same objects repairs nothing: never offered or applied,
+        // unless the repair is to re-apply what the release renders (drift).
         let (_, manifest_diff) = call(&dispatcher, "diff_manifest", &args, &confirm).await?;
-        if manifest_diff.trim() == NO_MANIFEST_CHANGE {
+        let reapplies = fix.findings.iter().any(|f| f == "drift");
+        if manifest_diff.trim() == NO_MANIFEST_CHANGE && !reapplies {
             println!(
                 "skipped: the patch changes none of {}'s objects",
                 fix.release
@@ -152,7 +155,13 @@ pub async fn run(a: &FixArgs) -> Result<u8> {
             // Asking shows the diffs; without a question they are printed here.
             let (_, values_diff) = call(&dispatcher, "diff_values", &args, &confirm).await?;
             println!("\ndiff_values:\n{}", values_diff.trim_end());
-            println!("\ndiff_manifest:\n{}", manifest_diff.trim_end());
+            if manifest_diff.trim() == NO_MANIFEST_CHANGE {
+                println!(
+                    "\nre-apply: the values are unchanged; the upgrade restores what drifted (see the drift findings)"
+                );
+            } else {
+                println!("\ndiff_manifest:\n{}", manifest_diff.trim_end());
+            }
         }
         if a.dry_run {
             code = 1;

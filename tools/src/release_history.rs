@@ -28,6 +28,8 @@ pub struct Revision {
     pub config: Value,
     /// The chart's default values.
     pub defaults: Value,
+    /// The objects this revision rendered (its manifest, one JSON value per document).
+    pub objects: Vec<Value>,
 }
 
 impl Revision {
@@ -72,7 +74,18 @@ pub fn decode(secret: &Value) -> Option<Revision> {
             .to_string(),
         config: object_or_empty(&r["config"]),
         defaults: object_or_empty(&r["chart"]["values"]),
+        objects: manifest_objects(r["manifest"].as_str().unwrap_or_default()),
     })
+}
+
+/// The objects of a rendered manifest (YAML documents); a document that does not parse is
+/// left out rather than failing the whole history.
+pub fn manifest_objects(manifest: &str) -> Vec<Value> {
+    use serde::Deserialize;
+    serde_norway::Deserializer::from_str(manifest)
+        .filter_map(|doc| Value::deserialize(doc).ok())
+        .filter(|v| v["kind"].is_string())
+        .collect()
 }
 
 fn object_or_empty(v: &Value) -> Value {
@@ -125,6 +138,7 @@ pub(crate) mod tests {
             "name": name, "version": version, "info": {"status": status},
             "chart": {"metadata": {"name": name}, "values": {"replicaCount": 2, "image": {"repository": name, "tag": "1.0"}}},
             "config": config,
+            "manifest": format!("---\n# Source: {name}/templates/service.yaml\napiVersion: v1\nkind: Service\nmetadata:\n  name: {name}\nspec:\n  selector:\n    app: {name}\n---\n# Source: {name}/templates/empty.yaml\n"),
         });
         let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
         gz.write_all(body.to_string().as_bytes()).unwrap();
@@ -157,6 +171,8 @@ pub(crate) mod tests {
         // The failed revision 2 is skipped: 1 is the last one that worked.
         assert_eq!(h.rollback_target("web").unwrap().number, 1);
         assert!(h.rollback_target("other").is_none());
+        assert_eq!(latest.objects.len(), 1, "the empty document is skipped");
+        assert_eq!(latest.objects[0]["spec"]["selector"]["app"], "web");
     }
 
     #[test]

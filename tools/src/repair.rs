@@ -162,6 +162,9 @@ fn leaves(v: &Value) -> Vec<(Vec<String>, Value)> {
     out
 }
 
+/// How a candidate key ranks: its name match, whether it names the container, shallowness.
+type KeyRank = (usize, bool, std::cmp::Reverse<usize>);
+
 /// The key whose value renders the field: among the leaves equal to its live value, the
 /// one whose name ends like the field's; a distinctive string may match by value alone.
 /// Between keys that end alike (`resources.…` of the app and `postgres.resources.…` of a
@@ -174,7 +177,7 @@ fn key_rendering(leaves: &[(Vec<String>, Value)], c: &FieldChange) -> Option<Vec
             .as_deref()
             .is_some_and(|n| k.iter().any(|s| s.eq_ignore_ascii_case(n)))
     };
-    let mut scored: Vec<((usize, bool, std::cmp::Reverse<usize>), &Vec<String>)> = leaves
+    let mut scored: Vec<(KeyRank, &Vec<String>)> = leaves
         .iter()
         .filter(|(_, v)| same(v, &c.current))
         .map(|(k, _)| {
@@ -186,7 +189,7 @@ fn key_rendering(leaves: &[(Vec<String>, Value)], c: &FieldChange) -> Option<Vec
             (rank, k)
         })
         .collect();
-    scored.sort_by(|a, b| b.0.cmp(&a.0));
+    scored.sort_by_key(|(rank, _)| std::cmp::Reverse(*rank));
     match scored.as_slice() {
         [(best, k), rest @ ..] if best.0 > 0 && rest.first().is_none_or(|(r, _)| r < best) => {
             Some((*k).clone())
@@ -392,7 +395,9 @@ mod tests {
         )]);
         let app = change("resources.requests.cpu", json!("2"), Some(json!("500m")));
         assert_eq!(
-            values_repair(&[app.clone()], &h, "web").unwrap().patch,
+            values_repair(std::slice::from_ref(&app), &h, "web")
+                .unwrap()
+                .patch,
             json!({"resources": {"requests": {"cpu": "500m"}}})
         );
         let db = FieldChange {

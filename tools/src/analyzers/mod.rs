@@ -1,6 +1,7 @@
 //! Deterministic analyzers: from a [`Snapshot`] to findings, each with its evidence, the
 //! playbook that covers it and, where the fix is a values change, a suggested patch.
 
+mod drift;
 mod pods;
 mod workloads;
 
@@ -91,6 +92,9 @@ pub fn cause_of(id: &str) -> &'static str {
             "The frontend sends /api to a Service that does not exist, so every API call fails."
         }
         "helm-release" => "The last Helm operation on the release failed or never finished.",
+        "drift" => {
+            "An object the Helm release renders was deleted or edited outside Helm; re-applying the release with its current values restores it."
+        }
         _ => "",
     }
 }
@@ -236,6 +240,7 @@ pub fn analyze(snap: &Snapshot, logs: &Logs) -> Vec<Finding> {
     let mut out = pods::analyze(snap, logs);
     out.extend(workloads::analyze(snap));
     out.extend(workloads::hygiene(snap));
+    out.extend(drift::analyze(snap));
     // One finding per (problem, object): several pods of a Deployment say the same thing.
     let mut seen = std::collections::HashSet::new();
     out.retain(|f| seen.insert((f.id, f.object.clone())));

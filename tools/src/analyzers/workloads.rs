@@ -126,10 +126,18 @@ pub fn analyze(snap: &Snapshot) -> Vec<Finding> {
         {
             continue;
         }
-        if !snap
-            .services
-            .iter()
-            .any(|s| s["metadata"]["name"] == svc_name)
+        // A Service a release renders but the namespace lacks is drift, reported as such:
+        // the URL is right, the Service is gone.
+        let rendered_by_a_release = snap.history.0.iter().any(|r| {
+            r.objects
+                .iter()
+                .any(|o| o["kind"] == "Service" && o["metadata"]["name"] == svc_name)
+        });
+        if !rendered_by_a_release
+            && !snap
+                .services
+                .iter()
+                .any(|s| s["metadata"]["name"] == svc_name)
         {
             out.push(Finding {
                 id: "backend-url",

@@ -1,0 +1,162 @@
+//! Breakages that no scenario makes, made the way a person makes them (the real kubectl, the
+//! Helm SDK), each diagnosed on the object that is actually wrong and repaired by
+//! `todo-ops fix --yes` from the cluster's own evidence: the release's manifest and history.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // Tests fail loudly by design.
+
+mod common;
+
+use std::path::Path;
+use std::process::Output;
+
+use serde_json::{Value, json};
+use todo_ops_tools::helm::{self, ActionOptions, Chart};
+use todo_ops_tools::values::ValuesPatch;
+
+async fn todo_ops(kc: &Path, args: &[&str]) -> Output {
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_todo-ops"));
+    cmd.args(args)
+        .arg("--kubeconfig")
+        .arg(kc)
+        .stdin(std::process::Stdio::null());
+    tokio::task::spawn_blocking(move || cmd.output().unwrap())
+        .await
+        .unwrap()
+}
+
+fn kubectl(kc: &Path, args: &[&str]) -> String {
+    let out = std::process::Command::new(todo_e2e::kubectl::program("kubectl"))
+        .arg("--kubeconfig")
+        .arg(kc)
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "kubectl {args:?}: {}", text(&out));
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+fn text(o: &Output) -> String {
+    format!(
+        "exit {:?}\nstdout:\n{}\nstderr:\n{}",
+        o.status.code(),
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
+
+/// Diagnoses until `done` holds for the findings (the cluster needs a moment to show a fault).
+async fn findings_until(kc: &Path, what: &str, done: impl Fn(&[Value]) -> bool) -> Vec<Value> {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    loop {
+        let out = todo_ops(kc, &["diagnose", "-o", "json"]).await;
+        let report: Value = serde_json::from_slice(&out.stdout).unwrap_or(Value::Null);
+        let findings = report["findings"].as_array().cloned().unwrap_or_default();
+        if done(&findings) {
+            return findings;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "diagnose never showed {what}: {}",
+            text(&out)
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+}
+
+fn has(findings: &[Value], id: &str, object: &str) -> bool {
+    findings
+        .iter()
+        .any(|f| f["id"] == id && f["object"] == object)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn three_edits_outside_helm_are_undone_by_one_drift_repair() {
+    let env = common::setup().await;
+    let kc = env.kubeconfig.clone();
+    kubectl(&kc, &["delete", "service", "todo-backend"]);
+    kubectl(
+        &kc,
+        &[
+            "patch",
+            "configmap",
+            "todo-frontend-config",
+            "--type",
+            "merge",
+            "-p",
+            r#"{"data":{"BACKEND_URL":"http://todo-backend:9"}}"#,
+        ],
+    );
+    kubectl(
+        &kc,
+        &[
+            "set",
+            "image",
+            "deployment/todo-backend",
+            "backend=todo-backend:no-such-tag",
+        ],
+    );
+
+    let found = findings_until(&kc, "the three drifts", |f| {
+        has(f, "drift", "service/todo-backend")
+            && has(f, "drift", "configmap/todo-frontend-config")
+            && has(f, "drift", "deployment/todo-backend")
+    })
+    .await;
+    // The Service is missing, not misnamed: nothing blames the frontend's URL for it.
+    assert!(
+        !found.iter().any(|f| f["id"] == "backend-url"),
+        "{found:#?}"
+    );
+
+    let out = todo_ops(&kc, &["fix", "--yes"]).await;
+    let t = text(&out);
+    assert_eq!(out.status.code(), Some(0), "{t}");
+    assert_eq!(
+        t.matches("helm upgrade todo-backend").count(),
+        1,
+        "one upgrade per release: {t}"
+    );
+    assert_eq!(t.matches("helm upgrade todo-frontend").count(), 1, "{t}");
+
+    kubectl(&kc, &["get", "service", "todo-backend"]);
+    let url = kubectl(
+        &kc,
+        &[
+            "get",
+            "configmap",
+            "todo-frontend-config",
+            "-o",
+            "jsonpath={.data.BACKEND_URL}",
+        ],
+    );
+    assert!(!url.contains(":9\"") && !url.ends_with(":9"), "{url}");
+    common::healthy(&env, "the drift repair").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_repository_typo_in_the_values_is_reverted_by_key() {
+    let env = common::setup().await;
+    let kc = env.kubeconfig.clone();
+    let client = todo_ops::deploy::helm_client(&kc).unwrap();
+    let chart = Chart::load(env.charts.join("todo-backend")).unwrap();
+    let typo = ValuesPatch(json!({"image": {"repository": "todo-bakend"}}));
+    helm::blocking("upgrade", move || {
+        client.upgrade_with_patch(&chart, "todo-backend", &typo, &ActionOptions::default())
+    })
+    .await
+    .unwrap();
+
+    let found = findings_until(&kc, "the image pull failure", |f| {
+        has(f, "image-pull", "deployment/todo-backend")
+    })
+    .await;
+    let pull = found.iter().find(|f| f["id"] == "image-pull").unwrap();
+    // Only the key that changed, back to what the last revision that worked had.
+    assert_eq!(
+        pull["suggested_patch"],
+        json!({"image": {"repository": "todo-backend"}}),
+        "{pull:#}"
+    );
+    let out = todo_ops(&kc, &["fix", "--yes"]).await;
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    common::healthy(&env, "the repository revert").await;
+}
