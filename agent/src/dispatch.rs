@@ -179,6 +179,11 @@ impl Dispatcher {
             values_diff: None,
             manifest_diff: None,
         };
+        if name == "patch"
+            && let Some(t) = find("diff_patch")
+        {
+            preview.manifest_diff = Some(t.call(&self.ctx, args.clone()).await?.text);
+        }
         if name == "helm_upgrade" {
             for (diff_tool, slot) in [
                 ("diff_values", &mut preview.values_diff),

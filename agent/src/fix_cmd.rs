@@ -78,15 +78,26 @@ pub fn verdict(
     after: &Diagnosis,
     rolled_out: bool,
 ) -> Verdict {
+    let answers = |f: &Finding| {
+        f.release.as_deref() == Some(&fix.release) && fix.findings.iter().any(|id| id == f.id)
+    };
+    verdict_by(answers, before, after, rolled_out)
+}
+
+/// Judges a fix whose answered findings are those `answers` picks.
+pub fn verdict_by(
+    answers: impl Fn(&Finding) -> bool,
+    before: &Diagnosis,
+    after: &Diagnosis,
+    rolled_out: bool,
+) -> Verdict {
     if !rolled_out {
         return Verdict::RolloutTimedOut;
     }
     if errors(&after.findings) > errors(&before.findings) {
         return Verdict::Worse;
     }
-    let answered_gone = !after.findings.iter().any(|f| {
-        f.release.as_deref() == Some(&fix.release) && fix.findings.iter().any(|id| id == f.id)
-    });
+    let answered_gone = !after.findings.iter().any(answers);
     if answered_gone && after.findings.iter().all(|f| f.severity != Severity::Error) {
         Verdict::Fixed
     } else {
@@ -110,7 +121,8 @@ pub async fn run(a: &FixArgs) -> Result<u8> {
     let dispatcher = Dispatcher { ctx, policy };
     let before = diagnose(&cluster).await?;
     let fixes = proposals(&before);
-    if fixes.is_empty() {
+    let object_fixes = crate::fix_object::proposals(&before);
+    if fixes.is_empty() && object_fixes.is_empty() {
         if before.findings.is_empty() {
             println!(
                 "nothing to fix: diagnose finds no problem in namespace {}",
@@ -119,7 +131,7 @@ pub async fn run(a: &FixArgs) -> Result<u8> {
             return Ok(0);
         }
         println!(
-            "diagnose reports {} finding(s) but suggests no values change; see `todo-ops diagnose` for the actions to take",
+            "diagnose reports {} finding(s) but no change follows from the evidence (no values repair, no object patch); see `todo-ops diagnose` for the actions to take",
             before.findings.len()
         );
         return Ok(1);
@@ -236,19 +248,26 @@ pub async fn run(a: &FixArgs) -> Result<u8> {
             after
         };
     }
-    Ok(code)
+    let objects = crate::fix_object::Run {
+        dispatcher: &dispatcher,
+        cluster: &cluster,
+        confirm: &confirm,
+        args: a,
+    };
+    let object_code = objects.apply_all(&object_fixes, current).await?;
+    Ok(code.max(object_code))
 }
 
 /// The rollback `fix` promises is part of the change the person approved, so it does not
 /// ask again.
-fn dispatcher_for_rollback(d: &Dispatcher) -> Dispatcher {
+pub(crate) fn dispatcher_for_rollback(d: &Dispatcher) -> Dispatcher {
     Dispatcher {
         ctx: d.ctx.clone(),
         policy: MutationPolicy::AutoApprove,
     }
 }
 
-async fn call(
+pub(crate) async fn call(
     d: &Dispatcher,
     tool: &str,
     args: &Value,
@@ -265,7 +284,11 @@ async fn call(
 
 /// Waits for the release's Deployment to roll out, showing its state on one line on a
 /// terminal (a line per change otherwise); false on timeout.
-async fn wait_for_rollout(cluster: &Cluster, release: &str, timeout: Duration) -> Result<bool> {
+pub(crate) async fn wait_for_rollout(
+    cluster: &Cluster,
+    release: &str,
+    timeout: Duration,
+) -> Result<bool> {
     let tty = std::io::stderr().is_terminal();
     let done = crate::deploy::wait_rolled_out(cluster, &[release], timeout, &mut |states| {
         for (name, state) in states {

@@ -19,6 +19,7 @@ pub mod dispatch;
 pub mod eval;
 pub mod eval_cmd;
 pub mod fix_cmd;
+pub mod fix_object;
 pub mod generated;
 pub mod loop_guard;
 pub mod mcp_cmd;

@@ -160,3 +160,111 @@ async fn a_repository_typo_in_the_values_is_reverted_by_key() {
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
     common::healthy(&env, "the repository revert").await;
 }
+
+const PLAIN_WEB: &str = r#"
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+spec:
+  replicas: 2
+  selector:
+    matchLabels: {app: web}
+  template:
+    metadata:
+      labels: {app: web}
+    spec:
+      containers:
+      - name: ui
+        image: todo-frontend:latest
+        env:
+        - {name: BACKEND_URL, value: "http://127.0.0.1:1"}
+        ports:
+        - containerPort: 3000
+        resources:
+          requests: {cpu: "6", memory: 32Mi}
+"#;
+
+fn ready_replicas(kc: &Path) -> String {
+    kubectl(
+        kc,
+        &[
+            "get",
+            "deployment",
+            "web",
+            "-n",
+            "shop",
+            "-o",
+            "jsonpath={.status.readyReplicas}/{.status.updatedReplicas}",
+        ],
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_plain_manifest_in_another_namespace_is_repaired_by_patching_it() {
+    let env = common::setup().await;
+    let kc = env.kubeconfig.clone();
+    kubectl(&kc, &["create", "namespace", "shop"]);
+    let manifest = std::env::temp_dir().join(format!("plain-web-{}.yaml", std::process::id()));
+    std::fs::write(&manifest, PLAIN_WEB).unwrap();
+    kubectl(
+        &kc,
+        &["apply", "-n", "shop", "-f", manifest.to_str().unwrap()],
+    );
+
+    // Requests no node can hold: cut to what the node has left, from the node's own numbers.
+    let diagnose_shop = |id: &'static str| {
+        let kc = kc.clone();
+        async move {
+            let out = todo_ops(&kc, &["diagnose", "-n", "shop", "-o", "json"]).await;
+            let v: Value = serde_json::from_slice(&out.stdout).unwrap_or(Value::Null);
+            v["findings"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .any(|f| f["id"] == id && f["object"] == "deployment/web")
+        }
+    };
+    common::until_async("the unschedulable finding", || {
+        diagnose_shop("unschedulable")
+    })
+    .await;
+    let out = todo_ops(&kc, &["fix", "--yes", "-n", "shop"]).await;
+    let t = text(&out);
+    assert_eq!(out.status.code(), Some(0), "{t}");
+    // The new request is whatever the node has left; it must be below 6 and let both run.
+    assert!(t.contains("resources.requests.cpu: 6 → "), "{t}");
+    assert_eq!(ready_replicas(&kc), "2/2");
+
+    // An image typo by kubectl: back to the image the ready ReplicaSet runs.
+    kubectl(
+        &kc,
+        &[
+            "set",
+            "image",
+            "deployment/web",
+            "ui=todo-frontend:no-such-tag",
+            "-n",
+            "shop",
+        ],
+    );
+    common::until_async("the image pull finding", || diagnose_shop("image-pull")).await;
+    let out = todo_ops(&kc, &["fix", "--yes", "-n", "shop"]).await;
+    let t = text(&out);
+    assert_eq!(out.status.code(), Some(0), "{t}");
+    let image = kubectl(
+        &kc,
+        &[
+            "get",
+            "deployment",
+            "web",
+            "-n",
+            "shop",
+            "-o",
+            "jsonpath={.spec.template.spec.containers[0].image}",
+        ],
+    );
+    assert_eq!(image, "todo-frontend:latest", "{t}");
+    assert_eq!(ready_replicas(&kc), "2/2");
+    let _ = std::fs::remove_file(manifest);
+}

@@ -70,6 +70,106 @@ pub fn values_repair(
     (!reasons.is_empty()).then_some(ValuesRepair { patch, reasons })
 }
 
+/// A patch of one object (not managed by Helm), with the patch that undoes it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ObjectRepair {
+    /// The object, e.g. `deployment/web`.
+    pub object: String,
+    /// A strategic merge patch setting every proposed value.
+    pub patch: Value,
+    /// The strategic merge patch that puts the current values back.
+    pub undo: Value,
+    /// One line per field: `container app resources.limits.memory: 32Mi → 64Mi (basis)`.
+    pub reasons: Vec<String>,
+}
+
+/// Strategic merge patches, one per object, that set each proposed value where the
+/// evidence gives one; fields it cannot place (references by name) are left out.
+pub fn object_repairs(changes: &[FieldChange]) -> Vec<ObjectRepair> {
+    // Per object: (object-level fields, container name → its fields) for patch and undo.
+    type Parts = (Value, Vec<(String, Value)>);
+    let mut objects: Vec<(String, Parts, Parts, Vec<String>)> = Vec::new();
+    for c in changes {
+        let Some(proposed) = c.proposed.clone().filter(|p| !same(p, &c.current)) else {
+            continue;
+        };
+        let kind = c.object.split('/').next().unwrap_or_default();
+        let workload = matches!(
+            kind,
+            "deployment" | "statefulset" | "daemonset" | "replicaset"
+        );
+        let placeable = match &c.container {
+            Some(_) => workload,
+            None => {
+                (workload && c.field == "replicas")
+                    || (kind == "configmap" && c.field.starts_with("data."))
+            }
+        };
+        if !placeable {
+            continue;
+        }
+        let at = match objects.iter().position(|o| o.0 == c.object) {
+            Some(i) => i,
+            None => {
+                let empty = || (Value::Object(Map::new()), Vec::new());
+                objects.push((c.object.clone(), empty(), empty(), Vec::new()));
+                objects.len() - 1
+            }
+        };
+        let path: Vec<String> = c.field.split('.').map(str::to_string).collect();
+        let (_, patch, undo, reasons) = &mut objects[at];
+        for (parts, value) in [(patch, proposed.clone()), (undo, c.current.clone())] {
+            match &c.container {
+                Some(name) => {
+                    let i = match parts.1.iter().position(|(n, _)| n == name) {
+                        Some(i) => i,
+                        None => {
+                            parts
+                                .1
+                                .push((name.clone(), serde_json::json!({"name": name})));
+                            parts.1.len() - 1
+                        }
+                    };
+                    set(&mut parts.1[i].1, &path, value);
+                }
+                None => set(&mut parts.0, &path, value),
+            }
+        }
+        let container = c
+            .container
+            .as_ref()
+            .map(|n| format!("container {n} "))
+            .unwrap_or_default();
+        reasons.push(format!(
+            "{container}{}: {} → {} ({})",
+            c.field,
+            plain(&c.current),
+            plain(&proposed),
+            c.basis
+        ));
+    }
+    let assemble = |object: &str, (fields, containers): Parts| -> Value {
+        if object.starts_with("configmap/") {
+            return fields;
+        }
+        let mut spec = fields;
+        if !containers.is_empty() {
+            let list: Vec<Value> = containers.into_iter().map(|(_, c)| c).collect();
+            spec["template"] = serde_json::json!({"spec": {"containers": list}});
+        }
+        serde_json::json!({"spec": spec})
+    };
+    objects
+        .into_iter()
+        .map(|(object, patch, undo, reasons)| ObjectRepair {
+            patch: assemble(&object, patch),
+            undo: assemble(&object, undo),
+            object,
+            reasons,
+        })
+        .collect()
+}
+
 /// The value `key` should get, and why: from history, the measurement, the chart default.
 fn new_value(
     history: &History,
@@ -407,6 +507,56 @@ mod tests {
         assert_eq!(
             values_repair(&[db], &h, "web").unwrap().patch,
             json!({"postgres": {"resources": {"requests": {"cpu": "500m"}}}})
+        );
+    }
+
+    #[test]
+    fn objects_without_a_release_get_a_strategic_patch_and_its_undo() {
+        let mem = change(
+            "resources.limits.memory",
+            json!("32Mi"),
+            Some(json!("64Mi")),
+        );
+        let img = change("image", json!("web:typo"), Some(json!("web:1")));
+        let replicas = FieldChange {
+            container: None,
+            ..change("replicas", json!(0), Some(json!(2)))
+        };
+        let by_name = FieldChange {
+            container: None,
+            ..change("Secret.name", json!("x"), Some(json!("y")))
+        };
+        let r = object_repairs(&[
+            mem,
+            img,
+            replicas,
+            by_name,
+            change("image", json!("a"), None),
+        ]);
+        assert_eq!(r.len(), 1, "{r:?}");
+        assert_eq!(
+            r[0].patch,
+            json!({"spec": {"replicas": 2, "template": {"spec": {"containers": [
+                {"name": "web", "resources": {"limits": {"memory": "64Mi"}}, "image": "web:1"}
+            ]}}}}),
+            "{:?}",
+            r[0]
+        );
+        assert_eq!(
+            r[0].undo,
+            json!({"spec": {"replicas": 0, "template": {"spec": {"containers": [
+                {"name": "web", "resources": {"limits": {"memory": "32Mi"}}, "image": "web:typo"}
+            ]}}}})
+        );
+        assert_eq!(r[0].reasons.len(), 3);
+        let cm = FieldChange {
+            object: "configmap/cfg".into(),
+            container: None,
+            ..change("data.MODE", json!("a"), Some(json!("b")))
+        };
+        assert_eq!(
+            object_repairs(&[cm])[0].patch,
+            json!({"data": {"MODE": "b"}})
         );
     }
 

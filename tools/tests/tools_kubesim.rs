@@ -236,6 +236,7 @@ async fn reads_and_mutations() {
         mutating,
         [
             "scale",
+            "patch",
             "rollout_restart",
             "delete_pod",
             "helm_upgrade",
@@ -243,6 +244,41 @@ async fn reads_and_mutations() {
             "helm_install",
             "helm_uninstall"
         ]
+    );
+
+    // diff_patch asks the server (dry run) and stores nothing; patch stores it.
+    let change = json!({
+        "object": "deployment/web",
+        "patch": {"spec": {"template": {"spec": {"containers": [{"name": "web", "env": [{"name": "MODE", "value": "b"}]}]}}}}
+    });
+    let dry = find("diff_patch")
+        .unwrap()
+        .call(&ctx, change.clone())
+        .await
+        .unwrap();
+    assert!(
+        dry.text.contains("+") && dry.text.contains("MODE"),
+        "{}",
+        dry.text
+    );
+    assert!(
+        sim_env_of(&sim_store_deployment(&sim.store)).is_none(),
+        "a dry run stores nothing"
+    );
+    let out = find("patch").unwrap().call(&ctx, change).await.unwrap();
+    assert!(out.text.contains("deployment/web patched"), "{}", out.text);
+    assert_eq!(
+        sim_env_of(&sim_store_deployment(&sim.store)).as_deref(),
+        Some("b")
+    );
+    let bad = find("patch")
+        .unwrap()
+        .call(&ctx, json!({"object": "gizmo/web", "patch": {}}))
+        .await;
+    assert!(
+        matches!(&bad, Err(todo_ops_tools::tool::ToolError::Retry(m)) if m.contains("no kind called \"gizmo\"")),
+        "{:?}",
+        bad.err()
     );
 
     let pod = sim.store.all(&POD)[0]["metadata"]["name"]
@@ -614,4 +650,20 @@ async fn planted_secret_appears_in_no_tool_output() {
         .unwrap();
     assert!(logs.text.contains("using [REDACTED]"), "{}", logs.text);
     sim.stop().await;
+}
+
+fn sim_store_deployment(store: &kubesim::store::Store) -> serde_json::Value {
+    store
+        .get(&kubesim::resources::DEPLOYMENT, "default", "web")
+        .unwrap()
+}
+
+/// The MODE variable of the `web` container, if set.
+fn sim_env_of(d: &serde_json::Value) -> Option<String> {
+    d["spec"]["template"]["spec"]["containers"][0]["env"]
+        .as_array()?
+        .iter()
+        .find(|e| e["name"] == "MODE")?["value"]
+        .as_str()
+        .map(str::to_string)
 }

@@ -19,6 +19,7 @@ pub mod list_deployments;
 mod list_nodes;
 mod list_pods;
 mod list_services;
+pub mod patch;
 mod rollout_restart;
 mod scale;
 mod smoke_test;
@@ -44,7 +45,9 @@ pub fn registry() -> Vec<Box<dyn Tool>> {
         Box::new(helm_values::HelmValues),
         Box::new(diff_values::DiffValues),
         Box::new(diff_manifest::DiffManifest),
+        Box::new(patch::DiffPatch),
         Box::new(scale::Scale),
+        Box::new(patch::PatchObject),
         Box::new(rollout_restart::RolloutRestart),
         Box::new(delete_pod::DeletePod),
         Box::new(helm_upgrade::HelmUpgrade),

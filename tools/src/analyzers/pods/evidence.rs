@@ -22,6 +22,19 @@ pub fn requests_that_fit(snap: &Snapshot, pod: &Value, owner: &str, msg: &str) -
         .filter(|p| owner_of(snap, p) == owner && unscheduled(p))
         .count()
         .max(1) as i128;
+    // Room for the extra pods a rolling update starts too, or the next rollout cannot.
+    let surge = snap
+        .deployments
+        .iter()
+        .find(|d| {
+            owner
+                == format!(
+                    "deployment/{}",
+                    d["metadata"]["name"].as_str().unwrap_or_default()
+                )
+        })
+        .map_or(0, surge_of);
+    let sharing = pending + surge;
     let (pod_cpu, pod_mem) = pod_requests(pod);
     let mut out = Vec::new();
     for (resource, short, total, room, step) in [
@@ -43,7 +56,7 @@ pub fn requests_that_fit(snap: &Snapshot, pod: &Value, owner: &str, msg: &str) -
         if !msg.contains(short) || total <= 0 {
             continue;
         }
-        let budget = room.filter(|r| *r > 0).map(|r| r / pending);
+        let budget = room.filter(|r| *r > 0).map(|r| r / sharing);
         for c in pod["spec"]["containers"].as_array().into_iter().flatten() {
             let Some(current) = c["resources"]["requests"][resource].as_str() else {
                 continue;
@@ -62,7 +75,9 @@ pub fn requests_that_fit(snap: &Snapshot, pod: &Value, owner: &str, msg: &str) -
                 current: json!(current),
                 proposed: proposed.map(|p| json!(quantity::format_milli(p))),
                 basis: if proposed.is_some() {
-                    format!("what the roomiest node has left, shared by {pending} pending pod(s)")
+                    format!(
+                        "what the roomiest node has left, shared by {pending} pending pod(s) and {surge} a rollout adds"
+                    )
                 } else {
                     String::new()
                 },
@@ -70,6 +85,23 @@ pub fn requests_that_fit(snap: &Snapshot, pod: &Value, owner: &str, msg: &str) -
         }
     }
     out
+}
+
+/// How many pods a Deployment's rolling update may add beyond its replicas (`maxSurge`, a
+/// count or a percentage rounded up; 25% when unset), as the Deployment controller counts.
+fn surge_of(d: &Value) -> i128 {
+    if d["spec"]["strategy"]["type"] == "Recreate" {
+        return 0;
+    }
+    let replicas = i128::from(d["spec"]["replicas"].as_i64().unwrap_or(1));
+    match &d["spec"]["strategy"]["rollingUpdate"]["maxSurge"] {
+        Value::Number(n) => i128::from(n.as_i64().unwrap_or(0)),
+        Value::String(p) => p
+            .strip_suffix('%')
+            .and_then(|p| p.parse::<i128>().ok())
+            .map_or(0, |pct| (replicas * pct + 99) / 100),
+        _ => (replicas * 25 + 99) / 100,
+    }
 }
 
 fn unscheduled(p: &Value) -> bool {
@@ -280,8 +312,14 @@ mod tests {
         );
         assert_eq!(c.len(), 1, "memory is not short: {c:?}");
         assert_eq!(c[0].field, "resources.requests.cpu");
-        // 1505m shared by two pending pods, rounded down to 10m.
+        // 1505m shared by two pending pods, rounded down to 10m (no Deployment: no surge).
         assert_eq!(c[0].proposed, Some(json!("750m")));
+        // A Deployment of 2 with the default 25% surge: one more pod to make room for.
+        let mut with_deployment = snap.clone();
+        with_deployment.deployments =
+            vec![json!({"metadata": {"name": "web"}, "spec": {"replicas": 2}})];
+        let c = requests_that_fit(&with_deployment, &p1, "deployment/web", "Insufficient cpu");
+        assert_eq!(c[0].proposed, Some(json!("500m")));
         // A full node gives no proposal, only the field.
         let full = Snapshot {
             node_room: vec![NodeRoom {
