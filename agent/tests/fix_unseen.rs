@@ -268,3 +268,39 @@ async fn a_plain_manifest_in_another_namespace_is_repaired_by_patching_it() {
     assert_eq!(ready_replicas(&kc), "2/2");
     let _ = std::fs::remove_file(manifest);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_crash_started_by_a_secret_change_never_shows_the_old_secret() {
+    let env = common::setup().await;
+    let kc = env.kubeconfig.clone();
+    let client = todo_ops::deploy::helm_client(&kc).unwrap();
+    let chart = Chart::load(env.charts.join("todo-backend")).unwrap();
+    let broken = ValuesPatch(json!({"secrets": {"databaseUrl": "sqlite:///no/such/dir/todo.db"}}));
+    helm::blocking("upgrade", move || {
+        client.upgrade_with_patch(&chart, "todo-backend", &broken, &ActionOptions::default())
+    })
+    .await
+    .unwrap();
+
+    let found = findings_until(&kc, "the crash loop", |f| {
+        has(f, "crash-loop", "deployment/todo-backend")
+    })
+    .await;
+    let crash = found.iter().find(|f| f["id"] == "crash-loop").unwrap();
+    let shown = crash.to_string();
+    // The change is found (revision 2 changed secrets.databaseUrl) but neither URL is shown,
+    // and no patch carrying one is offered: a rollback is.
+    assert!(shown.contains("secrets.databaseUrl"), "{crash:#}");
+    assert!(
+        !shown.contains(&env.db_url) && !shown.contains("/no/such/dir"),
+        "{crash:#}"
+    );
+    assert!(crash["suggested_patch"].is_null(), "{crash:#}");
+    assert!(
+        crash["suggested_action"]
+            .as_str()
+            .unwrap()
+            .contains("helm rollback todo-backend"),
+        "{crash:#}"
+    );
+}

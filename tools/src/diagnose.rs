@@ -109,9 +109,9 @@ pub async fn diagnose(c: &Cluster) -> Result<Diagnosis, ClusterError> {
                 if redactor.redact_json(p.clone()) == p {
                     f.suggested_patch = Some(p);
                 } else {
+                    let r = f.release.as_deref().unwrap_or("");
                     f.suggested_action = Some(format!(
-                        "the repair would set a secret value; restore it in the release {} yourself, or roll back",
-                        f.release.as_deref().unwrap_or("")
+                        "the repair would restore a secret value, which is never shown: helm rollback {r} to the last revision that worked, or set the value in {r} yourself"
                     ));
                 }
             }

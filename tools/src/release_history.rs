@@ -30,6 +30,8 @@ pub struct Revision {
     pub defaults: Value,
     /// The objects this revision rendered (its manifest, one JSON value per document).
     pub objects: Vec<Value>,
+    /// When it was last deployed (RFC 3339), empty when Helm did not say.
+    pub deployed_at: String,
 }
 
 impl Revision {
@@ -75,6 +77,10 @@ pub fn decode(secret: &Value) -> Option<Revision> {
         config: object_or_empty(&r["config"]),
         defaults: object_or_empty(&r["chart"]["values"]),
         objects: manifest_objects(r["manifest"].as_str().unwrap_or_default()),
+        deployed_at: r["info"]["last_deployed"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string(),
     })
 }
 

@@ -70,6 +70,38 @@ pub fn values_repair(
     (!reasons.is_empty()).then_some(ValuesRepair { patch, reasons })
 }
 
+/// What the release's latest revision changed from the last one that worked, as the patch
+/// that changes it back: for a failure that started with that revision and names no field
+/// (a crash, a probe the app fails). None when nothing changed or there is no such revision.
+pub fn what_changed(history: &History, release: &str) -> Option<ValuesRepair> {
+    let latest = history.latest(release)?;
+    let good = history.rollback_target(release)?;
+    let (now, then) = (latest.values(), good.values());
+    let mut patch = Value::Object(Map::new());
+    let mut reasons = Vec::new();
+    let mut keys: Vec<Vec<String>> = leaves(&now).into_iter().map(|(k, _)| k).collect();
+    keys.extend(leaves(&then).into_iter().map(|(k, _)| k));
+    keys.sort();
+    keys.dedup();
+    for key in keys {
+        let (a, b) = (lookup(&now, &key), lookup(&then, &key));
+        if a.zip(b).is_some_and(|(a, b)| same(a, b)) || (a.is_none() && b.is_none()) {
+            continue;
+        }
+        let shown = |v: Option<&Value>| v.map_or_else(|| "(unset)".to_string(), plain);
+        reasons.push(format!(
+            "{}: {} → {} (revision {} had it; revision {} changed it)",
+            key.join("."),
+            shown(a),
+            shown(b),
+            good.number,
+            latest.number
+        ));
+        set(&mut patch, &key, b.cloned().unwrap_or(Value::Null));
+    }
+    (!reasons.is_empty()).then_some(ValuesRepair { patch, reasons })
+}
+
 /// A patch of one object (not managed by Helm), with the patch that undoes it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ObjectRepair {
@@ -558,6 +590,35 @@ mod tests {
             object_repairs(&[cm])[0].patch,
             json!({"data": {"MODE": "b"}})
         );
+    }
+
+    #[test]
+    fn what_changed_reverts_exactly_the_keys_the_latest_revision_changed() {
+        let h = History::from_secrets(&[
+            release_secret(
+                "web",
+                1,
+                "superseded",
+                json!({"config": {"mode": "fast", "level": 3}}),
+            ),
+            release_secret(
+                "web",
+                2,
+                "deployed",
+                json!({"config": {"mode": "fats", "level": 3, "extra": true}}),
+            ),
+        ]);
+        let r = what_changed(&h, "web").unwrap();
+        assert_eq!(r.patch, json!({"config": {"mode": "fast", "extra": null}}));
+        assert!(
+            r.reasons
+                .iter()
+                .any(|l| l.contains("revision 2 changed it")),
+            "{:?}",
+            r.reasons
+        );
+        let one = History::from_secrets(&[release_secret("web", 1, "deployed", json!({}))]);
+        assert!(what_changed(&one, "web").is_none(), "no earlier revision");
     }
 
     #[test]

@@ -138,14 +138,41 @@ fn learn_values(redactor: &mut Redactor, secret: &Value) {
     }
 }
 
+/// Teaches `redactor` the values of a Secret as a chart rendered it (`data` base64,
+/// `stringData` plain).
+fn learn_rendered_secret(redactor: &mut Redactor, obj: &Value) {
+    if obj["kind"] != "Secret" {
+        return;
+    }
+    learn_values(redactor, obj);
+    for v in obj["stringData"]
+        .as_object()
+        .into_iter()
+        .flat_map(|m| m.values())
+        .filter_map(Value::as_str)
+    {
+        redactor.learn(v);
+    }
+}
+
 /// A redactor that knows every Secret value of the namespace (one list call); a chat
 /// refreshes it each turn so Secrets created meanwhile are masked too.
 pub async fn secret_redactor(c: &Cluster) -> Result<Redactor, ClusterError> {
+    let secrets = list::<Secret>(c).await?;
+    Ok(redactor_for(&secrets, &History::from_secrets(&secrets)))
+}
+
+/// A redactor that knows every value of `secrets` and of the Secrets every release
+/// revision rendered (so a revert never shows an old password).
+fn redactor_for(secrets: &[Value], history: &History) -> Redactor {
     let mut redactor = Redactor::default();
-    for s in list::<Secret>(c).await? {
-        learn_values(&mut redactor, &s);
+    for s in secrets {
+        learn_values(&mut redactor, s);
     }
-    Ok(redactor)
+    for rendered in history.0.iter().flat_map(|r| &r.objects) {
+        learn_rendered_secret(&mut redactor, rendered);
+    }
+    redactor
 }
 
 impl Snapshot {
@@ -153,11 +180,10 @@ impl Snapshot {
     pub async fn read(c: &Cluster) -> Result<(Self, Redactor), ClusterError> {
         let raw_secrets = list::<Secret>(c).await?;
         let history = History::from_secrets(&raw_secrets);
-        let mut redactor = Redactor::default();
+        let redactor = redactor_for(&raw_secrets, &history);
         let secrets = raw_secrets
             .into_iter()
             .map(|mut s| {
-                learn_values(&mut redactor, &s);
                 let keys: Vec<String> = s["data"]
                     .as_object()
                     .map(|m| m.keys().cloned().collect())

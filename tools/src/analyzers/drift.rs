@@ -199,6 +199,7 @@ mod tests {
             config: json!({}),
             defaults: json!({}),
             objects,
+            deployed_at: String::new(),
         }])
     }
 

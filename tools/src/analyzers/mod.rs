@@ -63,7 +63,7 @@ pub fn cause_of(id: &str) -> &'static str {
             "The container cannot be created: a ConfigMap or Secret it takes its environment from, or one of their keys, is missing."
         }
         "crash-loop" => {
-            "The application starts and exits with an error; its own log line says which setting is wrong."
+            "The application starts and exits with an error: its last log lines, and what its release's latest revision changed, say why."
         }
         "oom-killed" => "The container uses more memory than its limit, so the kernel kills it.",
         "unschedulable" => "No node has enough free CPU or memory for what the pod requests.",

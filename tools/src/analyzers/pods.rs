@@ -3,7 +3,7 @@
 use serde_json::{Value, json};
 
 use super::{Finding, Logs, Severity, events_for, events_since, owner_of, release_of};
-use crate::repair::FieldChange;
+use crate::repair::{FieldChange, what_changed};
 use crate::snapshot::Snapshot;
 
 mod evidence;
@@ -32,6 +32,39 @@ fn finding(
         suggested_patch: None,
         changes,
     }
+}
+
+/// For a failure that names no field (a crash, a probe the app itself fails): when the pod
+/// was created by the release's latest revision, that revision's values changes, reverted.
+fn revert_what_the_revision_changed(snap: &Snapshot, pod: &Value, f: &mut Finding) {
+    let Some(release) = f.release.clone() else {
+        return;
+    };
+    let Some(latest) = snap.history.latest(&release) else {
+        return;
+    };
+    // Seconds are what both clocks share (Helm writes fractions, the API server does not).
+    let second = |t: &str| t.get(..19).unwrap_or(t).to_string();
+    let created = pod["metadata"]["creationTimestamp"]
+        .as_str()
+        .unwrap_or_default();
+    if latest.deployed_at.is_empty()
+        || created.is_empty()
+        || second(created) < second(&latest.deployed_at)
+    {
+        return;
+    }
+    let Some(revert) = what_changed(&snap.history, &release) else {
+        return;
+    };
+    f.evidence.push(format!(
+        "pod {} was created by revision {} of {release}, which changed its values",
+        pod["metadata"]["name"].as_str().unwrap_or_default(),
+        latest.number
+    ));
+    f.evidence
+        .extend(revert.reasons.iter().map(|r| format!("repair: {r}")));
+    f.suggested_patch = Some(revert.patch);
 }
 
 /// Findings about pods.
@@ -233,7 +266,7 @@ pub fn analyze(snap: &Snapshot, logs: &Logs) -> Vec<Finding> {
                         ),
                     ),
                 };
-                out.push(finding(
+                let mut f = finding(
                     "liveness-failing",
                     owner.clone(),
                     summary,
@@ -241,7 +274,11 @@ pub fn analyze(snap: &Snapshot, logs: &Logs) -> Vec<Finding> {
                     "liveness-too-aggressive",
                     pod,
                     changes,
-                ));
+                );
+                if complaint.is_some() {
+                    revert_what_the_revision_changed(snap, pod, &mut f);
+                }
+                out.push(f);
                 continue;
             }
             if waiting == "CrashLoopBackOff"
@@ -281,7 +318,7 @@ pub fn analyze(snap: &Snapshot, logs: &Logs) -> Vec<Finding> {
                 let why = cause
                     .map(|l| format!("; last error: {}", l.chars().take(240).collect::<String>()))
                     .unwrap_or_default();
-                out.push(finding(
+                let mut f = finding(
                     "crash-loop",
                     owner.clone(),
                     format!("container {cname} keeps exiting with code {code}{why}"),
@@ -289,7 +326,9 @@ pub fn analyze(snap: &Snapshot, logs: &Logs) -> Vec<Finding> {
                     playbook,
                     pod,
                     vec![],
-                ));
+                );
+                revert_what_the_revision_changed(snap, pod, &mut f);
+                out.push(f);
                 continue;
             }
             let ready = cs["ready"] == true;
