@@ -72,10 +72,15 @@ pub fn parse_answer(line: &str) -> Answer {
 
 /// The object a change is to, from its arguments (release, deployment, pod or chart).
 pub fn target_of(args: &serde_json::Value) -> String {
-    ["release", "deployment", "pod", "chart"]
+    let object = ["release", "deployment", "pod", "chart", "object"]
         .iter()
         .find_map(|k| args[*k].as_str().map(|v| format!("{k} {v}")))
-        .unwrap_or_else(|| "the namespace".into())
+        .unwrap_or_else(|| "the namespace".into());
+    // The same name in another namespace is another object.
+    match args[todo_ops_tools::tool::NAMESPACE_ARG].as_str() {
+        Some(ns) => format!("{object} in namespace {ns}"),
+        None => object,
+    }
 }
 
 /// "Always" answers of this session, per tool and target object; they die with the session.
@@ -115,6 +120,18 @@ mod tests {
         let s = SessionApprovals::default();
         let backend = json!({"deployment": "todo-backend", "replicas": 3});
         assert!(!s.covers("scale", &backend));
+        // Another namespace, or another patched object, is another approval.
+        s.remember("patch", &json!({"object": "deployment/a", "patch": {}}));
+        assert!(!s.covers("patch", &json!({"object": "deployment/b", "patch": {}})));
+        s.remember(
+            "scale",
+            &json!({"deployment": "web", "namespace": "shop", "replicas": 2}),
+        );
+        assert!(!s.covers("scale", &json!({"deployment": "web", "replicas": 2})));
+        assert!(s.covers(
+            "scale",
+            &json!({"deployment": "web", "namespace": "shop", "replicas": 3})
+        ));
         s.remember("scale", &backend);
         assert!(s.covers(
             "scale",

@@ -122,6 +122,9 @@ pub trait TypedTool: Send + Sync {
     const DESCRIPTION: &'static str;
     /// Whether it changes the cluster (then it needs the person's yes).
     const MUTATES: bool;
+    /// Whether it works in a namespace: then it also takes an optional `namespace`
+    /// argument (default: the session's), handled here for every such tool.
+    const NAMESPACED: bool = true;
     /// The arguments; their doc comments become the schema the model sees.
     type Args: DeserializeOwned + schemars::JsonSchema + Send;
     /// The result.
@@ -143,10 +146,28 @@ impl<T: TypedTool> Tool for T {
         T::MUTATES
     }
     fn schema(&self) -> Value {
-        schema_of::<T::Args>()
+        let mut schema = schema_of::<T::Args>();
+        if T::NAMESPACED
+            && let Some(props) = schema["properties"].as_object_mut()
+        {
+            props.insert(
+                NAMESPACE_ARG.into(),
+                serde_json::json!({
+                    "description": "The namespace (default: the session's).",
+                    "type": ["string", "null"]
+                }),
+            );
+        }
+        schema
     }
-    fn call<'a>(&'a self, ctx: &'a ToolContext, a: Value) -> ToolFuture<'a> {
+    fn call<'a>(&'a self, ctx: &'a ToolContext, mut a: Value) -> ToolFuture<'a> {
         Box::pin(async move {
+            let scoped = if T::NAMESPACED {
+                in_namespace(ctx, &mut a)?
+            } else {
+                None
+            };
+            let ctx = scoped.as_ref().unwrap_or(ctx);
             let parsed: T::Args = args(T::NAME, a)?;
             let out = self.run(ctx, parsed).await?;
             let data = serde_json::to_value(&out).map_err(|e| {
@@ -159,6 +180,40 @@ impl<T: TypedTool> Tool for T {
             })
         })
     }
+}
+
+/// The argument every namespaced tool takes.
+pub const NAMESPACE_ARG: &str = "namespace";
+
+/// Takes the `namespace` argument out of `args`; a context in that namespace when one is
+/// given and differs from the session's.
+fn in_namespace(ctx: &ToolContext, args: &mut Value) -> Result<Option<ToolContext>, ToolError> {
+    let Some(given) = args.as_object_mut().and_then(|m| m.remove(NAMESPACE_ARG)) else {
+        return Ok(None);
+    };
+    match given {
+        Value::Null => Ok(None),
+        Value::String(ns) if ns == ctx.cluster.namespace => Ok(None),
+        Value::String(ns) if is_dns_label(&ns) => {
+            let mut scoped = ctx.clone();
+            scoped.cluster.namespace = ns;
+            Ok(Some(scoped))
+        }
+        other => Err(ToolError::Retry(format!(
+            "namespace must be a namespace name (lowercase letters, digits and '-'), got {other}"
+        ))),
+    }
+}
+
+/// An RFC 1123 label, what a namespace name must be: 1 to 63 of `a-z0-9-`, alphanumeric at
+/// both ends.
+fn is_dns_label(s: &str) -> bool {
+    let edge = |c: Option<char>| c.is_some_and(|c| c.is_ascii_lowercase() || c.is_ascii_digit());
+    (1..=63).contains(&s.len())
+        && s.chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+        && edge(s.chars().next())
+        && edge(s.chars().last())
 }
 
 /// Parses a tool's arguments, telling the model what did not fit.
@@ -241,5 +296,20 @@ mod tests {
             super::budget("abcdef", 2, true),
             "[4 earlier characters left out]\nef"
         );
+    }
+}
+
+#[cfg(test)]
+mod namespace_tests {
+    use super::*;
+
+    #[test]
+    fn namespace_names_are_rfc_1123_labels() {
+        for ok in ["shop", "a", "team-1", "0ns"] {
+            assert!(is_dns_label(ok), "{ok}");
+        }
+        for bad in ["", "Shop", "-a", "a-", "a_b", "a.b", &"x".repeat(64)] {
+            assert!(!is_dns_label(bad), "{bad}");
+        }
     }
 }

@@ -246,6 +246,45 @@ async fn reads_and_mutations() {
         ]
     );
 
+    // Any namespaced tool works in another namespace when asked; a bad name is the model's to fix.
+    {
+        use k8s_openapi::api::core::v1::{ConfigMap, Namespace};
+        use kube::api::{Api, PostParams};
+        let client = ctx.cluster.client.clone();
+        let ns: Namespace = serde_json::from_value(json!({"metadata": {"name": "shop"}})).unwrap();
+        Api::<Namespace>::all(client.clone())
+            .create(&PostParams::default(), &ns)
+            .await
+            .unwrap();
+        let cm: ConfigMap =
+            serde_json::from_value(json!({"metadata": {"name": "prices"}, "data": {"EUR": "1"}}))
+                .unwrap();
+        Api::<ConfigMap>::namespaced(client, "shop")
+            .create(&PostParams::default(), &cm)
+            .await
+            .unwrap();
+        let get = find("get_config").unwrap();
+        let there = get
+            .call(&ctx, json!({"name": "prices", "namespace": "shop"}))
+            .await
+            .unwrap();
+        assert!(there.text.contains("EUR"), "{}", there.text);
+        let here = get.call(&ctx, json!({"name": "prices"})).await.unwrap();
+        assert!(
+            !here.text.contains("EUR"),
+            "the session's namespace is still default: {}",
+            here.text
+        );
+        let bad = get.call(&ctx, json!({"namespace": "Shop!"})).await;
+        assert!(
+            matches!(&bad, Err(todo_ops_tools::tool::ToolError::Retry(m)) if m.contains("namespace must be")),
+            "{:?}",
+            bad.err()
+        );
+        assert!(get.schema()["properties"]["namespace"].is_object());
+        assert!(find("helm_list").unwrap().schema()["properties"]["namespace"].is_null());
+    }
+
     // diff_patch asks the server (dry run) and stores nothing; patch stores it.
     let change = json!({
         "object": "deployment/web",

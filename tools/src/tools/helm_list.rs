@@ -23,6 +23,7 @@ impl TypedTool for HelmList {
     const DESCRIPTION: &'static str =
         "List the Helm releases of the namespace: status, revision, chart and app version.";
     const MUTATES: bool = false;
+    const NAMESPACED: bool = false;
     type Args = HelmListArgs;
     type Output = Vec<Release>;
 

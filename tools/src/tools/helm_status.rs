@@ -22,6 +22,7 @@ impl TypedTool for HelmStatus {
     const DESCRIPTION: &'static str =
         "Show a Helm release's current revision, status, chart, app version and notes.";
     const MUTATES: bool = false;
+    const NAMESPACED: bool = false;
     type Args = HelmStatusArgs;
     type Output = Release;
 

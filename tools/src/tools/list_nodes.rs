@@ -92,6 +92,7 @@ impl TypedTool for ListNodes {
     const NAME: &'static str = "list_nodes";
     const DESCRIPTION: &'static str = "List nodes with readiness and allocatable CPU/memory against the requests of the pods scheduled on them.";
     const MUTATES: bool = false;
+    const NAMESPACED: bool = false;
     type Args = ListNodesArgs;
     type Output = Vec<NodeRow>;
 

@@ -28,9 +28,6 @@ pub enum PatchType {
 pub struct PatchArgs {
     /// The object as KIND/NAME, e.g. `deployment/web`, `service/web`, `configmap/web-config`.
     pub object: String,
-    /// Its namespace (default: the session's).
-    #[serde(default)]
-    pub namespace: Option<String>,
     /// The patch body, e.g. `{"spec": {"replicas": 3}}`.
     pub patch: Value,
     /// `strategic` (default) or `merge`.
@@ -96,10 +93,7 @@ async fn run_patch(
         )));
     }
     let (ar, namespaced, name) = resolve(ctx, &a.object).await?;
-    let ns = a
-        .namespace
-        .clone()
-        .unwrap_or_else(|| ctx.cluster.namespace.clone());
+    let ns = ctx.cluster.namespace.clone();
     let api: Api<DynamicObject> = if namespaced {
         Api::namespaced_with(ctx.cluster.client.clone(), &ns, &ar)
     } else {

@@ -52,6 +52,7 @@ impl TypedTool for SmokeTestTool {
     const NAME: &'static str = "smoke_test";
     const DESCRIPTION: &'static str = "A chat round trip through the frontend as a person makes it: sign up a throwaway user and ask the chat to add a task. Writes one user and one task into the app; changes nothing in the cluster.";
     const MUTATES: bool = false;
+    const NAMESPACED: bool = false;
     type Args = SmokeTestArgs;
     type Output = SmokeTest;
 
