@@ -114,7 +114,32 @@ const FORWARDED_RESPONSE_HEADERS: [HeaderName; 4] = [
     header::CACHE_CONTROL,
 ];
 
+/// Whether `raw` stays under `/api/` however a later hop decodes it: no `.` or `..` segment
+/// after percent-decoding until nothing changes (`%2e`, `%252e`, an encoded `/`), no `\\`.
+fn stays_under_api(raw: &str) -> bool {
+    let mut text = raw.to_string();
+    for _ in 0..4 {
+        let Ok(decoded) = percent_encoding::percent_decode_str(&text).decode_utf8() else {
+            return false;
+        };
+        if decoded == text {
+            break;
+        }
+        text = decoded.into_owned();
+    }
+    text.starts_with("/api/")
+        && !text.contains(['\\', '\0'])
+        && text.split('/').all(|seg| seg != "." && seg != "..")
+}
+
 async fn forward(State(p): State<Proxy>, req: Request) -> Response {
+    if !stays_under_api(req.uri().path()) {
+        return error(
+            StatusCode::BAD_REQUEST,
+            "bad_path",
+            "the path leaves /api/ once decoded (a . or .. segment); only API paths are forwarded",
+        );
+    }
     let path_and_query = req
         .uri()
         .path_and_query()
@@ -212,4 +237,35 @@ fn error(status: StatusCode, code: &str, message: &str) -> Response {
         Json(json!({"error": {"code": code, "message": message}})),
     )
         .into_response()
+}
+
+#[cfg(test)]
+mod path_tests {
+    #[test]
+    fn only_paths_that_stay_under_api_in_every_decoding_pass() {
+        for ok in [
+            "/api/tasks",
+            "/api/tasks/12",
+            "/api/auth/sign-in/email",
+            "/api/a%20b",
+            "/api/..x",
+        ] {
+            assert!(super::stays_under_api(ok), "{ok}");
+        }
+        for bad in [
+            "/api/../metrics",
+            "/api/%2e%2e/metrics",
+            "/api/%2E%2E/ready",
+            "/api/.%2e/metrics",
+            "/api/%2e./metrics",
+            "/api/%252e%252e/metrics",
+            "/api/tasks/..%2f..%2fmetrics",
+            "/api/%2e%2e%5cmetrics",
+            "/api/./tasks",
+            "/api/%00",
+            "/api/%ff",
+        ] {
+            assert!(!super::stays_under_api(bad), "{bad}");
+        }
+    }
 }

@@ -181,3 +181,39 @@ async fn bad_backend_url_exits_1_naming_it() {
     assert_eq!(status.code(), Some(1));
     assert!(p.log_text().contains("BACKEND_URL"), "{}", p.log_text());
 }
+
+/// One raw request (no client-side normalisation of the path); the status code.
+async fn raw_status(base: &str, path: &str) -> u16 {
+    let addr = base.trim_start_matches("http://");
+    let mut sock = tokio::net::TcpStream::connect(addr).await.unwrap();
+    let req = format!("GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n");
+    sock.write_all(req.as_bytes()).await.unwrap();
+    let mut out = Vec::new();
+    tokio::time::timeout(Duration::from_secs(10), sock.read_to_end(&mut out))
+        .await
+        .unwrap()
+        .unwrap();
+    let head = String::from_utf8_lossy(&out);
+    head.split_whitespace().nth(1).unwrap().parse().unwrap()
+}
+
+#[tokio::test]
+async fn encoded_dot_segments_never_reach_the_backend_s_other_routes() {
+    let db = TestDb::new(Engine::Sqlite).await;
+    let be = backend(&db, &[]).await;
+    let fe = frontend(&be.url, &[]).await;
+    // The backend serves /metrics and /ready outside /api/.
+    assert_eq!(raw_status(&be.url, "/metrics").await, 200);
+    for escape in [
+        "/api/%2e%2e/metrics",
+        "/api/%2E%2E/ready",
+        "/api/.%2e/metrics",
+        "/api/%252e%252e/metrics",
+        "/api/tasks/..%2f..%2fmetrics",
+        "/api/%2e%2e%5cmetrics",
+    ] {
+        assert_eq!(raw_status(&fe.url, escape).await, 400, "{escape}");
+    }
+    // API paths still pass (401: no session).
+    assert_eq!(raw_status(&fe.url, "/api/tasks").await, 401);
+}
