@@ -6,6 +6,7 @@ pub mod config;
 pub mod db;
 pub mod error;
 pub mod frontend;
+pub mod input;
 pub mod logging;
 pub mod mcp;
 pub mod metrics;

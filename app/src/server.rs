@@ -36,6 +36,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/chat", post(chat))
         .with_state(state.clone())
         .merge(mcp)
+        .layer(middleware::from_fn(crate::input::reject_control_characters))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(middleware::from_fn(error::json_errors))
         .layer(middleware::from_fn_with_state(

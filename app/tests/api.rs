@@ -343,3 +343,62 @@ async fn health_ready_metrics_and_limits() {
         "http_request_duration_seconds_bucket{route=\"/api/auth/sign-up/email\",le=\"+Inf\"} 1"
     ));
 }
+
+on_both_engines!(control_characters_are_refused_in_every_text_field);
+async fn control_characters_are_refused_in_every_text_field(engine: Engine) {
+    let db = TestDb::new(engine).await;
+    let be = backend(&db, &[]).await;
+    let c = http();
+    let sign_up = |body: Value| {
+        let c = c.clone();
+        let url = format!("{}/api/auth/sign-up/email", be.url);
+        async move {
+            let r = c.post(url).json(&body).send().await.unwrap();
+            (
+                r.status().as_u16(),
+                r.json::<Value>().await.unwrap_or(Value::Null),
+            )
+        }
+    };
+    let (status, body) = sign_up(
+        json!({"email": "nul@example.com", "password": "correct-horse-1", "name": "T\u{0}ess"}),
+    )
+    .await;
+    assert_eq!(status, 422, "{body}");
+    assert!(
+        body["error"]["message"].as_str().unwrap().contains("name"),
+        "{body}"
+    );
+    let (status, _) =
+        sign_up(json!({"email": "n\u{0}ul@example.com", "password": "correct-horse-1"})).await;
+    assert_eq!(status, 422);
+
+    let user = User::sign_up(&be.url).await;
+    let (status, body) = user
+        .call("POST", "/api/tasks", Some(json!({"title": "buy\u{0}milk"})))
+        .await;
+    assert_eq!(status, 422, "{body}");
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("U+0000"),
+        "{body}"
+    );
+    let (status, _) = user
+        .call(
+            "POST",
+            "/api/chat",
+            Some(json!({"message": "add \u{1b}[31mred"})),
+        )
+        .await;
+    assert_eq!(status, 422);
+    // Nothing was stored, and ordinary text with a newline still is.
+    let (status, tasks) = user.call("GET", "/api/tasks", None).await;
+    assert_eq!(status, 200);
+    assert_eq!(tasks.as_array().map(Vec::len), Some(0), "{tasks}");
+    let (status, _) = user
+        .call("POST", "/api/tasks", Some(json!({"title": "two\nlines"})))
+        .await;
+    assert_eq!(status, 201);
+}
