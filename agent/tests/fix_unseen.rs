@@ -62,6 +62,18 @@ async fn findings_until(kc: &Path, what: &str, done: impl Fn(&[Value]) -> bool) 
     }
 }
 
+/// `helm upgrade todo-backend` with `patch` over its values, through the Helm SDK.
+async fn upgrade_backend(env: &common::Env, patch: Value) {
+    let client = todo_ops::deploy::helm_client(&env.kubeconfig).unwrap();
+    let chart = Chart::load(env.charts.join("todo-backend")).unwrap();
+    let patch = ValuesPatch(patch);
+    helm::blocking("upgrade", move || {
+        client.upgrade_with_patch(&chart, "todo-backend", &patch, &ActionOptions::default())
+    })
+    .await
+    .unwrap();
+}
+
 fn has(findings: &[Value], id: &str, object: &str) -> bool {
     findings
         .iter()
@@ -136,14 +148,7 @@ async fn three_edits_outside_helm_are_undone_by_one_drift_repair() {
 async fn a_repository_typo_in_the_values_is_reverted_by_key() {
     let env = common::setup().await;
     let kc = env.kubeconfig.clone();
-    let client = todo_ops::deploy::helm_client(&kc).unwrap();
-    let chart = Chart::load(env.charts.join("todo-backend")).unwrap();
-    let typo = ValuesPatch(json!({"image": {"repository": "todo-bakend"}}));
-    helm::blocking("upgrade", move || {
-        client.upgrade_with_patch(&chart, "todo-backend", &typo, &ActionOptions::default())
-    })
-    .await
-    .unwrap();
+    upgrade_backend(&env, json!({"image": {"repository": "todo-bakend"}})).await;
 
     let found = findings_until(&kc, "the image pull failure", |f| {
         has(f, "image-pull", "deployment/todo-backend")
@@ -273,14 +278,11 @@ async fn a_plain_manifest_in_another_namespace_is_repaired_by_patching_it() {
 async fn a_crash_started_by_a_secret_change_never_shows_the_old_secret() {
     let env = common::setup().await;
     let kc = env.kubeconfig.clone();
-    let client = todo_ops::deploy::helm_client(&kc).unwrap();
-    let chart = Chart::load(env.charts.join("todo-backend")).unwrap();
-    let broken = ValuesPatch(json!({"secrets": {"databaseUrl": "sqlite:///no/such/dir/todo.db"}}));
-    helm::blocking("upgrade", move || {
-        client.upgrade_with_patch(&chart, "todo-backend", &broken, &ActionOptions::default())
-    })
-    .await
-    .unwrap();
+    upgrade_backend(
+        &env,
+        json!({"secrets": {"databaseUrl": "sqlite:///no/such/dir/todo.db"}}),
+    )
+    .await;
 
     let found = findings_until(&kc, "the crash loop", |f| {
         has(f, "crash-loop", "deployment/todo-backend")

@@ -50,6 +50,15 @@ pub struct NodeRoom {
     pub memory_milli: i128,
 }
 
+/// Whether the scheduler has said the pod does not fit anywhere yet.
+pub fn unscheduled(pod: &Value) -> bool {
+    pod["status"]["conditions"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .any(|c| c["type"] == "PodScheduled" && c["status"] == "False")
+}
+
 /// What a pod requests: (CPU, memory) in thousandths, summed over its containers.
 pub fn pod_requests(pod: &Value) -> (i128, i128) {
     let containers = pod["spec"]["containers"].as_array().into_iter().flatten();
@@ -93,16 +102,7 @@ where
         + serde::Serialize,
     K::DynamicType: Default,
 {
-    let api: Api<K> = Api::namespaced(c.client.clone(), &c.namespace);
-    let items = api
-        .list(&ListParams::default())
-        .await
-        .map_err(|e| c.error(e))?;
-    Ok(items
-        .items
-        .iter()
-        .filter_map(|i| serde_json::to_value(i).ok())
-        .collect())
+    values_of(c, Api::<K>::namespaced(c.client.clone(), &c.namespace)).await
 }
 
 async fn list_all<K>(c: &Cluster) -> Result<Vec<Value>, ClusterError>
@@ -110,7 +110,14 @@ where
     K: kube::Resource + Clone + DeserializeOwned + std::fmt::Debug + serde::Serialize,
     K::DynamicType: Default,
 {
-    let api: Api<K> = Api::all(c.client.clone());
+    values_of(c, Api::<K>::all(c.client.clone())).await
+}
+
+/// One list call's items as JSON.
+async fn values_of<K>(c: &Cluster, api: Api<K>) -> Result<Vec<Value>, ClusterError>
+where
+    K: kube::Resource + Clone + DeserializeOwned + std::fmt::Debug + serde::Serialize,
+{
     let items = api
         .list(&ListParams::default())
         .await
@@ -196,12 +203,17 @@ impl Snapshot {
             })
             .collect();
         let pods = list::<Pod>(c).await?;
-        // Room on the nodes needs every namespace's pods; where listing them (or the
-        // nodes) is not allowed, what is known is used.
-        let nodes = list_all::<Node>(c).await.unwrap_or_default();
-        let node_room = match list_all::<Pod>(c).await {
-            Ok(all) => node_room(&nodes, &all),
-            Err(_) => node_room(&nodes, &pods),
+        // Room on the nodes is read only when a pod waits for it (two cluster-wide lists
+        // are not paid on every diagnosis); it needs every namespace's pods, and where
+        // listing them (or the nodes) is not allowed, what is known is used.
+        let node_room = if pods.iter().any(unscheduled) {
+            let nodes = list_all::<Node>(c).await.unwrap_or_default();
+            match list_all::<Pod>(c).await {
+                Ok(all) => node_room(&nodes, &all),
+                Err(_) => node_room(&nodes, &pods),
+            }
+        } else {
+            Vec::new()
         };
         Ok((
             Self {

@@ -6,7 +6,7 @@ use serde_json::{Value, json};
 
 use super::super::owner_of;
 use crate::repair::FieldChange;
-use crate::snapshot::{Snapshot, pod_requests};
+use crate::snapshot::{Snapshot, pod_requests, unscheduled};
 
 /// One mebibyte in thousandths, the unit memory proposals are rounded down to.
 const MIB_MILLI: i128 = 1024 * 1024 * 1000;
@@ -102,14 +102,6 @@ fn surge_of(d: &Value) -> i128 {
             .map_or(0, |pct| (replicas * pct + 99) / 100),
         _ => (replicas * 25 + 99) / 100,
     }
-}
-
-fn unscheduled(p: &Value) -> bool {
-    p["status"]["conditions"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .any(|c| c["type"] == "PodScheduled" && c["status"] == "False")
 }
 
 /// The image a ready ReplicaSet of the same Deployment runs for container `cname`, when it
