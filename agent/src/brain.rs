@@ -1,15 +1,27 @@
 //! What answers in a chat: a model behind an OpenAI-compatible endpoint, or the offline
-//! planner. The session loop does not know which.
+//! planner, or a recorded session. The session loop does not know which.
 
 use std::future::Future;
 use std::pin::Pin;
 
-use async_openai::types::chat::{ChatCompletionRequestMessage, ChatCompletionTools};
+use crate::model::ModelError;
+use crate::protocol::{Message, ModelTurn, ToolSpec};
 
-use crate::model::{Model, ModelError, ModelTurn};
+/// Why a brain could not answer.
+#[derive(Debug, thiserror::Error)]
+pub enum BrainError {
+    /// The model could not be reached or refused.
+    #[error(transparent)]
+    Model(#[from] ModelError),
+    /// A replayed session asked for a model turn its transcript does not have.
+    #[error(
+        "the transcript has no model turn left: the session now takes a different path than when it was recorded"
+    )]
+    TranscriptExhausted,
+}
 
 /// The boxed future of one turn.
-pub type BrainTurn<'a> = Pin<Box<dyn Future<Output = Result<ModelTurn, ModelError>> + Send + 'a>>;
+pub type BrainTurn<'a> = Pin<Box<dyn Future<Output = Result<ModelTurn, BrainError>> + Send + 'a>>;
 
 /// Something that reads the conversation and answers with text or tool calls.
 pub trait Brain: Send + Sync {
@@ -18,22 +30,8 @@ pub trait Brain: Send + Sync {
     /// One turn; `on_text` sees the answer's text as it is produced.
     fn turn<'a>(
         &'a self,
-        messages: &'a [ChatCompletionRequestMessage],
-        tools: &'a [ChatCompletionTools],
+        messages: &'a [Message],
+        tools: &'a [ToolSpec],
         on_text: &'a mut (dyn FnMut(&str) + Send),
     ) -> BrainTurn<'a>;
-}
-
-impl Brain for Model {
-    fn name(&self) -> &str {
-        Model::name(self)
-    }
-    fn turn<'a>(
-        &'a self,
-        messages: &'a [ChatCompletionRequestMessage],
-        tools: &'a [ChatCompletionTools],
-        on_text: &'a mut (dyn FnMut(&str) + Send),
-    ) -> BrainTurn<'a> {
-        Box::pin(Model::turn(self, messages, tools, on_text))
-    }
 }

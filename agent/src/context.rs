@@ -2,10 +2,7 @@
 //! a tool reply without its call), and what was left out is summed up in a line so the model
 //! still knows what happened.
 
-use async_openai::types::chat::{
-    ChatCompletionMessageToolCalls, ChatCompletionRequestAssistantMessage,
-    ChatCompletionRequestMessage, ChatCompletionRequestUserMessageContent,
-};
+use crate::protocol::Message;
 
 /// Where the kept history starts, and a summary of what comes before it.
 #[derive(Debug, Clone, PartialEq)]
@@ -17,7 +14,7 @@ pub struct Fit {
 }
 
 /// Fits `history` into about `budget` characters of JSON, cutting only before a user message.
-pub fn fit(history: &[ChatCompletionRequestMessage], budget: usize) -> Fit {
+pub fn fit(history: &[Message], budget: usize) -> Fit {
     let sizes: Vec<usize> = history
         .iter()
         .map(|m| serde_json::to_string(m).map_or(0, |s| s.len()))
@@ -27,7 +24,7 @@ pub fn fit(history: &[ChatCompletionRequestMessage], budget: usize) -> Fit {
     while total > budget && start < history.len() {
         let next = history[start + 1..]
             .iter()
-            .position(|m| matches!(m, ChatCompletionRequestMessage::User(_)))
+            .position(|m| matches!(m, Message::User { .. }))
             .map(|p| p + start + 1);
         match next {
             Some(n) => {
@@ -45,26 +42,17 @@ pub fn fit(history: &[ChatCompletionRequestMessage], budget: usize) -> Fit {
 }
 
 /// One line about earlier turns: what the person asked and which tools ran.
-pub fn summary(dropped: &[ChatCompletionRequestMessage]) -> String {
+pub fn summary(dropped: &[Message]) -> String {
     let mut asked = Vec::new();
     let mut tools = Vec::new();
     for m in dropped {
         match m {
-            ChatCompletionRequestMessage::User(u) => {
-                if let ChatCompletionRequestUserMessageContent::Text(t) = &u.content {
-                    let t: String = t.chars().take(80).collect();
-                    asked.push(format!("{t:?}"));
-                }
+            Message::User { content } => {
+                let t: String = content.chars().take(80).collect();
+                asked.push(format!("{t:?}"));
             }
-            ChatCompletionRequestMessage::Assistant(ChatCompletionRequestAssistantMessage {
-                tool_calls: Some(calls),
-                ..
-            }) => {
-                for c in calls {
-                    if let ChatCompletionMessageToolCalls::Function(f) = c {
-                        tools.push(f.function.name.clone());
-                    }
-                }
+            Message::Assistant { tool_calls, .. } => {
+                tools.extend(tool_calls.iter().map(|c| c.name.clone()));
             }
             _ => {}
         }
@@ -83,7 +71,7 @@ pub fn summary(dropped: &[ChatCompletionRequestMessage]) -> String {
 
 /// The conversation in a few lines for `/compact`: per turn what was asked, which tools
 /// ran and how the model answered (each cut short).
-pub fn compact(history: &[ChatCompletionRequestMessage]) -> String {
+pub fn compact(history: &[Message]) -> String {
     let cut = |t: &str, n: usize| {
         let one = t.split_whitespace().collect::<Vec<_>>().join(" ");
         if one.chars().count() > n {
@@ -96,28 +84,20 @@ pub fn compact(history: &[ChatCompletionRequestMessage]) -> String {
     let mut current: Option<(String, Vec<String>, String)> = None;
     for m in history {
         match m {
-            ChatCompletionRequestMessage::User(u) => {
+            Message::User { content } => {
                 if let Some(t) = current.take() {
                     lines.push(t);
                 }
-                let asked = match &u.content {
-                    ChatCompletionRequestUserMessageContent::Text(t) => cut(t, 120),
-                    ChatCompletionRequestUserMessageContent::Array(_) => String::new(),
-                };
-                current = Some((asked, Vec::new(), String::new()));
+                current = Some((cut(content, 120), Vec::new(), String::new()));
             }
-            ChatCompletionRequestMessage::Assistant(a) => {
+            Message::Assistant {
+                content,
+                tool_calls,
+            } => {
                 if let Some((_, tools, answer)) = current.as_mut() {
-                    for c in a.tool_calls.iter().flatten() {
-                        if let ChatCompletionMessageToolCalls::Function(f) = c {
-                            tools.push(f.function.name.clone());
-                        }
-                    }
-                    if let Some(
-                        async_openai::types::chat::ChatCompletionRequestAssistantMessageContent::Text(t),
-                    ) = &a.content
-                    {
-                        *answer = cut(t, 200);
+                    tools.extend(tool_calls.iter().map(|c| c.name.clone()));
+                    if !content.is_empty() {
+                        *answer = cut(content, 200);
                     }
                 }
             }

@@ -11,17 +11,7 @@ use todo_ops_tools::tool::{ToolContext, ToolError, ToolOutput};
 use todo_ops_tools::tools::find;
 
 use crate::approval::{Approval, DECLINED, MutationPolicy, decide};
-
-/// A tool call as the model sends it (arguments are JSON text).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
-pub struct ToolCall {
-    /// The model's id for the call, echoed in the reply.
-    pub id: String,
-    /// The tool's name.
-    pub name: String,
-    /// The arguments, as JSON text.
-    pub arguments: String,
-}
+use crate::protocol::{CallStatus, ToolCall};
 
 /// What the person sees before saying yes or no.
 #[derive(Debug, Clone, Serialize)]
@@ -34,20 +24,6 @@ pub struct ChangePreview {
     pub values_diff: Option<String>,
     /// For a Helm upgrade: the rendered-manifest diff.
     pub manifest_diff: Option<String>,
-}
-
-/// How a call ended, for the person's display and the transcript.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum CallStatus {
-    /// It ran.
-    Done,
-    /// The person said no.
-    Declined,
-    /// The policy refused it.
-    Forbidden,
-    /// Bad arguments or a missing object; the model may correct and retry.
-    Failed,
 }
 
 /// The reply to one call: what the model reads, and the full result when there is one.

@@ -14,7 +14,8 @@ use todo_ops_tools::diagnose::{Diagnosis, diagnose};
 use crate::approval::MutationPolicy;
 use crate::cli::FixArgs;
 use crate::connect::tool_context;
-use crate::dispatch::{CallStatus, Dispatcher, ToolCall};
+use crate::dispatch::Dispatcher;
+use crate::protocol::{CallStatus, ToolCall};
 use crate::terminal::TerminalConfirm;
 
 /// One change `fix` proposes: a release and the values patch the findings suggest.

@@ -12,8 +12,9 @@ use todo_ops_tools::diagnose::{Diagnosis, diagnose};
 use todo_ops_tools::repair::object_repairs;
 
 use crate::cli::FixArgs;
-use crate::dispatch::{CallStatus, Dispatcher};
+use crate::dispatch::Dispatcher;
 use crate::fix_cmd::{Verdict, call, dispatcher_for_rollback, verdict_by, wait_for_rollout};
+use crate::protocol::CallStatus;
 use crate::terminal::TerminalConfirm;
 
 /// One object's repair and the findings it answers.

@@ -13,7 +13,8 @@ use rmcp::{ErrorData, RoleServer, ServerHandler, ServiceExt};
 use crate::approval::MutationPolicy;
 use crate::cli::McpArgs;
 use crate::connect::tool_context;
-use crate::dispatch::{CallStatus, ChangePreview, Confirm, Dispatcher, ToolCall};
+use crate::dispatch::{ChangePreview, Confirm, Dispatcher};
+use crate::protocol::{CallStatus, ToolCall};
 
 /// The MCP server over one cluster.
 pub struct OpsServer {

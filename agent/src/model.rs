@@ -9,13 +9,19 @@ use async_openai::Client;
 use async_openai::config::OpenAIConfig;
 use async_openai::error::OpenAIError;
 use async_openai::types::chat::{
-    ChatCompletionMessageToolCallChunk, ChatCompletionRequestMessage, ChatCompletionStreamOptions,
-    ChatCompletionTool, ChatCompletionTools, CreateChatCompletionRequest, FunctionObject,
+    ChatCompletionMessageToolCall, ChatCompletionMessageToolCallChunk,
+    ChatCompletionMessageToolCalls, ChatCompletionRequestAssistantMessage,
+    ChatCompletionRequestAssistantMessageContent, ChatCompletionRequestMessage,
+    ChatCompletionRequestSystemMessage, ChatCompletionRequestSystemMessageContent,
+    ChatCompletionRequestToolMessage, ChatCompletionRequestToolMessageContent,
+    ChatCompletionRequestUserMessage, ChatCompletionRequestUserMessageContent,
+    ChatCompletionStreamOptions, ChatCompletionTool, ChatCompletionTools,
+    CreateChatCompletionRequest, FunctionCall, FunctionObject,
 };
 use futures::StreamExt;
-use todo_ops_tools::tool::Tool;
 
-use crate::dispatch::ToolCall;
+use crate::brain::{Brain, BrainTurn};
+use crate::protocol::{Message, ModelTurn, ToolCall, ToolSpec};
 
 /// Where the model is and which one.
 #[derive(Debug, Clone)]
@@ -30,17 +36,6 @@ pub struct ModelConfig {
     pub request_timeout: Duration,
     /// Attempts for one turn on timeouts, refused connections and broken streams.
     pub attempts: u32,
-}
-
-/// What one model turn produced.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct ModelTurn {
-    /// The streamed text.
-    pub text: String,
-    /// Tool calls, in the model's order.
-    pub tool_calls: Vec<ToolCall>,
-    /// Prompt and completion tokens, when the server reports them.
-    pub usage: Option<(u32, u32)>,
 }
 
 /// A failed model turn, with what to do about it.
@@ -78,11 +73,6 @@ pub enum ModelError {
         /// The last error.
         detail: String,
     },
-    /// A replayed session asked for a model turn its transcript does not have.
-    #[error(
-        "the transcript has no model turn left: the session now takes a different path than when it was recorded"
-    )]
-    TranscriptExhausted,
     /// The answer did not finish within the request timeout.
     #[error(
         "the model endpoint {endpoint} did not finish answering within {secs} s; a slow local model may need more: raise --timeout-secs"
@@ -113,21 +103,94 @@ pub enum ModelError {
     },
 }
 
-/// The tools as the model sees them: name, description and the args struct's schema.
-pub fn tool_specs(tools: &[Box<dyn Tool>]) -> Vec<ChatCompletionTools> {
+/// The conversation as an OpenAI request's messages. An assistant message always carries
+/// `content` (empty when it only called tools): optional in OpenAI's API, but llama.cpp's
+/// chat templates fail without it. Typed tool results stay here; the model reads the text.
+fn request_messages(messages: &[Message]) -> Vec<ChatCompletionRequestMessage> {
+    messages
+        .iter()
+        .map(|m| match m {
+            Message::System { content } => {
+                ChatCompletionRequestMessage::System(ChatCompletionRequestSystemMessage {
+                    content: ChatCompletionRequestSystemMessageContent::Text(content.clone()),
+                    name: None,
+                })
+            }
+            Message::User { content } => {
+                ChatCompletionRequestMessage::User(ChatCompletionRequestUserMessage {
+                    content: ChatCompletionRequestUserMessageContent::Text(content.clone()),
+                    name: None,
+                })
+            }
+            Message::Assistant {
+                content,
+                tool_calls,
+            } => {
+                let calls = tool_calls
+                    .iter()
+                    .map(|c| {
+                        ChatCompletionMessageToolCalls::Function(ChatCompletionMessageToolCall {
+                            id: c.id.clone(),
+                            function: FunctionCall {
+                                name: c.name.clone(),
+                                arguments: c.arguments.clone(),
+                            },
+                        })
+                    })
+                    .collect::<Vec<_>>();
+                #[allow(deprecated)] // `function_call` is deprecated but still a field.
+                ChatCompletionRequestMessage::Assistant(ChatCompletionRequestAssistantMessage {
+                    content: Some(ChatCompletionRequestAssistantMessageContent::Text(
+                        content.clone(),
+                    )),
+                    refusal: None,
+                    name: None,
+                    audio: None,
+                    tool_calls: (!calls.is_empty()).then_some(calls),
+                    function_call: None,
+                })
+            }
+            Message::Tool {
+                tool_call_id,
+                content,
+                ..
+            } => ChatCompletionRequestMessage::Tool(ChatCompletionRequestToolMessage {
+                content: ChatCompletionRequestToolMessageContent::Text(content.clone()),
+                tool_call_id: tool_call_id.clone(),
+            }),
+        })
+        .collect()
+}
+
+/// The tools as an OpenAI request's function list.
+fn request_tools(tools: &[ToolSpec]) -> Vec<ChatCompletionTools> {
     tools
         .iter()
         .map(|t| {
             ChatCompletionTools::Function(ChatCompletionTool {
                 function: FunctionObject {
-                    name: t.name().to_string(),
-                    description: Some(t.description().to_string()),
-                    parameters: Some(t.schema()),
+                    name: t.name.clone(),
+                    description: Some(t.description.clone()),
+                    parameters: Some(t.parameters.clone()),
                     strict: None,
                 },
             })
         })
         .collect()
+}
+
+impl Brain for Model {
+    fn name(&self) -> &str {
+        Model::name(self)
+    }
+    fn turn<'a>(
+        &'a self,
+        messages: &'a [Message],
+        tools: &'a [ToolSpec],
+        on_text: &'a mut (dyn FnMut(&str) + Send),
+    ) -> BrainTurn<'a> {
+        Box::pin(async move { Ok(Model::turn(self, messages, tools, on_text).await?) })
+    }
 }
 
 /// A client for one model.
@@ -170,10 +233,11 @@ impl Model {
     /// One streamed turn; `on_text` sees each piece of text as it arrives.
     pub async fn turn(
         &self,
-        messages: &[ChatCompletionRequestMessage],
-        tools: &[ChatCompletionTools],
+        messages: &[Message],
+        tools: &[ToolSpec],
         on_text: &mut (dyn FnMut(&str) + Send),
     ) -> Result<ModelTurn, ModelError> {
+        let (messages, tools) = (request_messages(messages), request_tools(tools));
         let mut last = String::new();
         let attempts = self.cfg.attempts.max(1);
         for attempt in 0..attempts {
@@ -182,7 +246,10 @@ impl Model {
                 tokio::time::sleep(Duration::from_millis(500 << (attempt - 1).min(5))).await;
             }
             let mut streamed = false;
-            match self.attempt(messages, tools, on_text, &mut streamed).await {
+            match self
+                .attempt(&messages, &tools, on_text, &mut streamed)
+                .await
+            {
                 Ok(t) => return Ok(t),
                 // Text already shown cannot be taken back: only a clean failure is retried.
                 Err(Attempt::Retry(d)) if timed_out(&d) => {

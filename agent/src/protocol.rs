@@ -1,34 +1,157 @@
-//! What flows between a chat front end (REPL, one-shot, MCP, replay) and the agent loop:
-//! plain serialisable events, so every client renders the same turn the same way.
+//! The agent's own conversation types: messages, tool calls and results, and the one event
+//! stream of a session. Plain and serialisable, they depend on neither the gate nor any
+//! provider SDK; the model adapter translates them, and every front end (terminal, REPL,
+//! one-shot, MCP, eval, replay, the transcript file) consumes the same [`Event`]s.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
 
-use crate::dispatch::{CallStatus, ToolCall};
+/// A tool call as the model sends it (arguments are JSON text).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ToolCall {
+    /// The model's id for the call, echoed in the reply.
+    pub id: String,
+    /// The tool's name.
+    pub name: String,
+    /// The arguments, as JSON text.
+    pub arguments: String,
+}
 
-/// Something that happened in a turn, in order.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[serde(tag = "type", rename_all = "snake_case")]
+/// How a call ended, for the person's display and the transcript.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CallStatus {
+    /// It ran.
+    Done,
+    /// The person said no.
+    Declined,
+    /// The policy refused it.
+    Forbidden,
+    /// Bad arguments or a missing object; the model may correct and retry.
+    Failed,
+}
+
+/// One message of a conversation.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "role", rename_all = "snake_case")]
+pub enum Message {
+    /// The working rules and what the session knows.
+    System {
+        /// The text.
+        content: String,
+    },
+    /// What the person asked.
+    User {
+        /// The text.
+        content: String,
+    },
+    /// What the model answered: text, tool calls, or both.
+    Assistant {
+        /// The text (empty when the model only called tools).
+        content: String,
+        /// The calls, in the model's order.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        tool_calls: Vec<ToolCall>,
+    },
+    /// What a tool call returned.
+    Tool {
+        /// The call answered.
+        tool_call_id: String,
+        /// The text the model reads.
+        content: String,
+        /// The typed result, for brains that read structure (never sent to a model).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        data: Option<Value>,
+    },
+}
+
+impl Message {
+    /// A person's message.
+    pub fn user(text: impl Into<String>) -> Self {
+        Self::User {
+            content: text.into(),
+        }
+    }
+
+    /// A model answer without tool calls.
+    pub fn answer(text: impl Into<String>) -> Self {
+        Self::Assistant {
+            content: text.into(),
+            tool_calls: Vec::new(),
+        }
+    }
+}
+
+/// A tool as the model is told about it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ToolSpec {
+    /// Its name.
+    pub name: String,
+    /// What it does.
+    pub description: String,
+    /// The JSON Schema of its arguments.
+    pub parameters: Value,
+}
+
+/// What one model turn produced.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ModelTurn {
+    /// The streamed text.
+    pub text: String,
+    /// Tool calls, in the model's order.
+    pub tool_calls: Vec<ToolCall>,
+    /// Prompt and completion tokens, when the server reports them.
+    pub usage: Option<(u32, u32)>,
+}
+
+/// Something that happened in a session, in order, already redacted. A transcript file is
+/// this stream with the passing events ([`Event::is_durable`] false) left out.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Event {
+    /// The person's prompt, starting a turn.
+    Input {
+        /// The prompt.
+        text: String,
+    },
     /// A piece of the model's answer as it streams.
     TextDelta {
         /// The text.
         text: String,
     },
-    /// The model asked for a tool.
+    /// One model answer: text and the tool calls it asked for.
+    ModelTurn {
+        /// The text.
+        text: String,
+        /// The calls, in order.
+        tool_calls: Vec<ToolCall>,
+    },
+    /// A tool call is about to go through the gate.
     ToolCallStarted {
         /// The call.
         call: ToolCall,
     },
-    /// A tool call ended.
-    ToolCallFinished {
+    /// The person's answer to a change.
+    Confirmation {
+        /// The tool.
+        tool: String,
+        /// Its arguments.
+        arguments: Value,
+        /// Whether it was applied.
+        approved: bool,
+    },
+    /// What a tool call returned.
+    ToolResult {
         /// The call's id.
         call_id: String,
         /// The tool.
         name: String,
         /// How it ended.
         status: CallStatus,
-        /// The first line of what the model was told.
-        summary: String,
+        /// What the model read.
+        content: String,
+        /// The typed result, when it ran.
+        data: Option<Value>,
     },
     /// The turn is over.
     TurnFinished {
@@ -43,12 +166,46 @@ pub enum Event {
     },
 }
 
+impl Event {
+    /// Whether the event belongs in a transcript: what was asked, answered, approved and
+    /// returned. Streamed text, call starts and turn ends can be told from those.
+    pub fn is_durable(&self) -> bool {
+        matches!(
+            self,
+            Self::Input { .. }
+                | Self::ModelTurn { .. }
+                | Self::Confirmation { .. }
+                | Self::ToolResult { .. }
+        )
+    }
+}
+
 /// Why a turn ended.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum TurnEnd {
     /// The model answered.
     Answered,
     /// The bound on model calls per turn was reached.
     ModelCallLimit,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durable_events_keep_the_transcript_format() {
+        let e = Event::ToolResult {
+            call_id: "c1".into(),
+            name: "pods".into(),
+            status: CallStatus::Done,
+            content: "ok".into(),
+            data: None,
+        };
+        let line = serde_json::to_string(&e).unwrap();
+        assert!(line.starts_with(r#"{"kind":"tool_result""#), "{line}");
+        assert_eq!(serde_json::from_str::<Event>(&line).unwrap(), e);
+        assert!(!Event::TextDelta { text: "x".into() }.is_durable());
+    }
 }

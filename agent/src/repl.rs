@@ -12,8 +12,9 @@ use rustyline::validate::Validator;
 use rustyline::{Context, Editor, Helper};
 use serde_json::json;
 
-use crate::dispatch::{Confirm, ToolCall};
+use crate::dispatch::Confirm;
 use crate::protocol::Event;
+use crate::protocol::ToolCall;
 use crate::session::Session;
 
 /// The slash commands, with what each does (drives `/help` and completion).

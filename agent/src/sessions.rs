@@ -7,7 +7,8 @@ use std::time::SystemTime;
 
 use k8s_openapi::jiff::Timestamp;
 
-use crate::transcript::{Entry, TranscriptError, read};
+use crate::protocol::Event;
+use crate::transcript::{TranscriptError, read};
 
 /// Where sessions are saved.
 pub fn dir() -> PathBuf {
@@ -69,7 +70,7 @@ pub fn list(dir: &Path) -> Vec<SavedSession> {
             let prompts: Vec<&str> = entries
                 .iter()
                 .filter_map(|e| match e {
-                    Entry::Input { text } => Some(text.as_str()),
+                    Event::Input { text } => Some(text.as_str()),
                     _ => None,
                 })
                 .collect();
@@ -143,7 +144,7 @@ pub fn resolve(dir: &Path, id: &str) -> Result<PathBuf, SessionError> {
 }
 
 /// The saved entries of session `id` (or `latest`) and its file.
-pub fn load(dir: &Path, id: &str) -> Result<(PathBuf, Vec<Entry>), SessionError> {
+pub fn load(dir: &Path, id: &str) -> Result<(PathBuf, Vec<Event>), SessionError> {
     let path = resolve(dir, id)?;
     let entries = read(&path)?;
     Ok((path, entries))
@@ -164,7 +165,7 @@ mod tests {
             ("20261102-100000-2", "scale it"),
         ] {
             let r = Recorder::create(&dir.join(format!("{id}.jsonl"))).unwrap();
-            r.observe(&Entry::Input {
+            r.observe(&Event::Input {
                 text: prompt.into(),
             });
         }

@@ -4,7 +4,8 @@
 use std::io::{BufRead, Write};
 
 use crate::approval::{Answer, SessionApprovals, parse_answer, target_of};
-use crate::dispatch::{CallStatus, ChangePreview, Confirm};
+use crate::dispatch::{ChangePreview, Confirm};
+use crate::protocol::CallStatus;
 use crate::protocol::Event;
 
 /// Asks on the controlling terminal, so a piped prompt still gets a real yes or no; an
@@ -88,12 +89,13 @@ pub fn print_event(e: Event) {
             let _ = out.flush();
         }
         Event::ToolCallStarted { call } => eprintln!("→ {} {}", call.name, call.arguments),
-        Event::ToolCallFinished {
+        Event::ToolResult {
             name,
             status,
-            summary,
+            content,
             ..
         } => {
+            let summary = content.lines().next().unwrap_or("");
             let mark = match status {
                 CallStatus::Done => "✓",
                 CallStatus::Declined => "✗ declined",
@@ -114,5 +116,7 @@ pub fn print_event(e: Event) {
                 );
             }
         }
+        // The prompt was typed here, the answer streamed, the change asked about.
+        Event::Input { .. } | Event::ModelTurn { .. } | Event::Confirmation { .. } => {}
     }
 }

@@ -6,18 +6,10 @@
 //! The format: `{"tool_calls": [{"name": "TOOL", "arguments": {...}}]}` to call tools, or
 //! `{"answer": "TEXT"}` to answer the person. A reply that is not JSON is taken as the answer.
 
-use async_openai::types::chat::{
-    ChatCompletionMessageToolCalls, ChatCompletionRequestAssistantMessage,
-    ChatCompletionRequestAssistantMessageContent, ChatCompletionRequestMessage,
-    ChatCompletionRequestSystemMessage, ChatCompletionRequestSystemMessageContent,
-    ChatCompletionRequestToolMessageContent, ChatCompletionRequestUserMessage,
-    ChatCompletionRequestUserMessageContent, ChatCompletionTools,
-};
 use serde_json::{Value, json};
 
 use crate::brain::{Brain, BrainTurn};
-use crate::dispatch::ToolCall;
-use crate::model::ModelTurn;
+use crate::protocol::{Message, ModelTurn, ToolCall, ToolSpec};
 
 /// How the model must reply, appended to the system prompt.
 pub const FORMAT: &str = "You cannot call functions natively. To call tools, reply with ONLY \
@@ -40,110 +32,58 @@ impl ToolShim {
 }
 
 /// The tools as the model reads them: name, description, argument schema.
-pub fn instructions(tools: &[ChatCompletionTools]) -> String {
+pub fn instructions(tools: &[ToolSpec]) -> String {
     let list: Vec<String> = tools
         .iter()
-        .map(|t| match t {
-            ChatCompletionTools::Function(f) => format!(
+        .map(|t| {
+            format!(
                 "- {}: {} Arguments (JSON Schema): {}",
-                f.function.name,
-                f.function.description.clone().unwrap_or_default(),
-                f.function.parameters.clone().unwrap_or(json!({}))
-            ),
-            #[allow(unreachable_patterns)]
-            _ => String::new(),
+                t.name, t.description, t.parameters
+            )
         })
         .collect();
     format!("{FORMAT}\n\nTools:\n{}", list.join("\n"))
 }
 
-fn text_of_user(c: &ChatCompletionRequestUserMessageContent) -> String {
-    match c {
-        ChatCompletionRequestUserMessageContent::Text(t) => t.clone(),
-        ChatCompletionRequestUserMessageContent::Array(_) => String::new(),
-    }
-}
-
 /// The conversation in plain messages only: system, user and assistant text.
-pub fn rewrite(
-    messages: &[ChatCompletionRequestMessage],
-    tools: &[ChatCompletionTools],
-) -> Vec<ChatCompletionRequestMessage> {
-    let user = |text: String| {
-        ChatCompletionRequestMessage::User(ChatCompletionRequestUserMessage {
-            content: ChatCompletionRequestUserMessageContent::Text(text),
-            name: None,
-        })
-    };
+pub fn rewrite(messages: &[Message], tools: &[ToolSpec]) -> Vec<Message> {
     let mut names = std::collections::HashMap::new();
-    let mut out = Vec::new();
-    for m in messages {
-        match m {
-            ChatCompletionRequestMessage::System(s) => {
-                let base = match &s.content {
-                    ChatCompletionRequestSystemMessageContent::Text(t) => t.clone(),
-                    ChatCompletionRequestSystemMessageContent::Array(_) => String::new(),
-                };
-                out.push(ChatCompletionRequestMessage::System(
-                    ChatCompletionRequestSystemMessage {
-                        content: ChatCompletionRequestSystemMessageContent::Text(format!(
-                            "{base}\n\n{}",
-                            instructions(tools)
-                        )),
-                        name: None,
-                    },
-                ));
-            }
-            ChatCompletionRequestMessage::User(u) => out.push(user(text_of_user(&u.content))),
-            ChatCompletionRequestMessage::Assistant(a) => {
-                let calls: Vec<Value> = a
-                    .tool_calls
+    messages
+        .iter()
+        .map(|m| match m {
+            Message::System { content } => Message::System {
+                content: format!("{content}\n\n{}", instructions(tools)),
+            },
+            Message::User { .. } => m.clone(),
+            Message::Assistant {
+                content,
+                tool_calls,
+            } => {
+                let calls: Vec<Value> = tool_calls
                     .iter()
-                    .flatten()
-                    .filter_map(|c| match c {
-                        ChatCompletionMessageToolCalls::Function(f) => {
-                            names.insert(f.id.clone(), f.function.name.clone());
-                            let args: Value =
-                                serde_json::from_str(&f.function.arguments).unwrap_or(json!({}));
-                            Some(json!({"name": f.function.name, "arguments": args}))
-                        }
-                        #[allow(unreachable_patterns)]
-                        _ => None,
+                    .map(|c| {
+                        names.insert(c.id.clone(), c.name.clone());
+                        let args: Value = serde_json::from_str(&c.arguments).unwrap_or(json!({}));
+                        json!({"name": c.name, "arguments": args})
                     })
                     .collect();
-                let text = match &a.content {
-                    Some(ChatCompletionRequestAssistantMessageContent::Text(t)) => t.clone(),
-                    _ => String::new(),
-                };
                 let said = if calls.is_empty() {
-                    json!({"answer": text}).to_string()
+                    json!({"answer": content})
                 } else {
-                    json!({"tool_calls": calls}).to_string()
+                    json!({"tool_calls": calls})
                 };
-                #[allow(deprecated)]
-                out.push(ChatCompletionRequestMessage::Assistant(
-                    ChatCompletionRequestAssistantMessage {
-                        content: Some(ChatCompletionRequestAssistantMessageContent::Text(said)),
-                        refusal: None,
-                        name: None,
-                        audio: None,
-                        tool_calls: None,
-                        function_call: None,
-                    },
-                ));
+                Message::answer(said.to_string())
             }
-            ChatCompletionRequestMessage::Tool(t) => {
-                let content = match &t.content {
-                    ChatCompletionRequestToolMessageContent::Text(s) => s.clone(),
-                    ChatCompletionRequestToolMessageContent::Array(_) => String::new(),
-                };
-                let name = names.get(&t.tool_call_id).cloned().unwrap_or_default();
-                out.push(user(format!("Result of {name}:\n{content}")));
+            Message::Tool {
+                tool_call_id,
+                content,
+                ..
+            } => {
+                let name = names.get(tool_call_id).cloned().unwrap_or_default();
+                Message::user(format!("Result of {name}:\n{content}"))
             }
-            _ => {}
-        }
-    }
-    out
+        })
+        .collect()
 }
 
 /// What the model's reply says: tool calls, or the answer.
@@ -197,8 +137,8 @@ impl Brain for ToolShim {
 
     fn turn<'a>(
         &'a self,
-        messages: &'a [ChatCompletionRequestMessage],
-        tools: &'a [ChatCompletionTools],
+        messages: &'a [Message],
+        tools: &'a [ToolSpec],
         on_text: &'a mut (dyn FnMut(&str) + Send),
     ) -> BrainTurn<'a> {
         Box::pin(async move {
@@ -207,7 +147,7 @@ impl Brain for ToolShim {
             let raw = self.inner.turn(&plain, &[], &mut |_| {}).await?;
             let turn_no = messages
                 .iter()
-                .filter(|m| matches!(m, ChatCompletionRequestMessage::Assistant(_)))
+                .filter(|m| matches!(m, Message::Assistant { .. }))
                 .count();
             let mut turn = parse(&raw.text, turn_no);
             turn.usage = raw.usage;

@@ -1,69 +1,26 @@
-//! Session transcripts: what was asked, what the model answered and called, what the person
-//! confirmed and what each tool returned — one JSON object per line, redacted before it is
-//! written, so `todo-ops replay` can run the session again and check the results.
+//! Session transcripts: the session's event stream as JSON lines (what was asked, what the
+//! model answered and called, what the person confirmed and what each tool returned),
+//! redacted before it is written, so `todo-ops replay` can run the session again.
 
 use std::io::{BufRead, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
-use serde::{Deserialize, Serialize};
-use serde_json::Value;
+use crate::protocol::Event;
 
-use crate::dispatch::{CallStatus, ToolCall};
-
-/// One line of a transcript.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
-pub enum Entry {
-    /// The person's prompt, starting a turn.
-    Input {
-        /// The prompt.
-        text: String,
-    },
-    /// One model answer: text and the tool calls it asked for.
-    ModelTurn {
-        /// The text.
-        text: String,
-        /// The calls, in order.
-        tool_calls: Vec<ToolCall>,
-    },
-    /// The person's answer to a change.
-    Confirmation {
-        /// The tool.
-        tool: String,
-        /// Its arguments.
-        arguments: Value,
-        /// Whether it was applied.
-        approved: bool,
-    },
-    /// What a tool call returned.
-    ToolResult {
-        /// The call's id.
-        call_id: String,
-        /// The tool.
-        name: String,
-        /// How it ended.
-        status: CallStatus,
-        /// What the model read.
-        content: String,
-        /// The typed result, when it ran.
-        data: Option<Value>,
-    },
-}
-
-/// Sees every entry of a session as it happens (the recorder, the replay checker).
+/// Sees every event of a session as it happens (the recorder, the replay checker).
 pub trait Observer: Send + Sync {
-    /// One entry, already redacted.
-    fn observe(&self, entry: &Entry);
+    /// One event, already redacted.
+    fn observe(&self, event: &Event);
 }
 
 /// Several observers seeing the same entries, in order.
 pub struct Tee(pub Vec<std::sync::Arc<dyn Observer>>);
 
 impl Observer for Tee {
-    fn observe(&self, entry: &Entry) {
+    fn observe(&self, event: &Event) {
         for o in &self.0 {
-            o.observe(entry);
+            o.observe(event);
         }
     }
 }
@@ -134,8 +91,11 @@ impl Recorder {
 }
 
 impl Observer for Recorder {
-    fn observe(&self, entry: &Entry) {
-        let Ok(mut line) = serde_json::to_string(entry) else {
+    fn observe(&self, event: &Event) {
+        if !event.is_durable() {
+            return;
+        }
+        let Ok(mut line) = serde_json::to_string(event) else {
             return;
         };
         line.push('\n');
@@ -154,7 +114,7 @@ impl Observer for Recorder {
 }
 
 /// Reads a transcript; empty lines are skipped.
-pub fn read(path: &Path) -> Result<Vec<Entry>, TranscriptError> {
+pub fn read(path: &Path) -> Result<Vec<Event>, TranscriptError> {
     let file = std::fs::File::open(path).map_err(|source| TranscriptError::Io {
         path: path.to_path_buf(),
         source,
@@ -181,6 +141,7 @@ pub fn read(path: &Path) -> Result<Vec<Entry>, TranscriptError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::protocol::{CallStatus, ToolCall};
 
     #[test]
     fn entries_round_trip_and_a_bad_line_is_named() {
@@ -188,10 +149,10 @@ mod tests {
         let path = dir.join("t.jsonl");
         let rec = Recorder::create(&path).unwrap();
         let entries = vec![
-            Entry::Input {
+            Event::Input {
                 text: "why?".into(),
             },
-            Entry::ModelTurn {
+            Event::ModelTurn {
                 text: String::new(),
                 tool_calls: vec![ToolCall {
                     id: "c1".into(),
@@ -199,12 +160,12 @@ mod tests {
                     arguments: "{}".into(),
                 }],
             },
-            Entry::Confirmation {
+            Event::Confirmation {
                 tool: "scale".into(),
                 arguments: serde_json::json!({"replicas": 2}),
                 approved: false,
             },
-            Entry::ToolResult {
+            Event::ToolResult {
                 call_id: "c1".into(),
                 name: "list_pods".into(),
                 status: CallStatus::Done,
@@ -215,6 +176,8 @@ mod tests {
         for e in &entries {
             rec.observe(e);
         }
+        // Passing events are not written.
+        rec.observe(&Event::TextDelta { text: "x".into() });
         assert_eq!(read(&path).unwrap(), entries);
         std::fs::write(
             &path,

@@ -7,8 +7,8 @@ use chat_support::*;
 use serde_json::{Value, json};
 use todo_e2e::scripted_llm::{ScriptedLlm, Turn};
 use todo_ops::approval::{DECLINED, MutationPolicy};
-use todo_ops::dispatch::CallStatus;
 use todo_ops::dispatch::Dispatcher;
+use todo_ops::protocol::CallStatus;
 use todo_ops::protocol::{Event, TurnEnd};
 use todo_ops::session::{Limits, Session};
 
@@ -34,7 +34,7 @@ async fn a_turn_looks_through_tools_then_answers_and_the_model_sees_each_result(
     let finished: Vec<(&str, &CallStatus)> = events
         .iter()
         .filter_map(|e| match e {
-            Event::ToolCallFinished { name, status, .. } => Some((name.as_str(), status)),
+            Event::ToolResult { name, status, .. } => Some((name.as_str(), status)),
             _ => None,
         })
         .collect();
@@ -174,7 +174,7 @@ async fn the_same_call_a_third_time_in_a_turn_is_refused_to_the_model() {
     let statuses: Vec<CallStatus> = events
         .iter()
         .filter_map(|e| match e {
-            Event::ToolCallFinished { status, .. } => Some(status.clone()),
+            Event::ToolResult { status, .. } => Some(status.clone()),
             _ => None,
         })
         .collect();
@@ -309,13 +309,14 @@ async fn the_offline_planner_s_requests_all_reach_their_tools() {
         let mut calls = Vec::new();
         let answer = s
             .turn(request, &person, &mut |e| {
-                if let Event::ToolCallFinished {
+                if let Event::ToolResult {
                     name,
                     status,
-                    summary,
+                    content,
                     ..
                 } = e
                 {
+                    let summary = content.lines().next().unwrap_or("").to_string();
                     calls.push((name, status, summary));
                 }
             })
@@ -396,7 +397,7 @@ async fn a_generated_secret_stays_hidden_across_turns() {
     /// Keeps every transcript entry, serialised as a recording would write it.
     struct Recorder(std::sync::Mutex<Vec<String>>);
     impl todo_ops::transcript::Observer for Recorder {
-        fn observe(&self, entry: &todo_ops::transcript::Entry) {
+        fn observe(&self, entry: &todo_ops::protocol::Event) {
             self.0
                 .lock()
                 .unwrap()

@@ -20,7 +20,7 @@ use kubesim::server::{RunningSim, SimConfig};
 use serde_json::{Value, json};
 use todo_e2e::scripted_llm::{ScriptedLlm, Turn};
 use todo_ops::approval::{DECLINED, MutationPolicy};
-use todo_ops::dispatch::CallStatus;
+use todo_ops::protocol::CallStatus;
 use todo_ops::protocol::Event;
 use todo_ops_tools::cluster::ClusterTarget;
 use todo_ops_tools::redact::Redactor;
@@ -43,7 +43,7 @@ fn statuses(events: &[Event]) -> Vec<(String, CallStatus)> {
     events
         .iter()
         .filter_map(|e| match e {
-            Event::ToolCallFinished { name, status, .. } => Some((name.clone(), status.clone())),
+            Event::ToolResult { name, status, .. } => Some((name.clone(), status.clone())),
             _ => None,
         })
         .collect()

@@ -6,7 +6,8 @@ mod chat_support;
 use chat_support::*;
 use serde_json::json;
 use todo_ops::approval::{DECLINED, MutationPolicy};
-use todo_ops::dispatch::{CallStatus, Dispatcher, ToolCall};
+use todo_ops::dispatch::Dispatcher;
+use todo_ops::protocol::{CallStatus, ToolCall};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn reads_run_mutations_wait_for_yes_and_no_is_final() {

@@ -4,13 +4,11 @@
 
 use std::time::Duration;
 
-use async_openai::types::chat::{
-    ChatCompletionRequestMessage, ChatCompletionRequestUserMessage,
-    ChatCompletionRequestUserMessageContent,
-};
 use serde_json::{Value, json};
 use todo_e2e::scripted_llm::{ScriptedLlm, Turn};
-use todo_ops::model::{Model, ModelConfig, ModelError, tool_specs};
+use todo_ops::model::{Model, ModelConfig, ModelError};
+use todo_ops::protocol::Message;
+use todo_ops::session::tool_specs;
 use todo_ops_tools::tools::registry;
 
 fn model(base_url: &str, attempts: u32) -> Model {
@@ -24,13 +22,8 @@ fn model(base_url: &str, attempts: u32) -> Model {
     .unwrap()
 }
 
-fn ask(text: &str) -> Vec<ChatCompletionRequestMessage> {
-    vec![ChatCompletionRequestMessage::User(
-        ChatCompletionRequestUserMessage {
-            content: ChatCompletionRequestUserMessageContent::Text(text.into()),
-            name: None,
-        },
-    )]
+fn ask(text: &str) -> Vec<Message> {
+    vec![Message::user(text)]
 }
 
 #[tokio::test]

@@ -13,13 +13,13 @@ use std::pin::Pin;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use async_openai::types::chat::{ChatCompletionRequestMessage, ChatCompletionTools};
 use common::{Env, healthy, setup};
 use todo_ops::approval::MutationPolicy;
 use todo_ops::brain::{Brain, BrainTurn};
-use todo_ops::dispatch::{ChangePreview, Confirm, Dispatcher, ToolCall};
-use todo_ops::model::ModelTurn;
+use todo_ops::dispatch::{ChangePreview, Confirm, Dispatcher};
 use todo_ops::playbook::{Playbook, load_dir, playbooks_dir};
+use todo_ops::protocol::ModelTurn;
+use todo_ops::protocol::ToolCall;
 use todo_ops::replay::Replay;
 use todo_ops::scenarios;
 use todo_ops::session::{Limits, Session};
@@ -120,8 +120,8 @@ impl Brain for FollowsThePlaybook {
     }
     fn turn<'a>(
         &'a self,
-        _: &'a [ChatCompletionRequestMessage],
-        _: &'a [ChatCompletionTools],
+        _: &'a [todo_ops::protocol::Message],
+        _: &'a [todo_ops::protocol::ToolSpec],
         _: &'a mut (dyn FnMut(&str) + Send),
     ) -> BrainTurn<'a> {
         let next = self.0.lock().unwrap().pop().unwrap_or_default();

@@ -15,7 +15,8 @@ use kube::Api;
 use kube::api::{DeleteParams, ListParams, Patch, PatchParams};
 use serde_json::json;
 use todo_e2e::scripted_llm::{ScriptedLlm, Turn};
-use todo_ops::transcript::{Entry, read};
+use todo_ops::protocol::Event as Entry;
+use todo_ops::transcript::read;
 
 /// Waits until `todo-backend` has `n` pods, all Ready, none of them in `not`.
 async fn backend_ready(pods: &Api<Pod>, n: usize, not: &[String]) -> Vec<String> {
@@ -115,6 +116,7 @@ async fn a_recorded_session_replays_and_a_changed_cluster_fails_with_a_diff() {
             Entry::ModelTurn { .. } => "model",
             Entry::Confirmation { .. } => "confirm",
             Entry::ToolResult { .. } => "result",
+            other => panic!("a passing event was written to the transcript: {other:?}"),
         })
         .collect();
     assert_eq!(

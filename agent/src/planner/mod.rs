@@ -2,16 +2,10 @@
 //! down?", "scale the frontend to 3", "show backend logs", "fix it") map to the same typed
 //! tools a model would call, through the same gate, and the answer quotes what they found.
 
-use async_openai::types::chat::{
-    ChatCompletionMessageToolCalls, ChatCompletionRequestAssistantMessage,
-    ChatCompletionRequestMessage, ChatCompletionRequestToolMessageContent,
-    ChatCompletionRequestUserMessageContent, ChatCompletionTools,
-};
 use serde_json::{Value, json};
 
 use crate::brain::{Brain, BrainTurn};
-use crate::dispatch::ToolCall;
-use crate::model::ModelTurn;
+use crate::protocol::{Message, ModelTurn, ToolCall, ToolSpec};
 
 mod intent;
 pub use intent::{Intent, intent};
@@ -23,13 +17,18 @@ backend\", \"show backend logs\", \"show warning events\", \"describe the backen
 the frontend\", \"diff values of backend with replicaCount=3\", \"list pods\". Set OPENAI_API_KEY \
 (and OPENAI_BASE_URL for a local server) for free-form questions.";
 
-/// The first suggested values patch in a diagnose result: (release, patch).
-pub fn suggested_patch(diagnosis_text: &str) -> Option<(String, Value)> {
-    diagnosis_text.lines().find_map(|l| {
-        let rest = l.trim().strip_prefix("suggested helm_upgrade of ")?;
-        let (release, patch) = rest.split_once(": ")?;
-        Some((release.to_string(), serde_json::from_str(patch).ok()?))
+/// The first suggested values patch in a diagnose result's findings: (release, patch).
+pub fn suggested_patch(diagnosis: &Value) -> Option<(String, Value)> {
+    findings(diagnosis).find_map(|f| {
+        let release = f["release"].as_str()?;
+        let patch = f.get("suggested_patch").filter(|p| !p.is_null())?;
+        Some((release.to_string(), patch.clone()))
     })
+}
+
+/// The findings of a diagnose result, in its order.
+fn findings(diagnosis: &Value) -> impl Iterator<Item = &Value> {
+    diagnosis["findings"].as_array().into_iter().flatten()
 }
 
 /// The planner; with playbooks it can also apply the repair a finding's playbook names
@@ -46,61 +45,59 @@ impl OfflinePlanner {
     }
 }
 
-/// The change the playbook of the first finding in `diagnosis_text` makes, as a tool call:
-/// (tool, arguments).
+/// The change the playbook of the first finding in a diagnose result makes, as a tool
+/// call: (tool, arguments).
 pub fn playbook_repair(
-    diagnosis_text: &str,
+    diagnosis: &Value,
     playbooks: &[crate::playbook::Playbook],
 ) -> Option<(String, Value)> {
-    diagnosis_text.lines().find_map(|l| {
-        let name = l.trim().strip_prefix("playbook: ")?;
-        let pb = playbooks.iter().find(|p| p.name == name)?;
-        let step = pb.repair()?;
-        Some((step.tool.clone(), step.args.clone()))
-    })
+    let name = findings(diagnosis).next()?["playbook"].as_str()?;
+    let step = playbooks.iter().find(|p| p.name == name)?.repair()?;
+    Some((step.tool.clone(), step.args.clone()))
 }
 
 /// The current turn as the planner sees it: the request and the tool results since.
 struct Progress {
     request: String,
-    /// (tool name, result text), in order.
-    results: Vec<(String, String)>,
+    /// The results, in order.
+    results: Vec<Seen>,
 }
 
-fn progress(messages: &[ChatCompletionRequestMessage]) -> Progress {
+/// One tool result: the tool, the text the person is shown, the typed result it is read from.
+#[derive(Default)]
+struct Seen {
+    name: String,
+    text: String,
+    data: Value,
+}
+
+fn progress(messages: &[Message]) -> Progress {
     let start = messages
         .iter()
-        .rposition(|m| matches!(m, ChatCompletionRequestMessage::User(_)))
+        .rposition(|m| matches!(m, Message::User { .. }))
         .unwrap_or(0);
     let request = match messages.get(start) {
-        Some(ChatCompletionRequestMessage::User(u)) => match &u.content {
-            ChatCompletionRequestUserMessageContent::Text(t) => t.clone(),
-            ChatCompletionRequestUserMessageContent::Array(_) => String::new(),
-        },
+        Some(Message::User { content }) => content.clone(),
         _ => String::new(),
     };
     let mut names = std::collections::HashMap::new();
     let mut results = Vec::new();
     for m in &messages[start..] {
         match m {
-            ChatCompletionRequestMessage::Assistant(ChatCompletionRequestAssistantMessage {
-                tool_calls: Some(calls),
-                ..
-            }) => {
-                for c in calls {
-                    if let ChatCompletionMessageToolCalls::Function(f) = c {
-                        names.insert(f.id.clone(), f.function.name.clone());
-                    }
+            Message::Assistant { tool_calls, .. } => {
+                for c in tool_calls {
+                    names.insert(c.id.clone(), c.name.clone());
                 }
             }
-            ChatCompletionRequestMessage::Tool(t) => {
-                let text = match &t.content {
-                    ChatCompletionRequestToolMessageContent::Text(s) => s.clone(),
-                    ChatCompletionRequestToolMessageContent::Array(_) => String::new(),
-                };
-                let name = names.get(&t.tool_call_id).cloned().unwrap_or_default();
-                results.push((name, text));
-            }
+            Message::Tool {
+                tool_call_id,
+                content,
+                data,
+            } => results.push(Seen {
+                name: names.get(tool_call_id).cloned().unwrap_or_default(),
+                text: content.clone(),
+                data: data.clone().unwrap_or_default(),
+            }),
             _ => {}
         }
     }
@@ -130,7 +127,9 @@ fn answer(text: String) -> ModelTurn {
 /// The next step for `p`: a tool call, or the answer.
 fn next(p: &Progress, playbooks: &[crate::playbook::Playbook]) -> ModelTurn {
     let step = p.results.len();
-    let last = p.results.last().map(|(_, t)| t.as_str()).unwrap_or("");
+    let empty = Seen::default();
+    let seen = p.results.last().unwrap_or(&empty);
+    let last = seen.text.as_str();
     let single = |name: &str, args: Value, done: &str| {
         if step == 0 {
             call(0, name, args)
@@ -210,19 +209,18 @@ the same for todo-frontend (see the README)."
                 "list_pods",
                 json!({"label_selector": format!("app.kubernetes.io/name={app}")}),
             ),
-            1 => match last
-                .lines()
-                .next()
-                .and_then(|l| l.split_whitespace().next())
-            {
-                Some(pod) if pod != "no" => call(1, "get_logs", json!({"pod": pod, "tail": 50})),
+            1 => match seen.data[0]["name"].as_str() {
+                Some(pod) => call(1, "get_logs", json!({"pod": pod, "tail": 50})),
                 _ => answer(format!("There are no {app} pods to read logs from.")),
             },
             _ => answer(format!("Last log lines of {app}:\n{last}")),
         },
         Intent::Fix => match step {
             0 => call(0, "diagnose", json!({})),
-            1 => match (suggested_patch(last), playbook_repair(last, playbooks)) {
+            1 => match (
+                suggested_patch(&seen.data),
+                playbook_repair(&seen.data, playbooks),
+            ) {
                 (Some((release, patch)), _) => call(
                     1,
                     "helm_upgrade",
@@ -234,8 +232,8 @@ the same for todo-frontend (see the README)."
             2 => call(2, "diagnose", json!({})),
             _ => answer(format!(
                 "{}: {}\nAfterwards:\n{last}",
-                p.results.get(1).map_or("", |(n, _)| n.as_str()),
-                p.results.get(1).map_or("", |(_, t)| t.as_str())
+                p.results.get(1).map_or("", |r| r.name.as_str()),
+                p.results.get(1).map_or("", |r| r.text.as_str())
             )),
         },
     }
@@ -247,8 +245,8 @@ impl Brain for OfflinePlanner {
     }
     fn turn<'a>(
         &'a self,
-        messages: &'a [ChatCompletionRequestMessage],
-        _tools: &'a [ChatCompletionTools],
+        messages: &'a [Message],
+        _tools: &'a [ToolSpec],
         on_text: &'a mut (dyn FnMut(&str) + Send),
     ) -> BrainTurn<'a> {
         Box::pin(async move {
@@ -267,10 +265,17 @@ mod tests {
 
     #[test]
     fn the_fix_comes_from_diagnose_s_own_suggestion() {
-        let text = "namespace default: 1 finding(s) over 2 pods\n- [error] oom-killed deployment/todo-backend: OOMKilled\n  cause: too little memory\n  suggested helm_upgrade of todo-backend: {\"resources\":{\"limits\":{\"memory\":\"512Mi\"}}}\n  playbook: oom";
-        let (release, patch) = suggested_patch(text).unwrap();
+        let diagnosis = json!({"namespace": "default", "pods": 2, "findings": [
+            {"id": "single-replica", "object": "deployment/todo-frontend", "release": "todo-frontend",
+             "suggested_patch": null, "playbook": "scale"},
+            {"id": "oom-killed", "object": "deployment/todo-backend", "release": "todo-backend",
+             "suggested_patch": {"resources": {"limits": {"memory": "512Mi"}}}, "playbook": "oom"}
+        ]});
+        let (release, patch) = suggested_patch(&diagnosis).unwrap();
         assert_eq!(release, "todo-backend");
         assert_eq!(patch["resources"]["limits"]["memory"], "512Mi");
-        assert!(suggested_patch("namespace default: healthy").is_none());
+        assert!(suggested_patch(&json!({"namespace": "default", "findings": []})).is_none());
+        // A text result (no typed data) suggests nothing rather than something scraped.
+        assert!(suggested_patch(&Value::Null).is_none());
     }
 }

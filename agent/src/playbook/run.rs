@@ -8,7 +8,8 @@ use serde::Serialize;
 use serde_json::Value;
 
 use super::Playbook;
-use crate::dispatch::{CallStatus, Confirm, Dispatcher, FatalToolError, ToolCall};
+use crate::dispatch::{Confirm, Dispatcher, FatalToolError};
+use crate::protocol::{CallStatus, ToolCall};
 
 /// How one step ended.
 #[derive(Debug, Clone, PartialEq, Serialize)]

@@ -7,15 +7,13 @@ pub mod shape;
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex, MutexGuard};
 
-use async_openai::types::chat::{ChatCompletionRequestMessage, ChatCompletionTools};
 use serde_json::Value;
 
-use crate::brain::{Brain, BrainTurn};
-use crate::dispatch::{CallStatus, ChangePreview, Confirm};
-use crate::model::{ModelError, ModelTurn};
-use crate::protocol::Event;
+use crate::brain::{Brain, BrainError, BrainTurn};
+use crate::dispatch::{ChangePreview, Confirm};
+use crate::protocol::{CallStatus, Event, Message, ModelTurn, ToolSpec};
 use crate::session::{Session, TurnError};
-use crate::transcript::{Entry, Observer};
+use crate::transcript::Observer;
 
 /// A tool result that no longer matches the recording.
 #[derive(Debug, Clone, PartialEq)]
@@ -71,7 +69,7 @@ impl ReplayReport {
 #[derive(Default)]
 struct State {
     turns: VecDeque<ModelTurn>,
-    results: VecDeque<Entry>,
+    results: VecDeque<Event>,
     aliases: Vec<(String, String)>,
     report: ReplayReport,
 }
@@ -85,19 +83,19 @@ pub struct Replay {
 
 impl Replay {
     /// Splits a transcript into what drives the session and what it must show.
-    pub fn new(entries: Vec<Entry>) -> Self {
+    pub fn new(entries: Vec<Event>) -> Self {
         let mut state = State::default();
         let mut inputs = Vec::new();
         for e in entries {
             match e {
-                Entry::Input { text } => inputs.push(text),
-                Entry::ModelTurn { text, tool_calls } => state.turns.push_back(ModelTurn {
+                Event::Input { text } => inputs.push(text),
+                Event::ModelTurn { text, tool_calls } => state.turns.push_back(ModelTurn {
                     text,
                     tool_calls,
                     usage: None,
                 }),
-                Entry::Confirmation { .. } => {}
-                result @ Entry::ToolResult { .. } => state.results.push_back(result),
+                result @ Event::ToolResult { .. } => state.results.push_back(result),
+                _ => {}
             }
         }
         Self {
@@ -121,7 +119,7 @@ impl Replay {
         for input in &self.inputs {
             match session.turn(input, self, on_event).await {
                 Ok(_) => {}
-                Err(TurnError::Model(ModelError::TranscriptExhausted)) => {
+                Err(TurnError::Brain(BrainError::TranscriptExhausted)) => {
                     let mut s = self.state();
                     let step = s.report.checked + 1;
                     s.report.mismatches.push(Mismatch {
@@ -159,7 +157,7 @@ impl Replay {
         let mut s = self.state();
         s.report.checked += 1;
         let step = s.report.checked;
-        let Some(Entry::ToolResult {
+        let Some(Event::ToolResult {
             name: was_name,
             status: was_status,
             content: was_content,
@@ -213,14 +211,14 @@ impl Replay {
 }
 
 impl Observer for Replay {
-    fn observe(&self, entry: &Entry) {
-        if let Entry::ToolResult {
+    fn observe(&self, event: &Event) {
+        if let Event::ToolResult {
             name,
             status,
             content,
             data,
             ..
-        } = entry
+        } = event
         {
             self.check(name, status, content, data.as_ref());
         }
@@ -234,15 +232,15 @@ impl Brain for Replay {
 
     fn turn<'a>(
         &'a self,
-        _messages: &'a [ChatCompletionRequestMessage],
-        _tools: &'a [ChatCompletionTools],
+        _messages: &'a [Message],
+        _tools: &'a [ToolSpec],
         on_text: &'a mut (dyn FnMut(&str) + Send),
     ) -> BrainTurn<'a> {
         Box::pin(async move {
             let mut turn = {
                 let mut s = self.state();
                 let Some(turn) = s.turns.pop_front() else {
-                    return Err(ModelError::TranscriptExhausted);
+                    return Err(BrainError::TranscriptExhausted);
                 };
                 turn
             };
@@ -269,7 +267,7 @@ impl Confirm for Replay {
         Box::pin(async move {
             let mut s = self.state();
             match s.results.front() {
-                Some(Entry::ToolResult { name, status, .. }) if *name == preview.tool => {
+                Some(Event::ToolResult { name, status, .. }) if *name == preview.tool => {
                     *status != CallStatus::Declined
                 }
                 _ => {

@@ -1,55 +1,36 @@
-//! The session's conversation as messages: building them, restoring a saved one, folding
-//! it up (`/compact`), and the confirmation wrapper that records the person's answers.
+//! The session's conversation as messages: restoring a saved one, folding it up
+//! (`/compact`), and the one event stream every consumer of a turn reads.
 
-use async_openai::types::chat::{
-    ChatCompletionMessageToolCall, ChatCompletionMessageToolCalls,
-    ChatCompletionRequestAssistantMessage, ChatCompletionRequestAssistantMessageContent,
-    ChatCompletionRequestMessage, ChatCompletionRequestToolMessage,
-    ChatCompletionRequestToolMessageContent, ChatCompletionRequestUserMessage,
-    ChatCompletionRequestUserMessageContent, FunctionCall,
-};
+use std::sync::{Arc, Mutex};
 
 use super::Session;
 use crate::dispatch::{ChangePreview, Confirm};
-use crate::transcript::{Entry, Observer};
+use crate::protocol::{Event, Message};
+use crate::transcript::Observer;
 
 impl Session {
     /// Continues a saved conversation: its prompts, the model's turns and the tool results
     /// become this session's history (as saved, so already redacted).
-    pub fn restore(&mut self, entries: &[Entry]) {
+    pub fn restore(&mut self, events: &[Event]) {
         self.history.clear();
-        for e in entries {
+        for e in events {
             match e {
-                Entry::Input { text } => self.history.push(user(text)),
-                Entry::ModelTurn { text, tool_calls } => {
-                    let calls = (!tool_calls.is_empty()).then(|| {
-                        tool_calls
-                            .iter()
-                            .map(|c| {
-                                ChatCompletionMessageToolCalls::Function(
-                                    ChatCompletionMessageToolCall {
-                                        id: c.id.clone(),
-                                        function: FunctionCall {
-                                            name: c.name.clone(),
-                                            arguments: c.arguments.clone(),
-                                        },
-                                    },
-                                )
-                            })
-                            .collect()
-                    });
-                    let text = (!text.is_empty()).then(|| text.clone());
-                    self.history.push(assistant(text, calls));
-                }
-                Entry::ToolResult {
-                    call_id, content, ..
-                } => self.history.push(ChatCompletionRequestMessage::Tool(
-                    ChatCompletionRequestToolMessage {
-                        content: ChatCompletionRequestToolMessageContent::Text(content.clone()),
-                        tool_call_id: call_id.clone(),
-                    },
-                )),
-                Entry::Confirmation { .. } => {}
+                Event::Input { text } => self.history.push(Message::user(text.clone())),
+                Event::ModelTurn { text, tool_calls } => self.history.push(Message::Assistant {
+                    content: text.clone(),
+                    tool_calls: tool_calls.clone(),
+                }),
+                Event::ToolResult {
+                    call_id,
+                    content,
+                    data,
+                    ..
+                } => self.history.push(Message::Tool {
+                    tool_call_id: call_id.clone(),
+                    content: content.clone(),
+                    data: data.clone(),
+                }),
+                _ => {}
             }
             // The session being recorded now holds the whole conversation too.
             self.observe(e.clone());
@@ -70,49 +51,54 @@ impl Session {
     }
 }
 
-/// Passes the person's answer through and tells the observer what it was.
-pub(super) struct ObservedConfirm<'a> {
-    pub(super) inner: &'a dyn Confirm,
-    pub(super) observer: Option<&'a dyn Observer>,
+/// The turn's one event stream: every event goes, in order, to the session's observers
+/// (recorder, replay checker) and to the front end's handler.
+pub(super) struct Emitter<'a> {
+    observer: Option<Arc<dyn Observer>>,
+    on_event: Mutex<&'a mut (dyn FnMut(Event) + Send)>,
 }
 
-impl Confirm for ObservedConfirm<'_> {
+impl<'a> Emitter<'a> {
+    pub(super) fn new(
+        observer: Option<Arc<dyn Observer>>,
+        on_event: &'a mut (dyn FnMut(Event) + Send),
+    ) -> Self {
+        Self {
+            observer,
+            on_event: Mutex::new(on_event),
+        }
+    }
+
+    /// Sends one (already redacted) event to everyone.
+    pub(super) fn send(&self, event: Event) {
+        if let Some(o) = &self.observer {
+            o.observe(&event);
+        }
+        // A handler that panicked once still gets later events.
+        let mut handler = self.on_event.lock().unwrap_or_else(|p| p.into_inner());
+        (*handler)(event);
+    }
+}
+
+/// Passes the person's answer through and puts it in the event stream.
+pub(super) struct ObservedConfirm<'a, 'e> {
+    pub(super) inner: &'a dyn Confirm,
+    pub(super) emit: &'a Emitter<'e>,
+}
+
+impl Confirm for ObservedConfirm<'_, '_> {
     fn confirm<'a>(
         &'a self,
         preview: &'a ChangePreview,
     ) -> std::pin::Pin<Box<dyn std::future::Future<Output = bool> + Send + 'a>> {
         Box::pin(async move {
             let approved = self.inner.confirm(preview).await;
-            if let Some(o) = self.observer {
-                o.observe(&Entry::Confirmation {
-                    tool: preview.tool.clone(),
-                    arguments: preview.arguments.clone(),
-                    approved,
-                });
-            }
+            self.emit.send(Event::Confirmation {
+                tool: preview.tool.clone(),
+                arguments: preview.arguments.clone(),
+                approved,
+            });
             approved
         })
     }
-}
-
-pub(super) fn user(text: &str) -> ChatCompletionRequestMessage {
-    ChatCompletionRequestMessage::User(ChatCompletionRequestUserMessage {
-        content: ChatCompletionRequestUserMessageContent::Text(text.to_string()),
-        name: None,
-    })
-}
-
-#[allow(deprecated)]
-pub(super) fn assistant(
-    content: Option<String>,
-    tool_calls: Option<Vec<ChatCompletionMessageToolCalls>>,
-) -> ChatCompletionRequestMessage {
-    ChatCompletionRequestMessage::Assistant(ChatCompletionRequestAssistantMessage {
-        content: content.map(ChatCompletionRequestAssistantMessageContent::Text),
-        refusal: None,
-        name: None,
-        audio: None,
-        tool_calls,
-        function_call: None,
-    })
 }

@@ -1,22 +1,18 @@
 //! One chat session: the conversation, the model, the dispatcher, and the turn loop that
 //! lets the model look, propose and verify through tools until it answers.
 
-use async_openai::types::chat::{
-    ChatCompletionMessageToolCall, ChatCompletionMessageToolCalls, ChatCompletionRequestMessage,
-    ChatCompletionRequestSystemMessage, ChatCompletionRequestSystemMessageContent,
-    ChatCompletionRequestToolMessage, ChatCompletionRequestToolMessageContent, ChatCompletionTools,
-    FunctionCall,
-};
+use std::sync::Arc;
 
-use crate::brain::Brain;
-use crate::dispatch::{CallStatus, Confirm, Dispatcher, FatalToolError, ToolCall, ToolReply};
-use crate::model::{ModelError, tool_specs};
+use todo_ops_tools::tool::Tool;
+
+use crate::brain::{Brain, BrainError};
+use crate::dispatch::{Confirm, Dispatcher, FatalToolError, ToolReply};
 use crate::playbook::Playbook;
-use crate::protocol::{Event, TurnEnd};
-use crate::transcript::{Entry, Observer};
+use crate::protocol::{CallStatus, Event, Message, ToolCall, ToolSpec, TurnEnd};
+use crate::transcript::Observer;
 
 mod history;
-use history::{ObservedConfirm, assistant, user};
+use history::{Emitter, ObservedConfirm};
 
 /// The working rules every session starts with.
 pub const WORKING_RULES: &str = "You are todo-ops, an operator for the Todo AI chatbot \
@@ -57,9 +53,9 @@ impl Default for Limits {
 /// A failed turn.
 #[derive(Debug, thiserror::Error)]
 pub enum TurnError {
-    /// The model could not be reached or refused.
+    /// The model could not be reached or refused, or a replay ran out of turns.
     #[error(transparent)]
-    Model(#[from] ModelError),
+    Brain(#[from] BrainError),
     /// A tool failed in a way the session cannot go on from.
     #[error(transparent)]
     Tool(#[from] FatalToolError),
@@ -69,17 +65,17 @@ pub enum TurnError {
 pub struct Session {
     brain: Box<dyn Brain>,
     dispatcher: Dispatcher,
-    tools: Vec<ChatCompletionTools>,
+    tools: Vec<ToolSpec>,
     limits: Limits,
     system: String,
     /// Everything after the system prompt, oldest first.
-    history: Vec<ChatCompletionRequestMessage>,
+    history: Vec<Message>,
     /// The last tool reply, in full (for `/last`).
     pub last_reply: Option<ToolReply>,
     /// Where the turn in progress started in `history`.
     turn_start: usize,
     /// Sees every step, redacted (`--record`, replay).
-    observer: Option<std::sync::Arc<dyn Observer>>,
+    observer: Option<Arc<dyn Observer>>,
     /// The playbooks the model is told about and `/run` follows.
     playbooks: Vec<Playbook>,
     /// What `/compact` folded away, in the system prompt from then on.
@@ -144,10 +140,10 @@ impl Session {
 
     /// Reports every step of later turns to `observer` too (a transcript recorder, the
     /// saved session, a replay checker).
-    pub fn add_observer(&mut self, observer: std::sync::Arc<dyn Observer>) {
+    pub fn add_observer(&mut self, observer: Arc<dyn Observer>) {
         self.observer = Some(match self.observer.take() {
             None => observer,
-            Some(before) => std::sync::Arc::new(crate::transcript::Tee(vec![before, observer])),
+            Some(before) => Arc::new(crate::transcript::Tee(vec![before, observer])),
         });
     }
 
@@ -155,13 +151,13 @@ impl Session {
     pub fn turns(&self) -> usize {
         self.history
             .iter()
-            .filter(|m| matches!(m, ChatCompletionRequestMessage::User(_)))
+            .filter(|m| matches!(m, Message::User { .. }))
             .count()
     }
 
-    fn observe(&self, entry: Entry) {
+    fn observe(&self, event: Event) {
         if let Some(o) = &self.observer {
-            o.observe(&entry);
+            o.observe(&event);
         }
     }
 
@@ -182,7 +178,7 @@ impl Session {
     }
 
     /// The conversation so far (system prompt first), for `/save`.
-    pub fn transcript(&self) -> Vec<ChatCompletionRequestMessage> {
+    pub fn transcript(&self) -> Vec<Message> {
         self.context_from(0)
     }
 
@@ -233,10 +229,11 @@ impl Session {
         {
             self.dispatcher.ctx.redactor.absorb(&r);
         }
-        self.turn_start = self.history.len();
-        self.history.push(user(prompt));
         let redactor = self.dispatcher.ctx.redactor.clone();
-        self.observe(Entry::Input {
+        let emit = Emitter::new(self.observer.clone(), on_event);
+        self.turn_start = self.history.len();
+        self.history.push(Message::user(prompt));
+        emit.send(Event::Input {
             text: redactor.redact(prompt),
         });
         let mut tokens = (0, 0);
@@ -246,13 +243,15 @@ impl Session {
             let turn = self
                 .brain
                 .turn(&messages, &self.tools, &mut |t| {
-                    on_event(Event::TextDelta { text: t.into() })
+                    emit.send(Event::TextDelta {
+                        text: redactor.redact(t),
+                    })
                 })
                 .await?;
             if let Some((p, c)) = turn.usage {
                 tokens = (tokens.0 + p, tokens.1 + c);
             }
-            self.observe(Entry::ModelTurn {
+            emit.send(Event::ModelTurn {
                 text: redactor.redact(&turn.text),
                 tool_calls: turn
                     .tool_calls
@@ -263,9 +262,12 @@ impl Session {
                     })
                     .collect(),
             });
+            self.history.push(Message::Assistant {
+                content: turn.text.clone(),
+                tool_calls: turn.tool_calls.clone(),
+            });
             if turn.tool_calls.is_empty() {
-                self.history.push(assistant(Some(turn.text.clone()), None));
-                on_event(Event::TurnFinished {
+                emit.send(Event::TurnFinished {
                     answer: turn.text.clone(),
                     reason: TurnEnd::Answered,
                     model_calls: call_no,
@@ -273,63 +275,14 @@ impl Session {
                 });
                 return Ok(turn.text);
             }
-            let calls = turn
-                .tool_calls
-                .iter()
-                .map(|c| {
-                    ChatCompletionMessageToolCalls::Function(ChatCompletionMessageToolCall {
-                        id: c.id.clone(),
-                        function: FunctionCall {
-                            name: c.name.clone(),
-                            arguments: c.arguments.clone(),
-                        },
-                    })
-                })
-                .collect();
-            // `content` is always present, empty when the model only called tools: it is
-            // optional in OpenAI's API, but llama.cpp's chat templates fail without it.
-            self.history
-                .push(assistant(Some(turn.text.clone()), Some(calls)));
             // Calls run one after another: each mutation needs its own answer from the person.
             for call in &turn.tool_calls {
-                on_event(Event::ToolCallStarted { call: call.clone() });
-                let observed = ObservedConfirm {
-                    inner: confirm,
-                    observer: self.observer.as_deref(),
-                };
-                let reply = match guard.check(&call.name, &call.arguments) {
-                    Some(refusal) => ToolReply {
-                        call_id: call.id.clone(),
-                        status: CallStatus::Forbidden,
-                        content: refusal.to_string(),
-                        output: None,
-                    },
-                    None => self.dispatcher.dispatch(call, &observed).await?,
-                };
-                if reply.status == CallStatus::Declined {
-                    guard.declined(&call.name);
-                }
-                self.observe(Entry::ToolResult {
-                    call_id: reply.call_id.clone(),
-                    name: call.name.clone(),
-                    status: reply.status.clone(),
+                let reply = self.run_call(call, confirm, &mut guard, &emit).await?;
+                self.history.push(Message::Tool {
+                    tool_call_id: reply.call_id.clone(),
                     content: reply.content.clone(),
                     data: reply.output.as_ref().map(|o| o.data.clone()),
                 });
-                on_event(Event::ToolCallFinished {
-                    call_id: reply.call_id.clone(),
-                    name: call.name.clone(),
-                    status: reply.status.clone(),
-                    summary: reply.content.lines().next().unwrap_or("").to_string(),
-                });
-                self.history.push(ChatCompletionRequestMessage::Tool(
-                    ChatCompletionRequestToolMessage {
-                        content: ChatCompletionRequestToolMessageContent::Text(
-                            reply.content.clone(),
-                        ),
-                        tool_call_id: reply.call_id.clone(),
-                    },
-                ));
                 self.last_reply = Some(reply);
             }
         }
@@ -337,8 +290,8 @@ impl Session {
             "I stopped after {} model calls without finishing; ask again with a narrower request, or raise the limit.",
             self.limits.model_calls_per_turn
         );
-        self.history.push(assistant(Some(answer.clone()), None));
-        on_event(Event::TurnFinished {
+        self.history.push(Message::answer(answer.clone()));
+        emit.send(Event::TurnFinished {
             answer: answer.clone(),
             reason: TurnEnd::ModelCallLimit,
             model_calls: self.limits.model_calls_per_turn,
@@ -347,11 +300,47 @@ impl Session {
         Ok(answer)
     }
 
+    /// One tool call of the model's: the loop guard, then the gate; its result is emitted.
+    async fn run_call(
+        &self,
+        call: &ToolCall,
+        confirm: &dyn Confirm,
+        guard: &mut crate::loop_guard::LoopGuard,
+        emit: &Emitter<'_>,
+    ) -> Result<ToolReply, TurnError> {
+        emit.send(Event::ToolCallStarted { call: call.clone() });
+        let reply = match guard.check(&call.name, &call.arguments) {
+            Some(refusal) => ToolReply {
+                call_id: call.id.clone(),
+                status: CallStatus::Forbidden,
+                content: refusal.to_string(),
+                output: None,
+            },
+            None => {
+                let observed = ObservedConfirm {
+                    inner: confirm,
+                    emit,
+                };
+                self.dispatcher.dispatch(call, &observed).await?
+            }
+        };
+        if reply.status == CallStatus::Declined {
+            guard.declined(&call.name);
+        }
+        emit.send(Event::ToolResult {
+            call_id: reply.call_id.clone(),
+            name: call.name.clone(),
+            status: reply.status.clone(),
+            content: reply.content.clone(),
+            data: reply.output.as_ref().map(|o| o.data.clone()),
+        });
+        Ok(reply)
+    }
+
     /// The messages sent: the system prompt, then as much recent history as fits (see
     /// [`crate::context`]).
-    fn context(&self) -> Vec<ChatCompletionRequestMessage> {
+    fn context(&self) -> Vec<Message> {
         let fit = crate::context::fit(&self.history, self.limits.context_chars);
-        let mut out = self.context_from(fit.start);
         let mut system = self.system.clone();
         if !self.earlier.is_empty() {
             system.push_str("\n\nEarlier in this session (compacted):\n");
@@ -360,23 +349,31 @@ impl Session {
         if let Some(summary) = fit.summary {
             system.push_str(&format!("\n\n{summary}"));
         }
-        if let Some(ChatCompletionRequestMessage::System(sys)) = out.first_mut() {
-            sys.content = ChatCompletionRequestSystemMessageContent::Text(system);
-        }
+        let mut out = vec![Message::System { content: system }];
+        out.extend(self.history[fit.start..].iter().cloned());
         out
     }
 
     /// The system prompt and the history from `start` on.
-    fn context_from(&self, start: usize) -> Vec<ChatCompletionRequestMessage> {
-        let mut out = vec![ChatCompletionRequestMessage::System(
-            ChatCompletionRequestSystemMessage {
-                content: ChatCompletionRequestSystemMessageContent::Text(self.system.clone()),
-                name: None,
-            },
-        )];
+    fn context_from(&self, start: usize) -> Vec<Message> {
+        let mut out = vec![Message::System {
+            content: self.system.clone(),
+        }];
         out.extend(self.history[start..].iter().cloned());
         out
     }
+}
+
+/// The tools as the model is told about them: name, description and the args' schema.
+pub fn tool_specs(tools: &[Box<dyn Tool>]) -> Vec<ToolSpec> {
+    tools
+        .iter()
+        .map(|t| ToolSpec {
+            name: t.name().to_string(),
+            description: t.description().to_string(),
+            parameters: t.schema(),
+        })
+        .collect()
 }
 
 #[cfg(test)]
