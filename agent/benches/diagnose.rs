@@ -12,7 +12,8 @@ use kubesim::kubelet::images::ImageTable;
 use kubesim::resources::{DEPLOYMENT, POD};
 use kubesim::server::{RunningSim, SimConfig};
 use serde_json::json;
-use todo_ops::{deploy, scenarios};
+use todo_ops::ops::install;
+use todo_ops::ops::scenarios;
 use todo_ops_tools::cluster::ClusterTarget;
 use todo_ops_tools::diagnose::diagnose;
 
@@ -63,9 +64,9 @@ async fn main() -> anyhow::Result<()> {
     }
     // The broken chatbot: a crash loop whose cause is in the log.
     let (sim, kc) = start_sim(PodRuntime::Processes).await;
-    let charts = deploy::charts_dir(None)?;
+    let charts = install::charts_dir(None)?;
     let db = std::env::temp_dir().join(format!("diagnose-bench-{}.db", std::process::id()));
-    deploy::install_chatbot(
+    install::install_chatbot(
         &kc,
         &charts,
         &format!("sqlite://{}", db.display()),
@@ -147,7 +148,7 @@ async fn main() -> anyhow::Result<()> {
 
     // API requests per diagnosis do not grow with unrelated pods.
     let (sim, kc) = start_sim(PodRuntime::Instant).await;
-    deploy::install_chatbot(&kc, &charts, "sqlite:///tmp/unused.db", json!({})).await?;
+    install::install_chatbot(&kc, &charts, "sqlite:///tmp/unused.db", json!({})).await?;
     tokio::time::sleep(Duration::from_millis(300)).await;
     let cluster = ClusterTarget {
         kubeconfig: Some(kc.clone()),

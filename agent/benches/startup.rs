@@ -5,7 +5,7 @@
 
 use std::time::Instant;
 
-use todo_ops::cli::Demo;
+use todo_ops::commands::cli::Demo;
 
 #[tokio::main]
 async fn main() {
@@ -31,7 +31,7 @@ async fn main() {
             scenario: "none".into(),
         };
         let t = Instant::now();
-        if let Err(e) = todo_ops::demo::run(&opts).await {
+        if let Err(e) = todo_ops::commands::demo::run(&opts).await {
             eprintln!("startup bench: the demo failed: {e:#}");
             std::process::exit(1);
         }

@@ -3,8 +3,8 @@
 use std::process::ExitCode;
 
 use clap::Parser;
-use todo_ops::cli::{ChartsCommand, Cli, Command, SimCommand};
-use todo_ops::sim_cmd;
+use todo_ops::commands::cli::{ChartsCommand, Cli, Command, SimCommand};
+use todo_ops::commands::sim;
 
 /// Output piped into `head` ends quietly, as for any Unix tool, instead of panicking.
 /// Only for commands that print one answer: a server keeps Rust's ignored SIGPIPE, because
@@ -19,7 +19,7 @@ fn default_sigpipe() {
 }
 
 /// `diagnose`: 0 healthy, 1 problems found.
-async fn diagnose(a: &todo_ops::cli::DiagnoseArgs) -> anyhow::Result<u8> {
+async fn diagnose(a: &todo_ops::commands::cli::DiagnoseArgs) -> anyhow::Result<u8> {
     let cluster = a.cluster.target().connect().await?;
     let focus = todo_ops_tools::diagnose::Focus {
         release: a.release.clone(),
@@ -40,15 +40,18 @@ async fn diagnose(a: &todo_ops::cli::DiagnoseArgs) -> anyhow::Result<u8> {
     }
     let d = d?;
     let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
-    print!("{}", todo_ops::report::render_styled(&d, a.output, color));
+    print!(
+        "{}",
+        todo_ops_tools::report::render_styled(&d, a.output, color)
+    );
     Ok(if d.findings.is_empty() { 0 } else { 1 })
 }
 
 /// `sim port-forward`.
-async fn port_forward(a: &todo_ops::cli::PortForwardArgs) -> anyhow::Result<u8> {
-    let (svc, local, remote) = todo_ops::port_forward::parse(&a.target, &a.ports)?;
+async fn port_forward(a: &todo_ops::commands::cli::PortForwardArgs) -> anyhow::Result<u8> {
+    let (svc, local, remote) = todo_ops::ops::port_forward::parse(&a.target, &a.ports)?;
     let cluster = a.cluster.target().connect().await?;
-    todo_ops::port_forward::run(cluster, svc, local, remote).await?;
+    todo_ops::ops::port_forward::run(cluster, svc, local, remote).await?;
     Ok(0)
 }
 
@@ -59,7 +62,7 @@ fn main() -> ExitCode {
         None => {
             // `--version` alone (clap prints help itself when nothing is given).
             default_sigpipe();
-            print!("{}", todo_ops::about_cmd::version_text());
+            print!("{}", todo_ops::commands::about::version_text());
             return ExitCode::SUCCESS;
         }
     };
@@ -75,29 +78,29 @@ fn main() -> ExitCode {
     };
     let result = runtime.block_on(async {
         match &command {
-            Command::Sim(SimCommand::Start(o)) => sim_cmd::start(o).await.map(|_| 0),
-            Command::Sim(SimCommand::Serve(o)) => sim_cmd::serve(o).await.map(|_| 0),
-            Command::Sim(SimCommand::Stop(t)) => sim_cmd::stop(t).await.map(|_| 0),
+            Command::Sim(SimCommand::Start(o)) => sim::start(o).await.map(|_| 0),
+            Command::Sim(SimCommand::Serve(o)) => sim::serve(o).await.map(|_| 0),
+            Command::Sim(SimCommand::Stop(t)) => sim::stop(t).await.map(|_| 0),
             Command::Sim(SimCommand::PortForward(a)) => port_forward(a).await,
-            Command::Sim(SimCommand::Scenario(a)) => sim_cmd::scenario(a).await.map(|_| 0),
+            Command::Sim(SimCommand::Scenario(a)) => sim::scenario(a).await.map(|_| 0),
             Command::Diagnose(a) => diagnose(a).await,
-            Command::Chat(a) => todo_ops::chat_cmd::run(a).await,
-            Command::Replay(a) => todo_ops::replay_cmd::replay(a).await,
-            Command::Eval(a) => todo_ops::eval_cmd::run_eval(a).await,
-            Command::Deploy(a) => todo_ops::deploy_cmd::deploy(a).await,
-            Command::Undeploy(a) => todo_ops::deploy_cmd::undeploy(a).await,
-            Command::Mcp(a) => todo_ops::mcp_cmd::run(a).await,
-            Command::Fix(a) => todo_ops::fix_cmd::run(a).await,
-            Command::Playbook(c) => todo_ops::playbook_cmd::run(c).await,
-            Command::Demo(d) => todo_ops::demo::run(d).await.map(|_| 0),
+            Command::Chat(a) => todo_ops::commands::chat::run(a).await,
+            Command::Replay(a) => todo_ops::commands::replay::replay(a).await,
+            Command::Eval(a) => todo_ops::commands::eval::run_eval(a).await,
+            Command::Deploy(a) => todo_ops::commands::deploy::deploy(a).await,
+            Command::Undeploy(a) => todo_ops::commands::deploy::undeploy(a).await,
+            Command::Mcp(a) => todo_ops::commands::mcp::run(a).await,
+            Command::Fix(a) => todo_ops::commands::fix::run(a).await,
+            Command::Playbook(c) => todo_ops::commands::playbook::run(c).await,
+            Command::Demo(d) => todo_ops::commands::demo::run(d).await.map(|_| 0),
             Command::Charts(ChartsCommand::Export { dir }) => {
-                todo_ops::about_cmd::export(todo_ops::bundle::Bundled::Charts, dir)
+                todo_ops::commands::about::export(todo_ops::ops::bundle::Bundled::Charts, dir)
             }
-            Command::Setup(c) => todo_ops::setup_cmd::run(c).await,
-            Command::Completions(a) => todo_ops::about_cmd::completions(a),
-            Command::Man(a) => todo_ops::about_cmd::man(a),
+            Command::Setup(c) => todo_ops::commands::setup::run(c).await,
+            Command::Completions(a) => todo_ops::commands::about::completions(a),
+            Command::Man(a) => todo_ops::commands::about::man(a),
             Command::Sim(SimCommand::Status(t)) => {
-                sim_cmd::status(t).map(|running| if running { 0 } else { 1 })
+                sim::status(t).map(|running| if running { 0 } else { 1 })
             }
         }
     });

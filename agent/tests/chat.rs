@@ -6,11 +6,11 @@ mod chat_support;
 use chat_support::*;
 use serde_json::{Value, json};
 use todo_e2e::scripted_llm::{ScriptedLlm, Turn};
-use todo_ops::approval::{DECLINED, MutationPolicy};
-use todo_ops::dispatch::Dispatcher;
+use todo_ops::core::approval::{DECLINED, MutationPolicy};
+use todo_ops::core::dispatch::Dispatcher;
+use todo_ops::core::session::{Limits, Session};
 use todo_ops::protocol::CallStatus;
 use todo_ops::protocol::{Event, TurnEnd};
-use todo_ops::session::{Limits, Session};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_turn_looks_through_tools_then_answers_and_the_model_sees_each_result() {
@@ -127,7 +127,10 @@ async fn a_declined_change_reaches_the_model_as_final_and_nothing_changes() {
     assert_eq!(reply["content"], DECLINED);
     let third = &llm.requests()[2]["messages"];
     let reply = third.as_array().unwrap().last().unwrap();
-    assert_eq!(reply["content"], todo_ops::loop_guard::DECLINED_BEFORE);
+    assert_eq!(
+        reply["content"],
+        todo_ops::core::loop_guard::DECLINED_BEFORE
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -188,7 +191,7 @@ async fn the_same_call_a_third_time_in_a_turn_is_refused_to_the_model() {
         .last()
         .unwrap()
         .clone();
-    assert_eq!(last["content"], todo_ops::loop_guard::REPEATED);
+    assert_eq!(last["content"], todo_ops::core::loop_guard::REPEATED);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -278,7 +281,7 @@ async fn a_secret_created_during_the_session_is_masked_from_the_next_turn() {
 async fn the_offline_planner_s_requests_all_reach_their_tools() {
     let (_sim, ctx) = setup().await;
     let mut s = Session::new(
-        Box::new(todo_ops::planner::OfflinePlanner::default()),
+        Box::new(todo_ops::brains::planner::OfflinePlanner::default()),
         Dispatcher {
             ctx,
             policy: MutationPolicy::ReadOnly,
@@ -396,7 +399,7 @@ async fn a_generated_secret_stays_hidden_across_turns() {
     let mut s = session(&llm, ctx, MutationPolicy::AutoApprove, 5);
     /// Keeps every transcript entry, serialised as a recording would write it.
     struct Recorder(std::sync::Mutex<Vec<String>>);
-    impl todo_ops::transcript::Observer for Recorder {
+    impl todo_ops::core::transcript::Observer for Recorder {
         fn observe(&self, entry: &todo_ops::protocol::Event) {
             self.0
                 .lock()

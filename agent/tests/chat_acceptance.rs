@@ -19,7 +19,7 @@ use kubesim::kubelet::images::ImageTable;
 use kubesim::server::{RunningSim, SimConfig};
 use serde_json::{Value, json};
 use todo_e2e::scripted_llm::{ScriptedLlm, Turn};
-use todo_ops::approval::{DECLINED, MutationPolicy};
+use todo_ops::core::approval::{DECLINED, MutationPolicy};
 use todo_ops::protocol::CallStatus;
 use todo_ops::protocol::Event;
 use todo_ops_tools::cluster::ClusterTarget;
@@ -52,9 +52,9 @@ fn statuses(events: &[Event]) -> Vec<(String, CallStatus)> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_diagnosed_upgrade_is_declined_then_accepted_applied_and_verified() {
     let (_sim, ctx, kc) = setup_with_kubeconfig().await;
-    let charts = todo_ops::deploy::charts_dir(None).unwrap();
-    let scenario = todo_ops::scenarios::find("scaled-to-zero").unwrap();
-    todo_ops::scenarios::apply(scenario, &kc, &charts)
+    let charts = todo_ops::ops::install::charts_dir(None).unwrap();
+    let scenario = todo_ops::ops::scenarios::find("scaled-to-zero").unwrap();
+    todo_ops::ops::scenarios::apply(scenario, &kc, &charts)
         .await
         .unwrap();
     until("the backend scaled to 0", || {

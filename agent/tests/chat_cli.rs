@@ -10,9 +10,9 @@ use std::time::Duration;
 use chat_support::*;
 use serde_json::json;
 use todo_e2e::scripted_llm::{ScriptedLlm, Turn};
-use todo_ops::approval::MutationPolicy;
-use todo_ops::dispatch::Dispatcher;
-use todo_ops::session::{Limits, Session};
+use todo_ops::core::approval::MutationPolicy;
+use todo_ops::core::dispatch::Dispatcher;
+use todo_ops::core::session::{Limits, Session};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn one_shot_chat_streams_the_answer_shows_tool_calls_and_applies_with_yes() {
@@ -140,10 +140,10 @@ async fn without_a_key_the_offline_planner_answers_through_the_same_gate() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn repl_slash_commands_work_on_the_session() {
-    use todo_ops::repl::{Outcome, parse, run_slash};
+    use todo_ops::commands::repl::{Outcome, parse, run_slash};
     let (_sim, ctx) = setup().await;
     let mut s = Session::new(
-        Box::new(todo_ops::planner::OfflinePlanner::default()),
+        Box::new(todo_ops::brains::planner::OfflinePlanner::default()),
         Dispatcher {
             ctx,
             policy: MutationPolicy::Ask,

@@ -35,9 +35,11 @@ fn text(o: &Output) -> String {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn fix_shows_asks_applies_and_verifies() {
     let (_sim, ctx, kc) = setup_with_kubeconfig().await;
-    let charts = todo_ops::deploy::charts_dir(None).unwrap();
-    let s = todo_ops::scenarios::find("scaled-to-zero").unwrap();
-    todo_ops::scenarios::apply(s, &kc, &charts).await.unwrap();
+    let charts = todo_ops::ops::install::charts_dir(None).unwrap();
+    let s = todo_ops::ops::scenarios::find("scaled-to-zero").unwrap();
+    todo_ops::ops::scenarios::apply(s, &kc, &charts)
+        .await
+        .unwrap();
     assert_eq!(replicas(&ctx).await, 0);
 
     let out = fix(&kc, &["--dry-run"]).await;
@@ -93,8 +95,8 @@ async fn a_fix_whose_rollout_cannot_finish_is_rolled_back() {
     .unwrap();
     let kc = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("fix-{}", sim.addr.port()));
     sim.write_kubeconfig(&kc).unwrap();
-    let charts = todo_ops::deploy::charts_dir(None).unwrap();
-    todo_ops::deploy::install_chatbot(
+    let charts = todo_ops::ops::install::charts_dir(None).unwrap();
+    todo_ops::ops::install::install_chatbot(
         &kc,
         &charts,
         "sqlite:///tmp/unused.db",
@@ -102,7 +104,7 @@ async fn a_fix_whose_rollout_cannot_finish_is_rolled_back() {
     )
     .await
     .unwrap();
-    todo_ops::scenarios::upgrade(
+    todo_ops::ops::scenarios::upgrade(
         &kc,
         &charts,
         "todo-backend",
@@ -110,7 +112,9 @@ async fn a_fix_whose_rollout_cannot_finish_is_rolled_back() {
     )
     .await
     .unwrap();
-    let helm = todo_ops::deploy::helm_client(&kc).unwrap();
+    let helm =
+        todo_ops::ops::connect::helm_client(&todo_ops::ops::connect::kubeconfig_target(&kc), None)
+            .unwrap();
     let before = helm.status("todo-backend").unwrap().revision;
     let out = fix(&kc, &["--yes", "--timeout-secs", "2"]).await;
     assert_eq!(out.status.code(), Some(1), "{}", text(&out));

@@ -64,7 +64,11 @@ async fn findings_until(kc: &Path, what: &str, done: impl Fn(&[Value]) -> bool) 
 
 /// `helm upgrade todo-backend` with `patch` over its values, through the Helm SDK.
 async fn upgrade_backend(env: &common::Env, patch: Value) {
-    let client = todo_ops::deploy::helm_client(&env.kubeconfig).unwrap();
+    let client = todo_ops::ops::connect::helm_client(
+        &todo_ops::ops::connect::kubeconfig_target(&env.kubeconfig),
+        None,
+    )
+    .unwrap();
     let chart = Chart::load(env.charts.join("todo-backend")).unwrap();
     let patch = ValuesPatch(patch);
     helm::blocking("upgrade", move || {

@@ -5,8 +5,8 @@ mod chat_support;
 
 use chat_support::*;
 use serde_json::json;
-use todo_ops::approval::{DECLINED, MutationPolicy};
-use todo_ops::dispatch::Dispatcher;
+use todo_ops::core::approval::{DECLINED, MutationPolicy};
+use todo_ops::core::dispatch::Dispatcher;
 use todo_ops::protocol::{CallStatus, ToolCall};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

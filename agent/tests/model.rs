@@ -6,9 +6,9 @@ use std::time::Duration;
 
 use serde_json::{Value, json};
 use todo_e2e::scripted_llm::{ScriptedLlm, Turn};
-use todo_ops::model::{Model, ModelConfig, ModelError};
+use todo_ops::brains::openai::{Model, ModelConfig, ModelError};
+use todo_ops::core::session::tool_specs;
 use todo_ops::protocol::Message;
-use todo_ops::session::tool_specs;
 use todo_ops_tools::tools::registry;
 
 fn model(base_url: &str, attempts: u32) -> Model {

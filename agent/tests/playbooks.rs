@@ -11,7 +11,7 @@ use k8s_openapi::api::apps::v1::Deployment;
 use kube::Api;
 use kubesim::controllers::{ControllerConfig, PodRuntime};
 use kubesim::server::{RunningSim, SimConfig};
-use todo_ops::playbook::{load_dir, playbooks_dir, troubleshooting_doc};
+use todo_ops::core::playbook::{load_dir, playbooks_dir, troubleshooting_doc};
 
 fn repo() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -33,7 +33,7 @@ fn every_playbook_parses_and_every_scenario_has_one() {
     ] {
         assert!(all.iter().any(|p| p.name == needed), "no {needed} playbook");
     }
-    for s in todo_ops::scenarios::SCENARIOS {
+    for s in todo_ops::ops::scenarios::SCENARIOS {
         let p = all.iter().find(|p| p.name == s.name);
         assert!(
             p.is_some_and(|p| p.scenario.as_deref() == Some(s.name)),
@@ -138,8 +138,8 @@ async fn deploy_verify_scale_rollback_shutdown_run_green() {
     assert_eq!(backend_replicas(&kc).await, Some(3));
 
     // An upgrade to roll back from: the rollback brings the chart's 2 replicas back.
-    let charts = todo_ops::deploy::charts_dir(None).unwrap();
-    todo_ops::scenarios::upgrade(
+    let charts = todo_ops::ops::install::charts_dir(None).unwrap();
+    todo_ops::ops::scenarios::upgrade(
         &kc,
         &charts,
         "todo-backend",

@@ -14,15 +14,15 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use common::{Env, healthy, setup};
-use todo_ops::approval::MutationPolicy;
-use todo_ops::brain::{Brain, BrainTurn};
-use todo_ops::dispatch::{ChangePreview, Confirm, Dispatcher};
-use todo_ops::playbook::{Playbook, load_dir, playbooks_dir};
+use todo_ops::brains::replay::Replay;
+use todo_ops::core::approval::MutationPolicy;
+use todo_ops::core::brain::{Brain, BrainTurn};
+use todo_ops::core::dispatch::{ChangePreview, Confirm, Dispatcher};
+use todo_ops::core::playbook::{Playbook, load_dir, playbooks_dir};
+use todo_ops::core::session::{Limits, Session};
+use todo_ops::ops::scenarios;
 use todo_ops::protocol::ModelTurn;
 use todo_ops::protocol::ToolCall;
-use todo_ops::replay::Replay;
-use todo_ops::scenarios;
-use todo_ops::session::{Limits, Session};
 
 const PROMPT: &str = "the chatbot is broken: find out why and fix it";
 
@@ -34,16 +34,16 @@ fn replay_file(name: &str) -> PathBuf {
 
 fn playbook(name: &str) -> Playbook {
     let all = load_dir(&playbooks_dir(None).unwrap()).unwrap();
-    todo_ops::playbook::find(&all, name).unwrap().clone()
+    todo_ops::core::playbook::find(&all, name).unwrap().clone()
 }
 
 async fn dispatcher(env: &Env, policy: MutationPolicy) -> Dispatcher {
-    let cluster = todo_ops::cli::ClusterArgs {
+    let cluster = todo_ops::commands::cli::ClusterArgs {
         kubeconfig: Some(env.kubeconfig.clone()),
         context: None,
         namespace: Some("default".into()),
     };
-    let ctx = todo_ops::connect::tool_context(&cluster, Some(&env.charts))
+    let ctx = todo_ops::ops::connect::tool_context(&cluster.target(), Some(&env.charts))
         .await
         .unwrap();
     Dispatcher { ctx, policy }
@@ -58,10 +58,15 @@ async fn broken(name: &str) -> Env {
     let mut look = playbook(name);
     look.steps.truncate(1);
     let d = dispatcher(&env, MutationPolicy::ReadOnly).await;
-    let run =
-        todo_ops::playbook::run::run(&look, &d, &Yes, Duration::from_millis(200), &mut |_| {})
-            .await
-            .unwrap();
+    let run = todo_ops::core::playbook::run::run(
+        &look,
+        &d,
+        &Yes,
+        Duration::from_millis(200),
+        &mut |_| {},
+    )
+    .await
+    .unwrap();
     assert!(run.passed(), "{name}: diagnose never reported it: {run:?}");
     env
 }
@@ -139,7 +144,7 @@ async fn record(name: &str) {
     );
     let path = replay_file(name);
     session.add_observer(Arc::new(
-        todo_ops::transcript::Recorder::create(&path).unwrap(),
+        todo_ops::core::transcript::Recorder::create(&path).unwrap(),
     ));
     session.turn(PROMPT, &Yes, &mut |_| {}).await.unwrap();
     healthy(&env, &format!("the recorded repair of {name}")).await;
@@ -148,7 +153,7 @@ async fn record(name: &str) {
 
 async fn replay(name: &str) {
     let env = broken(name).await;
-    let entries = todo_ops::transcript::read(&replay_file(name)).unwrap();
+    let entries = todo_ops::core::transcript::read(&replay_file(name)).unwrap();
     let replay = Replay::new(entries);
     let mut session = Session::new(
         replay.brain(),

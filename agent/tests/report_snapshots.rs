@@ -2,9 +2,9 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // Tests fail loudly by design.
 
 use serde_json::json;
-use todo_ops::report::{Format, render, render_styled};
 use todo_ops_tools::analyzers::{Finding, Severity};
 use todo_ops_tools::diagnose::Diagnosis;
+use todo_ops_tools::report::{Format, render, render_styled};
 
 fn fixture() -> Diagnosis {
     Diagnosis {

@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 use common::{Env, chat, healthy, pods, rolled_out, setup, until};
 use kubesim::resources::EVENT;
 use serde_json::Value;
-use todo_ops::scenarios;
+use todo_ops::ops::scenarios;
 
 fn waiting(env: &Env, reason: &str) -> Option<Value> {
     pods(env, "todo-backend")
@@ -190,7 +190,8 @@ async fn run(name: &str) {
     };
     assert!(!found.cause.is_empty(), "{name}: no cause in plain words");
     let playbooks =
-        todo_ops::playbook::load_dir(&todo_ops::playbook::playbooks_dir(None).unwrap()).unwrap();
+        todo_ops::core::playbook::load_dir(&todo_ops::core::playbook::playbooks_dir(None).unwrap())
+            .unwrap();
     assert!(
         playbooks.iter().any(|p| p.name == found.playbook),
         "{name}: the finding points at playbook {:?}, which does not exist",
@@ -246,20 +247,20 @@ async fn run(name: &str) {
         "{name}: no playbook named after the scenario repairs it"
     );
     for pb in &mine {
-        let cluster = todo_ops::cli::ClusterArgs {
+        let cluster = todo_ops::commands::cli::ClusterArgs {
             kubeconfig: Some(env.kubeconfig.clone()),
             context: None,
             namespace: Some("default".into()),
         };
-        let ctx = todo_ops::connect::tool_context(&cluster, Some(&env.charts))
+        let ctx = todo_ops::ops::connect::tool_context(&cluster.target(), Some(&env.charts))
             .await
             .unwrap();
-        let dispatcher = todo_ops::dispatch::Dispatcher {
+        let dispatcher = todo_ops::core::dispatch::Dispatcher {
             ctx,
-            policy: todo_ops::approval::MutationPolicy::AutoApprove,
+            policy: todo_ops::core::approval::MutationPolicy::AutoApprove,
         };
         let mut seen = Vec::new();
-        let run = todo_ops::playbook::run::run(
+        let run = todo_ops::core::playbook::run::run(
             pb,
             &dispatcher,
             &NoOne,
@@ -273,22 +274,24 @@ async fn run(name: &str) {
     healthy(&env, &format!("the {name} playbook")).await;
     if name == "scaled-to-zero" {
         // The verify playbook, chat round trip included, on the repaired chatbot.
-        let all = todo_ops::playbook::load_dir(&todo_ops::playbook::playbooks_dir(None).unwrap())
-            .unwrap();
-        let verify = todo_ops::playbook::find(&all, "verify").unwrap();
-        let cluster = todo_ops::cli::ClusterArgs {
+        let all = todo_ops::core::playbook::load_dir(
+            &todo_ops::core::playbook::playbooks_dir(None).unwrap(),
+        )
+        .unwrap();
+        let verify = todo_ops::core::playbook::find(&all, "verify").unwrap();
+        let cluster = todo_ops::commands::cli::ClusterArgs {
             kubeconfig: Some(env.kubeconfig.clone()),
             context: None,
             namespace: Some("default".into()),
         };
-        let dispatcher = todo_ops::dispatch::Dispatcher {
-            ctx: todo_ops::connect::tool_context(&cluster, Some(&env.charts))
+        let dispatcher = todo_ops::core::dispatch::Dispatcher {
+            ctx: todo_ops::ops::connect::tool_context(&cluster.target(), Some(&env.charts))
                 .await
                 .unwrap(),
-            policy: todo_ops::approval::MutationPolicy::ReadOnly,
+            policy: todo_ops::core::approval::MutationPolicy::ReadOnly,
         };
         let mut seen = Vec::new();
-        let run = todo_ops::playbook::run::run(
+        let run = todo_ops::core::playbook::run::run(
             verify,
             &dispatcher,
             &NoOne,
@@ -305,10 +308,10 @@ async fn run(name: &str) {
 /// Nobody to ask: the playbooks run with --yes, so this is never consulted.
 struct NoOne;
 
-impl todo_ops::dispatch::Confirm for NoOne {
+impl todo_ops::core::dispatch::Confirm for NoOne {
     fn confirm<'a>(
         &'a self,
-        _: &'a todo_ops::dispatch::ChangePreview,
+        _: &'a todo_ops::core::dispatch::ChangePreview,
     ) -> std::pin::Pin<Box<dyn std::future::Future<Output = bool> + Send + 'a>> {
         Box::pin(async { panic!("a playbook run with --yes asked the person") })
     }

@@ -15,8 +15,8 @@ use kube::Api;
 use kube::api::{DeleteParams, ListParams, Patch, PatchParams};
 use serde_json::json;
 use todo_e2e::scripted_llm::{ScriptedLlm, Turn};
+use todo_ops::core::transcript::read;
 use todo_ops::protocol::Event as Entry;
-use todo_ops::transcript::read;
 
 /// Waits until `todo-backend` has `n` pods, all Ready, none of them in `not`.
 async fn backend_ready(pods: &Api<Pod>, n: usize, not: &[String]) -> Vec<String> {

@@ -1,26 +1,8 @@
-//! The three patch formats of the API: JSON merge patch (RFC 7386), JSON patch (RFC 6902)
-//! and strategic merge patch (lists of objects merged by their key, `$patch` directives).
+//! Two of the three patch formats of the API: JSON patch (RFC 6902) and strategic merge
+//! patch (lists of objects merged by their key, `$patch` directives). JSON merge patch
+//! (RFC 7386) is `json_patch::merge`.
 
 use serde_json::{Map, Value};
-
-/// RFC 7386 merge patch.
-pub fn merge_patch(target: &Value, patch: &Value) -> Value {
-    match patch {
-        Value::Object(p) => {
-            let mut out = target.as_object().cloned().unwrap_or_default();
-            for (k, v) in p {
-                if v.is_null() {
-                    out.remove(k);
-                } else {
-                    let merged = merge_patch(out.get(k).unwrap_or(&Value::Null), v);
-                    out.insert(k.clone(), merged);
-                }
-            }
-            Value::Object(out)
-        }
-        other => other.clone(),
-    }
-}
 
 fn pointer_parts(path: &str) -> Result<Vec<String>, String> {
     if path.is_empty() {
@@ -267,15 +249,6 @@ fn strip_directives(v: &Value) -> Value {
 mod tests {
     use super::*;
     use serde_json::json;
-
-    #[test]
-    fn merge_patch_removes_nulls() {
-        let t = json!({"a": 1, "b": {"c": 2, "d": 3}});
-        assert_eq!(
-            merge_patch(&t, &json!({"a": null, "b": {"c": 5}})),
-            json!({"b": {"c": 5, "d": 3}})
-        );
-    }
 
     #[test]
     fn json_patch_ops() {

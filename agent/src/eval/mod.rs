@@ -122,7 +122,7 @@ pub fn load(dir: &Path, pattern: Option<&str>) -> Result<Vec<Task>, TaskError> {
             message: e.to_string(),
         })?;
         if let Some(s) = &task.scenario
-            && crate::scenarios::find(s).is_err()
+            && crate::ops::scenarios::find(s).is_err()
         {
             return Err(TaskError::Malformed {
                 path,
@@ -138,8 +138,8 @@ pub fn load(dir: &Path, pattern: Option<&str>) -> Result<Vec<Task>, TaskError> {
 }
 
 /// The tasks folder: `given` (`--tasks`), the settings file's, else the built-in tasks.
-pub fn tasks_dir(given: Option<&Path>) -> Result<PathBuf, crate::bundle::BundleError> {
-    crate::bundle::Bundled::Tasks.folder(given)
+pub fn tasks_dir(given: Option<&Path>) -> Result<PathBuf, crate::ops::bundle::BundleError> {
+    crate::ops::bundle::Bundled::Tasks.folder(given)
 }
 
 /// One run of one task.
@@ -273,7 +273,7 @@ mod tests {
     fn the_repository_s_tasks_load_and_cover_every_scenario() {
         let tasks = load(&tasks_dir(None).unwrap(), None).unwrap();
         assert!(tasks.len() >= 15, "{} tasks", tasks.len());
-        for s in crate::scenarios::SCENARIOS {
+        for s in crate::ops::scenarios::SCENARIOS {
             assert!(
                 tasks.iter().any(|t| t.scenario.as_deref() == Some(s.name)),
                 "no task for scenario {}",

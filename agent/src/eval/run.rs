@@ -14,13 +14,12 @@ use kubesim::server::{RunningSim, SimConfig};
 use serde_json::json;
 
 use super::{RunResult, Task, verify};
-use crate::approval::MutationPolicy;
-use crate::brain::Brain;
-use crate::cli::ClusterArgs;
-use crate::dispatch::{ChangePreview, Confirm, Dispatcher};
-use crate::playbook::Playbook;
+use crate::core::approval::MutationPolicy;
+use crate::core::brain::Brain;
+use crate::core::dispatch::{ChangePreview, Confirm, Dispatcher};
+use crate::core::playbook::Playbook;
+use crate::core::session::{Limits, Session};
 use crate::protocol::Event;
-use crate::session::{Limits, Session};
 
 /// Settings shared by every run.
 #[derive(Debug, Clone)]
@@ -57,7 +56,7 @@ pub async fn run(task: &Task, brain: Box<dyn Brain>, s: &RunSettings) -> Result<
             time_scale: s.time_scale,
             runtime: PodRuntime::Processes,
         },
-        images: crate::demo::app_images()?,
+        images: crate::ops::install::app_images()?,
         ..SimConfig::default()
     })
     .await?;
@@ -88,19 +87,15 @@ async fn run_on(
     let db = format!("sqlite://{}", dir.join("todo.db").display());
     // One database attempt, as in the scenario tests: a wrong DATABASE_URL shows as a crash
     // loop at once instead of after the start-up retries.
-    crate::deploy::install_chatbot(
+    crate::ops::install::install_chatbot(
         &kubeconfig,
         &s.charts,
         &db,
         json!({"config": {"databaseConnectAttempts": 1}}),
     )
     .await?;
-    let cluster_args = ClusterArgs {
-        kubeconfig: Some(kubeconfig.clone()),
-        context: None,
-        namespace: Some("default".into()),
-    };
-    let ctx = crate::connect::tool_context(&cluster_args, Some(&s.charts)).await?;
+    let target = crate::ops::connect::kubeconfig_target(&kubeconfig);
+    let ctx = crate::ops::connect::tool_context(&target, Some(&s.charts)).await?;
     let cluster = ctx.cluster.clone();
     let helm = match &ctx.helm {
         Some(h) => h.client.clone(),
@@ -114,11 +109,13 @@ async fn run_on(
     };
     settle(&healthy, &cluster, &helm, 120, "the first install").await?;
     if let Some(up) = &task.setup_upgrade {
-        crate::scenarios::upgrade(&kubeconfig, &s.charts, &up.release, up.patch.clone()).await?;
+        crate::ops::scenarios::upgrade(&kubeconfig, &s.charts, &up.release, up.patch.clone())
+            .await?;
         settle(&healthy, &cluster, &helm, 120, "the set-up upgrade").await?;
     }
     if let Some(name) = &task.scenario {
-        crate::scenarios::apply(crate::scenarios::find(name)?, &kubeconfig, &s.charts).await?;
+        crate::ops::scenarios::apply(crate::ops::scenarios::find(name)?, &kubeconfig, &s.charts)
+            .await?;
         // The scenario's playbook starts by waiting until diagnose shows the breakage.
         if let Some(pb) = s.playbooks.iter().find(|p| p.name == *name) {
             let mut look = pb.clone();
@@ -127,7 +124,7 @@ async fn run_on(
                 ctx: ctx.clone(),
                 policy: MutationPolicy::ReadOnly,
             };
-            let shown = crate::playbook::run::run(
+            let shown = crate::core::playbook::run::run(
                 &look,
                 &d,
                 &ApproveAll,

@@ -14,11 +14,11 @@ use kubesim::controllers::{ControllerConfig, PodRuntime};
 use kubesim::server::{RunningSim, SimConfig};
 use serde_json::json;
 use todo_e2e::scripted_llm::ScriptedLlm;
-use todo_ops::approval::MutationPolicy;
-use todo_ops::dispatch::{ChangePreview, Confirm, Dispatcher};
-use todo_ops::model::{Model, ModelConfig};
+use todo_ops::brains::openai::{Model, ModelConfig};
+use todo_ops::core::approval::MutationPolicy;
+use todo_ops::core::dispatch::{ChangePreview, Confirm, Dispatcher};
+use todo_ops::core::session::{Limits, Session};
 use todo_ops::protocol::ToolCall;
-use todo_ops::session::{Limits, Session};
 use todo_ops_tools::cluster::ClusterTarget;
 use todo_ops_tools::helm::{Chart, ClusterOptions, HelmClient, blocking};
 use todo_ops_tools::redact::Redactor;
@@ -94,7 +94,7 @@ pub async fn setup_with_kubeconfig() -> (RunningSim, ToolContext, PathBuf) {
         })
         .unwrap(),
     );
-    let charts = todo_ops::deploy::charts_dir(None).unwrap();
+    let charts = todo_ops::ops::install::charts_dir(None).unwrap();
     let (c, dir) = (client.clone(), charts.join("todo-backend"));
     let url = format!("postgres://app:{PLANTED}@db/todo");
     blocking("install", move || {

@@ -10,7 +10,7 @@ use kubesim::kubelet::images::ImageTable;
 use kubesim::resources::{DEPLOYMENT, POD};
 use kubesim::server::{RunningSim, SimConfig};
 use serde_json::{Value, json};
-use todo_ops::deploy;
+use todo_ops::ops::install;
 
 pub struct Env {
     pub sim: RunningSim,
@@ -52,8 +52,8 @@ pub async fn setup() -> Env {
     let kubeconfig = tmp.join("kubeconfig");
     sim.write_kubeconfig(&kubeconfig).unwrap();
     let db_url = format!("sqlite://{}", tmp.join("todo.db").display());
-    let charts = deploy::charts_dir(None).unwrap();
-    deploy::install_chatbot(
+    let charts = install::charts_dir(None).unwrap();
+    install::install_chatbot(
         &kubeconfig,
         &charts,
         &db_url,

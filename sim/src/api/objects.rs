@@ -368,7 +368,11 @@ fn patch_object(
     let p = body_json(body)?;
     let apply = |cur: &Value| -> Result<Value, ApiError> {
         let r = match content_type.as_str() {
-            "application/merge-patch+json" => Ok(patch::merge_patch(cur, &p)),
+            "application/merge-patch+json" => {
+                let mut merged = cur.clone();
+                json_patch::merge(&mut merged, &p);
+                Ok(merged)
+            }
             "application/json-patch+json" => patch::json_patch(cur, &p),
             "application/strategic-merge-patch+json" | "application/apply-patch+yaml" => {
                 patch::strategic_merge(cur, &p)

@@ -42,12 +42,15 @@ pub fn spawn(
     cmd.spawn()
 }
 
-/// Sends SIGTERM (graceful stop).
-pub fn terminate(pid: u32) {
-    // SAFETY: kill(2) with a pid we started; a stale pid at worst gets ESRCH.
-    unsafe {
-        libc::kill(pid as libc::pid_t, libc::SIGTERM);
-    }
+/// Sends SIGTERM (graceful stop); whether a process got it. The one place todo-ops and
+/// kubesim signal a process.
+pub fn terminate(pid: u32) -> bool {
+    let Ok(pid) = libc::pid_t::try_from(pid) else {
+        return false;
+    };
+    // SAFETY: kill(2) takes no pointers; a stale pid at worst gets ESRCH. Pids 0 and -1
+    // (a process group, every process) are never meant here.
+    pid > 0 && unsafe { libc::kill(pid, libc::SIGTERM) } == 0
 }
 
 /// Resident memory of a process in bytes, from /proc.

@@ -4,8 +4,8 @@
 use schemars::JsonSchema;
 use serde::Deserialize;
 
-use crate::analyzers::Severity;
 use crate::diagnose::{Diagnosis, Focus, diagnose_focused};
+use crate::report::{Format, render};
 use crate::tool::{ToolContext, ToolError, ToolRun, TypedTool, budget};
 
 /// Arguments of `diagnose`.
@@ -43,40 +43,7 @@ impl TypedTool for Diagnose {
     }
 
     fn render(&self, d: &Diagnosis) -> String {
-        if d.findings.is_empty() {
-            return format!(
-                "namespace {}: healthy ({} pods, no findings)",
-                d.namespace, d.pods
-            );
-        }
-        let mut lines = vec![format!(
-            "namespace {}: {} finding(s) over {} pods",
-            d.namespace,
-            d.findings.len(),
-            d.pods
-        )];
-        for f in &d.findings {
-            let severity = match f.severity {
-                Severity::Error => "error",
-                Severity::Warning => "warning",
-            };
-            lines.push(format!(
-                "- [{severity}] {} {}: {}",
-                f.id, f.object, f.summary
-            ));
-            lines.push(format!("  cause: {}", f.cause));
-            for e in f.evidence.iter().take(3) {
-                lines.push(format!("  evidence: {e}"));
-            }
-            if let Some(p) = &f.suggested_patch {
-                let release = f.release.as_deref().unwrap_or("?");
-                lines.push(format!("  suggested helm_upgrade of {release}: {p}"));
-            }
-            if let Some(a) = &f.suggested_action {
-                lines.push(format!("  suggested action: {a}"));
-            }
-            lines.push(format!("  playbook: {}", f.playbook));
-        }
-        budget(&lines.join("\n"), 6000, false)
+        // What the person reads, within the model's budget for one result.
+        budget(&render(d, Format::Text), 6000, false)
     }
 }

@@ -36,7 +36,9 @@ impl ValuesPatch {
 
     /// The values after the patch.
     pub fn apply_to(&self, base: &Value) -> Value {
-        merge(base, &self.0)
+        let mut out = base.clone();
+        json_patch::merge(&mut out, &self.0);
+        out
     }
 
     /// The dotted keys the patch touches, for messages and approvals.
@@ -44,27 +46,6 @@ impl ValuesPatch {
         let mut out = Vec::new();
         collect_keys(&self.0, "", &mut out);
         out
-    }
-}
-
-fn merge(base: &Value, patch: &Value) -> Value {
-    match patch {
-        Value::Object(p) => {
-            let mut out = match base {
-                Value::Object(b) => b.clone(),
-                _ => Map::new(),
-            };
-            for (k, v) in p {
-                if v.is_null() {
-                    out.remove(k);
-                } else {
-                    let merged = merge(out.get(k).unwrap_or(&Value::Null), v);
-                    out.insert(k.clone(), merged);
-                }
-            }
-            Value::Object(out)
-        }
-        other => other.clone(),
     }
 }
 

@@ -1,0 +1,179 @@
+//! `--tool-shim`: tools for models served without native function calling. The tools and a
+//! reply format go into the system prompt, tool calls and results travel as plain text, and
+//! the model's JSON reply is parsed back into tool calls — so the session loop, the gate and
+//! transcripts work unchanged.
+//!
+//! The format: `{"tool_calls": [{"name": "TOOL", "arguments": {...}}]}` to call tools, or
+//! `{"answer": "TEXT"}` to answer the person. A reply that is not JSON is taken as the answer.
+
+use serde_json::{Value, json};
+
+use crate::core::brain::{Brain, BrainTurn};
+use crate::protocol::{Message, ModelTurn, ToolCall, ToolSpec};
+
+/// How the model must reply, appended to the system prompt.
+pub const FORMAT: &str = "You cannot call functions natively. To call tools, reply with ONLY \
+a JSON object {\"tool_calls\": [{\"name\": \"TOOL\", \"arguments\": {...}}]} and nothing else; \
+tool results come back in a user message starting with \"Result of\". To answer the person, \
+reply with ONLY {\"answer\": \"TEXT\"}.";
+
+/// A brain whose model has no native tool calls.
+pub struct ToolShim {
+    inner: Box<dyn Brain>,
+    name: String,
+}
+
+impl ToolShim {
+    /// Wraps `inner`.
+    pub fn new(inner: Box<dyn Brain>) -> Self {
+        let name = format!("{} (tool shim)", inner.name());
+        Self { inner, name }
+    }
+}
+
+/// The tools as the model reads them: name, description, argument schema.
+pub fn instructions(tools: &[ToolSpec]) -> String {
+    let list: Vec<String> = tools
+        .iter()
+        .map(|t| {
+            format!(
+                "- {}: {} Arguments (JSON Schema): {}",
+                t.name, t.description, t.parameters
+            )
+        })
+        .collect();
+    format!("{FORMAT}\n\nTools:\n{}", list.join("\n"))
+}
+
+/// The conversation in plain messages only: system, user and assistant text.
+pub fn rewrite(messages: &[Message], tools: &[ToolSpec]) -> Vec<Message> {
+    let mut names = std::collections::HashMap::new();
+    messages
+        .iter()
+        .map(|m| match m {
+            Message::System { content } => Message::System {
+                content: format!("{content}\n\n{}", instructions(tools)),
+            },
+            Message::User { .. } => m.clone(),
+            Message::Assistant {
+                content,
+                tool_calls,
+            } => {
+                let calls: Vec<Value> = tool_calls
+                    .iter()
+                    .map(|c| {
+                        names.insert(c.id.clone(), c.name.clone());
+                        let args: Value = serde_json::from_str(&c.arguments).unwrap_or(json!({}));
+                        json!({"name": c.name, "arguments": args})
+                    })
+                    .collect();
+                let said = if calls.is_empty() {
+                    json!({"answer": content})
+                } else {
+                    json!({"tool_calls": calls})
+                };
+                Message::answer(said.to_string())
+            }
+            Message::Tool {
+                tool_call_id,
+                content,
+                ..
+            } => {
+                let name = names.get(tool_call_id).cloned().unwrap_or_default();
+                Message::user(format!("Result of {name}:\n{content}"))
+            }
+        })
+        .collect()
+}
+
+/// What the model's reply says: tool calls, or the answer.
+pub fn parse(text: &str, turn_no: usize) -> ModelTurn {
+    let trimmed = text.trim();
+    let body = trimmed
+        .strip_prefix("```json")
+        .or_else(|| trimmed.strip_prefix("```"))
+        .and_then(|b| b.strip_suffix("```"))
+        .unwrap_or(trimmed)
+        .trim();
+    // Small models often wrap the object in prose: take the outermost braces.
+    let json_text = match (body.find('{'), body.rfind('}')) {
+        (Some(a), Some(b)) if a < b => &body[a..=b],
+        _ => body,
+    };
+    let answer = |t: &str| ModelTurn {
+        text: t.to_string(),
+        ..Default::default()
+    };
+    let Ok(v) = serde_json::from_str::<Value>(json_text) else {
+        return answer(trimmed);
+    };
+    if let Some(calls) = v["tool_calls"].as_array() {
+        let tool_calls = calls
+            .iter()
+            .enumerate()
+            .filter_map(|(i, c)| {
+                Some(ToolCall {
+                    id: format!("shim_{turn_no}_{i}"),
+                    name: c["name"].as_str()?.to_string(),
+                    arguments: c.get("arguments").cloned().unwrap_or(json!({})).to_string(),
+                })
+            })
+            .collect();
+        return ModelTurn {
+            tool_calls,
+            ..Default::default()
+        };
+    }
+    match v["answer"].as_str() {
+        Some(a) => answer(a),
+        None => answer(trimmed),
+    }
+}
+
+impl Brain for ToolShim {
+    fn name(&self) -> &str {
+        &self.name
+    }
+
+    fn turn<'a>(
+        &'a self,
+        messages: &'a [Message],
+        tools: &'a [ToolSpec],
+        on_text: &'a mut (dyn FnMut(&str) + Send),
+    ) -> BrainTurn<'a> {
+        Box::pin(async move {
+            let plain = rewrite(messages, tools);
+            // The raw reply is JSON for us, not text for the person: it is shown once parsed.
+            let raw = self.inner.turn(&plain, &[], &mut |_| {}).await?;
+            let turn_no = messages
+                .iter()
+                .filter(|m| matches!(m, Message::Assistant { .. }))
+                .count();
+            let mut turn = parse(&raw.text, turn_no);
+            turn.usage = raw.usage;
+            if !turn.text.is_empty() {
+                on_text(&turn.text);
+            }
+            Ok(turn)
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn replies_parse_into_calls_or_an_answer() {
+        let t = parse(
+            "Sure!\n```json\n{\"tool_calls\": [{\"name\": \"scale\", \"arguments\": {\"deployment\": \"todo-backend\", \"replicas\": 3}}]}\n```",
+            2,
+        );
+        assert_eq!(t.tool_calls.len(), 1);
+        assert_eq!(t.tool_calls[0].name, "scale");
+        assert_eq!(t.tool_calls[0].id, "shim_2_0");
+        assert!(t.tool_calls[0].arguments.contains("\"replicas\":3"));
+        assert_eq!(parse("{\"answer\": \"All good.\"}", 0).text, "All good.");
+        assert_eq!(parse("plain words", 0).text, "plain words");
+    }
+}

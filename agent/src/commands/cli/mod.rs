@@ -1,0 +1,197 @@
+//! The command line: one clap definition drives parsing and help.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+mod ops;
+mod setup;
+mod sim;
+pub use ops::*;
+pub use setup::*;
+pub use sim::*;
+
+/// AI-assisted troubleshooting for the bundled Todo chatbot on Kubernetes.
+#[derive(Debug, Parser)]
+#[command(
+    name = "todo-ops",
+    about,
+    disable_version_flag = true,
+    arg_required_else_help = true
+)]
+pub struct Cli {
+    /// Print the versions of todo-ops, of the Helm SDK it finds and of the Kubernetes API
+    /// it was built for.
+    #[arg(short = 'V', long)]
+    pub version: bool,
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// Top-level commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run kubesim, the local Kubernetes API emulator.
+    #[command(subcommand)]
+    Sim(SimCommand),
+    /// Deploy the chatbot on a local kubesim with Helm and open its UI on localhost.
+    Demo(Demo),
+    /// Find what is wrong in a namespace: one report, exit 0 healthy, 1 problems, 2 could not run.
+    Diagnose(DiagnoseArgs),
+    /// Ask the model about the cluster; it calls typed tools, and every change waits for your yes.
+    Chat(ChatArgs),
+    /// Apply diagnose's suggested Helm values fixes: diffs, your yes, upgrade, rollout,
+    /// diagnose again; rolled back when worse or the rollout does not finish.
+    Fix(FixArgs),
+    /// Install or upgrade the chatbot on Minikube (images built into it) or the current
+    /// context, wait for it, and port-forward 8000 and 3000.
+    Deploy(DeployArgs),
+    /// Stop a deploy's port-forwards and uninstall both releases.
+    Undeploy(UndeployArgs),
+    /// The agent's benchmark: each task of tests/evals on a fresh kubesim, verified after.
+    Eval(EvalArgs),
+    /// Serve the tools over MCP on stdio (read-only unless --allow-mutations).
+    Mcp(McpArgs),
+    /// Markdown procedures: list, show, follow one with no model, write the troubleshooting doc.
+    #[command(subcommand)]
+    Playbook(PlaybookCommand),
+    /// Run a recorded chat (--record) again against the current cluster; exit 1 when a tool
+    /// result no longer matches the recording.
+    Replay(ReplayArgs),
+    /// The built-in Helm charts of the chatbot: write them out for editing.
+    #[command(subcommand)]
+    Charts(ChartsCommand),
+    /// Install what todo-ops needs beside itself (the Helm SDK library).
+    #[command(subcommand)]
+    Setup(SetupCommand),
+    /// Print a shell completion script (e.g. `source <(todo-ops completions bash)`).
+    Completions(CompletionsArgs),
+    /// Print the man page (or write one page per command into --dir).
+    Man(ManArgs),
+}
+
+impl Command {
+    /// Whether the command serves connections (kubesim, port-forwards, the demo, eval's
+    /// embedded clusters) for longer than one answer. Such a process must outlive any peer
+    /// that hangs up, so a write to a closed socket has to be an error, never SIGPIPE.
+    pub fn serves_connections(&self) -> bool {
+        matches!(
+            self,
+            Command::Sim(SimCommand::Serve(_) | SimCommand::Start(_) | SimCommand::PortForward(_))
+                | Command::Demo(_)
+                | Command::Deploy(_)
+                | Command::Eval(_)
+        )
+    }
+}
+
+/// Options of `replay`.
+#[derive(Debug, Clone, Args)]
+pub struct ReplayArgs {
+    /// The transcript (JSONL written by `todo-ops chat --record FILE`).
+    pub file: PathBuf,
+    /// The charts folder, for Helm upgrades and diffs (default: the settings file's `charts`, else the built-in charts).
+    #[arg(long)]
+    pub charts: Option<PathBuf>,
+    /// Which cluster and namespace.
+    #[command(flatten)]
+    pub cluster: ClusterArgs,
+}
+
+/// Options of `chat`.
+#[derive(Debug, Clone, Args)]
+pub struct ChatArgs {
+    /// The question (a prompt piped on stdin works too; with -p, piped input is context).
+    #[arg(short = 'p', long)]
+    pub prompt: Option<String>,
+    /// The model name at OPENAI_BASE_URL (OpenAI, Ollama, vLLM, llama.cpp, LM Studio);
+    /// default: the config file's, else gpt-4o-mini.
+    #[arg(long, env = "OPENAI_MODEL")]
+    pub model: Option<String>,
+    /// Use the offline planner even when a model is configured.
+    #[arg(long)]
+    pub offline: bool,
+    /// For models served without function calling: tools described in the prompt, calls
+    /// read from the model's JSON replies.
+    #[arg(long)]
+    pub tool_shim: bool,
+    /// Refuse every change in the dispatcher; the model is told why.
+    #[arg(long)]
+    pub read_only: bool,
+    /// Apply changes without asking (automation only).
+    #[arg(long)]
+    pub yes: bool,
+    /// Model calls allowed in one turn (default: the config file's, else 20).
+    #[arg(long)]
+    pub max_model_calls: Option<u32>,
+    /// Timeout of one model request, in seconds (default: the config file's, else 120).
+    #[arg(long)]
+    pub timeout_secs: Option<u64>,
+    /// The settings file (default: $XDG_CONFIG_HOME/todo-ops/config.toml).
+    #[arg(long, env = "TODO_OPS_CONFIG")]
+    pub config: Option<PathBuf>,
+    /// Write the session (prompts, model turns, confirmations, tool results; redacted) to
+    /// this JSONL file, for `todo-ops replay`.
+    #[arg(long, value_name = "FILE")]
+    pub record: Option<PathBuf>,
+    /// List the saved sessions (newest first) and exit.
+    #[arg(long)]
+    pub list_sessions: bool,
+    /// Continue a saved session: its id, or `latest`.
+    #[arg(long, value_name = "ID")]
+    pub resume_session: Option<String>,
+    /// The charts folder, for Helm upgrades and diffs (default: the settings file's `charts`, else the built-in charts).
+    #[arg(long)]
+    pub charts: Option<PathBuf>,
+    /// Which cluster and namespace.
+    #[command(flatten)]
+    pub cluster: ClusterArgs,
+}
+
+/// Options of `diagnose`.
+#[derive(Debug, Clone, Args)]
+pub struct DiagnoseArgs {
+    /// Output format.
+    #[arg(short = 'o', long, value_enum, default_value_t = todo_ops_tools::report::Format::Text)]
+    pub output: todo_ops_tools::report::Format,
+    /// Only findings about this Helm release.
+    #[arg(long)]
+    pub release: Option<String>,
+    /// Only findings about this object, as KIND/NAME (e.g. deployment/todo-backend).
+    #[arg(long)]
+    pub resource: Option<String>,
+    /// Which cluster and namespace.
+    #[command(flatten)]
+    pub cluster: ClusterArgs,
+}
+
+/// kubectl's cluster selection flags.
+#[derive(Debug, Clone, Args)]
+pub struct ClusterArgs {
+    /// Path to the kubeconfig (default: KUBECONFIG, then ~/.kube/config).
+    #[arg(long, global = true)]
+    pub kubeconfig: Option<PathBuf>,
+    /// The kubeconfig context to use.
+    #[arg(long, global = true)]
+    pub context: Option<String>,
+    /// Namespace (default: the context's, else `default`).
+    #[arg(short = 'n', long, global = true)]
+    pub namespace: Option<String>,
+}
+
+impl ClusterArgs {
+    /// The tools' cluster target.
+    pub fn target(&self) -> todo_ops_tools::cluster::ClusterTarget {
+        todo_ops_tools::cluster::ClusterTarget {
+            kubeconfig: self.kubeconfig.clone(),
+            context: self.context.clone(),
+            namespace: self.namespace.clone(),
+        }
+    }
+}
+
+/// `$XDG_STATE_HOME/todo-ops/kubesim.kubeconfig` (or `~/.local/state/…`).
+pub fn default_kubeconfig() -> PathBuf {
+    todo_ops_tools::cluster::kubesim_kubeconfig()
+}

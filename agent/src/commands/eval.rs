@@ -1,0 +1,124 @@
+//! `todo-ops eval`: runs the task suite against fresh kubesims with the chosen brain (a
+//! model, the offline planner, or recorded good runs) and reports pass@1, pass@k, model
+//! calls, tokens and wall time.
+
+use anyhow::{Context, Result};
+
+use crate::brains::choice::{BrainSettings, choose};
+use crate::commands::cli::{EvalArgs, EvalFormat};
+use crate::core::brain::Brain;
+use crate::core::playbook::Playbook;
+use crate::eval::run::{RunSettings, run};
+use crate::eval::{Report, Task, TaskReport, load, tasks_dir};
+
+/// Who answers each run.
+enum Brains {
+    /// A model or the planner, as `todo-ops chat` would pick.
+    Chat(BrainSettings),
+    /// The recorded good run of each task (`DIR/TASK.jsonl`).
+    Recorded(std::path::PathBuf),
+}
+
+impl Brains {
+    fn for_task(&self, task: &Task, playbooks: &[Playbook]) -> Result<Option<Box<dyn Brain>>> {
+        match self {
+            Brains::Chat(s) => Ok(Some(choose(s, playbooks)?)),
+            Brains::Recorded(dir) => {
+                let file = dir.join(format!("{}.jsonl", task.name));
+                if !file.is_file() {
+                    return Ok(None);
+                }
+                let entries = crate::core::transcript::read(&file)?;
+                Ok(Some(crate::brains::replay::Replay::new(entries).brain()))
+            }
+        }
+    }
+
+    fn name(&self) -> String {
+        match self {
+            Brains::Chat(s) => s.describe(),
+            Brains::Recorded(dir) => format!("recorded runs in {}", dir.display()),
+        }
+    }
+}
+
+/// `todo-ops eval`: 0 when every run of every task passed, 1 otherwise.
+pub async fn run_eval(a: &EvalArgs) -> Result<u8> {
+    let dir = tasks_dir(a.evals.as_deref())?;
+    let mut tasks = load(&dir, a.tasks.as_deref())?;
+    if let Some(t) = a.timeout_secs {
+        for task in &mut tasks {
+            task.timeout_secs = t;
+        }
+    }
+    if tasks.is_empty() {
+        anyhow::bail!(
+            "no task in {} matches {:?}",
+            dir.display(),
+            a.tasks.as_deref().unwrap_or("")
+        );
+    }
+    let env = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
+    let brains = match &a.replays {
+        Some(d) => Brains::Recorded(d.clone()),
+        None => Brains::Chat(BrainSettings {
+            api_key: env("OPENAI_API_KEY"),
+            base_url: env("OPENAI_BASE_URL"),
+            model: a
+                .model
+                .clone()
+                .or_else(|| env("OPENAI_MODEL"))
+                .unwrap_or_else(|| "gpt-4o-mini".into()),
+            max_model_calls: a.max_model_calls,
+            timeout_secs: 120,
+            offline: a.offline,
+            tool_shim: a.tool_shim,
+        }),
+    };
+    let playbooks = crate::core::playbook::load_dir(&crate::core::playbook::playbooks_dir(None)?)?;
+    let settings = RunSettings {
+        time_scale: a.time_scale,
+        charts: crate::ops::install::charts_dir(a.charts.as_deref())?,
+        playbooks,
+        max_model_calls: a.max_model_calls,
+        work_dir: todo_ops_tools::user_dirs::UserDir::State
+            .path()
+            .join("eval"),
+    };
+    let mut report = Report {
+        brain: brains.name(),
+        runs_per_task: a.runs,
+        tasks: Vec::new(),
+    };
+    for task in &tasks {
+        let mut runs = Vec::new();
+        for k in 1..=a.runs {
+            let Some(b) = brains.for_task(task, &settings.playbooks)? else {
+                eprintln!("{}: no recorded run, skipped", task.name);
+                break;
+            };
+            eprint!("{} run {k}/{} … ", task.name, a.runs);
+            let r = run(task, b, &settings)
+                .await
+                .with_context(|| format!("task {}", task.name))?;
+            eprintln!(
+                "{} ({:.1} s, {} model calls)",
+                if r.passed { "passed" } else { "FAILED" },
+                r.seconds,
+                r.model_calls
+            );
+            runs.push(r);
+        }
+        if !runs.is_empty() {
+            report.tasks.push(TaskReport {
+                task: task.name.clone(),
+                runs,
+            });
+        }
+    }
+    match a.output {
+        EvalFormat::Markdown => print!("{}", report.markdown()),
+        EvalFormat::Json => println!("{}", serde_json::to_string_pretty(&report)?),
+    }
+    Ok(if report.all_passed() { 0 } else { 1 })
+}

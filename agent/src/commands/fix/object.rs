@@ -1,0 +1,161 @@
+//! `todo-ops fix` for objects no Helm release owns: each finding's field changes become one
+//! strategic merge patch per object, shown as the API server's dry run, applied through the
+//! gate, verified by diagnosing again, and undone (the fields set back) when the result is
+//! worse or the rollout does not finish.
+
+use std::time::Duration;
+
+use anyhow::Result;
+use serde_json::json;
+use todo_ops_tools::cluster::Cluster;
+use todo_ops_tools::diagnose::{Diagnosis, diagnose};
+use todo_ops_tools::repair::object_repairs;
+
+use crate::commands::cli::FixArgs;
+use crate::commands::fix::{Verdict, call, dispatcher_for_rollback, verdict_by, wait_for_rollout};
+use crate::commands::terminal::TerminalConfirm;
+use crate::core::dispatch::Dispatcher;
+use crate::protocol::CallStatus;
+
+/// One object's repair and the findings it answers.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ObjectFix {
+    /// The object, e.g. `deployment/web`.
+    pub object: String,
+    /// The strategic merge patch.
+    pub patch: serde_json::Value,
+    /// The patch that sets the fields back.
+    pub undo: serde_json::Value,
+    /// Why each field gets its value.
+    pub reasons: Vec<String>,
+    /// The findings it answers (ids).
+    pub findings: Vec<String>,
+}
+
+/// The object repairs of findings that no release owns, in finding order.
+pub fn proposals(d: &Diagnosis) -> Vec<ObjectFix> {
+    let mut out: Vec<ObjectFix> = Vec::new();
+    for f in d.findings.iter().filter(|f| f.release.is_none()) {
+        for r in object_repairs(&f.changes) {
+            match out.iter_mut().find(|o| o.object == r.object) {
+                Some(o) => o.findings.push(f.id.to_string()),
+                None => out.push(ObjectFix {
+                    object: r.object,
+                    patch: r.patch,
+                    undo: r.undo,
+                    reasons: r.reasons,
+                    findings: vec![f.id.to_string()],
+                }),
+            }
+        }
+    }
+    out
+}
+
+/// What applying needs from the fix run.
+pub struct Run<'a> {
+    /// The gate.
+    pub dispatcher: &'a Dispatcher,
+    /// The cluster.
+    pub cluster: &'a Cluster,
+    /// The person.
+    pub confirm: &'a TerminalConfirm,
+    /// The flags.
+    pub args: &'a FixArgs,
+}
+
+impl Run<'_> {
+    /// Applies each fix in turn; 0 when all were applied and verified.
+    pub async fn apply_all(&self, fixes: &[ObjectFix], mut current: Diagnosis) -> Result<u8> {
+        let mut code = 0;
+        for fix in fixes {
+            let (c, after) = self.apply(fix, current).await?;
+            code = code.max(c);
+            current = after;
+        }
+        Ok(code)
+    }
+
+    async fn apply(&self, fix: &ObjectFix, current: Diagnosis) -> Result<(u8, Diagnosis)> {
+        println!(
+            "\nfix: patch {} (for {})",
+            fix.object,
+            fix.findings.join(", ")
+        );
+        for r in &fix.reasons {
+            println!("  {r}");
+        }
+        let args = json!({"object": fix.object, "patch": fix.patch});
+        let (_, diff) = call(self.dispatcher, "diff_patch", &args, self.confirm).await?;
+        if diff.trim_end().ends_with(": no change") {
+            println!("skipped: the patch changes nothing in {}", fix.object);
+            return Ok((1, current));
+        }
+        if self.args.dry_run || self.args.yes {
+            println!("\ndiff_patch:\n{}", diff.trim_end());
+        }
+        if self.args.dry_run {
+            return Ok((1, current));
+        }
+        let (status, text) = call(self.dispatcher, "patch", &args, self.confirm).await?;
+        match status {
+            CallStatus::Done => println!("applied: patched {}", fix.object),
+            CallStatus::Declined => {
+                println!("declined: {} was not changed", fix.object);
+                return Ok((1, current));
+            }
+            _ => {
+                println!("the patch failed: {text}");
+                return Ok((1, current));
+            }
+        }
+        let rolled_out = match fix.object.strip_prefix("deployment/") {
+            Some(name) => {
+                let timeout = Duration::from_secs(self.args.timeout_secs);
+                wait_for_rollout(self.cluster, name, timeout).await?
+            }
+            None => true,
+        };
+        let after = diagnose(self.cluster).await?;
+        let answers = |f: &todo_ops_tools::analyzers::Finding| {
+            f.object == fix.object && fix.findings.iter().any(|id| id == f.id)
+        };
+        match verdict_by(answers, &current, &after, rolled_out) {
+            Verdict::Fixed => {
+                println!(
+                    "verified: {} healthy, {} gone",
+                    fix.object,
+                    fix.findings.join(", ")
+                );
+                Ok((0, after))
+            }
+            Verdict::Improved => {
+                let left: Vec<&str> = after.findings.iter().map(|f| f.id).collect();
+                println!("applied; diagnose still reports: {}", left.join(", "));
+                Ok((1, after))
+            }
+            bad => {
+                let why = if bad == Verdict::Worse {
+                    "the result is worse than before"
+                } else {
+                    "the rollout did not finish in time"
+                };
+                let undo = json!({"object": fix.object, "patch": fix.undo});
+                let rollback = dispatcher_for_rollback(self.dispatcher);
+                let (status, text) = call(&rollback, "patch", &undo, self.confirm).await?;
+                if status == CallStatus::Done {
+                    println!(
+                        "undone {}: {why}; its fields are back as they were",
+                        fix.object
+                    );
+                } else {
+                    println!(
+                        "{why}, and undoing the patch of {} failed: {text}",
+                        fix.object
+                    );
+                }
+                Ok((1, diagnose(self.cluster).await?))
+            }
+        }
+    }
+}

@@ -1,0 +1,175 @@
+//! Runs the model's tool calls through the confirmation gate: reads run, mutations are
+//! previewed (for a Helm upgrade with the values and rendered-manifest diffs) and wait for
+//! the person, refusals and declines go back to the model as plain text it can act on.
+
+use std::future::Future;
+use std::pin::Pin;
+
+use serde::Serialize;
+use serde_json::Value;
+use todo_ops_tools::tool::{ToolContext, ToolError, ToolOutput};
+use todo_ops_tools::tools::find;
+
+use crate::core::approval::{Approval, DECLINED, MutationPolicy, decide};
+use crate::protocol::{CallStatus, ToolCall};
+
+/// What the person sees before saying yes or no.
+#[derive(Debug, Clone, Serialize)]
+pub struct ChangePreview {
+    /// The tool.
+    pub tool: String,
+    /// Its arguments.
+    pub arguments: Value,
+    /// For a Helm upgrade: the values diff.
+    pub values_diff: Option<String>,
+    /// For a Helm upgrade: the rendered-manifest diff.
+    pub manifest_diff: Option<String>,
+}
+
+/// The reply to one call: what the model reads, and the full result when there is one.
+#[derive(Debug, Clone, Serialize)]
+pub struct ToolReply {
+    /// The call's id.
+    pub call_id: String,
+    /// How it ended.
+    pub status: CallStatus,
+    /// The text the model receives (redacted, within the tool's budget).
+    pub content: String,
+    /// The typed result, when it ran.
+    pub output: Option<ToolOutput>,
+}
+
+/// Asks the person about one change; `true` only for an explicit yes.
+pub trait Confirm: Send + Sync {
+    /// Shows the preview and waits for the answer.
+    fn confirm<'a>(
+        &'a self,
+        preview: &'a ChangePreview,
+    ) -> Pin<Box<dyn Future<Output = bool> + Send + 'a>>;
+}
+
+/// A call that cannot go on: the session stops and the person is told.
+#[derive(Debug, thiserror::Error)]
+#[error("tool {tool} failed: {message}")]
+pub struct FatalToolError {
+    /// The tool.
+    pub tool: String,
+    /// What went wrong.
+    pub message: String,
+}
+
+/// Runs tool calls for one session.
+pub struct Dispatcher {
+    /// The cluster and Helm the tools act on.
+    pub ctx: ToolContext,
+    /// How mutations are treated.
+    pub policy: MutationPolicy,
+}
+
+impl Dispatcher {
+    /// Runs one call through the gate.
+    pub async fn dispatch(
+        &self,
+        call: &ToolCall,
+        confirm: &dyn Confirm,
+    ) -> Result<ToolReply, FatalToolError> {
+        let reply = |status, content: String, output| ToolReply {
+            call_id: call.id.clone(),
+            status,
+            content,
+            output,
+        };
+        let args: Value = match call.arguments.trim() {
+            "" => Value::Object(Default::default()),
+            text => match serde_json::from_str(text) {
+                Ok(v) => v,
+                Err(e) => {
+                    return Ok(reply(
+                        CallStatus::Failed,
+                        format!(
+                            "arguments of {} are not valid JSON ({e}); send a JSON object that fits the tool's schema",
+                            call.name
+                        ),
+                        None,
+                    ));
+                }
+            },
+        };
+        let args = match crate::core::generated::expand(args, &self.ctx.redactor) {
+            Ok(a) => a,
+            Err(m) => return Ok(reply(CallStatus::Failed, m, None)),
+        };
+        // Nothing to approve for a name that does not exist: the model is told what does.
+        let Some(tool) = find(&call.name) else {
+            let known: Vec<&str> = todo_ops_tools::tools::registry()
+                .iter()
+                .map(|t| t.name())
+                .collect();
+            return Ok(reply(
+                CallStatus::Failed,
+                format!(
+                    "there is no tool named {:?}; the tools are: {}",
+                    call.name,
+                    known.join(", ")
+                ),
+                None,
+            ));
+        };
+        match decide(self.policy, &call.name, Some(tool.as_ref())) {
+            Approval::Forbid(why) => return Ok(reply(CallStatus::Forbidden, why, None)),
+            Approval::Ask => {
+                let preview = self.preview(&call.name, &args).await;
+                let preview = match preview {
+                    Ok(p) => p,
+                    // A patch that does not fit the schema is the model's to fix, not the person's.
+                    Err(ToolError::Retry(m)) => return Ok(reply(CallStatus::Failed, m, None)),
+                    Err(ToolError::Fatal(m)) => {
+                        return Err(FatalToolError {
+                            tool: call.name.clone(),
+                            message: m,
+                        });
+                    }
+                };
+                if !confirm.confirm(&preview).await {
+                    return Ok(reply(CallStatus::Declined, DECLINED.into(), None));
+                }
+            }
+            Approval::Run => {}
+        }
+        match tool.call(&self.ctx, args).await {
+            Ok(out) => Ok(reply(CallStatus::Done, out.text.clone(), Some(out))),
+            Err(ToolError::Retry(m)) => Ok(reply(CallStatus::Failed, m, None)),
+            Err(ToolError::Fatal(m)) => Err(FatalToolError {
+                tool: call.name.clone(),
+                message: m,
+            }),
+        }
+    }
+
+    /// The preview of a mutation; a Helm upgrade also shows both diffs (which validate the
+    /// patch against the chart's schema before the person is asked).
+    async fn preview(&self, name: &str, args: &Value) -> Result<ChangePreview, ToolError> {
+        let mut preview = ChangePreview {
+            tool: name.to_string(),
+            arguments: self.ctx.redactor.redact_json(args.clone()),
+            values_diff: None,
+            manifest_diff: None,
+        };
+        if name == "patch"
+            && let Some(t) = find("diff_patch")
+        {
+            preview.manifest_diff = Some(t.call(&self.ctx, args.clone()).await?.text);
+        }
+        if name == "helm_upgrade" {
+            for (diff_tool, slot) in [
+                ("diff_values", &mut preview.values_diff),
+                ("diff_manifest", &mut preview.manifest_diff),
+            ] {
+                if let Some(t) = find(diff_tool) {
+                    *slot = Some(t.call(&self.ctx, args.clone()).await?.text);
+                }
+            }
+        }
+        Ok(preview)
+    }
+}
