@@ -89,9 +89,127 @@ impl Redactor {
     }
 }
 
+impl Redactor {
+    /// Configuration values (a Helm release's values, a ConfigMap's data) with secrets
+    /// masked whatever the chart: known values and URL passwords in every string, and the
+    /// whole value of every key that names a secret (`password`, `*Secret`, `apiKey`,
+    /// `token`, a `secrets:` map …). Keys that only name where a secret is
+    /// (`existingSecret`, `*SecretName`, `*Ref`) stay readable.
+    pub fn redact_values(&self, value: serde_json::Value) -> serde_json::Value {
+        use serde_json::Value;
+        match value {
+            Value::String(s) => Value::String(mask_url_password(&self.redact(&s))),
+            Value::Array(items) => {
+                Value::Array(items.into_iter().map(|v| self.redact_values(v)).collect())
+            }
+            Value::Object(map) => Value::Object(
+                map.into_iter()
+                    .map(|(k, v)| {
+                        let v = if names_a_secret(&k) {
+                            mask_all(v)
+                        } else {
+                            self.redact_values(v)
+                        };
+                        (k, v)
+                    })
+                    .collect(),
+            ),
+            other => other,
+        }
+    }
+}
+
+/// Whether a configuration key holds a secret value (not the name of one).
+fn names_a_secret(key: &str) -> bool {
+    let k = key.to_ascii_lowercase().replace(['_', '-'], "");
+    let a_reference = k.starts_with("existing")
+        || k.ends_with("name")
+        || k.ends_with("ref")
+        || k.ends_with("file")
+        || k.ends_with("path");
+    let secret_words = [
+        "password",
+        "passwd",
+        "secret",
+        "token",
+        "apikey",
+        "credential",
+    ];
+    let a_secret =
+        secret_words.iter().any(|w| k.contains(w)) || k == "accesskey" || k.ends_with("privatekey");
+    a_secret && !a_reference
+}
+
+/// Every non-empty string under `value` masked; the shape (keys, lists) stays.
+fn mask_all(value: serde_json::Value) -> serde_json::Value {
+    use serde_json::Value;
+    match value {
+        Value::String(s) if !s.is_empty() => Value::String(MASK.to_string()),
+        Value::Array(items) => Value::Array(items.into_iter().map(mask_all).collect()),
+        Value::Object(map) => {
+            Value::Object(map.into_iter().map(|(k, v)| (k, mask_all(v))).collect())
+        }
+        other => other,
+    }
+}
+
+/// `scheme://user:PASSWORD@host…` with the password masked.
+fn mask_url_password(s: &str) -> String {
+    let Some((scheme, rest)) = s.split_once("://") else {
+        return s.to_string();
+    };
+    let authority_end = rest.find('/').unwrap_or(rest.len());
+    let Some(at) = rest[..authority_end].rfind('@') else {
+        return s.to_string();
+    };
+    match rest[..at].split_once(':') {
+        Some((user, password)) if !password.is_empty() && password != MASK => {
+            format!("{scheme}://{user}:{MASK}{}", &rest[at..])
+        }
+        _ => s.to_string(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn values_of_any_chart_hide_secrets_and_keep_references() {
+        let mut r = Redactor::default();
+        r.learn("learned-elsewhere-123");
+        let values = serde_json::json!({
+            "auth": {"postgresPassword": "pw1", "existingSecret": "pg-creds",
+                     "existingSecretPasswordKey": "password", "username": "app"},
+            "minio": {"accessKey": "AKIA", "secretKey": "S3CR3T", "secretName": "minio-creds"},
+            "secrets": {"databaseUrl": "sqlite:///tmp/x.db", "empty": ""},
+            "api_token": 12345,
+            "tls": {"privateKey": "-----BEGIN", "certFile": "/etc/tls.crt"},
+            "externalDatabase": {"url": "postgres://app:hunter2@db:5432/app"},
+            "note": "see learned-elsewhere-123",
+            "image": {"tag": "1.2.3"},
+        });
+        let out = r.redact_values(values);
+        assert_eq!(out["auth"]["postgresPassword"], MASK);
+        assert_eq!(out["auth"]["existingSecret"], "pg-creds");
+        assert_eq!(out["auth"]["existingSecretPasswordKey"], "password");
+        assert_eq!(out["auth"]["username"], "app");
+        assert_eq!(out["minio"]["accessKey"], MASK);
+        assert_eq!(out["minio"]["secretKey"], MASK);
+        assert_eq!(out["minio"]["secretName"], "minio-creds");
+        assert_eq!(out["secrets"]["databaseUrl"], MASK);
+        assert_eq!(out["secrets"]["empty"], "");
+        // A number under a secret key is not a string to mask; it stays as typed.
+        assert_eq!(out["api_token"], 12345);
+        assert_eq!(out["tls"]["privateKey"], MASK);
+        assert_eq!(out["tls"]["certFile"], "/etc/tls.crt");
+        assert_eq!(
+            out["externalDatabase"]["url"],
+            format!("postgres://app:{MASK}@db:5432/app")
+        );
+        assert_eq!(out["note"], format!("see {MASK}"));
+        assert_eq!(out["image"]["tag"], "1.2.3");
+    }
 
     #[test]
     fn masks_values_and_url_passwords() {

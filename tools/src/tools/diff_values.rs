@@ -5,7 +5,6 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::helm_values::mask_secret_values;
 use crate::helm::Chart;
 use crate::tool::{ToolContext, ToolError, ToolRun, TypedTool, helm_call};
 use crate::values::ValuesPatch;
@@ -77,7 +76,10 @@ impl TypedTool for DiffValues {
             let (current, proposed) = propose(ctx, &a).await?;
             Ok(ReleaseDiff {
                 release: a.release,
-                diff: values_diff(&mask_secret_values(current), &mask_secret_values(proposed)),
+                diff: values_diff(
+                    &ctx.redactor.redact_values(current),
+                    &ctx.redactor.redact_values(proposed),
+                ),
             })
         })
     }

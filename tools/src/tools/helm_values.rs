@@ -17,25 +17,6 @@ pub struct HelmValuesArgs {
     pub all: bool,
 }
 
-/// Hides the values that are secrets in the bundled charts, whatever their content.
-pub fn mask_secret_values(mut v: Value) -> Value {
-    if let Some(s) = v.get_mut("secrets").and_then(Value::as_object_mut) {
-        for (_, val) in s.iter_mut() {
-            if val.as_str().is_some_and(|x| !x.is_empty()) {
-                *val = Value::String(crate::redact::MASK.to_string());
-            }
-        }
-    }
-    if let Some(p) = v
-        .get_mut("postgres")
-        .and_then(|p| p.get_mut("password"))
-        .filter(|p| p.as_str().is_some_and(|x| !x.is_empty()))
-    {
-        *p = Value::String(crate::redact::MASK.to_string());
-    }
-    v
-}
-
 /// The tool.
 pub struct HelmValues;
 
@@ -53,7 +34,7 @@ impl TypedTool for HelmValues {
             let client = ctx.helm()?.client.clone();
             let values =
                 helm_call("get values", move || client.values(&a.release, a.all, None)).await?;
-            Ok(mask_secret_values(values))
+            Ok(ctx.redactor.redact_values(values))
         })
     }
 
