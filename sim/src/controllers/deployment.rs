@@ -153,152 +153,225 @@ pub fn reconcile(
     state: &mut DeploymentState,
     rec: &mut Recorder,
 ) {
-    let rs_rt = &REPLICA_SET;
-    let all_rs = store.all(rs_rt);
+    let all_rs = store.all(&REPLICA_SET);
     for d in store.all(&DEPLOYMENT) {
-        let (name, ns, uid) = ident(&d);
+        let (_, _, uid) = ident(&d);
         let spec = &d["spec"];
         let replicas = spec["replicas"].as_i64().unwrap_or(1).max(0);
         let hash = template_hash(&spec["template"]);
         let owned: Vec<&Value> = all_rs.iter().filter(|r| owned_by(r, &uid)).collect();
         let max_rev = owned.iter().map(|r| revision(r)).max().unwrap_or(0);
+        // The ReplicaSet of the current template; the first pass after a template change
+        // only creates it, the next ones scale.
         let Some(new_rs) = owned
             .iter()
             .find(|r| r["metadata"]["labels"][HASH_LABEL] == hash.as_str())
             .copied()
         else {
-            let mut template = spec["template"].clone();
-            template["metadata"]["labels"][HASH_LABEL] = json!(hash);
-            let mut selector = spec["selector"].clone();
-            selector["matchLabels"][HASH_LABEL] = json!(hash);
-            let rs_name = format!("{name}-{hash}");
-            let rs = json!({
-                "metadata": {
-                    "name": rs_name,
-                    "labels": template["metadata"]["labels"],
-                    "annotations": {REVISION: (max_rev + 1).to_string(), "deployment.kubernetes.io/desired-replicas": replicas.to_string(), "deployment.kubernetes.io/max-replicas": replicas.to_string()},
-                    "ownerReferences": [{"apiVersion": "apps/v1", "kind": "Deployment", "name": name, "uid": uid, "controller": true, "blockOwnerDeletion": true}],
-                },
-                "spec": {"replicas": 0, "minReadySeconds": spec["minReadySeconds"].as_i64().unwrap_or(0), "selector": selector, "template": template},
-            });
-            if store.create(rs_rt, &ns, rs).is_ok() {
-                let mut next = d.clone();
-                let mut conds: Vec<Value> = d["status"]["conditions"]
-                    .as_array()
-                    .cloned()
-                    .unwrap_or_default();
-                set_condition(
-                    &mut conds,
-                    "Progressing",
-                    "True",
-                    "NewReplicaSetCreated",
-                    &format!("Created new replica set \"{rs_name}\""),
-                    true,
-                );
-                next["status"]["conditions"] = json!(conds);
-                let _ = store.update(&DEPLOYMENT, &ns, &name, next, UpdateScope::Status);
-                state
-                    .last_progress
-                    .insert(uid.clone(), (Value::Null, Instant::now()));
-            }
+            create_replica_set(store, state, &d, &hash, replicas, max_rev + 1);
             continue;
         };
         let (new_name, _, _) = ident(new_rs);
         if revision(new_rs) < max_rev {
-            // A rollback to an older template: that ReplicaSet becomes the newest revision.
-            let _ = store.modify(rs_rt, &ns, &new_name, |r| {
-                r["metadata"]["annotations"][REVISION] = json!((max_rev + 1).to_string());
-                Ok(())
-            });
-            rec.record(
-                store,
-                &d,
-                Kind::Normal,
-                "DeploymentRollback",
-                &format!(
-                    "Rolled back deployment \"{name}\" to revision {}",
-                    revision(new_rs)
-                ),
-                "deployment-controller",
-            );
+            mark_rollback(store, rec, &d, new_rs, max_rev + 1);
         }
         let old: Vec<&Value> = owned
             .iter()
             .filter(|r| r["metadata"]["name"] != new_name.as_str())
             .copied()
             .collect();
-        let spec_of = |r: &Value| r["spec"]["replicas"].as_i64().unwrap_or(0);
-        let avail_of = |r: &Value| r["status"]["availableReplicas"].as_i64().unwrap_or(0);
-        let recreate = spec["strategy"]["type"] == "Recreate";
-        let (surge, mut unavailable) = if recreate {
-            (0, replicas)
+        let unavailable = if spec["strategy"]["type"] == "Recreate" {
+            recreate(store, rec, &d, new_rs, &old, replicas);
+            replicas
         } else {
-            let ru = &spec["strategy"]["rollingUpdate"];
-            (
-                resolve(&ru["maxSurge"], replicas, true),
-                resolve(&ru["maxUnavailable"], replicas, false),
-            )
+            roll(store, rec, &d, new_rs, &old, replicas)
         };
-        if !recreate && surge == 0 && unavailable == 0 {
-            unavailable = 1;
-        }
-        if recreate {
-            for r in &old {
-                scale_rs(store, rec, &d, r, 0);
-            }
-            let old_pods = old
-                .iter()
-                .map(|r| r["status"]["replicas"].as_i64().unwrap_or(0))
-                .sum::<i64>();
-            if old_pods == 0 {
-                scale_rs(store, rec, &d, new_rs, replicas);
-            }
-        } else if old.iter().all(|r| spec_of(r) == 0) {
-            scale_rs(store, rec, &d, new_rs, replicas);
-        } else {
-            let total: i64 = owned.iter().map(|r| spec_of(r)).sum();
-            let new_spec = spec_of(new_rs);
-            if new_spec < replicas {
-                let room = replicas + surge - total;
-                if room > 0 {
-                    scale_rs(store, rec, &d, new_rs, replicas.min(new_spec + room));
-                }
-            } else if new_spec > replicas {
-                scale_rs(store, rec, &d, new_rs, replicas);
-            }
-            // Old pods go as far as availability allows; unavailable old pods may always go.
-            let total_available: i64 = owned.iter().map(|r| avail_of(r)).sum();
-            let mut can_remove = total_available - (replicas - unavailable);
-            let mut olds = old.clone();
-            olds.sort_by_key(|r| revision(r));
-            for r in olds {
-                let s = spec_of(r);
-                if s == 0 {
-                    continue;
-                }
-                let unhealthy = (s - avail_of(r)).max(0);
-                let remove = s.min(unhealthy + can_remove.max(0));
-                if remove > 0 {
-                    scale_rs(store, rec, &d, r, s - remove);
-                    can_remove -= (remove - unhealthy).max(0);
-                }
-            }
-        }
-        // Old ReplicaSets beyond the history limit are deleted once empty.
-        let limit = spec["revisionHistoryLimit"].as_i64().unwrap_or(10).max(0) as usize;
-        let mut empty_old: Vec<&Value> = old
-            .iter()
-            .filter(|r| spec_of(r) == 0 && r["status"]["replicas"].as_i64().unwrap_or(0) == 0)
-            .copied()
-            .collect();
-        if empty_old.len() > limit {
-            empty_old.sort_by_key(|r| revision(r));
-            for r in &empty_old[..empty_old.len() - limit] {
-                let (n, _, _) = ident(r);
-                let _ = store.delete(rs_rt, &ns, &n);
-            }
-        }
+        prune_history(store, &d, &old);
         update_status(store, cfg, state, &d, &new_name, unavailable);
+    }
+}
+
+fn replicas_of(r: &Value) -> i64 {
+    r["spec"]["replicas"].as_i64().unwrap_or(0)
+}
+
+fn available_of(r: &Value) -> i64 {
+    r["status"]["availableReplicas"].as_i64().unwrap_or(0)
+}
+
+/// Creates the ReplicaSet of the Deployment's current template (empty; scaling comes next),
+/// as revision `revision`, and records progress.
+fn create_replica_set(
+    store: &Store,
+    state: &mut DeploymentState,
+    d: &Value,
+    hash: &str,
+    replicas: i64,
+    revision: i64,
+) {
+    let (name, ns, uid) = ident(d);
+    let spec = &d["spec"];
+    let mut template = spec["template"].clone();
+    template["metadata"]["labels"][HASH_LABEL] = json!(hash);
+    let mut selector = spec["selector"].clone();
+    selector["matchLabels"][HASH_LABEL] = json!(hash);
+    let rs_name = format!("{name}-{hash}");
+    let rs = json!({
+        "metadata": {
+            "name": rs_name,
+            "labels": template["metadata"]["labels"],
+            "annotations": {REVISION: revision.to_string(), "deployment.kubernetes.io/desired-replicas": replicas.to_string(), "deployment.kubernetes.io/max-replicas": replicas.to_string()},
+            "ownerReferences": [{"apiVersion": "apps/v1", "kind": "Deployment", "name": name, "uid": uid, "controller": true, "blockOwnerDeletion": true}],
+        },
+        "spec": {"replicas": 0, "minReadySeconds": spec["minReadySeconds"].as_i64().unwrap_or(0), "selector": selector, "template": template},
+    });
+    if store.create(&REPLICA_SET, &ns, rs).is_err() {
+        return;
+    }
+    let mut next = d.clone();
+    let mut conds: Vec<Value> = d["status"]["conditions"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    set_condition(
+        &mut conds,
+        "Progressing",
+        "True",
+        "NewReplicaSetCreated",
+        &format!("Created new replica set \"{rs_name}\""),
+        true,
+    );
+    next["status"]["conditions"] = json!(conds);
+    let _ = store.update(&DEPLOYMENT, &ns, &name, next, UpdateScope::Status);
+    state
+        .last_progress
+        .insert(uid, (Value::Null, Instant::now()));
+}
+
+/// A rollback to an older template: that ReplicaSet becomes the newest revision again.
+fn mark_rollback(store: &Store, rec: &mut Recorder, d: &Value, rs: &Value, revision_now: i64) {
+    let (name, ns, _) = ident(d);
+    let (rs_name, _, _) = ident(rs);
+    let _ = store.modify(&REPLICA_SET, &ns, &rs_name, |r| {
+        r["metadata"]["annotations"][REVISION] = json!(revision_now.to_string());
+        Ok(())
+    });
+    rec.record(
+        store,
+        d,
+        Kind::Normal,
+        "DeploymentRollback",
+        &format!(
+            "Rolled back deployment \"{name}\" to revision {}",
+            revision(rs)
+        ),
+        "deployment-controller",
+    );
+}
+
+/// `Recreate`: every old pod goes first; the new ReplicaSet scales up only once none is left.
+fn recreate(
+    store: &Store,
+    rec: &mut Recorder,
+    d: &Value,
+    new_rs: &Value,
+    old: &[&Value],
+    replicas: i64,
+) {
+    for r in old {
+        scale_rs(store, rec, d, r, 0);
+    }
+    let old_pods: i64 = old
+        .iter()
+        .map(|r| r["status"]["replicas"].as_i64().unwrap_or(0))
+        .sum();
+    if old_pods == 0 {
+        scale_rs(store, rec, d, new_rs, replicas);
+    }
+}
+
+/// `RollingUpdate`, one step; returns the resolved `maxUnavailable`.
+///
+/// Like the real controller, each pass does two things bounded by the strategy:
+/// - scale up: the new ReplicaSet grows while all pods of every revision stay within
+///   `replicas + maxSurge`;
+/// - scale down: old ReplicaSets (oldest first) shrink while the available pods stay at or
+///   above `replicas - maxUnavailable`. Old pods that are not available count against
+///   nothing, so they may always go — that is what unblocks a rollout stuck behind broken
+///   old pods.
+///
+/// Pods become available only as the kubelet reports them Ready, so successive passes walk
+/// the rollout forward. Both bounds resolve percentages against `replicas` (surge rounded
+/// up, unavailable down); when both come out 0, one pod may be unavailable, or nothing
+/// could ever move.
+fn roll(
+    store: &Store,
+    rec: &mut Recorder,
+    d: &Value,
+    new_rs: &Value,
+    old: &[&Value],
+    replicas: i64,
+) -> i64 {
+    let ru = &d["spec"]["strategy"]["rollingUpdate"];
+    let surge = resolve(&ru["maxSurge"], replicas, true);
+    let mut unavailable = resolve(&ru["maxUnavailable"], replicas, false);
+    if surge == 0 && unavailable == 0 {
+        unavailable = 1;
+    }
+    // Nothing old left running: the new ReplicaSet simply follows `replicas`.
+    if old.iter().all(|r| replicas_of(r) == 0) {
+        scale_rs(store, rec, d, new_rs, replicas);
+        return unavailable;
+    }
+    let total: i64 = replicas_of(new_rs) + old.iter().map(|r| replicas_of(r)).sum::<i64>();
+    let new_spec = replicas_of(new_rs);
+    if new_spec < replicas {
+        let room = replicas + surge - total;
+        if room > 0 {
+            scale_rs(store, rec, d, new_rs, replicas.min(new_spec + room));
+        }
+    } else if new_spec > replicas {
+        scale_rs(store, rec, d, new_rs, replicas);
+    }
+    let total_available: i64 =
+        available_of(new_rs) + old.iter().map(|r| available_of(r)).sum::<i64>();
+    // How many available old pods may still go without dropping below the floor.
+    let mut can_remove = total_available - (replicas - unavailable);
+    let mut olds = old.to_vec();
+    olds.sort_by_key(|r| revision(r));
+    for r in olds {
+        let s = replicas_of(r);
+        if s == 0 {
+            continue;
+        }
+        let unhealthy = (s - available_of(r)).max(0);
+        let remove = s.min(unhealthy + can_remove.max(0));
+        if remove > 0 {
+            scale_rs(store, rec, d, r, s - remove);
+            can_remove -= (remove - unhealthy).max(0);
+        }
+    }
+    unavailable
+}
+
+/// Old ReplicaSets beyond `revisionHistoryLimit` are deleted once empty, oldest first.
+fn prune_history(store: &Store, d: &Value, old: &[&Value]) {
+    let (_, ns, _) = ident(d);
+    let limit = d["spec"]["revisionHistoryLimit"]
+        .as_i64()
+        .unwrap_or(10)
+        .max(0) as usize;
+    let mut empty_old: Vec<&Value> = old
+        .iter()
+        .filter(|r| replicas_of(r) == 0 && r["status"]["replicas"].as_i64().unwrap_or(0) == 0)
+        .copied()
+        .collect();
+    if empty_old.len() > limit {
+        empty_old.sort_by_key(|r| revision(r));
+        for r in &empty_old[..empty_old.len() - limit] {
+            let (n, _, _) = ident(r);
+            let _ = store.delete(&REPLICA_SET, &ns, &n);
+        }
     }
 }
 

@@ -4,7 +4,7 @@
 
 use serde_json::{Value, json};
 
-use super::super::owner_of;
+use crate::analyzers::owner_of;
 use crate::repair::FieldChange;
 use crate::snapshot::{Snapshot, pod_requests, unscheduled};
 

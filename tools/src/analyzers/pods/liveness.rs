@@ -1,0 +1,71 @@
+//! `liveness-failing`: the kubelet keeps killing the container for its liveness probe. When
+//! the app's own log shows trouble the probe is the messenger and the revision that changed
+//! the values is reverted; otherwise the probe's timing is what to change.
+
+use super::evidence::probe_timing;
+use super::{Container, revert_what_the_revision_changed};
+use crate::analyzers::{Finding, events_since};
+
+/// The finding when liveness kills happened since the container last started.
+pub(super) fn check(c: &Container) -> Option<Finding> {
+    let (cname, restarts) = (c.name, c.restarts);
+    // A container that is Ready again is judged only by what happened since it started:
+    // kills before that are history, not a finding.
+    let current_events = if c.ready() {
+        events_since(
+            c.snap,
+            c.pod_name,
+            c.status["state"]["running"]["startedAt"].as_str(),
+        )
+    } else {
+        c.events.clone()
+    };
+    let mut ev: Vec<String> = current_events
+        .iter()
+        .filter(|e| e.contains("failed liveness probe"))
+        .cloned()
+        .collect();
+    if ev.is_empty() {
+        return None;
+    }
+    ev.extend(
+        c.events
+            .iter()
+            .filter(|e| e.contains("Liveness probe failed"))
+            .take(2)
+            .cloned(),
+    );
+    let complaint = c.logs.get(c.pod_name, cname).and_then(|l| {
+        l.lines()
+            .rev()
+            .find(|l| l.contains("WARN") || l.contains("ERROR"))
+            .map(str::to_string)
+    });
+    let (summary, changes) = match &complaint {
+        Some(line) => {
+            ev.push(format!("log: {line}"));
+            (
+                format!(
+                    "container {cname} is restarted by its liveness probe before it serves; its log says: {}",
+                    line.chars().take(240).collect::<String>()
+                ),
+                vec![],
+            )
+        }
+        None => (
+            format!("container {cname} is restarted by its liveness probe ({restarts} restarts)"),
+            probe_timing(&c.owner, cname, &c.spec["livenessProbe"], "livenessProbe"),
+        ),
+    };
+    let mut f = c.finding(
+        "liveness-failing",
+        summary,
+        ev,
+        "liveness-too-aggressive",
+        changes,
+    );
+    if complaint.is_some() {
+        revert_what_the_revision_changed(c.snap, c.pod, &mut f);
+    }
+    Some(f)
+}
