@@ -7,7 +7,7 @@ mod chat_support;
 
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use chat_support::*;
 use k8s_openapi::api::apps::v1::Deployment;
@@ -26,17 +26,13 @@ use todo_ops_tools::cluster::ClusterTarget;
 use todo_ops_tools::redact::Redactor;
 use todo_ops_tools::tool::ToolContext;
 
-/// Polls `check` every 50 ms; fails loudly after 30 s.
-async fn until<F, Fut>(what: &str, mut check: F)
+/// Awaits `check`; fails loudly after 30 s.
+async fn until<F, Fut>(what: &str, check: F)
 where
     F: FnMut() -> Fut,
     Fut: std::future::Future<Output = bool>,
 {
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while !check().await {
-        assert!(Instant::now() < deadline, "timed out waiting for {what}");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    todo_e2e::wait::until_async(what, Duration::from_secs(30), check).await;
 }
 
 fn statuses(events: &[Event]) -> Vec<(String, CallStatus)> {

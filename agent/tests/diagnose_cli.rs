@@ -1,6 +1,6 @@
 //! `todo-ops diagnose` as a program: exit codes, the unreachable-cluster and 403 messages,
-//! and the JSON report against its checked-in schema (validated by the Helm SDK's JSON
-//! Schema engine).
+//! and the JSON report against its checked-in schema (validated with a JSON Schema
+//! validator).
 #![allow(clippy::unwrap_used, clippy::expect_used)] // Tests fail loudly by design.
 
 use std::path::{Path, PathBuf};
@@ -96,33 +96,17 @@ async fn forbidden_names_verb_and_resource() {
     );
 }
 
-/// Validates `doc` against `schema` with the Helm SDK (a chart whose values schema it is).
-fn helm_validates(schema: &str, doc: &Value) -> Result<(), String> {
-    let dir = tmp("schema-chart");
-    std::fs::create_dir_all(dir.join("templates")).unwrap();
-    std::fs::write(
-        dir.join("Chart.yaml"),
-        "apiVersion: v2\nname: report\nversion: 0.1.0\n",
-    )
-    .unwrap();
-    std::fs::write(dir.join("values.schema.json"), schema).unwrap();
-    let chart = todo_ops_tools::helm::Chart::load(&dir).unwrap();
-    chart.validate_values(doc).map_err(|e| e.to_string())
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn json_report_matches_its_schema() {
     // The checked-in schema is the generated one (UPDATE_SCHEMAS=1 rewrites it).
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/diagnose.schema.json");
     let generated = todo_ops_tools::diagnose::schema();
-    if std::env::var_os("UPDATE_SCHEMAS").is_some() {
-        std::fs::write(&path, &generated).unwrap();
-    }
-    assert_eq!(
-        std::fs::read_to_string(&path).unwrap_or_default(),
-        generated,
-        "docs/diagnose.schema.json is stale; run with UPDATE_SCHEMAS=1"
+    todo_e2e::checked_in::assert_current(
+        &path,
+        &generated,
+        "cargo nextest run -p todo-ops json_report_matches_its_schema",
     );
+    let schema: Value = serde_json::from_str(&generated).unwrap();
 
     // A report with findings: a Deployment with one replica that may run as root.
     let sim = RunningSim::start(SimConfig::default()).await.unwrap();
@@ -169,11 +153,11 @@ async fn json_report_matches_its_schema() {
     ] {
         assert!(ids.contains(&id), "{id} missing from {ids:?}");
     }
-    helm_validates(&generated, &report).unwrap();
+    todo_e2e::checked_in::validate(&schema, &report).unwrap();
     // And the validator does reject what does not fit.
     assert!(
-        helm_validates(
-            &generated,
+        todo_e2e::checked_in::validate(
+            &schema,
             &json!({"namespace": "default", "pods": "three", "findings": []})
         )
         .is_err()

@@ -234,9 +234,11 @@ async fn a_plain_manifest_in_another_namespace_is_repaired_by_patching_it() {
                 .any(|f| f["id"] == id && f["object"] == "deployment/web")
         }
     };
-    common::until_async("the unschedulable finding", || {
-        diagnose_shop("unschedulable")
-    })
+    todo_e2e::wait::until_async(
+        "the unschedulable finding",
+        std::time::Duration::from_secs(60),
+        || diagnose_shop("unschedulable"),
+    )
     .await;
     let out = todo_ops(&kc, &["fix", "--yes", "-n", "shop"]).await;
     let t = text(&out);
@@ -257,7 +259,12 @@ async fn a_plain_manifest_in_another_namespace_is_repaired_by_patching_it() {
             "shop",
         ],
     );
-    common::until_async("the image pull finding", || diagnose_shop("image-pull")).await;
+    todo_e2e::wait::until_async(
+        "the image pull finding",
+        std::time::Duration::from_secs(60),
+        || diagnose_shop("image-pull"),
+    )
+    .await;
     let out = todo_ops(&kc, &["fix", "--yes", "-n", "shop"]).await;
     let t = text(&out);
     assert_eq!(out.status.code(), Some(0), "{t}");

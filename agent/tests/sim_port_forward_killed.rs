@@ -7,7 +7,7 @@ use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// Streams bytes to every client until it hangs up.
 const SERVER: &str = r#"
@@ -32,12 +32,8 @@ fn kubectl(kubeconfig: &Path, args: &[&str]) -> Output {
         .unwrap()
 }
 
-fn until(what: &str, mut ok: impl FnMut() -> bool) {
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while !ok() {
-        assert!(Instant::now() < deadline, "timed out waiting for {what}");
-        std::thread::sleep(Duration::from_millis(50));
-    }
+fn until(what: &str, ok: impl FnMut() -> bool) {
+    todo_e2e::wait::until_blocking(what, Duration::from_secs(30), ok);
 }
 
 /// Starts `kubectl port-forward` and returns it with the local port it listens on.

@@ -34,15 +34,10 @@ fn checked_in_schemas_equal_the_generated_ones() {
         ("todo-backend", schema_json::<BackendValues>()),
         ("todo-frontend", schema_json::<FrontendValues>()),
     ] {
-        let path = chart_dir(chart).join("values.schema.json");
-        if std::env::var_os("UPDATE_SCHEMAS").is_some() {
-            std::fs::write(&path, &generated).unwrap();
-        }
-        let on_disk = std::fs::read_to_string(&path).unwrap_or_default();
-        assert!(
-            on_disk == generated,
-            "{} differs from the schema generated from tools/src/values; run `UPDATE_SCHEMAS=1 cargo nextest run -p todo-ops-tools checked_in_schemas` and commit it",
-            path.display()
+        todo_e2e::checked_in::assert_current(
+            &chart_dir(chart).join("values.schema.json"),
+            &generated,
+            "cargo nextest run -p todo-ops-tools checked_in_schemas",
         );
     }
 }

@@ -84,15 +84,8 @@ async fn until_tool(
     }
 }
 
-async fn until<T>(what: &str, mut f: impl FnMut() -> Option<T>) -> T {
-    let deadline = Instant::now() + Duration::from_secs(20);
-    loop {
-        if let Some(v) = f() {
-            return v;
-        }
-        assert!(Instant::now() < deadline, "timed out waiting for {what}");
-        tokio::time::sleep(Duration::from_millis(25)).await;
-    }
+async fn until<T>(what: &str, f: impl FnMut() -> Option<T>) -> T {
+    todo_e2e::wait::until(what, Duration::from_secs(20), f).await
 }
 
 #[tokio::test]

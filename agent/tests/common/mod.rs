@@ -3,7 +3,7 @@
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
 use std::path::PathBuf;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use kubesim::controllers::{ControllerConfig, PodRuntime};
 use kubesim::kubelet::images::ImageTable;
@@ -101,31 +101,15 @@ pub fn dump(store: &kubesim::store::Store) -> String {
 pub static STORE: std::sync::OnceLock<std::sync::Arc<kubesim::store::Store>> =
     std::sync::OnceLock::new();
 
-pub async fn until<T>(what: &str, mut f: impl FnMut() -> Option<T>) -> T {
-    let deadline = Instant::now() + Duration::from_secs(45);
-    loop {
-        if let Some(v) = f() {
-            return v;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "timed out waiting for {what}; pods:\n{}",
+/// Polls `f` for up to 45 s; on timeout the failure shows every pod's state.
+pub async fn until<T>(what: &str, f: impl FnMut() -> Option<T>) -> T {
+    let timeout = Duration::from_secs(45);
+    match todo_e2e::wait::poll(timeout, f).await {
+        Some(v) => v,
+        None => panic!(
+            "timed out after {timeout:?} waiting for {what}; pods:\n{}",
             STORE.get().map(|s| dump(s)).unwrap_or_default()
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-}
-
-/// Awaits an async condition, failing loudly after 60 s.
-pub async fn until_async<F, Fut>(what: &str, mut f: F)
-where
-    F: FnMut() -> Fut,
-    Fut: std::future::Future<Output = bool>,
-{
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while !f().await {
-        assert!(Instant::now() < deadline, "timed out waiting for {what}");
-        tokio::time::sleep(Duration::from_millis(200)).await;
+        ),
     }
 }
 
