@@ -7,6 +7,7 @@ pub mod auth;
 pub mod controllers;
 pub mod conversion;
 pub mod defaults;
+pub mod events;
 pub mod kubelet;
 pub mod meta;
 pub mod model;

@@ -198,6 +198,33 @@ pub fn path_str(obj: &Value, path: &str) -> Option<String> {
     }
 }
 
+/// Whether `obj` names `uid` among its owners.
+pub fn owned_by(obj: &Value, uid: &str) -> bool {
+    obj["metadata"]["ownerReferences"]
+        .as_array()
+        .is_some_and(|r| r.iter().any(|o| o["uid"] == uid))
+}
+
+/// Name, namespace and uid of an object.
+pub fn ident(obj: &Value) -> (String, String, String) {
+    let m = &obj["metadata"];
+    let s = |k: &str| m[k].as_str().unwrap_or_default().to_string();
+    (s("name"), s("namespace"), s("uid"))
+}
+
+/// The annotation that records containerPort → host port for endpoints and the proxy.
+pub const HOST_PORTS: &str = "kubesim.dev/host-ports";
+
+/// The host port a pod's containerPort is reachable on (the containerPort itself when the
+/// pod runs without processes).
+pub fn host_port(pod: &Value, container_port: i64) -> i64 {
+    pod["metadata"]["annotations"][HOST_PORTS]
+        .as_str()
+        .and_then(|t| serde_json::from_str::<Value>(t).ok())
+        .and_then(|m| m[container_port.to_string()].as_i64())
+        .unwrap_or(container_port)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

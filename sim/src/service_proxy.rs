@@ -14,7 +14,7 @@ use axum::response::{IntoResponse, Response};
 use serde_json::Value;
 
 use crate::controllers::replicaset::pod_ready;
-use crate::kubelet::status::host_port;
+use crate::meta::host_port;
 use crate::resources::{POD, SERVICE};
 use crate::selector::LabelSelector;
 use crate::store::Store;

@@ -38,7 +38,7 @@ fn replicasets_of(sim: &RunningSim, name: &str) -> Vec<Value> {
     sim.store
         .all(&REPLICA_SET)
         .into_iter()
-        .filter(|r| kubesim::controllers::owned_by(r, &uid))
+        .filter(|r| kubesim::meta::owned_by(r, &uid))
         .collect()
 }
 

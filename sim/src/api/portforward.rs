@@ -19,7 +19,7 @@ use tokio::sync::mpsc;
 
 use super::{ApiError, ApiState};
 use crate::auth::{Attributes, forbidden, rbac};
-use crate::kubelet::status::host_port;
+use crate::meta::host_port;
 use crate::resources::POD;
 
 /// The channel protocols served, in the order preferred.

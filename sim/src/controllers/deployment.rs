@@ -7,9 +7,10 @@ use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
-use super::events::{Kind, Recorder};
-use super::{ControllerConfig, ident, owned_by};
+use super::ControllerConfig;
+use crate::events::{Kind, Recorder};
 use crate::meta;
+use crate::meta::{ident, owned_by};
 use crate::resources::{DEPLOYMENT, REPLICA_SET};
 use crate::store::{Store, UpdateScope};
 

@@ -6,9 +6,9 @@ use std::collections::BTreeMap;
 
 use serde_json::{Value, json};
 
-use super::ident;
 use super::replicaset::pod_ready;
-use crate::kubelet::status::host_port;
+use crate::meta::host_port;
+use crate::meta::ident;
 use crate::resources::ResourceType;
 use crate::resources::{ENDPOINT_SLICE, ENDPOINTS, POD, SERVICE};
 use crate::selector::LabelSelector;

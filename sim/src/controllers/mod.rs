@@ -4,7 +4,6 @@
 
 pub mod deployment;
 pub mod endpoints;
-pub mod events;
 pub mod namespaces;
 pub mod quota;
 pub mod replicaset;
@@ -14,8 +13,6 @@ pub mod serviceaccounts;
 
 use std::sync::Arc;
 use std::time::Duration;
-
-use serde_json::Value;
 
 use crate::store::Store;
 
@@ -53,27 +50,13 @@ impl ControllerConfig {
     }
 }
 
-/// Whether `obj` names `uid` among its owners.
-pub fn owned_by(obj: &Value, uid: &str) -> bool {
-    obj["metadata"]["ownerReferences"]
-        .as_array()
-        .is_some_and(|r| r.iter().any(|o| o["uid"] == uid))
-}
-
-/// Name, namespace and uid of an object.
-pub fn ident(obj: &Value) -> (String, String, String) {
-    let m = &obj["metadata"];
-    let s = |k: &str| m[k].as_str().unwrap_or_default().to_string();
-    (s("name"), s("namespace"), s("uid"))
-}
-
 /// Runs every controller until the store stops changing, again on every change and on a
 /// resync tick.
 pub fn spawn(store: Arc<Store>, cfg: ControllerConfig) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
         let mut rx = store.subscribe();
         let mut state = deployment::DeploymentState::default();
-        let mut recorder = events::Recorder::default();
+        let mut recorder = crate::events::Recorder::default();
         let resync = cfg
             .scaled(Duration::from_secs(1))
             .max(Duration::from_millis(20));

@@ -2,8 +2,8 @@
 
 use serde_json::{Value, json};
 
-use super::events::{Kind, Recorder};
-use super::{ident, owned_by};
+use crate::events::{Kind, Recorder};
+use crate::meta::{ident, owned_by};
 use crate::resources::{POD, REPLICA_SET};
 use crate::store::{Store, UpdateScope};
 

@@ -3,9 +3,10 @@
 
 use serde_json::{Value, json};
 
-use super::events::{Kind, Recorder};
-use super::{ControllerConfig, PodRuntime, ident};
+use super::{ControllerConfig, PodRuntime};
+use crate::events::{Kind, Recorder};
 use crate::meta;
+use crate::meta::ident;
 use crate::resources::POD;
 use crate::store::{Store, UpdateScope};
 

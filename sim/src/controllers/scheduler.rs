@@ -3,9 +3,9 @@
 
 use serde_json::{Value, json};
 
-use super::events::{Kind, Recorder};
-use super::ident;
+use crate::events::{Kind, Recorder};
 use crate::meta;
+use crate::meta::ident;
 use crate::resources::{NODE, POD};
 use crate::store::{Store, UpdateScope};
 use quantity::{bytes, cpu_milli};

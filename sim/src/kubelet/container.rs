@@ -7,7 +7,7 @@ use serde_json::{Value, json};
 use tokio::sync::watch;
 
 use super::{Kubelet, env, logs, probe, process, status};
-use crate::controllers::events::Kind;
+use crate::events::Kind;
 use crate::meta;
 use crate::resources::POD;
 use quantity::bytes;

@@ -18,8 +18,8 @@ use std::time::Duration;
 use serde_json::Value;
 use tokio::sync::watch;
 
-use crate::controllers::events::{Kind, Recorder};
-use crate::controllers::ident;
+use crate::events::{Kind, Recorder};
+use crate::meta::ident;
 use crate::resources::POD;
 use crate::store::Store;
 use images::ImageTable;

@@ -7,9 +7,6 @@ use crate::meta;
 use crate::resources::POD;
 use crate::store::Store;
 
-/// The annotation that records containerPort → host port for endpoints and the proxy.
-pub const HOST_PORTS: &str = "kubesim.dev/host-ports";
-
 fn recompute(pod: &mut Value) {
     let now = meta::now();
     let statuses = pod["status"]["containerStatuses"]
@@ -119,17 +116,7 @@ pub fn record_host_ports(store: &Store, ns: &str, pod: &str, ports: &[(i64, u16)
         .collect();
     let text = Value::Object(map).to_string();
     let _ = store.modify(&POD, ns, pod, |p| {
-        p["metadata"]["annotations"][HOST_PORTS] = json!(text);
+        p["metadata"]["annotations"][crate::meta::HOST_PORTS] = json!(text);
         Ok(())
     });
-}
-
-/// The host port a pod's containerPort is reachable on (the containerPort itself when the
-/// pod runs without processes).
-pub fn host_port(pod: &Value, container_port: i64) -> i64 {
-    pod["metadata"]["annotations"][HOST_PORTS]
-        .as_str()
-        .and_then(|t| serde_json::from_str::<Value>(t).ok())
-        .and_then(|m| m[container_port.to_string()].as_i64())
-        .unwrap_or(container_port)
 }

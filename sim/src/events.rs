@@ -4,8 +4,8 @@ use std::collections::HashMap;
 
 use serde_json::{Value, json};
 
-use super::ident;
 use crate::meta;
+use crate::meta::ident;
 use crate::resources::EVENT;
 use crate::store::Store;
 
