@@ -55,6 +55,42 @@ enum Exit {
     Stopped,
 }
 
+/// What a step of the container's life says to do next.
+enum Next<T> {
+    /// Go on with this.
+    Go(T),
+    /// Try the whole start again (after the step's own back-off).
+    Retry,
+    /// The pod is going away.
+    Stop,
+}
+
+/// One container of one pod, across its restarts.
+struct Life {
+    k: Arc<Kubelet>,
+    pod: Value,
+    c: Value,
+    ports: Vec<(i64, u16)>,
+    ns: String,
+    pod_name: String,
+    uid: String,
+    name: String,
+    image: String,
+    backoff: Duration,
+    restarts: u32,
+    pulled: bool,
+}
+
+/// A started process and what the kubelet watches it with.
+struct Running {
+    child: tokio::process::Child,
+    pid: u32,
+    started_at: String,
+    started: Instant,
+    readiness: Option<Probe>,
+    liveness: Option<Probe>,
+}
+
 /// Runs a container until its pod goes away.
 pub async fn run(
     k: Arc<Kubelet>,
@@ -63,111 +99,163 @@ pub async fn run(
     ports: Vec<(i64, u16)>,
     mut stop: watch::Receiver<bool>,
 ) {
-    let ns = pod["metadata"]["namespace"]
-        .as_str()
-        .unwrap_or_default()
-        .to_string();
-    let pod_name = pod["metadata"]["name"]
-        .as_str()
-        .unwrap_or_default()
-        .to_string();
-    let uid = pod["metadata"]["uid"]
-        .as_str()
-        .unwrap_or_default()
-        .to_string();
-    let name = c["name"].as_str().unwrap_or_default().to_string();
-    let image = c["image"].as_str().unwrap_or_default().to_string();
-    let mut backoff = BACKOFF;
-    let mut restarts = 0u32;
-    let mut pulled = false;
-    let record = |p: &Option<Value>, kind: Kind, reason: &str, msg: &str| {
-        if let Some(p) = p {
-            k.record(p, kind, reason, msg);
-        }
+    let text = |v: &Value| v.as_str().unwrap_or_default().to_string();
+    let mut life = Life {
+        ns: text(&pod["metadata"]["namespace"]),
+        pod_name: text(&pod["metadata"]["name"]),
+        uid: text(&pod["metadata"]["uid"]),
+        name: text(&c["name"]),
+        image: text(&c["image"]),
+        k,
+        pod,
+        c,
+        ports,
+        backoff: BACKOFF,
+        restarts: 0,
+        pulled: false,
     };
     loop {
         if *stop.borrow() {
             return;
         }
-        // Image.
-        let Some(program) = k.images.resolve(&image) else {
-            let never = c["imagePullPolicy"] == "Never";
-            let (reason, msg) = if never {
-                (
-                    "ErrImageNeverPull",
-                    format!("Container image \"{image}\" is not present with pull policy of Never"),
-                )
-            } else {
-                (
-                    "ErrImagePull",
-                    format!(
-                        "Failed to pull image \"{image}\": rpc error: code = NotFound desc = failed to pull and unpack image \"{image}\": failed to resolve reference \"{image}\": {image}: not found"
-                    ),
-                )
-            };
-            let p = status::update(&k.store, &ns, &pod_name, &c, |s| {
-                s["state"] = json!({"waiting": {"reason": reason, "message": msg}})
-            });
-            if !never {
-                record(
-                    &p,
-                    Kind::Normal,
-                    "Pulling",
-                    &format!("Pulling image \"{image}\""),
-                );
-            }
-            record(&p, Kind::Warning, "Failed", &msg);
-            record(&p, Kind::Warning, "Failed", &format!("Error: {reason}"));
-            if k.sleep_or_stop(backoff, &mut stop).await {
-                return;
-            }
-            if !never {
-                let p = status::update(
-                    &k.store,
-                    &ns,
-                    &pod_name,
-                    &c,
-                    |s| s["state"] = json!({"waiting": {"reason": "ImagePullBackOff", "message": format!("Back-off pulling image \"{image}\"")}}),
-                );
-                record(
-                    &p,
-                    Kind::Normal,
-                    "BackOff",
-                    &format!("Back-off pulling image \"{image}\""),
-                );
-                record(&p, Kind::Warning, "Failed", "Error: ImagePullBackOff");
-                if k.sleep_or_stop(backoff, &mut stop).await {
-                    return;
-                }
-            }
-            backoff = (backoff * 2).min(MAX_BACKOFF);
-            continue;
+        let program = match life.pull(&mut stop).await {
+            Next::Go(p) => p,
+            Next::Retry => continue,
+            Next::Stop => return,
         };
-        // Environment.
-        let mut envs = match env::resolve(&k.store, &ns, &c) {
+        let envs = match life.environment(&mut stop).await {
+            Next::Go(e) => e,
+            Next::Retry => continue,
+            Next::Stop => return,
+        };
+        let running = match life.start(&program, &envs, &mut stop).await {
+            Next::Go(r) => r,
+            Next::Retry => continue,
+            Next::Stop => return,
+        };
+        let started_at = running.started_at.clone();
+        let started = running.started;
+        let Exit::Code(code, reason) = life.supervise(running, &mut stop).await else {
+            return;
+        };
+        if !life
+            .restart_after(code, reason, &started_at, started, &mut stop)
+            .await
+        {
+            return;
+        }
+    }
+}
+
+impl Life {
+    fn record(&self, p: &Option<Value>, kind: Kind, reason: &str, msg: &str) {
+        if let Some(p) = p {
+            self.k.record(p, kind, reason, msg);
+        }
+    }
+
+    /// Sets this container's status in the pod; the pod as it is now.
+    fn set_status(&self, f: impl FnOnce(&mut Value)) -> Option<Value> {
+        status::update(&self.k.store, &self.ns, &self.pod_name, &self.c, f)
+    }
+
+    fn grace(&self) -> Duration {
+        self.k.scaled(Duration::from_secs(
+            self.pod["spec"]["terminationGracePeriodSeconds"]
+                .as_u64()
+                .unwrap_or(30),
+        ))
+    }
+
+    fn container_id(&self) -> String {
+        format!(
+            "kubesim://{}-{}",
+            &self.uid[..8.min(self.uid.len())],
+            self.restarts
+        )
+    }
+
+    /// The image's program, or the pull errors and back-offs a node shows for an image it
+    /// cannot get.
+    async fn pull(&mut self, stop: &mut watch::Receiver<bool>) -> Next<std::path::PathBuf> {
+        if let Some(program) = self.k.images.resolve(&self.image) {
+            return Next::Go(program);
+        }
+        let image = self.image.clone();
+        let never = self.c["imagePullPolicy"] == "Never";
+        let (reason, msg) = if never {
+            (
+                "ErrImageNeverPull",
+                format!("Container image \"{image}\" is not present with pull policy of Never"),
+            )
+        } else {
+            (
+                "ErrImagePull",
+                format!(
+                    "Failed to pull image \"{image}\": rpc error: code = NotFound desc = failed to pull and unpack image \"{image}\": failed to resolve reference \"{image}\": {image}: not found"
+                ),
+            )
+        };
+        let p = self
+            .set_status(|s| s["state"] = json!({"waiting": {"reason": reason, "message": msg}}));
+        if !never {
+            self.record(
+                &p,
+                Kind::Normal,
+                "Pulling",
+                &format!("Pulling image \"{image}\""),
+            );
+        }
+        self.record(&p, Kind::Warning, "Failed", &msg);
+        self.record(&p, Kind::Warning, "Failed", &format!("Error: {reason}"));
+        if self.k.sleep_or_stop(self.backoff, stop).await {
+            return Next::Stop;
+        }
+        if !never {
+            let back_off = format!("Back-off pulling image \"{image}\"");
+            let p = self.set_status(|s| {
+                s["state"] = json!({"waiting": {"reason": "ImagePullBackOff", "message": back_off}})
+            });
+            self.record(&p, Kind::Normal, "BackOff", &back_off);
+            self.record(&p, Kind::Warning, "Failed", "Error: ImagePullBackOff");
+            if self.k.sleep_or_stop(self.backoff, stop).await {
+                return Next::Stop;
+            }
+        }
+        self.backoff = (self.backoff * 2).min(MAX_BACKOFF);
+        Next::Retry
+    }
+
+    /// The process environment: the container's (ConfigMaps and Secrets resolved), the
+    /// port it is given, the service proxy, the host's PATH.
+    async fn environment(
+        &mut self,
+        stop: &mut watch::Receiver<bool>,
+    ) -> Next<Vec<(String, String)>> {
+        let mut envs = match env::resolve(&self.k.store, &self.ns, &self.c) {
             Ok(e) => e,
             Err(msg) => {
-                let p = status::update(&k.store, &ns, &pod_name, &c, |s| {
+                let p = self.set_status(|s| {
                     s["state"] =
                         json!({"waiting": {"reason": "CreateContainerConfigError", "message": msg}})
                 });
-                record(&p, Kind::Warning, "Failed", &format!("Error: {msg}"));
-                if k.sleep_or_stop(Duration::from_secs(2), &mut stop).await {
-                    return;
+                self.record(&p, Kind::Warning, "Failed", &format!("Error: {msg}"));
+                if self.k.sleep_or_stop(Duration::from_secs(2), stop).await {
+                    return Next::Stop;
                 }
-                continue;
+                return Next::Retry;
             }
         };
-        if let Some((_, host)) = ports.first() {
+        if let Some((_, host)) = self.ports.first() {
             envs.retain(|(key, _)| key != "PORT");
             envs.push(("PORT".into(), host.to_string()));
         }
         for (key, v) in [
-            ("HTTP_PROXY", k.proxy_url.clone()),
-            ("http_proxy", k.proxy_url.clone()),
+            ("HTTP_PROXY", self.k.proxy_url.clone()),
+            ("http_proxy", self.k.proxy_url.clone()),
             ("NO_PROXY", "127.0.0.1,localhost".into()),
             ("no_proxy", "127.0.0.1,localhost".into()),
-            ("HOSTNAME", pod_name.clone()),
+            ("HOSTNAME", self.pod_name.clone()),
         ] {
             if !v.is_empty() && !envs.iter().any(|(e, _)| e == key) {
                 envs.push((key.to_string(), v));
@@ -176,40 +264,48 @@ pub async fn run(
         if let Ok(path) = std::env::var("PATH") {
             envs.push(("PATH".into(), path));
         }
-        if !pulled {
-            let p = k.store.get(&POD, &ns, &pod_name).ok();
-            record(
-                &p,
-                Kind::Normal,
-                "Pulled",
-                &format!("Container image \"{image}\" already present on machine"),
+        if !self.pulled {
+            let p = self.k.store.get(&POD, &self.ns, &self.pod_name).ok();
+            let msg = format!(
+                "Container image \"{}\" already present on machine",
+                self.image
             );
-            pulled = true;
+            self.record(&p, Kind::Normal, "Pulled", &msg);
+            self.pulled = true;
         }
-        // Start.
-        let log = k.logs.next_file(&ns, &pod_name, &name);
+        Next::Go(envs)
+    }
+
+    /// Starts the process with its logs captured, and marks the container running.
+    async fn start(
+        &mut self,
+        program: &std::path::Path,
+        envs: &[(String, String)],
+        stop: &mut watch::Receiver<bool>,
+    ) -> Next<Running> {
+        let log = self.k.logs.next_file(&self.ns, &self.pod_name, &self.name);
         // The image's program gets the container's `args` (its `command` is the image's).
-        let args: Vec<String> = c["args"]
+        let args: Vec<String> = self.c["args"]
             .as_array()
             .into_iter()
             .flatten()
             .filter_map(|a| a.as_str().map(str::to_string))
             .collect();
-        let mut child = match process::spawn(&program, &args, &envs, &k.workdir) {
+        let mut child = match process::spawn(program, &args, envs, &self.k.workdir) {
             Ok(ch) => ch,
             Err(e) => {
                 let msg = format!(
                     "failed to create containerd task: failed to start {}: {e}",
                     program.display()
                 );
-                let p = status::update(&k.store, &ns, &pod_name, &c, |s| {
+                let p = self.set_status(|s| {
                     s["state"] = json!({"waiting": {"reason": "RunContainerError", "message": msg}})
                 });
-                record(&p, Kind::Warning, "Failed", &format!("Error: {msg}"));
-                if k.sleep_or_stop(backoff, &mut stop).await {
-                    return;
+                self.record(&p, Kind::Warning, "Failed", &format!("Error: {msg}"));
+                if self.k.sleep_or_stop(self.backoff, stop).await {
+                    return Next::Stop;
                 }
-                continue;
+                return Next::Retry;
             }
         };
         if let Some(out) = child.stdout.take() {
@@ -220,186 +316,213 @@ pub async fn run(
             let path = log.clone();
             tokio::spawn(async move { logs::capture(err, &path).await });
         }
-        let pid = child.id().unwrap_or(0);
-        let started_at = meta::now();
-        let started = Instant::now();
-        let readiness = probe_of(&k, &c, "readinessProbe", &ports);
-        let liveness = probe_of(&k, &c, "livenessProbe", &ports);
-        let p = status::update(&k.store, &ns, &pod_name, &c, |s| {
-            s["state"] = json!({"running": {"startedAt": started_at}});
+        let running = Running {
+            pid: child.id().unwrap_or(0),
+            child,
+            started_at: meta::now(),
+            started: Instant::now(),
+            readiness: probe_of(&self.k, &self.c, "readinessProbe", &self.ports),
+            liveness: probe_of(&self.k, &self.c, "livenessProbe", &self.ports),
+        };
+        let (restarts, container_id) = (self.restarts, self.container_id());
+        let p = self.set_status(|s| {
+            s["state"] = json!({"running": {"startedAt": running.started_at}});
             s["started"] = json!(true);
-            s["ready"] = json!(readiness.is_none());
+            s["ready"] = json!(running.readiness.is_none());
             s["restartCount"] = json!(restarts);
-            s["containerID"] = json!(format!("kubesim://{}-{restarts}", &uid[..8.min(uid.len())]));
+            s["containerID"] = json!(container_id);
             s["imageID"] = json!(format!("kubesim://{}", program.display()));
         });
-        record(
+        let name = &self.name;
+        self.record(
             &p,
             Kind::Normal,
             "Created",
             &format!("Created container: {name}"),
         );
-        record(
+        self.record(
             &p,
             Kind::Normal,
             "Started",
             &format!("Started container {name}"),
         );
+        Next::Go(running)
+    }
 
-        // Supervise.
-        let limit = c["resources"]["limits"]["memory"].as_str().and_then(bytes);
-        let mut ready = readiness.is_none();
+    /// Watches the running process until it exits, is OOM-killed, is killed for its
+    /// liveness probe, or the pod goes away; readiness follows the readiness probe.
+    async fn supervise(&self, mut r: Running, stop: &mut watch::Receiver<bool>) -> Exit {
+        let limit = self.c["resources"]["limits"]["memory"]
+            .as_str()
+            .and_then(bytes);
+        let mut ready = r.readiness.is_none();
         let (mut ready_fail, mut live_fail) = (0u32, 0u32);
-        let mut next_ready = readiness.as_ref().map(|p| Instant::now() + p.initial_delay);
-        let mut next_live = liveness.as_ref().map(|p| Instant::now() + p.initial_delay);
+        let mut next_ready = r
+            .readiness
+            .as_ref()
+            .map(|p| Instant::now() + p.initial_delay);
+        let mut next_live = r
+            .liveness
+            .as_ref()
+            .map(|p| Instant::now() + p.initial_delay);
         let tick = Duration::from_millis(50);
-        let exit = loop {
+        loop {
             if let Some(limit) = limit
-                && process::rss_bytes(pid).is_some_and(|rss| rss > limit)
+                && process::rss_bytes(r.pid).is_some_and(|rss| rss > limit)
             {
-                let _ = child.kill().await;
-                break Exit::Code(137, "OOMKilled");
+                let _ = r.child.kill().await;
+                return Exit::Code(137, "OOMKilled");
             }
             let now = Instant::now();
-            if let (Some(p), Some(at)) = (&readiness, next_ready)
+            if let (Some(p), Some(at)) = (&r.readiness, next_ready)
                 && now >= at
             {
                 next_ready = Some(now + p.period);
-                match probe::http_get(p.port, &p.path, p.timeout).await {
-                    Ok(()) => {
-                        ready_fail = 0;
-                        if !ready {
-                            ready = true;
-                            status::update(&k.store, &ns, &pod_name, &c, |s| {
-                                s["ready"] = json!(true)
-                            });
-                        }
-                    }
-                    Err(msg) => {
-                        ready_fail += 1;
-                        let pod_now = k.store.get(&POD, &ns, &pod_name).ok();
-                        record(
-                            &pod_now,
-                            Kind::Warning,
-                            "Unhealthy",
-                            &format!("Readiness probe failed: {msg}"),
-                        );
-                        if ready && ready_fail >= p.failures {
-                            ready = false;
-                            status::update(&k.store, &ns, &pod_name, &c, |s| {
-                                s["ready"] = json!(false)
-                            });
-                        }
-                    }
-                }
+                self.probe_readiness(p, &mut ready, &mut ready_fail).await;
             }
-            if let (Some(p), Some(at)) = (&liveness, next_live)
+            if let (Some(p), Some(at)) = (&r.liveness, next_live)
                 && now >= at
             {
                 next_live = Some(now + p.period);
-                match probe::http_get(p.port, &p.path, p.timeout).await {
-                    Ok(()) => live_fail = 0,
-                    Err(msg) => {
-                        live_fail += 1;
-                        let pod_now = k.store.get(&POD, &ns, &pod_name).ok();
-                        record(
-                            &pod_now,
-                            Kind::Warning,
-                            "Unhealthy",
-                            &format!("Liveness probe failed: {msg}"),
-                        );
-                        if live_fail >= p.failures {
-                            record(
-                                &pod_now,
-                                Kind::Normal,
-                                "Killing",
-                                &format!(
-                                    "Container {name} failed liveness probe, will be restarted"
-                                ),
-                            );
-                            let grace = k.scaled(Duration::from_secs(
-                                pod["spec"]["terminationGracePeriodSeconds"]
-                                    .as_u64()
-                                    .unwrap_or(30),
-                            ));
-                            process::terminate(pid);
-                            let code = match tokio::time::timeout(grace, child.wait()).await {
-                                Ok(Ok(st)) => st.code().unwrap_or(143),
-                                _ => {
-                                    let _ = child.kill().await;
-                                    137
-                                }
-                            };
-                            break Exit::Code(code, "Error");
-                        }
-                    }
+                if self.probe_liveness(p, &mut live_fail).await {
+                    return self.kill_for_liveness(&mut r).await;
                 }
             }
             tokio::select! {
-                r = child.wait() => {
-                    break match r {
-                        Ok(st) => {
-                            use std::os::unix::process::ExitStatusExt;
-                            match (st.code(), st.signal()) {
-                                (Some(0), _) => Exit::Code(0, "Completed"),
-                                (Some(code), _) => Exit::Code(code, "Error"),
-                                (None, Some(sig)) => Exit::Code(128 + sig, "Error"),
-                                _ => Exit::Code(1, "Error"),
-                            }
-                        }
-                        Err(_) => Exit::Code(1, "Error"),
-                    };
-                }
+                w = r.child.wait() => return exit_of(w),
                 _ = stop.changed() => {
-                    let grace = k.scaled(Duration::from_secs(pod["spec"]["terminationGracePeriodSeconds"].as_u64().unwrap_or(30)));
-                    process::terminate(pid);
-                    if tokio::time::timeout(grace, child.wait()).await.is_err() {
-                        let _ = child.kill().await;
+                    process::terminate(r.pid);
+                    if tokio::time::timeout(self.grace(), r.child.wait()).await.is_err() {
+                        let _ = r.child.kill().await;
                     }
-                    break Exit::Stopped;
+                    return Exit::Stopped;
                 }
                 _ = tokio::time::sleep(tick) => {}
             }
+        }
+    }
+
+    /// One readiness probe: Ready after a success, unready after `failureThreshold` failures.
+    async fn probe_readiness(&self, p: &Probe, ready: &mut bool, failures: &mut u32) {
+        match probe::http_get(p.port, &p.path, p.timeout).await {
+            Ok(()) => {
+                *failures = 0;
+                if !*ready {
+                    *ready = true;
+                    self.set_status(|s| s["ready"] = json!(true));
+                }
+            }
+            Err(msg) => {
+                *failures += 1;
+                let pod_now = self.k.store.get(&POD, &self.ns, &self.pod_name).ok();
+                let text = format!("Readiness probe failed: {msg}");
+                self.record(&pod_now, Kind::Warning, "Unhealthy", &text);
+                if *ready && *failures >= p.failures {
+                    *ready = false;
+                    self.set_status(|s| s["ready"] = json!(false));
+                }
+            }
+        }
+    }
+
+    /// One liveness probe; whether the container must now be killed.
+    async fn probe_liveness(&self, p: &Probe, failures: &mut u32) -> bool {
+        match probe::http_get(p.port, &p.path, p.timeout).await {
+            Ok(()) => {
+                *failures = 0;
+                false
+            }
+            Err(msg) => {
+                *failures += 1;
+                let pod_now = self.k.store.get(&POD, &self.ns, &self.pod_name).ok();
+                let text = format!("Liveness probe failed: {msg}");
+                self.record(&pod_now, Kind::Warning, "Unhealthy", &text);
+                *failures >= p.failures
+            }
+        }
+    }
+
+    /// Stops the container for its liveness probe: SIGTERM, then SIGKILL after the grace
+    /// period, as the kubelet does.
+    async fn kill_for_liveness(&self, r: &mut Running) -> Exit {
+        let pod_now = self.k.store.get(&POD, &self.ns, &self.pod_name).ok();
+        let msg = format!(
+            "Container {} failed liveness probe, will be restarted",
+            self.name
+        );
+        self.record(&pod_now, Kind::Normal, "Killing", &msg);
+        process::terminate(r.pid);
+        let code = match tokio::time::timeout(self.grace(), r.child.wait()).await {
+            Ok(Ok(st)) => st.code().unwrap_or(143),
+            _ => {
+                let _ = r.child.kill().await;
+                137
+            }
         };
-        let Exit::Code(code, reason) = exit else {
-            return;
-        };
+        Exit::Code(code, "Error")
+    }
+
+    /// After an exit: terminated for good under the restart policy, else CrashLoopBackOff
+    /// for the current back-off (reset after ten minutes of running). Whether to start again.
+    async fn restart_after(
+        &mut self,
+        code: i32,
+        reason: &str,
+        started_at: &str,
+        started: Instant,
+        stop: &mut watch::Receiver<bool>,
+    ) -> bool {
         let finished = meta::now();
-        let terminated = json!({"exitCode": code, "reason": reason, "startedAt": started_at, "finishedAt": finished, "containerID": format!("kubesim://{}-{restarts}", &uid[..8.min(uid.len())])});
-        let policy = pod["spec"]["restartPolicy"].as_str().unwrap_or("Always");
+        let terminated = json!({"exitCode": code, "reason": reason, "startedAt": started_at, "finishedAt": finished, "containerID": self.container_id()});
+        let policy = self.pod["spec"]["restartPolicy"]
+            .as_str()
+            .unwrap_or("Always");
         if policy == "Never" || (policy == "OnFailure" && code == 0) {
-            status::update(&k.store, &ns, &pod_name, &c, |s| {
+            self.set_status(|s| {
                 s["state"] = json!({"terminated": terminated});
                 s["ready"] = json!(false);
                 s["started"] = json!(false);
             });
-            return;
+            return false;
         }
-        restarts += 1;
+        self.restarts += 1;
         if started.elapsed() > Duration::from_secs(600) {
-            backoff = BACKOFF;
+            self.backoff = BACKOFF;
         }
-        let shown = k.scaled(backoff);
+        let (name, pod_name, ns, uid) = (&self.name, &self.pod_name, &self.ns, &self.uid);
         let msg = format!(
             "back-off {}s restarting failed container={name} pod={pod_name}_{ns}({uid})",
-            backoff.as_secs()
+            self.backoff.as_secs()
         );
-        let p = status::update(&k.store, &ns, &pod_name, &c, |s| {
+        let event =
+            format!("Back-off restarting failed container {name} in pod {pod_name}_{ns}({uid})");
+        let restarts = self.restarts;
+        let p = self.set_status(|s| {
             s["lastState"] = json!({"terminated": terminated});
             s["state"] = json!({"waiting": {"reason": "CrashLoopBackOff", "message": msg}});
             s["ready"] = json!(false);
             s["started"] = json!(false);
             s["restartCount"] = json!(restarts);
         });
-        record(
-            &p,
-            Kind::Warning,
-            "BackOff",
-            &format!("Back-off restarting failed container {name} in pod {pod_name}_{ns}({uid})"),
-        );
-        if tokio::time::timeout(shown, stop.changed()).await.is_ok() {
-            return;
+        self.record(&p, Kind::Warning, "BackOff", &event);
+        if self.k.sleep_or_stop(self.backoff, stop).await {
+            return false;
         }
-        backoff = (backoff * 2).min(MAX_BACKOFF);
+        self.backoff = (self.backoff * 2).min(MAX_BACKOFF);
+        true
+    }
+}
+
+/// How a process that exited on its own ended, as the kubelet reports it.
+fn exit_of(wait: std::io::Result<std::process::ExitStatus>) -> Exit {
+    use std::os::unix::process::ExitStatusExt;
+    match wait {
+        Ok(st) => match (st.code(), st.signal()) {
+            (Some(0), _) => Exit::Code(0, "Completed"),
+            (Some(code), _) => Exit::Code(code, "Error"),
+            (None, Some(sig)) => Exit::Code(128 + sig, "Error"),
+            _ => Exit::Code(1, "Error"),
+        },
+        Err(_) => Exit::Code(1, "Error"),
     }
 }
