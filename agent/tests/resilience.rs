@@ -172,7 +172,12 @@ async fn kills_and_scaling_under_load_lose_nothing() {
         (pods(&env, "todo-backend").len() == 2).then_some(())
     })
     .await;
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    // The load goes on against the scaled-down backend before it stops.
+    let after_scaling = added.load(Ordering::Relaxed);
+    until("20 more tasks added after scaling down", || {
+        (added.load(Ordering::Relaxed) >= after_scaling + 20).then_some(())
+    })
+    .await;
 
     stop.store(true, Ordering::Relaxed);
     for c in clients {

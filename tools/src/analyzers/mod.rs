@@ -240,6 +240,8 @@ pub fn analyze(snap: &Snapshot, logs: &Logs) -> Vec<Finding> {
     let mut out = pods::analyze(snap, logs);
     out.extend(workloads::analyze(snap));
     out.extend(workloads::hygiene(snap));
+    out.extend(workloads::service_ports(snap));
+    out.extend(workloads::helm_releases(snap));
     out.extend(drift::analyze(snap));
     // One finding per (problem, object): several pods of a Deployment say the same thing.
     let mut seen = std::collections::HashSet::new();

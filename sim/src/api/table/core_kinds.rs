@@ -1,0 +1,123 @@
+//! Table rows of the core kinds around workloads: Services, Endpoints, Events, ConfigMaps,
+//! Secrets, Namespaces and Nodes, with the columns kubectl prints.
+
+use serde_json::{Value, json};
+
+use super::*;
+use crate::resources::ResourceType;
+
+/// The row of a kind this module knows, or None.
+pub fn row(rt: &ResourceType, o: &Value) -> Option<Row> {
+    let name = json!(o["metadata"]["name"]);
+    let age = json!(age_of(o));
+    Some(match (rt.group, rt.kind) {
+        ("", "Service") => {
+            let ports = o["spec"]["ports"]
+                .as_array()
+                .map(|ps| {
+                    ps.iter()
+                        .map(|p| format!("{}/{}", s(&p["port"]), s(&p["protocol"])))
+                        .collect::<Vec<_>>()
+                        .join(",")
+                })
+                .unwrap_or_default();
+            (
+                vec![
+                    name,
+                    json!(o["spec"]["type"]),
+                    json!(o["spec"]["clusterIP"]),
+                    json!("<none>"),
+                    json!(ports),
+                    age,
+                    json!(or_none(selector_text(&o["spec"]["selector"]))),
+                ],
+                vec![
+                    "Name",
+                    "Type",
+                    "Cluster-IP",
+                    "External-IP",
+                    "Port(s)",
+                    "Age",
+                    "*Selector",
+                ],
+            )
+        }
+        ("", "Endpoints") => {
+            let mut eps = Vec::new();
+            for sub in o["subsets"].as_array().into_iter().flatten() {
+                for a in sub["addresses"].as_array().into_iter().flatten() {
+                    for p in sub["ports"].as_array().into_iter().flatten() {
+                        eps.push(format!("{}:{}", s(&a["ip"]), s(&p["port"])));
+                    }
+                }
+            }
+            (
+                vec![name, json!(or_none(eps.join(","))), age],
+                vec!["Name", "Endpoints", "Age"],
+            )
+        }
+        (_, "Event") => {
+            let last = o["lastTimestamp"].as_str().map(|_| {
+                let mut tmp = o.clone();
+                tmp["metadata"]["creationTimestamp"] = o["lastTimestamp"].clone();
+                age_of(&tmp)
+            });
+            let obj = format!(
+                "{}/{}",
+                s(&o["involvedObject"]["kind"]).to_lowercase(),
+                s(&o["involvedObject"]["name"])
+            );
+            (
+                vec![
+                    json!(last.unwrap_or_else(|| "<unknown>".into())),
+                    json!(o["type"]),
+                    json!(o["reason"]),
+                    json!(obj),
+                    json!(o["message"]),
+                ],
+                vec!["Last Seen", "Type", "Reason", "Object", "Message"],
+            )
+        }
+        ("", "ConfigMap") => (
+            vec![
+                name,
+                json!(
+                    o["data"].as_object().map_or(0, |m| m.len())
+                        + o["binaryData"].as_object().map_or(0, |m| m.len())
+                ),
+                age,
+            ],
+            vec!["Name", "Data", "Age"],
+        ),
+        ("", "Secret") => (
+            vec![
+                name,
+                json!(o["type"]),
+                json!(o["data"].as_object().map_or(0, |m| m.len())),
+                age,
+            ],
+            vec!["Name", "Type", "Data", "Age"],
+        ),
+        ("", "Namespace") => (
+            vec![name, json!(o["status"]["phase"]), age],
+            vec!["Name", "Status", "Age"],
+        ),
+        ("", "Node") => {
+            let ready = o["status"]["conditions"].as_array().is_some_and(|c| {
+                c.iter()
+                    .any(|c| c["type"] == "Ready" && c["status"] == "True")
+            });
+            (
+                vec![
+                    name,
+                    json!(if ready { "Ready" } else { "NotReady" }),
+                    json!("control-plane"),
+                    age,
+                    json!(o["status"]["nodeInfo"]["kubeletVersion"]),
+                ],
+                vec!["Name", "Status", "Roles", "Age", "Version"],
+            )
+        }
+        _ => return None,
+    })
+}

@@ -1,0 +1,191 @@
+//! Deployment and Service analyzers: scaled to zero, stuck rollouts, Services without
+//! endpoints, a frontend pointing at a Service that does not exist.
+
+use serde_json::{Value, json};
+
+use super::{Finding, Severity, release_of};
+
+mod helm_release;
+mod hygiene;
+mod service_ports;
+
+use crate::repair::FieldChange;
+use crate::snapshot::Snapshot;
+pub use helm_release::analyze as helm_releases;
+pub use hygiene::analyze as hygiene;
+pub use service_ports::analyze as service_ports;
+
+fn selects(selector: &Value, pod: &Value) -> bool {
+    selector
+        .as_object()
+        .is_some_and(|s| !s.is_empty() && s.iter().all(|(k, v)| pod["metadata"]["labels"][k] == *v))
+}
+
+/// Findings about Deployments and Services.
+pub fn analyze(snap: &Snapshot) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for d in &snap.deployments {
+        let name = d["metadata"]["name"].as_str().unwrap_or_default();
+        if d["spec"]["replicas"] == 0 {
+            out.push(Finding {
+                id: "scaled-to-zero",
+                severity: Severity::Error,
+                object: format!("deployment/{name}"),
+                summary: format!("deployment {name} is scaled to 0 replicas: nothing serves it"),
+                evidence: vec!["spec.replicas=0".into()],
+                playbook: "scaled-to-zero",
+                release: release_of(d),
+                cause: String::new(),
+                suggested_action: None,
+                suggested_patch: None,
+                // No measurement says how many: history or the chart's default will.
+                changes: vec![FieldChange {
+                    object: format!("deployment/{name}"),
+                    container: None,
+                    field: "replicas".into(),
+                    current: json!(0),
+                    proposed: None,
+                    basis: String::new(),
+                }],
+            });
+        }
+        let stuck = d["status"]["conditions"]
+            .as_array()
+            .and_then(|c| {
+                c.iter().find(|c| {
+                    c["type"] == "Progressing" && c["reason"] == "ProgressDeadlineExceeded"
+                })
+            })
+            .cloned();
+        if let Some(c) = stuck {
+            out.push(Finding {
+                id: "rollout-stuck",
+                severity: Severity::Warning,
+                object: format!("deployment/{name}"),
+                summary: format!("the rollout of {name} has stopped progressing"),
+                evidence: vec![c["message"].as_str().unwrap_or_default().to_string()],
+                playbook: "rollback",
+                release: release_of(d),
+                cause: String::new(),
+                suggested_action: None,
+                suggested_patch: None,
+                changes: vec![],
+            });
+        }
+    }
+    for svc in &snap.services {
+        let name = svc["metadata"]["name"].as_str().unwrap_or_default();
+        let sel = &svc["spec"]["selector"];
+        if sel.as_object().is_none_or(|s| s.is_empty()) {
+            continue;
+        }
+        let matching = snap.pods.iter().filter(|p| selects(sel, p)).count();
+        let backing = snap
+            .deployments
+            .iter()
+            .any(|d| d["spec"]["replicas"] == 0 && selects(sel, &d["spec"]["template"]));
+        if matching == 0 && !backing {
+            let labels: Vec<String> = snap
+                .pods
+                .iter()
+                .filter_map(|p| {
+                    p["metadata"]["labels"]["app.kubernetes.io/name"]
+                        .as_str()
+                        .map(|n| format!("app.kubernetes.io/name={n}"))
+                })
+                .collect::<std::collections::BTreeSet<_>>()
+                .into_iter()
+                .collect();
+            out.push(Finding {
+                id: "service-selector",
+                severity: Severity::Error,
+                object: format!("service/{name}"),
+                summary: format!("service {name} selects no pod, so it has no endpoints"),
+                evidence: vec![
+                    format!("selector: {sel}"),
+                    format!("pod labels present: {}", labels.join(", ")),
+                ],
+                playbook: "service-selector-wrong",
+                release: release_of(svc),
+                cause: String::new(),
+                suggested_action: None,
+                suggested_patch: None,
+                changes: vec![],
+            });
+        }
+    }
+    // A frontend whose BACKEND_URL names a Service that does not exist.
+    for cm in &snap.configmaps {
+        let Some(url) = cm["data"]["BACKEND_URL"].as_str() else {
+            continue;
+        };
+        let host = url
+            .split("://")
+            .nth(1)
+            .unwrap_or_default()
+            .split(['/', ':'])
+            .next()
+            .unwrap_or_default();
+        let svc_name = host.split('.').next().unwrap_or_default();
+        if svc_name.is_empty()
+            || svc_name == "localhost"
+            || svc_name.parse::<std::net::Ipv4Addr>().is_ok()
+            || host.contains("127.0.0.1")
+        {
+            continue;
+        }
+        // A Service a release renders but the namespace lacks is drift, reported as such:
+        // the URL is right, the Service is gone.
+        let rendered_by_a_release = snap.history.0.iter().any(|r| {
+            r.objects
+                .iter()
+                .any(|o| o["kind"] == "Service" && o["metadata"]["name"] == svc_name)
+        });
+        if !rendered_by_a_release
+            && !snap
+                .services
+                .iter()
+                .any(|s| s["metadata"]["name"] == svc_name)
+        {
+            out.push(Finding {
+                id: "backend-url",
+                severity: Severity::Error,
+                object: format!(
+                    "configmap/{}",
+                    cm["metadata"]["name"].as_str().unwrap_or_default()
+                ),
+                summary: format!("BACKEND_URL is {url}, but there is no Service named {svc_name}"),
+                evidence: vec![
+                    format!("BACKEND_URL={url}"),
+                    format!(
+                        "services: {}",
+                        snap.services
+                            .iter()
+                            .filter_map(|s| s["metadata"]["name"].as_str())
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                ],
+                playbook: "backend-url-wrong",
+                release: release_of(cm),
+                cause: String::new(),
+                suggested_action: None,
+                suggested_patch: None,
+                // Which of the two is wrong, the URL or the missing Service, only the
+                // release's history can tell: a changed URL is reverted from it.
+                changes: vec![FieldChange {
+                    object: format!(
+                        "configmap/{}",
+                        cm["metadata"]["name"].as_str().unwrap_or_default()
+                    ),
+                    container: None,
+                    field: "data.BACKEND_URL".into(),
+                    current: json!(url),
+                    proposed: None,
+                    basis: String::new(),
+                }],
+            });
+        }
+    }
+    out
+}
