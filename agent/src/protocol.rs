@@ -31,6 +31,19 @@ pub enum CallStatus {
     Failed,
 }
 
+/// What the person sees before saying yes or no.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ChangePreview {
+    /// The tool.
+    pub tool: String,
+    /// Its arguments.
+    pub arguments: Value,
+    /// For a Helm upgrade: the values diff.
+    pub values_diff: Option<String>,
+    /// For a Helm upgrade: the rendered-manifest diff.
+    pub manifest_diff: Option<String>,
+}
+
 /// One message of a conversation.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "role", rename_all = "snake_case")]

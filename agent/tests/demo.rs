@@ -2,7 +2,7 @@
 //! plus chat through the forwarded UI port — the README's run command, end to end.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // Tests fail loudly by design.
 
-mod common;
+use todo_e2e::chatbot as common;
 
 use std::path::PathBuf;
 use std::process::Command;

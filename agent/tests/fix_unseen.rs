@@ -3,7 +3,7 @@
 //! `todo-ops fix --yes` from the cluster's own evidence: the release's manifest and history.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // Tests fail loudly by design.
 
-mod common;
+use todo_e2e::chatbot as common;
 
 use std::path::Path;
 use std::process::Output;

@@ -2,7 +2,7 @@
 //! `kubectl port-forward` (SPDY/3.1) both reach a backend pod's HTTP server.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
+use todo_e2e::chatbot as common;
 
 use k8s_openapi::api::core::v1::Pod;
 use kube::Api;

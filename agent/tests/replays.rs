@@ -5,7 +5,7 @@
 //! `cargo nextest run -p todo-ops --test replays --run-ignored only`.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
+use todo_e2e::chatbot as common;
 
 use std::future::Future;
 use std::path::PathBuf;
@@ -17,10 +17,11 @@ use common::{Env, healthy, setup};
 use todo_ops::brains::replay::Replay;
 use todo_ops::core::approval::MutationPolicy;
 use todo_ops::core::brain::{Brain, BrainTurn};
-use todo_ops::core::dispatch::{ChangePreview, Confirm, Dispatcher};
+use todo_ops::core::dispatch::{Confirm, Dispatcher};
 use todo_ops::core::playbook::{Playbook, load_dir, playbooks_dir};
 use todo_ops::core::session::{Limits, Session};
 use todo_ops::ops::scenarios;
+use todo_ops::protocol::ChangePreview;
 use todo_ops::protocol::ModelTurn;
 use todo_ops::protocol::ToolCall;
 

@@ -3,7 +3,7 @@
 //! left Ready) and the backend is scaled 2 → 4 → 2 — no request fails and no task is lost.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // Tests fail loudly by design.
 
-mod common;
+use todo_e2e::chatbot as common;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};

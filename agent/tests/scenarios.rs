@@ -3,7 +3,7 @@
 //! back to Ready and answering, and so does the scenario's playbook, run with no model.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // Tests fail loudly by design.
 
-mod common;
+use todo_e2e::chatbot as common;
 
 use std::time::{Duration, Instant};
 
@@ -311,7 +311,7 @@ struct NoOne;
 impl todo_ops::core::dispatch::Confirm for NoOne {
     fn confirm<'a>(
         &'a self,
-        _: &'a todo_ops::core::dispatch::ChangePreview,
+        _: &'a todo_ops::protocol::ChangePreview,
     ) -> std::pin::Pin<Box<dyn std::future::Future<Output = bool> + Send + 'a>> {
         Box::pin(async { panic!("a playbook run with --yes asked the person") })
     }

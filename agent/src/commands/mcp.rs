@@ -12,8 +12,9 @@ use rmcp::{ErrorData, RoleServer, ServerHandler, ServiceExt};
 
 use crate::commands::cli::McpArgs;
 use crate::core::approval::MutationPolicy;
-use crate::core::dispatch::{ChangePreview, Confirm, Dispatcher};
+use crate::core::dispatch::{Confirm, Dispatcher};
 use crate::ops::connect::tool_context;
+use crate::protocol::ChangePreview;
 use crate::protocol::{CallStatus, ToolCall};
 
 /// The MCP server over one cluster.

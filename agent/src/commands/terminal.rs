@@ -4,8 +4,9 @@
 use std::io::{BufRead, Write};
 
 use crate::core::approval::{Answer, SessionApprovals, parse_answer, target_of};
-use crate::core::dispatch::{ChangePreview, Confirm};
+use crate::core::dispatch::Confirm;
 use crate::core::playbook::run::{PlaybookEvent, StepOutcome};
+use crate::protocol::ChangePreview;
 use crate::protocol::{CallStatus, Event};
 
 /// Asks on the controlling terminal, so a piped prompt still gets a real yes or no; an

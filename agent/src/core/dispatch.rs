@@ -11,20 +11,7 @@ use todo_ops_tools::tool::{ToolContext, ToolError, ToolOutput};
 use todo_ops_tools::tools::find;
 
 use crate::core::approval::{Approval, DECLINED, MutationPolicy, decide};
-use crate::protocol::{CallStatus, ToolCall};
-
-/// What the person sees before saying yes or no.
-#[derive(Debug, Clone, Serialize)]
-pub struct ChangePreview {
-    /// The tool.
-    pub tool: String,
-    /// Its arguments.
-    pub arguments: Value,
-    /// For a Helm upgrade: the values diff.
-    pub values_diff: Option<String>,
-    /// For a Helm upgrade: the rendered-manifest diff.
-    pub manifest_diff: Option<String>,
-}
+use crate::protocol::{CallStatus, ChangePreview, ToolCall};
 
 /// The reply to one call: what the model reads, and the full result when there is one.
 #[derive(Debug, Clone, Serialize)]

@@ -16,9 +16,10 @@ use serde_json::json;
 use super::{RunResult, Task, verify};
 use crate::core::approval::MutationPolicy;
 use crate::core::brain::Brain;
-use crate::core::dispatch::{ChangePreview, Confirm, Dispatcher};
+use crate::core::dispatch::{Confirm, Dispatcher};
 use crate::core::playbook::Playbook;
 use crate::core::session::{Limits, Session};
+use crate::protocol::ChangePreview;
 use crate::protocol::Event;
 
 /// Settings shared by every run.

@@ -10,9 +10,10 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use serde_json::Value;
 
 use crate::core::brain::{Brain, BrainError, BrainTurn};
-use crate::core::dispatch::{ChangePreview, Confirm};
+use crate::core::dispatch::Confirm;
 use crate::core::session::{Session, TurnError};
 use crate::core::transcript::Observer;
+use crate::protocol::ChangePreview;
 use crate::protocol::{CallStatus, Event, Message, ModelTurn, ToolSpec};
 
 /// A tool result that no longer matches the recording.

@@ -4,8 +4,9 @@
 use std::sync::{Arc, Mutex};
 
 use super::Session;
-use crate::core::dispatch::{ChangePreview, Confirm};
+use crate::core::dispatch::Confirm;
 use crate::core::transcript::Observer;
+use crate::protocol::ChangePreview;
 use crate::protocol::{Event, Message};
 
 impl Session {

@@ -1,17 +1,18 @@
-//! Shared set-up of the agent's end-to-end tests: kubesim with the app as real processes
-//! and the chatbot installed by the Helm SDK.
-#![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
+//! The chatbot on kubesim, for end-to-end tests: the app as real processes (the
+//! `todo-backend` and `todo-frontend` binaries built beside the test), installed by the
+//! Helm SDK, its UI forwarded to localhost, and the checks that it is healthy.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // A fixture fails loudly by design.
 
 use std::path::PathBuf;
 use std::time::Duration;
 
 use kubesim::controllers::{ControllerConfig, PodRuntime};
-use kubesim::kubelet::images::ImageTable;
 use kubesim::resources::{DEPLOYMENT, POD};
 use kubesim::server::{RunningSim, SimConfig};
 use serde_json::{Value, json};
 use todo_ops::ops::install;
 
+/// A running kubesim with the chatbot installed.
 pub struct Env {
     pub sim: RunningSim,
     pub kubeconfig: PathBuf,
@@ -21,21 +22,11 @@ pub struct Env {
     pub ui: String,
 }
 
+/// Starts kubesim (20× time) and installs the chatbot with SQLite and one database attempt;
+/// returns once both Deployments are rolled out and a chat works.
 pub async fn setup() -> Env {
-    let dir = PathBuf::from(env!("CARGO_BIN_EXE_todo-ops"))
-        .parent()
-        .unwrap()
-        .to_path_buf();
-    let mut images = ImageTable::default();
-    for app in ["todo-backend", "todo-frontend"] {
-        let bin = dir.join(app);
-        assert!(
-            bin.is_file(),
-            "{} missing: build the app (the workspace test run does)",
-            bin.display()
-        );
-        images.add(&format!("{app}={}", bin.display())).unwrap();
-    }
+    let images = install::app_images()
+        .expect("the app binaries beside the test (the workspace test run builds them)");
     let sim = RunningSim::start(SimConfig {
         controllers: ControllerConfig {
             time_scale: 20.0,
@@ -46,8 +37,11 @@ pub async fn setup() -> Env {
     })
     .await
     .unwrap();
-    let tmp =
-        PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("scenario-{}", sim.addr.port()));
+    let tmp = std::env::temp_dir().join(format!(
+        "todo-e2e-chatbot-{}-{}",
+        std::process::id(),
+        sim.addr.port()
+    ));
     std::fs::create_dir_all(&tmp).unwrap();
     let kubeconfig = tmp.join("kubeconfig");
     sim.write_kubeconfig(&kubeconfig).unwrap();
@@ -98,13 +92,14 @@ pub fn dump(store: &kubesim::store::Store) -> String {
         .join("\n")
 }
 
+/// The store of the last environment set up, for failure messages.
 pub static STORE: std::sync::OnceLock<std::sync::Arc<kubesim::store::Store>> =
     std::sync::OnceLock::new();
 
 /// Polls `f` for up to 45 s; on timeout the failure shows every pod's state.
 pub async fn until<T>(what: &str, f: impl FnMut() -> Option<T>) -> T {
     let timeout = Duration::from_secs(45);
-    match todo_e2e::wait::poll(timeout, f).await {
+    match crate::wait::poll(timeout, f).await {
         Some(v) => v,
         None => panic!(
             "timed out after {timeout:?} waiting for {what}; pods:\n{}",
@@ -113,6 +108,7 @@ pub async fn until<T>(what: &str, f: impl FnMut() -> Option<T>) -> T {
     }
 }
 
+/// The pods of app `app` (its `app.kubernetes.io/name`).
 pub fn pods(env: &Env, app: &str) -> Vec<Value> {
     env.sim
         .store
@@ -122,6 +118,7 @@ pub fn pods(env: &Env, app: &str) -> Vec<Value> {
         .collect()
 }
 
+/// Whether Deployment `name` is fully rolled out.
 pub fn rolled_out(env: &Env, name: &str) -> bool {
     let Ok(d) = env.sim.store.get(&DEPLOYMENT, "default", name) else {
         return false;
@@ -176,6 +173,7 @@ pub async fn chat(env: &Env) -> (u16, String) {
     }
 }
 
+/// A number unlikely to repeat, for unique names.
 pub fn rand_ish() -> u128 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
@@ -183,6 +181,7 @@ pub fn rand_ish() -> u128 {
         .as_nanos()
 }
 
+/// Waits for both Deployments to roll out, then checks that a chat works.
 pub async fn healthy(env: &Env, after: &str) {
     until(
         &format!("both Deployments rolled out after {after}"),
