@@ -13,26 +13,14 @@ use crate::tool::{ToolContext, ToolError, ToolRun, TypedTool};
 #[serde(deny_unknown_fields)]
 pub struct ListNodesArgs {}
 
+/// Millicores of a CPU quantity (an unreadable one counts as none).
 fn milli(q: &str) -> i64 {
-    q.strip_suffix('m').map_or_else(
-        || q.parse::<f64>().map(|v| (v * 1000.0) as i64).unwrap_or(0),
-        |m| m.parse().unwrap_or(0),
-    )
+    quantity::cpu_milli(q).unwrap_or(0)
 }
 
+/// MiB of a memory quantity, rounded down (an unreadable one counts as none).
 fn mebi(q: &str) -> i64 {
-    let (n, mult) = [
-        ("Ki", 1.0 / 1024.0),
-        ("Mi", 1.0),
-        ("Gi", 1024.0),
-        ("k", 1e3 / 1048576.0),
-        ("M", 1e6 / 1048576.0),
-        ("G", 1e9 / 1048576.0),
-    ]
-    .iter()
-    .find_map(|(s, m)| q.strip_suffix(s).map(|n| (n, *m)))
-    .unwrap_or((q, 1.0 / 1048576.0));
-    (n.parse::<f64>().unwrap_or(0.0) * mult) as i64
+    quantity::bytes(q).unwrap_or(0) / (1024 * 1024)
 }
 
 /// One node's capacity against what its pods request.
