@@ -74,7 +74,10 @@ fn only_the_model_adapter_knows_the_provider_sdk() {
         .filter(|f| std::fs::read_to_string(f).unwrap().contains("async_openai"))
         .map(|f| f.strip_prefix(&src).unwrap().display().to_string())
         .collect();
-    assert_eq!(users, ["brains/openai.rs"]);
+    assert!(
+        users.iter().all(|f| f.starts_with("brains/openai/")),
+        "async-openai outside the model adapter: {users:?}"
+    );
 }
 
 #[test]

@@ -293,3 +293,86 @@ async fn a_timeout_says_it_timed_out_and_which_flag_to_raise() {
         "a timeout is not retried"
     );
 }
+
+#[tokio::test]
+async fn a_server_that_cannot_stream_tool_calls_gets_whole_answers_from_then_on() {
+    // llama-cpp-python: tools only with tool_choice, and no streamed tool choice (500).
+    let llm = ScriptedLlm::start().await.unwrap();
+    llm.refuse_when(
+        500,
+        "Automatic streaming tool choice is not supported",
+        |body| body["stream"] == true && body.get("tool_choice").is_some(),
+    );
+    llm.push(Turn::tool("list_pods", json!({})));
+    llm.push(Turn::text("Two pods are running."));
+    let m = model(&llm.base_url, 1);
+    let tools = tool_specs(&registry());
+    let mut shown = String::new();
+    let first = m
+        .turn(&ask("list pods"), &tools, &mut |t| shown.push_str(t))
+        .await
+        .unwrap();
+    assert_eq!(first.tool_calls.len(), 1, "{first:?}");
+    assert_eq!(first.tool_calls[0].name, "list_pods");
+    let second = m
+        .turn(&ask("and now?"), &tools, &mut |t| shown.push_str(t))
+        .await
+        .unwrap();
+    assert_eq!(second.text, "Two pods are running.");
+    assert_eq!(
+        shown, "Two pods are running.",
+        "the whole answer is shown once"
+    );
+    let requests = llm.requests();
+    let answered: Vec<&Value> = requests.iter().filter(|r| r["stream"] != true).collect();
+    assert_eq!(answered.len(), 2, "both turns were asked whole");
+    assert!(answered.iter().all(|r| r["tool_choice"] == "auto"));
+    // The refusal was learned once: only the first turn tried streaming.
+    let streamed_after_first = requests
+        .iter()
+        .skip_while(|r| r["stream"] == true)
+        .filter(|r| r["stream"] == true)
+        .count();
+    assert_eq!(streamed_after_first, 0, "{requests:?}");
+    // Without tools the answer streams as before.
+    llm.push(Turn::text("plain"));
+    let plain = m.turn(&ask("hi"), &[], &mut |_| {}).await.unwrap();
+    assert_eq!(plain.text, "plain");
+    assert_eq!(llm.requests().last().unwrap()["stream"], true);
+}
+
+#[tokio::test]
+async fn a_server_without_auto_tool_choice_is_asked_without_it_then_told_to_use_the_shim() {
+    // vLLM started without --enable-auto-tool-choice refuses "auto" (400).
+    let refusal =
+        "\"auto\" tool choice requires --enable-auto-tool-choice and --tool-call-parser to be set";
+    let llm = ScriptedLlm::start().await.unwrap();
+    llm.refuse_when(400, refusal, |body| body["tool_choice"] == "auto");
+    llm.push(Turn::tool("list_pods", json!({})));
+    let m = model(&llm.base_url, 1);
+    let tools = tool_specs(&registry());
+    let turn = m
+        .turn(&ask("list pods"), &tools, &mut |_| {})
+        .await
+        .unwrap();
+    assert_eq!(turn.tool_calls[0].name, "list_pods");
+    assert!(llm.requests().last().unwrap().get("tool_choice").is_none());
+
+    // A server that refuses tools whatever the request: a clear error naming the way out.
+    let llm = ScriptedLlm::start().await.unwrap();
+    llm.refuse_when(400, refusal, |body| body.get("tools").is_some());
+    let err = model(&llm.base_url, 1)
+        .turn(&ask("list pods"), &tools, &mut |_| {})
+        .await
+        .unwrap_err();
+    let text = err.to_string();
+    assert!(
+        text.contains("--tool-shim") && text.contains("enable-auto-tool-choice"),
+        "{text}"
+    );
+    assert!(
+        llm.requests().len() <= 3,
+        "{} requests",
+        llm.requests().len()
+    );
+}

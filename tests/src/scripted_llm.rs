@@ -40,9 +40,17 @@ impl Turn {
     }
 }
 
+/// A request shape the server refuses every time, as some real servers do.
+struct Refusal {
+    when: Box<dyn Fn(&Value) -> bool + Send>,
+    status: u16,
+    message: String,
+}
+
 #[derive(Default)]
 struct Script {
     turns: VecDeque<(Turn, Duration)>,
+    refusals: Vec<Refusal>,
     requests: Vec<Value>,
     auth_headers: Vec<String>,
     calls: usize,
@@ -84,6 +92,24 @@ impl ScriptedLlm {
     pub fn push_delayed(&self, turn: Turn, delay: Duration) {
         if let Ok(mut s) = self.script.lock() {
             s.turns.push_back((turn, delay));
+        }
+    }
+
+    /// Refuses every request for which `when` holds with `status` and `message`, without
+    /// using a queued turn: llama-cpp-python's 500 for a streamed `tool_choice`, vLLM's 400
+    /// for `"auto"` without `--enable-auto-tool-choice`.
+    pub fn refuse_when(
+        &self,
+        status: u16,
+        message: &str,
+        when: impl Fn(&Value) -> bool + Send + 'static,
+    ) {
+        if let Ok(mut s) = self.script.lock() {
+            s.refusals.push(Refusal {
+                when: Box::new(when),
+                status,
+                message: message.to_string(),
+            });
         }
     }
 
@@ -151,6 +177,9 @@ async fn completions(
         s.requests.push(body.clone());
         if let Some(v) = headers.get("authorization").and_then(|v| v.to_str().ok()) {
             s.auth_headers.push(v.to_string());
+        }
+        if let Some(r) = s.refusals.iter().find(|r| (r.when)(&body)) {
+            return error_body(r.status, &r.message);
         }
         s.turns.pop_front()
     };

@@ -9,19 +9,19 @@ use async_openai::Client;
 use async_openai::config::OpenAIConfig;
 use async_openai::error::OpenAIError;
 use async_openai::types::chat::{
-    ChatCompletionMessageToolCall, ChatCompletionMessageToolCallChunk,
-    ChatCompletionMessageToolCalls, ChatCompletionRequestAssistantMessage,
-    ChatCompletionRequestAssistantMessageContent, ChatCompletionRequestMessage,
-    ChatCompletionRequestSystemMessage, ChatCompletionRequestSystemMessageContent,
-    ChatCompletionRequestToolMessage, ChatCompletionRequestToolMessageContent,
-    ChatCompletionRequestUserMessage, ChatCompletionRequestUserMessageContent,
-    ChatCompletionStreamOptions, ChatCompletionTool, ChatCompletionTools,
-    CreateChatCompletionRequest, FunctionCall, FunctionObject,
+    ChatCompletionRequestMessage, ChatCompletionStreamOptions, ChatCompletionToolChoiceOption,
+    ChatCompletionTools, CreateChatCompletionRequest, ToolChoiceOptions,
 };
 use futures::StreamExt;
 
 use crate::core::brain::{Brain, BrainError, BrainTurn};
 use crate::protocol::{Message, ModelTurn, ToolCall, ToolSpec};
+
+mod caps;
+mod wire;
+
+use caps::ServerCaps;
+use wire::{add_delta, finish_calls, request_messages, request_tools, whole_answer};
 
 /// Where the model is and which one.
 #[derive(Debug, Clone)]
@@ -103,82 +103,6 @@ pub enum ModelError {
     },
 }
 
-/// The conversation as an OpenAI request's messages. An assistant message always carries
-/// `content` (empty when it only called tools): optional in OpenAI's API, but llama.cpp's
-/// chat templates fail without it. Typed tool results stay here; the model reads the text.
-fn request_messages(messages: &[Message]) -> Vec<ChatCompletionRequestMessage> {
-    messages
-        .iter()
-        .map(|m| match m {
-            Message::System { content } => {
-                ChatCompletionRequestMessage::System(ChatCompletionRequestSystemMessage {
-                    content: ChatCompletionRequestSystemMessageContent::Text(content.clone()),
-                    name: None,
-                })
-            }
-            Message::User { content } => {
-                ChatCompletionRequestMessage::User(ChatCompletionRequestUserMessage {
-                    content: ChatCompletionRequestUserMessageContent::Text(content.clone()),
-                    name: None,
-                })
-            }
-            Message::Assistant {
-                content,
-                tool_calls,
-            } => {
-                let calls = tool_calls
-                    .iter()
-                    .map(|c| {
-                        ChatCompletionMessageToolCalls::Function(ChatCompletionMessageToolCall {
-                            id: c.id.clone(),
-                            function: FunctionCall {
-                                name: c.name.clone(),
-                                arguments: c.arguments.clone(),
-                            },
-                        })
-                    })
-                    .collect::<Vec<_>>();
-                #[allow(deprecated)] // `function_call` is deprecated but still a field.
-                ChatCompletionRequestMessage::Assistant(ChatCompletionRequestAssistantMessage {
-                    content: Some(ChatCompletionRequestAssistantMessageContent::Text(
-                        content.clone(),
-                    )),
-                    refusal: None,
-                    name: None,
-                    audio: None,
-                    tool_calls: (!calls.is_empty()).then_some(calls),
-                    function_call: None,
-                })
-            }
-            Message::Tool {
-                tool_call_id,
-                content,
-                ..
-            } => ChatCompletionRequestMessage::Tool(ChatCompletionRequestToolMessage {
-                content: ChatCompletionRequestToolMessageContent::Text(content.clone()),
-                tool_call_id: tool_call_id.clone(),
-            }),
-        })
-        .collect()
-}
-
-/// The tools as an OpenAI request's function list.
-fn request_tools(tools: &[ToolSpec]) -> Vec<ChatCompletionTools> {
-    tools
-        .iter()
-        .map(|t| {
-            ChatCompletionTools::Function(ChatCompletionTool {
-                function: FunctionObject {
-                    name: t.name.clone(),
-                    description: Some(t.description.clone()),
-                    parameters: Some(t.parameters.clone()),
-                    strict: None,
-                },
-            })
-        })
-        .collect()
-}
-
 impl From<ModelError> for BrainError {
     fn from(e: ModelError) -> Self {
         BrainError::Model(Box::new(e))
@@ -203,9 +127,14 @@ impl Brain for Model {
 pub struct Model {
     client: Client<OpenAIConfig>,
     cfg: ModelConfig,
+    /// The request shape this server accepts with tools, learned from its refusals.
+    caps: std::sync::Mutex<ServerCaps>,
 }
 
 enum Attempt {
+    /// The server refused the request itself (400 or 5xx with a message): maybe a request
+    /// shape it does not accept.
+    Refused(String),
     Retry(String),
     Fail(ModelError),
 }
@@ -228,6 +157,7 @@ impl Model {
         Ok(Self {
             client: Client::with_config(oa).with_http_client(http),
             cfg,
+            caps: std::sync::Mutex::new(ServerCaps::default()),
         })
     }
 
@@ -272,6 +202,7 @@ impl Model {
                     });
                 }
                 Err(Attempt::Fail(e)) => return Err(e),
+                Err(Attempt::Refused(d)) => return Err(self.refused(d)),
             }
         }
         Err(ModelError::Unavailable {
@@ -287,17 +218,107 @@ impl Model {
         on_text: &mut (dyn FnMut(&str) + Send),
         streamed: &mut bool,
     ) -> Result<ModelTurn, Attempt> {
-        let request = CreateChatCompletionRequest {
+        // A refusal about the request's tool shape changes it once and asks again.
+        loop {
+            let caps = self.caps();
+            let result = if !tools.is_empty() && !caps.stream_tools {
+                self.attempt_whole(self.request(messages, tools, caps, false), on_text)
+                    .await
+            } else {
+                let request = self.request(messages, tools, caps, true);
+                self.attempt_streamed(request, on_text, streamed).await
+            };
+            match result {
+                Err(Attempt::Refused(refusal)) if !tools.is_empty() => {
+                    let adapted = self
+                        .caps
+                        .lock()
+                        .unwrap_or_else(|p| p.into_inner())
+                        .adapt(&refusal);
+                    match adapted {
+                        Some(a) => tracing::info!(
+                            "{} refused the tool request ({refusal}); from now on: {a:?}",
+                            endpoint(&self.cfg)
+                        ),
+                        None => return Err(Attempt::Fail(self.refused(refusal))),
+                    }
+                }
+                Err(Attempt::Refused(refusal)) => return Err(Attempt::Fail(self.refused(refusal))),
+                other => return other,
+            }
+        }
+    }
+
+    fn caps(&self) -> ServerCaps {
+        *self.caps.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// The request for this turn in the shape the server accepts.
+    fn request(
+        &self,
+        messages: &[ChatCompletionRequestMessage],
+        tools: &[ChatCompletionTools],
+        caps: ServerCaps,
+        stream: bool,
+    ) -> CreateChatCompletionRequest {
+        let with_tools = !tools.is_empty();
+        CreateChatCompletionRequest {
             model: self.cfg.model.clone(),
             messages: messages.to_vec(),
-            tools: (!tools.is_empty()).then(|| tools.to_vec()),
-            stream: Some(true),
-            stream_options: Some(ChatCompletionStreamOptions {
+            tools: with_tools.then(|| tools.to_vec()),
+            // Without it llama-cpp-python does not show the model any tool.
+            tool_choice: (with_tools && caps.tool_choice).then_some(
+                ChatCompletionToolChoiceOption::Mode(ToolChoiceOptions::Auto),
+            ),
+            stream: Some(stream),
+            stream_options: stream.then_some(ChatCompletionStreamOptions {
                 include_usage: Some(true),
                 include_obfuscation: None,
             }),
             ..Default::default()
+        }
+    }
+
+    /// A refusal that no change of request shape answers.
+    fn refused(&self, detail: String) -> ModelError {
+        let hint = if detail.to_ascii_lowercase().contains("tool") {
+            "; this server cannot call tools natively: use --tool-shim"
+        } else {
+            ""
         };
+        ModelError::Rejected {
+            endpoint: endpoint(&self.cfg),
+            detail: format!("{detail}{hint}"),
+        }
+    }
+
+    /// One whole answer (for servers that cannot stream tool calls).
+    async fn attempt_whole(
+        &self,
+        request: CreateChatCompletionRequest,
+        on_text: &mut (dyn FnMut(&str) + Send),
+    ) -> Result<ModelTurn, Attempt> {
+        let response = self
+            .client
+            .chat()
+            .create(request)
+            .await
+            .map_err(|e| self.classify(e))?;
+        let (turn, finished) = whole_answer(response);
+        self.check_answer(&turn, usize::from(finished), finished)?;
+        if !turn.text.is_empty() {
+            on_text(&turn.text);
+        }
+        Ok(turn)
+    }
+
+    /// One streamed answer; text reaches `on_text` as it arrives.
+    async fn attempt_streamed(
+        &self,
+        request: CreateChatCompletionRequest,
+        on_text: &mut (dyn FnMut(&str) + Send),
+        streamed: &mut bool,
+    ) -> Result<ModelTurn, Attempt> {
         let mut stream = self
             .client
             .chat()
@@ -331,33 +352,35 @@ impl Model {
                 }
             }
         }
-        for (i, c) in calls.iter_mut().enumerate() {
-            // Some local servers omit ids; the reply must still name its call.
-            if c.id.is_empty() {
-                c.id = format!("call_{i}");
-            }
-        }
-        turn.tool_calls = calls.into_iter().filter(|c| !c.name.is_empty()).collect();
+        turn.tool_calls = finish_calls(calls);
+        self.check_answer(&turn, chunks, finished)?;
+        Ok(turn)
+    }
+
+    /// A turn with neither text nor tool calls, or one the model never finished, is no
+    /// answer: the person is told, never shown a blank.
+    fn check_answer(&self, turn: &ModelTurn, chunks: usize, finished: bool) -> Result<(), Attempt> {
+        let no_answer = |detail: String| {
+            Err(Attempt::Fail(ModelError::NoAnswer {
+                endpoint: endpoint(&self.cfg),
+                detail,
+            }))
+        };
         if turn.text.trim().is_empty() && turn.tool_calls.is_empty() {
-            let detail = match (chunks, finished) {
+            return no_answer(match (chunks, finished) {
                 (0, _) => "an empty event stream".to_string(),
                 (_, false) => {
                     format!("{chunks} events without text, tool calls or a finish reason")
                 }
                 (_, true) => "an empty answer".to_string(),
-            };
-            return Err(Attempt::Fail(ModelError::NoAnswer {
-                endpoint: endpoint(&self.cfg),
-                detail,
-            }));
+            });
         }
         if !finished {
-            return Err(Attempt::Fail(ModelError::NoAnswer {
-                endpoint: endpoint(&self.cfg),
-                detail: "the stream ended before the model finished (no finish reason)".into(),
-            }));
+            return no_answer(
+                "the stream ended before the model finished (no finish reason)".into(),
+            );
         }
-        Ok(turn)
+        Ok(())
     }
 
     fn classify(&self, e: OpenAIError) -> Attempt {
@@ -380,7 +403,12 @@ impl Model {
                             detail,
                         })
                     }
-                    // async-openai has already retried these with back-off.
+                    // A refusal of the request's tool shape (llama-cpp-python answers 500,
+                    // vLLM 400): the caller may change the shape and ask again.
+                    400 | 422 | 500 if detail.to_ascii_lowercase().contains("tool") => {
+                        Attempt::Refused(format!("HTTP {status}: {detail}"))
+                    }
+                    // The event source has already retried these with back-off.
                     429 | 500..=599 => Attempt::Fail(ModelError::Unavailable {
                         endpoint,
                         detail: format!("HTTP {status}: {detail}"),
@@ -421,48 +449,6 @@ fn with_causes(e: &(dyn std::error::Error + 'static)) -> String {
 /// event-source layer passes its text on).
 fn timed_out(detail: &str) -> bool {
     detail.contains("timed out") || detail.contains("Timeout")
-}
-
-/// At most this many tool calls in one answer: a larger index is a broken or hostile stream.
-const MAX_TOOL_CALLS: usize = 64;
-
-/// Folds one streamed tool-call delta into the calls so far. The name is set once: OpenAI
-/// sends it in the first delta only, llama.cpp repeats it in every delta, and a server that
-/// splits it sends pieces that extend it.
-fn add_delta(
-    calls: &mut Vec<ToolCall>,
-    d: ChatCompletionMessageToolCallChunk,
-) -> Result<(), String> {
-    let i = d.index as usize;
-    if i >= MAX_TOOL_CALLS {
-        return Err(format!(
-            "the model sent tool call number {i}; at most {MAX_TOOL_CALLS} calls are accepted in one answer"
-        ));
-    }
-    while calls.len() <= i {
-        calls.push(ToolCall {
-            id: String::new(),
-            name: String::new(),
-            arguments: String::new(),
-        });
-    }
-    let call = &mut calls[i];
-    if let Some(id) = d.id.filter(|id| !id.is_empty()) {
-        call.id = id;
-    }
-    if let Some(f) = d.function {
-        if let Some(name) = f.name.filter(|n| !n.is_empty()) {
-            if call.name.is_empty() || name.starts_with(call.name.as_str()) {
-                call.name = name;
-            } else if name != call.name {
-                call.name.push_str(&name);
-            }
-        }
-        if let Some(args) = f.arguments {
-            call.arguments.push_str(&args);
-        }
-    }
-    Ok(())
 }
 
 fn endpoint(cfg: &ModelConfig) -> String {
