@@ -76,8 +76,11 @@ pub enum ToolError {
 impl From<ClusterError> for ToolError {
     fn from(e: ClusterError) -> Self {
         match e {
-            ClusterError::Api(s) if s.code == 404 || s.code == 422 || s.code == 409 => {
-                Self::Retry(s.message.clone())
+            // The request was wrong (a missing object, a bad field, a conflict, too long,
+            // forbidden): the model is told and may correct it. A rejected identity (401)
+            // and server failures end the session.
+            ClusterError::Api(s) if (400..500).contains(&s.code) && s.code != 401 => {
+                Self::Retry(format!("{} ({} {})", s.message, s.code, s.reason))
             }
             other => Self::Fatal(other.to_string()),
         }

@@ -2,6 +2,7 @@
 //! the controlling terminal) and a turn shown as it happens.
 
 use std::io::{BufRead, Write};
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use crate::core::approval::{Answer, SessionApprovals, parse_answer, target_of};
 use crate::core::dispatch::Confirm;
@@ -81,15 +82,47 @@ fn ask_tty(question: &str) -> Answer {
     parse_answer(&line)
 }
 
+/// At most this many bytes of one answer are printed.
+const MAX_PRINTED_ANSWER: usize = 256 * 1024;
+
+/// Bytes of the current answer printed so far (one turn at a time per process).
+static PRINTED: AtomicUsize = AtomicUsize::new(0);
+
+/// At most this many characters of a call's arguments are shown (the model may send more;
+/// the gate refuses what is too long).
+const SHOWN_ARGUMENTS: usize = 400;
+
+/// `text` cut to `max` characters, saying how much was left out.
+fn shorten(text: &str, max: usize) -> String {
+    let count = text.chars().count();
+    if count <= max {
+        return text.to_string();
+    }
+    let head: String = text.chars().take(max).collect();
+    format!("{head}… ({} more characters)", count - max)
+}
+
 /// Shows a turn as it happens: the answer on stdout, tool calls on stderr.
 pub fn print_event(e: Event) {
     let mut out = std::io::stdout();
     match e {
         Event::TextDelta { text } => {
-            let _ = out.write_all(text.as_bytes());
-            let _ = out.flush();
+            // A runaway answer is cut on screen (the model's whole text stays in the
+            // session and the transcript).
+            let before = PRINTED.fetch_add(text.len(), Ordering::Relaxed);
+            if before < MAX_PRINTED_ANSWER {
+                let room = MAX_PRINTED_ANSWER - before;
+                let cut = text.char_indices().map(|(i, _)| i).find(|&i| i >= room);
+                let _ = out.write_all(&text.as_bytes()[..cut.unwrap_or(text.len())]);
+                if cut.is_some() {
+                    let _ = write!(out, "\n… (the answer goes on; cut at {MAX_PRINTED_ANSWER} bytes)");
+                }
+                let _ = out.flush();
+            }
         }
-        Event::ToolCallStarted { call } => eprintln!("→ {} {}", call.name, call.arguments),
+        Event::ToolCallStarted { call } => {
+            eprintln!("→ {} {}", call.name, shorten(&call.arguments, SHOWN_ARGUMENTS))
+        }
         Event::ToolResult {
             name,
             status,
@@ -110,6 +143,7 @@ pub fn print_event(e: Event) {
             model_calls,
             ..
         } => {
+            PRINTED.store(0, Ordering::Relaxed);
             println!();
             if reason == crate::protocol::TurnEnd::ModelCallLimit {
                 eprintln!(
@@ -144,4 +178,18 @@ pub fn print_step(e: PlaybookEvent, total: usize) {
         }
     }
     let _ = out.flush();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::shorten;
+
+    #[test]
+    fn long_arguments_are_shown_cut_with_what_was_left_out() {
+        assert_eq!(shorten("{\"a\":1}", 400), "{\"a\":1}");
+        let long = "é".repeat(1000);
+        let shown = shorten(&long, 400);
+        assert!(shown.ends_with("… (600 more characters)"), "{shown}");
+        assert_eq!(shown.chars().filter(|c| *c == 'é').count(), 400);
+    }
 }

@@ -45,6 +45,10 @@ pub struct FatalToolError {
     pub message: String,
 }
 
+/// The largest arguments a call may carry: every tool's arguments are a few names and
+/// numbers, or a values patch; more is a model gone wrong, not a request to send on.
+pub const MAX_ARGUMENTS: usize = 16 * 1024;
+
 /// Runs tool calls for one session.
 pub struct Dispatcher {
     /// The cluster and Helm the tools act on.
@@ -66,6 +70,17 @@ impl Dispatcher {
             content,
             output,
         };
+        if call.arguments.len() > MAX_ARGUMENTS {
+            return Ok(reply(
+                CallStatus::Failed,
+                format!(
+                    "the arguments of {} are {} bytes; at most {MAX_ARGUMENTS} are accepted: send only the fields the tool's schema names",
+                    call.name,
+                    call.arguments.len()
+                ),
+                None,
+            ));
+        }
         let args: Value = match call.arguments.trim() {
             "" => Value::Object(Default::default()),
             text => match serde_json::from_str(text) {
