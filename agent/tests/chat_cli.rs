@@ -392,6 +392,10 @@ async fn every_chat_is_saved_listed_and_resumable() {
 async fn a_model_without_function_calling_works_through_the_tool_shim() {
     let (_sim, _ctx, kc) = setup_with_kubeconfig().await;
     let llm = Arc::new(ScriptedLlm::start().await.unwrap());
+    // A small model's broken JSON first: it is told once, and answers properly.
+    llm.push(Turn::text(
+        "{\"tool_calls\": [{\"name\": \"list_pods\", \"arguments\": {}}",
+    ));
     llm.push(Turn::text(
         "I will look.\n```json\n{\"tool_calls\": [{\"name\": \"list_pods\", \"arguments\": {}}]}\n```",
     ));
@@ -426,7 +430,16 @@ async fn a_model_without_function_calling_works_through_the_tool_shim() {
             .unwrap()
             .contains("- list_pods: ")
     );
-    let second = requests[1]["messages"].as_array().unwrap();
+    let correction = requests[1]["messages"].as_array().unwrap().last().unwrap();
+    assert_eq!(correction["role"], "user");
+    assert!(
+        correction["content"]
+            .as_str()
+            .unwrap()
+            .starts_with("That reply is not valid JSON"),
+        "{correction}"
+    );
+    let second = requests[2]["messages"].as_array().unwrap();
     assert!(second.iter().all(|m| m["role"] != "tool"), "{second:?}");
     let last = second.last().unwrap();
     assert_eq!(last["role"], "user");

@@ -86,6 +86,25 @@ pub fn rewrite(messages: &[Message], tools: &[ToolSpec]) -> Vec<Message> {
         .collect()
 }
 
+/// A reply that meant to be the JSON format and is not: why, for the corrective message.
+pub fn invalid_json(text: &str) -> Option<String> {
+    let body = text.trim();
+    let meant_json = body.starts_with('{')
+        || body.starts_with("```")
+        || body.contains("\"tool_calls\"")
+        || body.contains("\"answer\"");
+    if !meant_json {
+        return None;
+    }
+    let json_text = match (body.find('{'), body.rfind('}')) {
+        (Some(a), Some(b)) if a < b => &body[a..=b],
+        _ => body,
+    };
+    serde_json::from_str::<Value>(json_text)
+        .err()
+        .map(|e| e.to_string())
+}
+
 /// What the model's reply says: tool calls, or the answer.
 pub fn parse(text: &str, turn_no: usize) -> ModelTurn {
     let trimmed = text.trim();
@@ -142,9 +161,22 @@ impl Brain for ToolShim {
         on_text: &'a mut (dyn FnMut(&str) + Send),
     ) -> BrainTurn<'a> {
         Box::pin(async move {
-            let plain = rewrite(messages, tools);
+            let mut plain = rewrite(messages, tools);
             // The raw reply is JSON for us, not text for the person: it is shown once parsed.
-            let raw = self.inner.turn(&plain, &[], &mut |_| {}).await?;
+            let mut raw = self.inner.turn(&plain, &[], &mut |_| {}).await?;
+            // Broken JSON gets one corrective message; a second failure is taken as text.
+            if let Some(error) = invalid_json(&raw.text) {
+                plain.push(Message::answer(raw.text.clone()));
+                plain.push(Message::user(format!(
+                    "That reply is not valid JSON ({error}). {FORMAT}"
+                )));
+                let first_usage = raw.usage;
+                raw = self.inner.turn(&plain, &[], &mut |_| {}).await?;
+                raw.usage = match (first_usage, raw.usage) {
+                    (Some((p1, c1)), Some((p2, c2))) => Some((p1 + p2, c1 + c2)),
+                    (a, b) => b.or(a),
+                };
+            }
             let turn_no = messages
                 .iter()
                 .filter(|m| matches!(m, Message::Assistant { .. }))
@@ -175,5 +207,13 @@ mod tests {
         assert!(t.tool_calls[0].arguments.contains("\"replicas\":3"));
         assert_eq!(parse("{\"answer\": \"All good.\"}", 0).text, "All good.");
         assert_eq!(parse("plain words", 0).text, "plain words");
+    }
+
+    #[test]
+    fn broken_json_is_told_apart_from_prose() {
+        assert!(invalid_json("{\"tool_calls\": [{\"name\": \"scale\", }").is_some());
+        assert!(invalid_json("```json\n{\"answer\": \"ok\"\n```").is_some());
+        assert!(invalid_json("{\"answer\": \"ok\"}").is_none());
+        assert!(invalid_json("The backend is fine.").is_none());
     }
 }
