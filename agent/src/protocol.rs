@@ -113,8 +113,10 @@ pub struct ModelTurn {
     pub text: String,
     /// Tool calls, in the model's order.
     pub tool_calls: Vec<ToolCall>,
-    /// Prompt and completion tokens, when the server reports them.
+    /// Prompt and completion tokens, as the server reports them or estimated.
     pub usage: Option<(u32, u32)>,
+    /// Whether `usage` is an estimate (the server reported none).
+    pub usage_estimated: bool,
 }
 
 /// Something that happened in a session, in order, already redacted. A transcript file is
@@ -174,8 +176,11 @@ pub enum Event {
         reason: TurnEnd,
         /// Model calls made in the turn.
         model_calls: u32,
-        /// Prompt and completion tokens, where reported.
+        /// Prompt and completion tokens, reported or estimated.
         tokens: (u32, u32),
+        /// Whether any of `tokens` is an estimate (a server that reports no usage).
+        #[serde(default)]
+        tokens_estimated: bool,
     },
 }
 

@@ -178,15 +178,28 @@ async fn a_model_s_mistakes_go_back_to_it_and_the_session_goes_on() {
     let person = Person::answering(&[]);
     // Two megabytes of arguments: refused before any request, the size named.
     let huge = json!({"pod": "x".repeat(2 * 1024 * 1024), "tail": 10});
-    let r = d.dispatch(&call("1", "get_logs", huge), &person).await.unwrap();
+    let r = d
+        .dispatch(&call("1", "get_logs", huge), &person)
+        .await
+        .unwrap();
     assert_eq!(r.status, CallStatus::Failed);
-    assert!(r.content.contains("bytes") && r.content.contains("16384"), "{}", r.content);
-    assert!(r.content.len() < 400, "the refusal does not echo the arguments");
+    assert!(
+        r.content.contains("bytes") && r.content.contains("16384"),
+        "{}",
+        r.content
+    );
+    assert!(
+        r.content.len() < 400,
+        "the refusal does not echo the arguments"
+    );
 
     // An object that does not exist, a name the API server refuses: the model is told.
     for (tool, args) in [
         ("get_logs", json!({"pod": "no-such-pod", "tail": 5})),
-        ("scale", json!({"deployment": "Not_A_Valid_Name", "replicas": 1})),
+        (
+            "scale",
+            json!({"deployment": "Not_A_Valid_Name", "replicas": 1}),
+        ),
     ] {
         let r = d.dispatch(&call("2", tool, args), &person).await;
         let r = r.unwrap_or_else(|e| panic!("{tool} ended the session: {e}"));

@@ -376,3 +376,41 @@ async fn a_server_without_auto_tool_choice_is_asked_without_it_then_told_to_use_
         llm.requests().len()
     );
 }
+
+#[tokio::test]
+async fn a_server_without_usage_gets_an_estimate_marked_as_such() {
+    // llama-cpp-python reports no usage in its stream.
+    let llm = ScriptedLlm::start().await.unwrap();
+    let chunk = |delta: Value, finish: Value| {
+        format!(
+            "data: {}\n\n",
+            json!({"id": "c", "object": "chat.completion.chunk", "created": 0, "model": "m",
+                   "choices": [{"index": 0, "delta": delta, "finish_reason": finish}]})
+        )
+    };
+    let body = [
+        chunk(json!({"role": "assistant"}), Value::Null),
+        chunk(json!({"content": "All eight pods are fine."}), Value::Null),
+        chunk(json!({}), json!("stop")),
+        "data: [DONE]\n\n".to_string(),
+    ]
+    .concat();
+    llm.push(Turn::Raw(body));
+    let turn = model(&llm.base_url, 1)
+        .turn(&ask("status?"), &[], &mut |_| {})
+        .await
+        .unwrap();
+    assert_eq!(turn.text, "All eight pods are fine.");
+    assert!(turn.usage_estimated);
+    let (prompt, completion) = turn.usage.unwrap();
+    assert_eq!(completion, 6, "24 bytes of answer, four per token");
+    assert!(prompt > 0);
+
+    // A server that reports usage is taken at its word.
+    llm.push(Turn::text("ok"));
+    let turn = model(&llm.base_url, 1)
+        .turn(&ask("hi"), &[], &mut |_| {})
+        .await
+        .unwrap();
+    assert_eq!((turn.usage, turn.usage_estimated), (Some((10, 5)), false));
+}

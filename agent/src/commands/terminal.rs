@@ -115,13 +115,20 @@ pub fn print_event(e: Event) {
                 let cut = text.char_indices().map(|(i, _)| i).find(|&i| i >= room);
                 let _ = out.write_all(&text.as_bytes()[..cut.unwrap_or(text.len())]);
                 if cut.is_some() {
-                    let _ = write!(out, "\n… (the answer goes on; cut at {MAX_PRINTED_ANSWER} bytes)");
+                    let _ = write!(
+                        out,
+                        "\n… (the answer goes on; cut at {MAX_PRINTED_ANSWER} bytes)"
+                    );
                 }
                 let _ = out.flush();
             }
         }
         Event::ToolCallStarted { call } => {
-            eprintln!("→ {} {}", call.name, shorten(&call.arguments, SHOWN_ARGUMENTS))
+            eprintln!(
+                "→ {} {}",
+                call.name,
+                shorten(&call.arguments, SHOWN_ARGUMENTS)
+            )
         }
         Event::ToolResult {
             name,

@@ -151,8 +151,10 @@ pub struct RunResult {
     pub failures: Vec<String>,
     /// Model calls in the turn.
     pub model_calls: u32,
-    /// Prompt plus completion tokens, where the server reports them.
+    /// Prompt plus completion tokens, as the server reports them or estimated.
     pub tokens: u32,
+    /// Whether `tokens` is an estimate (the server reported no usage).
+    pub tokens_estimated: bool,
     /// Seconds from the prompt to the verdict.
     pub seconds: f64,
 }
@@ -205,27 +207,29 @@ impl Report {
         self.tasks.iter().all(|t| t.runs.iter().all(|r| r.passed))
     }
 
-    /// Markdown: one row per task, then the totals.
+    /// Markdown: one row per task, then the totals; estimated token counts start with `~`.
     pub fn markdown(&self) -> String {
         let k = self.runs_per_task;
+        let approx = |estimated: bool| if estimated { "~" } else { "" };
         let mut out = format!(
             "# todo-ops eval: {}\n\n| task | pass@1 | pass@{k} | model calls | tokens | seconds |\n|---|---|---|---|---|---|\n",
             self.brain
         );
         for t in &self.tasks {
             out.push_str(&format!(
-                "| {} | {:.2} | {} | {:.1} | {:.0} | {:.1} |\n",
+                "| {} | {:.2} | {} | {:.1} | {}{:.0} | {:.1} |\n",
                 t.task,
                 t.pass_at_1(),
                 if t.pass_at_k() { "yes" } else { "no" },
                 t.mean(|r| f64::from(r.model_calls)),
+                approx(t.runs.iter().any(|r| r.tokens_estimated)),
                 t.mean(|r| f64::from(r.tokens)),
                 t.mean(|r| r.seconds),
             ));
         }
         let n = self.tasks.len().max(1) as f64;
         out.push_str(&format!(
-            "| **total ({} tasks)** | {:.2} | {:.2} | {:.1} | {:.0} | {:.1} |\n",
+            "| **total ({} tasks)** | {:.2} | {:.2} | {:.1} | {}{:.0} | {:.1} |\n",
             self.tasks.len(),
             self.tasks.iter().map(TaskReport::pass_at_1).sum::<f64>() / n,
             self.tasks.iter().filter(|t| t.pass_at_k()).count() as f64 / n,
@@ -234,6 +238,11 @@ impl Report {
                 .map(|t| t.mean(|r| f64::from(r.model_calls)))
                 .sum::<f64>()
                 / n,
+            approx(
+                self.tasks
+                    .iter()
+                    .any(|t| t.runs.iter().any(|r| r.tokens_estimated))
+            ),
             self.tasks
                 .iter()
                 .map(|t| t.mean(|r| f64::from(r.tokens)))

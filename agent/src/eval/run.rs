@@ -69,6 +69,7 @@ pub async fn run(task: &Task, brain: Box<dyn Brain>, s: &RunSettings) -> Result<
         failures: vec![format!("set-up failed: {e:#}")],
         model_calls: 0,
         tokens: 0,
+        tokens_estimated: false,
         seconds: 0.0,
     }))
 }
@@ -159,16 +160,18 @@ async fn run_on(
     );
     session.set_playbooks(s.playbooks.clone());
     let started = Instant::now();
-    let (mut calls, mut tokens) = (0, 0);
+    let (mut calls, mut tokens, mut tokens_estimated) = (0, 0, false);
     let mut on_event = |e: Event| {
         if let Event::TurnFinished {
             model_calls,
             tokens: (p, c),
+            tokens_estimated: estimated,
             ..
         } = e
         {
             calls = model_calls;
             tokens = p + c;
+            tokens_estimated = estimated;
         }
     };
     let answer = match session.turn(&task.prompt, &ApproveAll, &mut on_event).await {
@@ -179,6 +182,7 @@ async fn run_on(
                 failures: vec![format!("the turn failed: {e}")],
                 model_calls: calls,
                 tokens,
+                tokens_estimated,
                 seconds: started.elapsed().as_secs_f64(),
             });
         }
@@ -215,6 +219,7 @@ async fn run_on(
         failures,
         model_calls: calls,
         tokens,
+        tokens_estimated,
         seconds: started.elapsed().as_secs_f64(),
     })
 }

@@ -186,7 +186,8 @@ impl Model {
                 .attempt(&messages, &tools, on_text, &mut streamed)
                 .await
             {
-                Ok(t) => return Ok(t),
+                Ok(t) if t.usage.is_some() => return Ok(t),
+                Ok(t) => return Ok(wire::estimate_usage(t, &messages, &tools)),
                 // Text already shown cannot be taken back: only a clean failure is retried.
                 Err(Attempt::Retry(d)) if timed_out(&d) => {
                     return Err(ModelError::TimedOut {

@@ -172,6 +172,31 @@ pub(super) fn whole_answer(r: CreateChatCompletionResponse) -> (ModelTurn, bool)
         text: choice.message.content.unwrap_or_default(),
         tool_calls: finish_calls(calls),
         usage,
+        usage_estimated: false,
     };
     (turn, choice.finish_reason.is_some())
+}
+
+/// About four bytes of English or JSON per token, as OpenAI's tokenizers average: enough to
+/// compare runs on a server that reports no usage, and marked as an estimate.
+const BYTES_PER_TOKEN: usize = 4;
+
+/// `turn` with estimated usage: the request's messages and tools in, its text and calls out.
+pub(super) fn estimate_usage(
+    mut turn: ModelTurn,
+    messages: &[ChatCompletionRequestMessage],
+    tools: &[ChatCompletionTools],
+) -> ModelTurn {
+    let prompt = serde_json::to_string(messages).map_or(0, |j| j.len())
+        + serde_json::to_string(tools).map_or(0, |j| j.len());
+    let completion = turn.text.len()
+        + turn
+            .tool_calls
+            .iter()
+            .map(|c| c.name.len() + c.arguments.len())
+            .sum::<usize>();
+    let tokens = |bytes: usize| u32::try_from(bytes.div_ceil(BYTES_PER_TOKEN)).unwrap_or(u32::MAX);
+    turn.usage = Some((tokens(prompt), tokens(completion)));
+    turn.usage_estimated = true;
+    turn
 }

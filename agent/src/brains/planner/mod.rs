@@ -112,7 +112,7 @@ fn call(step: usize, name: &str, args: Value) -> ModelTurn {
             name: name.into(),
             arguments: args.to_string(),
         }],
-        usage: None,
+        ..Default::default()
     }
 }
 
@@ -120,7 +120,7 @@ fn answer(text: String) -> ModelTurn {
     ModelTurn {
         text,
         tool_calls: Vec::new(),
-        usage: None,
+        ..Default::default()
     }
 }
 

@@ -93,7 +93,7 @@ impl Replay {
                 Event::ModelTurn { text, tool_calls } => state.turns.push_back(ModelTurn {
                     text,
                     tool_calls,
-                    usage: None,
+                    ..Default::default()
                 }),
                 result @ Event::ToolResult { .. } => state.results.push_back(result),
                 _ => {}

@@ -238,7 +238,7 @@ impl Session {
         emit.send(Event::Input {
             text: redactor.redact(prompt),
         });
-        let mut tokens = (0, 0);
+        let (mut tokens, mut tokens_estimated) = ((0, 0), false);
         let mut guard = crate::core::loop_guard::LoopGuard::default();
         for call_no in 1..=self.limits.model_calls_per_turn {
             let messages = self.context();
@@ -252,6 +252,7 @@ impl Session {
                 .await?;
             if let Some((p, c)) = turn.usage {
                 tokens = (tokens.0 + p, tokens.1 + c);
+                tokens_estimated |= turn.usage_estimated;
             }
             emit.send(Event::ModelTurn {
                 text: redactor.redact(&turn.text),
@@ -274,6 +275,7 @@ impl Session {
                     reason: TurnEnd::Answered,
                     model_calls: call_no,
                     tokens,
+                    tokens_estimated,
                 });
                 return Ok(turn.text);
             }
@@ -298,6 +300,7 @@ impl Session {
             reason: TurnEnd::ModelCallLimit,
             model_calls: self.limits.model_calls_per_turn,
             tokens,
+            tokens_estimated,
         });
         Ok(answer)
     }
