@@ -97,6 +97,7 @@ fn main() -> ExitCode {
                 todo_ops::commands::about::export(todo_ops::ops::bundle::Bundled::Charts, dir)
             }
             Command::Setup(c) => todo_ops::commands::setup::run(c).await,
+            Command::Model(c) => todo_ops::commands::model::run(c).await,
             Command::Completions(a) => todo_ops::commands::about::completions(a),
             Command::Man(a) => todo_ops::commands::about::man(a),
             Command::Sim(SimCommand::Status(t)) => {

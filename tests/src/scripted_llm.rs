@@ -51,6 +51,8 @@ struct Refusal {
 struct Script {
     turns: VecDeque<(Turn, Duration)>,
     refusals: Vec<Refusal>,
+    /// The `data` of `GET /v1/models`; `None` answers 404 as servers without the route do.
+    models: Option<Value>,
     requests: Vec<Value>,
     auth_headers: Vec<String>,
     calls: usize,
@@ -70,6 +72,7 @@ impl ScriptedLlm {
         let script = Arc::new(Mutex::new(Script::default()));
         let app = Router::new()
             .route("/v1/chat/completions", post(completions))
+            .route("/v1/models", axum::routing::get(models))
             .with_state(script.clone());
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
         let addr = listener.local_addr()?;
@@ -110,6 +113,14 @@ impl ScriptedLlm {
                 status,
                 message: message.to_string(),
             });
+        }
+    }
+
+    /// What `GET /v1/models` lists: model objects such as
+    /// `{"id": "m", "object": "model", "max_model_len": 8192}` (vLLM's context field).
+    pub fn set_models(&self, data: Value) {
+        if let Ok(mut s) = self.script.lock() {
+            s.models = Some(data);
         }
     }
 
@@ -162,6 +173,14 @@ fn error_body(status: u16, message: &str) -> Response {
         Json(json!({"error": {"message": message, "type": "invalid_request_error", "code": null}})),
     )
         .into_response()
+}
+
+async fn models(State(script): State<Arc<Mutex<Script>>>) -> Response {
+    let data = script.lock().ok().and_then(|s| s.models.clone());
+    match data {
+        Some(data) => Json(json!({"object": "list", "data": data})).into_response(),
+        None => error_body(404, "no such route"),
+    }
 }
 
 async fn completions(

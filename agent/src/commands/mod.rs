@@ -9,6 +9,7 @@ pub mod deploy;
 pub mod eval;
 pub mod fix;
 pub mod mcp;
+pub mod model;
 pub mod playbook;
 pub mod repl;
 pub mod replay;

@@ -18,6 +18,7 @@ use crate::core::brain::{Brain, BrainError, BrainTurn};
 use crate::protocol::{Message, ModelTurn, ToolCall, ToolSpec};
 
 mod caps;
+pub mod check;
 mod wire;
 
 use caps::ServerCaps;
@@ -247,6 +248,33 @@ impl Model {
                 Err(Attempt::Refused(refusal)) => return Err(Attempt::Fail(self.refused(refusal))),
                 other => return other,
             }
+        }
+    }
+
+    /// One turn in a fixed mode, with no adaptation and no retries (`model check`).
+    pub(crate) async fn probe(
+        &self,
+        messages: &[Message],
+        tools: &[ToolSpec],
+        stream: bool,
+    ) -> Result<ModelTurn, ModelError> {
+        let (messages, tools) = (request_messages(messages), request_tools(tools));
+        let request = self.request(&messages, &tools, ServerCaps::default(), stream);
+        let result = if stream {
+            self.attempt_streamed(request, &mut |_| {}, &mut false)
+                .await
+        } else {
+            self.attempt_whole(request, &mut |_| {}).await
+        };
+        match result {
+            Ok(t) if t.usage.is_some() => Ok(t),
+            Ok(t) => Ok(wire::estimate_usage(t, &messages, &tools)),
+            Err(Attempt::Fail(e)) => Err(e),
+            Err(Attempt::Refused(d)) => Err(self.refused(d)),
+            Err(Attempt::Retry(d)) => Err(ModelError::Unavailable {
+                endpoint: endpoint(&self.cfg),
+                detail: d,
+            }),
         }
     }
 

@@ -62,6 +62,9 @@ pub enum Command {
     /// The built-in Helm charts of the chatbot: write them out for editing.
     #[command(subcommand)]
     Charts(ChartsCommand),
+    /// The model endpoint: what it can do (`model check`).
+    #[command(subcommand)]
+    Model(ModelCommand),
     /// Install what todo-ops needs beside itself (the Helm SDK library).
     #[command(subcommand)]
     Setup(SetupCommand),
@@ -84,6 +87,33 @@ impl Command {
                 | Command::Eval(_)
         )
     }
+}
+
+/// `model` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum ModelCommand {
+    /// Ask the endpoint (OPENAI_BASE_URL, OPENAI_API_KEY, --model) what it can do: the models
+    /// it lists and its context window, tool calls streamed and whole, token usage; and say
+    /// how to chat with it. Exit 0 when tools work natively, 1 when only the tool shim will
+    /// do, 2 when the endpoint cannot be reached.
+    Check(ModelCheckArgs),
+}
+
+/// Options of `model check`.
+#[derive(Debug, Clone, Args)]
+pub struct ModelCheckArgs {
+    /// The model name (default: the settings file's, else gpt-4o-mini).
+    #[arg(long, env = "OPENAI_MODEL")]
+    pub model: Option<String>,
+    /// Seconds to wait for each answer.
+    #[arg(long)]
+    pub timeout_secs: Option<u64>,
+    /// The settings file (default: $XDG_CONFIG_HOME/todo-ops/config.toml).
+    #[arg(long, env = "TODO_OPS_CONFIG")]
+    pub config: Option<PathBuf>,
+    /// Print the report as JSON.
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// Options of `replay`.
