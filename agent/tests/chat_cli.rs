@@ -428,7 +428,7 @@ async fn a_model_without_function_calling_works_through_the_tool_shim() {
         first[0]["content"]
             .as_str()
             .unwrap()
-            .contains("- list_pods: ")
+            .contains("- list_pods(")
     );
     let correction = requests[1]["messages"].as_array().unwrap().last().unwrap();
     assert_eq!(correction["role"], "user");

@@ -24,7 +24,10 @@ async fn check(base_url: &str, extra: &[&str]) -> Output {
             .env("OPENAI_BASE_URL", base_url)
             .env("OPENAI_API_KEY", "sk-local")
             // No settings file: only the environment and flags count.
-            .env("XDG_CONFIG_HOME", std::env::temp_dir().join("todo-ops-model-check-none"))
+            .env(
+                "XDG_CONFIG_HOME",
+                std::env::temp_dir().join("todo-ops-model-check-none"),
+            )
             .env_remove("TODO_OPS_CONFIG")
             .env_remove("OPENAI_MODEL")
             .output()

@@ -26,6 +26,15 @@ pub enum Turn {
     /// A 200 `text/event-stream` answer with exactly this body: the wire shapes other
     /// servers send (llama.cpp's empty stream on a failure, its repeated tool names, …).
     Raw(String),
+    /// Exactly this answer: status, content type and body, as recorded from a real server.
+    Recorded {
+        /// The HTTP status.
+        status: u16,
+        /// The `Content-Type`.
+        content_type: String,
+        /// The body, byte for byte.
+        body: String,
+    },
 }
 
 impl Turn {
@@ -218,6 +227,19 @@ async fn completions(
         Turn::Raw(body) => {
             return (
                 [(axum::http::header::CONTENT_TYPE, "text/event-stream")],
+                body,
+            )
+                .into_response();
+        }
+        Turn::Recorded {
+            status,
+            content_type,
+            body,
+        } => {
+            let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+            return (
+                status,
+                [(axum::http::header::CONTENT_TYPE, content_type)],
                 body,
             )
                 .into_response();

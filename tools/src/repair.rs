@@ -133,7 +133,9 @@ pub fn object_repairs(changes: &[FieldChange]) -> Vec<ObjectRepair> {
         let placeable = match &c.container {
             Some(_) => workload,
             None => {
-                (workload && c.field == "replicas")
+                (workload
+                    && (c.field == "replicas"
+                        || c.field.starts_with("template.spec.nodeSelector.")))
                     || (kind == "configmap" && c.field.starts_with("data."))
             }
         };
@@ -187,7 +189,8 @@ pub fn object_repairs(changes: &[FieldChange]) -> Vec<ObjectRepair> {
         let mut spec = fields;
         if !containers.is_empty() {
             let list: Vec<Value> = containers.into_iter().map(|(_, c)| c).collect();
-            spec["template"] = serde_json::json!({"spec": {"containers": list}});
+            // Beside any pod-level fields of the template (a node selector) already set.
+            spec["template"]["spec"]["containers"] = Value::Array(list);
         }
         serde_json::json!({"spec": spec})
     };

@@ -37,6 +37,8 @@ pub struct Snapshot {
     pub history: History,
     /// What each schedulable node has left for new pods.
     pub node_room: Vec<NodeRoom>,
+    /// The nodes (read, like `node_room`, only when a pod waits to be scheduled).
+    pub nodes: Vec<Value>,
 }
 
 /// A node's allocatable CPU and memory minus what the pods bound to it request.
@@ -206,14 +208,15 @@ impl Snapshot {
         // Room on the nodes is read only when a pod waits for it (two cluster-wide lists
         // are not paid on every diagnosis); it needs every namespace's pods, and where
         // listing them (or the nodes) is not allowed, what is known is used.
-        let node_room = if pods.iter().any(unscheduled) {
+        let (node_room, nodes) = if pods.iter().any(unscheduled) {
             let nodes = list_all::<Node>(c).await.unwrap_or_default();
-            match list_all::<Pod>(c).await {
+            let room = match list_all::<Pod>(c).await {
                 Ok(all) => node_room(&nodes, &all),
                 Err(_) => node_room(&nodes, &pods),
-            }
+            };
+            (room, nodes)
         } else {
-            Vec::new()
+            (Vec::new(), Vec::new())
         };
         Ok((
             Self {
@@ -228,6 +231,7 @@ impl Snapshot {
                 secrets,
                 history,
                 node_room,
+                nodes,
             },
             redactor,
         ))

@@ -31,18 +31,97 @@ impl ToolShim {
     }
 }
 
-/// The tools as the model reads them: name, description, argument schema.
+/// The tools as the model reads them: a signature per tool (argument names and types,
+/// optional ones marked `?`) and its description. Full JSON Schemas would not fit the
+/// context windows of the small local models the shim is for (20 KiB of schemas overflowed
+/// llama-cpp-python's 8192 tokens).
 pub fn instructions(tools: &[ToolSpec]) -> String {
     let list: Vec<String> = tools
         .iter()
         .map(|t| {
             format!(
-                "- {}: {} Arguments (JSON Schema): {}",
-                t.name, t.description, t.parameters
+                "- {}({}): {}",
+                t.name,
+                signature(&t.parameters),
+                t.description
             )
         })
         .collect();
     format!("{FORMAT}\n\nTools:\n{}", list.join("\n"))
+}
+
+/// `a: string, b?: integer, mode?: "x"|"y"` from an object schema.
+fn signature(schema: &Value) -> String {
+    let required: Vec<&str> = schema["required"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_str)
+        .collect();
+    schema["properties"]
+        .as_object()
+        .into_iter()
+        .flatten()
+        .map(|(name, p)| {
+            let optional = if required.contains(&name.as_str()) {
+                ""
+            } else {
+                "?"
+            };
+            format!("{name}{optional}: {}", type_of(schema, p))
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// A property's type in a few characters: its enum values, its JSON type, or `object`;
+/// `$ref`s are followed within `root`.
+fn type_of(root: &Value, p: &Value) -> String {
+    if let Some(target) = p["$ref"].as_str().and_then(|r| r.strip_prefix('#')) {
+        return match root.pointer(target) {
+            Some(def) if def != p => type_of(root, def),
+            _ => "object".into(),
+        };
+    }
+    // A documented enum: one alternative per value, each a `const`.
+    let alternatives = p["oneOf"].as_array().or(p["anyOf"].as_array());
+    if let Some(alts) = alternatives
+        && !alts.is_empty()
+        && alts.iter().all(|a| a.get("const").is_some())
+    {
+        return alts
+            .iter()
+            .map(|a| a["const"].to_string())
+            .collect::<Vec<_>>()
+            .join("|");
+    }
+    if let Some(values) = p["enum"].as_array() {
+        return values
+            .iter()
+            .map(Value::to_string)
+            .collect::<Vec<_>>()
+            .join("|");
+    }
+    match &p["type"] {
+        Value::String(t) => t.clone(),
+        // ["string", "null"]: the non-null one.
+        Value::Array(ts) => ts
+            .iter()
+            .filter_map(Value::as_str)
+            .find(|t| *t != "null")
+            .unwrap_or("any")
+            .to_string(),
+        _ if p["anyOf"].is_array() || p["oneOf"].is_array() => {
+            let alts = p["anyOf"].as_array().or(p["oneOf"].as_array());
+            alts.into_iter()
+                .flatten()
+                .filter(|a| a["type"] != "null")
+                .map(|a| type_of(root, a))
+                .next()
+                .unwrap_or_else(|| "any".into())
+        }
+        _ => "any".into(),
+    }
 }
 
 /// The conversation in plain messages only: system, user and assistant text.
@@ -207,6 +286,21 @@ mod tests {
         assert!(t.tool_calls[0].arguments.contains("\"replicas\":3"));
         assert_eq!(parse("{\"answer\": \"All good.\"}", 0).text, "All good.");
         assert_eq!(parse("plain words", 0).text, "plain words");
+    }
+
+    #[test]
+    fn every_tool_fits_a_small_model_s_context_in_a_line() {
+        let tools = crate::core::session::tool_specs(&todo_ops_tools::tools::registry());
+        let text = instructions(&tools);
+        assert!(text.len() < 8 * 1024, "{} bytes:\n{text}", text.len());
+        let scale = text.lines().find(|l| l.starts_with("- scale(")).unwrap();
+        assert!(scale.contains("replicas: integer"), "{scale}");
+        assert!(scale.contains("namespace?: string"), "{scale}");
+        let logs = text.lines().find(|l| l.starts_with("- get_logs(")).unwrap();
+        assert!(logs.contains("pod: string"), "{logs}");
+        // An enum behind a $ref shows its values.
+        let describe = text.lines().find(|l| l.starts_with("- describe(")).unwrap();
+        assert!(describe.contains("kind: \"pod\"|"), "{describe}");
     }
 
     #[test]

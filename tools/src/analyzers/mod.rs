@@ -66,7 +66,7 @@ pub fn cause_of(id: &str) -> &'static str {
             "The application starts and exits with an error: its last log lines, and what its release's latest revision changed, say why."
         }
         "oom-killed" => "The container uses more memory than its limit, so the kernel kills it.",
-        "unschedulable" => "No node has enough free CPU or memory for what the pod requests.",
+        "unschedulable" => "The scheduler found no node the pod may run on.",
         "readiness-failing" => {
             "The readiness probe never succeeds (wrong path or port, or the app is not ready), so the pod gets no traffic and the rollout cannot finish."
         }
@@ -247,7 +247,10 @@ pub fn analyze(snap: &Snapshot, logs: &Logs) -> Vec<Finding> {
     let mut seen = std::collections::HashSet::new();
     out.retain(|f| seen.insert((f.id, f.object.clone())));
     for f in &mut out {
-        f.cause = cause_of(f.id).to_string();
+        // An analyzer that knows the cause of this very case says it; else the kind's.
+        if f.cause.is_empty() {
+            f.cause = cause_of(f.id).to_string();
+        }
         if let Some(release) = f.release.as_deref()
             && let Some(repair) = values_repair(&f.changes, &snap.history, release)
         {

@@ -203,6 +203,14 @@ impl Model {
                         detail: format!("the stream broke off: {d}"),
                     });
                 }
+                Err(Attempt::Fail(ModelError::NoAnswer { endpoint, detail })) => {
+                    // Most often the prompt did not fit: say how big it was and what in it.
+                    let size = wire::request_size(&messages, &tools);
+                    return Err(ModelError::NoAnswer {
+                        endpoint,
+                        detail: format!("{detail}; the request was {size}"),
+                    });
+                }
                 Err(Attempt::Fail(e)) => return Err(e),
                 Err(Attempt::Refused(d)) => return Err(self.refused(d)),
             }
@@ -401,7 +409,9 @@ impl Model {
                 (_, false) => {
                     format!("{chunks} events without text, tool calls or a finish reason")
                 }
-                (_, true) => "an empty answer".to_string(),
+                (_, true) => {
+                    "the model finished without text or a tool call (small models do this when offered tools they cannot use: try --tool-shim)".to_string()
+                }
             });
         }
         if !finished {

@@ -200,3 +200,51 @@ pub(super) fn estimate_usage(
     turn.usage_estimated = true;
     turn
 }
+
+/// How big a request is, in estimated tokens, and its largest part, for "no answer" errors.
+pub(super) fn request_size(
+    messages: &[ChatCompletionRequestMessage],
+    tools: &[ChatCompletionTools],
+) -> String {
+    let bytes = |j: Result<String, serde_json::Error>| j.map_or(0, |j| j.len());
+    let tools_bytes = bytes(serde_json::to_string(tools));
+    let mut parts: Vec<(usize, String)> = messages
+        .iter()
+        .enumerate()
+        .map(|(i, m)| {
+            let role = match m {
+                ChatCompletionRequestMessage::System(_) => "the system prompt".to_string(),
+                ChatCompletionRequestMessage::User(_) => {
+                    format!("message {} (the person's)", i + 1)
+                }
+                ChatCompletionRequestMessage::Tool(_) => {
+                    format!("message {} (a tool result)", i + 1)
+                }
+                _ => format!("message {} (the model's)", i + 1),
+            };
+            (bytes(serde_json::to_string(m)), role)
+        })
+        .collect();
+    if tools_bytes > 0 {
+        parts.push((tools_bytes, "the tool schemas".into()));
+    }
+    let total: usize = parts.iter().map(|(b, _)| b).sum();
+    // JSON and schemas take more tokens per byte than prose: a range, not a number.
+    let tokens = |b: usize| {
+        format!(
+            "{}–{} tokens",
+            b.div_ceil(BYTES_PER_TOKEN),
+            b.div_ceil(BYTES_PER_TOKEN / 2)
+        )
+    };
+    let kib = |b: usize| format!("{:.1} KiB", b as f64 / 1024.0);
+    match parts.iter().max_by_key(|(b, _)| *b) {
+        Some((b, what)) => format!(
+            "{} (about {}), the largest part {what} with {}",
+            kib(total),
+            tokens(total),
+            kib(*b)
+        ),
+        None => "empty".into(),
+    }
+}

@@ -1,0 +1,183 @@
+//! The model adapter against answers recorded byte for byte from real servers
+//! (tests/recordings/<server>/<chat format>/*.json: status, content type, body), replayed by
+//! the scripted server. Each recording's `what` says what the server did.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use serde_json::{Value, json};
+use todo_e2e::scripted_llm::{ScriptedLlm, Turn};
+use todo_ops::brains::openai::{Model, ModelConfig, ModelError};
+use todo_ops::protocol::{Message, ToolSpec};
+
+fn recording(path: &str) -> Turn {
+    let file = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../tests/recordings")
+        .join(path);
+    let r: Value = serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
+    Turn::Recorded {
+        status: r["status"].as_u64().unwrap() as u16,
+        content_type: r["content_type"].as_str().unwrap().into(),
+        body: r["body"].as_str().unwrap().into(),
+    }
+}
+
+fn model(llm: &ScriptedLlm) -> Model {
+    Model::new(ModelConfig {
+        api_key: "local".into(),
+        base_url: Some(llm.base_url.clone()),
+        model: "smollm2".into(),
+        request_timeout: Duration::from_secs(10),
+        attempts: 1,
+    })
+    .unwrap()
+}
+
+fn list_pods() -> Vec<ToolSpec> {
+    vec![ToolSpec {
+        name: "list_pods".into(),
+        description: "List the pods.".into(),
+        parameters: json!({"type": "object", "properties": {}}),
+    }]
+}
+
+const LLAMA: &str = "llama-cpp-python-0.3.36";
+
+#[tokio::test]
+async fn a_streamed_answer_without_usage_is_shown_and_its_tokens_estimated() {
+    let llm = ScriptedLlm::start().await.unwrap();
+    llm.push(recording(&format!(
+        "{LLAMA}/chatml-function-calling/stream-text.json"
+    )));
+    let mut shown = String::new();
+    let turn = model(&llm)
+        .turn(&[Message::user("Say hi in three words.")], &[], &mut |t| {
+            shown.push_str(t)
+        })
+        .await
+        .unwrap();
+    assert!(!turn.text.trim().is_empty());
+    assert_eq!(shown, turn.text);
+    assert!(turn.usage_estimated, "the server sent no usage chunk");
+}
+
+#[tokio::test]
+async fn a_forced_tool_call_with_the_name_in_every_delta_is_one_call() {
+    let llm = ScriptedLlm::start().await.unwrap();
+    llm.push(recording(&format!(
+        "{LLAMA}/chatml-function-calling/forced.json"
+    )));
+    let turn = model(&llm)
+        .turn(
+            &[Message::user("List the pods.")],
+            &list_pods(),
+            &mut |_| {},
+        )
+        .await
+        .unwrap();
+    assert_eq!(turn.tool_calls.len(), 1, "{turn:?}");
+    assert_eq!(turn.tool_calls[0].name, "list_pods");
+    let args: Value = serde_json::from_str(&turn.tool_calls[0].arguments).unwrap();
+    assert_eq!(args, json!({}));
+}
+
+#[tokio::test]
+async fn an_empty_stream_after_a_long_prompt_says_how_big_the_prompt_was() {
+    let llm = ScriptedLlm::start().await.unwrap();
+    llm.push(recording(&format!(
+        "{LLAMA}/chatml-function-calling/overflow.json"
+    )));
+    let long = "pod web-1 OOMKilled exit 137 ".repeat(900);
+    let err = model(&llm)
+        .turn(
+            &[Message::user(format!("Explain: {long}"))],
+            &[],
+            &mut |_| {},
+        )
+        .await
+        .unwrap_err();
+    let text = err.to_string();
+    assert!(matches!(err, ModelError::NoAnswer { .. }), "{text}");
+    assert!(text.contains("empty event stream"), "{text}");
+    assert!(
+        text.contains("the largest part message 1 (the person's)"),
+        "{text}"
+    );
+}
+
+#[tokio::test]
+async fn a_model_that_offers_nothing_for_tools_is_an_error_that_points_to_the_shim() {
+    for file in ["stream-tools.json"] {
+        let llm = ScriptedLlm::start().await.unwrap();
+        llm.push(recording(&format!(
+            "{LLAMA}/chatml-function-calling/{file}"
+        )));
+        let err = model(&llm)
+            .turn(
+                &[Message::user("List the pods.")],
+                &list_pods(),
+                &mut |_| {},
+            )
+            .await
+            .unwrap_err();
+        assert!(err.to_string().contains("--tool-shim"), "{err}");
+    }
+    // The model's own template shows no tools: it answers in text, which is an answer.
+    let llm = ScriptedLlm::start().await.unwrap();
+    llm.push(recording(&format!(
+        "{LLAMA}/model-template/stream-tools.json"
+    )));
+    let turn = model(&llm)
+        .turn(
+            &[Message::user("List the pods.")],
+            &list_pods(),
+            &mut |_| {},
+        )
+        .await
+        .unwrap();
+    assert!(turn.tool_calls.is_empty() && !turn.text.is_empty());
+}
+
+#[tokio::test]
+async fn the_template_failure_of_a_missing_content_key_is_named_and_never_provoked() {
+    let llm = ScriptedLlm::start().await.unwrap();
+    // The server answers every retry the same way.
+    for _ in 0..10 {
+        llm.push(recording(&format!("{LLAMA}/model-template/nocontent.json")));
+    }
+    let err = model(&llm)
+        .turn(&[Message::user("hi")], &[], &mut |_| {})
+        .await
+        .unwrap_err();
+    assert!(
+        err.to_string().contains("has no attribute 'content'"),
+        "{err}"
+    );
+    // What the adapter sends always carries it.
+    let llm = ScriptedLlm::start().await.unwrap();
+    llm.push(Turn::text("ok"));
+    let history = [
+        Message::user("List the pods."),
+        Message::Assistant {
+            content: String::new(),
+            tool_calls: vec![todo_ops::protocol::ToolCall {
+                id: "c1".into(),
+                name: "list_pods".into(),
+                arguments: "{}".into(),
+            }],
+        },
+        Message::Tool {
+            tool_call_id: "c1".into(),
+            content: "web-1 Running".into(),
+            data: None,
+        },
+    ];
+    model(&llm)
+        .turn(&history, &list_pods(), &mut |_| {})
+        .await
+        .unwrap();
+    let requests = llm.requests();
+    let sent = &requests.last().unwrap()["messages"][1];
+    assert_eq!(sent["content"], "", "{sent}");
+}
