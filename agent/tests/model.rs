@@ -414,3 +414,33 @@ async fn a_server_without_usage_gets_an_estimate_marked_as_such() {
         .unwrap();
     assert_eq!((turn.usage, turn.usage_estimated), (Some((10, 5)), false));
 }
+
+#[tokio::test]
+async fn a_stream_that_dies_when_the_model_starts_a_call_is_asked_again_whole() {
+    // llama-cpp-python's chatml-function-calling: the streamed tool choice fails inside the
+    // stream, so the client gets a 200 with nothing in it.
+    let llm = ScriptedLlm::start().await.unwrap();
+    llm.push(Turn::Raw(String::new()));
+    llm.push(Turn::tool("list_pods", json!({})));
+    llm.push(Turn::text("done"));
+    let m = model(&llm.base_url, 1);
+    let tools = tool_specs(&registry());
+    let turn = m
+        .turn(&ask("list pods"), &tools, &mut |_| {})
+        .await
+        .unwrap();
+    assert_eq!(turn.tool_calls[0].name, "list_pods");
+    let second = m.turn(&ask("and?"), &tools, &mut |_| {}).await.unwrap();
+    assert_eq!(second.text, "done");
+    let streams: Vec<bool> = llm.requests().iter().map(|r| r["stream"] == true).collect();
+    assert_eq!(
+        streams,
+        [true, false, false],
+        "learned once, then whole answers"
+    );
+
+    // Without tools an empty stream stays an error: there is nothing to change.
+    llm.push(Turn::Raw(String::new()));
+    let err = m.turn(&ask("hi"), &[], &mut |_| {}).await.unwrap_err();
+    assert!(matches!(err, ModelError::NoAnswer { .. }), "{err}");
+}

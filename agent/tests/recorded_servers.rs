@@ -108,21 +108,25 @@ async fn an_empty_stream_after_a_long_prompt_says_how_big_the_prompt_was() {
 
 #[tokio::test]
 async fn a_model_that_offers_nothing_for_tools_is_an_error_that_points_to_the_shim() {
-    for file in ["stream-tools.json"] {
-        let llm = ScriptedLlm::start().await.unwrap();
-        llm.push(recording(&format!(
-            "{LLAMA}/chatml-function-calling/{file}"
-        )));
-        let err = model(&llm)
-            .turn(
-                &[Message::user("List the pods.")],
-                &list_pods(),
-                &mut |_| {},
-            )
-            .await
-            .unwrap_err();
-        assert!(err.to_string().contains("--tool-shim"), "{err}");
-    }
+    // Streamed, then (as the adapter asks again whole) the whole answer: both empty.
+    let llm = ScriptedLlm::start().await.unwrap();
+    llm.push(recording(&format!(
+        "{LLAMA}/chatml-function-calling/stream-tools.json"
+    )));
+    llm.push(recording(&format!(
+        "{LLAMA}/chatml-function-calling/whole-tools.json"
+    )));
+    let err = model(&llm)
+        .turn(
+            &[Message::user("List the pods.")],
+            &list_pods(),
+            &mut |_| {},
+        )
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("--tool-shim"), "{err}");
+    let streams: Vec<bool> = llm.requests().iter().map(|r| r["stream"] == true).collect();
+    assert_eq!(streams, [true, false]);
     // The model's own template shows no tools: it answers in text, which is an answer.
     let llm = ScriptedLlm::start().await.unwrap();
     llm.push(recording(&format!(

@@ -231,6 +231,7 @@ impl Model {
         // A refusal about the request's tool shape changes it once and asks again.
         loop {
             let caps = self.caps();
+            let streaming_tools = !tools.is_empty() && caps.stream_tools;
             let result = if !tools.is_empty() && !caps.stream_tools {
                 self.attempt_whole(self.request(messages, tools, caps, false), on_text)
                     .await
@@ -238,6 +239,25 @@ impl Model {
                 let request = self.request(messages, tools, caps, true);
                 self.attempt_streamed(request, on_text, streamed).await
             };
+            // llama-cpp-python's chatml-function-calling fails a streamed tool choice only
+            // once the model starts a call: the client sees an empty or cut stream, not an
+            // error. Before anything was shown, such a turn is asked again as a whole answer.
+            let broken_stream = match &result {
+                Err(Attempt::Fail(ModelError::NoAnswer { .. })) => true,
+                Err(Attempt::Retry(d)) => !timed_out(d),
+                _ => false,
+            };
+            if streaming_tools && broken_stream && !*streamed {
+                self.caps
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .stream_tools = false;
+                tracing::info!(
+                    "{} sent no usable stream for a turn with tools; asking for whole answers from now on",
+                    endpoint(&self.cfg)
+                );
+                continue;
+            }
             match result {
                 Err(Attempt::Refused(refusal)) if !tools.is_empty() => {
                     let adapted = self
