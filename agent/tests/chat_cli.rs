@@ -451,3 +451,21 @@ async fn a_model_without_function_calling_works_through_the_tool_shim() {
         "{last}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_one_shot_turn_that_runs_out_of_model_calls_says_so_and_exits_1() {
+    let (_sim, _ctx, kc) = setup_with_kubeconfig().await;
+    let llm = Arc::new(ScriptedLlm::start().await.unwrap());
+    for _ in 0..2 {
+        llm.push(Turn::tool("list_pods", serde_json::json!({})));
+    }
+    let l2 = llm.clone();
+    let out = tokio::task::spawn_blocking(move || {
+        todo_ops(&l2, &kc, &["-p", "list pods", "--max-model-calls", "2"], "")
+    })
+    .await
+    .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    assert!(stdout.contains("I stopped after 2 model calls"), "{stdout}");
+}

@@ -17,6 +17,7 @@ use crate::core::session::{Limits, Session};
 use crate::core::transcript::Recorder;
 use crate::ops::connect::tool_context;
 use crate::ops::settings::{self, ChatConfig};
+use crate::protocol::{Event, TurnEnd};
 
 /// The prompt: `-p`, stdin, or both (stdin then is context for the prompt).
 pub fn prompt(flag: Option<&str>, stdin: Option<String>) -> Result<String> {
@@ -143,9 +144,24 @@ pub async fn run(a: &ChatArgs) -> Result<u8> {
     let mut on_event = print_event;
     match prompt {
         Some(p) => {
+            // A one-shot turn that ran out of model calls did not answer: exit 1.
+            let mut unfinished = false;
+            let mut on_turn = |e: Event| {
+                unfinished |= matches!(
+                    e,
+                    Event::TurnFinished {
+                        reason: TurnEnd::ModelCallLimit,
+                        ..
+                    }
+                );
+                print_event(e);
+            };
             session
-                .turn(&p, &TerminalConfirm::default(), &mut on_event)
+                .turn(&p, &TerminalConfirm::default(), &mut on_turn)
                 .await?;
+            if unfinished {
+                return Ok(1);
+            }
         }
         None => {
             let history = todo_ops_tools::user_dirs::UserDir::State

@@ -148,14 +148,18 @@ pub fn print_event(e: Event) {
         Event::TurnFinished {
             reason,
             model_calls,
+            answer,
             ..
         } => {
             PRINTED.store(0, Ordering::Relaxed);
-            println!();
             if reason == crate::protocol::TurnEnd::ModelCallLimit {
+                // The model never answered: what the person reads is that it stopped.
+                println!("{answer}");
                 eprintln!(
                     "(stopped after {model_calls} model calls; --max-model-calls raises the bound)"
                 );
+            } else {
+                println!();
             }
         }
         // The prompt was typed here, the answer streamed, the change asked about.

@@ -287,13 +287,22 @@ impl Model {
         stream: bool,
     ) -> Result<ModelTurn, ModelError> {
         let (messages, tools) = (request_messages(messages), request_tools(tools));
-        let request = self.request(&messages, &tools, ServerCaps::default(), stream);
-        let result = if stream {
-            self.attempt_streamed(request, &mut |_| {}, &mut false)
-                .await
-        } else {
-            self.attempt_whole(request, &mut |_| {}).await
-        };
+        let mut result = Err(Attempt::Retry(String::new()));
+        // One more try after a dropped connection: a server that failed the previous probe
+        // may close the pooled connection this one reuses.
+        for _ in 0..2 {
+            let request = self.request(&messages, &tools, ServerCaps::default(), stream);
+            result = if stream {
+                self.attempt_streamed(request, &mut |_| {}, &mut false)
+                    .await
+            } else {
+                self.attempt_whole(request, &mut |_| {}).await
+            };
+            match &result {
+                Err(Attempt::Retry(d)) if !timed_out(d) => continue,
+                _ => break,
+            }
+        }
         match result {
             Ok(t) if t.usage.is_some() => Ok(t),
             Ok(t) => Ok(wire::estimate_usage(t, &messages, &tools)),
