@@ -402,3 +402,45 @@ async fn control_characters_are_refused_in_every_text_field(engine: Engine) {
         .await;
     assert_eq!(status, 201);
 }
+
+on_both_engines!(malformed_emails_and_blank_passwords_are_refused);
+async fn malformed_emails_and_blank_passwords_are_refused(engine: Engine) {
+    let db = TestDb::new(engine).await;
+    let be = backend(&db, &[]).await;
+    let c = http();
+    let sign_up = |email: &str, password: &str| {
+        let c = c.clone();
+        let url = format!("{}/api/auth/sign-up/email", be.url);
+        let body = json!({"email": email, "password": password});
+        async move {
+            let r = c.post(url).json(&body).send().await.unwrap();
+            (r.status().as_u16(), r.text().await.unwrap_or_default())
+        }
+    };
+    for bad in [
+        "a b@c d.com",
+        "two@@x.com",
+        "x@y@z.com",
+        "@example.com",
+        "me@.com",
+        "me@example..com",
+        "me@-example.com",
+        "me@example",
+        "me\t@example.com",
+    ] {
+        let (status, body) = sign_up(bad, "correct-horse-1").await;
+        assert_eq!(status, 422, "{bad:?} was accepted: {body}");
+        assert!(body.contains("not a valid address"), "{bad:?}: {body}");
+    }
+    let (status, body) = sign_up("spaces@example.com", "        ").await;
+    assert_eq!(status, 422, "{body}");
+    assert!(body.contains("more than spaces"), "{body}");
+    // Ordinary addresses and passphrases with spaces still work.
+    for (email, password) in [
+        ("Jo.Smith+todo@Example.co.uk", "correct horse battery"),
+        ("élise@exemple.fr", "12345678"),
+    ] {
+        let (status, body) = sign_up(email, password).await;
+        assert_eq!(status, 200, "{email:?}: {body}");
+    }
+}

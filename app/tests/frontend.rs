@@ -93,8 +93,10 @@ async fn backend_down_gives_a_clear_message() {
     let e: Value = r.json().await.unwrap();
     assert_eq!(e["error"]["code"], "backend_unavailable");
     let msg = e["error"]["message"].as_str().unwrap();
+    assert!(msg.contains("not reachable"), "{msg}");
+    // The internal address and the setting's name are for the log, not the person.
     assert!(
-        msg.contains("not reachable") && msg.contains(&dead),
+        !msg.contains(&dead) && !msg.contains("BACKEND_URL"),
         "{msg}"
     );
     // The UI itself still loads, so the person sees that message rather than a blank page.
@@ -216,4 +218,42 @@ async fn encoded_dot_segments_never_reach_the_backend_s_other_routes() {
     }
     // API paths still pass (401: no session).
     assert_eq!(raw_status(&fe.url, "/api/tasks").await, 401);
+}
+
+#[tokio::test]
+async fn every_answer_forbids_framing_sniffing_and_foreign_scripts() {
+    let dead = format!("http://127.0.0.1:{}", free_port());
+    let fe = frontend(&dead, &[]).await;
+    for path in ["/", "/app.js", "/api/tasks", "/nope"] {
+        let r = http()
+            .get(format!("{}{path}", fe.url))
+            .send()
+            .await
+            .unwrap();
+        let h = r.headers();
+        let csp = h
+            .get("content-security-policy")
+            .unwrap_or_else(|| panic!("{path}: no CSP"))
+            .to_str()
+            .unwrap();
+        assert!(
+            csp.contains("frame-ancestors 'none'") && csp.contains("script-src 'self'"),
+            "{path}: {csp}"
+        );
+        assert_eq!(h["x-frame-options"], "DENY", "{path}");
+        assert_eq!(h["x-content-type-options"], "nosniff", "{path}");
+    }
+    // The page loads nothing the policy would block: no inline script or style.
+    let html = http()
+        .get(&fe.url)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        !html.contains("<script>") && !html.contains("style="),
+        "{html}"
+    );
 }

@@ -42,9 +42,23 @@ const MAX_PASSWORD: usize = 128;
 
 fn normalise_email(email: &str) -> Result<String, ApiError> {
     let email = email.trim().to_ascii_lowercase();
+    // One `@`; a local part of visible characters; a domain of dot-separated labels of
+    // letters, digits and hyphens (no space anywhere, no empty label, a dot at least once).
+    let label_ok = |l: &str| {
+        !l.is_empty()
+            && !l.starts_with('-')
+            && !l.ends_with('-')
+            && l.chars().all(|c| c.is_alphanumeric() || c == '-')
+    };
     let valid = email.len() <= 254
+        && email.matches('@').count() == 1
         && email.split_once('@').is_some_and(|(local, domain)| {
-            !local.is_empty() && domain.contains('.') && !domain.starts_with('.')
+            !local.is_empty()
+                && local.len() <= 64
+                && local.chars().all(|c| c.is_ascii_graphic() || !c.is_ascii())
+                && !local.chars().any(char::is_whitespace)
+                && domain.contains('.')
+                && domain.split('.').all(label_ok)
         });
     if !valid {
         return Err(ApiError::Unprocessable(format!(
@@ -81,6 +95,12 @@ async fn sign_up(
         return Err(ApiError::Unprocessable(format!(
             "password must be {MIN_PASSWORD} to {MAX_PASSWORD} characters long"
         )));
+    }
+    // Spaces inside a passphrase are fine; a password of nothing but spaces is none.
+    if req.password.trim().is_empty() {
+        return Err(ApiError::Unprocessable(
+            "password must contain more than spaces".into(),
+        ));
     }
     let name = req
         .name
