@@ -9,6 +9,23 @@ use crate::brains::planner::OfflinePlanner;
 use crate::brains::tool_shim::ToolShim;
 use crate::core::brain::Brain;
 use crate::core::playbook::Playbook;
+use crate::ops::settings::ChatConfig;
+
+/// What a command's flags say about the brain; `None` and `false` leave it to the
+/// environment, the settings file and the defaults.
+#[derive(Debug, Clone, Default)]
+pub struct BrainFlags {
+    /// `--model`.
+    pub model: Option<String>,
+    /// `--max-model-calls`.
+    pub max_model_calls: Option<u32>,
+    /// `--timeout-secs`.
+    pub timeout_secs: Option<u64>,
+    /// `--offline`.
+    pub offline: bool,
+    /// `--tool-shim`.
+    pub tool_shim: bool,
+}
 
 /// What chooses the brain: the model endpoint and name, and the flags that override it.
 #[derive(Debug, Clone, PartialEq)]
@@ -30,6 +47,40 @@ pub struct BrainSettings {
 }
 
 impl BrainSettings {
+    /// Flags first, then the environment (`OPENAI_API_KEY`, `OPENAI_BASE_URL`; `env` reads
+    /// it), then the settings file, then the defaults: the one resolution every command uses.
+    pub fn resolve(
+        flags: &BrainFlags,
+        file: &ChatConfig,
+        env: impl Fn(&str) -> Option<String>,
+    ) -> Self {
+        let env = |k: &str| env(k).filter(|v| !v.is_empty());
+        Self {
+            api_key: env("OPENAI_API_KEY").or_else(|| file.api_key.clone()),
+            base_url: env("OPENAI_BASE_URL").or_else(|| file.base_url.clone()),
+            model: flags
+                .model
+                .clone()
+                .or_else(|| file.model.clone())
+                .unwrap_or_else(|| "gpt-4o-mini".into()),
+            max_model_calls: flags.max_model_calls.or(file.max_model_calls).unwrap_or(20),
+            timeout_secs: flags.timeout_secs.or(file.timeout_secs).unwrap_or(120),
+            offline: flags.offline,
+            tool_shim: flags.tool_shim || file.tool_shim.unwrap_or(false),
+        }
+    }
+
+    /// The endpoint's client settings; without a key, a placeholder (local servers take any).
+    pub fn model_config(&self, attempts: u32) -> ModelConfig {
+        ModelConfig {
+            api_key: self.api_key.clone().unwrap_or_else(|| "no-key".into()),
+            base_url: self.base_url.clone(),
+            model: self.model.clone(),
+            request_timeout: Duration::from_secs(self.timeout_secs),
+            attempts,
+        }
+    }
+
     /// Whether the offline planner answers.
     pub fn offline_planner(&self) -> bool {
         self.offline || self.api_key.is_none()
@@ -47,16 +98,10 @@ impl BrainSettings {
 
 /// The model, or without an API key the offline planner (which knows `playbooks`).
 pub fn choose(s: &BrainSettings, playbooks: &[Playbook]) -> Result<Box<dyn Brain>, ModelError> {
-    let Some(api_key) = s.api_key.clone().filter(|_| !s.offline) else {
+    if s.offline_planner() {
         return Ok(Box::new(OfflinePlanner::with_playbooks(playbooks.to_vec())));
-    };
-    let model = Box::new(Model::new(ModelConfig {
-        api_key,
-        base_url: s.base_url.clone(),
-        model: s.model.clone(),
-        request_timeout: Duration::from_secs(s.timeout_secs),
-        attempts: 3,
-    })?);
+    }
+    let model = Box::new(Model::new(s.model_config(3))?);
     Ok(if s.tool_shim {
         Box::new(ToolShim::new(model))
     } else {

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use anyhow::{Context, Result, bail};
 
-use crate::brains::choice::{BrainSettings, choose};
+use crate::brains::choice::{BrainFlags, BrainSettings, choose};
 use crate::commands::cli::ChatArgs;
 use crate::commands::terminal::{TerminalConfirm, print_event};
 use crate::core::approval::MutationPolicy;
@@ -40,20 +40,14 @@ pub fn settings(
     file: &ChatConfig,
     env: impl Fn(&str) -> Option<String>,
 ) -> BrainSettings {
-    let env = |k: &str| env(k).filter(|v| !v.is_empty());
-    BrainSettings {
-        api_key: env("OPENAI_API_KEY").or_else(|| file.api_key.clone()),
-        base_url: env("OPENAI_BASE_URL").or_else(|| file.base_url.clone()),
-        model: a
-            .model
-            .clone()
-            .or_else(|| file.model.clone())
-            .unwrap_or_else(|| "gpt-4o-mini".into()),
-        max_model_calls: a.max_model_calls.or(file.max_model_calls).unwrap_or(20),
-        timeout_secs: a.timeout_secs.or(file.timeout_secs).unwrap_or(120),
+    let flags = BrainFlags {
+        model: a.model.clone(),
+        max_model_calls: a.max_model_calls,
+        timeout_secs: a.timeout_secs,
         offline: a.offline,
-        tool_shim: a.tool_shim || file.tool_shim.unwrap_or(false),
-    }
+        tool_shim: a.tool_shim,
+    };
+    BrainSettings::resolve(&flags, file, env)
 }
 
 /// The brain the settings choose; says so when the planner answers for want of a key.

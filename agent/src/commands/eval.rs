@@ -4,7 +4,7 @@
 
 use anyhow::{Context, Result};
 
-use crate::brains::choice::{BrainSettings, choose};
+use crate::brains::choice::{BrainFlags, BrainSettings, choose};
 use crate::commands::cli::{EvalArgs, EvalFormat};
 use crate::core::brain::Brain;
 use crate::core::playbook::Playbook;
@@ -61,19 +61,17 @@ pub async fn run_eval(a: &EvalArgs) -> Result<u8> {
     let env = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
     let brains = match &a.replays {
         Some(d) => Brains::Recorded(d.clone()),
-        None => Brains::Chat(BrainSettings {
-            api_key: env("OPENAI_API_KEY"),
-            base_url: env("OPENAI_BASE_URL"),
-            model: a
-                .model
-                .clone()
-                .or_else(|| env("OPENAI_MODEL"))
-                .unwrap_or_else(|| "gpt-4o-mini".into()),
-            max_model_calls: a.max_model_calls,
-            timeout_secs: 120,
-            offline: a.offline,
-            tool_shim: a.tool_shim,
-        }),
+        None => {
+            let flags = BrainFlags {
+                model: a.model.clone().or_else(|| env("OPENAI_MODEL")),
+                max_model_calls: Some(a.max_model_calls),
+                offline: a.offline,
+                tool_shim: a.tool_shim,
+                ..BrainFlags::default()
+            };
+            let file = crate::ops::settings::load(&crate::ops::settings::default_path(), false)?;
+            Brains::Chat(BrainSettings::resolve(&flags, &file, env))
+        }
     };
     let playbooks = crate::core::playbook::load_dir(&crate::core::playbook::playbooks_dir(None)?)?;
     let settings = RunSettings {

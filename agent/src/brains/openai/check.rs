@@ -2,8 +2,6 @@
 //! the models it lists (and the context size where it says), whether it calls a tool
 //! natively when streaming and when not, and whether it reports token usage.
 
-use std::time::Duration;
-
 use serde::Serialize;
 use serde_json::{Value, json};
 
@@ -128,7 +126,7 @@ pub async fn check(cfg: &ModelConfig) -> Result<CheckReport, ModelError> {
         attempts: 1,
         ..cfg.clone()
     })?;
-    let (models, context_tokens) = list_models(cfg).await;
+    let (models, context_tokens) = list_models(&model).await;
     let ask = [
         Message::System {
             content: "You are a test. Use the tools you are given.".into(),
@@ -167,15 +165,10 @@ pub async fn check(cfg: &ModelConfig) -> Result<CheckReport, ModelError> {
 
 /// `GET /models`: the ids, and the context size of `cfg.model` where the server states it
 /// (vLLM's `max_model_len`, llama.cpp's `meta.n_ctx_train`, others' `context_length`).
-async fn list_models(cfg: &ModelConfig) -> (Result<Vec<String>, String>, Option<u64>) {
+async fn list_models(model: &Model) -> (Result<Vec<String>, String>, Option<u64>) {
+    let cfg = &model.cfg;
     let url = format!("{}/models", endpoint(cfg).trim_end_matches('/'));
-    let http = match reqwest::Client::builder()
-        .timeout(cfg.request_timeout.min(Duration::from_secs(30)))
-        .build()
-    {
-        Ok(h) => h,
-        Err(e) => return (Err(e.to_string()), None),
-    };
+    let http = &model.http;
     let body: Value = match http.get(&url).bearer_auth(&cfg.api_key).send().await {
         Ok(r) if r.status().is_success() => match r.json().await {
             Ok(v) => v,

@@ -127,6 +127,8 @@ impl Brain for Model {
 /// A client for one model.
 pub struct Model {
     client: Client<OpenAIConfig>,
+    /// The same HTTP client, for the endpoint's other routes (`/models`).
+    http: reqwest::Client,
     cfg: ModelConfig,
     /// The request shape this server accepts with tools, learned from its refusals.
     caps: std::sync::Mutex<ServerCaps>,
@@ -156,7 +158,8 @@ impl Model {
                 detail: format!("could not build the HTTP client: {e}"),
             })?;
         Ok(Self {
-            client: Client::with_config(oa).with_http_client(http),
+            client: Client::with_config(oa).with_http_client(http.clone()),
+            http,
             cfg,
             caps: std::sync::Mutex::new(ServerCaps::default()),
         })
