@@ -4,6 +4,8 @@
 
 use serde_json::{Map, Value};
 
+use crate::structure::{Cursor, ListType};
+
 fn pointer_parts(path: &str) -> Result<Vec<String>, String> {
     if path.is_empty() {
         return Ok(vec![]);
@@ -131,40 +133,12 @@ pub fn json_patch(target: &Value, ops: &Value) -> Result<Value, String> {
     Ok(doc)
 }
 
-/// The merge key of a list field, as the Kubernetes types declare it.
-fn merge_key(field: &str, items: &[Value]) -> Option<&'static str> {
-    Some(match field {
-        "containers"
-        | "initContainers"
-        | "ephemeralContainers"
-        | "volumes"
-        | "env"
-        | "imagePullSecrets" => "name",
-        "volumeMounts" => "mountPath",
-        "ports" => {
-            if items.iter().any(|i| i.get("containerPort").is_some()) {
-                "containerPort"
-            } else {
-                "port"
-            }
-        }
-        "conditions" => "type",
-        "ownerReferences" => "uid",
-        "tolerations" => "key",
-        "hostAliases" => "ip",
-        "topologySpreadConstraints" => "topologyKey",
-        _ => return None,
-    })
-}
-
-/// Strategic merge patch.
-pub fn strategic_merge(target: &Value, patch: &Value) -> Result<Value, String> {
+/// Strategic merge patch of an object of the shape at `at` (see [`Cursor::of`]).
+pub fn strategic_merge(at: Cursor, target: &Value, patch: &Value) -> Result<Value, String> {
     match (target, patch) {
         (_, Value::Object(p)) => {
             if p.get("$patch").and_then(Value::as_str) == Some("replace") {
-                let mut clean = p.clone();
-                clean.remove("$patch");
-                return Ok(Value::Object(clean));
+                return Ok(strip_directives(patch));
             }
             let mut out: Map<String, Value> = target.as_object().cloned().unwrap_or_default();
             if let Some(keys) = p.get("$retainKeys").and_then(Value::as_array) {
@@ -188,8 +162,10 @@ pub fn strategic_merge(target: &Value, patch: &Value) -> Result<Value, String> {
                     continue;
                 }
                 let merged = match (out.get(k), v) {
-                    (Some(Value::Array(cur)), Value::Array(items)) => merge_list(k, cur, items)?,
-                    (Some(cur), _) => strategic_merge(cur, v)?,
+                    (Some(Value::Array(cur)), Value::Array(items)) => {
+                        merge_list(at, k, cur, items)?
+                    }
+                    (Some(cur), _) => strategic_merge(at.field(k), cur, v)?,
                     (None, _) => strip_directives(v),
                 };
                 out.insert(k.clone(), merged);
@@ -200,11 +176,10 @@ pub fn strategic_merge(target: &Value, patch: &Value) -> Result<Value, String> {
     }
 }
 
-fn merge_list(field: &str, cur: &[Value], items: &[Value]) -> Result<Value, String> {
-    let all: Vec<Value> = cur.iter().chain(items).cloned().collect();
-    let Some(key) = merge_key(field, &all) else {
-        // Lists without a merge key are replaced (finalizers are merged as a set).
-        if field == "finalizers" {
+fn merge_list(at: Cursor, field: &str, cur: &[Value], items: &[Value]) -> Result<Value, String> {
+    let key = match at.list_type(field) {
+        ListType::Map { key, .. } => key,
+        ListType::Set => {
             let mut out = cur.to_vec();
             for i in items {
                 if !out.contains(i) {
@@ -213,8 +188,9 @@ fn merge_list(field: &str, cur: &[Value], items: &[Value]) -> Result<Value, Stri
             }
             return Ok(Value::Array(out));
         }
-        return Ok(Value::Array(items.iter().map(strip_directives).collect()));
+        ListType::Atomic => return Ok(Value::Array(items.iter().map(strip_directives).collect())),
     };
+    let item_shape = at.field(field).items();
     let mut out: Vec<Value> = cur.to_vec();
     for item in items {
         let id = item.get(key);
@@ -225,7 +201,7 @@ fn merge_list(field: &str, cur: &[Value], items: &[Value]) -> Result<Value, Stri
                 out.remove(i);
             }
             (None, true) => {}
-            (Some(i), false) => out[i] = strategic_merge(&out[i], item)?,
+            (Some(i), false) => out[i] = strategic_merge(item_shape, &out[i], item)?,
             (None, false) => out.push(strip_directives(item)),
         }
     }
@@ -278,7 +254,10 @@ mod tests {
             {"name": "app", "image": "a:2", "env": [{"name": "Y", "value": "2"}]},
             {"name": "side", "$patch": "delete"}
         ]}});
-        let out = strategic_merge(&t, &p).unwrap();
+        let at = Cursor::of(&crate::resources::POD).field("spec").field("x");
+        let pod_spec = Cursor::of(&crate::resources::POD).field("spec");
+        let out = strategic_merge(pod_spec, &t["spec"], &p["spec"]).unwrap();
+        let out = json!({"spec": out});
         assert_eq!(
             out,
             json!({"spec": {"containers": [
@@ -286,7 +265,27 @@ mod tests {
             ]}})
         );
         // Lists without a key are replaced.
-        let out = strategic_merge(&json!({"args": ["a", "b"]}), &json!({"args": ["c"]})).unwrap();
+        let container = pod_spec.field("containers").items();
+        let out = strategic_merge(
+            container,
+            &json!({"args": ["a", "b"]}),
+            &json!({"args": ["c"]}),
+        )
+        .unwrap();
         assert_eq!(out, json!({"args": ["c"]}));
+        // Tolerations have no merge key in the API: a patch replaces them, whatever their keys.
+        let out = strategic_merge(
+            pod_spec,
+            &json!({"tolerations": [{"key": "a", "operator": "Exists"}]}),
+            &json!({"tolerations": [{"key": "b", "operator": "Exists"}]}),
+        )
+        .unwrap();
+        assert_eq!(
+            out["tolerations"],
+            json!([{"key": "b", "operator": "Exists"}])
+        );
+        // An unknown position merges objects and replaces lists.
+        let out = strategic_merge(at, &json!({"a": {"b": 1}}), &json!({"a": {"c": 2}})).unwrap();
+        assert_eq!(out, json!({"a": {"b": 1, "c": 2}}));
     }
 }

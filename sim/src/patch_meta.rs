@@ -1,6 +1,7 @@
-//! Strategic-merge metadata of the built-in types: which lists merge item by item and by
-//! which key, as the `patchStrategy`/`patchMergeKey` tags of the Kubernetes Go types say.
-//! Lists not named here are atomic (a patch replaces them whole).
+//! Merge metadata of the built-in types: which lists merge item by item and by which key, as
+//! the `patchStrategy`/`patchMergeKey` and `listType`/`listMapKey` tags of the Kubernetes Go
+//! types say, and which structs are atomic (`structType=atomic`). Lists not named here are
+//! atomic: a patch or an apply replaces them whole.
 
 /// One list field that merges instead of being replaced.
 #[derive(Debug, Clone, Copy)]
@@ -13,6 +14,17 @@ pub struct ListMerge {
     pub strategy: &'static str,
     /// The key that identifies an item (None for lists of scalars).
     pub merge_key: Option<&'static str>,
+    /// A second key server-side apply identifies items by, with the default the API server
+    /// fills in (ports are keyed by port and protocol).
+    pub apply_key: Option<(&'static str, &'static str)>,
+}
+
+impl ListMerge {
+    /// Adds the second key server-side apply uses.
+    const fn and_key(mut self, field: &'static str, default: &'static str) -> Self {
+        self.apply_key = Some((field, default));
+        self
+    }
 }
 
 const fn m(
@@ -26,6 +38,7 @@ const fn m(
         field,
         strategy,
         merge_key,
+        apply_key: None,
     }
 }
 
@@ -52,11 +65,11 @@ pub static LIST_MERGE: &[ListMerge] = &[
     ),
     m(POD_SPEC, "resourceClaims", "merge,retainKeys", Some("name")),
     m(POD_SPEC, "schedulingGates", "merge", Some("name")),
-    m(CONTAINER, "ports", "merge", Some("containerPort")),
+    m(CONTAINER, "ports", "merge", Some("containerPort")).and_key("protocol", "TCP"),
     m(CONTAINER, "env", "merge", Some("name")),
     m(CONTAINER, "volumeMounts", "merge", Some("mountPath")),
     m(CONTAINER, "volumeDevices", "merge", Some("devicePath")),
-    m(EPHEMERAL, "ports", "merge", Some("containerPort")),
+    m(EPHEMERAL, "ports", "merge", Some("containerPort")).and_key("protocol", "TCP"),
     m(EPHEMERAL, "env", "merge", Some("name")),
     m(EPHEMERAL, "volumeMounts", "merge", Some("mountPath")),
     m(EPHEMERAL, "volumeDevices", "merge", Some("devicePath")),
@@ -65,7 +78,8 @@ pub static LIST_MERGE: &[ListMerge] = &[
         "ports",
         "merge",
         Some("port"),
-    ),
+    )
+    .and_key("protocol", "TCP"),
     m(
         "io.k8s.api.core.v1.PodStatus",
         "conditions",
@@ -109,4 +123,18 @@ pub static LIST_MERGE: &[ListMerge] = &[
         Some("type"),
     ),
     m("io.k8s.api.core.v1.NodeSpec", "podCIDRs", "merge", None),
+];
+
+/// Structs that are one value to patches and to field ownership (`+structType=atomic`):
+/// a change anywhere inside replaces the whole struct.
+pub static ATOMIC_STRUCTS: &[&str] = &[
+    "io.k8s.apimachinery.pkg.apis.meta.v1.LabelSelector",
+    "io.k8s.api.core.v1.LocalObjectReference",
+    "io.k8s.api.core.v1.ObjectReference",
+    "io.k8s.api.core.v1.TypedLocalObjectReference",
+    "io.k8s.api.core.v1.NodeSelector",
+    "io.k8s.api.core.v1.ConfigMapKeySelector",
+    "io.k8s.api.core.v1.SecretKeySelector",
+    "io.k8s.api.core.v1.ObjectFieldSelector",
+    "io.k8s.api.core.v1.ResourceFieldSelector",
 ];

@@ -45,6 +45,9 @@ pub enum ApiError {
         /// Object name.
         name: String,
     },
+    /// 409 from server-side apply: fields another manager owns with other values.
+    #[error("{}", crate::ownership::conflict_message(.0))]
+    ApplyConflict(Vec<crate::ownership::Conflict>),
     /// 422.
     #[error("{kind} \"{name}\" is invalid: {}", causes.iter().map(|c| format!("{}: {}", c.field, c.message)).collect::<Vec<_>>().join(", "))]
     Invalid {
@@ -88,7 +91,7 @@ impl ApiError {
         match self {
             Self::NotFound { .. } => (404, "NotFound"),
             Self::AlreadyExists { .. } => (409, "AlreadyExists"),
-            Self::Conflict { .. } => (409, "Conflict"),
+            Self::Conflict { .. } | Self::ApplyConflict(_) => (409, "Conflict"),
             Self::Invalid { .. } => (422, "Invalid"),
             Self::BadRequest(_) => (400, "BadRequest"),
             Self::Unauthorized => (401, "Unauthorized"),
@@ -131,6 +134,13 @@ impl ApiError {
                     "causes": causes.iter().map(|c| json!({"reason": c.reason, "message": c.message, "field": c.field})).collect::<Vec<_>>(),
                 }))
             }
+            Self::ApplyConflict(conflicts) => Some(json!({
+                "causes": conflicts.iter().map(|c| json!({
+                    "reason": "FieldManagerConflict",
+                    "message": format!("conflict with {}", c.manager),
+                    "field": c.field,
+                })).collect::<Vec<_>>(),
+            })),
             _ => None,
         };
         if let Some(d) = details {

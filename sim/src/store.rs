@@ -9,6 +9,7 @@ use tokio::sync::broadcast;
 
 use crate::conversion::view_of;
 use crate::meta;
+use crate::ownership::Manager;
 use crate::resources::ResourceType;
 use crate::selector::{FieldSelector, LabelSelector};
 use crate::status::{ApiError, Cause};
@@ -189,20 +190,22 @@ impl Store {
         ns: &str,
         obj: Value,
     ) -> Result<Value, ApiError> {
-        self.create_with(rt, ns, obj, true)
+        self.create_with(rt, ns, obj, true, None)
     }
 
     /// Like [`Store::create`]; with `commit` false (a dry run) nothing is stored or sent.
+    /// A request's write names its field manager, which then owns what it set.
     pub fn create_with(
         &self,
         rt: &'static ResourceType,
         ns: &str,
         mut obj: Value,
         commit: bool,
+        manager: Option<&Manager>,
     ) -> Result<Value, ApiError> {
         if let Some(v) = view_of(rt) {
             return self
-                .create_with(v.stored, ns, (v.to_stored)(&obj), commit)
+                .create_with(v.stored, ns, (v.to_stored)(&obj), commit, manager)
                 .map(|o| (v.to_served)(&o));
         }
         if !obj.is_object() {
@@ -277,6 +280,9 @@ impl Store {
             )
         });
         crate::admission::admit_create(&*inner, rt, ns, &name, &mut obj)?;
+        if let Some(who) = manager {
+            crate::ownership::record_update(rt, None, &mut obj, who);
+        }
         let rv = if commit { inner.rv + 1 } else { inner.rv };
         if commit {
             inner.rv = rv;
@@ -373,10 +379,11 @@ impl Store {
         new: Value,
         scope: UpdateScope,
     ) -> Result<Value, ApiError> {
-        self.update_with(rt, ns, name, new, scope, true)
+        self.update_with(rt, ns, name, new, scope, true, None)
     }
 
     /// Like [`Store::update`]; with `commit` false (a dry run) nothing is stored or sent.
+    #[allow(clippy::too_many_arguments)]
     pub fn update_with(
         &self,
         rt: &'static ResourceType,
@@ -385,6 +392,7 @@ impl Store {
         new: Value,
         scope: UpdateScope,
         commit: bool,
+        manager: Option<&Manager>,
     ) -> Result<Value, ApiError> {
         self.modify_with(
             rt,
@@ -425,6 +433,7 @@ impl Store {
                 Ok(())
             },
             commit,
+            manager,
         )
     }
 
@@ -439,10 +448,11 @@ impl Store {
     where
         F: FnOnce(&mut Value) -> Result<(), ApiError>,
     {
-        self.modify_with(rt, ns, name, f, true)
+        self.modify_with(rt, ns, name, f, true, None)
     }
 
     /// Like [`Store::modify`]; with `commit` false (a dry run) nothing is stored or sent.
+    /// A request's write names its field manager, which then owns what it changed.
     pub fn modify_with<F>(
         &self,
         rt: &'static ResourceType,
@@ -450,6 +460,7 @@ impl Store {
         name: &str,
         f: F,
         commit: bool,
+        manager: Option<&Manager>,
     ) -> Result<Value, ApiError>
     where
         F: FnOnce(&mut Value) -> Result<(), ApiError>,
@@ -462,10 +473,10 @@ impl Store {
                 Ok(())
             };
             return self
-                .modify_stored(v.stored, ns, name, through_view, commit)
+                .modify_stored(v.stored, ns, name, through_view, commit, manager)
                 .map(|o| (v.to_served)(&o));
         }
-        self.modify_stored(rt, ns, name, f, commit)
+        self.modify_stored(rt, ns, name, f, commit, manager)
     }
 
     fn modify_stored<F>(
@@ -475,6 +486,7 @@ impl Store {
         name: &str,
         f: F,
         commit: bool,
+        manager: Option<&Manager>,
     ) -> Result<Value, ApiError>
     where
         F: FnOnce(&mut Value) -> Result<(), ApiError>,
@@ -520,8 +532,17 @@ impl Store {
             m.remove("status");
         }
         next["metadata"]["resourceVersion"] = before["metadata"]["resourceVersion"].clone();
+        // A client that leaves managedFields out keeps them as they are.
+        if next["metadata"].get("managedFields").is_none()
+            && let Some(kept) = before["metadata"].get("managedFields")
+        {
+            next["metadata"]["managedFields"] = kept.clone();
+        }
         if next == before {
             return Ok(before);
+        }
+        if let Some(who) = manager {
+            crate::ownership::record_update(rt, Some(&before), &mut next, who);
         }
         if next.get("spec") != before.get("spec") {
             let g = before["metadata"]["generation"].as_i64().unwrap_or(0) + 1;

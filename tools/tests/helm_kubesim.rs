@@ -261,7 +261,7 @@ spec:
     sim.write_kubeconfig(&kubeconfig).unwrap();
     let client = Arc::new(
         HelmClient::new(&ClusterOptions {
-            kubeconfig_path: Some(kubeconfig),
+            kubeconfig_path: Some(kubeconfig.clone()),
             namespace: Some("default".into()),
             ..Default::default()
         })
@@ -299,6 +299,52 @@ spec:
             "shop",
             &json!({"host": "store.example.com"}),
             &waiting(),
+        )
+    })
+    .await
+    .unwrap();
+    assert_eq!(
+        sim.store.get(&INGRESS, "default", "shop").unwrap()["spec"]["rules"][0]["host"],
+        "store.example.com"
+    );
+
+    // Edited with kubectl, the rules belong to kubectl-patch: Helm 4 applies server-side, so
+    // an upgrade that would put them back conflicts, as on a real cluster, until it forces.
+    let patched = std::process::Command::new("kubectl")
+        .arg("--kubeconfig")
+        .arg(&kubeconfig)
+        .args(["patch", "ingress", "shop", "--type=merge", "-p"])
+        .arg(r#"{"spec":{"rules":[{"host":"edited.example.com"}]}}"#)
+        .output()
+        .unwrap();
+    assert!(patched.status.success(), "{patched:?}");
+    let (c, ch) = (client.clone(), loaded.clone());
+    let refused = helm::blocking("upgrade shop", move || {
+        c.upgrade(
+            &ch,
+            "shop",
+            &json!({"host": "store.example.com"}),
+            &waiting(),
+        )
+    })
+    .await
+    .unwrap_err()
+    .to_string();
+    assert!(
+        refused.contains("conflict with \"kubectl-patch\" using networking.k8s.io/v1")
+            && refused.contains(".spec.rules"),
+        "{refused}"
+    );
+    let (c, ch) = (client.clone(), loaded.clone());
+    helm::blocking("upgrade shop", move || {
+        c.upgrade(
+            &ch,
+            "shop",
+            &json!({"host": "store.example.com"}),
+            &ActionOptions {
+                force_conflicts: Some(true),
+                ..waiting()
+            },
         )
     })
     .await

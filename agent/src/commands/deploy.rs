@@ -195,7 +195,7 @@ pub async fn deploy(a: &DeployArgs) -> Result<u8> {
         };
         let r = helm::blocking("install or upgrade", move || {
             if exists {
-                c.upgrade(&chart, release, &values, &ActionOptions::default())
+                c.upgrade(&chart, release, &values, &ActionOptions::restoring())
             } else {
                 c.install(&chart, release, &values, &ActionOptions::default())
             }

@@ -177,7 +177,7 @@ pub async fn upgrade(kubeconfig: &Path, charts: &Path, release: &str, patch: Val
     let patch = ValuesPatch::new(patch).map_err(anyhow::Error::msg)?;
     let name = release.to_string();
     helm::blocking("upgrade", move || {
-        client.upgrade_with_patch(&chart, &name, &patch, &ActionOptions::default())
+        client.upgrade_with_patch(&chart, &name, &patch, &ActionOptions::restoring())
     })
     .await
     .with_context(|| format!("helm upgrade {release}"))?;

@@ -10,11 +10,13 @@ use serde_json::{Value, json};
 use super::pagination;
 use super::validation::{self, FieldValidation};
 use super::{ApiState, Target};
+use crate::ownership::{self, Manager};
 use crate::patch;
 use crate::resources::NAMESPACE;
 use crate::selector::{FieldSelector, LabelSelector};
 use crate::status::ApiError;
 use crate::store::UpdateScope;
+use crate::structure::Cursor;
 
 fn ns_of(t: &Target) -> Result<&str, ApiError> {
     if !t.rt.namespaced {
@@ -96,7 +98,8 @@ pub fn handle(
                     "the namespace of the provided object ({body_ns}) does not match the namespace sent on the request ({ns})"
                 )));
             }
-            let created = store.create_with(t.rt, ns, obj, commit)?;
+            let who = manager_of(t, q, headers, None);
+            let created = store.create_with(t.rt, ns, obj, commit, Some(&who))?;
             Ok(with_warnings(
                 (StatusCode::CREATED, Json(created)).into_response(),
                 &warnings,
@@ -144,12 +147,21 @@ pub fn handle(
             } else {
                 validation::check(t.rt, &mut obj, FieldValidation::from_query(q)?)?
             };
+            let who = manager_of(t, q, headers, sub);
             let updated = match sub {
-                None => store.update_with(t.rt, ns, name, obj, UpdateScope::Main, commit)?,
-                Some("status") => {
-                    store.update_with(t.rt, ns, name, obj, UpdateScope::Status, commit)?
+                None => {
+                    store.update_with(t.rt, ns, name, obj, UpdateScope::Main, commit, Some(&who))?
                 }
-                Some("scale") => set_replicas(s, t, ns, name, &obj, commit)?,
+                Some("status") => store.update_with(
+                    t.rt,
+                    ns,
+                    name,
+                    obj,
+                    UpdateScope::Status,
+                    commit,
+                    Some(&who),
+                )?,
+                Some("scale") => set_replicas(s, t, ns, name, &obj, commit, &who)?,
                 Some(other) => {
                     return Err(ApiError::BadRequest(format!(
                         "{other} does not support PUT"
@@ -320,6 +332,7 @@ fn set_replicas(
     name: &str,
     scale: &Value,
     commit: bool,
+    who: &Manager,
 ) -> Result<Value, ApiError> {
     let replicas = scale["spec"]["replicas"]
         .as_i64()
@@ -342,6 +355,24 @@ fn set_replicas(
             Ok(())
         },
         commit,
+        Some(who),
+    )
+}
+
+/// The field manager of a request.
+fn manager_of(
+    t: &Target,
+    q: &HashMap<String, String>,
+    headers: &HeaderMap,
+    sub: Option<&str>,
+) -> Manager {
+    Manager::of_request(
+        q.get("fieldManager").map(String::as_str),
+        headers
+            .get(header::USER_AGENT)
+            .and_then(|v| v.to_str().ok()),
+        t.rt,
+        sub,
     )
 }
 
@@ -366,7 +397,18 @@ fn patch_object(
         .trim()
         .to_string();
     let p = body_json(body)?;
-    let apply = |cur: &Value| -> Result<Value, ApiError> {
+    let mode = FieldValidation::from_query(q)?;
+    let who = manager_of(t, q, headers, sub);
+    if content_type == "application/apply-patch+yaml" {
+        if q.get("fieldManager").is_none_or(|m| m.is_empty()) {
+            return Err(ApiError::BadRequest(
+                "PATCH with application/apply-patch+yaml requires a fieldManager".into(),
+            ));
+        }
+        let force = q.get("force").is_some_and(|f| f == "true");
+        return server_side_apply(s, t, name, sub, &p, &who, force, mode, commit);
+    }
+    let patched_by = |cur: &Value| -> Result<Value, ApiError> {
         let r = match content_type.as_str() {
             "application/merge-patch+json" => {
                 let mut merged = cur.clone();
@@ -374,8 +416,8 @@ fn patch_object(
                 Ok(merged)
             }
             "application/json-patch+json" => patch::json_patch(cur, &p),
-            "application/strategic-merge-patch+json" | "application/apply-patch+yaml" => {
-                patch::strategic_merge(cur, &p)
+            "application/strategic-merge-patch+json" => {
+                patch::strategic_merge(Cursor::of(t.rt), cur, &p)
             }
             other => {
                 return Err(ApiError::UnsupportedMediaType(format!(
@@ -393,64 +435,26 @@ fn patch_object(
             }],
         })
     };
-    let mode = FieldValidation::from_query(q)?;
     let mut warnings = Vec::new();
-    let is_apply = content_type == "application/apply-patch+yaml";
-    if is_apply && q.get("fieldManager").is_none_or(|m| m.is_empty()) {
-        return Err(ApiError::BadRequest(
-            "PATCH with application/apply-patch+yaml requires a fieldManager".into(),
-        ));
-    }
     let result = match sub {
         Some("scale") => {
             let cur = s.store.get(t.rt, ns, name)?;
-            let scale = apply(&scale_of(&cur))?;
-            scale_of(&set_replicas(s, t, ns, name, &scale, commit)?)
+            let scale = patched_by(&scale_of(&cur))?;
+            scale_of(&set_replicas(s, t, ns, name, &scale, commit, &who)?)
         }
-        Some("status") => s.store.modify_with(
+        None | Some("status") => s.store.modify_with(
             t.rt,
             ns,
             name,
             |obj| {
-                let mut next = apply(obj)?;
+                let mut next = patched_by(obj)?;
                 warnings = validation::check(t.rt, &mut next, mode)?;
-                obj["status"] = next.get("status").cloned().unwrap_or(Value::Null);
+                keep_the_other_part(t, sub, obj, next);
                 Ok(())
             },
             commit,
+            Some(&who),
         )?,
-        None => {
-            let patched = s.store.modify_with(
-                t.rt,
-                ns,
-                name,
-                |obj| {
-                    let status = obj.get("status").cloned();
-                    let mut next = apply(obj)?;
-                    warnings = validation::check(t.rt, &mut next, mode)?;
-                    if t.rt.has_status {
-                        next["status"] = status.unwrap_or(Value::Null);
-                    }
-                    *obj = next;
-                    Ok(())
-                },
-                commit,
-            );
-            match patched {
-                // Server-side apply creates what does not exist yet.
-                Err(ApiError::NotFound { .. }) if is_apply => {
-                    let mut obj = p.clone();
-                    obj["metadata"]["name"] = json!(name);
-                    let warnings = validation::check(t.rt, &mut obj, mode)?;
-                    let created = s.store.create_with(t.rt, ns, obj, commit)?;
-                    return Ok(with_warnings(
-                        (StatusCode::CREATED, Json(created)).into_response(),
-                        &warnings,
-                    ));
-                }
-                other => other?,
-            }
-        }
         Some(other) => {
             return Err(ApiError::BadRequest(format!(
                 "{other} does not support PATCH"
@@ -458,6 +462,71 @@ fn patch_object(
         }
     };
     Ok(with_warnings(Json(result).into_response(), &warnings))
+}
+
+/// Stores `next` into `obj`: only its status for the status subresource; everything but
+/// the status for the main resource of a kind that has one.
+fn keep_the_other_part(t: &Target, sub: Option<&str>, obj: &mut Value, mut next: Value) {
+    if sub == Some("status") {
+        obj["status"] = next.get("status").cloned().unwrap_or(Value::Null);
+        return;
+    }
+    if t.rt.has_status {
+        next["status"] = obj.get("status").cloned().unwrap_or(Value::Null);
+    }
+    *obj = next;
+}
+
+/// `PATCH` with `application/apply-patch+yaml`: the configuration merged with field
+/// ownership, conflicts refused unless `force`; an object that does not exist is created.
+#[allow(clippy::too_many_arguments)]
+fn server_side_apply(
+    s: &ApiState,
+    t: &Target,
+    name: &str,
+    sub: Option<&str>,
+    config: &Value,
+    who: &Manager,
+    force: bool,
+    mode: FieldValidation,
+    commit: bool,
+) -> Result<Response, ApiError> {
+    if !matches!(sub, None | Some("status")) {
+        return Err(ApiError::BadRequest(format!(
+            "{} does not support apply",
+            sub.unwrap_or_default()
+        )));
+    }
+    let ns = ns_of(t)?;
+    let mut warnings = Vec::new();
+    let patched = s.store.modify_with(
+        t.rt,
+        ns,
+        name,
+        |obj| {
+            let mut next = ownership::apply(t.rt, Some(obj), config, who, force)
+                .map_err(ApiError::ApplyConflict)?;
+            warnings = validation::check(t.rt, &mut next, mode)?;
+            keep_the_other_part(t, sub, obj, next);
+            Ok(())
+        },
+        commit,
+        None,
+    );
+    match patched {
+        Err(ApiError::NotFound { .. }) if sub.is_none() => {
+            let mut obj = ownership::apply(t.rt, None, config, who, force)
+                .map_err(ApiError::ApplyConflict)?;
+            obj["metadata"]["name"] = json!(name);
+            let warnings = validation::check(t.rt, &mut obj, mode)?;
+            let created = s.store.create_with(t.rt, ns, obj, commit, None)?;
+            Ok(with_warnings(
+                (StatusCode::CREATED, Json(created)).into_response(),
+                &warnings,
+            ))
+        }
+        other => Ok(with_warnings(Json(other?).into_response(), &warnings)),
+    }
 }
 
 fn pod_log(

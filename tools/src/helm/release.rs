@@ -86,6 +86,21 @@ pub struct ActionOptions {
     /// Revision description.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
+    /// Server-side apply takes fields that other field managers own (`--force-conflicts`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub force_conflicts: Option<bool>,
+}
+
+impl ActionOptions {
+    /// Options that make the cluster match what the chart renders, taking back fields that
+    /// were edited outside Helm (`helm upgrade --force-conflicts`): Helm 4 applies
+    /// server-side, and without this an object edited with kubectl refuses the upgrade.
+    pub fn restoring() -> Self {
+        Self {
+            force_conflicts: Some(true),
+            ..Self::default()
+        }
+    }
 }
 
 /// Cluster access plus release storage; the native handle is freed on drop.
@@ -185,7 +200,8 @@ impl HelmClient {
         revision: Option<u32>,
         timeout_secs: Option<u64>,
     ) -> Result<(), HelmError> {
-        let o = serde_json::json!({"version": revision, "timeout_seconds": timeout_secs});
+        // A rollback restores an earlier rendering over any edits since, as an upgrade does.
+        let o = serde_json::json!({"version": revision, "timeout_seconds": timeout_secs, "force_conflicts": true});
         native()?.rollback(self.handle, name, Some(&strip_nulls(o)))
     }
 

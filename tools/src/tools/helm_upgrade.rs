@@ -1,5 +1,6 @@
 //! `helm_upgrade`: apply a values patch to a release (mutating: the person sees the values
-//! diff and says yes first).
+//! diff and says yes first). The upgrade takes back fields edited outside Helm: restoring
+//! what the release renders is what the agent's upgrades are for.
 
 use super::diff_values::{ValuesChangeArgs, propose};
 use crate::helm::{ActionOptions, Chart, Release};
@@ -30,7 +31,7 @@ impl TypedTool for HelmUpgrade {
                     &Chart::load(&chart_dir)?,
                     &release,
                     &proposed,
-                    &ActionOptions::default(),
+                    &ActionOptions::restoring(),
                 )
             })
             .await?;
