@@ -6,7 +6,9 @@ use std::time::Duration;
 
 use serde_json::{Value, json};
 use todo_e2e::scripted_llm::{ScriptedLlm, Turn};
+use todo_ops::brains::native_or_shim::NativeOrShim;
 use todo_ops::brains::openai::{Model, ModelConfig, ModelError};
+use todo_ops::core::brain::Brain;
 use todo_ops::core::session::tool_specs;
 use todo_ops::protocol::Message;
 use todo_ops_tools::tools::registry;
@@ -374,6 +376,39 @@ async fn a_server_without_auto_tool_choice_is_asked_without_it_then_told_to_use_
         llm.requests().len() <= 3,
         "{} requests",
         llm.requests().len()
+    );
+
+    // The chat's brain does not stop there: it goes on through the tool shim, and stays on it.
+    let llm = ScriptedLlm::start().await.unwrap();
+    llm.refuse_when(400, refusal, |body| body.get("tools").is_some());
+    llm.push(Turn::text(
+        r#"{"tool_calls": [{"name": "list_pods", "arguments": {}}]}"#,
+    ));
+    llm.push(Turn::text(r#"{"answer": "two pods"}"#));
+    let brain = NativeOrShim::new(model(&llm.base_url, 1));
+    let turn = brain
+        .turn(&ask("list pods"), &tools, &mut |_| {})
+        .await
+        .expect("the shim answers where native tools were refused");
+    assert_eq!(turn.tool_calls[0].name, "list_pods");
+    assert!(brain.name().contains("tool shim"), "{}", brain.name());
+    let refused_so_far = llm.requests().len();
+    let answer = brain
+        .turn(&ask("and now?"), &tools, &mut |_| {})
+        .await
+        .unwrap();
+    assert_eq!(answer.text, "two pods");
+    assert_eq!(
+        llm.requests().len(),
+        refused_so_far + 1,
+        "the second turn went straight to the shim"
+    );
+    assert!(
+        llm.requests()
+            .iter()
+            .rev()
+            .take(2)
+            .all(|r| r.get("tools").is_none())
     );
 }
 

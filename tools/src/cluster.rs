@@ -5,6 +5,10 @@ use std::path::PathBuf;
 
 use kube::config::{KubeConfigOptions, Kubeconfig};
 
+/// The field manager the agent's writes are recorded under (`metadata.managedFields`), so a
+/// person can tell them from kubectl's and Helm's.
+pub const FIELD_MANAGER: &str = "todo-ops";
+
 /// Errors reaching or reading the cluster; the API status stays matchable.
 #[derive(Debug, thiserror::Error)]
 pub enum ClusterError {

@@ -4,6 +4,7 @@
 
 use std::time::Duration;
 
+use crate::brains::native_or_shim::NativeOrShim;
 use crate::brains::openai::{Model, ModelConfig, ModelError};
 use crate::brains::planner::OfflinePlanner;
 use crate::brains::tool_shim::ToolShim;
@@ -101,10 +102,10 @@ pub fn choose(s: &BrainSettings, playbooks: &[Playbook]) -> Result<Box<dyn Brain
     if s.offline_planner() {
         return Ok(Box::new(OfflinePlanner::with_playbooks(playbooks.to_vec())));
     }
-    let model = Box::new(Model::new(s.model_config(3))?);
+    let model = Model::new(s.model_config(3))?;
     Ok(if s.tool_shim {
-        Box::new(ToolShim::new(model))
+        Box::new(ToolShim::new(Box::new(model)))
     } else {
-        model
+        Box::new(NativeOrShim::new(model))
     })
 }

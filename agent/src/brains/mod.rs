@@ -3,6 +3,7 @@
 //! session (`replay`). The session loop does not know which.
 
 pub mod choice;
+pub mod native_or_shim;
 pub mod openai;
 pub mod planner;
 pub mod replay;

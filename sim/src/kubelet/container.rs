@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 use serde_json::{Value, json};
 use tokio::sync::watch;
 
-use super::{Kubelet, env, logs, probe, process, status};
+use super::{Kubelet, entrypoint, env, logs, probe, process, status};
 use crate::events::Kind;
 use crate::meta;
 use crate::resources::POD;
@@ -284,19 +284,15 @@ impl Life {
         stop: &mut watch::Receiver<bool>,
     ) -> Next<Running> {
         let log = self.k.logs.next_file(&self.ns, &self.pod_name, &self.name);
-        // The image's program gets the container's `args` (its `command` is the image's).
-        let args: Vec<String> = self.c["args"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .filter_map(|a| a.as_str().map(str::to_string))
-            .collect();
-        let mut child = match process::spawn(program, &args, envs, &self.k.workdir) {
+        let started = entrypoint::resolve(program, &self.c, envs).and_then(|e| {
+            process::spawn(&e.program, &e.argv0, &e.args, envs, &self.k.workdir)
+                .map_err(|err| format!("exec: \"{}\": {err}", e.argv0))
+        });
+        let mut child = match started {
             Ok(ch) => ch,
-            Err(e) => {
+            Err(why) => {
                 let msg = format!(
-                    "failed to create containerd task: failed to start {}: {e}",
-                    program.display()
+                    "failed to create containerd task: failed to create shim task: OCI runtime create failed: runc create failed: unable to start container process: {why}: unknown"
                 );
                 let p = self.set_status(|s| {
                     s["state"] = json!({"waiting": {"reason": "RunContainerError", "message": msg}})

@@ -3,6 +3,7 @@
 //! restarts with back-off, OOM kills and graceful termination.
 
 pub mod container;
+pub mod entrypoint;
 pub mod env;
 pub mod images;
 pub mod logs;

@@ -7,15 +7,18 @@ use std::process::Stdio;
 
 use tokio::process::{Child, Command};
 
-/// Starts `program` with `args` and exactly `env`, output piped, in its own process group.
+/// Starts `program` (named `argv0` to itself) with `args` and exactly `env`, output piped,
+/// in its own process group.
 pub fn spawn(
     program: &Path,
+    argv0: &str,
     args: &[String],
     env: &[(String, String)],
     workdir: &Path,
 ) -> std::io::Result<Child> {
     let mut cmd = Command::new(program);
-    cmd.args(args)
+    cmd.arg0(argv0)
+        .args(args)
         .env_clear()
         .envs(env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
         .current_dir(workdir)

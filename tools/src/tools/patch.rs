@@ -103,7 +103,7 @@ async fn run_patch(
     let before = api.get(&name).await.map_err(err)?;
     let params = PatchParams {
         dry_run,
-        field_manager: Some("todo-ops".into()),
+        field_manager: Some(crate::cluster::FIELD_MANAGER.into()),
         ..Default::default()
     };
     let body = match a.patch_type {

@@ -49,7 +49,11 @@ impl TypedTool for Scale {
             let api: Api<Deployment> =
                 Api::namespaced(ctx.cluster.client.clone(), &ctx.cluster.namespace);
             let p = Patch::Merge(json!({"spec": {"replicas": a.replicas}}));
-            api.patch_scale(&a.deployment, &PatchParams::default(), &p)
+            let params = PatchParams {
+                field_manager: Some(crate::cluster::FIELD_MANAGER.into()),
+                ..PatchParams::default()
+            };
+            api.patch_scale(&a.deployment, &params, &p)
                 .await
                 .map_err(|e| ToolError::from(ctx.cluster.error(e)))?;
             Ok(ScaledDeployment {

@@ -94,6 +94,16 @@ pub enum ModelError {
         /// What was missing.
         detail: String,
     },
+    /// A refusal of the tools offered, after every request shape was tried.
+    #[error(
+        "the model endpoint {endpoint} rejected the request: {detail}; this server cannot call tools natively: use --tool-shim"
+    )]
+    ToolsRefused {
+        /// The endpoint.
+        endpoint: String,
+        /// The server's words.
+        detail: String,
+    },
     /// Any other refusal (400: bad request, context too long, …).
     #[error("the model endpoint {endpoint} rejected the request: {detail}")]
     Rejected {
@@ -350,14 +360,11 @@ impl Model {
 
     /// A refusal that no change of request shape answers.
     fn refused(&self, detail: String) -> ModelError {
-        let hint = if detail.to_ascii_lowercase().contains("tool") {
-            "; this server cannot call tools natively: use --tool-shim"
+        let endpoint = endpoint(&self.cfg);
+        if detail.to_ascii_lowercase().contains("tool") {
+            ModelError::ToolsRefused { endpoint, detail }
         } else {
-            ""
-        };
-        ModelError::Rejected {
-            endpoint: endpoint(&self.cfg),
-            detail: format!("{detail}{hint}"),
+            ModelError::Rejected { endpoint, detail }
         }
     }
 

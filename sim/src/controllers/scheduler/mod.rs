@@ -1,0 +1,212 @@
+//! The scheduler: binds each pending pod to the least allocated node that passes every
+//! filter (cordon, taints, node selector and affinity, resources), else leaves it Pending
+//! with `FailedScheduling` and the scheduler's own message.
+
+mod filters;
+
+use std::collections::HashMap;
+
+use filters::Free;
+
+use serde_json::{Value, json};
+
+use crate::events::{Kind, Recorder};
+use crate::meta;
+use crate::meta::ident;
+use crate::resources::{NODE, POD};
+use crate::store::{Store, UpdateScope};
+use quantity::{bytes, cpu_milli};
+
+/// CPU (millicores) and memory (bytes) a pod requests; limits stand in for absent requests.
+pub fn requests(pod: &Value) -> (i64, i64) {
+    let mut cpu = 0;
+    let mut mem = 0;
+    for c in pod["spec"]["containers"].as_array().into_iter().flatten() {
+        let r = &c["resources"];
+        let get = |k: &str| {
+            r["requests"][k]
+                .as_str()
+                .or_else(|| r["limits"][k].as_str())
+                .map(str::to_string)
+                .or_else(|| {
+                    r["requests"][k]
+                        .as_f64()
+                        .or_else(|| r["limits"][k].as_f64())
+                        .map(|f| f.to_string())
+                })
+        };
+        cpu += get("cpu").and_then(|q| cpu_milli(&q)).unwrap_or(0);
+        mem += get("memory").and_then(|q| bytes(&q)).unwrap_or(0);
+    }
+    (cpu, mem)
+}
+
+fn set_scheduled_condition(
+    pod: &mut Value,
+    status: &str,
+    reason: Option<&str>,
+    message: Option<&str>,
+) {
+    let mut conds: Vec<Value> = pod["status"]["conditions"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    conds.retain(|c| c["type"] != "PodScheduled");
+    let mut c = json!({"type": "PodScheduled", "status": status, "lastProbeTime": null, "lastTransitionTime": meta::now()});
+    if let Some(r) = reason {
+        c["reason"] = json!(r);
+    }
+    if let Some(m) = message {
+        c["message"] = json!(m);
+    }
+    conds.insert(0, c);
+    pod["status"]["conditions"] = json!(conds);
+}
+
+/// What every node has left once the pods bound to it are counted.
+fn free_per_node(
+    nodes: &[std::sync::Arc<Value>],
+    pods: &[std::sync::Arc<Value>],
+) -> HashMap<String, Free> {
+    let mut free: HashMap<String, Free> = nodes
+        .iter()
+        .map(|n| {
+            let alloc = &n["status"]["allocatable"];
+            let amount = |k: &str, parse: fn(&str) -> Option<i64>| {
+                alloc[k].as_str().and_then(parse).unwrap_or(0)
+            };
+            let free = Free {
+                cpu: amount("cpu", cpu_milli),
+                memory: amount("memory", bytes),
+                pods: alloc["pods"]
+                    .as_str()
+                    .and_then(|p| p.parse().ok())
+                    .unwrap_or(110),
+            };
+            (
+                n["metadata"]["name"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_string(),
+                free,
+            )
+        })
+        .collect();
+    for p in pods
+        .iter()
+        .filter(|p| !matches!(p["status"]["phase"].as_str(), Some("Succeeded" | "Failed")))
+    {
+        if let Some(f) = p["spec"]["nodeName"].as_str().and_then(|n| free.get_mut(n)) {
+            let (cpu, mem) = requests(p);
+            f.cpu -= cpu;
+            f.memory -= mem;
+            f.pods -= 1;
+        }
+    }
+    free
+}
+
+/// Why `node` cannot take `pod` (empty: it can): the first filter that fails, as
+/// kube-scheduler stops at it; resources report every one short.
+fn rejections(pod: &Value, node: &Value, free: Free) -> Vec<filters::Rejection> {
+    let first = filters::cordoned(pod, node)
+        .or_else(|| filters::untolerated_taint(pod, node))
+        .or_else(|| filters::affinity(pod, node));
+    match first {
+        Some(r) => vec![r],
+        None => filters::resources(requests(pod), free),
+    }
+}
+
+/// One pass over unscheduled pods.
+pub fn reconcile(store: &Store, rec: &mut Recorder) {
+    let pods_rt = &POD;
+    let mut nodes = store.all_shared(&NODE);
+    if nodes.is_empty() {
+        return;
+    }
+    nodes.sort_by(|a, b| {
+        a["metadata"]["name"]
+            .as_str()
+            .cmp(&b["metadata"]["name"].as_str())
+    });
+    let mut pods = store.all_shared(pods_rt);
+    pods.sort_by(|a, b| {
+        a["metadata"]["creationTimestamp"]
+            .as_str()
+            .cmp(&b["metadata"]["creationTimestamp"].as_str())
+    });
+    let mut free = free_per_node(&nodes, &pods);
+    let ours = |p: &Value| {
+        p["spec"]["schedulerName"]
+            .as_str()
+            .is_none_or(|s| s == "default-scheduler")
+    };
+    for pod in pods
+        .iter()
+        .filter(|p| !p["spec"]["nodeName"].is_string() && ours(p))
+    {
+        let (name, ns, _) = ident(pod);
+        let mut refused = Vec::new();
+        let mut fits: Vec<(&str, Free)> = Vec::new();
+        for node in &nodes {
+            let node_name = node["metadata"]["name"].as_str().unwrap_or_default();
+            let left = free.get(node_name).copied().unwrap_or_default();
+            let r = rejections(pod, node, left);
+            if r.is_empty() {
+                fits.push((node_name, left));
+            } else {
+                refused.push(r);
+            }
+        }
+        // The least allocated node that fits, as the default scoring prefers.
+        if let Some((node_name, _)) = fits
+            .iter()
+            .max_by_key(|(n, f)| (f.cpu, std::cmp::Reverse(*n)))
+        {
+            let node_name = node_name.to_string();
+            let (cpu, mem) = requests(pod);
+            if let Some(f) = free.get_mut(&node_name) {
+                f.cpu -= cpu;
+                f.memory -= mem;
+                f.pods -= 1;
+            }
+            let bound = store.modify(pods_rt, &ns, &name, |p| {
+                p["spec"]["nodeName"] = json!(node_name);
+                set_scheduled_condition(p, "True", None, None);
+                Ok(())
+            });
+            if let Ok(p) = bound {
+                rec.record(
+                    store,
+                    &p,
+                    Kind::Normal,
+                    "Scheduled",
+                    &format!("Successfully assigned {ns}/{name} to {node_name}"),
+                    "default-scheduler",
+                );
+            }
+            continue;
+        }
+        let message = filters::no_node_message(nodes.len(), &refused);
+        let already = pod["status"]["conditions"].as_array().is_some_and(|c| {
+            c.iter()
+                .any(|c| c["type"] == "PodScheduled" && c["message"] == message.as_str())
+        });
+        if already {
+            continue;
+        }
+        let mut next = (**pod).clone();
+        set_scheduled_condition(&mut next, "False", Some("Unschedulable"), Some(&message));
+        if let Ok(p) = store.update(pods_rt, &ns, &name, next, UpdateScope::Status) {
+            rec.record(
+                store,
+                &p,
+                Kind::Warning,
+                "FailedScheduling",
+                &message,
+                "default-scheduler",
+            );
+        }
+    }
+}

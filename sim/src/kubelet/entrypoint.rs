@@ -1,0 +1,146 @@
+//! What a container runs, as a container runtime decides it: the image's entrypoint unless
+//! `command` replaces it, followed by `args` (or nothing: mapped images have no default
+//! arguments), with `$(VAR)` references expanded from the container's environment.
+
+use std::path::{Path, PathBuf};
+
+use serde_json::Value;
+
+fn strings(v: &Value) -> Vec<String> {
+    v.as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|a| a.as_str().map(str::to_string))
+        .collect()
+}
+
+/// `$(NAME)` replaced by the variable's value when it is defined, `$$` by `$`; anything
+/// else is left as written, as the kubelet does.
+pub fn expand(s: &str, env: &[(String, String)]) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    while let Some(at) = rest.find('$') {
+        out.push_str(&rest[..at]);
+        let tail = &rest[at..];
+        if let Some(after) = tail.strip_prefix("$$") {
+            out.push('$');
+            rest = after;
+        } else if let Some((name, after)) = tail
+            .strip_prefix("$(")
+            .and_then(|t| t.split_once(')'))
+            .filter(|(n, _)| !n.is_empty())
+            && let Some((_, value)) = env.iter().rev().find(|(k, _)| k == name)
+        {
+            out.push_str(value);
+            rest = after;
+        } else {
+            out.push('$');
+            rest = &tail[1..];
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// What to execute: the file, the name it is called by (`argv[0]`, as written), and its
+/// arguments.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Exec {
+    /// The file.
+    pub program: PathBuf,
+    /// `argv[0]`.
+    pub argv0: String,
+    /// The rest of `argv`.
+    pub args: Vec<String>,
+}
+
+/// What the container executes, or the runtime's reason when its command cannot run.
+pub fn resolve(
+    image_program: &Path,
+    container: &Value,
+    env: &[(String, String)],
+) -> Result<Exec, String> {
+    let expand_all =
+        |v: &Value| -> Vec<String> { strings(v).iter().map(|s| expand(s, env)).collect() };
+    let command = expand_all(&container["command"]);
+    let args = expand_all(&container["args"]);
+    let Some((first, rest)) = command.split_first() else {
+        return Ok(Exec {
+            program: image_program.to_path_buf(),
+            argv0: image_program.display().to_string(),
+            args,
+        });
+    };
+    let program = if first.contains('/') {
+        let p = PathBuf::from(first);
+        if !p.is_file() {
+            return Err(format!(
+                "exec: \"{first}\": stat {first}: no such file or directory"
+            ));
+        }
+        p
+    } else {
+        let path = env
+            .iter()
+            .rev()
+            .find(|(k, _)| k == "PATH")
+            .map(|(_, v)| v.as_str())
+            .unwrap_or_default();
+        std::env::split_paths(path)
+            .map(|dir| dir.join(first))
+            .find(|p| is_executable(p))
+            .ok_or_else(|| format!("exec: \"{first}\": executable file not found in $PATH"))?
+    };
+    Ok(Exec {
+        program,
+        argv0: first.clone(),
+        args: rest.iter().cloned().chain(args).collect(),
+    })
+}
+
+fn is_executable(p: &Path) -> bool {
+    use std::os::unix::fs::PermissionsExt;
+    p.metadata()
+        .is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn env() -> Vec<(String, String)> {
+        vec![
+            ("PATH".into(), std::env::var("PATH").unwrap_or_default()),
+            ("GREETING".into(), "hi".into()),
+        ]
+    }
+
+    #[test]
+    fn command_replaces_the_entrypoint_and_args_follow() {
+        let image = Path::new("/images/app");
+        let e = resolve(image, &json!({"args": ["--port", "$(GREETING)"]}), &env()).unwrap();
+        assert_eq!(
+            (e.program.as_path(), e.args),
+            (image, vec!["--port".into(), "hi".into()])
+        );
+        let e = resolve(
+            image,
+            &json!({"command": ["sh", "-c"], "args": ["echo $(GREETING) $$HOME $(NOPE)"]}),
+            &env(),
+        )
+        .unwrap();
+        assert!(e.program.ends_with("sh"), "{e:?}");
+        assert_eq!(e.argv0, "sh");
+        assert_eq!(e.args, ["-c", "echo hi $HOME $(NOPE)"]);
+        assert_eq!(
+            resolve(image, &json!({"command": ["no-such-program"]}), &env()).unwrap_err(),
+            "exec: \"no-such-program\": executable file not found in $PATH"
+        );
+        assert!(
+            resolve(image, &json!({"command": ["/no/such"]}), &env())
+                .unwrap_err()
+                .contains("no such file or directory")
+        );
+    }
+}
