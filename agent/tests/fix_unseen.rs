@@ -317,3 +317,47 @@ async fn a_crash_started_by_a_secret_change_never_shows_the_old_secret() {
         "{crash:#}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_command_the_image_lacks_is_named_on_its_field() {
+    let env = common::setup().await;
+    let kc = env.kubeconfig.clone();
+    // A person overrides the entrypoint with a typo: the runtime cannot start the process.
+    kubectl(
+        &kc,
+        &[
+            "patch",
+            "deployment",
+            "todo-backend",
+            "--type=json",
+            "-p",
+            r#"[{"op":"add","path":"/spec/template/spec/containers/0/command","value":["todo-bakend"]}]"#,
+        ],
+    );
+    let found = findings_until(&kc, "the start error", |f| {
+        has(f, "start-error", "deployment/todo-backend")
+    })
+    .await;
+    let start = found.iter().find(|f| f["id"] == "start-error").unwrap();
+    assert!(
+        start["summary"]
+            .as_str()
+            .unwrap()
+            .contains("cannot execute \"todo-bakend\""),
+        "{start:#}"
+    );
+    assert!(
+        start["evidence"][0]
+            .as_str()
+            .unwrap()
+            .contains("executable file not found in $PATH"),
+        "{start:#}"
+    );
+    assert_eq!(start["changes"][0]["field"], "command", "{start:#}");
+    assert_eq!(start["changes"][0]["current"], json!(["todo-bakend"]));
+    // Not taken for the app crashing: its process never ran, so there is no log to blame.
+    assert!(
+        !has(&found, "crash-loop", "deployment/todo-backend"),
+        "{found:#?}"
+    );
+}

@@ -65,6 +65,9 @@ pub fn cause_of(id: &str) -> &'static str {
         "crash-loop" => {
             "The application starts and exits with an error: its last log lines, and what its release's latest revision changed, say why."
         }
+        "start-error" => {
+            "The container runtime cannot start the container's process: its command names a program the image does not have, or one that cannot be executed."
+        }
         "oom-killed" => "The container uses more memory than its limit, so the kernel kills it.",
         "unschedulable" => "The scheduler found no node the pod may run on.",
         "readiness-failing" => {
@@ -131,6 +134,9 @@ fn action_for(f: &Finding, history: &History) -> Option<String> {
         "container-config" => format!(
             "create the missing object or key, or point the release at one that has it (helm upgrade {r})"
         ),
+        "start-error" => {
+            format!("give the container a command its image has, in the release {r}{or_rollback}")
+        }
         _ => return field_action(f),
     })
 }

@@ -15,6 +15,7 @@ mod image_pull;
 mod liveness;
 mod oom_killed;
 mod readiness;
+mod start_error;
 mod unschedulable;
 
 /// One container of one pod, with what the analyzers read about it.
@@ -49,6 +50,7 @@ const INDEPENDENT: &[Check] = &[image_pull::check, container_config::check];
 
 /// Checks in order of how directly they name the cause; the first that holds explains it.
 const EXCLUSIVE: &[Check] = &[
+    start_error::check,
     oom_killed::check,
     liveness::check,
     crash_loop::check,
