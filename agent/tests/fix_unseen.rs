@@ -319,7 +319,7 @@ async fn a_crash_started_by_a_secret_change_never_shows_the_old_secret() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_command_the_image_lacks_is_named_on_its_field() {
+async fn a_command_the_image_lacks_is_named_and_removed() {
     let env = common::setup().await;
     let kc = env.kubeconfig.clone();
     // A person overrides the entrypoint with a typo: the runtime cannot start the process.
@@ -360,4 +360,37 @@ async fn a_command_the_image_lacks_is_named_on_its_field() {
         !has(&found, "crash-loop", "deployment/todo-backend"),
         "{found:#?}"
     );
+
+    // The release never rendered a command and kubectl-patch owns it: drift whose repair
+    // removes it, since re-applying the release leaves fields it does not own.
+    let found = findings_until(&kc, "the added command as drift", |f| {
+        f.iter().any(|f| {
+            f["id"] == "drift"
+                && f["object"] == "deployment/todo-backend"
+                && f["changes"][0]["field"] == "command"
+        })
+    })
+    .await;
+    let drift = found.iter().find(|f| f["id"] == "drift").unwrap();
+    assert!(drift["changes"][0]["proposed"].is_null(), "{drift:#}");
+    assert!(
+        drift["evidence"]
+            .to_string()
+            .contains("kubectl-patch added it"),
+        "{drift:#}"
+    );
+    let out = todo_ops(&kc, &["fix", "--yes"]).await;
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let command = kubectl(
+        &kc,
+        &[
+            "get",
+            "deployment",
+            "todo-backend",
+            "-o",
+            "jsonpath={.spec.template.spec.containers[0].command}",
+        ],
+    );
+    assert!(command.is_empty(), "the command is still there: {command}");
+    common::healthy(&env, "the command's removal").await;
 }

@@ -185,3 +185,82 @@ async fn the_template_failure_of_a_missing_content_key_is_named_and_never_provok
     let sent = &requests.last().unwrap()["messages"][1];
     assert_eq!(sent["content"], "", "{sent}");
 }
+
+// Ollama's and vLLM's OpenAI endpoints, from their documented shapes (tests/recordings/
+// documented/: read from their source, not recorded here, each file says which).
+
+const OLLAMA: &str = "documented/ollama-0.33";
+const VLLM: &str = "documented/vllm-0.11";
+
+async fn tool_turn(path: &str) -> Result<todo_ops::protocol::ModelTurn, ModelError> {
+    let llm = ScriptedLlm::start().await.unwrap();
+    llm.push(recording(path));
+    model(&llm)
+        .turn(
+            &[Message::user("List the pods.")],
+            &list_pods(),
+            &mut |_| {},
+        )
+        .await
+}
+
+#[tokio::test]
+async fn whole_and_split_tool_call_deltas_each_make_one_call() {
+    for path in [
+        format!("{OLLAMA}/stream-tools.json"),
+        format!("{VLLM}/stream-tools.json"),
+    ] {
+        let turn = tool_turn(&path).await.unwrap();
+        assert_eq!(turn.tool_calls.len(), 1, "{path}: {turn:?}");
+        assert_eq!(turn.tool_calls[0].name, "list_pods", "{path}");
+        let args: Value = serde_json::from_str(&turn.tool_calls[0].arguments).unwrap();
+        assert_eq!(args, json!({}), "{path}");
+        assert!(!turn.tool_calls[0].id.is_empty(), "{path}");
+    }
+}
+
+#[tokio::test]
+async fn a_usage_chunk_with_no_choices_is_counted_not_estimated() {
+    let turn = tool_turn(&format!("{OLLAMA}/stream-tools-usage.json"))
+        .await
+        .unwrap();
+    assert_eq!(turn.usage, Some((412, 17)));
+    assert!(!turn.usage_estimated);
+    assert_eq!(turn.tool_calls.len(), 1);
+}
+
+#[tokio::test]
+async fn refusals_and_broken_streams_are_errors_that_say_what_happened() {
+    let unknown = tool_turn(&format!("{VLLM}/model-not-found.json"))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(unknown, ModelError::UnknownModel { .. }),
+        "{unknown:?}"
+    );
+    let unknown = tool_turn(&format!("{OLLAMA}/model-not-found.json"))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(unknown, ModelError::UnknownModel { .. }),
+        "{unknown:?}"
+    );
+    let too_long = tool_turn(&format!("{VLLM}/context-too-long.json"))
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(
+        too_long.contains("maximum context length is 8192"),
+        "{too_long}"
+    );
+    // vLLM sends an error object inside the stream; Ollama's stream just stops.
+    let died = tool_turn(&format!("{VLLM}/stream-error.json"))
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(died.contains("The engine died unexpectedly"), "{died}");
+    let cut = tool_turn(&format!("{OLLAMA}/stream-error.json"))
+        .await
+        .unwrap_err();
+    assert!(matches!(cut, ModelError::NoAnswer { .. }), "{cut:?}");
+}

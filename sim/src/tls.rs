@@ -101,6 +101,12 @@ impl axum::serve::Listener for TlsListener {
                     continue;
                 }
             };
+            // Watch events are small writes: with Nagle's algorithm each waits for the client's
+            // delayed ACK (up to 40 ms on Linux). Go's servers, the API server's among them,
+            // set TCP_NODELAY on every connection.
+            if let Err(e) = tcp.set_nodelay(true) {
+                tracing::debug!(%addr, error = %e, "TCP_NODELAY not set");
+            }
             // A bad handshake (a plain-HTTP client, a port scan) only costs that connection.
             match tokio::time::timeout(
                 std::time::Duration::from_secs(10),

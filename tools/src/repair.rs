@@ -22,7 +22,8 @@ pub struct FieldChange {
     pub field: String,
     /// Its live value.
     pub current: Value,
-    /// A value measured or last seen working, when the evidence gives one.
+    /// A value measured or last seen working, when the evidence gives one; `null` removes
+    /// the field (one the object should not have).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub proposed: Option<Value>,
     /// Where `proposed` comes from, in words.

@@ -462,50 +462,84 @@ impl Model {
     }
 
     fn classify(&self, e: OpenAIError) -> Attempt {
-        let endpoint = endpoint(&self.cfg);
         match e {
-            OpenAIError::ApiError(r) => {
-                let status = r.status_code.as_u16();
-                let detail = r.api_error.message.clone();
-                match status {
-                    401 | 403 => Attempt::Fail(ModelError::Auth { endpoint, detail }),
-                    404 => Attempt::Fail(ModelError::UnknownModel {
-                        model: self.cfg.model.clone(),
-                        endpoint,
-                        detail,
-                    }),
-                    _ if r.api_error.code.as_deref() == Some("model_not_found") => {
-                        Attempt::Fail(ModelError::UnknownModel {
-                            model: self.cfg.model.clone(),
-                            endpoint,
-                            detail,
-                        })
-                    }
-                    // A refusal of the request's tool shape (llama-cpp-python answers 500,
-                    // vLLM 400): the caller may change the shape and ask again.
-                    400 | 422 | 500 if detail.to_ascii_lowercase().contains("tool") => {
-                        Attempt::Refused(format!("HTTP {status}: {detail}"))
-                    }
-                    // The event source has already retried these with back-off.
-                    429 | 500..=599 => Attempt::Fail(ModelError::Unavailable {
-                        endpoint,
-                        detail: format!("HTTP {status}: {detail}"),
-                    }),
-                    _ => Attempt::Fail(ModelError::Rejected {
-                        endpoint,
-                        detail: format!("HTTP {status}: {detail}"),
-                    }),
-                }
-            }
+            OpenAIError::ApiError(r) => self.by_status(
+                r.status_code.as_u16(),
+                r.api_error.message.clone(),
+                r.api_error.code.as_deref(),
+            ),
+            // An error body the SDK cannot read — vLLM's numeric `code` — or an error object
+            // inside a stream: read it here, where vLLM's code is the HTTP status.
+            OpenAIError::JSONDeserialize(_, content) => match foreign_error(&content) {
+                Some((status, detail)) => self.by_status(status, detail, None),
+                None => Attempt::Fail(ModelError::Rejected {
+                    endpoint: endpoint(&self.cfg),
+                    detail: format!("an answer that is not a chat completion: {content}"),
+                }),
+            },
             // Timeouts, refused connections and broken streams are worth another try.
             OpenAIError::Reqwest(e) => Attempt::Retry(with_causes(&e)),
             OpenAIError::StreamError(e) => Attempt::Retry(with_causes(&*e)),
             other => Attempt::Fail(ModelError::Rejected {
-                endpoint,
+                endpoint: endpoint(&self.cfg),
                 detail: other.to_string(),
             }),
         }
     }
+
+    /// What an HTTP error status means for this turn.
+    fn by_status(&self, status: u16, detail: String, code: Option<&str>) -> Attempt {
+        let endpoint = endpoint(&self.cfg);
+        match status {
+            401 | 403 => Attempt::Fail(ModelError::Auth { endpoint, detail }),
+            404 => Attempt::Fail(ModelError::UnknownModel {
+                model: self.cfg.model.clone(),
+                endpoint,
+                detail,
+            }),
+            _ if code == Some("model_not_found") => Attempt::Fail(ModelError::UnknownModel {
+                model: self.cfg.model.clone(),
+                endpoint,
+                detail,
+            }),
+            // A refusal of the request's tool shape (llama-cpp-python answers 500, vLLM
+            // 400): the caller may change the shape and ask again.
+            400 | 422 | 500 if detail.to_ascii_lowercase().contains("tool") => {
+                Attempt::Refused(format!("HTTP {status}: {detail}"))
+            }
+            // The event source has already retried these with back-off.
+            429 | 500..=599 => Attempt::Fail(ModelError::Unavailable {
+                endpoint,
+                detail: format!("HTTP {status}: {detail}"),
+            }),
+            _ => Attempt::Fail(ModelError::Rejected {
+                endpoint,
+                detail: format!("HTTP {status}: {detail}"),
+            }),
+        }
+    }
+}
+
+/// The status and message of an error body in a shape the SDK does not read:
+/// `{"error": {"message", "code": 404}}` (vLLM 0.10.1 and later) or
+/// `{"object": "error", "message", "code"}` (earlier vLLM).
+fn foreign_error(content: &str) -> Option<(u16, String)> {
+    let v: serde_json::Value = serde_json::from_str(content).ok()?;
+    let e = if v["error"].is_object() {
+        &v["error"]
+    } else {
+        &v
+    };
+    if v["error"].is_null() && v["object"] != "error" {
+        return None;
+    }
+    let message = e["message"].as_str()?.to_string();
+    let status = e["code"]
+        .as_u64()
+        .and_then(|c| u16::try_from(c).ok())
+        .filter(|c| (400..600).contains(c))
+        .unwrap_or(500);
+    Some((status, message))
 }
 
 /// An error and every cause under it: "operation timed out" is often only in a cause.

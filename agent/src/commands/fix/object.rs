@@ -1,7 +1,8 @@
-//! `todo-ops fix` for objects no Helm release owns: each finding's field changes become one
-//! strategic merge patch per object, shown as the API server's dry run, applied through the
-//! gate, verified by diagnosing again, and undone (the fields set back) when the result is
-//! worse or the rollout does not finish.
+//! `todo-ops fix` for objects no Helm release owns, and for fields a release never rendered
+//! (re-applying it leaves those): each finding's field changes become one strategic merge
+//! patch per object, shown as the API server's dry run, applied through the gate, verified by
+//! diagnosing again, and undone (the fields set back) when the result is worse or the rollout
+//! does not finish.
 
 use std::time::Duration;
 
@@ -32,11 +33,18 @@ pub struct ObjectFix {
     pub findings: Vec<String>,
 }
 
-/// The object repairs of findings that no release owns, in finding order.
+/// The object repairs of findings that no release owns, and the removals of fields a
+/// release does not render, in finding order.
 pub fn proposals(d: &Diagnosis) -> Vec<ObjectFix> {
     let mut out: Vec<ObjectFix> = Vec::new();
-    for f in d.findings.iter().filter(|f| f.release.is_none()) {
-        for r in object_repairs(&f.changes) {
+    for f in &d.findings {
+        let changes: Vec<_> = f
+            .changes
+            .iter()
+            .filter(|c| f.release.is_none() || c.proposed.as_ref().is_some_and(|p| p.is_null()))
+            .cloned()
+            .collect();
+        for r in object_repairs(&changes) {
             match out.iter_mut().find(|o| o.object == r.object) {
                 Some(o) => o.findings.push(f.id.to_string()),
                 None => out.push(ObjectFix {

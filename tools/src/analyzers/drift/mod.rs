@@ -1,6 +1,9 @@
 //! Drift: objects a Helm release rendered that were deleted or edited outside Helm. The
 //! release's own manifest (from its storage Secret) is compared with the live objects; the
-//! repair re-applies the release with its current values, which restores every one of them.
+//! repair re-applies the release with its current values, which restores every one of them,
+//! and removes container fields someone else added that the release never rendered.
+
+mod added;
 
 use serde_json::{Value, json};
 
@@ -52,17 +55,39 @@ pub fn analyze(snap: &Snapshot) -> Vec<Finding> {
                 )),
                 Some(live) => {
                     let diffs = differences(kind, rendered, live, managed_replicas(latest, name));
-                    if !diffs.is_empty() {
+                    let added = if kind == "Deployment" {
+                        added::added_container_fields(&object, rendered, live)
+                    } else {
+                        Vec::new()
+                    };
+                    if !diffs.is_empty() || !added.is_empty() {
                         let mut evidence = vec![format!(
                             "live {kind} {name} differs from what release {release} revision {} renders:",
                             latest.number
                         )];
+                        let diffs_shown = diffs.len();
                         evidence.extend(diffs.into_iter().take(8));
-                        out.push(finding(
+                        evidence.extend(added.iter().map(|c| {
+                            format!(
+                                "spec.template.spec.containers[{}].{}: not rendered, live {} ({})",
+                                c.container.as_deref().unwrap_or_default(),
+                                c.field,
+                                c.current,
+                                c.basis
+                            )
+                        }));
+                        let mut f = finding(
                             Severity::Warning,
                             format!("{kind} {name} of release {release} was edited outside Helm"),
                             evidence,
-                        ));
+                        );
+                        // Re-applying the release does not remove what it never rendered:
+                        // when that is all there is, the repair is the removal alone.
+                        if diffs_shown == 0 {
+                            f.suggested_patch = None;
+                        }
+                        f.changes = added;
+                        out.push(f);
                     }
                 }
             }

@@ -1,0 +1,107 @@
+//! Container fields a workload has that its release does not render and that another field
+//! manager added (`metadata.managedFields`: a `kubectl patch`, `edit` or `set`). Re-applying
+//! the release leaves them — server-side apply only takes back what the release renders — so
+//! the repair removes them from the object.
+
+use serde_json::Value;
+
+use crate::repair::FieldChange;
+
+/// Whether a managedFields entry is someone editing the object outside the release: an
+/// update of the main resource (not an apply, which is how Helm 4 writes; not Helm 3's own
+/// updates; not a status or scale subresource).
+fn edited_outside(entry: &Value) -> bool {
+    entry["operation"] == "Update"
+        && entry["subresource"].as_str().is_none_or(str::is_empty)
+        && entry["manager"] != "helm"
+}
+
+/// The container fields `live` has beyond what `rendered` does, each with who added it,
+/// as field changes whose repair is removal.
+pub fn added_container_fields(object: &str, rendered: &Value, live: &Value) -> Vec<FieldChange> {
+    let rendered_containers = &rendered["spec"]["template"]["spec"]["containers"];
+    let live_containers = &live["spec"]["template"]["spec"]["containers"];
+    let mut out: Vec<FieldChange> = Vec::new();
+    for entry in live["metadata"]["managedFields"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|e| edited_outside(e))
+    {
+        let manager = entry["manager"].as_str().unwrap_or("an unnamed client");
+        let owned = &entry["fieldsV1"]["f:spec"]["f:template"]["f:spec"]["f:containers"];
+        for (key, fields) in owned.as_object().into_iter().flatten() {
+            let Some(name) = key
+                .strip_prefix("k:")
+                .and_then(|k| serde_json::from_str::<Value>(k).ok())
+                .and_then(|k| k["name"].as_str().map(str::to_string))
+            else {
+                continue;
+            };
+            let by_name = |list: &Value| {
+                list.as_array()
+                    .and_then(|l| l.iter().find(|c| c["name"] == name.as_str()))
+                    .cloned()
+            };
+            let (Some(r), Some(l)) = (by_name(rendered_containers), by_name(live_containers))
+            else {
+                continue;
+            };
+            for field in fields
+                .as_object()
+                .into_iter()
+                .flatten()
+                .filter_map(|(k, _)| k.strip_prefix("f:"))
+                .filter(|f| *f != "name")
+            {
+                let current = &l[field];
+                let known = out
+                    .iter()
+                    .any(|c| c.container.as_deref() == Some(name.as_str()) && c.field == field);
+                if r.get(field).is_none() && !current.is_null() && !known {
+                    out.push(FieldChange {
+                        object: object.to_string(),
+                        container: Some(name.clone()),
+                        field: field.to_string(),
+                        current: current.clone(),
+                        proposed: Some(Value::Null),
+                        basis: format!("the release does not render it; {manager} added it"),
+                    });
+                }
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn only_fields_another_manager_added_beyond_the_rendering_are_named() {
+        let rendered = json!({"spec": {"template": {"spec": {"containers": [
+            {"name": "app", "image": "web:1"}]}}}});
+        let mut live = json!({"spec": {"template": {"spec": {"containers": [
+            {"name": "app", "image": "web:2", "command": ["webb"], "imagePullPolicy": "IfNotPresent"}]}}}});
+        let owned = |fields: Value| {
+            json!({"f:spec": {"f:template": {"f:spec": {"f:containers": {
+            "k:{\"name\":\"app\"}": fields}}}}})
+        };
+        live["metadata"]["managedFields"] = json!([
+            {"manager": "helm-app", "operation": "Apply", "fieldsV1": owned(json!({"f:image": {}, "f:name": {}}))},
+            {"manager": "kubectl-patch", "operation": "Update", "fieldsV1": owned(json!({"f:command": {}, "f:image": {}}))},
+            {"manager": "kubectl", "operation": "Update", "subresource": "scale", "fieldsV1": owned(json!({"f:args": {}}))},
+        ]);
+        let added = added_container_fields("deployment/web", &rendered, &live);
+        assert_eq!(added.len(), 1, "{added:?}");
+        assert_eq!(added[0].field, "command");
+        assert_eq!(added[0].current, json!(["webb"]));
+        assert_eq!(added[0].proposed, Some(Value::Null));
+        assert!(added[0].basis.contains("kubectl-patch"));
+        // Defaulted fields nobody edited, and rendered fields changed in place, are not added.
+        live["metadata"]["managedFields"] = json!([]);
+        assert!(added_container_fields("deployment/web", &rendered, &live).is_empty());
+    }
+}
