@@ -20,7 +20,7 @@ spec:
   restartPolicy: Never
   containers:
   - name: app
-    image: py
+    image: py:3.12
     env:
     - {{name: GREETING, value: hello}}
 {container}"

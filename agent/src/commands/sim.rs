@@ -76,9 +76,7 @@ fn image_table(opts: &SimStart) -> Result<ImageTable> {
         for app in ["todo-backend", "todo-frontend"] {
             let bin = dir.join(app);
             if bin.is_file() {
-                table
-                    .add(&format!("{app}={}", bin.display()))
-                    .map_err(anyhow::Error::msg)?;
+                table.add_built(app, &bin);
             }
         }
     }

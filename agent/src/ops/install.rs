@@ -95,9 +95,7 @@ pub fn app_images() -> Result<ImageTable> {
                 dir.display()
             );
         };
-        table
-            .add(&format!("{app}={}", bin.display()))
-            .map_err(anyhow::Error::msg)?;
+        table.add_built(app, &bin);
     }
     Ok(table)
 }

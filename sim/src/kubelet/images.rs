@@ -2,12 +2,12 @@
 
 use std::path::PathBuf;
 
-/// One entry: a repository (and optionally one tag) mapped to a program.
+/// One entry: a repository (and optionally the tags it exists with) mapped to a program.
 #[derive(Debug, Clone)]
 pub struct ImageEntry {
     /// Repository name, e.g. `todo-backend`.
     pub repository: String,
-    /// Accepted tags; empty accepts `latest` and the product version.
+    /// The tags the image exists with; empty: any tag (a public image has many).
     pub tags: Vec<String>,
     /// The program to run.
     pub command: PathBuf,
@@ -19,8 +19,8 @@ pub struct ImageTable {
     entries: Vec<ImageEntry>,
 }
 
-/// The tags an entry accepts when none are given.
-pub const DEFAULT_TAGS: [&str; 2] = ["latest", env!("CARGO_PKG_VERSION")];
+/// The tags our own images are built with.
+pub const BUILT_TAGS: [&str; 2] = ["latest", env!("CARGO_PKG_VERSION")];
 
 /// Splits `registry/path/name:tag@digest` into (name, tag).
 pub fn split(image: &str) -> (String, String) {
@@ -33,7 +33,17 @@ pub fn split(image: &str) -> (String, String) {
 }
 
 impl ImageTable {
-    /// Adds `repo[:tag]=PATH`.
+    /// Adds one of our own images: it exists only with the tags our builds give it, so a
+    /// tag typo fails to pull as it would from a registry.
+    pub fn add_built(&mut self, repository: &str, program: &std::path::Path) {
+        self.entries.push(ImageEntry {
+            repository: repository.to_string(),
+            tags: BUILT_TAGS.iter().map(|t| t.to_string()).collect(),
+            command: program.to_path_buf(),
+        });
+    }
+
+    /// Adds `repo[:tag]=PATH`: that one tag, or without a tag every tag of the repository.
     pub fn add(&mut self, spec: &str) -> Result<(), String> {
         let (image, path) = spec.split_once('=').ok_or_else(|| {
             format!("image mapping {spec:?} must look like todo-backend=/path/to/binary")
@@ -55,14 +65,7 @@ impl ImageTable {
         let (name, tag) = split(image);
         self.entries
             .iter()
-            .find(|e| {
-                e.repository == name
-                    && (if e.tags.is_empty() {
-                        DEFAULT_TAGS.contains(&tag.as_str())
-                    } else {
-                        e.tags.contains(&tag)
-                    })
-            })
+            .find(|e| e.repository == name && (e.tags.is_empty() || e.tags.contains(&tag)))
             .map(|e| e.command.clone())
             .filter(|p| p.is_file())
     }
@@ -81,7 +84,7 @@ mod tests {
     fn resolves_by_repository_and_tag() {
         let exe = std::env::current_exe().unwrap();
         let mut t = ImageTable::default();
-        t.add(&format!("todo-backend={}", exe.display())).unwrap();
+        t.add_built("todo-backend", &exe);
         assert_eq!(t.resolve("todo-backend:latest"), Some(exe.clone()));
         assert_eq!(
             t.resolve("docker.io/library/todo-backend"),
@@ -89,6 +92,16 @@ mod tests {
         );
         assert_eq!(t.resolve("todo-backend:v9.9.9"), None);
         assert_eq!(t.resolve("nginx:1.27"), None);
+        // A mapping without a tag stands for a public image: any tag of it runs.
+        t.add(&format!("nginx={}", exe.display())).unwrap();
+        assert_eq!(t.resolve("nginx:1.27"), Some(exe.clone()));
+        assert_eq!(
+            t.resolve("docker.io/library/nginx:1.27-alpine"),
+            Some(exe.clone())
+        );
+        t.add(&format!("redis:7={}", exe.display())).unwrap();
+        assert_eq!(t.resolve("redis:7"), Some(exe.clone()));
+        assert_eq!(t.resolve("redis:8"), None);
         assert!(t.add("nonsense").is_err());
         assert_eq!(
             split("reg.io:5000/a/b:1.2@sha256:x"),

@@ -79,8 +79,9 @@ pub struct SimStart {
     /// The charts folder (default: the settings file's `charts`, else the built-in charts).
     #[arg(long)]
     pub charts: Option<PathBuf>,
-    /// Extra image mappings `REPOSITORY[:TAG]=PROGRAM` (todo-backend and todo-frontend map to
-    /// the binaries next to todo-ops by default).
+    /// Extra image mappings: `REPOSITORY=PROGRAM` runs every tag of the repository,
+    /// `REPOSITORY:TAG=PROGRAM` one tag (todo-backend and todo-frontend map to the binaries
+    /// next to todo-ops, with the tags they are built with).
     #[arg(long = "image", value_name = "IMAGE=PROGRAM")]
     pub images: Vec<String>,
 }
