@@ -26,7 +26,7 @@ fn app_dir() -> PathBuf {
 async fn start_sim(runtime: PodRuntime) -> (RunningSim, PathBuf) {
     let mut images = ImageTable::default();
     for app in ["todo-backend", "todo-frontend"] {
-        let _ = images.add(&format!("{app}={}", app_dir().join(app).display()));
+        images.add_built(app, &app_dir().join(app));
     }
     let sim = RunningSim::start(SimConfig {
         controllers: ControllerConfig {

@@ -36,9 +36,7 @@ fn bin(name: &str) -> PathBuf {
 async fn sim() -> (RunningSim, PathBuf) {
     let mut images = ImageTable::default();
     for app in ["todo-backend", "todo-frontend"] {
-        images
-            .add(&format!("{app}={}", bin(app).display()))
-            .unwrap();
+        images.add_built(app, &bin(app));
     }
     let sim = RunningSim::start(SimConfig {
         controllers: ControllerConfig {

@@ -3,139 +3,21 @@
 //! removes what its manager stopped applying, and refuses to change a field another manager
 //! owns unless forced.
 
+mod conflict;
+mod entries;
 mod fieldset;
 mod walk;
 
 use serde_json::{Value, json};
 
+pub use conflict::{Conflict, conflict_message};
+pub use entries::Manager;
 pub use fieldset::{FieldSet, path_string};
+
+use entries::{Entry, client_entries, entries, store_entries};
 
 use crate::resources::ResourceType;
 use crate::structure::Cursor;
-
-/// Who writes: the field manager, the API version it wrote in, and the subresource.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Manager {
-    /// `fieldManager`, or the client's user agent up to its first `/`.
-    pub name: String,
-    /// `apps/v1`.
-    pub api_version: String,
-    /// `status` for writes to the status subresource.
-    pub subresource: Option<String>,
-}
-
-impl Manager {
-    /// The manager of a request: `fieldManager` when given, else the user agent's product.
-    pub fn of_request(
-        field_manager: Option<&str>,
-        user_agent: Option<&str>,
-        rt: &ResourceType,
-        subresource: Option<&str>,
-    ) -> Self {
-        let name = field_manager
-            .filter(|m| !m.is_empty())
-            .map(str::to_string)
-            .unwrap_or_else(|| {
-                user_agent
-                    .and_then(|ua| ua.split('/').next())
-                    .unwrap_or_default()
-                    .chars()
-                    .take(128)
-                    .collect()
-            });
-        Self {
-            name,
-            api_version: rt.api_version(),
-            subresource: subresource.map(str::to_string),
-        }
-    }
-}
-
-/// One `managedFields` entry.
-#[derive(Debug, Clone)]
-struct Entry {
-    manager: String,
-    operation: String,
-    api_version: String,
-    time: Option<String>,
-    subresource: Option<String>,
-    fields: FieldSet,
-}
-
-impl Entry {
-    fn read(v: &Value) -> Option<Self> {
-        Some(Self {
-            manager: v["manager"].as_str()?.to_string(),
-            operation: v["operation"].as_str().unwrap_or("Update").to_string(),
-            api_version: v["apiVersion"].as_str().unwrap_or_default().to_string(),
-            time: v["time"].as_str().map(str::to_string),
-            subresource: v["subresource"].as_str().map(str::to_string),
-            fields: FieldSet::from_fields_v1(&v["fieldsV1"]),
-        })
-    }
-
-    fn write(&self) -> Value {
-        let mut v = json!({
-            "manager": self.manager,
-            "operation": self.operation,
-            "apiVersion": self.api_version,
-            "fieldsType": "FieldsV1",
-            "fieldsV1": self.fields.to_fields_v1(),
-        });
-        if let Some(t) = &self.time {
-            v["time"] = json!(t);
-        }
-        if let Some(s) = &self.subresource {
-            v["subresource"] = json!(s);
-        }
-        v
-    }
-
-    fn is(&self, who: &Manager, operation: &str) -> bool {
-        self.manager == who.name
-            && self.operation == operation
-            && self.subresource == who.subresource
-    }
-
-    /// How conflict messages name the manager.
-    fn describe(&self) -> String {
-        let mut s = format!("{:?}", self.manager);
-        if let Some(sub) = &self.subresource {
-            s.push_str(&format!(" with subresource {sub:?}"));
-        }
-        if self.operation == "Update" {
-            s.push_str(&format!(" using {}", self.api_version));
-            if let Some(t) = &self.time {
-                s.push_str(&format!(" at {t}"));
-            }
-        }
-        s
-    }
-}
-
-fn entries(obj: &Value) -> Vec<Entry> {
-    obj["metadata"]["managedFields"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter_map(Entry::read)
-        .collect()
-}
-
-fn store_entries(obj: &mut Value, list: &[Entry]) {
-    let kept: Vec<Value> = list
-        .iter()
-        .filter(|e| !e.fields.is_empty())
-        .map(Entry::write)
-        .collect();
-    if let Some(m) = obj["metadata"].as_object_mut() {
-        if kept.is_empty() {
-            m.remove("managedFields");
-        } else {
-            m.insert("managedFields".into(), Value::Array(kept));
-        }
-    }
-}
 
 /// Metadata the server keeps for itself: nobody owns it.
 const SERVER_METADATA: [&str; 9] = [
@@ -171,19 +53,6 @@ fn owned_part(rt: &ResourceType, obj: &Value, who: &Manager) -> Value {
         }
     }
     Value::Object(part)
-}
-
-/// The entries a client sent, when it sent different ones: a list of entries replaces the
-/// stored ones, a list of one empty entry clears them, an empty list changes nothing.
-fn client_entries(before: Option<&Value>, after: &Value) -> Option<Vec<Entry>> {
-    let sent = after["metadata"]["managedFields"].as_array()?;
-    if sent.is_empty()
-        || before
-            .is_some_and(|b| b["metadata"]["managedFields"] == after["metadata"]["managedFields"])
-    {
-        return None;
-    }
-    Some(sent.iter().filter_map(Entry::read).collect())
 }
 
 /// Records an update (create, replace or non-apply patch) by `who` on `after`: the fields
@@ -222,15 +91,6 @@ pub fn record_update(rt: &ResourceType, before: Option<&Value>, after: &mut Valu
         }),
     }
     store_entries(after, &list);
-}
-
-/// A field another manager owns with a different value.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Conflict {
-    /// The other manager, as messages name it.
-    pub manager: String,
-    /// The field: `.spec.replicas`.
-    pub field: String,
 }
 
 /// Server-side apply of `config` by `who` onto `live` (None: the object does not exist).
@@ -335,34 +195,6 @@ fn migrating_from_client_side_apply(rt: &ResourceType, live: &Value, who: &Manag
         }
     }
     allowed
-}
-
-/// The API server's message for a failed apply.
-pub fn conflict_message(conflicts: &[Conflict]) -> String {
-    if let [one] = conflicts {
-        return format!(
-            "Apply failed with 1 conflict: conflict with {}: {}",
-            one.manager, one.field
-        );
-    }
-    let mut managers: Vec<&str> = conflicts.iter().map(|c| c.manager.as_str()).collect();
-    managers.sort();
-    managers.dedup();
-    let mut lines = Vec::new();
-    for m in managers {
-        lines.push(format!("conflicts with {m}:"));
-        lines.extend(
-            conflicts
-                .iter()
-                .filter(|c| c.manager == m)
-                .map(|c| format!("- {}", c.field)),
-        );
-    }
-    format!(
-        "Apply failed with {} conflicts: {}",
-        conflicts.len(),
-        lines.join("\n")
-    )
 }
 
 #[cfg(test)]
