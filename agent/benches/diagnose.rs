@@ -32,6 +32,7 @@ async fn start_sim(runtime: PodRuntime) -> (RunningSim, PathBuf) {
         controllers: ControllerConfig {
             time_scale: 20.0,
             runtime,
+            ..Default::default()
         },
         images,
         ..SimConfig::default()
@@ -65,7 +66,8 @@ async fn main() -> anyhow::Result<()> {
     // The broken chatbot: a crash loop whose cause is in the log.
     let (sim, kc) = start_sim(PodRuntime::Processes).await;
     let charts = install::charts_dir(None)?;
-    let db = std::env::temp_dir().join(format!("diagnose-bench-{}.db", std::process::id()));
+    // Not under /tmp: the chart mounts an emptyDir there, which hides the machine's /tmp.
+    let db = todo_e2e::scratch_dir().join(format!("diagnose-bench-{}.db", std::process::id()));
     install::install_chatbot(
         &kc,
         &charts,

@@ -173,6 +173,7 @@ async fn a_log_line_asking_for_a_deletion_gets_none_without_a_yes() {
         controllers: ControllerConfig {
             time_scale: 20.0,
             runtime: PodRuntime::Processes,
+            ..Default::default()
         },
         images,
         ..SimConfig::default()

@@ -50,6 +50,7 @@ async fn deploy_installs_then_upgrades_in_place_and_undeploy_stops_everything() 
         controllers: ControllerConfig {
             time_scale: 20.0,
             runtime: PodRuntime::Instant,
+            ..Default::default()
         },
         ..SimConfig::default()
     })

@@ -88,6 +88,7 @@ async fn a_fix_whose_rollout_cannot_finish_is_rolled_back() {
         controllers: ControllerConfig {
             time_scale: 20.0,
             runtime: PodRuntime::Instant,
+            ..Default::default()
         },
         ..SimConfig::default()
     })

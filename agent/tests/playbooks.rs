@@ -61,6 +61,7 @@ async fn empty_sim() -> (RunningSim, PathBuf) {
         controllers: ControllerConfig {
             time_scale: 20.0,
             runtime: PodRuntime::Instant,
+            ..Default::default()
         },
         ..SimConfig::default()
     })

@@ -50,7 +50,12 @@ async fn kube_rs_and_kubectl_forward_to_a_pod() {
 
     // A port nothing listens on: the error channel says so.
     let mut pf = pods.portforward(&pod, &[9]).await.unwrap();
-    let err = pf.take_error(9).unwrap().await;
+    let err = tokio::time::timeout(
+        std::time::Duration::from_secs(20),
+        pf.take_error(9).unwrap(),
+    )
+    .await
+    .expect("no error came for a port nothing listens on");
     assert!(
         err.as_deref()
             .is_some_and(|e| e.contains("error forwarding port 9")),

@@ -139,3 +139,51 @@ fn extra_images_run_in_a_started_sim() {
     }
     assert!(todo_ops(&["sim", "stop"], &kubeconfig).status.success());
 }
+
+/// Regression: `sim start --runtime` never reached the background server, which always ran
+/// processes; `--nodes` makes a cluster of several nodes.
+#[test]
+fn runtime_and_nodes_reach_a_started_sim() {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("sim-cli-runtime-{}", std::process::id()));
+    let kubeconfig = dir.join("kubesim.kubeconfig");
+    let out = todo_ops(
+        &["sim", "start", "--runtime", "instant", "--nodes", "3"],
+        &kubeconfig,
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let kubectl = |args: &[&str]| {
+        let out = Command::new("kubectl")
+            .arg("--kubeconfig")
+            .arg(&kubeconfig)
+            .args(args)
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let nodes = kubectl(&["get", "nodes", "-o", "jsonpath={.items[*].metadata.name}"]);
+    assert_eq!(nodes, "kubesim kubesim-m02 kubesim-m03");
+    // An image nothing maps runs in the instant runtime (the process runtime cannot pull it).
+    kubectl(&["run", "ghost", "--image=no-such-image:1"]);
+    let ready = Command::new("kubectl")
+        .arg("--kubeconfig")
+        .arg(&kubeconfig)
+        .args([
+            "wait",
+            "--for=condition=Ready",
+            "pod/ghost",
+            "--timeout=20s",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        ready.status.success(),
+        "{}",
+        String::from_utf8_lossy(&ready.stderr)
+    );
+    assert!(todo_ops(&["sim", "stop"], &kubeconfig).status.success());
+}

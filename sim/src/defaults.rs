@@ -119,6 +119,26 @@ fn job_spec(spec: &mut Value) {
     }
 }
 
+/// What the Job strategy adds unless `manualSelector` is set: a selector on the job's own
+/// uid and the labels that carry it onto the pods.
+fn job_selector(job: &mut Value) {
+    if job["spec"]["manualSelector"] == true {
+        return;
+    }
+    let uid = job["metadata"]["uid"].clone();
+    let name = job["metadata"]["name"].clone();
+    job["spec"]["selector"] = json!({"matchLabels": {"batch.kubernetes.io/controller-uid": uid}});
+    let labels = &mut job["spec"]["template"]["metadata"]["labels"];
+    for (k, v) in [
+        ("batch.kubernetes.io/controller-uid", &uid),
+        ("batch.kubernetes.io/job-name", &name),
+        ("controller-uid", &uid),
+        ("job-name", &name),
+    ] {
+        labels[k] = v.clone();
+    }
+}
+
 /// What the DefaultTolerationSeconds admission plugin adds to every pod: five minutes on a
 /// node that is not ready or unreachable before eviction.
 fn default_tolerations(spec: &mut Value) {
@@ -210,6 +230,7 @@ pub fn on_create(rt: &ResourceType, obj: &mut Value, service_ip: impl FnOnce() -
         }
         ("batch", "Job") => {
             job_spec(&mut obj["spec"]);
+            job_selector(obj);
             obj["status"] = json!({});
         }
         ("batch", "CronJob") => {

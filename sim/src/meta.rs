@@ -218,12 +218,24 @@ pub const HOST_PORTS: &str = "kubesim.dev/host-ports";
 /// The host port a pod's containerPort is reachable on (the containerPort itself when the
 /// pod runs without processes).
 pub fn host_port(pod: &Value, container_port: i64) -> i64 {
-    pod["metadata"]["annotations"][HOST_PORTS]
+    let map = pod["metadata"]["annotations"][HOST_PORTS]
         .as_str()
-        .and_then(|t| serde_json::from_str::<Value>(t).ok())
-        .and_then(|m| m[container_port.to_string()].as_i64())
+        .and_then(|t| serde_json::from_str::<Value>(t).ok());
+    let Some(map) = map else {
+        return container_port;
+    };
+    // A container that names no port listens on the one it was given (`ANY_PORT`),
+    // whatever port a Service or port-forward names; otherwise an undeclared port has
+    // nothing behind it.
+    map[container_port.to_string()]
+        .as_i64()
+        .or_else(|| map[ANY_PORT.to_string()].as_i64())
         .unwrap_or(container_port)
 }
+
+/// The container port recorded for a container that names none: its one port answers for
+/// any port.
+pub const ANY_PORT: i64 = 0;
 
 #[cfg(test)]
 mod tests {

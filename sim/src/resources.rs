@@ -125,7 +125,7 @@ const STATUS: &[&str] = &["status"];
 
 served!(/** Namespaces. */ NAMESPACE: core::Namespace, short &["ns"], sub STATUS, status true, categories NONE, proto Some(&pb::CORE_NAMESPACE));
 served!(/** Nodes. */ NODE: core::Node, short &["no"], sub STATUS, status true, categories NONE, proto None);
-served!(/** Pods. */ POD: core::Pod, short &["po"], sub &["status", "log", "portforward"], status true, categories ALL, proto Some(&pb::CORE_POD));
+served!(/** Pods. */ POD: core::Pod, short &["po"], sub &["status", "log", "portforward", "exec", "eviction"], status true, categories ALL, proto Some(&pb::CORE_POD));
 served!(/** Services. */ SERVICE: core::Service, short &["svc"], sub STATUS, status true, categories ALL, proto Some(&pb::CORE_SERVICE));
 served!(/** Endpoints. */ ENDPOINTS: core::Endpoints, short &["ep"], sub NONE, status false, categories NONE, proto Some(&pb::CORE_ENDPOINTS));
 served!(/** ConfigMaps. */ CONFIG_MAP: core::ConfigMap, short &["cm"], sub NONE, status false, categories NONE, proto Some(&pb::CORE_CONFIG_MAP));

@@ -27,6 +27,8 @@ pub struct SimConfig {
     pub node_cpu: String,
     /// The node's allocatable memory.
     pub node_memory: String,
+    /// How many nodes (each with `node_cpu` and `node_memory`); at least one.
+    pub nodes: usize,
     /// Controller settings (time scale, pod runtime).
     pub controllers: ControllerConfig,
     /// Which images run which programs (process runtime).
@@ -40,6 +42,7 @@ impl Default for SimConfig {
             port: 0,
             node_cpu: "2".into(),
             node_memory: "3936Mi".into(),
+            nodes: 1,
             controllers: ControllerConfig::default(),
             images: ImageTable::default(),
         }
@@ -88,12 +91,21 @@ pub struct RunningSim {
     background: Vec<tokio::task::JoinHandle<()>>,
 }
 
-fn node(cfg: &SimConfig) -> serde_json::Value {
+/// Node `index` (0 is the control plane), named as minikube names a cluster's nodes.
+fn node(cfg: &SimConfig, index: usize) -> serde_json::Value {
     let now = crate::meta::now();
+    let name = match index {
+        0 => "kubesim".to_string(),
+        i => format!("kubesim-m{:02}", i + 1),
+    };
+    let mut labels = json!({
+        "kubernetes.io/hostname": name, "kubernetes.io/os": "linux", "kubernetes.io/arch": "amd64",
+        "minikube.k8s.io/name": "kubesim"});
+    if index == 0 {
+        labels["node-role.kubernetes.io/control-plane"] = json!("");
+    }
     json!({
-        "metadata": {"name": "kubesim", "labels": {
-            "kubernetes.io/hostname": "kubesim", "kubernetes.io/os": "linux", "kubernetes.io/arch": "amd64",
-            "node-role.kubernetes.io/control-plane": "", "minikube.k8s.io/name": "kubesim"}},
+        "metadata": {"name": name, "labels": labels},
         "spec": {"podCIDR": "10.244.0.0/24"},
         "status": {
             "capacity": {"cpu": cfg.node_cpu, "memory": cfg.node_memory, "pods": "110", "ephemeral-storage": "100Gi"},
@@ -104,7 +116,7 @@ fn node(cfg: &SimConfig) -> serde_json::Value {
                 {"type": "PIDPressure", "status": "False", "reason": "KubeletHasSufficientPID", "message": "kubelet has sufficient PID available", "lastHeartbeatTime": now, "lastTransitionTime": now},
                 {"type": "Ready", "status": "True", "reason": "KubeletReady", "message": "kubelet is posting ready status", "lastHeartbeatTime": now, "lastTransitionTime": now}
             ],
-            "addresses": [{"type": "InternalIP", "address": "127.0.0.1"}, {"type": "Hostname", "address": "kubesim"}],
+            "addresses": [{"type": "InternalIP", "address": "127.0.0.1"}, {"type": "Hostname", "address": name}],
             "nodeInfo": {"kubeletVersion": "v1.32.0-kubesim", "kubeProxyVersion": "v1.32.0-kubesim", "osImage": "kubesim", "containerRuntimeVersion": "kubesim://0.1.0", "operatingSystem": "linux", "architecture": "amd64", "kernelVersion": "", "machineID": "", "systemUUID": "", "bootID": ""}
         }
     })
@@ -125,11 +137,20 @@ impl RunningSim {
         })?;
         let store = Arc::new(Store::new());
         store.bootstrap_namespaces();
-        let _ = store.create(&resources::NODE, "", node(&cfg));
+        for i in 0..cfg.nodes.max(1) {
+            let _ = store.create(&resources::NODE, "", node(&cfg, i));
+        }
+        let _ = store.create(
+            &resources::STORAGE_CLASS,
+            "",
+            controllers::storage::default_class(),
+        );
         kubernetes_service(&store, addr.port());
         crate::auth::bootstrap::install(&store);
         let tokens = Tokens::generate();
         let mut background = Vec::new();
+        let mut controller_cfg = cfg.controllers.clone();
+        let mut kubelet_handle = None;
         let logs = if cfg.controllers.runtime == PodRuntime::Processes {
             let dir = std::env::temp_dir().join(format!(
                 "kubesim-{}-{}",
@@ -137,6 +158,9 @@ impl RunningSim {
                 addr.port()
             ));
             std::fs::create_dir_all(&dir).map_err(SimError::Tls)?;
+            controller_cfg
+                .volume_dir
+                .get_or_insert_with(|| dir.join("volumes"));
             let logs = LogStore::new(dir.clone());
             let (proxy_url, proxy) = service_proxy::start(store.clone())
                 .await
@@ -150,7 +174,9 @@ impl RunningSim {
                 dir,
                 cfg.controllers.time_scale,
             );
-            background.push(kubelet::spawn(std::sync::Arc::new(kubelet)));
+            let kubelet = Arc::new(kubelet);
+            kubelet_handle = Some(kubelet.clone());
+            background.push(kubelet::spawn(kubelet));
             Some(logs)
         } else {
             None
@@ -163,6 +189,7 @@ impl RunningSim {
             server_address: addr.to_string(),
             stopping,
             logs,
+            kubelet: kubelet_handle,
             requests: requests.clone(),
         };
         let certs = Certs::generate().map_err(SimError::Tls)?;
@@ -171,6 +198,10 @@ impl RunningSim {
             .route(
                 "/api/v1/namespaces/{ns}/pods/{name}/portforward",
                 axum::routing::any(api::portforward::handle),
+            )
+            .route(
+                "/api/v1/namespaces/{ns}/pods/{name}/exec",
+                axum::routing::any(api::exec::handle),
             )
             .fallback(api::handle)
             .with_state(state);
@@ -183,7 +214,7 @@ impl RunningSim {
                 })
                 .await;
         });
-        background.push(controllers::spawn(store.clone(), cfg.controllers.clone()));
+        background.push(controllers::spawn(store.clone(), controller_cfg));
         tracing::info!(%addr, "kubesim API listening");
         Ok(Self {
             addr,

@@ -1,6 +1,8 @@
 //! In-cluster HTTP by Service name: pods get this proxy as `HTTP_PROXY`, so
 //! `http://todo-backend:8000` (or `.ns`, `.ns.svc`, `.ns.svc.cluster.local`) reaches a ready
-//! endpoint of that Service, round-robin; 503 when it has none.
+//! endpoint of that Service, round-robin; 503 when it has none. Each pod's proxy URL carries
+//! its uid as the user name, so a bare Service name resolves in the caller's namespace, as
+//! cluster DNS search paths make it.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -26,11 +28,45 @@ struct ProxyState {
     next: Arc<AtomicUsize>,
 }
 
-/// Where a Service name resolves: `(service, namespace)`.
-pub fn parse_host(host: &str) -> Option<(String, String)> {
+/// The proxy URL a pod is given: the proxy's address with the pod's uid as credentials.
+pub fn url_for_pod(proxy_url: &str, pod_uid: &str) -> String {
+    match proxy_url.split_once("://") {
+        Some((scheme, rest)) if !pod_uid.is_empty() => {
+            format!("{scheme}://{pod_uid}:kubesim@{rest}")
+        }
+        _ => proxy_url.to_string(),
+    }
+}
+
+/// The namespace of the pod whose credentials came with a request (`default` without).
+fn caller_namespace(store: &Store, headers: &axum::http::HeaderMap) -> String {
+    use base64::Engine;
+    let uid = headers
+        .get(header::PROXY_AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Basic "))
+        .and_then(|b| {
+            base64::engine::general_purpose::STANDARD
+                .decode(b.trim())
+                .ok()
+        })
+        .and_then(|raw| String::from_utf8(raw).ok())
+        .and_then(|pair| pair.split(':').next().map(str::to_string));
+    uid.and_then(|uid| {
+        store
+            .all_shared(&POD)
+            .iter()
+            .find(|p| p["metadata"]["uid"] == uid.as_str())
+            .and_then(|p| p["metadata"]["namespace"].as_str().map(str::to_string))
+    })
+    .unwrap_or_else(|| "default".into())
+}
+
+/// Where a Service name resolves for a caller in `caller_ns`: `(service, namespace)`.
+pub fn parse_host(host: &str, caller_ns: &str) -> Option<(String, String)> {
     let parts: Vec<&str> = host.split('.').collect();
     match parts.as_slice() {
-        [svc] => Some((svc.to_string(), "default".into())),
+        [svc] => Some((svc.to_string(), caller_ns.to_string())),
         [svc, ns] | [svc, ns, "svc"] | [svc, ns, "svc", "cluster", "local"] => {
             Some((svc.to_string(), ns.to_string()))
         }
@@ -102,7 +138,8 @@ async fn forward(State(s): State<ProxyState>, req: Request) -> Response {
         Some((h, p)) => (h.to_string(), p.parse().unwrap_or(80)),
         None => (authority.clone(), 80),
     };
-    let Some((svc, ns)) = parse_host(&host) else {
+    let caller = caller_namespace(&s.store, req.headers());
+    let Some((svc, ns)) = parse_host(&host, &caller) else {
         return (
             StatusCode::BAD_GATEWAY,
             format!("kubesim proxy: {host:?} is not a Service name"),
@@ -219,7 +256,7 @@ mod tests {
     #[test]
     fn service_host_forms() {
         for (h, want) in [
-            ("todo-backend", ("todo-backend", "default")),
+            ("todo-backend", ("todo-backend", "shop")),
             ("todo-backend.todo", ("todo-backend", "todo")),
             (
                 "todo-backend.todo.svc.cluster.local",
@@ -227,10 +264,14 @@ mod tests {
             ),
         ] {
             assert_eq!(
-                super::parse_host(h),
+                super::parse_host(h, "shop"),
                 Some((want.0.to_string(), want.1.to_string()))
             );
         }
-        assert_eq!(super::parse_host("example.com.x.y.z.w"), None);
+        assert_eq!(super::parse_host("example.com.x.y.z.w", "shop"), None);
+        assert_eq!(
+            super::url_for_pod("http://127.0.0.1:9", "u-1"),
+            "http://u-1:kubesim@127.0.0.1:9"
+        );
     }
 }

@@ -84,6 +84,16 @@ pub enum ApiError {
     /// 500.
     #[error("{0}")]
     Internal(String),
+    /// 429: an eviction the pod's disruption budget does not allow now.
+    #[error("Cannot evict pod as it would violate the pod's disruption budget.")]
+    DisruptionBudget {
+        /// The budget.
+        budget: String,
+        /// Healthy pods it needs.
+        desired: i64,
+        /// Healthy pods there are.
+        current: i64,
+    },
 }
 
 impl ApiError {
@@ -100,6 +110,7 @@ impl ApiError {
             Self::Gone { .. } => (410, "Expired"),
             Self::UnsupportedMediaType(_) => (415, "UnsupportedMediaType"),
             Self::Internal(_) => (500, "InternalError"),
+            Self::DisruptionBudget { .. } => (429, "TooManyRequests"),
         }
     }
 
@@ -134,6 +145,16 @@ impl ApiError {
                     "causes": causes.iter().map(|c| json!({"reason": c.reason, "message": c.message, "field": c.field})).collect::<Vec<_>>(),
                 }))
             }
+            Self::DisruptionBudget {
+                budget,
+                desired,
+                current,
+            } => Some(json!({
+                "causes": [{
+                    "reason": "DisruptionBudget",
+                    "message": format!("The disruption budget {budget} needs {desired} healthy pods and has {current} currently"),
+                }],
+            })),
             Self::ApplyConflict(conflicts) => Some(json!({
                 "causes": conflicts.iter().map(|c| json!({
                     "reason": "FieldManagerConflict",

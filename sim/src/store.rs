@@ -270,6 +270,9 @@ impl Store {
                 name,
             });
         }
+        // Identity first: some defaults are derived from it (a Job's selector from its uid).
+        obj["metadata"]["name"] = json!(name);
+        obj["metadata"]["uid"] = json!(meta::uid());
         crate::defaults::on_write(rt, &mut obj);
         crate::defaults::on_create(rt, &mut obj, || {
             inner.services += 1;
@@ -288,8 +291,6 @@ impl Store {
             inner.rv = rv;
         }
         let m = &mut obj["metadata"];
-        m["name"] = json!(name);
-        m["uid"] = json!(meta::uid());
         m["creationTimestamp"] = json!(meta::now());
         m["resourceVersion"] = json!(rv.to_string());
         if obj.get("spec").is_some() {
@@ -611,6 +612,49 @@ impl Store {
             }
         }
         Ok(obj)
+    }
+
+    /// Deletes an object and leaves its dependents (`propagationPolicy=Orphan`): each loses
+    /// its owner reference to it and stays.
+    pub fn delete_orphaning(
+        &self,
+        rt: &'static ResourceType,
+        ns: &str,
+        name: &str,
+    ) -> Result<Value, ApiError> {
+        let uid = self.get(rt, ns, name)?["metadata"]["uid"].clone();
+        let dependents: Vec<(&'static ResourceType, String, String)> = {
+            let inner = self.lock();
+            inner
+                .objects
+                .values()
+                .filter(|(_, v)| {
+                    v["metadata"]["ownerReferences"]
+                        .as_array()
+                        .is_some_and(|refs| refs.iter().any(|r| r["uid"] == uid))
+                })
+                .map(|(drt, v)| {
+                    let (n, dns, _) = meta::ident(v);
+                    (*drt, dns, n)
+                })
+                .collect()
+        };
+        for (drt, dns, dname) in dependents {
+            let _ = self.modify(drt, &dns, &dname, |d| {
+                if let Some(refs) = d["metadata"]["ownerReferences"].as_array_mut() {
+                    refs.retain(|r| r["uid"] != uid);
+                }
+                if d["metadata"]["ownerReferences"]
+                    .as_array()
+                    .is_some_and(Vec::is_empty)
+                    && let Some(m) = d["metadata"].as_object_mut()
+                {
+                    m.remove("ownerReferences");
+                }
+                Ok(())
+            });
+        }
+        self.delete(rt, ns, name)
     }
 
     /// Past events after `rv` plus a receiver for later ones, with no gap between them;

@@ -210,8 +210,9 @@ async fn chart_kinds_are_served_with_tables_describe_and_delete() {
         "{ing}"
     );
     let sc = k.ok(&["get", "sc"]).await;
-    assert!(
-        sc.contains("fast (default)   kubernetes.io/no-provisioner   Delete"),
+    assert_eq!(
+        table_row(&sc, "fast")[1..4],
+        ["(default)", "kubernetes.io/no-provisioner", "Delete"],
         "{sc}"
     );
     let pv = k.ok(&["get", "pv", "disk-1"]).await;

@@ -67,6 +67,7 @@ async fn bulk_data_crosses_both_port_forward_protocols() {
         controllers: ControllerConfig {
             time_scale: 10.0,
             runtime: PodRuntime::Processes,
+            ..Default::default()
         },
         images,
         ..SimConfig::default()

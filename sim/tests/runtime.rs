@@ -46,6 +46,7 @@ async fn command_replaces_the_entrypoint_and_args_follow_it() {
         controllers: ControllerConfig {
             time_scale: 10.0,
             runtime: PodRuntime::Processes,
+            ..Default::default()
         },
         images,
         ..SimConfig::default()
@@ -109,4 +110,191 @@ async fn command_replaces_the_entrypoint_and_args_follow_it() {
         ),
         "{message}"
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_crash_loop_is_never_ready_and_a_steady_process_becomes_ready() {
+    let python = todo_e2e::kubectl::program("python3");
+    let mut images = ImageTable::default();
+    images.add(&format!("py={}", python.display())).unwrap();
+    let k = Kube::start_with(SimConfig {
+        controllers: ControllerConfig {
+            time_scale: 10.0,
+            runtime: PodRuntime::Processes,
+            ..Default::default()
+        },
+        images,
+        ..SimConfig::default()
+    })
+    .await;
+    let always = |name: &str, script: &str| {
+        format!(
+            "apiVersion: v1
+kind: Pod
+metadata: {{name: {name}}}
+spec:
+  containers:
+  - name: app
+    image: py:3.12
+    command: [sh, -c, '{script}']
+"
+        )
+    };
+    k.ok_stdin(&["apply", "-f", "-"], Some(&always("crashy", "exit 1")))
+        .await;
+    k.ok_stdin(
+        &["apply", "-f", "-"],
+        Some(&always("steady", "exec sleep 3600")),
+    )
+    .await;
+    k.ok(&[
+        "wait",
+        "--for=condition=Ready",
+        "pod/steady",
+        "--timeout=20s",
+    ])
+    .await;
+    // The crash loop restarts meanwhile, and no restart ever makes it Ready.
+    let waited = k
+        .run(
+            &[
+                "wait",
+                "--for=condition=Ready",
+                "pod/crashy",
+                "--timeout=4s",
+            ],
+            None,
+        )
+        .await;
+    assert!(!waited.status.success(), "{waited:?}");
+    assert!(
+        String::from_utf8_lossy(&waited.stderr).contains("timed out waiting for the condition"),
+        "{waited:?}"
+    );
+    let restarts = k
+        .ok(&[
+            "get",
+            "pod",
+            "crashy",
+            "-o",
+            "jsonpath={.status.containerStatuses[0].restartCount}",
+        ])
+        .await;
+    assert!(restarts.parse::<u32>().unwrap() >= 1, "{restarts}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tcp_exec_and_undeclared_port_probes_behave_as_the_kubelets() {
+    let python = todo_e2e::kubectl::program("python3");
+    let mut images = ImageTable::default();
+    images.add(&format!("py={}", python.display())).unwrap();
+    let k = Kube::start_with(SimConfig {
+        controllers: ControllerConfig {
+            time_scale: 10.0,
+            runtime: PodRuntime::Processes,
+            ..Default::default()
+        },
+        images,
+        ..SimConfig::default()
+    })
+    .await;
+    let pod = |name: &str, ports: &str, probe: &str| {
+        format!(
+            "apiVersion: v1
+kind: Pod
+metadata: {{name: {name}}}
+spec:
+  containers:
+  - name: app
+    image: py:3.12
+    command: [sh, -c, 'touch /tmp/healthy; exec python3 -m http.server $PORT']
+    {ports}
+    {probe}
+"
+        )
+    };
+    // No port declared: the port the probe names is where the program listens.
+    k.ok_stdin(
+        &["apply", "-f", "-"],
+        Some(&pod(
+            "tcp",
+            "",
+            "readinessProbe: {tcpSocket: {port: 8080}, periodSeconds: 1}",
+        )),
+    )
+    .await;
+    k.ok_stdin(
+        &["apply", "-f", "-"],
+        Some(&pod(
+            "exec",
+            "",
+            "readinessProbe: {exec: {command: [cat, /tmp/healthy]}, periodSeconds: 1}",
+        )),
+    )
+    .await;
+    k.ok_stdin(
+        &["apply", "-f", "-"],
+        Some(&pod(
+            "exec-fails",
+            "",
+            "readinessProbe: {exec: {command: [cat, /tmp/missing]}, periodSeconds: 1}",
+        )),
+    )
+    .await;
+    // A declared port, and a liveness probe on another one nothing listens on.
+    k.ok_stdin(
+        &["apply", "-f", "-"],
+        Some(&pod(
+            "wrong-port",
+            "ports: [{containerPort: 8080}]",
+            "livenessProbe: {httpGet: {path: /, port: 9999}, periodSeconds: 1, failureThreshold: 1}",
+        )),
+    )
+    .await;
+    for ready in ["tcp", "exec"] {
+        k.ok(&[
+            "wait",
+            "--for=condition=Ready",
+            &format!("pod/{ready}"),
+            "--timeout=20s",
+        ])
+        .await;
+    }
+    k.ok(&[
+        "wait",
+        "--for=jsonpath={.status.containerStatuses[0].restartCount}=1",
+        "pod/wrong-port",
+        "--timeout=20s",
+    ])
+    .await;
+    let events = k
+        .ok(&[
+            "get",
+            "events",
+            "--field-selector",
+            "reason=Unhealthy",
+            "-o",
+            "jsonpath={range .items[*]}{.involvedObject.name}: {.message}\n{end}",
+        ])
+        .await;
+    assert!(
+        events.contains(
+            "exec-fails: Readiness probe failed: cat: /tmp/missing: No such file or directory"
+        ),
+        "{events}"
+    );
+    assert!(
+        events.contains("wrong-port: Liveness probe failed: Get \"http://127.0.0.1:"),
+        "{events}"
+    );
+    let ready = k
+        .ok(&[
+            "get",
+            "pod",
+            "exec-fails",
+            "-o",
+            "jsonpath={.status.containerStatuses[0].ready}",
+        ])
+        .await;
+    assert_eq!(ready, "false");
 }

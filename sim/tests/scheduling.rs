@@ -147,3 +147,90 @@ async fn selectors_affinity_taints_and_cordon_refuse_with_the_schedulers_words()
         "0/1 nodes are available: 1 Insufficient cpu. preemption: 0/1 nodes are available: 1 No preemption victims found for incoming pod."
     );
 }
+
+#[tokio::test]
+async fn drain_evicts_within_the_disruption_budget() {
+    let k = Kube::start_with(kubesim::server::SimConfig {
+        nodes: 2,
+        ..Default::default()
+    })
+    .await;
+    k.ok(&[
+        "create",
+        "deployment",
+        "web",
+        "--image=nginx",
+        "--replicas=2",
+    ])
+    .await;
+    k.ok(&["rollout", "status", "deployment/web", "--timeout=10s"])
+        .await;
+    k.ok(&[
+        "create",
+        "pdb",
+        "web",
+        "--selector=app=web",
+        "--min-available=2",
+    ])
+    .await;
+    k.ok(&[
+        "wait",
+        "--for=jsonpath={.status.expectedPods}=2",
+        "pdb/web",
+        "--timeout=10s",
+    ])
+    .await;
+    let status = k
+        .ok(&[
+            "get",
+            "pdb",
+            "web",
+            "-o",
+            "jsonpath={.status.disruptionsAllowed} {.status.currentHealthy} {.status.desiredHealthy}",
+        ])
+        .await;
+    assert_eq!(status, "0 2 2");
+    let nodes = k
+        .ok(&["get", "pods", "-o", "jsonpath={.items[*].spec.nodeName}"])
+        .await;
+    // Regression: pods of a Deployment made by `kubectl create` (a protobuf body) carried
+    // `nodeName: ""`, were taken as scheduled and never went through the scheduler.
+    assert_eq!(
+        nodes.split_whitespace().count(),
+        2,
+        "unscheduled pods: {nodes:?}"
+    );
+    let node = nodes.split_whitespace().next().unwrap().to_string();
+    // The budget allows no eviction: drain keeps retrying and gives up at its timeout.
+    let blocked = k
+        .run(
+            &["drain", &node, "--ignore-daemonsets", "--timeout=3s"],
+            None,
+        )
+        .await;
+    assert!(!blocked.status.success());
+    let said = String::from_utf8_lossy(&blocked.stderr);
+    assert!(
+        said.contains("Cannot evict pod as it would violate the pod's disruption budget."),
+        "{said}"
+    );
+    // With room for one disruption, drain moves the pods one at a time to the other node.
+    k.ok(&[
+        "patch",
+        "pdb",
+        "web",
+        "--type=merge",
+        "-p",
+        "{\"spec\":{\"minAvailable\":1}}",
+    ])
+    .await;
+    k.ok(&["drain", &node, "--ignore-daemonsets", "--timeout=30s"])
+        .await;
+    let after = k
+        .ok(&["get", "pods", "-o", "jsonpath={.items[*].spec.nodeName}"])
+        .await;
+    assert!(
+        after.split_whitespace().count() == 2 && after.split_whitespace().all(|n| n != node),
+        "{after}"
+    );
+}

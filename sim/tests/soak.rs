@@ -79,6 +79,7 @@ async fn server_survives_hostile_clients_and_every_watch_sees_every_event() {
         controllers: ControllerConfig {
             time_scale: 10.0,
             runtime: PodRuntime::Processes,
+            ..Default::default()
         },
         images,
         ..SimConfig::default()

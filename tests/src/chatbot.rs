@@ -31,13 +31,14 @@ pub async fn setup() -> Env {
         controllers: ControllerConfig {
             time_scale: 20.0,
             runtime: PodRuntime::Processes,
+            ..Default::default()
         },
         images,
         ..SimConfig::default()
     })
     .await
     .unwrap();
-    let tmp = std::env::temp_dir().join(format!(
+    let tmp = crate::scratch_dir().join(format!(
         "todo-e2e-chatbot-{}-{}",
         std::process::id(),
         sim.addr.port()

@@ -42,6 +42,7 @@ async fn sim() -> (RunningSim, PathBuf) {
         controllers: ControllerConfig {
             time_scale: 20.0,
             runtime: PodRuntime::Processes,
+            ..Default::default()
         },
         images,
         ..SimConfig::default()

@@ -23,6 +23,7 @@ async fn secret_values_never_leave_the_tool() {
         controllers: ControllerConfig {
             time_scale: 20.0,
             runtime: PodRuntime::Processes,
+            ..Default::default()
         },
         images,
         ..SimConfig::default()

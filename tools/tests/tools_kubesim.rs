@@ -33,6 +33,7 @@ async fn ctx(runtime: PodRuntime, images: ImageTable) -> (RunningSim, ToolContex
         controllers: ControllerConfig {
             time_scale: 20.0,
             runtime,
+            ..Default::default()
         },
         images,
         ..SimConfig::default()

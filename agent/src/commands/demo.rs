@@ -52,6 +52,7 @@ pub async fn run(opts: &Demo) -> Result<()> {
         controllers: ControllerConfig {
             time_scale: 1.0,
             runtime: PodRuntime::Processes,
+            ..Default::default()
         },
         images,
         ..SimConfig::default()

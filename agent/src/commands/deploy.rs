@@ -162,6 +162,9 @@ pub fn release_values(a: &DeployArgs, charts: &Path, release: &str) -> Result<Va
     if release == "todo-backend" {
         if let Some(url) = &a.database_url {
             values["secrets"]["databaseUrl"] = json!(url);
+            if let Some(dir) = crate::ops::install::sqlite_folder(url) {
+                values["sqliteHostPath"] = json!(dir);
+            }
         } else if a.target == DeployTarget::Current {
             // Regression: a fresh state folder was never created, so the backend could not
             // open its SQLite file and the deploy waited out its timeout.
@@ -170,6 +173,7 @@ pub fn release_values(a: &DeployArgs, charts: &Path, release: &str) -> Result<Va
                 .with_context(|| format!("creating the state folder {}", dir.display()))?;
             let db = dir.join("deploy.db");
             values["secrets"]["databaseUrl"] = json!(format!("sqlite://{}", db.display()));
+            values["sqliteHostPath"] = json!(dir.display().to_string());
         }
     }
     Ok(values)

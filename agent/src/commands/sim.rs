@@ -56,12 +56,14 @@ fn sim_config(opts: &SimStart) -> Result<SimConfig> {
         port: opts.port,
         node_cpu: opts.node_cpu.clone(),
         node_memory: opts.node_memory.clone(),
+        nodes: usize::from(opts.nodes),
         controllers: ControllerConfig {
             time_scale: opts.time_scale,
             runtime: match opts.runtime {
                 Runtime::Processes => PodRuntime::Processes,
                 Runtime::Instant => PodRuntime::Instant,
             },
+            ..Default::default()
         },
         images: image_table(opts)?,
     })
@@ -152,6 +154,14 @@ pub async fn start(opts: &SimStart) -> Result<()> {
         &opts.node_cpu,
         "--node-memory",
         &opts.node_memory,
+        "--nodes",
+        &opts.nodes.to_string(),
+        // Regression: the runtime never reached the background server.
+        "--runtime",
+        match opts.runtime {
+            Runtime::Processes => "processes",
+            Runtime::Instant => "instant",
+        },
     ])
     .arg("--kubeconfig")
     .arg(&opts.kubeconfig);

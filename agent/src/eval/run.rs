@@ -56,6 +56,7 @@ pub async fn run(task: &Task, brain: Box<dyn Brain>, s: &RunSettings) -> Result<
         controllers: ControllerConfig {
             time_scale: s.time_scale,
             runtime: PodRuntime::Processes,
+            ..Default::default()
         },
         images: crate::ops::install::app_images()?,
         ..SimConfig::default()

@@ -24,7 +24,10 @@ pub async fn install_chatbot(
     let client = crate::ops::connect::helm_client(&kubeconfig_target(kubeconfig), None)?;
     // IfNotPresent (the chart default): kubesim's image table is the node's image cache, so a
     // tag it lacks is pulled and fails with ErrImagePull, as on a real node.
-    let base = json!({"secrets": {"databaseUrl": database_url}});
+    let mut base = json!({"secrets": {"databaseUrl": database_url}});
+    if let Some(dir) = sqlite_folder(database_url) {
+        base["sqliteHostPath"] = json!(dir);
+    }
     let backend = todo_ops_tools::values::ValuesPatch(extra).apply_to(&base);
     for (name, values) in [("todo-backend", backend), ("todo-frontend", json!({}))] {
         let chart = Chart::load(charts.join(name))?;
@@ -36,6 +39,16 @@ pub async fn install_chatbot(
         .with_context(|| format!("installing {name}"))?;
     }
     Ok(())
+}
+
+/// The folder of a `sqlite://` database file, which the backend's pod must mount to see it
+/// (its container has its own filesystem, as on any cluster).
+pub fn sqlite_folder(database_url: &str) -> Option<String> {
+    let path = database_url.strip_prefix("sqlite://")?.split('?').next()?;
+    let dir = std::path::Path::new(path).parent()?;
+    // The root, and /tmp where the chart mounts a volume of its own, cannot be mounted.
+    let unmountable = ["/", "/tmp"].iter().any(|u| dir == std::path::Path::new(u));
+    (dir.is_absolute() && !unmountable).then(|| dir.display().to_string())
 }
 
 /// Deployment names with their rollout state in kubectl's words.

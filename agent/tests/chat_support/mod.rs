@@ -71,6 +71,7 @@ pub async fn setup_with_kubeconfig() -> (RunningSim, ToolContext, PathBuf) {
         controllers: ControllerConfig {
             time_scale: 20.0,
             runtime: PodRuntime::Instant,
+            ..Default::default()
         },
         ..SimConfig::default()
     })

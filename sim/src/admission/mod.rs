@@ -1,9 +1,11 @@
 //! Admission, as the API server runs it on every create, whoever sends it (a person, Helm,
-//! or a controller creating pods): LimitRange defaults and bounds, then ResourceQuota.
+//! or a controller creating pods): the default StorageClass,
+//! LimitRange defaults and bounds, then ResourceQuota.
 //! Failures are 403 Forbidden with the real plugins' messages, because agents read them.
 
 pub mod limit_range;
 pub mod quota;
+pub mod storage_class;
 
 use serde_json::Value;
 
@@ -27,6 +29,7 @@ pub fn admit_create(
     let forbidden = |why: String| {
         ApiError::Forbidden(format!("{} \"{name}\" is forbidden: {why}", rt.qualified()))
     };
+    storage_class::admit(view, rt, obj);
     limit_range::admit(view, rt, ns, obj).map_err(forbidden)?;
     quota::admit(view, rt, ns, obj).map_err(forbidden)
 }

@@ -40,6 +40,8 @@ fn sub_entry(rt: &ResourceType, sub: &str) -> Value {
         ),
         "log" => ("Pod", vec!["get"], "", "v1"),
         "portforward" => ("PodPortForwardOptions", vec!["create", "get"], "", "v1"),
+        "exec" => ("PodExecOptions", vec!["create", "get"], "", "v1"),
+        "eviction" => ("Eviction", vec!["create"], "policy", "v1"),
         "token" => (
             "TokenRequest",
             vec!["create"],
@@ -49,7 +51,7 @@ fn sub_entry(rt: &ResourceType, sub: &str) -> Value {
         _ => (rt.kind, vec!["get"], rt.group, rt.version),
     };
     let mut e = json!({"name": format!("{}/{sub}", rt.plural), "singularName": "", "namespaced": rt.namespaced, "kind": kind, "verbs": verbs});
-    if matches!(sub, "scale" | "token") {
+    if matches!(sub, "scale" | "token" | "eviction") {
         e["group"] = json!(group);
         e["version"] = json!(version);
     }

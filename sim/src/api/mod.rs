@@ -1,6 +1,7 @@
 //! The HTTP API: path parsing, authentication and dispatch to discovery, objects and watches.
 
 pub mod discovery;
+pub mod exec;
 pub mod objects;
 pub mod openapi;
 pub mod pagination;
@@ -38,6 +39,8 @@ pub struct ApiState {
     pub stopping: tokio::sync::watch::Receiver<bool>,
     /// Container logs, when pods run as processes.
     pub logs: Option<crate::kubelet::logs::LogStore>,
+    /// The process kubelet, when pods run as processes (exec joins its containers).
+    pub kubelet: Option<Arc<crate::kubelet::Kubelet>>,
     /// API requests served (for benchmarks of clients).
     pub requests: std::sync::Arc<std::sync::atomic::AtomicU64>,
 }

@@ -177,6 +177,14 @@ pub fn handle(
         }
         (Method::PATCH, Some(name), sub) => patch_object(s, t, name, sub, q, headers, body),
         (Method::POST, Some(name), Some("token")) => token_request(s, t, name, body),
+        (Method::POST, Some(name), Some("eviction")) if t.rt == &crate::resources::POD => {
+            crate::controllers::disruption::evict(store, ns_of(t)?, name, commit)?;
+            Ok((
+                axum::http::StatusCode::CREATED,
+                Json(json!({"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Success", "code": 201})),
+            )
+                .into_response())
+        }
         (Method::DELETE, Some(name), None) => Ok(Json(if commit && t.rt == &NAMESPACE {
             // A namespace is Terminating until the namespace controller has removed it.
             store.modify(t.rt, "", name, |ns| {
@@ -186,6 +194,8 @@ pub fn handle(
                 ns["status"]["phase"] = json!("Terminating");
                 Ok(())
             })?
+        } else if commit && orphaning(q, body) {
+            store.delete_orphaning(t.rt, ns_of(t)?, name)?
         } else if commit {
             store.delete(t.rt, ns_of(t)?, name)?
         } else {
@@ -194,6 +204,16 @@ pub fn handle(
         .into_response()),
         _ => Err(ApiError::MethodNotAllowed),
     }
+}
+
+/// Whether a delete asks to orphan the object's dependents (`kubectl delete
+/// --cascade=orphan` sends `propagationPolicy: Orphan` in its DeleteOptions body; the
+/// older `orphanDependents: true` and the query parameter mean the same).
+fn orphaning(q: &std::collections::HashMap<String, String>, body: &[u8]) -> bool {
+    let opts: Value = serde_json::from_slice(body).unwrap_or(Value::Null);
+    q.get("propagationPolicy").is_some_and(|p| p == "Orphan")
+        || opts["propagationPolicy"] == "Orphan"
+        || opts["orphanDependents"] == true
 }
 
 /// `serviceaccounts/NAME/token`: a token that authenticates as the service account.

@@ -169,10 +169,27 @@ pub fn reconcile(
             .find(|r| r["metadata"]["labels"][HASH_LABEL] == hash.as_str())
             .copied()
         else {
+            if spec["paused"] == true {
+                // Paused: no ReplicaSet for the new template; the newest one keeps the
+                // replica count, as the controller's sync without rollout does.
+                if let Some(current) = owned.iter().max_by_key(|r| revision(r)) {
+                    scale_rs(store, rec, &d, current, replicas);
+                }
+                update_status(store, cfg, state, &d, "", 0);
+                continue;
+            }
             create_replica_set(store, state, &d, &hash, replicas, max_rev + 1);
             continue;
         };
         let (new_name, _, _) = ident(new_rs);
+        if spec["paused"] == true {
+            // A paused rollout stays where it is; only the replica count follows the spec.
+            if owned.len() == 1 {
+                scale_rs(store, rec, &d, new_rs, replicas);
+            }
+            update_status(store, cfg, state, &d, &new_name, 0);
+            continue;
+        }
         if revision(new_rs) < max_rev {
             mark_rollback(store, rec, &d, new_rs, max_rev + 1);
         }
@@ -446,7 +463,27 @@ fn update_status(
     let deadline = cfg.scaled(Duration::from_secs(
         d["spec"]["progressDeadlineSeconds"].as_u64().unwrap_or(600),
     ));
-    if complete {
+    let was_paused =
+        condition(&conds, "Progressing").is_some_and(|c| c["reason"] == "DeploymentPaused");
+    if d["spec"]["paused"] == true {
+        set_condition(
+            &mut conds,
+            "Progressing",
+            "Unknown",
+            "DeploymentPaused",
+            "Deployment is paused",
+            false,
+        );
+    } else if was_paused {
+        set_condition(
+            &mut conds,
+            "Progressing",
+            "Unknown",
+            "DeploymentResumed",
+            "Deployment is resumed",
+            false,
+        );
+    } else if complete {
         set_condition(
             &mut conds,
             "Progressing",

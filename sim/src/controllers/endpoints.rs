@@ -1,13 +1,13 @@
 //! The endpoints controller: each Service with a selector gets an Endpoints object and
-//! EndpointSlices listing its ready (and not-ready) pods. Pods that run as processes listen
-//! on their own host port, so pods are grouped by their resolved ports.
+//! EndpointSlices listing its ready (and not-ready) pods with the target port resolved per
+//! pod (a named port may differ between pods, so pods are grouped by their ports). Where a
+//! process really listens is the kubelet's business, as on a cluster.
 
 use std::collections::BTreeMap;
 
 use serde_json::{Value, json};
 
 use super::replicaset::pod_ready;
-use crate::meta::host_port;
 use crate::meta::ident;
 use crate::resources::ResourceType;
 use crate::resources::{ENDPOINT_SLICE, ENDPOINTS, POD, SERVICE};
@@ -31,7 +31,7 @@ fn pod_ports(svc: &Value, pod: &Value) -> Vec<Value> {
                 Value::Number(n) => n.as_i64()?,
                 _ => sp["port"].as_i64()?,
             };
-            Some(json!({"name": sp["name"].as_str().unwrap_or(""), "port": host_port(pod, cport), "protocol": sp["protocol"]}))
+            Some(json!({"name": sp["name"].as_str().unwrap_or(""), "port": cport, "protocol": sp["protocol"]}))
         })
         .collect()
 }

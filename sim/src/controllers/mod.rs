@@ -1,15 +1,24 @@
-//! The controllers that make a cluster move: deployment → replicaset → pods, the scheduler,
-//! the pod runtime, endpoints, and the events they record. They only read and write
+//! The controllers that make a cluster move: deployment → replicaset → pods, statefulsets,
+//! daemonsets, cronjobs → jobs → pods, storage, the scheduler, the pod runtime, endpoints,
+//! and the events they record. They only read and write
 //! through the store, exactly as real controllers go through the API.
 
+pub mod autoscaler;
+pub mod cronjob;
+pub mod daemonset;
 pub mod deployment;
+pub mod disruption;
 pub mod endpoints;
+pub mod job;
 pub mod namespaces;
 pub mod quota;
 pub mod replicaset;
 pub mod runtime;
 pub mod scheduler;
 pub mod serviceaccounts;
+pub mod statefulset;
+pub mod storage;
+pub mod workload;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -32,6 +41,8 @@ pub struct ControllerConfig {
     pub time_scale: f64,
     /// How pods run.
     pub runtime: PodRuntime,
+    /// Where provisioned volumes are made (None: their paths are recorded, not created).
+    pub volume_dir: Option<std::path::PathBuf>,
 }
 
 impl Default for ControllerConfig {
@@ -39,6 +50,7 @@ impl Default for ControllerConfig {
         Self {
             time_scale: 1.0,
             runtime: PodRuntime::Instant,
+            volume_dir: None,
         }
     }
 }
@@ -57,6 +69,9 @@ pub fn spawn(store: Arc<Store>, cfg: ControllerConfig) -> tokio::task::JoinHandl
         let mut rx = store.subscribe();
         let mut state = deployment::DeploymentState::default();
         let mut recorder = crate::events::Recorder::default();
+        let mut jobs = job::JobState::default();
+        let mut crons = cronjob::CronState::default();
+        let mut storage = storage::StorageState::new(cfg.volume_dir.clone());
         let resync = cfg
             .scaled(Duration::from_secs(1))
             .max(Duration::from_millis(20));
@@ -64,8 +79,15 @@ pub fn spawn(store: Arc<Store>, cfg: ControllerConfig) -> tokio::task::JoinHandl
             // Passes until quiet: each controller's writes feed the next one.
             for _ in 0..50 {
                 let before = store.resource_version();
+                autoscaler::reconcile(&store, &mut recorder);
                 deployment::reconcile(&store, &cfg, &mut state, &mut recorder);
                 replicaset::reconcile(&store, &mut recorder);
+                statefulset::reconcile(&store, &mut recorder);
+                daemonset::reconcile(&store, &mut recorder);
+                cronjob::reconcile(&store, &cfg, &mut crons, &mut recorder);
+                job::reconcile(&store, &cfg, &mut jobs, &mut recorder);
+                storage::reconcile(&store, &mut storage, &mut recorder);
+                disruption::reconcile(&store);
                 scheduler::reconcile(&store, &mut recorder);
                 runtime::reconcile(&store, &cfg, &mut recorder);
                 endpoints::reconcile(&store);

@@ -2,35 +2,13 @@
 
 use serde_json::{Value, json};
 
+use super::workload::{PodName, pod_from_template};
 use crate::events::{Kind, Recorder};
 use crate::meta::{ident, owned_by};
 use crate::resources::{POD, REPLICA_SET};
 use crate::store::{Store, UpdateScope};
 
-/// Whether a pod is Ready.
-pub fn pod_ready(p: &Value) -> bool {
-    p["status"]["conditions"].as_array().is_some_and(|c| {
-        c.iter()
-            .any(|c| c["type"] == "Ready" && c["status"] == "True")
-    })
-}
-
-fn pod_from_template(rs: &Value) -> Value {
-    let (name, _, uid) = ident(rs);
-    let t = &rs["spec"]["template"];
-    json!({
-        "metadata": {
-            "generateName": format!("{name}-"),
-            "labels": t["metadata"]["labels"],
-            "annotations": t["metadata"]["annotations"],
-            "ownerReferences": [{
-                "apiVersion": "apps/v1", "kind": "ReplicaSet", "name": name, "uid": uid,
-                "controller": true, "blockOwnerDeletion": true,
-            }],
-        },
-        "spec": t["spec"],
-    })
-}
+pub use super::workload::ready as pod_ready;
 
 /// One pass over every ReplicaSet.
 pub fn reconcile(store: &Store, rec: &mut Recorder) {
@@ -46,7 +24,15 @@ pub fn reconcile(store: &Store, rec: &mut Recorder) {
         let want = rs["spec"]["replicas"].as_i64().unwrap_or(1).max(0) as usize;
         if pods.len() < want {
             for _ in pods.len()..want {
-                match store.create(pods_rt, &ns, pod_from_template(&rs)) {
+                match store.create(
+                    pods_rt,
+                    &ns,
+                    pod_from_template(
+                        &rs["spec"]["template"],
+                        &rs,
+                        PodName::Prefix(format!("{name}-")),
+                    ),
+                ) {
                     Ok(p) => {
                         let msg = format!(
                             "Created pod: {}",

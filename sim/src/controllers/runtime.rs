@@ -1,5 +1,6 @@
-//! The pod runtime. In `Instant` mode (until the process kubelet lands) a scheduled pod
-//! is Running and Ready at once, with the events a kubelet writes.
+//! The instant pod runtime: a scheduled pod is Running and Ready at once, with the events
+//! a kubelet writes — except a Job's pod, which runs to completion at once (as kwok's
+//! default stages do), so Jobs and CronJobs finish without processes.
 
 use serde_json::{Value, json};
 
@@ -38,6 +39,36 @@ fn running_status(pod: &Value, ip: &str) -> Value {
     })
 }
 
+fn owned_by_job(pod: &Value) -> bool {
+    pod["metadata"]["ownerReferences"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .any(|o| o["kind"] == "Job" && o["controller"] == true)
+}
+
+/// A running status turned into one that ran and exited 0.
+fn complete(status: &mut Value) {
+    let now = meta::now();
+    status["phase"] = json!("Succeeded");
+    for c in status["conditions"].as_array_mut().into_iter().flatten() {
+        if matches!(c["type"].as_str(), Some("Ready" | "ContainersReady")) {
+            c["status"] = json!("False");
+            c["reason"] = json!("PodCompleted");
+        }
+    }
+    for c in status["containerStatuses"]
+        .as_array_mut()
+        .into_iter()
+        .flatten()
+    {
+        let started = c["state"]["running"]["startedAt"].clone();
+        c["ready"] = json!(false);
+        c["started"] = json!(false);
+        c["state"] = json!({"terminated": {"exitCode": 0, "reason": "Completed", "startedAt": started, "finishedAt": now, "containerID": c["containerID"]}});
+    }
+}
+
 /// One pass over scheduled pods that have not started.
 pub fn reconcile(store: &Store, cfg: &ControllerConfig, rec: &mut Recorder) {
     if cfg.runtime != PodRuntime::Instant {
@@ -52,6 +83,9 @@ pub fn reconcile(store: &Store, cfg: &ControllerConfig, rec: &mut Recorder) {
         let ip = format!("10.244.0.{}", 2 + (store.resource_version() % 250));
         let mut next = (*pod).clone();
         next["status"] = running_status(&pod, &ip);
+        if owned_by_job(&pod) {
+            complete(&mut next["status"]);
+        }
         if let Ok(p) = store.update(pods_rt, &ns, &name, next, UpdateScope::Status) {
             for c in pod["spec"]["containers"].as_array().into_iter().flatten() {
                 let cname = c["name"].as_str().unwrap_or_default();

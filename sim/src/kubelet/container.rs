@@ -6,7 +6,8 @@ use std::time::{Duration, Instant};
 use serde_json::{Value, json};
 use tokio::sync::watch;
 
-use super::{Kubelet, entrypoint, env, logs, probe, process, status};
+use super::sandbox::Sandbox;
+use super::{Kubelet, entrypoint, env, logs, probe, process, sandbox, status, volumes};
 use crate::events::Kind;
 use crate::meta;
 use crate::resources::POD;
@@ -16,20 +17,21 @@ use quantity::bytes;
 pub const BACKOFF: Duration = Duration::from_secs(10);
 /// The longest back-off.
 pub const MAX_BACKOFF: Duration = Duration::from_secs(300);
+/// How long after a start the kubelet's status sync reports a container without a
+/// readiness probe Ready.
+const STATUS_SYNC: Duration = Duration::from_secs(1);
 
 struct Probe {
-    path: String,
-    port: u16,
+    action: probe::Action,
     initial_delay: Duration,
     period: Duration,
     timeout: Duration,
     failures: u32,
 }
 
-fn probe_of(k: &Kubelet, c: &Value, which: &str, ports: &[(i64, u16)]) -> Option<Probe> {
-    let p = c.get(which)?;
-    let get = p.get("httpGet")?;
-    let port = match &get["port"] {
+/// The container port a probe's `port` names (a number, or a declared port's name).
+pub fn probe_port(c: &Value, port: &Value) -> Option<i64> {
+    match port {
         Value::Number(n) => n.as_i64(),
         Value::String(name) => c["ports"]
             .as_array()?
@@ -37,12 +39,35 @@ fn probe_of(k: &Kubelet, c: &Value, which: &str, ports: &[(i64, u16)]) -> Option
             .find(|x| x["name"] == name.as_str())
             .and_then(|x| x["containerPort"].as_i64()),
         _ => None,
-    }?;
-    let host = ports.iter().find(|(cp, _)| *cp == port).map(|(_, h)| *h)?;
+    }
+}
+
+fn probe_of(k: &Kubelet, c: &Value, which: &str, ports: &[(i64, u16)]) -> Option<Probe> {
+    let p = c.get(which).filter(|p| p.is_object())?;
+    let host = |port: &Value| {
+        let cp = probe_port(c, port)?;
+        ports.iter().find(|(x, _)| *x == cp).map(|(_, h)| *h)
+    };
+    let action = if let Some(get) = p.get("httpGet") {
+        probe::Action::Http {
+            path: get["path"].as_str().unwrap_or("/").to_string(),
+            port: host(&get["port"])?,
+        }
+    } else if let Some(tcp) = p.get("tcpSocket") {
+        probe::Action::Tcp {
+            port: host(&tcp["port"])?,
+        }
+    } else {
+        let command: Vec<String> = p["exec"]["command"]
+            .as_array()?
+            .iter()
+            .filter_map(|a| a.as_str().map(str::to_string))
+            .collect();
+        probe::Action::Exec { command }
+    };
     let secs = |k2: &str, d: u64| Duration::from_secs(p[k2].as_u64().unwrap_or(d));
     Some(Probe {
-        path: get["path"].as_str().unwrap_or("/").to_string(),
-        port: host,
+        action,
         initial_delay: k.scaled(secs("initialDelaySeconds", 0)),
         period: k.scaled(secs("periodSeconds", 10)),
         timeout: secs("timeoutSeconds", 1).max(Duration::from_millis(200)),
@@ -79,6 +104,7 @@ struct Life {
     backoff: Duration,
     restarts: u32,
     pulled: bool,
+    role: Role,
 }
 
 /// A started process and what the kubelet watches it with.
@@ -91,14 +117,25 @@ struct Running {
     liveness: Option<Probe>,
 }
 
-/// Runs a container until its pod goes away.
+/// Which kind of container: an init container runs to completion before the others start.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    /// `spec.initContainers`: done once it exits 0.
+    Init,
+    /// `spec.containers`: runs for the pod's life.
+    Main,
+}
+
+/// Runs a container until its pod goes away (an init container until it has exited 0);
+/// whether it ended with exit code 0.
 pub async fn run(
     k: Arc<Kubelet>,
     pod: Value,
     c: Value,
     ports: Vec<(i64, u16)>,
     mut stop: watch::Receiver<bool>,
-) {
+    role: Role,
+) -> bool {
     let text = |v: &Value| v.as_str().unwrap_or_default().to_string();
     let mut life = Life {
         ns: text(&pod["metadata"]["namespace"]),
@@ -113,36 +150,44 @@ pub async fn run(
         backoff: BACKOFF,
         restarts: 0,
         pulled: false,
+        role,
     };
     loop {
         if *stop.borrow() {
-            return;
+            return false;
         }
         let program = match life.pull(&mut stop).await {
             Next::Go(p) => p,
             Next::Retry => continue,
-            Next::Stop => return,
+            Next::Stop => return false,
         };
         let envs = match life.environment(&mut stop).await {
             Next::Go(e) => e,
             Next::Retry => continue,
-            Next::Stop => return,
+            Next::Stop => return false,
         };
-        let running = match life.start(&program, &envs, &mut stop).await {
+        let sandbox = match life.volumes(&mut stop).await {
+            Next::Go(s) => s,
+            Next::Retry => continue,
+            Next::Stop => return false,
+        };
+        let running = match life.start(&program, &envs, sandbox, &mut stop).await {
             Next::Go(r) => r,
             Next::Retry => continue,
-            Next::Stop => return,
+            Next::Stop => return false,
         };
         let started_at = running.started_at.clone();
         let started = running.started;
-        let Exit::Code(code, reason) = life.supervise(running, &mut stop).await else {
-            return;
+        let exit = life.supervise(running, &mut stop).await;
+        life.k.running.ended(&life.ns, &life.pod_name, &life.name);
+        let Exit::Code(code, reason) = exit else {
+            return false;
         };
         if !life
             .restart_after(code, reason, &started_at, started, &mut stop)
             .await
         {
-            return;
+            return code == 0;
         }
     }
 }
@@ -250,9 +295,14 @@ impl Life {
             envs.retain(|(key, _)| key != "PORT");
             envs.push(("PORT".into(), host.to_string()));
         }
+        let proxy = if self.k.proxy_url.is_empty() {
+            String::new()
+        } else {
+            crate::service_proxy::url_for_pod(&self.k.proxy_url, &self.uid)
+        };
         for (key, v) in [
-            ("HTTP_PROXY", self.k.proxy_url.clone()),
-            ("http_proxy", self.k.proxy_url.clone()),
+            ("HTTP_PROXY", proxy.clone()),
+            ("http_proxy", proxy),
             ("NO_PROXY", "127.0.0.1,localhost".into()),
             ("no_proxy", "127.0.0.1,localhost".into()),
             ("HOSTNAME", self.pod_name.clone()),
@@ -276,17 +326,69 @@ impl Life {
         Next::Go(envs)
     }
 
+    /// The pod's volumes set up and this container's filesystem planned (None: it runs
+    /// on this machine's filesystem as is), or the kubelet's FailedMount and a retry.
+    async fn volumes(&mut self, stop: &mut watch::Receiver<bool>) -> Next<Option<Arc<Sandbox>>> {
+        let pod_dir = self.k.pod_dir(&self.uid);
+        let planned = volumes::materialise(&self.k.store, &self.pod, &pod_dir)
+            .map_err(|f| f.to_string())
+            .and_then(|vols| {
+                let mounts = vols.mounts_for(&self.c);
+                let working_dir = self.c["workingDir"].as_str();
+                if (mounts.is_empty() && working_dir.is_none()) || !sandbox::available() {
+                    return Ok(None);
+                }
+                Sandbox::plan(
+                    &pod_dir.join("containers").join(&self.name),
+                    &mounts,
+                    working_dir,
+                )
+                .map(|s| Some(Arc::new(s)))
+                .map_err(|e| {
+                    format!(
+                        "MountVolume.SetUp failed for container \"{}\" : {e}",
+                        self.name
+                    )
+                })
+            });
+        match planned {
+            Ok(s) => Next::Go(s),
+            Err(msg) => {
+                let p = self.set_status(|s| {
+                    s["state"] = json!({"waiting": {"reason": "ContainerCreating"}})
+                });
+                self.record(&p, Kind::Warning, "FailedMount", &msg);
+                if self.k.sleep_or_stop(Duration::from_secs(2), stop).await {
+                    return Next::Stop;
+                }
+                Next::Retry
+            }
+        }
+    }
+
     /// Starts the process with its logs captured, and marks the container running.
     async fn start(
         &mut self,
         program: &std::path::Path,
         envs: &[(String, String)],
+        sandbox: Option<Arc<Sandbox>>,
         stop: &mut watch::Receiver<bool>,
     ) -> Next<Running> {
         let log = self.k.logs.next_file(&self.ns, &self.pod_name, &self.name);
+        let workdir = match &sandbox {
+            Some(s) => std::path::PathBuf::from(&s.workdir),
+            None => self.k.workdir.clone(),
+        };
         let started = entrypoint::resolve(program, &self.c, envs).and_then(|e| {
-            process::spawn(&e.program, &e.argv0, &e.args, envs, &self.k.workdir)
-                .map_err(|err| format!("exec: \"{}\": {err}", e.argv0))
+            process::spawn(
+                &e.program,
+                &e.argv0,
+                &e.args,
+                envs,
+                &workdir,
+                sandbox.clone(),
+            )
+            .map_err(|err| format!("exec: \"{}\": {err}", e.argv0))
         });
         let mut child = match started {
             Ok(ch) => ch,
@@ -312,8 +414,20 @@ impl Life {
             let path = log.clone();
             tokio::spawn(async move { logs::capture(err, &path).await });
         }
+        let pid = child.id().unwrap_or(0);
+        self.k.running.started(
+            &self.ns,
+            &self.pod_name,
+            &self.name,
+            super::exec::ExecTarget {
+                pid,
+                sandbox,
+                env: envs.to_vec(),
+                workdir,
+            },
+        );
         let running = Running {
-            pid: child.id().unwrap_or(0),
+            pid,
             child,
             started_at: meta::now(),
             started: Instant::now(),
@@ -324,7 +438,8 @@ impl Life {
         let p = self.set_status(|s| {
             s["state"] = json!({"running": {"startedAt": running.started_at}});
             s["started"] = json!(true);
-            s["ready"] = json!(running.readiness.is_none());
+            // Ready only once the kubelet has seen it running (see `supervise`).
+            s["ready"] = json!(false);
             s["restartCount"] = json!(restarts);
             s["containerID"] = json!(container_id);
             s["imageID"] = json!(format!("kubesim://{}", program.display()));
@@ -351,7 +466,12 @@ impl Life {
         let limit = self.c["resources"]["limits"]["memory"]
             .as_str()
             .and_then(bytes);
-        let mut ready = r.readiness.is_none();
+        // Without a readiness probe a container is Ready once the kubelet's next status sync
+        // sees it running (about a second on a node): one that crashes at start never is,
+        // so `kubectl wait --for=condition=Ready` does not pass on a crash loop.
+        let mut ready = false;
+        let ready_after = (r.readiness.is_none())
+            .then(|| r.started + self.k.scaled(STATUS_SYNC).max(Duration::from_millis(50)));
         let (mut ready_fail, mut live_fail) = (0u32, 0u32);
         let mut next_ready = r
             .readiness
@@ -370,6 +490,10 @@ impl Life {
                 return Exit::Code(137, "OOMKilled");
             }
             let now = Instant::now();
+            if !ready && ready_after.is_some_and(|at| now >= at) {
+                ready = true;
+                self.set_status(|s| s["ready"] = json!(true));
+            }
             if let (Some(p), Some(at)) = (&r.readiness, next_ready)
                 && now >= at
             {
@@ -398,9 +522,15 @@ impl Life {
         }
     }
 
+    /// Runs a probe once (an exec probe inside this container).
+    async fn probe(&self, p: &Probe) -> Result<(), String> {
+        let target = self.k.running.get(&self.ns, &self.pod_name, &self.name);
+        probe::run(&p.action, p.timeout, target.as_ref()).await
+    }
+
     /// One readiness probe: Ready after a success, unready after `failureThreshold` failures.
     async fn probe_readiness(&self, p: &Probe, ready: &mut bool, failures: &mut u32) {
-        match probe::http_get(p.port, &p.path, p.timeout).await {
+        match self.probe(p).await {
             Ok(()) => {
                 *failures = 0;
                 if !*ready {
@@ -423,7 +553,7 @@ impl Life {
 
     /// One liveness probe; whether the container must now be killed.
     async fn probe_liveness(&self, p: &Probe, failures: &mut u32) -> bool {
-        match probe::http_get(p.port, &p.path, p.timeout).await {
+        match self.probe(p).await {
             Ok(()) => {
                 *failures = 0;
                 false
@@ -473,7 +603,13 @@ impl Life {
         let policy = self.pod["spec"]["restartPolicy"]
             .as_str()
             .unwrap_or("Always");
-        if policy == "Never" || (policy == "OnFailure" && code == 0) {
+        // An init container that succeeded is done; one that failed is retried unless the
+        // pod never restarts anything.
+        let done = match self.role {
+            Role::Init => code == 0 || policy == "Never",
+            Role::Main => policy == "Never" || (policy == "OnFailure" && code == 0),
+        };
+        if done {
             self.set_status(|s| {
                 s["state"] = json!({"terminated": terminated});
                 s["ready"] = json!(false);

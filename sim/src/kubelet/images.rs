@@ -22,6 +22,92 @@ pub struct ImageTable {
 /// The tags our own images are built with.
 pub const BUILT_TAGS: [&str; 2] = ["latest", env!("CARGO_PKG_VERSION")];
 
+/// Words public images use in their tags besides version numbers (variants, distributions,
+/// channels). A tag made of anything else — `invalid-tag`, `doesnotexist` — is one no
+/// registry has, so pulling it fails as it would on a cluster.
+const TAG_WORDS: &[&str] = &[
+    "latest",
+    "stable",
+    "mainline",
+    "edge",
+    "lts",
+    "current",
+    "alpine",
+    "slim",
+    "bookworm",
+    "bullseye",
+    "buster",
+    "stretch",
+    "trixie",
+    "jammy",
+    "focal",
+    "noble",
+    "bionic",
+    "ubuntu",
+    "debian",
+    "ubi",
+    "ubi8",
+    "ubi9",
+    "perl",
+    "otel",
+    "musl",
+    "glibc",
+    "uclibc",
+    "jdk",
+    "jre",
+    "temurin",
+    "openjdk",
+    "management",
+    "fpm",
+    "apache",
+    "cli",
+    "zts",
+    "rootless",
+    "dind",
+    "git",
+    "windowsservercore",
+    "nanoserver",
+    "oracle",
+    "distroless",
+    "nonroot",
+    "debug",
+    "static",
+    "base",
+    "full",
+    "minimal",
+    "server",
+    "community",
+    "enterprise",
+    "oss",
+    "rc",
+    "beta",
+    "alpha",
+    "dev",
+    "nightly",
+    "amd64",
+    "arm64",
+    "arm",
+    "x86",
+    "linux",
+];
+
+/// Whether a public image plausibly has `tag`: every part is a number (`1`, `v2`, `rc1`,
+/// `3.12`) or one of the words tags are made of.
+pub fn plausible_tag(tag: &str) -> bool {
+    let word_or_number = |part: &str| {
+        let lower = part.to_ascii_lowercase();
+        let digits = lower.trim_start_matches(|c: char| c.is_ascii_alphabetic());
+        let letters = &lower[..lower.len() - digits.len()];
+        lower.is_empty()
+            || lower.chars().all(|c| c.is_ascii_digit())
+            || TAG_WORDS.contains(&lower.as_str())
+            || (!digits.is_empty()
+                && digits.chars().all(|c| c.is_ascii_digit())
+                && (letters.len() <= 1 || TAG_WORDS.contains(&letters)))
+    };
+    !tag.is_empty() && tag.split(['-', '.', '_']).all(word_or_number)
+}
+
 /// Splits `registry/path/name:tag@digest` into (name, tag).
 pub fn split(image: &str) -> (String, String) {
     let no_digest = image.split('@').next().unwrap_or(image);
@@ -65,7 +151,14 @@ impl ImageTable {
         let (name, tag) = split(image);
         self.entries
             .iter()
-            .find(|e| e.repository == name && (e.tags.is_empty() || e.tags.contains(&tag)))
+            .find(|e| {
+                e.repository == name
+                    && if e.tags.is_empty() {
+                        image.contains('@') || plausible_tag(&tag)
+                    } else {
+                        e.tags.contains(&tag)
+                    }
+            })
             .map(|e| e.command.clone())
             .filter(|p| p.is_file())
     }
@@ -103,6 +196,19 @@ mod tests {
         assert_eq!(t.resolve("redis:7"), Some(exe.clone()));
         assert_eq!(t.resolve("redis:8"), None);
         assert!(t.add("nonsense").is_err());
+        // A tag no registry has fails to pull even for a public image.
+        assert_eq!(t.resolve("nginx:invalid-tag"), None);
+        assert_eq!(t.resolve("nginx:doesnotexist"), None);
+        for ok in [
+            "1.25.3-alpine-slim",
+            "mainline-bookworm",
+            "alpine3.20",
+            "v2.1.0-rc1",
+            "3.9-slim-buster",
+        ] {
+            assert!(plausible_tag(ok), "{ok}");
+        }
+        assert_eq!(t.resolve("nginx@sha256:abc"), Some(exe.clone()));
         assert_eq!(
             split("reg.io:5000/a/b:1.2@sha256:x"),
             ("b".into(), "1.2".into())

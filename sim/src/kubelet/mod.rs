@@ -5,11 +5,14 @@
 pub mod container;
 pub mod entrypoint;
 pub mod env;
+pub mod exec;
 pub mod images;
 pub mod logs;
 pub mod probe;
 pub mod process;
+pub mod sandbox;
 pub mod status;
+pub mod volumes;
 
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -40,6 +43,8 @@ pub struct Kubelet {
     pub workdir: PathBuf,
     /// Divides delays (back-offs, probe periods, grace periods).
     pub time_scale: f64,
+    /// The containers running now (what `kubectl exec` joins).
+    pub running: exec::Running,
     recorder: Mutex<Recorder>,
 }
 
@@ -60,8 +65,14 @@ impl Kubelet {
             proxy_url,
             workdir,
             time_scale,
+            running: exec::Running::default(),
             recorder: Mutex::default(),
         }
+    }
+
+    /// Where a pod's volumes and container filesystems live while it runs.
+    pub fn pod_dir(&self, uid: &str) -> PathBuf {
+        self.workdir.join("pods").join(uid)
     }
 
     /// A real-cluster duration shortened by the time scale.
@@ -99,6 +110,36 @@ struct PodWorker {
     name: String,
 }
 
+/// The container's ports with the loopback ports they get: every declared port, then every
+/// port a probe names that is not declared (nothing listens there unless the container
+/// declares no port at all: then the first such port is its `PORT`, where the program
+/// listens), and a container that names none still gets one that answers for any port.
+fn container_ports(c: &Value) -> Vec<(i64, u16)> {
+    let mut ports: Vec<(i64, u16)> = c["ports"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|p| Some((p["containerPort"].as_i64()?, free_port()?)))
+        .collect();
+    for which in ["readinessProbe", "livenessProbe", "startupProbe"] {
+        let probe = &c[which];
+        for action in ["httpGet", "tcpSocket"] {
+            if let Some(port) = container::probe_port(c, &probe[action]["port"])
+                && !ports.iter().any(|(cp, _)| *cp == port)
+                && let Some(host) = free_port()
+            {
+                ports.push((port, host));
+            }
+        }
+    }
+    if ports.is_empty()
+        && let Some(host) = free_port()
+    {
+        ports.push((crate::meta::ANY_PORT, host));
+    }
+    ports
+}
+
 /// Runs the kubelet: starts containers of newly scheduled pods, stops those of deleted ones.
 pub fn spawn(k: Arc<Kubelet>) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
@@ -122,29 +163,54 @@ pub fn spawn(k: Arc<Kubelet>) -> tokio::task::JoinHandle<()> {
                 );
                 // Host ports are fixed for the pod's life so endpoints stay put across restarts.
                 let mut all_ports = Vec::new();
+                let mut mains = Vec::new();
                 for c in pod["spec"]["containers"].as_array().into_iter().flatten() {
-                    let ports: Vec<(i64, u16)> = c["ports"]
-                        .as_array()
-                        .into_iter()
-                        .flatten()
-                        .filter_map(|p| Some((p["containerPort"].as_i64()?, free_port()?)))
-                        .collect();
+                    let ports = container_ports(c);
                     all_ports.extend(ports.iter().copied());
-                    tokio::spawn(container::run(
-                        k.clone(),
-                        (**pod).clone(),
-                        c.clone(),
-                        ports,
-                        stop.clone(),
-                    ));
+                    mains.push((c.clone(), ports));
                 }
                 status::record_host_ports(&k.store, &ns, &name, &all_ports);
+                let inits: Vec<Value> = pod["spec"]["initContainers"]
+                    .as_array()
+                    .cloned()
+                    .unwrap_or_default();
+                let (k2, pod2) = (k.clone(), (**pod).clone());
+                // Init containers one at a time, each to success; then the others together.
+                tokio::spawn(async move {
+                    for c in inits {
+                        if !container::run(
+                            k2.clone(),
+                            pod2.clone(),
+                            c,
+                            Vec::new(),
+                            stop.clone(),
+                            container::Role::Init,
+                        )
+                        .await
+                        {
+                            return;
+                        }
+                    }
+                    for (c, ports) in mains {
+                        tokio::spawn(container::run(
+                            k2.clone(),
+                            pod2.clone(),
+                            c,
+                            ports,
+                            stop.clone(),
+                            container::Role::Main,
+                        ));
+                    }
+                });
             }
             workers.retain(|uid, w| {
                 let alive = pods.iter().any(|p| p["metadata"]["uid"] == uid.as_str());
                 if !alive {
                     let _ = w.stop.send(true);
                     k.logs.forget(&w.ns, &w.name);
+                    // Only kubesim's own files: volume data of claims lives elsewhere, and
+                    // container mounts exist only in the containers' namespaces.
+                    let _ = std::fs::remove_dir_all(k.pod_dir(uid));
                 }
                 alive
             });

@@ -1,6 +1,69 @@
-//! HTTP probes, as the kubelet runs them: a GET with a timeout; 200–399 passes.
+//! Probes, as the kubelet runs them: an HTTP GET (200–399 passes), a TCP connect, or a
+//! command in the container (exit 0 passes), each within its timeout, failing with the
+//! kubelet's own message.
 
 use std::time::Duration;
+
+use super::exec::ExecTarget;
+
+/// What a probe does.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Action {
+    /// `httpGet` on a loopback port.
+    Http {
+        /// The path.
+        path: String,
+        /// Where the container's port listens.
+        port: u16,
+    },
+    /// `tcpSocket`: a connection is enough.
+    Tcp {
+        /// Where the container's port listens.
+        port: u16,
+    },
+    /// `exec`: the command in the container.
+    Exec {
+        /// The command.
+        command: Vec<String>,
+    },
+}
+
+/// Runs a probe once; the error is the message the kubelet puts in the event.
+pub async fn run(
+    action: &Action,
+    timeout: Duration,
+    container: Option<&ExecTarget>,
+) -> Result<(), String> {
+    match action {
+        Action::Http { path, port } => http_get(*port, path, timeout).await,
+        Action::Tcp { port } => {
+            let connect = tokio::net::TcpStream::connect(("127.0.0.1", *port));
+            match tokio::time::timeout(timeout, connect).await {
+                Ok(Ok(_)) => Ok(()),
+                Ok(Err(e)) => Err(format!("dial tcp 127.0.0.1:{port}: connect: {}", short(&e))),
+                Err(_) => Err(format!("dial tcp 127.0.0.1:{port}: i/o timeout")),
+            }
+        }
+        Action::Exec { command } => {
+            let Some(target) = container else {
+                return Err("container is not running".into());
+            };
+            let child = target.spawn(command).map_err(|e| {
+                format!("OCI runtime exec failed: exec failed: unable to start container process: exec: \"{}\": {e}: unknown", command.first().map_or("", String::as_str))
+            })?;
+            match tokio::time::timeout(timeout, child.wait_with_output()).await {
+                Ok(Ok(out)) if out.status.success() => Ok(()),
+                Ok(Ok(out)) => {
+                    let mut text = String::from_utf8_lossy(&out.stdout).into_owned();
+                    text.push_str(&String::from_utf8_lossy(&out.stderr));
+                    Err(text.trim_end().to_string())
+                }
+                Ok(Err(e)) => Err(e.to_string()),
+                Err(_) => Err(format!("command {:?} timed out", command.join(" "))),
+            }
+        }
+    }
+}
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;

@@ -8,28 +8,44 @@ use std::process::Stdio;
 use tokio::process::{Child, Command};
 
 /// Starts `program` (named `argv0` to itself) with `args` and exactly `env`, output piped,
-/// in its own process group.
+/// in its own process group — inside its sandbox when it has one (then `workdir` is the
+/// sandbox's, entered by the sandbox itself).
 pub fn spawn(
     program: &Path,
     argv0: &str,
     args: &[String],
     env: &[(String, String)],
     workdir: &Path,
+    sandbox: Option<std::sync::Arc<super::sandbox::Sandbox>>,
 ) -> std::io::Result<Child> {
-    let mut cmd = Command::new(program);
+    // The image's program is part of the image, not of the machine's folders: when a volume
+    // covers its path inside the container, it is run through a descriptor opened here.
+    let held = match &sandbox {
+        Some(s) if s.hides(program) => Some(std::fs::File::open(program)?),
+        _ => None,
+    };
+    let held_fd = held.as_ref().map(std::os::fd::AsRawFd::as_raw_fd);
+    let path = match held_fd {
+        Some(fd) => std::path::PathBuf::from(format!("/proc/self/fd/{fd}")),
+        None => program.to_path_buf(),
+    };
+    let mut cmd = Command::new(path);
     cmd.arg0(argv0)
         .args(args)
         .env_clear()
-        .envs(env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
-        .current_dir(workdir)
-        .stdin(Stdio::null())
+        .envs(env.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+    if sandbox.is_none() {
+        cmd.current_dir(workdir);
+    }
+    cmd.stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .kill_on_drop(true)
         .process_group(0);
-    // SAFETY: prctl and getppid are async-signal-safe; nothing else runs between fork and exec.
+    // SAFETY: prctl, getppid and the sandbox's mount calls are async-signal-safe and use only
+    // data prepared before the fork; nothing else runs between fork and exec.
     unsafe {
-        cmd.pre_exec(|| {
+        cmd.pre_exec(move || {
             if libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL) != 0 {
                 return Err(std::io::Error::last_os_error());
             }
@@ -39,10 +55,21 @@ pub fn spawn(
                     "kubesim exited while starting a container",
                 ));
             }
+            if let Some(s) = &sandbox {
+                s.enter()?;
+            }
+            // The held program must survive into exec (std opens files close-on-exec).
+            if let Some(fd) = held_fd
+                && libc::fcntl(fd, libc::F_SETFD, 0) != 0
+            {
+                return Err(std::io::Error::last_os_error());
+            }
             Ok(())
         });
     }
-    cmd.spawn()
+    let child = cmd.spawn();
+    drop(held);
+    child
 }
 
 /// Sends SIGTERM (graceful stop); whether a process got it. The one place todo-ops and
@@ -67,4 +94,43 @@ pub fn rss_bytes(pid: u32) -> Option<i64> {
         .parse()
         .ok()?;
     Some(kb * 1024)
+}
+
+/// Starts a command in a running container for `kubectl exec`: in its mount namespace,
+/// root and working directory when it has a sandbox, with its environment; stdio piped.
+pub fn spawn_exec(
+    argv: &[String],
+    env: &[(String, String)],
+    workdir: &Path,
+    join: Option<std::sync::Arc<super::sandbox::Joined>>,
+) -> std::io::Result<Child> {
+    let (program, args) = argv
+        .split_first()
+        .ok_or_else(|| std::io::Error::other("no command given"))?;
+    let mut cmd = Command::new(program);
+    cmd.args(args)
+        .env_clear()
+        .envs(env.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+    if join.is_none() {
+        cmd.current_dir(workdir);
+    }
+    cmd.stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .kill_on_drop(true)
+        .process_group(0);
+    // SAFETY: as in `spawn`: prctl and the namespace calls are async-signal-safe and use
+    // only data prepared before the fork.
+    unsafe {
+        cmd.pre_exec(move || {
+            if libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL) != 0 {
+                return Err(std::io::Error::last_os_error());
+            }
+            match &join {
+                Some(j) => j.enter(),
+                None => Ok(()),
+            }
+        });
+    }
+    cmd.spawn()
 }

@@ -7,8 +7,44 @@ use crate::meta;
 use crate::resources::POD;
 use crate::store::Store;
 
+/// Whether the init containers have all completed; `Err` names the ones not done.
+fn initialized(pod: &Value) -> Result<(), Vec<String>> {
+    let statuses = pod["status"]["initContainerStatuses"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    let pending: Vec<String> = pod["spec"]["initContainers"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|c| c["name"].as_str())
+        .filter(|name| {
+            !statuses
+                .iter()
+                .any(|s| s["name"] == *name && s["state"]["terminated"]["exitCode"] == 0)
+        })
+        .map(str::to_string)
+        .collect();
+    if pending.is_empty() {
+        Ok(())
+    } else {
+        Err(pending)
+    }
+}
+
 fn recompute(pod: &mut Value) {
     let now = meta::now();
+    let init_failed = pod["spec"]["restartPolicy"] == "Never"
+        && pod["status"]["initContainerStatuses"]
+            .as_array()
+            .is_some_and(|s| {
+                s.iter().any(|c| {
+                    c["state"]["terminated"]["exitCode"]
+                        .as_i64()
+                        .is_some_and(|x| x != 0)
+                })
+            });
+    let init = initialized(pod);
     let statuses = pod["status"]["containerStatuses"]
         .as_array()
         .cloned()
@@ -23,7 +59,11 @@ fn recompute(pod: &mut Value) {
         && statuses
             .iter()
             .all(|c| c["state"]["terminated"].is_object());
-    let phase = if terminal {
+    let phase = if init_failed {
+        "Failed"
+    } else if init.is_err() {
+        "Pending"
+    } else if terminal {
         if statuses
             .iter()
             .all(|c| c["state"]["terminated"]["exitCode"] == 0)
@@ -42,7 +82,7 @@ fn recompute(pod: &mut Value) {
         .as_array()
         .cloned()
         .unwrap_or_default();
-    let mut set = |t: &str, ok: bool, reason: Option<&str>| {
+    let mut set = |t: &str, ok: bool, reason: Option<&str>, message: Option<String>| {
         let status = if ok { "True" } else { "False" };
         if let Some(c) = conds.iter_mut().find(|c| c["type"] == t) {
             if c["status"] != status {
@@ -57,19 +97,66 @@ fn recompute(pod: &mut Value) {
                     }
                 }
             }
+            match &message {
+                Some(m) if !ok => c["message"] = json!(m),
+                _ => {
+                    if let Some(m) = c.as_object_mut() {
+                        m.remove("message");
+                    }
+                }
+            }
         } else {
             let mut c = json!({"type": t, "status": status, "lastProbeTime": null, "lastTransitionTime": now});
             if let (Some(r), false) = (reason, ok) {
                 c["reason"] = json!(r);
             }
+            if let (Some(m), false) = (message, ok) {
+                c["message"] = json!(m);
+            }
             conds.push(c);
         }
     };
-    set("PodReadyToStartContainers", true, None);
-    set("Initialized", true, None);
-    set("Ready", all_ready, Some("ContainersNotReady"));
-    set("ContainersReady", all_ready, Some("ContainersNotReady"));
-    set("PodScheduled", true, None);
+    let unready: Vec<&str> = pod["spec"]["containers"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|c| c["name"].as_str())
+        .filter(|n| {
+            !statuses
+                .iter()
+                .any(|s| s["name"] == *n && s["ready"] == true)
+        })
+        .collect();
+    let unready = Some(format!(
+        "containers with unready status: [{}]",
+        unready.join(" ")
+    ));
+    set("PodReadyToStartContainers", true, None, None);
+    match &init {
+        Ok(()) => set("Initialized", true, None, None),
+        Err(pending) => set(
+            "Initialized",
+            false,
+            Some("ContainersNotInitialized"),
+            Some(format!(
+                "containers with incomplete status: [{}]",
+                pending.join(" ")
+            )),
+        ),
+    }
+    set(
+        "Ready",
+        all_ready,
+        Some("ContainersNotReady"),
+        unready.clone(),
+    );
+    set(
+        "ContainersReady",
+        all_ready,
+        Some("ContainersNotReady"),
+        unready,
+    );
+    set("PodScheduled", true, None, None);
     pod["status"]["conditions"] = json!(conds);
     pod["status"]["hostIP"] = json!("127.0.0.1");
     pod["status"]["hostIPs"] = json!([{"ip": "127.0.0.1"}]);
@@ -89,7 +176,11 @@ where
     let name = container["name"].as_str().unwrap_or_default().to_string();
     store
         .modify(&POD, ns, pod, |p| {
-            let mut statuses: Vec<Value> = p["status"]["containerStatuses"].as_array().cloned().unwrap_or_default();
+            let init = p["spec"]["initContainers"]
+                .as_array()
+                .is_some_and(|list| list.iter().any(|c| c["name"] == name.as_str()));
+            let key = if init { "initContainerStatuses" } else { "containerStatuses" };
+            let mut statuses: Vec<Value> = p["status"][key].as_array().cloned().unwrap_or_default();
             let i = match statuses.iter().position(|c| c["name"] == name.as_str()) {
                 Some(i) => i,
                 None => {
@@ -101,7 +192,7 @@ where
                 }
             };
             f(&mut statuses[i]);
-            p["status"]["containerStatuses"] = json!(statuses);
+            p["status"][key] = json!(statuses);
             recompute(p);
             Ok(())
         })

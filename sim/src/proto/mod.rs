@@ -295,6 +295,11 @@ fn message(b: &[u8], m: &Msg) -> Result<Value, String> {
             }
             _ => {
                 let v = scalar(&mut r, wire, *kind)?;
+                // Go clients send every string field, empty ones too; the API server's JSON
+                // leaves them out (omitempty), and an empty `nodeName` must read as unset.
+                if matches!(kind, F::Str) && v == "" {
+                    continue;
+                }
                 out.insert(name.to_string(), v);
             }
         }

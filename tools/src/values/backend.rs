@@ -100,6 +100,9 @@ pub struct BackendValues {
     pub tolerations: Vec<serde_json::Value>,
     /// Extra pod annotations.
     pub pod_annotations: BTreeMap<String, String>,
+    /// A folder of the node mounted at the same path (hostPath), for a `sqlite://`
+    /// DATABASE_URL whose file lives there (kubesim, a single-node cluster); empty for none.
+    pub sqlite_host_path: String,
     /// Optional in-cluster Postgres.
     pub postgres: Postgres,
 }
@@ -176,6 +179,7 @@ impl Default for BackendValues {
             node_selector: BTreeMap::new(),
             tolerations: Vec::new(),
             pod_annotations: BTreeMap::new(),
+            sqlite_host_path: String::new(),
             postgres: Postgres {
                 enabled: false,
                 image: "postgres:16-alpine".into(),

@@ -66,6 +66,10 @@ pub struct SimStart {
     /// The node's allocatable memory.
     #[arg(long, default_value = "3936Mi")]
     pub node_memory: String,
+    /// How many nodes (each with --node-cpu and --node-memory): `kubesim` runs the control
+    /// plane, the others are `kubesim-m02`, `kubesim-m03`, … as minikube names them.
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u16).range(1..=100))]
+    pub nodes: u16,
     /// Stay in the foreground (Ctrl-C stops).
     #[arg(long)]
     pub foreground: bool,

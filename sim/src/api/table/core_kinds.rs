@@ -107,11 +107,36 @@ pub fn row(rt: &ResourceType, o: &Value) -> Option<Row> {
                 c.iter()
                     .any(|c| c["type"] == "Ready" && c["status"] == "True")
             });
+            // Roles from the node-role labels, as kubectl's printer reads them.
+            let mut roles: Vec<String> = o["metadata"]["labels"]
+                .as_object()
+                .into_iter()
+                .flatten()
+                .filter_map(|(k, v)| {
+                    k.strip_prefix("node-role.kubernetes.io/")
+                        .map(str::to_string)
+                        .or_else(|| {
+                            (k == "kubernetes.io/role")
+                                .then(|| v.as_str().unwrap_or_default().to_string())
+                        })
+                })
+                .filter(|r| !r.is_empty())
+                .collect();
+            roles.sort();
+            let roles = if roles.is_empty() {
+                "<none>".to_string()
+            } else {
+                roles.join(",")
+            };
+            let mut status = if ready { "Ready" } else { "NotReady" }.to_string();
+            if o["spec"]["unschedulable"] == true {
+                status.push_str(",SchedulingDisabled");
+            }
             (
                 vec![
                     name,
-                    json!(if ready { "Ready" } else { "NotReady" }),
-                    json!("control-plane"),
+                    json!(status),
+                    json!(roles),
                     age,
                     json!(o["status"]["nodeInfo"]["kubeletVersion"]),
                 ],

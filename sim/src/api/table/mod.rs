@@ -65,6 +65,35 @@ pub fn pod_status(p: &Value) -> String {
     if p["metadata"]["deletionTimestamp"].is_string() {
         return "Terminating".into();
     }
+    // Init containers first, as kubectl's printer: `Init:1/2`, `Init:CrashLoopBackOff`,
+    // `Init:Error`.
+    let inits = p["status"]["initContainerStatuses"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    let total_inits = p["spec"]["initContainers"].as_array().map_or(0, Vec::len);
+    for (i, c) in inits.iter().enumerate() {
+        let t = &c["state"]["terminated"];
+        if t["exitCode"] == 0 && t.is_object() {
+            continue;
+        }
+        if t.is_object() {
+            return match t["reason"].as_str() {
+                Some(r) if !r.is_empty() => format!("Init:{r}"),
+                _ => format!("Init:ExitCode:{}", t["exitCode"]),
+            };
+        }
+        if let Some(r) = c["state"]["waiting"]["reason"]
+            .as_str()
+            .filter(|r| *r != "PodInitializing")
+        {
+            return format!("Init:{r}");
+        }
+        return format!("Init:{i}/{total_inits}");
+    }
+    if total_inits > inits.len() {
+        return format!("Init:{}/{total_inits}", inits.len());
+    }
     let statuses = p["status"]["containerStatuses"]
         .as_array()
         .cloned()

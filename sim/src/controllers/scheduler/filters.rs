@@ -195,3 +195,11 @@ pub fn no_node_message(nodes: usize, rejections: &[Vec<Rejection>]) -> String {
         "0/{nodes} nodes are available: {reasons}. preemption: 0/{nodes} nodes are available: {preemption}."
     )
 }
+
+/// The scheduler's message when a pre-filter refuses the pod before any node is tried:
+/// its reason once, and preemption cannot help.
+pub fn prefilter_message(nodes: usize, reason: &str) -> String {
+    format!(
+        "0/{nodes} nodes are available: {reason}. preemption: 0/{nodes} nodes are available: {nodes} Preemption is not helpful for scheduling."
+    )
+}

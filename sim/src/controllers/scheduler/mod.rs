@@ -1,8 +1,10 @@
 //! The scheduler: binds each pending pod to the least allocated node that passes every
-//! filter (cordon, taints, node selector and affinity, resources), else leaves it Pending
-//! with `FailedScheduling` and the scheduler's own message.
+//! filter (its claims bound, then per node: cordon, taints, node selector and affinity,
+//! resources), else leaves it Pending with `FailedScheduling` and the scheduler's own
+//! message.
 
-mod filters;
+pub(crate) mod filters;
+mod volumes;
 
 use std::collections::HashMap;
 
@@ -144,8 +146,17 @@ pub fn reconcile(store: &Store, rec: &mut Recorder) {
     };
     for pod in pods
         .iter()
-        .filter(|p| !p["spec"]["nodeName"].is_string() && ours(p))
+        .filter(|p| p["spec"]["nodeName"].as_str().is_none_or(str::is_empty) && ours(p))
     {
+        match volumes::check(store, pod) {
+            volumes::Claims::Ready => {}
+            volumes::Claims::Provisioning => continue,
+            volumes::Claims::Blocked(reason) => {
+                let message = filters::prefilter_message(nodes.len(), &reason);
+                mark_unschedulable(store, rec, pod, &message);
+                continue;
+            }
+        }
         let (name, ns, _) = ident(pod);
         let mut refused = Vec::new();
         let mut fits: Vec<(&str, Free)> = Vec::new();
@@ -189,24 +200,30 @@ pub fn reconcile(store: &Store, rec: &mut Recorder) {
             continue;
         }
         let message = filters::no_node_message(nodes.len(), &refused);
-        let already = pod["status"]["conditions"].as_array().is_some_and(|c| {
-            c.iter()
-                .any(|c| c["type"] == "PodScheduled" && c["message"] == message.as_str())
-        });
-        if already {
-            continue;
-        }
-        let mut next = (**pod).clone();
-        set_scheduled_condition(&mut next, "False", Some("Unschedulable"), Some(&message));
-        if let Ok(p) = store.update(pods_rt, &ns, &name, next, UpdateScope::Status) {
-            rec.record(
-                store,
-                &p,
-                Kind::Warning,
-                "FailedScheduling",
-                &message,
-                "default-scheduler",
-            );
-        }
+        mark_unschedulable(store, rec, pod, &message);
+    }
+}
+
+/// Leaves the pod Pending with the scheduler's condition and event (once per message).
+fn mark_unschedulable(store: &Store, rec: &mut Recorder, pod: &Value, message: &str) {
+    let (name, ns, _) = ident(pod);
+    let already = pod["status"]["conditions"].as_array().is_some_and(|c| {
+        c.iter()
+            .any(|c| c["type"] == "PodScheduled" && c["message"] == message)
+    });
+    if already {
+        return;
+    }
+    let mut next = pod.clone();
+    set_scheduled_condition(&mut next, "False", Some("Unschedulable"), Some(message));
+    if let Ok(p) = store.update(&POD, &ns, &name, next, UpdateScope::Status) {
+        rec.record(
+            store,
+            &p,
+            Kind::Warning,
+            "FailedScheduling",
+            message,
+            "default-scheduler",
+        );
     }
 }

@@ -1,0 +1,89 @@
+//! What every workload controller shares: the pod it makes from its template, the owner
+//! reference that ties them, and how it reads a pod's progress.
+
+use std::sync::Arc;
+
+use serde_json::{Value, json};
+
+use crate::meta::{ident, owned_by};
+use crate::resources::POD;
+use crate::store::Store;
+
+/// The controller owner reference to `owner` (the garbage collector follows it).
+pub fn owner_ref(owner: &Value) -> Value {
+    let (name, _, uid) = ident(owner);
+    json!({
+        "apiVersion": owner["apiVersion"], "kind": owner["kind"], "name": name, "uid": uid,
+        "controller": true, "blockOwnerDeletion": true,
+    })
+}
+
+/// How a new pod is named: a fixed name (StatefulSet) or a prefix the API server completes.
+pub enum PodName {
+    /// Exactly this name.
+    Fixed(String),
+    /// `generateName`.
+    Prefix(String),
+}
+
+/// A pod from a pod template, owned by `owner`.
+pub fn pod_from_template(template: &Value, owner: &Value, name: PodName) -> Value {
+    let mut metadata = json!({
+        "labels": template["metadata"]["labels"],
+        "annotations": template["metadata"]["annotations"],
+        "ownerReferences": [owner_ref(owner)],
+    });
+    match name {
+        PodName::Fixed(n) => metadata["name"] = json!(n),
+        PodName::Prefix(p) => metadata["generateName"] = json!(p),
+    }
+    if !metadata["labels"].is_object() {
+        metadata["labels"] = json!({});
+    }
+    json!({"metadata": metadata, "spec": template["spec"]})
+}
+
+/// The pods whose controller is the object with `uid`.
+pub fn pods_of(all: &[Arc<Value>], uid: &str) -> Vec<Arc<Value>> {
+    all.iter().filter(|p| owned_by(p, uid)).cloned().collect()
+}
+
+/// Whether a pod has finished for good (Succeeded or Failed).
+pub fn finished(p: &Value) -> bool {
+    matches!(p["status"]["phase"].as_str(), Some("Succeeded" | "Failed"))
+}
+
+/// Whether a pod is Ready.
+pub fn ready(p: &Value) -> bool {
+    p["status"]["conditions"].as_array().is_some_and(|c| {
+        c.iter()
+            .any(|c| c["type"] == "Ready" && c["status"] == "True")
+    })
+}
+
+/// Whether a pod is Running and Ready (what ordered StatefulSets wait for).
+pub fn running_and_ready(p: &Value) -> bool {
+    p["status"]["phase"] == "Running" && ready(p)
+}
+
+/// Writes `status` when it differs from what the object has.
+pub fn write_status(
+    store: &Store,
+    rt: &'static crate::resources::ResourceType,
+    obj: &Value,
+    status: Value,
+) {
+    if obj["status"] == status {
+        return;
+    }
+    let (name, ns, _) = ident(obj);
+    let mut next = obj.clone();
+    next["status"] = status;
+    let _ = store.update(rt, &ns, &name, next, crate::store::UpdateScope::Status);
+}
+
+/// Deletes a pod; true when it was there.
+pub fn delete_pod(store: &Store, p: &Value) -> bool {
+    let (name, ns, _) = ident(p);
+    store.delete(&POD, &ns, &name).is_ok()
+}

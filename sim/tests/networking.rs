@@ -1,0 +1,139 @@
+//! Service names as pods resolve them, with the real kubectl and the process runtime: a bare
+//! name means the Service in the caller's own namespace, `name.ns` another namespace's; the
+//! Endpoints list the target port the Service names, not where kubesim runs the process.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod support;
+
+use kubesim::controllers::{ControllerConfig, PodRuntime};
+use kubesim::kubelet::images::ImageTable;
+use kubesim::server::SimConfig;
+use support::Kube;
+
+fn namespace_with_web(ns: &str) -> String {
+    format!(
+        "apiVersion: v1
+kind: Namespace
+metadata: {{name: {ns}}}
+---
+apiVersion: v1
+kind: ConfigMap
+metadata: {{name: site, namespace: {ns}}}
+data: {{whoami: 'served from {ns}'}}
+---
+apiVersion: v1
+kind: Pod
+metadata: {{name: web, namespace: {ns}, labels: {{app: web}}}}
+spec:
+  containers:
+  - name: web
+    image: python:3.12
+    command: [sh, -c, 'cd /srv && exec python3 -m http.server $PORT']
+    ports: [{{containerPort: 8080, name: http}}]
+    readinessProbe: {{httpGet: {{path: /whoami, port: http}}, periodSeconds: 1}}
+    volumeMounts: [{{name: site, mountPath: /srv}}]
+  volumes: [{{name: site, configMap: {{name: site}}}}]
+---
+apiVersion: v1
+kind: Service
+metadata: {{name: web, namespace: {ns}}}
+spec:
+  selector: {{app: web}}
+  ports: [{{port: 80, targetPort: http}}]
+"
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_bare_service_name_resolves_in_the_callers_namespace() {
+    let mut images = ImageTable::default();
+    images
+        .add(&format!(
+            "python={}",
+            todo_e2e::kubectl::program("python3").display()
+        ))
+        .unwrap();
+    let k = Kube::start_with(SimConfig {
+        controllers: ControllerConfig {
+            time_scale: 10.0,
+            runtime: PodRuntime::Processes,
+            ..Default::default()
+        },
+        images,
+        ..SimConfig::default()
+    })
+    .await;
+    for ns in ["shop", "blog"] {
+        k.ok_stdin(&["apply", "-f", "-"], Some(&namespace_with_web(ns)))
+            .await;
+    }
+    for ns in ["shop", "blog"] {
+        k.ok(&[
+            "wait",
+            "-n",
+            ns,
+            "--for=condition=Ready",
+            "pod/web",
+            "--timeout=30s",
+        ])
+        .await;
+    }
+    // Endpoints carry the target port (8080), whatever port the process really has.
+    let port = k
+        .ok(&[
+            "get",
+            "endpoints",
+            "-n",
+            "shop",
+            "web",
+            "-o",
+            "jsonpath={.subsets[0].ports[0].port}",
+        ])
+        .await;
+    assert_eq!(port, "8080");
+
+    let fetch = |url: &str| {
+        format!(
+            "import urllib.request; print(urllib.request.urlopen('{url}', timeout=10).read().decode())"
+        )
+    };
+    let own = k
+        .ok(&[
+            "exec",
+            "-n",
+            "shop",
+            "web",
+            "--",
+            "python3",
+            "-c",
+            &fetch("http://web/whoami"),
+        ])
+        .await;
+    assert_eq!(own.trim(), "served from shop");
+    let other = k
+        .ok(&[
+            "exec",
+            "-n",
+            "shop",
+            "web",
+            "--",
+            "python3",
+            "-c",
+            &fetch("http://web.blog.svc.cluster.local/whoami"),
+        ])
+        .await;
+    assert_eq!(other.trim(), "served from blog");
+    let from_blog = k
+        .ok(&[
+            "exec",
+            "-n",
+            "blog",
+            "web",
+            "--",
+            "python3",
+            "-c",
+            &fetch("http://web/whoami"),
+        ])
+        .await;
+    assert_eq!(from_blog.trim(), "served from blog");
+}

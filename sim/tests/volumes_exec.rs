@@ -1,0 +1,374 @@
+//! Volumes as a container sees them and `kubectl exec`/`cp` into it, with the real kubectl
+//! against the process runtime: ConfigMap, Secret, downward API, emptyDir and claim volumes
+//! at their mount paths (made without touching this machine's own folders), the command's
+//! exit code and stdin, and the kubelet's FailedMount when a volume's source is missing.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod support;
+
+use kubesim::controllers::{ControllerConfig, PodRuntime};
+use kubesim::kubelet::images::ImageTable;
+use kubesim::server::SimConfig;
+use support::Kube;
+
+async fn processes() -> Kube {
+    let mut images = ImageTable::default();
+    images
+        .add(&format!(
+            "busybox={}",
+            todo_e2e::kubectl::program("sh").display()
+        ))
+        .unwrap();
+    Kube::start_with(SimConfig {
+        controllers: ControllerConfig {
+            time_scale: 10.0,
+            runtime: PodRuntime::Processes,
+            ..Default::default()
+        },
+        images,
+        ..SimConfig::default()
+    })
+    .await
+}
+
+const POD: &str = "apiVersion: v1
+kind: ConfigMap
+metadata: {name: sizes}
+data: {size: medium, shape: round}
+---
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: colors}
+data: {color: blue}
+---
+apiVersion: v1
+kind: Secret
+metadata: {name: creds}
+stringData: {password: s3cret, user: admin}
+---
+apiVersion: v1
+kind: Pod
+metadata:
+  name: pod1
+  labels: {app: demo}
+spec:
+  containers:
+  - name: main
+    image: busybox:1.36
+    command: [sh, -c, 'echo started; exec sleep 3600']
+    env:
+    - name: COLOR
+      valueFrom: {configMapKeyRef: {name: colors, key: color}}
+    volumeMounts:
+    - {name: sizes, mountPath: /etc/sizes}
+    - {name: creds, mountPath: /run/creds}
+    - {name: info, mountPath: /etc/podinfo}
+    - {name: shared, mountPath: /shared}
+  - name: writer
+    image: busybox:1.36
+    command: [sh, -c, 'echo from-writer > /shared/note; exec sleep 3600']
+    volumeMounts:
+    - {name: shared, mountPath: /shared}
+  volumes:
+  - name: sizes
+    configMap: {name: sizes}
+  - name: creds
+    secret:
+      secretName: creds
+      defaultMode: 0400
+      items: [{key: password, path: db/password}]
+  - name: info
+    downwardAPI:
+      items: [{path: labels, fieldRef: {fieldPath: metadata.labels}}]
+  - name: shared
+    emptyDir: {}
+";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn volumes_appear_at_their_mount_paths_and_exec_runs_inside_the_container() {
+    let k = processes().await;
+    k.ok_stdin(&["apply", "-f", "-"], Some(POD)).await;
+    k.ok(&["wait", "--for=condition=Ready", "pod/pod1", "--timeout=20s"])
+        .await;
+
+    assert_eq!(
+        k.ok(&["exec", "pod1", "--", "cat", "/etc/sizes/size"])
+            .await,
+        "medium"
+    );
+    assert_eq!(
+        k.ok(&[
+            "exec",
+            "pod1",
+            "-c",
+            "main",
+            "--",
+            "sh",
+            "-c",
+            "echo $COLOR"
+        ])
+        .await
+        .trim(),
+        "blue"
+    );
+    // Only the keys listed, at their paths, with the mode asked for.
+    let creds = k
+        .ok(&[
+            "exec",
+            "pod1",
+            "--",
+            "sh",
+            "-c",
+            "ls /run/creds; stat -c %a /run/creds/db/password; cat /run/creds/db/password",
+        ])
+        .await;
+    assert_eq!(
+        creds.split_whitespace().collect::<Vec<_>>(),
+        ["db", "400", "s3cret"]
+    );
+    assert_eq!(
+        k.ok(&["exec", "pod1", "--", "cat", "/etc/podinfo/labels"])
+            .await,
+        "app=\"demo\""
+    );
+    // The emptyDir is one directory for both containers.
+    assert_eq!(
+        k.ok(&["exec", "pod1", "-c", "main", "--", "cat", "/shared/note"])
+            .await
+            .trim(),
+        "from-writer"
+    );
+    // A ConfigMap volume is read-only, as on a cluster.
+    let denied = k
+        .run(
+            &["exec", "pod1", "--", "sh", "-c", "echo x > /etc/sizes/size"],
+            None,
+        )
+        .await;
+    assert!(!denied.status.success());
+    assert!(
+        String::from_utf8_lossy(&denied.stderr).contains("Read-only file system"),
+        "{denied:?}"
+    );
+    // The machine's own /etc gained nothing: the mount point lives in an overlay.
+    assert!(!std::path::Path::new("/etc/sizes").exists());
+
+    // Exit codes and stdin reach kubectl.
+    let failed = k
+        .run(
+            &["exec", "pod1", "--", "sh", "-c", "echo oops >&2; exit 3"],
+            None,
+        )
+        .await;
+    assert_eq!(failed.status.code(), Some(3), "{failed:?}");
+    assert!(String::from_utf8_lossy(&failed.stderr).contains("oops"));
+    assert_eq!(
+        k.ok_stdin(&["exec", "-i", "pod1", "--", "cat"], Some("piped in"))
+            .await,
+        "piped in"
+    );
+    let missing = k.run(&["exec", "pod1", "--", "no-such-tool"], None).await;
+    assert!(
+        String::from_utf8_lossy(&missing.stderr).contains("executable file not found in $PATH"),
+        "{missing:?}"
+    );
+    let wrong = k
+        .run(&["exec", "pod1", "-c", "nope", "--", "true"], None)
+        .await;
+    assert!(
+        String::from_utf8_lossy(&wrong.stderr).contains("container nope is not valid for pod pod1"),
+        "{wrong:?}"
+    );
+
+    // kubectl cp reads through tar in the container.
+    let dest = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("cp-{}", k.sim.addr.port()));
+    k.ok(&[
+        "cp",
+        "pod1:/etc/sizes/shape",
+        dest.to_str().unwrap(),
+        "-c",
+        "main",
+    ])
+    .await;
+    assert_eq!(std::fs::read_to_string(&dest).unwrap(), "round");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn claim_data_outlives_the_pod_and_a_missing_config_map_blocks_the_mount() {
+    let k = processes().await;
+    let pod = |name: &str, script: &str| {
+        format!(
+            "apiVersion: v1
+kind: Pod
+metadata: {{name: {name}}}
+spec:
+  containers:
+  - name: app
+    image: busybox
+    command: [sh, -c, '{script}; exec sleep 3600']
+    volumeMounts: [{{name: data, mountPath: /data}}]
+  volumes: [{{name: data, persistentVolumeClaim: {{claimName: data}}}}]
+"
+        )
+    };
+    k.ok_stdin(
+        &["apply", "-f", "-"],
+        Some(
+            "apiVersion: v1
+kind: PersistentVolumeClaim
+metadata: {name: data}
+spec:
+  accessModes: [ReadWriteOnce]
+  resources: {requests: {storage: 1Gi}}
+",
+        ),
+    )
+    .await;
+    k.ok_stdin(
+        &["apply", "-f", "-"],
+        Some(&pod("first", "echo initial_data > /data/test")),
+    )
+    .await;
+    k.ok(&[
+        "wait",
+        "--for=condition=Ready",
+        "pod/first",
+        "--timeout=20s",
+    ])
+    .await;
+    assert_eq!(
+        k.ok(&["exec", "first", "--", "cat", "/data/test"])
+            .await
+            .trim(),
+        "initial_data"
+    );
+    k.ok(&["delete", "pod", "first", "--wait=true"]).await;
+    k.ok_stdin(&["apply", "-f", "-"], Some(&pod("second", "true")))
+        .await;
+    k.ok(&[
+        "wait",
+        "--for=condition=Ready",
+        "pod/second",
+        "--timeout=20s",
+    ])
+    .await;
+    assert_eq!(
+        k.ok(&["exec", "second", "--", "cat", "/data/test"])
+            .await
+            .trim(),
+        "initial_data"
+    );
+    assert!(
+        !std::path::Path::new("/data/test").exists(),
+        "the claim's data stays in kubesim's folder"
+    );
+
+    k.ok_stdin(&["apply", "-f", "-"], Some("apiVersion: v1
+kind: Pod
+metadata: {name: no-config}
+spec:
+  containers: [{name: app, image: busybox, command: [sleep, '3600'], volumeMounts: [{name: config, mountPath: /etc/app}]}]
+  volumes: [{name: config, configMap: {name: app-config}}]
+")).await;
+    let events = k
+        .ok(&[
+            "wait",
+            "--for=jsonpath={.status.containerStatuses[0].state.waiting.reason}=ContainerCreating",
+            "pod/no-config",
+            "--timeout=20s",
+        ])
+        .await;
+    assert!(events.contains("condition met"), "{events}");
+    let events = k
+        .ok(&[
+            "get",
+            "events",
+            "--field-selector",
+            "involvedObject.name=no-config,reason=FailedMount",
+            "-o",
+            "jsonpath={.items[0].message}",
+        ])
+        .await;
+    assert_eq!(
+        events,
+        "MountVolume.SetUp failed for volume \"config\" : configmap \"app-config\" not found"
+    );
+    // Once the ConfigMap exists the container starts.
+    k.ok(&[
+        "create",
+        "configmap",
+        "app-config",
+        "--from-literal=mode=on",
+    ])
+    .await;
+    k.ok(&[
+        "wait",
+        "--for=condition=Ready",
+        "pod/no-config",
+        "--timeout=20s",
+    ])
+    .await;
+    assert_eq!(
+        k.ok(&["exec", "no-config", "--", "cat", "/etc/app/mode"])
+            .await,
+        "on"
+    );
+}
+
+/// Regression: an image whose program lives under a folder a volume covers inside the
+/// container (here /tmp, where charts often mount an emptyDir) could not start: the image's
+/// program is part of the image, not of the machine's folders.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_image_program_under_a_mounted_folder_still_runs() {
+    let program = std::env::temp_dir().join(format!("kubesim-image-{}.sh", std::process::id()));
+    std::fs::write(
+        &program,
+        "#!/bin/sh\necho from the image; ls /tmp | wc -l; exec sleep 3600\n",
+    )
+    .unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&program, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let mut images = ImageTable::default();
+    images
+        .add(&format!("inside-tmp={}", program.display()))
+        .unwrap();
+    let k = Kube::start_with(SimConfig {
+        controllers: ControllerConfig {
+            time_scale: 10.0,
+            runtime: PodRuntime::Processes,
+            ..Default::default()
+        },
+        images,
+        ..SimConfig::default()
+    })
+    .await;
+    k.ok_stdin(
+        &["apply", "-f", "-"],
+        Some(
+            "apiVersion: v1
+kind: Pod
+metadata: {name: tmp-app}
+spec:
+  containers: [{name: app, image: inside-tmp, volumeMounts: [{name: tmp, mountPath: /tmp}]}]
+  volumes: [{name: tmp, emptyDir: {}}]
+",
+        ),
+    )
+    .await;
+    k.ok(&[
+        "wait",
+        "--for=condition=Ready",
+        "pod/tmp-app",
+        "--timeout=20s",
+    ])
+    .await;
+    // The program ran, and its /tmp is the empty volume, not the machine's.
+    let logs = k.ok(&["logs", "tmp-app"]).await;
+    assert_eq!(
+        logs.split_whitespace().collect::<Vec<_>>(),
+        ["from", "the", "image", "0"],
+        "{logs}"
+    );
+    let _ = std::fs::remove_file(&program);
+}
