@@ -93,6 +93,13 @@ pub async fn connect_and_migrate(url: &str, retry: RetryPolicy) -> Result<Db, Db
                         sqlx::query("PRAGMA busy_timeout = 5000")
                             .execute(&mut *conn)
                             .await?;
+                        // WAL: readers never block the writer, and a writer waits for the
+                        // lock instead of failing at once, as rollback journals make it
+                        // (SQLITE_BUSY with no wait) when replicas write at the same time.
+                        // The mode is the file's; another replica may be switching it.
+                        let _ = sqlx::query("PRAGMA journal_mode = WAL")
+                            .execute(&mut *conn)
+                            .await;
                         sqlx::query("PRAGMA foreign_keys = ON")
                             .execute(&mut *conn)
                             .await?;

@@ -124,6 +124,13 @@ async fn two_replicas_migrate_at_once(engine: Engine) {
         .await
         .unwrap();
     assert_eq!(applied, 1);
+    if engine == Engine::Sqlite {
+        let mode: String = sqlx::query_scalar("PRAGMA journal_mode")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+        assert_eq!(mode, "wal", "replicas writing one SQLite file need WAL");
+    }
     // Both serve the same data.
     let u = User::sign_up(&a.url).await;
     u.chat(None, "add water plants").await;

@@ -137,3 +137,82 @@ async fn a_bare_service_name_resolves_in_the_callers_namespace() {
         .await;
     assert_eq!(from_blog.trim(), "served from blog");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn kubectl_run_with_busybox_wget_reaches_a_service_by_its_bare_name() {
+    let mut images = ImageTable::default();
+    images.add_stock();
+    if images.resolve("busybox").is_none() || images.resolve("python:3.12").is_none() {
+        panic!("busybox and python3 must be installed (scripts/setup installs busybox-static)");
+    }
+    let k = Kube::start_with(SimConfig {
+        controllers: ControllerConfig {
+            time_scale: 10.0,
+            runtime: PodRuntime::Processes,
+            ..Default::default()
+        },
+        images,
+        ..SimConfig::default()
+    })
+    .await;
+    k.ok_stdin(&["apply", "-f", "-"], Some(&namespace_with_web("shop")))
+        .await;
+    k.ok(&[
+        "wait",
+        "-n",
+        "shop",
+        "--for=condition=Ready",
+        "pod/web",
+        "--timeout=30s",
+    ])
+    .await;
+    let out = k
+        .ok(&[
+            "run",
+            "-n",
+            "shop",
+            "probe",
+            "--image=busybox",
+            "--restart=Never",
+            "--rm",
+            "-i",
+            "--wait",
+            "--timeout=60s",
+            "--",
+            "wget",
+            "-qO-",
+            "http://web/whoami",
+        ])
+        .await;
+    assert!(out.contains("served from shop"), "{out}");
+    k.ok(&[
+        "wait",
+        "-n",
+        "shop",
+        "--for=delete",
+        "pod/probe",
+        "--timeout=20s",
+    ])
+    .await;
+    // A name nothing serves fails the command, and kubectl says how.
+    let missing = k
+        .run(
+            &[
+                "run",
+                "-n",
+                "shop",
+                "probe2",
+                "--image=busybox:1.36",
+                "--restart=Never",
+                "--rm",
+                "-i",
+                "--",
+                "wget",
+                "-qO-",
+                "http://nothing/",
+            ],
+            None,
+        )
+        .await;
+    assert!(!missing.status.success(), "{missing:?}");
+}

@@ -372,3 +372,71 @@ spec:
     );
     let _ = std::fs::remove_file(&program);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn init_containers_run_in_order_before_the_others_and_block_them_when_failing() {
+    let k = processes().await;
+    k.ok_stdin(&["apply", "-f", "-"], Some("apiVersion: v1
+kind: Pod
+metadata: {name: staged}
+spec:
+  initContainers:
+  - {name: fetch, image: busybox, command: [sh, -c, 'echo fetched > /work/data; echo fetch done'], volumeMounts: [{name: work, mountPath: /work}]}
+  - {name: check, image: busybox, command: [sh, -c, 'cat /work/data && echo checked >> /work/data'], volumeMounts: [{name: work, mountPath: /work}]}
+  containers:
+  - {name: app, image: busybox, command: [sh, -c, 'cat /work/data; exec sleep 3600'], volumeMounts: [{name: work, mountPath: /work}]}
+  volumes: [{name: work, emptyDir: {}}]
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: blocked}
+spec:
+  initContainers:
+  - {name: wait-for-db, image: busybox, command: [sh, -c, 'echo no database; exit 1']}
+  containers:
+  - {name: app, image: busybox, command: [sleep, '3600']}
+")).await;
+    k.ok(&[
+        "wait",
+        "--for=condition=Ready",
+        "pod/staged",
+        "--timeout=20s",
+    ])
+    .await;
+    assert_eq!(
+        k.ok(&["logs", "staged", "-c", "app"]).await.trim(),
+        "fetched\nchecked"
+    );
+    assert_eq!(
+        k.ok(&["logs", "staged", "-c", "fetch"]).await.trim(),
+        "fetch done"
+    );
+    let inits = k
+        .ok(&["get", "pod", "staged", "-o", "jsonpath={range .status.initContainerStatuses[*]}{.name}={.state.terminated.reason} {end}"])
+        .await;
+    assert_eq!(inits.trim(), "fetch=Completed check=Completed");
+
+    // A failing init container restarts with back-off; the app never starts.
+    let shown = {
+        let start = std::time::Instant::now();
+        loop {
+            let out = k.ok(&["get", "pod", "blocked", "--no-headers"]).await;
+            if out.contains("Init:CrashLoopBackOff") || out.contains("Init:Error") {
+                break out;
+            }
+            assert!(
+                start.elapsed() < std::time::Duration::from_secs(20),
+                "{out}"
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+    };
+    assert!(shown.contains("0/1"), "{shown}");
+    let cond = k
+        .ok(&["get", "pod", "blocked", "-o", "jsonpath={.status.conditions[?(@.type==\"Initialized\")].message} {.status.containerStatuses[0].state.waiting.reason}"])
+        .await;
+    assert_eq!(
+        cond,
+        "containers with incomplete status: [wait-for-db] PodInitializing"
+    );
+}

@@ -923,3 +923,40 @@ async fn a_paused_rollout_waits_and_an_orphaning_delete_keeps_the_pods() {
     let pods = k.ok(&["get", "pods", "-o", "name"]).await;
     assert_eq!(pods.lines().count(), 3, "{pods}");
 }
+
+#[tokio::test]
+async fn instant_pods_complete_their_init_containers_first() {
+    let k = Kube::start().await;
+    k.ok_stdin(
+        &["apply", "-f", "-"],
+        Some(
+            "apiVersion: v1
+kind: Pod
+metadata: {name: staged}
+spec:
+  initContainers: [{name: migrate, image: busybox}]
+  containers: [{name: app, image: nginx}]
+",
+        ),
+    )
+    .await;
+    k.ok(&[
+        "wait",
+        "--for=condition=Ready",
+        "pod/staged",
+        "--timeout=10s",
+    ])
+    .await;
+    let row = k.ok(&["get", "pod", "staged", "--no-headers"]).await;
+    assert!(row.contains("Running"), "{row}");
+    let init = k
+        .ok(&[
+            "get",
+            "pod",
+            "staged",
+            "-o",
+            "jsonpath={.status.initContainerStatuses[0].state.terminated.reason}",
+        ])
+        .await;
+    assert_eq!(init, "Completed");
+}

@@ -72,6 +72,7 @@ fn sim_config(opts: &SimStart) -> Result<SimConfig> {
 /// The default image table (the app binaries next to this executable) plus `--image`s.
 fn image_table(opts: &SimStart) -> Result<ImageTable> {
     let mut table = ImageTable::default();
+    table.add_stock();
     if let Ok(exe) = std::env::current_exe()
         && let Some(dir) = exe.parent()
     {

@@ -101,6 +101,7 @@ pub fn app_images() -> Result<ImageTable> {
         dir.parent().map(Path::to_path_buf).unwrap_or_default(),
     ];
     let mut table = ImageTable::default();
+    table.add_stock();
     for app in ["todo-backend", "todo-frontend"] {
         let Some(bin) = dirs.iter().map(|d| d.join(app)).find(|b| b.is_file()) else {
             bail!(

@@ -563,8 +563,14 @@ fn pod_log(
         .flatten()
         .filter_map(|c| c["name"].as_str().map(str::to_string))
         .collect();
+    let init_names: Vec<String> = pod["spec"]["initContainers"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|c| c["name"].as_str().map(str::to_string))
+        .collect();
     let container = match q.get("container") {
-        Some(c) if names.contains(c) => c.clone(),
+        Some(c) if names.contains(c) || init_names.contains(c) => c.clone(),
         Some(c) => {
             return Err(ApiError::BadRequest(format!(
                 "container {c} is not valid for pod {name}"

@@ -26,7 +26,19 @@ fn running_status(pod: &Value, ip: &str) -> Value {
             })
         })
         .collect();
-    json!({
+    let inits: Vec<Value> = pod["spec"]["initContainers"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|c| {
+            json!({
+                "name": c["name"], "image": c["image"], "imageID": format!("kubesim://{}", c["image"].as_str().unwrap_or_default()),
+                "containerID": format!("kubesim://{}", meta::uid()), "ready": true, "started": false, "restartCount": 0,
+                "state": {"terminated": {"exitCode": 0, "reason": "Completed", "startedAt": now, "finishedAt": now}}, "lastState": {},
+            })
+        })
+        .collect();
+    let mut status = json!({
         "phase": "Running",
         "conditions": [cond("PodReadyToStartContainers"), cond("Initialized"), cond("Ready"), cond("ContainersReady"), cond("PodScheduled")],
         "hostIP": "127.0.0.1",
@@ -36,7 +48,11 @@ fn running_status(pod: &Value, ip: &str) -> Value {
         "startTime": now,
         "containerStatuses": statuses,
         "qosClass": pod["status"]["qosClass"],
-    })
+    });
+    if !inits.is_empty() {
+        status["initContainerStatuses"] = json!(inits);
+    }
+    status
 }
 
 fn owned_by_job(pod: &Value) -> bool {

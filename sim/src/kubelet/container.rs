@@ -222,9 +222,9 @@ impl Life {
 
     /// The image's program, or the pull errors and back-offs a node shows for an image it
     /// cannot get.
-    async fn pull(&mut self, stop: &mut watch::Receiver<bool>) -> Next<std::path::PathBuf> {
-        if let Some(program) = self.k.images.resolve(&self.image) {
-            return Next::Go(program);
+    async fn pull(&mut self, stop: &mut watch::Receiver<bool>) -> Next<super::images::Image> {
+        if let Some(image) = self.k.images.resolve(&self.image) {
+            return Next::Go(image);
         }
         let image = self.image.clone();
         let never = self.c["imagePullPolicy"] == "Never";
@@ -369,7 +369,7 @@ impl Life {
     /// Starts the process with its logs captured, and marks the container running.
     async fn start(
         &mut self,
-        program: &std::path::Path,
+        image: &super::images::Image,
         envs: &[(String, String)],
         sandbox: Option<Arc<Sandbox>>,
         stop: &mut watch::Receiver<bool>,
@@ -379,7 +379,8 @@ impl Life {
             Some(s) => std::path::PathBuf::from(&s.workdir),
             None => self.k.workdir.clone(),
         };
-        let started = entrypoint::resolve(program, &self.c, envs).and_then(|e| {
+        let program = image.program.as_path();
+        let started = entrypoint::resolve(image, &self.c, envs).and_then(|e| {
             process::spawn(
                 &e.program,
                 &e.argv0,

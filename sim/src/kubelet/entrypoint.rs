@@ -56,22 +56,45 @@ pub struct Exec {
 
 /// What the container executes, or the runtime's reason when its command cannot run.
 pub fn resolve(
-    image_program: &Path,
+    image: &super::images::Image,
     container: &Value,
     env: &[(String, String)],
 ) -> Result<Exec, String> {
+    let image_program = image.program.as_path();
     let expand_all =
         |v: &Value| -> Vec<String> { strings(v).iter().map(|s| expand(s, env)).collect() };
-    let command = expand_all(&container["command"]);
-    let args = expand_all(&container["args"]);
+    let mut command = expand_all(&container["command"]);
+    let mut args = expand_all(&container["args"]);
+    // An image without an ENTRYPOINT runs its args as the command (they replace its CMD).
+    if command.is_empty() && !image.entrypoint && !args.is_empty() {
+        command = std::mem::take(&mut args);
+    }
     let Some((first, rest)) = command.split_first() else {
+        // A multi-call image's default command is its shell (busybox's CMD is `sh`).
+        let argv0 = if image.applets {
+            "sh".to_string()
+        } else {
+            image_program.display().to_string()
+        };
         return Ok(Exec {
             program: image_program.to_path_buf(),
-            argv0: image_program.display().to_string(),
+            argv0,
             args,
         });
     };
-    let program = if first.contains('/') {
+    let applet = first.rsplit('/').next().unwrap_or(first);
+    let in_image_bin = ["/bin/", "/sbin/", "/usr/bin/", "/usr/sbin/"]
+        .iter()
+        .any(|d| first.starts_with(d));
+    let program = if image.applets && (!first.contains('/') || in_image_bin) {
+        // busybox's /bin/sh, /bin/wget, … are the one program under other names; a path
+        // elsewhere (a mounted script) is a file.
+        return Ok(Exec {
+            program: image_program.to_path_buf(),
+            argv0: applet.to_string(),
+            args: rest.iter().cloned().chain(args).collect(),
+        });
+    } else if first.contains('/') {
         let p = PathBuf::from(first);
         if !p.is_file() {
             return Err(format!(
@@ -118,11 +141,15 @@ mod tests {
 
     #[test]
     fn command_replaces_the_entrypoint_and_args_follow() {
-        let image = Path::new("/images/app");
+        let image = &crate::kubelet::images::Image {
+            program: PathBuf::from("/images/app"),
+            applets: false,
+            entrypoint: true,
+        };
         let e = resolve(image, &json!({"args": ["--port", "$(GREETING)"]}), &env()).unwrap();
         assert_eq!(
             (e.program.as_path(), e.args),
-            (image, vec!["--port".into(), "hi".into()])
+            (image.program.as_path(), vec!["--port".into(), "hi".into()])
         );
         let e = resolve(
             image,
@@ -142,5 +169,33 @@ mod tests {
                 .unwrap_err()
                 .contains("no such file or directory")
         );
+    }
+}
+
+#[cfg(test)]
+mod applet_tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn a_multi_call_image_runs_its_applets_under_their_names() {
+        let image = crate::kubelet::images::Image {
+            program: PathBuf::from("/bin/busybox"),
+            applets: true,
+            entrypoint: false,
+        };
+        let env = vec![("PATH".to_string(), "/nowhere".to_string())];
+        let e = resolve(&image, &json!({"command": ["wget", "-qO-", "web"]}), &env).unwrap();
+        assert_eq!(
+            (e.program, e.argv0.as_str()),
+            (PathBuf::from("/bin/busybox"), "wget")
+        );
+        assert_eq!(e.args, ["-qO-", "web"]);
+        let e = resolve(&image, &json!({"command": ["/bin/sh", "-c", "true"]}), &env).unwrap();
+        assert_eq!(e.argv0, "sh");
+        assert_eq!(resolve(&image, &json!({}), &env).unwrap().argv0, "sh");
+        // No ENTRYPOINT: `kubectl run --image=busybox -- wget …` puts the command in args.
+        let e = resolve(&image, &json!({"args": ["wget", "-qO-", "web"]}), &env).unwrap();
+        assert_eq!((e.argv0.as_str(), e.args.len()), ("wget", 2));
     }
 }

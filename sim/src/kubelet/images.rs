@@ -11,6 +11,39 @@ pub struct ImageEntry {
     pub tags: Vec<String>,
     /// The program to run.
     pub command: PathBuf,
+    /// A multi-call program (busybox): every applet is a command of the image.
+    pub applets: bool,
+    /// The program is the image's ENTRYPOINT (`args` follow it); otherwise only its default
+    /// CMD, which `args` replace.
+    pub entrypoint: bool,
+}
+
+/// What an image runs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Image {
+    /// The program (the image's entrypoint).
+    pub program: PathBuf,
+    /// A multi-call program whose applets are the image's commands: a `command` that names
+    /// one runs this program under that name, and the image's default command is `sh`.
+    pub applets: bool,
+    /// The program is the image's ENTRYPOINT (`args` follow it); otherwise it is the
+    /// default CMD and `args` replace it, as for busybox and python.
+    pub entrypoint: bool,
+}
+
+/// Public images this machine's own programs stand in for, when they are installed:
+/// (repository, program, multi-call, the program is the ENTRYPOINT).
+const STOCK: &[(&str, &str, bool, bool)] = &[
+    ("busybox", "busybox", true, false),
+    ("python", "python3", false, false),
+    ("curl", "curl", false, true),
+];
+
+fn on_path(program: &str) -> Option<PathBuf> {
+    let path = std::env::var_os("PATH")?;
+    std::env::split_paths(&path)
+        .map(|d| d.join(program))
+        .find(|p| p.is_file())
 }
 
 /// Image reference → program.
@@ -126,7 +159,25 @@ impl ImageTable {
             repository: repository.to_string(),
             tags: BUILT_TAGS.iter().map(|t| t.to_string()).collect(),
             command: program.to_path_buf(),
+            applets: false,
+            entrypoint: true,
         });
+    }
+
+    /// Adds the public images this machine has a program for (see `STOCK`: busybox and its
+    /// applets, python, curl — and curlimages/curl, whose name is curl too), every tag.
+    pub fn add_stock(&mut self) {
+        for (repository, program, applets, entrypoint) in STOCK {
+            if let Some(command) = on_path(program) {
+                self.entries.push(ImageEntry {
+                    repository: repository.to_string(),
+                    tags: Vec::new(),
+                    command,
+                    applets: *applets,
+                    entrypoint: *entrypoint,
+                });
+            }
+        }
     }
 
     /// Adds `repo[:tag]=PATH`: that one tag, or without a tag every tag of the repository.
@@ -142,15 +193,19 @@ impl ImageTable {
             repository,
             tags: tag,
             command: PathBuf::from(path),
+            applets: false,
+            entrypoint: true,
         });
         Ok(())
     }
 
-    /// The program for an image, if the table has it (and the file exists).
-    pub fn resolve(&self, image: &str) -> Option<PathBuf> {
+    /// What an image runs, if the table has it (and the program exists). Mappings added
+    /// later win, so `--image` overrides a stock image.
+    pub fn resolve(&self, image: &str) -> Option<Image> {
         let (name, tag) = split(image);
         self.entries
             .iter()
+            .rev()
             .find(|e| {
                 e.repository == name
                     && if e.tags.is_empty() {
@@ -159,8 +214,17 @@ impl ImageTable {
                         e.tags.contains(&tag)
                     }
             })
-            .map(|e| e.command.clone())
-            .filter(|p| p.is_file())
+            .filter(|e| e.command.is_file())
+            .map(|e| Image {
+                program: e.command.clone(),
+                applets: e.applets,
+                entrypoint: e.entrypoint,
+            })
+    }
+
+    /// The program an image runs (tests and callers that need only the file).
+    pub fn resolve_program(&self, image: &str) -> Option<PathBuf> {
+        self.resolve(image).map(|i| i.program)
     }
 
     /// Whether nothing is mapped.
@@ -178,27 +242,27 @@ mod tests {
         let exe = std::env::current_exe().unwrap();
         let mut t = ImageTable::default();
         t.add_built("todo-backend", &exe);
-        assert_eq!(t.resolve("todo-backend:latest"), Some(exe.clone()));
+        assert_eq!(t.resolve_program("todo-backend:latest"), Some(exe.clone()));
         assert_eq!(
-            t.resolve("docker.io/library/todo-backend"),
+            t.resolve_program("docker.io/library/todo-backend"),
             Some(exe.clone())
         );
-        assert_eq!(t.resolve("todo-backend:v9.9.9"), None);
-        assert_eq!(t.resolve("nginx:1.27"), None);
+        assert_eq!(t.resolve_program("todo-backend:v9.9.9"), None);
+        assert_eq!(t.resolve_program("nginx:1.27"), None);
         // A mapping without a tag stands for a public image: any tag of it runs.
         t.add(&format!("nginx={}", exe.display())).unwrap();
-        assert_eq!(t.resolve("nginx:1.27"), Some(exe.clone()));
+        assert_eq!(t.resolve_program("nginx:1.27"), Some(exe.clone()));
         assert_eq!(
-            t.resolve("docker.io/library/nginx:1.27-alpine"),
+            t.resolve_program("docker.io/library/nginx:1.27-alpine"),
             Some(exe.clone())
         );
         t.add(&format!("redis:7={}", exe.display())).unwrap();
-        assert_eq!(t.resolve("redis:7"), Some(exe.clone()));
-        assert_eq!(t.resolve("redis:8"), None);
+        assert_eq!(t.resolve_program("redis:7"), Some(exe.clone()));
+        assert_eq!(t.resolve_program("redis:8"), None);
         assert!(t.add("nonsense").is_err());
         // A tag no registry has fails to pull even for a public image.
-        assert_eq!(t.resolve("nginx:invalid-tag"), None);
-        assert_eq!(t.resolve("nginx:doesnotexist"), None);
+        assert_eq!(t.resolve_program("nginx:invalid-tag"), None);
+        assert_eq!(t.resolve_program("nginx:doesnotexist"), None);
         for ok in [
             "1.25.3-alpine-slim",
             "mainline-bookworm",
@@ -208,7 +272,7 @@ mod tests {
         ] {
             assert!(plausible_tag(ok), "{ok}");
         }
-        assert_eq!(t.resolve("nginx@sha256:abc"), Some(exe.clone()));
+        assert_eq!(t.resolve_program("nginx@sha256:abc"), Some(exe.clone()));
         assert_eq!(
             split("reg.io:5000/a/b:1.2@sha256:x"),
             ("b".into(), "1.2".into())

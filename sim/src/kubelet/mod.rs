@@ -176,6 +176,14 @@ pub fn spawn(k: Arc<Kubelet>) -> tokio::task::JoinHandle<()> {
                     .unwrap_or_default();
                 let (k2, pod2) = (k.clone(), (**pod).clone());
                 // Init containers one at a time, each to success; then the others together.
+                if !inits.is_empty() {
+                    for (c, _) in &mains {
+                        status::update(&k.store, &ns, &name, c, |s| {
+                            s["state"] =
+                                serde_json::json!({"waiting": {"reason": "PodInitializing"}});
+                        });
+                    }
+                }
                 tokio::spawn(async move {
                     for c in inits {
                         if !container::run(
