@@ -5,9 +5,7 @@
 
 mod support;
 
-use kubesim::controllers::{ControllerConfig, PodRuntime};
 use kubesim::kubelet::images::ImageTable;
-use kubesim::server::SimConfig;
 use support::Kube;
 
 fn namespace_with_web(ns: &str) -> String {
@@ -53,16 +51,7 @@ async fn a_bare_service_name_resolves_in_the_callers_namespace() {
             todo_e2e::kubectl::program("python3").display()
         ))
         .unwrap();
-    let k = Kube::start_with(SimConfig {
-        controllers: ControllerConfig {
-            time_scale: 10.0,
-            runtime: PodRuntime::Processes,
-            ..Default::default()
-        },
-        images,
-        ..SimConfig::default()
-    })
-    .await;
+    let k = Kube::processes(images, 10.0).await;
     for ns in ["shop", "blog"] {
         k.ok_stdin(&["apply", "-f", "-"], Some(&namespace_with_web(ns)))
             .await;
@@ -145,16 +134,7 @@ async fn kubectl_run_with_busybox_wget_reaches_a_service_by_its_bare_name() {
     if images.resolve("busybox").is_none() || images.resolve("python:3.12").is_none() {
         panic!("busybox and python3 must be installed (scripts/setup installs busybox-static)");
     }
-    let k = Kube::start_with(SimConfig {
-        controllers: ControllerConfig {
-            time_scale: 10.0,
-            runtime: PodRuntime::Processes,
-            ..Default::default()
-        },
-        images,
-        ..SimConfig::default()
-    })
-    .await;
+    let k = Kube::processes(images, 10.0).await;
     k.ok_stdin(&["apply", "-f", "-"], Some(&namespace_with_web("shop")))
         .await;
     k.ok(&[

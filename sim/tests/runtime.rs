@@ -5,9 +5,7 @@
 
 mod support;
 
-use kubesim::controllers::{ControllerConfig, PodRuntime};
 use kubesim::kubelet::images::ImageTable;
-use kubesim::server::SimConfig;
 use support::Kube;
 
 fn pod(name: &str, container: &str) -> String {
@@ -42,16 +40,7 @@ async fn command_replaces_the_entrypoint_and_args_follow_it() {
     let python = todo_e2e::kubectl::program("python3");
     let mut images = ImageTable::default();
     images.add(&format!("py={}", python.display())).unwrap();
-    let k = Kube::start_with(SimConfig {
-        controllers: ControllerConfig {
-            time_scale: 10.0,
-            runtime: PodRuntime::Processes,
-            ..Default::default()
-        },
-        images,
-        ..SimConfig::default()
-    })
-    .await;
+    let k = Kube::processes(images, 10.0).await;
 
     // Args only: the image's program (python) gets them.
     k.ok_stdin(
@@ -117,16 +106,7 @@ async fn a_crash_loop_is_never_ready_and_a_steady_process_becomes_ready() {
     let python = todo_e2e::kubectl::program("python3");
     let mut images = ImageTable::default();
     images.add(&format!("py={}", python.display())).unwrap();
-    let k = Kube::start_with(SimConfig {
-        controllers: ControllerConfig {
-            time_scale: 10.0,
-            runtime: PodRuntime::Processes,
-            ..Default::default()
-        },
-        images,
-        ..SimConfig::default()
-    })
-    .await;
+    let k = Kube::processes(images, 10.0).await;
     let always = |name: &str, script: &str| {
         format!(
             "apiVersion: v1
@@ -188,16 +168,7 @@ async fn tcp_exec_and_undeclared_port_probes_behave_as_the_kubelets() {
     let python = todo_e2e::kubectl::program("python3");
     let mut images = ImageTable::default();
     images.add(&format!("py={}", python.display())).unwrap();
-    let k = Kube::start_with(SimConfig {
-        controllers: ControllerConfig {
-            time_scale: 10.0,
-            runtime: PodRuntime::Processes,
-            ..Default::default()
-        },
-        images,
-        ..SimConfig::default()
-    })
-    .await;
+    let k = Kube::processes(images, 10.0).await;
     let pod = |name: &str, ports: &str, probe: &str| {
         format!(
             "apiVersion: v1

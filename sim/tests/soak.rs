@@ -14,9 +14,7 @@ use futures::{StreamExt, TryStreamExt};
 use k8s_openapi::api::core::v1::{ConfigMap, Pod};
 use kube::Api;
 use kube::api::{Patch, PatchParams, PostParams, WatchEvent, WatchParams};
-use kubesim::controllers::{ControllerConfig, PodRuntime};
 use kubesim::kubelet::images::ImageTable;
-use kubesim::server::SimConfig;
 use support::Kube;
 
 const WATCHERS: usize = 100;
@@ -75,16 +73,7 @@ async fn server_survives_hostile_clients_and_every_watch_sees_every_event() {
     std::fs::write(&script, STREAMER).unwrap();
     let mut images = ImageTable::default();
     images.add(&format!("py={}", python.display())).unwrap();
-    let k = Kube::start_with(SimConfig {
-        controllers: ControllerConfig {
-            time_scale: 10.0,
-            runtime: PodRuntime::Processes,
-            ..Default::default()
-        },
-        images,
-        ..SimConfig::default()
-    })
-    .await;
+    let k = Kube::processes(images, 10.0).await;
     let client = client(&k).await;
     let pods: Api<Pod> = Api::namespaced(client.clone(), "default");
     let pod: Pod = serde_json::from_value(serde_json::json!({

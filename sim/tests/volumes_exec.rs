@@ -6,9 +6,7 @@
 
 mod support;
 
-use kubesim::controllers::{ControllerConfig, PodRuntime};
 use kubesim::kubelet::images::ImageTable;
-use kubesim::server::SimConfig;
 use support::Kube;
 
 async fn processes() -> Kube {
@@ -19,16 +17,7 @@ async fn processes() -> Kube {
             todo_e2e::kubectl::program("sh").display()
         ))
         .unwrap();
-    Kube::start_with(SimConfig {
-        controllers: ControllerConfig {
-            time_scale: 10.0,
-            runtime: PodRuntime::Processes,
-            ..Default::default()
-        },
-        images,
-        ..SimConfig::default()
-    })
-    .await
+    Kube::processes(images, 10.0).await
 }
 
 const POD: &str = "apiVersion: v1
@@ -333,16 +322,7 @@ async fn an_image_program_under_a_mounted_folder_still_runs() {
     images
         .add(&format!("inside-tmp={}", program.display()))
         .unwrap();
-    let k = Kube::start_with(SimConfig {
-        controllers: ControllerConfig {
-            time_scale: 10.0,
-            runtime: PodRuntime::Processes,
-            ..Default::default()
-        },
-        images,
-        ..SimConfig::default()
-    })
-    .await;
+    let k = Kube::processes(images, 10.0).await;
     k.ok_stdin(
         &["apply", "-f", "-"],
         Some(

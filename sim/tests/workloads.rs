@@ -9,7 +9,7 @@ mod support;
 
 use std::time::{Duration, Instant};
 
-use kubesim::controllers::{ControllerConfig, PodRuntime};
+use kubesim::controllers::ControllerConfig;
 use kubesim::kubelet::images::ImageTable;
 use kubesim::server::SimConfig;
 use support::Kube;
@@ -560,16 +560,7 @@ async fn job_processes_succeed_or_fail_against_their_backoff_limit() {
             todo_e2e::kubectl::program("sh").display()
         ))
         .unwrap();
-    let k = Kube::start_with(SimConfig {
-        controllers: ControllerConfig {
-            time_scale: 20.0,
-            runtime: PodRuntime::Processes,
-            ..Default::default()
-        },
-        images,
-        ..SimConfig::default()
-    })
-    .await;
+    let k = Kube::processes(images, 20.0).await;
     let job = |name: &str, script: &str, extra: &str| {
         format!(
             "apiVersion: batch/v1

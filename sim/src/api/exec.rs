@@ -17,8 +17,7 @@ use crate::auth::{Attributes, forbidden, rbac};
 use crate::kubelet::exec::ExecTarget;
 use crate::resources::POD;
 
-/// The channel protocols served, preferred first.
-const PROTOCOLS: [&str; 2] = ["v5.channel.k8s.io", "v4.channel.k8s.io"];
+use super::channel::{PROTOCOLS, framed, offered, offers_ours};
 const STDIN: u8 = 0;
 const STDOUT: u8 = 1;
 const STDERR: u8 = 2;
@@ -120,12 +119,7 @@ pub async fn handle(
 ) -> Response {
     let headers = req.headers().clone();
     let asked = parse_query(q.as_deref().unwrap_or_default());
-    let offered = headers
-        .get("sec-websocket-protocol")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("");
-    let ours = offered.split(',').any(|p| PROTOCOLS.contains(&p.trim()));
-    let ws = if ours {
+    let ws = if offers_ours(&headers) {
         WebSocketUpgrade::from_request(req, &s).await.ok()
     } else {
         None
@@ -141,7 +135,7 @@ pub async fn handle(
         )
         .into_response();
     };
-    let v5 = offered.split(',').any(|p| p.trim() == PROTOCOLS[0]);
+    let v5 = offered(&headers).iter().any(|p| p == PROTOCOLS[0]);
     ws.protocols(PROTOCOLS)
         .on_upgrade(move |socket| serve(socket, target, asked, v5))
         .into_response()
@@ -153,13 +147,6 @@ fn normal_close() -> Message {
         code: 1000,
         reason: "".into(),
     }))
-}
-
-fn framed(channel: u8, bytes: &[u8]) -> Message {
-    let mut v = Vec::with_capacity(bytes.len() + 1);
-    v.push(channel);
-    v.extend_from_slice(bytes);
-    Message::Binary(v.into())
 }
 
 /// The Status the error channel ends with: success, the exit code, or why it never ran.

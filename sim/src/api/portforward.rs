@@ -22,8 +22,8 @@ use crate::auth::{Attributes, forbidden, rbac};
 use crate::meta::host_port;
 use crate::resources::POD;
 
-/// The channel protocols served, in the order preferred.
-pub const PROTOCOLS: [&str; 2] = ["v5.channel.k8s.io", "v4.channel.k8s.io"];
+pub use super::channel::PROTOCOLS;
+use super::channel::framed;
 
 /// `/api/v1/namespaces/{ns}/pods/{name}/portforward`: a WebSocket upgrade
 /// (`?ports=P[,P…]`, kube-rs) or a SPDY/3.1 upgrade (kubectl; ports in the stream headers).
@@ -47,12 +47,7 @@ pub async fn handle(
     }
     // A WebSocket client must offer one of our protocols (kubectl's tunnelled SPDY is
     // refused before the upgrade, and then falls back to plain SPDY).
-    let offered = headers
-        .get("sec-websocket-protocol")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("");
-    let ours = offered.split(',').any(|p| PROTOCOLS.contains(&p.trim()));
-    let ws = if ours {
+    let ws = if super::channel::offers_ours(&headers) {
         WebSocketUpgrade::from_request(req, &s).await.ok()
     } else {
         None
@@ -165,13 +160,6 @@ fn prepare(
             (p, host)
         })
         .collect())
-}
-
-fn framed(channel: u8, bytes: &[u8]) -> Message {
-    let mut v = Vec::with_capacity(bytes.len() + 1);
-    v.push(channel);
-    v.extend_from_slice(bytes);
-    Message::Binary(v.into())
 }
 
 async fn serve(socket: WebSocket, targets: Vec<(u16, u16)>) {

@@ -7,6 +7,43 @@ use std::process::Stdio;
 
 use tokio::process::{Child, Command};
 
+/// A command with exactly `env`, stdout and stderr piped, its own process group, killed
+/// when dropped; in `workdir` unless its sandbox chooses the directory.
+fn command(path: &Path, env: &[(String, String)], workdir: Option<&Path>, stdin: Stdio) -> Command {
+    let mut cmd = Command::new(path);
+    cmd.env_clear()
+        .envs(env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+        .stdin(stdin)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .kill_on_drop(true)
+        .process_group(0);
+    if let Some(dir) = workdir {
+        cmd.current_dir(dir);
+    }
+    cmd
+}
+
+/// Between fork and exec: the child dies with kubesim, even if kubesim died first.
+///
+/// # Safety
+/// Only async-signal-safe calls.
+unsafe fn die_with_parent() -> std::io::Result<()> {
+    // SAFETY: prctl and getppid take no pointers and are async-signal-safe.
+    unsafe {
+        if libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL) != 0 {
+            return Err(std::io::Error::last_os_error());
+        }
+        // The parent may have died before prctl took effect.
+        if libc::getppid() == 1 {
+            return Err(std::io::Error::other(
+                "kubesim exited while starting a container",
+            ));
+        }
+    }
+    Ok(())
+}
+
 /// Starts `program` (named `argv0` to itself) with `args` and exactly `env`, output piped,
 /// in its own process group — inside its sandbox when it has one (then `workdir` is the
 /// sandbox's, entered by the sandbox itself).
@@ -29,32 +66,18 @@ pub fn spawn(
         Some(fd) => std::path::PathBuf::from(format!("/proc/self/fd/{fd}")),
         None => program.to_path_buf(),
     };
-    let mut cmd = Command::new(path);
-    cmd.arg0(argv0)
-        .args(args)
-        .env_clear()
-        .envs(env.iter().map(|(k, v)| (k.as_str(), v.as_str())));
-    if sandbox.is_none() {
-        cmd.current_dir(workdir);
-    }
-    cmd.stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .kill_on_drop(true)
-        .process_group(0);
+    let mut cmd = command(
+        &path,
+        env,
+        sandbox.is_none().then_some(workdir),
+        Stdio::null(),
+    );
+    cmd.arg0(argv0).args(args);
     // SAFETY: prctl, getppid and the sandbox's mount calls are async-signal-safe and use only
     // data prepared before the fork; nothing else runs between fork and exec.
     unsafe {
         cmd.pre_exec(move || {
-            if libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL) != 0 {
-                return Err(std::io::Error::last_os_error());
-            }
-            // The parent may have died before prctl took effect.
-            if libc::getppid() == 1 {
-                return Err(std::io::Error::other(
-                    "kubesim exited while starting a container",
-                ));
-            }
+            die_with_parent()?;
             if let Some(s) = &sandbox {
                 s.enter()?;
             }
@@ -107,25 +130,18 @@ pub fn spawn_exec(
     let (program, args) = argv
         .split_first()
         .ok_or_else(|| std::io::Error::other("no command given"))?;
-    let mut cmd = Command::new(program);
-    cmd.args(args)
-        .env_clear()
-        .envs(env.iter().map(|(k, v)| (k.as_str(), v.as_str())));
-    if join.is_none() {
-        cmd.current_dir(workdir);
-    }
-    cmd.stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .kill_on_drop(true)
-        .process_group(0);
+    let mut cmd = command(
+        Path::new(program),
+        env,
+        join.is_none().then_some(workdir),
+        Stdio::piped(),
+    );
+    cmd.args(args);
     // SAFETY: as in `spawn`: prctl and the namespace calls are async-signal-safe and use
     // only data prepared before the fork.
     unsafe {
         cmd.pre_exec(move || {
-            if libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL) != 0 {
-                return Err(std::io::Error::last_os_error());
-            }
+            die_with_parent()?;
             match &join {
                 Some(j) => j.enter(),
                 None => Ok(()),

@@ -18,6 +18,21 @@ impl Kube {
         Self::start_with(SimConfig::default()).await
     }
 
+    /// A kubesim whose pods run as processes of `images`, with delays shortened `time_scale`
+    /// times.
+    pub async fn processes(images: kubesim::kubelet::images::ImageTable, time_scale: f64) -> Self {
+        Self::start_with(SimConfig {
+            controllers: kubesim::controllers::ControllerConfig {
+                time_scale,
+                runtime: kubesim::controllers::PodRuntime::Processes,
+                ..Default::default()
+            },
+            images,
+            ..SimConfig::default()
+        })
+        .await
+    }
+
     /// A kubesim with these settings.
     pub async fn start_with(cfg: SimConfig) -> Self {
         let sim = RunningSim::start(cfg).await.unwrap();
