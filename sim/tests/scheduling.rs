@@ -226,6 +226,30 @@ async fn drain_evicts_within_the_disruption_budget() {
     .await;
     k.ok(&["drain", &node, "--ignore-daemonsets", "--timeout=30s"])
         .await;
+    // The node table shows roles from the node-role labels and the cordon drain left.
+    let table = k.ok(&["get", "nodes", "--no-headers"]).await;
+    let row = |name: &str| {
+        table
+            .lines()
+            .find(|l| l.split_whitespace().next() == Some(name))
+            .unwrap_or_default()
+            .split_whitespace()
+            .take(3)
+            .collect::<Vec<_>>()
+    };
+    for name in ["kubesim", "kubesim-m02"] {
+        let status = if name == node {
+            "Ready,SchedulingDisabled"
+        } else {
+            "Ready"
+        };
+        let role = if name == "kubesim" {
+            "control-plane"
+        } else {
+            "<none>"
+        };
+        assert_eq!(row(name), [name, status, role], "{table}");
+    }
     let after = k
         .ok(&["get", "pods", "-o", "jsonpath={.items[*].spec.nodeName}"])
         .await;
