@@ -269,3 +269,42 @@ spec:
         .await;
     assert_eq!(ready, "false");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn kubectl_top_reads_the_processes_usage() {
+    let python = todo_e2e::kubectl::program("python3");
+    let mut images = ImageTable::default();
+    images.add(&format!("py={}", python.display())).unwrap();
+    let k = Kube::processes(images, 10.0).await;
+    k.ok_stdin(
+        &["apply", "-f", "-"],
+        Some(
+            "apiVersion: v1
+kind: Pod
+metadata: {name: busy, labels: {app: busy}}
+spec:
+  containers:
+  - name: app
+    image: py:3.12
+    command: [python3, -c, 'import itertools; data = bytearray(40 * 1024 * 1024); any(sum(range(1000)) < 0 for _ in itertools.count())']
+",
+        ),
+    )
+    .await;
+    k.ok(&["wait", "--for=condition=Ready", "pod/busy", "--timeout=20s"])
+        .await;
+    let top = k.ok(&["top", "pod", "busy", "--no-headers"]).await;
+    let cols: Vec<&str> = top.split_whitespace().collect();
+    assert_eq!(cols.first(), Some(&"busy"), "{top}");
+    let cpu: i64 = cols[1].trim_end_matches('m').parse().unwrap();
+    let mem: i64 = cols[2].trim_end_matches("Mi").parse().unwrap();
+    // A busy loop uses most of a core; 40 MiB are resident.
+    assert!(cpu > 300, "{top}");
+    assert!(mem >= 40, "{top}");
+    let by_label = k
+        .ok(&["top", "pod", "-l", "app=busy", "--no-headers"])
+        .await;
+    assert!(by_label.starts_with("busy"), "{by_label}");
+    let nodes = k.ok(&["top", "node", "--no-headers"]).await;
+    assert!(nodes.starts_with("kubesim"), "{nodes}");
+}

@@ -125,6 +125,7 @@ fn all_groups() -> Vec<(&'static str, Vec<&'static str>)> {
     let mut pairs = groups();
     pairs.push(("authorization.k8s.io", "v1"));
     pairs.push(("authentication.k8s.io", "v1"));
+    pairs.push(("metrics.k8s.io", "v1beta1"));
     let mut out: Vec<(&str, Vec<&str>)> = Vec::new();
     for (g, v) in pairs {
         match out.iter_mut().find(|(name, _)| *name == g) {

@@ -3,6 +3,7 @@
 pub mod channel;
 pub mod discovery;
 pub mod exec;
+pub mod metrics;
 pub mod objects;
 pub mod openapi;
 pub mod pagination;
@@ -64,6 +65,7 @@ enum Route {
     OpenApiV2,
     Object(Target),
     Review(Review),
+    Metrics(metrics::Query),
     NotFound,
 }
 
@@ -95,6 +97,25 @@ fn parse(path: &str) -> Route {
         ["apis", g, v, rest @ ..] => (*g, *v, rest),
         _ => return Route::NotFound,
     };
+    if (group, version) == ("metrics.k8s.io", "v1beta1") {
+        return match rest {
+            [] => Route::Json(metrics::resource_list()),
+            ["pods", name @ ..] if name.len() <= 1 => Route::Metrics(metrics::Query::Pods {
+                namespace: None,
+                name: name.first().map(|n| n.to_string()),
+            }),
+            ["namespaces", ns, "pods", name @ ..] if name.len() <= 1 => {
+                Route::Metrics(metrics::Query::Pods {
+                    namespace: Some(ns.to_string()),
+                    name: name.first().map(|n| n.to_string()),
+                })
+            }
+            ["nodes", name @ ..] if name.len() <= 1 => Route::Metrics(metrics::Query::Nodes {
+                name: name.first().map(|n| n.to_string()),
+            }),
+            _ => Route::NotFound,
+        };
+    }
     if rest.is_empty() {
         return discovery::resource_list(group, version).map_or(Route::NotFound, Route::Json);
     }
@@ -205,6 +226,23 @@ async fn dispatch(
             Ok(Json(review(s, &who, r, &body)?).into_response())
         }
         Route::Review(_) => Err(ApiError::MethodNotAllowed),
+        Route::Metrics(q) => {
+            let (resource, namespace, name) = match &q {
+                metrics::Query::Pods { namespace, name } => {
+                    ("pods", namespace.clone(), name.clone())
+                }
+                metrics::Query::Nodes { name } => ("nodes", None, name.clone()),
+            };
+            let verb = if name.is_some() { "get" } else { "list" };
+            let mut a =
+                Attributes::resource(verb, "metrics.k8s.io", resource, namespace.as_deref());
+            a.name = name.unwrap_or_default();
+            if !rbac::authorize(&s.store, &who, &a).allowed {
+                return Err(forbidden(&who, &a));
+            }
+            let selector = query.get("labelSelector").map_or("", String::as_str);
+            Ok(Json(metrics::answer(s, &q, selector)?).into_response())
+        }
         Route::Object(t) => {
             let watch = query.get("watch").is_some_and(|w| w == "true" || w == "1");
             let a = Attributes {

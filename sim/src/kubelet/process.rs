@@ -150,3 +150,23 @@ pub fn spawn_exec(
     }
     cmd.spawn()
 }
+
+/// CPU a process has used, in millicores, averaged over its life (utime + stime over the
+/// time since it started), from /proc.
+pub fn cpu_millicores(pid: u32) -> Option<i64> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // Fields after the command name, which may hold spaces, in parentheses.
+    let fields: Vec<&str> = stat.rsplit_once(')')?.1.split_whitespace().collect();
+    let ticks = |i: usize| fields.get(i)?.parse::<f64>().ok();
+    let (utime, stime, start) = (ticks(11)?, ticks(12)?, ticks(19)?);
+    // SAFETY: sysconf takes no pointers.
+    let hz = unsafe { libc::sysconf(libc::_SC_CLK_TCK) } as f64;
+    let uptime: f64 = std::fs::read_to_string("/proc/uptime")
+        .ok()?
+        .split_whitespace()
+        .next()?
+        .parse()
+        .ok()?;
+    let alive = (uptime - start / hz).max(0.001);
+    Some(((utime + stime) / hz / alive * 1000.0).round() as i64)
+}
