@@ -9,9 +9,9 @@ use serde_json::{Value, json};
 use super::deployment::template_hash;
 use super::scheduler::filters;
 use super::workload::{
-    PodName, delete_pod, finished, pod_from_template, pods_of, ready, write_status,
+    PodName, create_pod, delete_pod_of, finished, pod_from_template, pods_of, ready, write_status,
 };
-use crate::events::{Kind, Recorder};
+use crate::events::Recorder;
 use crate::meta::ident;
 use crate::resources::{DAEMON_SET, NODE, POD};
 use crate::store::Store;
@@ -130,22 +130,8 @@ fn sync(
     pods: &[Arc<Value>],
     revision: &str,
 ) {
-    let (_, ns, _) = ident(set);
     let delete = |rec: &mut Recorder, p: &Value| {
-        if delete_pod(store, p) {
-            let msg = format!(
-                "Deleted pod: {}",
-                p["metadata"]["name"].as_str().unwrap_or_default()
-            );
-            rec.record(
-                store,
-                set,
-                Kind::Normal,
-                "SuccessfulDelete",
-                &msg,
-                COMPONENT,
-            );
-        }
+        delete_pod_of(store, rec, set, p, COMPONENT);
     };
     for p in pods.iter().filter(|p| p["status"]["phase"] == "Failed") {
         delete(rec, p);
@@ -166,30 +152,13 @@ fn sync(
             continue;
         }
         if here.is_empty() {
-            match store.create(&POD, &ns, daemon_pod(set, node_name, revision)) {
-                Ok(p) => {
-                    let msg = format!(
-                        "Created pod: {}",
-                        p["metadata"]["name"].as_str().unwrap_or_default()
-                    );
-                    rec.record(
-                        store,
-                        set,
-                        Kind::Normal,
-                        "SuccessfulCreate",
-                        &msg,
-                        COMPONENT,
-                    );
-                }
-                Err(e) => rec.record(
-                    store,
-                    set,
-                    Kind::Warning,
-                    "FailedCreate",
-                    &format!("Error creating: {e}"),
-                    COMPONENT,
-                ),
-            }
+            create_pod(
+                store,
+                rec,
+                set,
+                daemon_pod(set, node_name, revision),
+                COMPONENT,
+            );
         }
         for extra in here.iter().skip(1) {
             delete(rec, extra);

@@ -12,7 +12,7 @@ use serde_json::{Value, json};
 
 use super::ControllerConfig;
 use super::workload::{
-    PodName, delete_pod, finished, pod_from_template, pods_of, ready, write_status,
+    PodName, create_pod, delete_pod_of, finished, pod_from_template, pods_of, ready, write_status,
 };
 use crate::events::{Kind, Recorder};
 use crate::meta::{self, ident};
@@ -163,12 +163,10 @@ pub fn reconcile(store: &Store, cfg: &ControllerConfig, state: &mut JobState, re
         }
         sync(store, cfg, state, rec, &job, &pods_of(&all_pods, &uid));
     }
-    state.failures.retain(|uid, _| {
-        store
-            .all_shared(&JOB)
-            .iter()
-            .any(|j| j["metadata"]["uid"] == uid.as_str())
-    });
+    // Forget jobs that are gone (one read of the jobs, not one per remembered job).
+    let live: std::collections::HashSet<String> =
+        store.all_shared(&JOB).iter().map(|j| ident(j).2).collect();
+    state.failures.retain(|uid, _| live.contains(uid));
 }
 
 /// A finished job with `ttlSecondsAfterFinished` is deleted (with its pods) once that passes.
@@ -251,7 +249,7 @@ fn sync(
         ));
         status["completionTime"] = json!(meta::now());
         for p in &active {
-            delete_pod(store, p);
+            delete_pod_of(store, rec, job, p, COMPONENT);
         }
         rec.record(
             store,
@@ -263,14 +261,14 @@ fn sync(
         );
     } else if let Some((reason, message)) = failure(job, pods, failed, cfg) {
         for p in &active {
-            delete_pod(store, p);
+            delete_pod_of(store, rec, job, p, COMPONENT);
         }
         conditions.push(condition("FailureTarget", reason, message));
         conditions.push(condition("Failed", reason, message));
         rec.record(store, job, Kind::Warning, reason, message, COMPONENT);
     } else if suspended {
         for p in &active {
-            delete_pod(store, p);
+            delete_pod_of(store, rec, job, p, COMPONENT);
         }
     } else {
         let seen = state
@@ -333,7 +331,6 @@ fn create_pods(
     parallelism: i64,
     succeeded: i64,
 ) {
-    let (_, ns, _) = ident(job);
     let indexed = job["spec"]["completionMode"] == "Indexed";
     let remaining = match completions {
         Some(c) => (c - succeeded).max(0),
@@ -352,32 +349,8 @@ fn create_pods(
         } else {
             None
         };
-        match store.create(&POD, &ns, new_pod(job, index)) {
-            Ok(p) => {
-                let msg = format!(
-                    "Created pod: {}",
-                    p["metadata"]["name"].as_str().unwrap_or_default()
-                );
-                rec.record(
-                    store,
-                    job,
-                    Kind::Normal,
-                    "SuccessfulCreate",
-                    &msg,
-                    COMPONENT,
-                );
-            }
-            Err(e) => {
-                rec.record(
-                    store,
-                    job,
-                    Kind::Warning,
-                    "FailedCreate",
-                    &format!("Error creating: {e}"),
-                    COMPONENT,
-                );
-                break;
-            }
+        if !create_pod(store, rec, job, new_pod(job, index), COMPONENT) {
+            break;
         }
     }
 }

@@ -2,13 +2,15 @@
 
 use serde_json::{Value, json};
 
-use super::workload::{PodName, pod_from_template};
-use crate::events::{Kind, Recorder};
+use super::workload::{PodName, create_pod, delete_pod_of, pod_from_template};
+use crate::events::Recorder;
 use crate::meta::{ident, owned_by};
 use crate::resources::{POD, REPLICA_SET};
 use crate::store::{Store, UpdateScope};
 
 pub use super::workload::ready as pod_ready;
+
+const COMPONENT: &str = "replicaset-controller";
 
 /// One pass over every ReplicaSet.
 pub fn reconcile(store: &Store, rec: &mut Recorder) {
@@ -24,40 +26,13 @@ pub fn reconcile(store: &Store, rec: &mut Recorder) {
         let want = rs["spec"]["replicas"].as_i64().unwrap_or(1).max(0) as usize;
         if pods.len() < want {
             for _ in pods.len()..want {
-                match store.create(
-                    pods_rt,
-                    &ns,
-                    pod_from_template(
-                        &rs["spec"]["template"],
-                        &rs,
-                        PodName::Prefix(format!("{name}-")),
-                    ),
-                ) {
-                    Ok(p) => {
-                        let msg = format!(
-                            "Created pod: {}",
-                            p["metadata"]["name"].as_str().unwrap_or_default()
-                        );
-                        rec.record(
-                            store,
-                            &rs,
-                            Kind::Normal,
-                            "SuccessfulCreate",
-                            &msg,
-                            "replicaset-controller",
-                        );
-                    }
-                    Err(e) => {
-                        rec.record(
-                            store,
-                            &rs,
-                            Kind::Warning,
-                            "FailedCreate",
-                            &format!("Error creating: {e}"),
-                            "replicaset-controller",
-                        );
-                        break;
-                    }
+                let pod = pod_from_template(
+                    &rs["spec"]["template"],
+                    &rs,
+                    PodName::Prefix(format!("{name}-")),
+                );
+                if !create_pod(store, rec, &rs, pod, COMPONENT) {
+                    break;
                 }
             }
         } else if pods.len() > want {
@@ -75,17 +50,7 @@ pub fn reconcile(store: &Store, rec: &mut Recorder) {
                 )
             });
             for p in pods.iter().take(pods.len() - want) {
-                let (pname, _, _) = ident(p);
-                if store.delete(pods_rt, &ns, &pname).is_ok() {
-                    rec.record(
-                        store,
-                        &rs,
-                        Kind::Normal,
-                        "SuccessfulDelete",
-                        &format!("Deleted pod: {pname}"),
-                        "replicaset-controller",
-                    );
-                }
+                delete_pod_of(store, rec, &rs, p, COMPONENT);
             }
         }
         let pods: Vec<Value> = store

@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use serde_json::{Value, json};
 
+use crate::events::{Kind, Recorder};
 use crate::meta::{ident, owned_by};
 use crate::resources::POD;
 use crate::store::Store;
@@ -80,6 +81,74 @@ pub fn write_status(
     let mut next = obj.clone();
     next["status"] = status;
     let _ = store.update(rt, &ns, &name, next, crate::store::UpdateScope::Status);
+}
+
+/// Creates a pod for `owner` with the events the controllers' shared pod control records
+/// (`SuccessfulCreate: Created pod: x`, `FailedCreate: Error creating: …`); whether it was
+/// created.
+pub fn create_pod(
+    store: &Store,
+    rec: &mut Recorder,
+    owner: &Value,
+    pod: Value,
+    component: &str,
+) -> bool {
+    let (_, ns, _) = ident(owner);
+    match store.create(&POD, &ns, pod) {
+        Ok(p) => {
+            let msg = format!(
+                "Created pod: {}",
+                p["metadata"]["name"].as_str().unwrap_or_default()
+            );
+            rec.record(
+                store,
+                owner,
+                Kind::Normal,
+                "SuccessfulCreate",
+                &msg,
+                component,
+            );
+            true
+        }
+        Err(e) => {
+            rec.record(
+                store,
+                owner,
+                Kind::Warning,
+                "FailedCreate",
+                &format!("Error creating: {e}"),
+                component,
+            );
+            false
+        }
+    }
+}
+
+/// Deletes a pod of `owner` with the shared pod control's `SuccessfulDelete: Deleted pod: x`;
+/// whether it was there.
+pub fn delete_pod_of(
+    store: &Store,
+    rec: &mut Recorder,
+    owner: &Value,
+    pod: &Value,
+    component: &str,
+) -> bool {
+    let deleted = delete_pod(store, pod);
+    if deleted {
+        let msg = format!(
+            "Deleted pod: {}",
+            pod["metadata"]["name"].as_str().unwrap_or_default()
+        );
+        rec.record(
+            store,
+            owner,
+            Kind::Normal,
+            "SuccessfulDelete",
+            &msg,
+            component,
+        );
+    }
+    deleted
 }
 
 /// Deletes a pod; true when it was there.
