@@ -181,17 +181,16 @@ pub fn on_create(rt: &ResourceType, obj: &mut Value, service_ip: impl FnOnce() -
             let spec = &mut obj["spec"];
             default(spec, "replicas", json!(1));
             if rt.kind == "Deployment" {
-                default(
-                    spec,
-                    "strategy",
-                    json!({"type": "RollingUpdate", "rollingUpdate": {"maxSurge": "25%", "maxUnavailable": "25%"}}),
-                );
-                if spec["strategy"]["type"] == "RollingUpdate" {
-                    default(
-                        &mut spec["strategy"],
-                        "rollingUpdate",
-                        json!({"maxSurge": "25%", "maxUnavailable": "25%"}),
-                    );
+                // As the API server's SetDefaults_Deployment: by field, not by presence, since
+                // clients send an empty `strategy: {}` (kubectl create deployment does).
+                let strategy = &mut spec["strategy"];
+                if strategy["type"].as_str().is_none_or(str::is_empty) {
+                    strategy["type"] = json!("RollingUpdate");
+                }
+                if strategy["type"] == "RollingUpdate" {
+                    let ru = &mut strategy["rollingUpdate"];
+                    default(ru, "maxSurge", json!("25%"));
+                    default(ru, "maxUnavailable", json!("25%"));
                 }
                 default(spec, "revisionHistoryLimit", json!(10));
                 default(spec, "progressDeadlineSeconds", json!(600));

@@ -951,3 +951,76 @@ spec:
         .await;
     assert_eq!(init, "Completed");
 }
+
+/// Regression: `kubectl create deployment` sends `strategy: {}`, which the API server
+/// defaults field by field; kubesim took the empty object as set, resolved no surge and no
+/// unavailability, and a broken rollout of one replica deleted the working pod first.
+#[tokio::test]
+async fn an_empty_strategy_is_defaulted_and_a_broken_rollout_keeps_the_old_pod() {
+    let mut images = ImageTable::default();
+    images.add_stock();
+    assert!(
+        images.resolve("busybox").is_some(),
+        "busybox must be installed (scripts/setup installs busybox-static)"
+    );
+    let k = Kube::processes(images, 10.0).await;
+    k.ok(&[
+        "create",
+        "deployment",
+        "web",
+        "--image=busybox:1.36",
+        "--",
+        "sleep",
+        "3600",
+    ])
+    .await;
+    let strategy = k
+        .ok(&[
+            "get",
+            "deployment",
+            "web",
+            "-o",
+            "jsonpath={.spec.strategy}",
+        ])
+        .await;
+    let strategy: serde_json::Value = serde_json::from_str(&strategy).unwrap();
+    assert_eq!(
+        strategy,
+        serde_json::json!({"type": "RollingUpdate",
+            "rollingUpdate": {"maxSurge": "25%", "maxUnavailable": "25%"}})
+    );
+    k.ok(&["rollout", "status", "deployment/web", "--timeout=10s"])
+        .await;
+    k.ok(&[
+        "set",
+        "image",
+        "deployment/web",
+        "busybox=busybox:invalid-tag",
+    ])
+    .await;
+    until(
+        &k,
+        &[
+            "get",
+            "pods",
+            "-o",
+            "jsonpath={.items[*].status.containerStatuses[*].state.waiting.reason}",
+        ],
+        Duration::from_secs(10),
+        |s| s.contains("ErrImagePull") || s.contains("ImagePullBackOff"),
+    )
+    .await;
+    // 25% of one replica: one pod may surge, none may be unavailable.
+    let available = k
+        .ok(&[
+            "get",
+            "deployment",
+            "web",
+            "-o",
+            "jsonpath={.status.availableReplicas}",
+        ])
+        .await;
+    assert_eq!(available, "1");
+    let pods = k.ok(&["get", "pods", "-o", "name"]).await;
+    assert_eq!(pods.lines().count(), 2, "{pods}");
+}

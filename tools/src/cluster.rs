@@ -132,6 +132,19 @@ impl ClusterTarget {
 }
 
 impl Cluster {
+    /// The API of a namespaced kind in the session's namespace, or in every namespace.
+    pub fn list_api<K>(&self, all_namespaces: bool) -> kube::Api<K>
+    where
+        K: kube::Resource<Scope = k8s_openapi::NamespaceResourceScope>,
+        K::DynamicType: Default,
+    {
+        if all_namespaces {
+            kube::Api::all(self.client.clone())
+        } else {
+            kube::Api::namespaced(self.client.clone(), &self.namespace)
+        }
+    }
+
     /// Maps a client error, naming the server when it is unreachable.
     pub fn error(&self, e: kube::Error) -> ClusterError {
         match e {

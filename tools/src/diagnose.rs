@@ -59,41 +59,7 @@ pub async fn diagnose_focused(c: &Cluster, focus: &Focus) -> Result<Diagnosis, C
 /// Reads the namespace and runs every analyzer.
 pub async fn diagnose(c: &Cluster) -> Result<Diagnosis, ClusterError> {
     let (snap, redactor) = Snapshot::read(c).await?;
-    // Logs only of restarted containers, bounded, read concurrently.
-    let wanted: Vec<(String, String)> = snap
-        .pods
-        .iter()
-        .flat_map(|pod| {
-            let name = pod["metadata"]["name"]
-                .as_str()
-                .unwrap_or_default()
-                .to_string();
-            pod["status"]["containerStatuses"]
-                .as_array()
-                .into_iter()
-                .flatten()
-                .filter(|cs| cs["restartCount"].as_i64().unwrap_or(0) > 0)
-                .map(move |cs| {
-                    (
-                        name.clone(),
-                        cs["name"].as_str().unwrap_or_default().to_string(),
-                    )
-                })
-                .collect::<Vec<_>>()
-        })
-        .take(20)
-        .collect();
-    let reads = wanted
-        .iter()
-        .map(|(p, ct)| Snapshot::logs(c, &redactor, p, ct, true, 20));
-    let texts = futures::future::join_all(reads).await;
-    let logs = Logs {
-        previous: wanted
-            .into_iter()
-            .zip(texts)
-            .filter_map(|(k, t)| t.map(|t| (k, t)))
-            .collect(),
-    };
+    let logs = read_logs(c, &snap, &redactor).await;
     let findings = analyzers::analyze(&snap, &logs)
         .into_iter()
         .map(|mut f| {
@@ -123,6 +89,62 @@ pub async fn diagnose(c: &Cluster) -> Result<Diagnosis, ClusterError> {
         pods: snap.pods.len(),
         findings,
     })
+}
+
+/// Containers of the snapshot's pods that `keep` picks: (pod, container), at most `max`.
+fn containers(
+    snap: &Snapshot,
+    keep: impl Fn(&serde_json::Value) -> bool,
+    max: usize,
+) -> Vec<(String, String)> {
+    snap.pods
+        .iter()
+        .flat_map(|pod| {
+            let name = pod["metadata"]["name"].as_str().unwrap_or_default();
+            pod["status"]["containerStatuses"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter(|cs| keep(cs))
+                .map(move |cs| {
+                    let container = cs["name"].as_str().unwrap_or_default();
+                    (name.to_string(), container.to_string())
+                })
+                .collect::<Vec<_>>()
+        })
+        .take(max)
+        .collect()
+}
+
+/// How far back a running container's log counts as what it does now.
+const RECENT_LOG_SECONDS: i64 = 120;
+
+/// The previous log of restarted containers and the recent log of running ones, bounded
+/// and read concurrently.
+async fn read_logs(c: &Cluster, snap: &Snapshot, redactor: &crate::redact::Redactor) -> Logs {
+    let restarted = containers(snap, |cs| cs["restartCount"].as_i64().unwrap_or(0) > 0, 20);
+    let running = containers(snap, |cs| cs["state"]["running"].is_object(), 20);
+    let previous = restarted
+        .iter()
+        .map(|(p, ct)| Snapshot::logs(c, redactor, p, ct, true, 20, None));
+    let recent = running
+        .iter()
+        .map(|(p, ct)| Snapshot::logs(c, redactor, p, ct, false, 40, Some(RECENT_LOG_SECONDS)));
+    let (previous, recent) = futures::future::join(
+        futures::future::join_all(previous),
+        futures::future::join_all(recent),
+    )
+    .await;
+    let pair = |keys: Vec<(String, String)>, texts: Vec<Option<String>>| {
+        keys.into_iter()
+            .zip(texts)
+            .filter_map(|(k, t)| t.map(|t| (k, t)))
+            .collect()
+    };
+    Logs {
+        previous: pair(restarted, previous),
+        recent: pair(running, recent),
+    }
 }
 
 #[cfg(test)]

@@ -9,6 +9,7 @@ pub mod pod_http;
 pub mod redact;
 pub mod release_history;
 pub mod repair;
+pub mod repair_plan;
 pub mod report;
 pub mod snapshot;
 pub mod tool;

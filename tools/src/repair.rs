@@ -5,13 +5,13 @@
 //! changed), then from the measurement, then from the chart's default. Nothing here knows a
 //! chart, a scenario or an answer.
 
-use serde::Serialize;
+use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::{Map, Value};
 
 use crate::release_history::History;
 
 /// A live field the evidence says is wrong.
-#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct FieldChange {
     /// The object, e.g. `deployment/web`.
     pub object: String,
@@ -24,11 +24,21 @@ pub struct FieldChange {
     pub current: Value,
     /// A value measured or last seen working, when the evidence gives one; `null` removes
     /// the field (one the object should not have).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "present"
+    )]
     pub proposed: Option<Value>,
     /// Where `proposed` comes from, in words.
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub basis: String,
+}
+
+/// A field that is present is `Some`, `null` included (it means "remove"), unlike serde's
+/// default reading of `Option`.
+fn present<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Value>, D::Error> {
+    Value::deserialize(d).map(Some)
 }
 
 /// A values patch for a release and why each key gets its value.
@@ -131,15 +141,21 @@ pub fn object_repairs(changes: &[FieldChange]) -> Vec<ObjectRepair> {
             kind,
             "deployment" | "statefulset" | "daemonset" | "replicaset"
         );
-        let placeable = match &c.container {
-            Some(_) => workload,
-            None => {
-                (workload
-                    && (c.field == "replicas"
-                        || c.field.starts_with("template.spec.nodeSelector.")))
-                    || (kind == "configmap" && c.field.starts_with("data."))
-            }
-        };
+        // `ConfigMap.name` and the like name a reference for the values resolver, not a
+        // field: Kubernetes fields start lower-case.
+        let a_field = c.field.starts_with(|ch: char| ch.is_ascii_lowercase());
+        let placeable = a_field
+            && match &c.container {
+                Some(_) => workload,
+                None => {
+                    (workload
+                        && (c.field == "replicas"
+                            || c.field.starts_with("template.spec.nodeSelector.")))
+                        || (kind == "configmap" && c.field.starts_with("data."))
+                        || (kind == "service"
+                            && (c.field == "selector" || c.field.starts_with("selector.")))
+                }
+            };
         if !placeable {
             continue;
         }
@@ -151,7 +167,7 @@ pub fn object_repairs(changes: &[FieldChange]) -> Vec<ObjectRepair> {
                 objects.len() - 1
             }
         };
-        let path: Vec<String> = c.field.split('.').map(str::to_string).collect();
+        let path = field_path(&c.field);
         let (_, patch, undo, reasons) = &mut objects[at];
         for (parts, value) in [(patch, proposed.clone()), (undo, c.current.clone())] {
             match &c.container {
@@ -204,6 +220,30 @@ pub fn object_repairs(changes: &[FieldChange]) -> Vec<ObjectRepair> {
             reasons,
         })
         .collect()
+}
+
+/// A dotted field as path segments; under a map of labels or data the rest is one key,
+/// since keys like `kubernetes.io/os` carry dots of their own.
+fn field_path(field: &str) -> Vec<String> {
+    const MAPS: [&str; 5] = [
+        "template.spec.nodeSelector.",
+        "selector.",
+        "data.",
+        "metadata.labels.",
+        "metadata.annotations.",
+    ];
+    for m in MAPS {
+        if let Some(key) = field.strip_prefix(m) {
+            let mut path: Vec<String> = m
+                .trim_end_matches('.')
+                .split('.')
+                .map(str::to_string)
+                .collect();
+            path.push(key.to_string());
+            return path;
+        }
+    }
+    field.split('.').map(str::to_string).collect()
 }
 
 /// The value `key` should get, and why: from history, the measurement, the chart default.
@@ -543,6 +583,22 @@ mod tests {
         assert_eq!(
             values_repair(&[db], &h, "web").unwrap().patch,
             json!({"postgres": {"resources": {"requests": {"cpu": "500m"}}}})
+        );
+    }
+
+    #[test]
+    fn label_keys_with_dots_stay_one_key() {
+        let r = object_repairs(&[FieldChange {
+            object: "deployment/collector".into(),
+            container: None,
+            field: "template.spec.nodeSelector.kubernetes.io/os".into(),
+            current: json!("linx"),
+            proposed: Some(json!("linux")),
+            basis: String::new(),
+        }]);
+        assert_eq!(
+            r[0].patch,
+            json!({"spec": {"template": {"spec": {"nodeSelector": {"kubernetes.io/os": "linux"}}}}})
         );
     }
 

@@ -3,7 +3,10 @@
 
 use base64::Engine;
 use k8s_openapi::api::apps::v1::{Deployment, ReplicaSet};
-use k8s_openapi::api::core::v1::{ConfigMap, Endpoints, Event, Node, Pod, Secret, Service};
+use k8s_openapi::api::core::v1::{
+    ConfigMap, Endpoints, Event, Node, PersistentVolumeClaim, Pod, Secret, Service,
+};
+use k8s_openapi::api::storage::v1::StorageClass;
 use kube::api::{Api, ListParams, LogParams};
 use serde::de::DeserializeOwned;
 use serde_json::Value;
@@ -39,6 +42,10 @@ pub struct Snapshot {
     pub node_room: Vec<NodeRoom>,
     /// The nodes (read, like `node_room`, only when a pod waits to be scheduled).
     pub nodes: Vec<Value>,
+    /// PersistentVolumeClaims.
+    pub claims: Vec<Value>,
+    /// The StorageClasses (read only when a claim is Pending; `None` when not allowed).
+    pub storage_classes: Option<Vec<Value>>,
 }
 
 /// A node's allocatable CPU and memory minus what the pods bound to it request.
@@ -218,8 +225,17 @@ impl Snapshot {
         } else {
             (Vec::new(), Vec::new())
         };
+        // A cluster where claims cannot be listed still gets every other analyzer.
+        let claims = list::<PersistentVolumeClaim>(c).await.unwrap_or_default();
+        let storage_classes = if claims.iter().any(|p| p["status"]["phase"] == "Pending") {
+            list_all::<StorageClass>(c).await.ok()
+        } else {
+            None
+        };
         Ok((
             Self {
+                claims,
+                storage_classes,
                 namespace: c.namespace.clone(),
                 pods,
                 deployments: list::<Deployment>(c).await?,
@@ -245,12 +261,16 @@ impl Snapshot {
         container: &str,
         previous: bool,
         lines: i64,
+        since_seconds: Option<i64>,
     ) -> Option<String> {
         let api: Api<Pod> = Api::namespaced(c.client.clone(), &c.namespace);
         let p = LogParams {
             container: Some(container.to_string()),
             previous,
             tail_lines: Some(lines),
+            since_seconds,
+            // A log line can be megabytes; what the analyzers read stays small.
+            limit_bytes: Some(32 * 1024),
             ..Default::default()
         };
         api.logs(pod, &p).await.ok().map(|t| redactor.redact(&t))

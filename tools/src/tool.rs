@@ -185,6 +185,29 @@ impl<T: TypedTool> Tool for T {
     }
 }
 
+/// Rows of a list tool, and whether they span every namespace (then the text names each
+/// row's namespace, as `kubectl get -A` does). Serialised as the rows alone.
+#[derive(Debug, Serialize)]
+#[serde(transparent)]
+pub struct Listed<T> {
+    /// Whether the rows come from every namespace.
+    #[serde(skip)]
+    pub all_namespaces: bool,
+    /// The rows.
+    pub rows: Vec<T>,
+}
+
+impl<T> Listed<T> {
+    /// `name`, or `namespace/name` when the rows span every namespace.
+    pub fn qualified(&self, namespace: &str, name: &str) -> String {
+        if self.all_namespaces {
+            format!("{namespace}/{name}")
+        } else {
+            name.to_string()
+        }
+    }
+}
+
 /// The argument every namespaced tool takes.
 pub const NAMESPACE_ARG: &str = "namespace";
 

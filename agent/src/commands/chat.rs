@@ -17,7 +17,7 @@ use crate::core::session::{Limits, Session};
 use crate::core::transcript::Recorder;
 use crate::ops::connect::tool_context;
 use crate::ops::settings::{self, ChatConfig};
-use crate::protocol::{Event, TurnEnd};
+use crate::protocol::{CallStatus, Event, TurnEnd};
 
 /// The prompt: `-p`, stdin, or both (stdin then is context for the prompt).
 pub fn prompt(flag: Option<&str>, stdin: Option<String>) -> Result<String> {
@@ -138,8 +138,10 @@ pub async fn run(a: &ChatArgs) -> Result<u8> {
     let mut on_event = print_event;
     match prompt {
         Some(p) => {
-            // A one-shot turn that ran out of model calls did not answer: exit 1.
+            // A one-shot turn that ran out of model calls did not answer, and one whose change
+            // failed did not do what was asked: exit 1 for both.
             let mut unfinished = false;
+            let mut change_failed = false;
             let mut on_turn = |e: Event| {
                 unfinished |= matches!(
                     e,
@@ -148,12 +150,16 @@ pub async fn run(a: &ChatArgs) -> Result<u8> {
                         ..
                     }
                 );
+                if let Event::ToolResult { name, status, .. } = &e {
+                    change_failed |= *status == CallStatus::Failed
+                        && todo_ops_tools::tools::find(name).is_some_and(|t| t.mutates());
+                }
                 print_event(e);
             };
             session
                 .turn(&p, &TerminalConfirm::default(), &mut on_turn)
                 .await?;
-            if unfinished {
+            if unfinished || change_failed {
                 return Ok(1);
             }
         }

@@ -44,6 +44,9 @@ impl Brains {
 
 /// `todo-ops eval`: 0 when every run of every task passed, 1 otherwise.
 pub async fn run_eval(a: &EvalArgs) -> Result<u8> {
+    if let Some(dir) = &a.suite {
+        return run_suite(a, dir).await;
+    }
     let dir = tasks_dir(a.evals.as_deref())?;
     let mut tasks = load(&dir, a.tasks.as_deref())?;
     if let Some(t) = a.timeout_secs {
@@ -58,20 +61,9 @@ pub async fn run_eval(a: &EvalArgs) -> Result<u8> {
             a.tasks.as_deref().unwrap_or("")
         );
     }
-    let env = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
     let brains = match &a.replays {
         Some(d) => Brains::Recorded(d.clone()),
-        None => {
-            let flags = BrainFlags {
-                model: a.model.clone().or_else(|| env("OPENAI_MODEL")),
-                max_model_calls: Some(a.max_model_calls),
-                offline: a.offline,
-                tool_shim: a.tool_shim,
-                ..BrainFlags::default()
-            };
-            let file = crate::ops::settings::load(&crate::ops::settings::default_path(), false)?;
-            Brains::Chat(BrainSettings::resolve(&flags, &file, env))
-        }
+        None => Brains::Chat(brain_settings(a)?),
     };
     let playbooks = crate::core::playbook::load_dir(&crate::core::playbook::playbooks_dir(None)?)?;
     let settings = RunSettings {
@@ -114,9 +106,99 @@ pub async fn run_eval(a: &EvalArgs) -> Result<u8> {
             });
         }
     }
+    print_report(a, &report)
+}
+
+/// The model, the planner or the tool shim, as `todo-ops chat` would resolve them.
+fn brain_settings(a: &EvalArgs) -> Result<BrainSettings> {
+    let env = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
+    let flags = BrainFlags {
+        model: a.model.clone().or_else(|| env("OPENAI_MODEL")),
+        max_model_calls: Some(a.max_model_calls),
+        offline: a.offline,
+        tool_shim: a.tool_shim,
+        ..BrainFlags::default()
+    };
+    let file = crate::ops::settings::load(&crate::ops::settings::default_path(), false)?;
+    Ok(BrainSettings::resolve(&flags, &file, env))
+}
+
+fn print_report(a: &EvalArgs, report: &Report) -> Result<u8> {
     match a.output {
         EvalFormat::Markdown => print!("{}", report.markdown()),
-        EvalFormat::Json => println!("{}", serde_json::to_string_pretty(&report)?),
+        EvalFormat::Json => println!("{}", serde_json::to_string_pretty(report)?),
     }
     Ok(if report.all_passed() { 0 } else { 1 })
+}
+
+/// `todo-ops eval --suite DIR`: the benchmark-format tasks; a folder that cannot run is a
+/// failed task with its reason, and the run goes on.
+async fn run_suite(a: &EvalArgs, dir: &std::path::Path) -> Result<u8> {
+    use crate::eval::suite::{Entry, load, run::SuiteSettings, run::run};
+    if a.replays.is_some() {
+        anyhow::bail!("--replays answers the built-in tasks only; leave it out with --suite");
+    }
+    let entries = load(dir, a.tasks.as_deref()).map_err(anyhow::Error::msg)?;
+    if entries.is_empty() {
+        anyhow::bail!(
+            "no task folder in {} matches {:?} (each task is a folder with a task.yaml)",
+            dir.display(),
+            a.tasks.as_deref().unwrap_or("")
+        );
+    }
+    let brain = brain_settings(a)?;
+    let settings = SuiteSettings {
+        time_scale: a.time_scale,
+        playbooks: crate::core::playbook::load_dir(&crate::core::playbook::playbooks_dir(None)?)?,
+        max_model_calls: a.max_model_calls,
+        work_dir: todo_ops_tools::user_dirs::UserDir::State
+            .path()
+            .join("eval-suite"),
+    };
+    let mut report = Report {
+        brain: brain.describe(),
+        runs_per_task: a.runs,
+        tasks: Vec::new(),
+    };
+    for entry in entries {
+        let task = match entry {
+            Entry::Task(t) => t,
+            Entry::Disabled(name) => {
+                eprintln!("{name}: disabled, skipped");
+                continue;
+            }
+            Entry::Unusable(name, why) => {
+                eprintln!("{name}: cannot run: {why}");
+                report.tasks.push(TaskReport {
+                    task: name,
+                    runs: vec![crate::eval::RunResult::not_run(format!(
+                        "cannot run: {why}"
+                    ))],
+                });
+                continue;
+            }
+        };
+        let mut runs = Vec::new();
+        for k in 1..=a.runs {
+            eprint!("{} run {k}/{} … ", task.name, a.runs);
+            let b = choose(&brain, &settings.playbooks)?;
+            let r = run(&task, b, &settings).await;
+            eprintln!(
+                "{} ({:.1} s, {} model calls){}",
+                if r.passed { "passed" } else { "FAILED" },
+                r.seconds,
+                r.model_calls,
+                r.failures
+                    .first()
+                    .map(|f| format!(": {f}"))
+                    .unwrap_or_default()
+            );
+            runs.push(r);
+        }
+        report.tasks.push(TaskReport {
+            task: task.name.clone(),
+            runs,
+        });
+    }
+    print_report(a, &report)
 }

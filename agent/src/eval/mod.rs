@@ -3,6 +3,7 @@
 //! every run gets a fresh kubesim with the chatbot as real processes.
 
 pub mod run;
+pub mod suite;
 pub mod verify;
 
 use std::collections::BTreeMap;
@@ -157,6 +158,20 @@ pub struct RunResult {
     pub tokens_estimated: bool,
     /// Seconds from the prompt to the verdict.
     pub seconds: f64,
+}
+
+impl RunResult {
+    /// A run that never started, and why.
+    pub fn not_run(why: String) -> Self {
+        Self {
+            passed: false,
+            failures: vec![why],
+            model_calls: 0,
+            tokens: 0,
+            tokens_estimated: false,
+            seconds: 0.0,
+        }
+    }
 }
 
 /// A task's runs, summed up.

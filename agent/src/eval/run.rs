@@ -39,7 +39,7 @@ pub struct RunSettings {
 }
 
 /// Every change is approved in an eval (the verifier judges them).
-struct ApproveAll;
+pub(crate) struct ApproveAll;
 
 impl Confirm for ApproveAll {
     fn confirm<'a>(
@@ -147,47 +147,25 @@ async fn run_on(
         .await
         .map_err(anyhow::Error::msg)?;
 
-    let mut session = Session::new(
-        brain,
-        Dispatcher {
-            ctx,
-            policy: MutationPolicy::AutoApprove,
-        },
-        Limits {
-            model_calls_per_turn: s.max_model_calls,
-            ..Limits::default()
-        },
-        "",
-    );
-    session.set_playbooks(s.playbooks.clone());
     let started = Instant::now();
-    let (mut calls, mut tokens, mut tokens_estimated) = (0, 0, false);
-    let mut on_event = |e: Event| {
-        if let Event::TurnFinished {
-            model_calls,
-            tokens: (p, c),
-            tokens_estimated: estimated,
-            ..
-        } = e
-        {
-            calls = model_calls;
-            tokens = p + c;
-            tokens_estimated = estimated;
-        }
-    };
-    let answer = match session.turn(&task.prompt, &ApproveAll, &mut on_event).await {
+    let agent = match agent_turn(
+        brain,
+        ctx,
+        s.playbooks.clone(),
+        s.max_model_calls,
+        &task.prompt,
+    )
+    .await
+    {
         Ok(a) => a,
-        Err(e) => {
-            return Ok(RunResult {
-                passed: false,
-                failures: vec![format!("the turn failed: {e}")],
-                model_calls: calls,
-                tokens,
-                tokens_estimated,
-                seconds: started.elapsed().as_secs_f64(),
-            });
-        }
+        Err(failed) => return Ok(failed.into_result(started)),
     };
+    let (answer, calls, tokens, tokens_estimated) = (
+        agent.answer,
+        agent.model_calls,
+        agent.tokens,
+        agent.tokens_estimated,
+    );
     let mut failures = poll(
         &task.verify,
         &cluster,
@@ -223,6 +201,89 @@ async fn run_on(
         tokens_estimated,
         seconds: started.elapsed().as_secs_f64(),
     })
+}
+
+/// What one agent turn gave: the answer and what it cost.
+pub(crate) struct AgentTurn {
+    /// The final answer.
+    pub answer: String,
+    /// Model calls.
+    pub model_calls: u32,
+    /// Prompt plus completion tokens.
+    pub tokens: u32,
+    /// Whether `tokens` is an estimate.
+    pub tokens_estimated: bool,
+}
+
+/// A turn that failed, with what it had cost.
+pub(crate) struct FailedTurn {
+    why: String,
+    turn: AgentTurn,
+}
+
+impl FailedTurn {
+    /// The failed run this makes.
+    pub(crate) fn into_result(self, started: Instant) -> RunResult {
+        RunResult {
+            passed: false,
+            failures: vec![self.why],
+            model_calls: self.turn.model_calls,
+            tokens: self.turn.tokens,
+            tokens_estimated: self.turn.tokens_estimated,
+            seconds: started.elapsed().as_secs_f64(),
+        }
+    }
+}
+
+/// The agent's turn on `prompt` in an eval: every change approved (the verifier judges them),
+/// as the benchmark's harness runs agents with `--skip-permissions`.
+pub(crate) async fn agent_turn(
+    brain: Box<dyn Brain>,
+    ctx: todo_ops_tools::tool::ToolContext,
+    playbooks: Vec<Playbook>,
+    max_model_calls: u32,
+    prompt: &str,
+) -> Result<AgentTurn, FailedTurn> {
+    let mut session = Session::new(
+        brain,
+        Dispatcher {
+            ctx,
+            policy: MutationPolicy::AutoApprove,
+        },
+        Limits {
+            model_calls_per_turn: max_model_calls,
+            ..Limits::default()
+        },
+        "",
+    );
+    session.set_playbooks(playbooks);
+    let mut turn = AgentTurn {
+        answer: String::new(),
+        model_calls: 0,
+        tokens: 0,
+        tokens_estimated: false,
+    };
+    let mut on_event = |e: Event| {
+        if let Event::TurnFinished {
+            model_calls,
+            tokens: (p, c),
+            tokens_estimated: estimated,
+            ..
+        } = e
+        {
+            turn.model_calls = model_calls;
+            turn.tokens = p + c;
+            turn.tokens_estimated = estimated;
+        }
+    };
+    let result = session.turn(prompt, &ApproveAll, &mut on_event).await;
+    match result {
+        Ok(answer) => Ok(AgentTurn { answer, ..turn }),
+        Err(e) => Err(FailedTurn {
+            why: format!("the turn failed: {e}"),
+            turn,
+        }),
+    }
 }
 
 /// Checks until everything holds or `timeout_secs` pass; the last failures otherwise.

@@ -95,6 +95,12 @@ pub fn cause_of(id: &str) -> &'static str {
             "The frontend sends /api to a Service that does not exist, so every API call fails."
         }
         "helm-release" => "The last Helm operation on the release failed or never finished.",
+        "log-errors" => {
+            "The container runs, but its own log keeps reporting errors: the application is failing at its work even though Kubernetes sees it as healthy."
+        }
+        "claim-pending" => {
+            "The PersistentVolumeClaim cannot be bound to a volume, so every pod that mounts it stays Pending."
+        }
         "drift" => {
             "An object the Helm release renders was deleted or edited outside Helm; re-applying the release with its current values restores it."
         }
@@ -162,20 +168,35 @@ fn field_action(f: &Finding) -> Option<String> {
     (!parts.is_empty()).then(|| parts.join("; "))
 }
 
-/// Extra material the analyzers may use: the last log lines of crashing containers.
+/// Extra material the analyzers may use: the last log lines of crashing containers and the
+/// recent lines of running ones.
 #[derive(Debug, Clone, Default)]
 pub struct Logs {
     /// (pod, container) → redacted last lines of the previous instance.
     pub previous: Vec<((String, String), String)>,
+    /// (pod, container) → redacted lines the running instance wrote lately.
+    pub recent: Vec<((String, String), String)>,
+}
+
+fn log_of<'a>(
+    logs: &'a [((String, String), String)],
+    pod: &str,
+    container: &str,
+) -> Option<&'a str> {
+    logs.iter()
+        .find(|((p, c), _)| p == pod && c == container)
+        .map(|(_, l)| l.as_str())
 }
 
 impl Logs {
     /// The previous log of a container.
     pub fn get(&self, pod: &str, container: &str) -> Option<&str> {
-        self.previous
-            .iter()
-            .find(|((p, c), _)| p == pod && c == container)
-            .map(|(_, l)| l.as_str())
+        log_of(&self.previous, pod, container)
+    }
+
+    /// What a running container logged lately.
+    pub fn recent(&self, pod: &str, container: &str) -> Option<&str> {
+        log_of(&self.recent, pod, container)
     }
 }
 
@@ -248,6 +269,7 @@ pub fn analyze(snap: &Snapshot, logs: &Logs) -> Vec<Finding> {
     out.extend(workloads::hygiene(snap));
     out.extend(workloads::service_ports(snap));
     out.extend(workloads::helm_releases(snap));
+    out.extend(workloads::claims(snap));
     out.extend(drift::analyze(snap));
     // One finding per (problem, object): several pods of a Deployment say the same thing.
     let mut seen = std::collections::HashSet::new();

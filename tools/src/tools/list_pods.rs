@@ -2,11 +2,11 @@
 //! termination.
 
 use k8s_openapi::api::core::v1::Pod;
-use kube::api::{Api, ListParams};
+use kube::api::ListParams;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use crate::tool::{ToolContext, ToolError, ToolRun, TypedTool, budget};
+use crate::tool::{Listed, ToolContext, ToolError, ToolRun, TypedTool, budget};
 
 /// Arguments of `list_pods`.
 #[derive(Debug, Deserialize, JsonSchema)]
@@ -15,11 +15,16 @@ pub struct ListPodsArgs {
     /// A label selector such as `app.kubernetes.io/name=todo-backend`.
     #[serde(default)]
     pub label_selector: Option<String>,
+    /// Every namespace instead of one (as `kubectl get pods -A`).
+    #[serde(default)]
+    pub all_namespaces: bool,
 }
 
 /// One pod, as `kubectl get pods` shows it plus the last termination.
 #[derive(Debug, Serialize)]
 pub struct PodRow {
+    /// Its namespace.
+    pub namespace: String,
     /// Pod name.
     pub name: String,
     /// Ready containers over all, e.g. `1/1`.
@@ -32,6 +37,12 @@ pub struct PodRow {
     pub age: String,
     /// The last termination, e.g. `OOMKilled (exit 137)`.
     pub last_termination: Option<String>,
+    /// Each container's image, in order.
+    pub images: Vec<String>,
+    /// Its labels.
+    pub labels: std::collections::BTreeMap<String, String>,
+    /// The object that controls it, as KIND/NAME (`replicaset/web-5d9c`), if any.
+    pub owner: Option<String>,
 }
 
 fn row(pod: &Pod) -> PodRow {
@@ -63,6 +74,29 @@ fn row(pod: &Pod) -> PodRow {
         })
     });
     PodRow {
+        namespace: p["metadata"]["namespace"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string(),
+        images: p["spec"]["containers"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|c| c["image"].as_str().map(str::to_string))
+            .collect(),
+        labels: serde_json::from_value(p["metadata"]["labels"].clone()).unwrap_or_default(),
+        owner: p["metadata"]["ownerReferences"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .find(|o| o["controller"] == true)
+            .map(|o| {
+                format!(
+                    "{}/{}",
+                    o["kind"].as_str().unwrap_or_default().to_lowercase(),
+                    o["name"].as_str().unwrap_or_default()
+                )
+            }),
         name: p["metadata"]["name"]
             .as_str()
             .unwrap_or_default()
@@ -86,11 +120,11 @@ impl TypedTool for ListPods {
     const DESCRIPTION: &'static str = "List the pods of the namespace: ready containers, status, restarts, age, last termination reason and exit code.";
     const MUTATES: bool = false;
     type Args = ListPodsArgs;
-    type Output = Vec<PodRow>;
+    type Output = Listed<PodRow>;
 
-    fn run<'a>(&'a self, ctx: &'a ToolContext, a: ListPodsArgs) -> ToolRun<'a, Vec<PodRow>> {
+    fn run<'a>(&'a self, ctx: &'a ToolContext, a: ListPodsArgs) -> ToolRun<'a, Listed<PodRow>> {
         Box::pin(async move {
-            let api: Api<Pod> = Api::namespaced(ctx.cluster.client.clone(), &ctx.cluster.namespace);
+            let api = ctx.cluster.list_api::<Pod>(a.all_namespaces);
             let mut lp = ListParams::default();
             if let Some(s) = &a.label_selector {
                 lp = lp.labels(s);
@@ -99,20 +133,24 @@ impl TypedTool for ListPods {
                 .list(&lp)
                 .await
                 .map_err(|e| ToolError::from(ctx.cluster.error(e)))?;
-            Ok(pods.items.iter().map(row).collect())
+            Ok(Listed {
+                all_namespaces: a.all_namespaces,
+                rows: pods.items.iter().map(row).collect(),
+            })
         })
     }
 
-    fn render(&self, rows: &Vec<PodRow>) -> String {
-        if rows.is_empty() {
+    fn render(&self, list: &Listed<PodRow>) -> String {
+        if list.rows.is_empty() {
             return "no pods".to_string();
         }
-        let text = rows
+        let text = list
+            .rows
             .iter()
             .map(|r| {
                 format!(
                     "{} {} {} restarts={} age={}{}",
-                    r.name,
+                    list.qualified(&r.namespace, &r.name),
                     r.ready,
                     r.status,
                     r.restarts,

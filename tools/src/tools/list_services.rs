@@ -1,21 +1,27 @@
 //! `list_services`: Services with their selector, ports and ready/not-ready endpoints.
 
 use k8s_openapi::api::core::v1::{Endpoints, Service};
-use kube::api::{Api, ListParams};
+use kube::api::ListParams;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::tool::{ToolContext, ToolError, ToolRun, TypedTool};
+use crate::tool::{Listed, ToolContext, ToolError, ToolRun, TypedTool};
 
 /// Arguments of `list_services` (none).
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-pub struct ListServicesArgs {}
+pub struct ListServicesArgs {
+    /// Every namespace instead of one (as `kubectl get services -A`).
+    #[serde(default)]
+    pub all_namespaces: bool,
+}
 
 /// One Service and how many endpoints back it.
 #[derive(Debug, Serialize)]
 pub struct ServiceRow {
+    /// Its namespace.
+    pub namespace: String,
     /// Service name.
     pub name: String,
     /// `ClusterIP`, `NodePort`, …
@@ -32,9 +38,10 @@ pub struct ServiceRow {
 }
 
 fn service_row(s: &Value, eps: &[Value]) -> ServiceRow {
-    let ep = eps
-        .iter()
-        .find(|e| e["metadata"]["name"] == s["metadata"]["name"]);
+    let ep = eps.iter().find(|e| {
+        e["metadata"]["name"] == s["metadata"]["name"]
+            && e["metadata"]["namespace"] == s["metadata"]["namespace"]
+    });
     let count = |k: &str| {
         ep.map_or(0, |e| {
             e["subsets"]
@@ -46,6 +53,10 @@ fn service_row(s: &Value, eps: &[Value]) -> ServiceRow {
         })
     };
     ServiceRow {
+        namespace: s["metadata"]["namespace"]
+            .as_str()
+            .unwrap_or_default()
+            .into(),
         name: s["metadata"]["name"].as_str().unwrap_or_default().into(),
         type_: s["spec"]["type"].as_str().unwrap_or("ClusterIP").into(),
         ports: s["spec"]["ports"]
@@ -73,20 +84,23 @@ impl TypedTool for ListServices {
     const DESCRIPTION: &'static str = "List Services: type, ports and targetPorts, selector, and how many ready and not-ready endpoints each has.";
     const MUTATES: bool = false;
     type Args = ListServicesArgs;
-    type Output = Vec<ServiceRow>;
+    type Output = Listed<ServiceRow>;
 
     fn run<'a>(
         &'a self,
         ctx: &'a ToolContext,
-        _: ListServicesArgs,
-    ) -> ToolRun<'a, Vec<ServiceRow>> {
+        a: ListServicesArgs,
+    ) -> ToolRun<'a, Listed<ServiceRow>> {
         Box::pin(async move {
-            let (c, ns) = (ctx.cluster.client.clone(), ctx.cluster.namespace.clone());
-            let services = Api::<Service>::namespaced(c.clone(), &ns)
+            let services = ctx
+                .cluster
+                .list_api::<Service>(a.all_namespaces)
                 .list(&ListParams::default())
                 .await
                 .map_err(|e| ToolError::from(ctx.cluster.error(e)))?;
-            let endpoints = Api::<Endpoints>::namespaced(c, &ns)
+            let endpoints = ctx
+                .cluster
+                .list_api::<Endpoints>(a.all_namespaces)
                 .list(&ListParams::default())
                 .await
                 .map_err(|e| ToolError::from(ctx.cluster.error(e)))?;
@@ -95,26 +109,30 @@ impl TypedTool for ListServices {
                 .iter()
                 .filter_map(|e| serde_json::to_value(e).ok())
                 .collect();
-            Ok(services
-                .items
-                .iter()
-                .filter_map(|s| serde_json::to_value(s).ok())
-                .map(|s| service_row(&s, &eps))
-                .collect())
+            Ok(Listed {
+                all_namespaces: a.all_namespaces,
+                rows: services
+                    .items
+                    .iter()
+                    .filter_map(|s| serde_json::to_value(s).ok())
+                    .map(|s| service_row(&s, &eps))
+                    .collect(),
+            })
         })
     }
 
-    fn render(&self, rows: &Vec<ServiceRow>) -> String {
-        if rows.is_empty() {
+    fn render(&self, list: &Listed<ServiceRow>) -> String {
+        if list.rows.is_empty() {
             return "no services".into();
         }
-        rows.iter()
+        list.rows
+            .iter()
             .map(|r| {
                 let selector: Vec<String> =
                     r.selector.iter().map(|(k, v)| format!("{k}={v}")).collect();
                 format!(
                     "{} {} ports {} selector {} endpoints ready {} not-ready {}",
-                    r.name,
+                    list.qualified(&r.namespace, &r.name),
                     r.type_,
                     r.ports.join(","),
                     selector.join(","),

@@ -1,7 +1,7 @@
 //! `rollout_restart`: new pods for a Deployment, as `kubectl rollout restart` (mutating).
 
 use k8s_openapi::api::apps::v1::Deployment;
-use kube::api::Api;
+use kube::api::{Api, Patch, PatchParams};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -40,7 +40,17 @@ impl TypedTool for RolloutRestart {
         Box::pin(async move {
             let api: Api<Deployment> =
                 Api::namespaced(ctx.cluster.client.clone(), &ctx.cluster.namespace);
-            api.restart(&a.deployment)
+            // kubectl's own annotation (kube-rs writes another), so `kubectl rollout history`
+            // and scripts that check it see a restart.
+            let now = k8s_openapi::jiff::Timestamp::now().strftime("%Y-%m-%dT%H:%M:%SZ");
+            let patch = serde_json::json!({"spec": {"template": {"metadata": {"annotations": {
+                "kubectl.kubernetes.io/restartedAt": now.to_string()
+            }}}}});
+            let params = PatchParams {
+                field_manager: Some(crate::cluster::FIELD_MANAGER.into()),
+                ..PatchParams::default()
+            };
+            api.patch(&a.deployment, &params, &Patch::Strategic(patch))
                 .await
                 .map_err(|e| ToolError::from(ctx.cluster.error(e)))?;
             Ok(RestartedDeployment {

@@ -1,6 +1,9 @@
 //! The offline planner: without an LLM endpoint, plain requests ("why is the backend
-//! down?", "scale the frontend to 3", "show backend logs", "fix it") map to the same typed
-//! tools a model would call, through the same gate, and the answer quotes what they found.
+//! down?", "double search-api in catalog", "show calc-app-pod logs", "fix it") map to the
+//! same typed tools a model would call, through the same gate, and the answer quotes what
+//! they found. It first lists what the cluster holds in every namespace, so the objects a
+//! request names are resolved against the cluster, never assumed; it reads the tools' typed
+//! results, never their text.
 
 use serde_json::{Value, json};
 
@@ -8,31 +11,35 @@ use crate::core::brain::{Brain, BrainTurn};
 use crate::protocol::{Message, ModelTurn, ToolCall, ToolSpec};
 
 mod intent;
-pub use intent::{Intent, intent};
+mod resolve;
+mod steps;
+pub use intent::{Amount, Intent, intent};
+pub use resolve::{Found, Object, World};
 
 /// What the planner understands, said when it does not understand.
 pub const HELP: &str = "Without a model I understand plain requests like: \"why is the backend down?\", \
-\"status\", \"fix it\", \"scale the frontend to 3\", \"restart the backend\", \"roll back the \
-backend\", \"show backend logs\", \"show warning events\", \"describe the backend\", \"show values of \
-the frontend\", \"diff values of backend with replicaCount=3\", \"list pods\". Set OPENAI_API_KEY \
-(and OPENAI_BASE_URL for a local server) for free-form questions.";
+\"status\", \"fix it\", \"scale the frontend to 3\", \"double web-app in shop\", \"restart the backend\", \
+\"roll back the backend\", \"show calc-app-pod logs\", \"show warning events\", \"describe the backend\", \
+\"update web to nginx:1.27\", \"switch the store service to green\", \"which images are the pods running?\", \
+\"show values of the frontend\", \"diff values of backend with replicaCount=3\", \"list pods\". Name a \
+namespace with \"in NAMESPACE\". Set OPENAI_API_KEY (and OPENAI_BASE_URL for a local server) for \
+free-form questions.";
 
 /// The first suggested values patch in a diagnose result's findings: (release, patch).
 pub fn suggested_patch(diagnosis: &Value) -> Option<(String, Value)> {
-    findings(diagnosis).find_map(|f| {
-        let release = f["release"].as_str()?;
-        let patch = f.get("suggested_patch").filter(|p| !p.is_null())?;
-        Some((release.to_string(), patch.clone()))
-    })
-}
-
-/// The findings of a diagnose result, in its order.
-fn findings(diagnosis: &Value) -> impl Iterator<Item = &Value> {
-    diagnosis["findings"].as_array().into_iter().flatten()
+    diagnosis["findings"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find_map(|f| {
+            let release = f["release"].as_str()?;
+            let patch = f.get("suggested_patch").filter(|p| !p.is_null())?;
+            Some((release.to_string(), patch.clone()))
+        })
 }
 
 /// The planner; with playbooks it can also apply the repair a finding's playbook names
-/// when diagnose suggests no values patch.
+/// when the evidence gives no change and the playbook's step is about that finding's object.
 #[derive(Debug, Default)]
 pub struct OfflinePlanner {
     playbooks: Vec<crate::core::playbook::Playbook>,
@@ -45,30 +52,39 @@ impl OfflinePlanner {
     }
 }
 
-/// The change the playbook of the first finding in a diagnose result makes, as a tool
-/// call: (tool, arguments).
+/// The change the playbook of the first finding names, as a tool call (tool, arguments),
+/// when that step is about the finding's own release or object.
 pub fn playbook_repair(
     diagnosis: &Value,
     playbooks: &[crate::core::playbook::Playbook],
 ) -> Option<(String, Value)> {
-    let name = findings(diagnosis).next()?["playbook"].as_str()?;
+    let finding = diagnosis["findings"].as_array()?.first()?;
+    let name = finding["playbook"].as_str()?;
     let step = playbooks.iter().find(|p| p.name == name)?.repair()?;
-    Some((step.tool.clone(), step.args.clone()))
+    let object_name = finding["object"]
+        .as_str()
+        .and_then(|o| o.split_once('/'))
+        .map(|(_, n)| n);
+    let about = |key: &str| step.args[key].as_str();
+    let same_target = (about("release").is_some()
+        && about("release") == finding["release"].as_str())
+        || (about("deployment").is_some() && about("deployment") == object_name);
+    same_target.then(|| (step.tool.clone(), step.args.clone()))
 }
 
 /// The current turn as the planner sees it: the request and the tool results since.
-struct Progress {
-    request: String,
+pub(crate) struct Progress {
+    pub request: String,
     /// The results, in order.
-    results: Vec<Seen>,
+    pub results: Vec<Seen>,
 }
 
-/// One tool result: the tool, the text the person is shown, the typed result it is read from.
+/// One tool result: the text the person is shown and the typed result (null when the call
+/// failed or was declined).
 #[derive(Default)]
-struct Seen {
-    name: String,
-    text: String,
-    data: Value,
+pub(crate) struct Seen {
+    pub text: String,
+    pub data: Value,
 }
 
 fn progress(messages: &[Message]) -> Progress {
@@ -80,31 +96,20 @@ fn progress(messages: &[Message]) -> Progress {
         Some(Message::User { content }) => content.clone(),
         _ => String::new(),
     };
-    let mut names = std::collections::HashMap::new();
-    let mut results = Vec::new();
-    for m in &messages[start..] {
-        match m {
-            Message::Assistant { tool_calls, .. } => {
-                for c in tool_calls {
-                    names.insert(c.id.clone(), c.name.clone());
-                }
-            }
-            Message::Tool {
-                tool_call_id,
-                content,
-                data,
-            } => results.push(Seen {
-                name: names.get(tool_call_id).cloned().unwrap_or_default(),
+    let results = messages[start..]
+        .iter()
+        .filter_map(|m| match m {
+            Message::Tool { content, data, .. } => Some(Seen {
                 text: content.clone(),
                 data: data.clone().unwrap_or_default(),
             }),
-            _ => {}
-        }
-    }
+            _ => None,
+        })
+        .collect();
     Progress { request, results }
 }
 
-fn call(step: usize, name: &str, args: Value) -> ModelTurn {
+pub(crate) fn call(step: usize, name: &str, args: Value) -> ModelTurn {
     ModelTurn {
         text: String::new(),
         tool_calls: vec![ToolCall {
@@ -116,7 +121,7 @@ fn call(step: usize, name: &str, args: Value) -> ModelTurn {
     }
 }
 
-fn answer(text: String) -> ModelTurn {
+pub(crate) fn answer(text: String) -> ModelTurn {
     ModelTurn {
         text,
         tool_calls: Vec::new(),
@@ -124,119 +129,58 @@ fn answer(text: String) -> ModelTurn {
     }
 }
 
+/// The lookups every request about the cluster starts with, in every namespace.
+const LOOKUPS: [&str; 3] = ["list_deployments", "list_pods", "list_services"];
+
 /// The next step for `p`: a tool call, or the answer.
 fn next(p: &Progress, playbooks: &[crate::core::playbook::Playbook]) -> ModelTurn {
-    let step = p.results.len();
-    let empty = Seen::default();
-    let seen = p.results.last().unwrap_or(&empty);
-    let last = seen.text.as_str();
-    let single = |name: &str, args: Value, done: &str| {
-        if step == 0 {
-            call(0, name, args)
-        } else {
-            answer(if done.is_empty() {
-                last.to_string()
-            } else {
-                format!("{done}\n{last}")
-            })
-        }
-    };
-    match intent(&p.request) {
-        Intent::Help => answer(HELP.into()),
-        Intent::Unknown => answer(format!("I did not understand that. {HELP}")),
-        Intent::Diagnose => single("diagnose", json!({}), "Diagnosis:"),
-        Intent::Status => single("list_deployments", json!({}), "Deployments:"),
-        Intent::Pods => single("list_pods", json!({}), "Pods:"),
-        Intent::Events {
-            warnings_only,
-            object,
-        } => single(
-            "get_events",
-            json!({"warnings_only": warnings_only, "object": object}),
-            "Events:",
-        ),
-        Intent::Describe { kind, name } => {
-            single("describe", json!({"kind": kind, "name": name}), "")
-        }
-        Intent::Values { release, all } => single(
-            "helm_values",
-            json!({"release": release, "all": all}),
-            "Values:",
-        ),
-        Intent::DiffValues { release, patch } => single(
-            "diff_values",
-            json!({"release": release, "patch": patch}),
-            "What would change:",
-        ),
-        Intent::Deploy => answer(
-            "Deploying is a command rather than a chat step: `todo-ops demo` installs the chatbot \
+    let intent = intent(&p.request);
+    match &intent {
+        Intent::Help => return answer(HELP.into()),
+        Intent::Unknown => return answer(format!("I did not understand that. {HELP}")),
+        Intent::Deploy => {
+            return answer(
+                "Deploying is a command rather than a chat step: `todo-ops demo` installs the chatbot \
 on a local kubesim; on a cluster, `helm upgrade --install todo-backend charts/todo-backend` and \
 the same for todo-frontend (see the README)."
-                .into(),
-        ),
-        Intent::PortForward(svc) => {
-            let port = if svc == "todo-frontend" { 3000 } else { 8000 };
-            answer(format!(
-                "A port-forward runs until you stop it, so it is a command of its own: \
-`kubectl port-forward svc/{svc} {port}` (or `todo-ops sim port-forward svc/{svc} {port}` on kubesim)."
-            ))
+                    .into(),
+            );
         }
-        Intent::Playbook(name) if name.is_empty() => answer(
-            "Which playbook? /playbooks lists them; /run NAME follows one here (changes still ask first).".into(),
-        ),
-        Intent::Playbook(name) => answer(format!(
-            "Playbooks run step by step with their checks: type /run {name} here, or run `todo-ops playbook run {name}` in a shell; /playbooks lists them."
-        )),
-        Intent::Scale {
-            deployment,
-            replicas,
-        } => single(
-            "scale",
-            json!({"deployment": deployment, "replicas": replicas}),
-            "Scale:",
-        ),
-        Intent::Restart(d) => single("rollout_restart", json!({"deployment": d}), "Restart:"),
-        Intent::Rollback(r) => single("helm_rollback", json!({"release": r}), "Rollback:"),
-        // A pod named outright needs no lookup.
-        Intent::Logs(pod) if pod.matches('-').count() >= 2 => single(
-            "get_logs",
-            json!({"pod": pod, "tail": 50}),
-            "Last log lines:",
-        ),
-        Intent::Logs(app) => match step {
-            0 => call(
-                0,
-                "list_pods",
-                json!({"label_selector": format!("app.kubernetes.io/name={app}")}),
-            ),
-            1 => match seen.data[0]["name"].as_str() {
-                Some(pod) => call(1, "get_logs", json!({"pod": pod, "tail": 50})),
-                _ => answer(format!("There are no {app} pods to read logs from.")),
-            },
-            _ => answer(format!("Last log lines of {app}:\n{last}")),
-        },
-        Intent::Fix => match step {
-            0 => call(0, "diagnose", json!({})),
-            1 => match (
-                suggested_patch(&seen.data),
-                playbook_repair(&seen.data, playbooks),
-            ) {
-                (Some((release, patch)), _) => call(
-                    1,
-                    "helm_upgrade",
-                    json!({"release": release, "patch": patch}),
-                ),
-                (None, Some((tool, args))) => call(1, &tool, args),
-                (None, None) => answer(format!("I found no change I can apply myself.\n{last}")),
-            },
-            2 => call(2, "diagnose", json!({})),
-            _ => answer(format!(
-                "{}: {}\nAfterwards:\n{last}",
-                p.results.get(1).map_or("", |r| r.name.as_str()),
-                p.results.get(1).map_or("", |r| r.text.as_str())
-            )),
-        },
+        Intent::PortForward => {
+            return answer(
+                "A port-forward runs until you stop it, so it is a command of its own: \
+`kubectl port-forward svc/NAME LOCAL:PORT` (or `todo-ops sim port-forward svc/NAME LOCAL:PORT` on kubesim)."
+                    .into(),
+            );
+        }
+        Intent::Playbook(name) if name.is_empty() => {
+            return answer(
+                "Which playbook? /playbooks lists them; /run NAME follows one here (changes still ask first).".into(),
+            );
+        }
+        Intent::Playbook(name) => {
+            return answer(format!(
+                "Playbooks run step by step with their checks: type /run {name} here, or run `todo-ops playbook run {name}` in a shell; /playbooks lists them."
+            ));
+        }
+        _ => {}
     }
+    let step = p.results.len();
+    if step < LOOKUPS.len() {
+        return call(step, LOOKUPS[step], json!({"all_namespaces": true}));
+    }
+    let data = |i: usize| &p.results[i].data;
+    let world = World::from_rows(data(0), data(1), data(2));
+    let words = intent::words(&p.request);
+    let ctx = steps::Context {
+        world: &world,
+        namespace: world.namespace_in(&words),
+        words: &words,
+        done: &p.results[LOOKUPS.len()..],
+        first_step: LOOKUPS.len(),
+        playbooks,
+    };
+    steps::act(&intent, &ctx)
 }
 
 impl Brain for OfflinePlanner {

@@ -131,8 +131,12 @@ pub struct EvalArgs {
     #[arg(long)]
     pub timeout_secs: Option<u64>,
     /// The task folder (default: the settings file's `evals`, else the built-in tasks).
-    #[arg(long)]
+    #[arg(long, conflicts_with = "suite")]
     pub evals: Option<PathBuf>,
+    /// A folder of tasks in k8s-ai-bench's format (task.yaml, setup.sh, verify.sh,
+    /// cleanup.sh), each run on a fresh kubesim; `--tasks` is then a regular expression.
+    #[arg(long, value_name = "DIR")]
+    pub suite: Option<PathBuf>,
     /// The charts folder (default: the settings file's `charts`, else the built-in charts).
     #[arg(long)]
     pub charts: Option<PathBuf>,

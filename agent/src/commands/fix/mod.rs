@@ -21,37 +21,17 @@ use crate::ops::connect::tool_context;
 use crate::protocol::{CallStatus, ToolCall};
 
 /// One change `fix` proposes: a release and the values patch the findings suggest.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ProposedFix {
-    /// The Helm release.
-    pub release: String,
-    /// The JSON merge patch of its values.
-    pub patch: Value,
-    /// The findings it answers (ids).
-    pub findings: Vec<String>,
+pub use todo_ops_tools::repair_plan::ReleaseFix as ProposedFix;
+
+/// The repair plan of a diagnosis: what `fix` applies and the offline planner calls.
+pub fn plan(d: &Diagnosis) -> todo_ops_tools::repair_plan::RepairPlan {
+    let proposals: Vec<_> = d.findings.iter().map(Into::into).collect();
+    todo_ops_tools::repair_plan::plan(&proposals)
 }
 
 /// The fixes the diagnosis suggests, one per release (its patches merged), in finding order.
 pub fn proposals(d: &Diagnosis) -> Vec<ProposedFix> {
-    let mut out: Vec<ProposedFix> = Vec::new();
-    for f in &d.findings {
-        let (Some(release), Some(patch)) = (&f.release, &f.suggested_patch) else {
-            continue;
-        };
-        // One upgrade per release: its patches merged (an empty one, drift's, re-applies).
-        match out.iter_mut().find(|p| &p.release == release) {
-            Some(p) => {
-                p.patch = todo_ops_tools::values::ValuesPatch(patch.clone()).apply_to(&p.patch);
-                p.findings.push(f.id.to_string());
-            }
-            None => out.push(ProposedFix {
-                release: release.clone(),
-                patch: patch.clone(),
-                findings: vec![f.id.to_string()],
-            }),
-        }
-    }
-    out
+    plan(d).releases
 }
 
 /// What happened after a fix was applied.
@@ -123,8 +103,10 @@ pub async fn run(a: &FixArgs) -> Result<u8> {
     let cluster = ctx.cluster.clone();
     let dispatcher = Dispatcher { ctx, policy };
     let before = diagnose(&cluster).await?;
-    let fixes = proposals(&before);
-    let object_fixes = crate::commands::fix::object::proposals(&before);
+    let todo_ops_tools::repair_plan::RepairPlan {
+        releases: fixes,
+        objects: object_fixes,
+    } = plan(&before);
     if fixes.is_empty() && object_fixes.is_empty() {
         if before.findings.is_empty() {
             println!(

@@ -10,7 +10,6 @@ use anyhow::Result;
 use serde_json::json;
 use todo_ops_tools::cluster::Cluster;
 use todo_ops_tools::diagnose::{Diagnosis, diagnose};
-use todo_ops_tools::repair::object_repairs;
 
 use crate::commands::cli::FixArgs;
 use crate::commands::fix::{Verdict, call, dispatcher_for_rollback, verdict_by, wait_for_rollout};
@@ -18,47 +17,7 @@ use crate::commands::terminal::TerminalConfirm;
 use crate::core::dispatch::Dispatcher;
 use crate::protocol::CallStatus;
 
-/// One object's repair and the findings it answers.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ObjectFix {
-    /// The object, e.g. `deployment/web`.
-    pub object: String,
-    /// The strategic merge patch.
-    pub patch: serde_json::Value,
-    /// The patch that sets the fields back.
-    pub undo: serde_json::Value,
-    /// Why each field gets its value.
-    pub reasons: Vec<String>,
-    /// The findings it answers (ids).
-    pub findings: Vec<String>,
-}
-
-/// The object repairs of findings that no release owns, and the removals of fields a
-/// release does not render, in finding order.
-pub fn proposals(d: &Diagnosis) -> Vec<ObjectFix> {
-    let mut out: Vec<ObjectFix> = Vec::new();
-    for f in &d.findings {
-        let changes: Vec<_> = f
-            .changes
-            .iter()
-            .filter(|c| f.release.is_none() || c.proposed.as_ref().is_some_and(|p| p.is_null()))
-            .cloned()
-            .collect();
-        for r in object_repairs(&changes) {
-            match out.iter_mut().find(|o| o.object == r.object) {
-                Some(o) => o.findings.push(f.id.to_string()),
-                None => out.push(ObjectFix {
-                    object: r.object,
-                    patch: r.patch,
-                    undo: r.undo,
-                    reasons: r.reasons,
-                    findings: vec![f.id.to_string()],
-                }),
-            }
-        }
-    }
-    out
-}
+pub use todo_ops_tools::repair_plan::ObjectFix;
 
 /// What applying needs from the fix run.
 pub struct Run<'a> {

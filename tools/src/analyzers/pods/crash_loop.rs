@@ -1,7 +1,7 @@
 //! `crash-loop`: the container keeps exiting with an error; its last log lines say why, and
 //! the release's latest revision is reverted when it created the pod.
 
-use super::{Container, revert_what_the_revision_changed};
+use super::{Container, revert_the_last_change};
 use crate::analyzers::Finding;
 
 /// The finding when the container is in CrashLoopBackOff or restarted after an error exit
@@ -47,6 +47,6 @@ pub(super) fn check(c: &Container) -> Option<Finding> {
         playbook,
         vec![],
     );
-    revert_what_the_revision_changed(c.snap, c.pod, &mut f);
+    revert_the_last_change(c.snap, c.pod, &mut f);
     Some(f)
 }

@@ -3,7 +3,7 @@
 //! the values is reverted; otherwise the probe's timing is what to change.
 
 use super::evidence::probe_timing;
-use super::{Container, revert_what_the_revision_changed};
+use super::{Container, revert_the_last_change};
 use crate::analyzers::{Finding, events_since};
 
 /// The finding when liveness kills happened since the container last started.
@@ -65,7 +65,7 @@ pub(super) fn check(c: &Container) -> Option<Finding> {
         changes,
     );
     if complaint.is_some() {
-        revert_what_the_revision_changed(c.snap, c.pod, &mut f);
+        revert_the_last_change(c.snap, c.pod, &mut f);
     }
     Some(f)
 }

@@ -12,7 +12,9 @@ mod container_config;
 mod crash_loop;
 mod evidence;
 mod image_pull;
+mod last_good;
 mod liveness;
+mod log_errors;
 mod oom_killed;
 mod readiness;
 mod start_error;
@@ -55,6 +57,7 @@ const EXCLUSIVE: &[Check] = &[
     liveness::check,
     crash_loop::check,
     readiness::check,
+    log_errors::check,
 ];
 
 /// Findings about pods.
@@ -158,10 +161,30 @@ fn finding(
     }
 }
 
-/// For a failure that names no field (a crash, a probe the app itself fails): when the pod
-/// was created by the release's latest revision, that revision's values changes, reverted.
-fn revert_what_the_revision_changed(snap: &Snapshot, pod: &Value, f: &mut Finding) {
+/// For a failure that names no field (a crash, a probe the app itself fails): what the last
+/// change did, reverted — for a Helm release, the values its latest revision changed when
+/// that revision created the pod; otherwise the container fields that differ from the
+/// Deployment's last ReplicaSet with Ready pods.
+fn revert_the_last_change(snap: &Snapshot, pod: &Value, f: &mut Finding) {
     let Some(release) = f.release.clone() else {
+        let back = last_good::changes_back_to_last_good(snap, pod, &f.object);
+        if !back.is_empty() {
+            // A field the evidence already names gets the last good value.
+            f.changes.retain(|c| {
+                !back
+                    .iter()
+                    .any(|b| b.container == c.container && b.field == c.field)
+            });
+            f.evidence.extend(back.iter().map(|b| {
+                format!(
+                    "repair: container {} {} back as {}",
+                    b.container.as_deref().unwrap_or_default(),
+                    b.field,
+                    b.basis
+                )
+            }));
+            f.changes.extend(back);
+        }
         return;
     };
     let Some(latest) = snap.history.latest(&release) else {

@@ -5,7 +5,7 @@
 
 use serde_json::Value;
 
-use super::{Container, revert_what_the_revision_changed};
+use super::{Container, revert_the_last_change};
 use crate::analyzers::Finding;
 use crate::repair::FieldChange;
 
@@ -55,7 +55,7 @@ pub(super) fn check(c: &Container) -> Option<Finding> {
         "crash-loop",
         changes,
     );
-    revert_what_the_revision_changed(c.snap, c.pod, &mut f);
+    revert_the_last_change(c.snap, c.pod, &mut f);
     Some(f)
 }
 

@@ -5,12 +5,14 @@ use serde_json::{Value, json};
 
 use super::{Finding, Severity, release_of};
 
+mod claims;
 mod helm_release;
 mod hygiene;
 mod service_ports;
 
 use crate::repair::FieldChange;
 use crate::snapshot::Snapshot;
+pub use claims::analyze as claims;
 pub use helm_release::analyze as helm_releases;
 pub use hygiene::analyze as hygiene;
 pub use service_ports::analyze as service_ports;
@@ -19,6 +21,45 @@ fn selects(selector: &Value, pod: &Value) -> bool {
     selector
         .as_object()
         .is_some_and(|s| !s.is_empty() && s.iter().all(|(k, v)| pod["metadata"]["labels"][k] == *v))
+}
+
+/// The Deployment a Service that selects nothing was meant for, and the selector that
+/// matches its pods: the Deployment named like the Service, else the only one whose pod
+/// labels share a selector key's value. The selector keeps its keys (values from the pods'
+/// labels); keys the pods lack are removed (null, as a merge patch says it).
+fn intended_selector(snap: &Snapshot, service: &str, sel: &Value) -> Option<(String, Value)> {
+    let sel = sel.as_object()?;
+    let labels = |d: &Value| d["spec"]["template"]["metadata"]["labels"].clone();
+    let name_of = |d: &Value| {
+        d["metadata"]["name"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string()
+    };
+    let shares = |d: &Value| {
+        let l = labels(d);
+        sel.iter().any(|(k, v)| l[k] == *v)
+    };
+    let by_name: Vec<&Value> = snap
+        .deployments
+        .iter()
+        .filter(|d| d["metadata"]["name"] == service)
+        .collect();
+    let sharing: Vec<&Value> = snap.deployments.iter().filter(|d| shares(d)).collect();
+    let d = match (by_name.as_slice(), sharing.as_slice()) {
+        ([one], _) | ([], [one]) => *one,
+        _ => return None,
+    };
+    let l = labels(d);
+    let proposed: serde_json::Map<String, Value> = sel
+        .keys()
+        .map(|k| (k.clone(), l.get(k).cloned().unwrap_or(Value::Null)))
+        .collect();
+    // Nothing left to select by is no repair.
+    if proposed.values().all(Value::is_null) {
+        return None;
+    }
+    Some((name_of(d), Value::Object(proposed)))
 }
 
 /// Findings about Deployments and Services.
@@ -96,21 +137,38 @@ pub fn analyze(snap: &Snapshot) -> Vec<Finding> {
                 .collect::<std::collections::BTreeSet<_>>()
                 .into_iter()
                 .collect();
+            let mut evidence = vec![
+                format!("selector: {sel}"),
+                format!("pod labels present: {}", labels.join(", ")),
+            ];
+            let changes = intended_selector(snap, name, sel)
+                .map(|(d, proposed)| {
+                    evidence.push(format!(
+                        "deployment/{d} is the workload it was meant for; its pods are labelled {}",
+                        proposed
+                    ));
+                    vec![FieldChange {
+                        object: format!("service/{name}"),
+                        container: None,
+                        field: "selector".into(),
+                        current: sel.clone(),
+                        proposed: Some(proposed),
+                        basis: format!("the labels of deployment/{d}'s pods"),
+                    }]
+                })
+                .unwrap_or_default();
             out.push(Finding {
                 id: "service-selector",
                 severity: Severity::Error,
                 object: format!("service/{name}"),
                 summary: format!("service {name} selects no pod, so it has no endpoints"),
-                evidence: vec![
-                    format!("selector: {sel}"),
-                    format!("pod labels present: {}", labels.join(", ")),
-                ],
+                evidence,
                 playbook: "service-selector-wrong",
                 release: release_of(svc),
                 cause: String::new(),
                 suggested_action: None,
                 suggested_patch: None,
-                changes: vec![],
+                changes,
             });
         }
     }

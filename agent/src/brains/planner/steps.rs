@@ -1,0 +1,457 @@
+//! What the planner does for each intent once it knows what the cluster holds: which object,
+//! which tool with which arguments, and the answer from the typed results.
+
+use serde_json::{Value, json};
+use todo_ops_tools::repair_plan::{Proposal, plan};
+
+use super::intent::{Amount, Intent};
+use super::resolve::{Found, Object, World};
+use super::{HELP, Seen, answer, call, playbook_repair};
+use crate::protocol::ModelTurn;
+
+/// What a step knows.
+pub(crate) struct Context<'a> {
+    /// The cluster's objects.
+    pub world: &'a World,
+    /// The namespace the request names.
+    pub namespace: Option<String>,
+    /// The request's words.
+    pub words: &'a [String],
+    /// The results after the lookups.
+    pub done: &'a [Seen],
+    /// The index of the first step after the lookups.
+    pub first_step: usize,
+    /// The playbooks.
+    pub playbooks: &'a [crate::core::playbook::Playbook],
+}
+
+impl Context<'_> {
+    fn call(&self, name: &str, args: Value) -> ModelTurn {
+        call(self.first_step + self.done.len(), name, args)
+    }
+
+    /// `args` with the named namespace, when the request names one.
+    fn scoped(&self, mut args: Value) -> Value {
+        if let Some(ns) = &self.namespace {
+            args["namespace"] = json!(ns);
+        }
+        args
+    }
+
+    /// The object of `kinds` the request means, or the answer that says why there is none.
+    fn target(&self, kinds: &[&str]) -> Result<Object, ModelTurn> {
+        match self
+            .world
+            .find(self.words, kinds, self.namespace.as_deref())
+        {
+            Found::One(o) => Ok(o),
+            Found::Several(all) => Err(answer(format!(
+                "Which one do you mean: {}? Say the namespace (\"in NAMESPACE\").",
+                all.iter()
+                    .map(|o| format!("{} {}/{}", o.kind, o.namespace, o.name))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ))),
+            Found::None => {
+                let known: Vec<String> = self
+                    .world
+                    .objects
+                    .iter()
+                    .filter(|o| o.kind == kinds[0] && !o.namespace.starts_with("kube-"))
+                    .take(20)
+                    .map(|o| format!("{}/{}", o.namespace, o.name))
+                    .collect();
+                Err(answer(format!(
+                    "I found no {} that request names{}. {}",
+                    kinds[0],
+                    self.namespace
+                        .as_ref()
+                        .map(|n| format!(" in namespace {n}"))
+                        .unwrap_or_default(),
+                    if known.is_empty() {
+                        "I see none at all (or may not list them).".to_string()
+                    } else {
+                        format!("There are: {}.", known.join(", "))
+                    }
+                )))
+            }
+        }
+    }
+
+    /// The namespace to work in: the one named, else the named object's.
+    fn working_namespace(&self, kinds: &[&str]) -> Option<String> {
+        self.namespace
+            .clone()
+            .or_else(|| match self.world.find(self.words, kinds, None) {
+                Found::One(o) => Some(o.namespace),
+                _ => None,
+            })
+    }
+
+    /// One call, then the answer: `intro` and what it said.
+    fn single(&self, name: &str, args: Value, intro: &str) -> ModelTurn {
+        match self.done.first() {
+            None => self.call(name, args),
+            Some(seen) if intro.is_empty() => answer(seen.text.clone()),
+            Some(seen) => answer(format!("{intro}\n{}", seen.text)),
+        }
+    }
+}
+
+/// The next step for `intent`.
+pub(crate) fn act(intent: &Intent, c: &Context) -> ModelTurn {
+    let run = || -> Result<ModelTurn, ModelTurn> {
+        Ok(match intent {
+            Intent::Diagnose => diagnose(c),
+            Intent::Fix => fix(c),
+            Intent::Status => c.single("list_deployments", c.scoped(json!({})), "Deployments:"),
+            Intent::Pods => c.single("list_pods", c.scoped(json!({})), "Pods:"),
+            Intent::Images => images(c),
+            Intent::Events { warnings_only } => {
+                let object = match c.world.find(
+                    c.words,
+                    &["deployment", "pod", "service"],
+                    c.namespace.as_deref(),
+                ) {
+                    Found::One(o) => Some(o),
+                    _ => None,
+                };
+                let mut args = json!({"warnings_only": warnings_only});
+                if let Some(o) = &object {
+                    args["object"] = json!(o.name);
+                    args["namespace"] = json!(o.namespace);
+                } else if let Some(ns) = &c.namespace {
+                    args["namespace"] = json!(ns);
+                }
+                c.single("get_events", args, "Events:")
+            }
+            Intent::Describe(kind) => {
+                let kinds: Vec<&str> = match kind {
+                    Some(k) => vec![k.as_str()],
+                    None => vec!["deployment", "service", "pod"],
+                };
+                let o = c.target(&kinds)?;
+                c.single(
+                    "describe",
+                    json!({"kind": o.kind, "name": o.name, "namespace": o.namespace}),
+                    "",
+                )
+            }
+            Intent::Values { all } => {
+                let release = release_of(&c.target(&["deployment"])?);
+                c.single(
+                    "helm_values",
+                    json!({"release": release, "all": all}),
+                    "Values:",
+                )
+            }
+            Intent::DiffValues(patch) => {
+                let release = release_of(&c.target(&["deployment"])?);
+                c.single(
+                    "diff_values",
+                    json!({"release": release, "patch": patch}),
+                    "What would change:",
+                )
+            }
+            Intent::Scale(amount) => scale(c, *amount)?,
+            Intent::Restart => {
+                let d = c.target(&["deployment"])?;
+                c.single(
+                    "rollout_restart",
+                    json!({"deployment": d.name, "namespace": d.namespace}),
+                    "Restart:",
+                )
+            }
+            Intent::Rollback => {
+                let d = c.target(&["deployment"])?;
+                match d.row["release"].as_str() {
+                    Some(r) => c.single("helm_rollback", json!({"release": r}), "Rollback:"),
+                    None => answer(format!(
+                        "deployment {}/{} is not managed by Helm, so there is no release revision to go back to; `kubectl rollout undo deployment/{} -n {}` returns it to its previous ReplicaSet.",
+                        d.namespace, d.name, d.name, d.namespace
+                    )),
+                }
+            }
+            Intent::Logs => logs(c)?,
+            Intent::SetImage(image) => set_image(c, image)?,
+            Intent::SwitchTraffic(to) => switch_traffic(c, to)?,
+            _ => answer(format!("I did not understand that. {HELP}")),
+        })
+    };
+    run().unwrap_or_else(|a| a)
+}
+
+/// The release a Deployment belongs to (its own name when no annotation says).
+fn release_of(d: &Object) -> String {
+    d.row["release"]
+        .as_str()
+        .map_or_else(|| d.name.clone(), str::to_string)
+}
+
+fn diagnose(c: &Context) -> ModelTurn {
+    let ns = c.working_namespace(&["deployment", "pod", "service"]);
+    let args = ns.map_or_else(|| json!({}), |n| json!({"namespace": n}));
+    let pod = match c.world.find(c.words, &["pod"], None) {
+        Found::One(p) if c.words.iter().any(|w| *w == p.name) => Some(p),
+        _ => None,
+    };
+    match c.done {
+        [] => c.call("diagnose", args),
+        // A pod named outright with nothing found about it: its own log says more.
+        [d] if pod.as_ref().is_some_and(|p| !mentions(&d.data, &p.name)) => {
+            let p = pod.as_ref().map(|p| (p.name.clone(), p.namespace.clone()));
+            let (name, ns) = p.unwrap_or_default();
+            c.call(
+                "get_logs",
+                json!({"pod": name, "namespace": ns, "tail": 30}),
+            )
+        }
+        [d] => answer(format!("Diagnosis:\n{}", d.text)),
+        [d, logs, ..] => answer(format!(
+            "Diagnosis:\n{}\nThe last log lines of that pod:\n{}",
+            d.text, logs.text
+        )),
+    }
+}
+
+/// Whether a diagnosis has a finding about `name`.
+fn mentions(diagnosis: &Value, name: &str) -> bool {
+    diagnosis["findings"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .any(|f| {
+            f["object"]
+                .as_str()
+                .is_some_and(|o| o.ends_with(&format!("/{name}")))
+        })
+}
+
+/// The changes a diagnosis's repair plan makes, as tool calls, in order.
+fn repair_calls(diagnosis: &Value, namespace: Option<&str>) -> Vec<(String, Value)> {
+    let proposals: Vec<Proposal> =
+        serde_json::from_value(diagnosis["findings"].clone()).unwrap_or_default();
+    let p = plan(&proposals);
+    let mut calls: Vec<(String, Value)> = p
+        .releases
+        .into_iter()
+        .map(|r| {
+            (
+                "helm_upgrade".to_string(),
+                json!({"release": r.release, "patch": r.patch}),
+            )
+        })
+        .collect();
+    for o in p.objects {
+        let mut args = json!({"object": o.object, "patch": o.patch});
+        if let Some(ns) = namespace {
+            args["namespace"] = json!(ns);
+        }
+        calls.push(("patch".into(), args));
+    }
+    calls
+}
+
+/// Diagnose, apply every repair the evidence gives (each through the gate), diagnose again.
+fn fix(c: &Context) -> ModelTurn {
+    let ns = c.working_namespace(&["deployment", "service", "pod"]);
+    let ns_args = || {
+        ns.as_ref()
+            .map_or_else(|| json!({}), |n| json!({"namespace": n}))
+    };
+    let Some(first) = c.done.first() else {
+        return c.call("diagnose", ns_args());
+    };
+    let mut changes = repair_calls(&first.data, ns.as_deref());
+    if changes.is_empty()
+        && let Some(step) = playbook_repair(&first.data, c.playbooks)
+    {
+        changes.push(step);
+    }
+    if changes.is_empty() {
+        return answer(format!(
+            "I found no change that follows from the evidence, so I changed nothing.\n{}",
+            first.text
+        ));
+    }
+    let applied = &c.done[1..];
+    if applied.len() < changes.len() {
+        let (tool, args) = &changes[applied.len()];
+        return c.call(tool, args.clone());
+    }
+    match c.done.get(1 + changes.len()) {
+        None => c.call("diagnose", ns_args()),
+        Some(after) => {
+            let lines: Vec<String> = changes
+                .iter()
+                .zip(applied)
+                .map(|((tool, _), seen)| {
+                    let outcome = if seen.data.is_null() {
+                        "did not apply"
+                    } else {
+                        "applied"
+                    };
+                    format!(
+                        "- {tool} {outcome}: {}",
+                        seen.text.lines().next().unwrap_or("")
+                    )
+                })
+                .collect();
+            answer(format!(
+                "Changes:\n{}\nAfterwards (pods may still be rolling out):\n{}",
+                lines.join("\n"),
+                after.text
+            ))
+        }
+    }
+}
+
+fn scale(c: &Context, amount: Amount) -> Result<ModelTurn, ModelTurn> {
+    let d = c.target(&["deployment"])?;
+    let current = d.row["desired"].as_i64().unwrap_or(1);
+    let replicas = amount.apply(current);
+    Ok(match c.done.first() {
+        None => c.call(
+            "scale",
+            json!({"deployment": d.name, "replicas": replicas, "namespace": d.namespace}),
+        ),
+        Some(seen) => answer(format!(
+            "Scaled deployment {}/{} from {current} to {replicas} replicas.\n{}",
+            d.namespace, d.name, seen.text
+        )),
+    })
+}
+
+fn logs(c: &Context) -> Result<ModelTurn, ModelTurn> {
+    let exact = c.world.objects.iter().find(|o| {
+        o.kind == "pod"
+            && c.words.iter().any(|w| *w == o.name)
+            && c.namespace.as_ref().is_none_or(|n| *n == o.namespace)
+    });
+    let pod = match exact {
+        Some(p) => p.clone(),
+        None => {
+            let d = c.target(&["deployment", "pod"])?;
+            if d.kind == "pod" {
+                d
+            } else {
+                match c.world.pods_of(&d).first() {
+                    Some(p) => (*p).clone(),
+                    None => {
+                        return Err(answer(format!(
+                            "deployment {}/{} has no pods to read logs from.",
+                            d.namespace, d.name
+                        )));
+                    }
+                }
+            }
+        }
+    };
+    Ok(c.single(
+        "get_logs",
+        json!({"pod": pod.name, "namespace": pod.namespace, "tail": 50}),
+        &format!("Last log lines of pod {}/{}:", pod.namespace, pod.name),
+    ))
+}
+
+fn images(c: &Context) -> ModelTurn {
+    let ns = c.working_namespace(&["deployment", "pod"]);
+    let lines: Vec<String> = c
+        .world
+        .objects
+        .iter()
+        .filter(|o| o.kind == "pod")
+        .filter(|o| match &ns {
+            Some(n) => o.namespace == *n,
+            None => !o.namespace.starts_with("kube-"),
+        })
+        .map(|o| {
+            let images: Vec<&str> = o.row["images"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(Value::as_str)
+                .collect();
+            format!("- {}/{}: {}", o.namespace, o.name, images.join(", "))
+        })
+        .collect();
+    if lines.is_empty() {
+        return answer(format!(
+            "There are no pods{}.",
+            ns.map(|n| format!(" in namespace {n}")).unwrap_or_default()
+        ));
+    }
+    answer(format!("Images the pods run:\n{}", lines.join("\n")))
+}
+
+fn set_image(c: &Context, image: &str) -> Result<ModelTurn, ModelTurn> {
+    let d = c.target(&["deployment"])?;
+    let strs = |k: &str| -> Vec<String> {
+        d.row[k]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|v| v.as_str().map(str::to_string))
+            .collect()
+    };
+    let (containers, images) = (strs("containers"), strs("images"));
+    let repo = |i: &str| todo_ops_tools::repair::image_parts(i).0.to_string();
+    let at = match images.iter().position(|i| repo(i) == repo(image)) {
+        Some(i) => i,
+        None if containers.len() == 1 => 0,
+        None => {
+            return Err(answer(format!(
+                "deployment {}/{} has containers {}; which one should run {image}?",
+                d.namespace,
+                d.name,
+                containers.join(", ")
+            )));
+        }
+    };
+    let container = containers.get(at).cloned().unwrap_or_default();
+    let patch = json!({"spec": {"template": {"spec": {"containers": [{"name": container, "image": image}]}}}});
+    Ok(match c.done.first() {
+        None => c.call(
+            "patch",
+            json!({"object": format!("deployment/{}", d.name), "namespace": d.namespace, "patch": patch}),
+        ),
+        Some(seen) => answer(format!(
+            "Container {container} of deployment {}/{} now runs {image} (a rolling update replaces the pods one by one).\n{}",
+            d.namespace, d.name, seen.text
+        )),
+    })
+}
+
+fn switch_traffic(c: &Context, to: &str) -> Result<ModelTurn, ModelTurn> {
+    let svc = c.target(&["service"])?;
+    let selector = svc.row["selector"].as_object().cloned().unwrap_or_default();
+    // The selector key whose value, replaced by the word said, selects pods that exist.
+    let key = selector.keys().find(|k| {
+        let mut wanted = selector.clone();
+        wanted.insert((*k).clone(), json!(to));
+        c.world
+            .pods_matching(&svc.namespace, &wanted)
+            .next()
+            .is_some()
+    });
+    let Some(key) = key else {
+        return Err(answer(format!(
+            "service {}/{} selects {}; no pods in {} match it with any of those labels set to {to:?}, so I changed nothing.",
+            svc.namespace,
+            svc.name,
+            serde_json::to_string(&selector).unwrap_or_default(),
+            svc.namespace
+        )));
+    };
+    Ok(match c.done.first() {
+        None => c.call(
+            "patch",
+            json!({"object": format!("service/{}", svc.name), "namespace": svc.namespace,
+                   "patch": {"spec": {"selector": {key.as_str(): to}}}}),
+        ),
+        Some(seen) => answer(format!(
+            "service {}/{} now selects {key}={to}.\n{}",
+            svc.namespace, svc.name, seen.text
+        )),
+    })
+}

@@ -1,0 +1,2 @@
+#!/usr/bin/env bash
+kubectl delete namespace cache --ignore-not-found --wait=false
