@@ -291,7 +291,9 @@ async fn always_covers_that_tool_on_that_object_for_the_rest_of_the_session() {
         ),
         (
             Box::new(|s: &str| {
-                s.contains("[a]lways scale on deployment todo-backend this session / [N]o ")
+                s.contains(
+                    "[a]lways scale on deployment todo-backend in namespace default this session / [N]o ",
+                )
             }),
             b"a\n".to_vec(),
         ),
@@ -308,7 +310,7 @@ async fn always_covers_that_tool_on_that_object_for_the_rest_of_the_session() {
     assert_eq!(screen.matches("[N]o ").count(), 1, "asked once: {screen}");
     assert!(
         screen.contains(
-            "scale on deployment todo-backend: applied (you said always for this session)"
+            "scale on deployment todo-backend in namespace default: applied (you said always for this session)"
         ),
         "{screen}"
     );

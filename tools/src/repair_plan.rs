@@ -90,11 +90,13 @@ impl RepairPlan {
 }
 
 /// The plan for `findings`. While anything is broken (an error), only what is broken is
-/// repaired: a warning's change (more replicas, looser probes) waits until nothing is.
+/// repaired, plus drift (setting back what a release renders is never a policy choice): a
+/// warning's own change (more replicas, looser probes) waits until nothing is.
 pub fn plan(findings: &[Proposal]) -> RepairPlan {
     let mut out = RepairPlan::default();
     let broken = findings.iter().any(|f| f.severity == "error");
-    for f in findings.iter().filter(|f| !broken || f.severity == "error") {
+    let now = |f: &&Proposal| !broken || f.severity == "error" || f.id == "drift";
+    for f in findings.iter().filter(now) {
         if let (Some(release), Some(patch)) = (&f.release, &f.suggested_patch) {
             match out.releases.iter_mut().find(|p| &p.release == release) {
                 Some(p) => {

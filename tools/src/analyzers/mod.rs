@@ -274,6 +274,17 @@ pub fn analyze(snap: &Snapshot, logs: &Logs) -> Vec<Finding> {
     // One finding per (problem, object): several pods of a Deployment say the same thing.
     let mut seen = std::collections::HashSet::new();
     out.retain(|f| seen.insert((f.id, f.object.clone())));
+    // An edit outside Helm on an object that is broken is part of the breakage.
+    let broken: std::collections::HashSet<String> = out
+        .iter()
+        .filter(|f| f.severity == Severity::Error)
+        .map(|f| f.object.clone())
+        .collect();
+    for f in out.iter_mut().filter(|f| f.id == "drift") {
+        if broken.contains(&f.object) {
+            f.severity = Severity::Error;
+        }
+    }
     for f in &mut out {
         // An analyzer that knows the cause of this very case says it; else the kind's.
         if f.cause.is_empty() {

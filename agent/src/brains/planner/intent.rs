@@ -155,11 +155,13 @@ pub fn amount(words: &[String]) -> Option<Amount> {
         .map(Amount::To)
 }
 
-/// `key=value` pairs of a request as one values patch (`replicaCount=3`, `image.tag=v2`).
-fn values_patch(words: &[String]) -> Option<Value> {
+/// `key=value` pairs of a request as one values patch (`replicaCount=3`, `image.tag=v2`),
+/// read with their case, since values keys are case-sensitive.
+fn values_patch(request: &str) -> Option<Value> {
     let mut patch = ValuesPatch::new(serde_json::json!({})).ok()?;
     let mut any = false;
-    for (key, raw) in words.iter().filter_map(|w| w.split_once('=')) {
+    for (key, raw) in request.split_whitespace().filter_map(|w| w.split_once('=')) {
+        let raw = raw.trim_end_matches([',', '.', '?', '!']);
         let value = serde_json::from_str(raw).unwrap_or_else(|_| Value::String(raw.into()));
         let one = ValuesPatch::set(key, value).ok()?;
         patch = ValuesPatch(one.apply_to(&patch.0));
@@ -226,7 +228,7 @@ pub fn intent(request: &str) -> Intent {
         return Intent::Deploy;
     }
     if has("diff") {
-        return values_patch(&words).map_or(Intent::Unknown, Intent::DiffValues);
+        return values_patch(request).map_or(Intent::Unknown, Intent::DiffValues);
     }
     let changing = [
         "update", "upgrade", "set", "change", "roll", "bump", "move", "switch", "use",
@@ -378,6 +380,10 @@ mod tests {
             (
                 "show all computed values of the frontend",
                 Intent::Values { all: true },
+            ),
+            (
+                "diff values of backend with replicaCount=3",
+                Intent::DiffValues(json!({"replicaCount": 3})),
             ),
             (
                 "diff the frontend image.tag=v2",

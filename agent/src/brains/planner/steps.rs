@@ -192,7 +192,7 @@ fn diagnose(c: &Context) -> ModelTurn {
     let ns = c.working_namespace(&["deployment", "pod", "service"]);
     let args = ns.map_or_else(|| json!({}), |n| json!({"namespace": n}));
     let pod = match c.world.find(c.words, &["pod"], None) {
-        Found::One(p) if c.words.iter().any(|w| *w == p.name) => Some(p),
+        Found::One(p) if c.words.contains(&p.name) => Some(p),
         _ => None,
     };
     match c.done {
@@ -325,7 +325,7 @@ fn scale(c: &Context, amount: Amount) -> Result<ModelTurn, ModelTurn> {
 fn logs(c: &Context) -> Result<ModelTurn, ModelTurn> {
     let exact = c.world.objects.iter().find(|o| {
         o.kind == "pod"
-            && c.words.iter().any(|w| *w == o.name)
+            && c.words.contains(&o.name)
             && c.namespace.as_ref().is_none_or(|n| *n == o.namespace)
     });
     let pod = match exact {
