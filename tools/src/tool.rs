@@ -111,7 +111,14 @@ pub trait Tool: Send + Sync {
     fn schema(&self) -> Value;
     /// Runs it; arguments that do not fit the schema are a [`ToolError::Retry`].
     fn call<'a>(&'a self, ctx: &'a ToolContext, args: Value) -> ToolFuture<'a>;
+    /// What a change would do (a server-side dry run), shown before the person is asked;
+    /// `None` when the tool has nothing to show.
+    fn preview<'a>(&'a self, ctx: &'a ToolContext, args: Value) -> PreviewFuture<'a>;
 }
+
+/// The boxed future of [`Tool::preview`].
+pub type PreviewFuture<'a> =
+    Pin<Box<dyn Future<Output = Result<Option<String>, ToolError>> + Send + 'a>>;
 
 /// The boxed future a [`TypedTool`] returns.
 pub type ToolRun<'a, T> = Pin<Box<dyn Future<Output = Result<T, ToolError>> + Send + 'a>>;
@@ -136,6 +143,15 @@ pub trait TypedTool: Send + Sync {
     fn run<'a>(&'a self, ctx: &'a ToolContext, args: Self::Args) -> ToolRun<'a, Self::Output>;
     /// The compact text for a model (the wrapper redacts it).
     fn render(&self, out: &Self::Output) -> String;
+    /// For a change: what it would do, from a server-side dry run, for the person to read
+    /// before saying yes (`None`: no dry run).
+    fn preview<'a>(
+        &'a self,
+        _ctx: &'a ToolContext,
+        _args: Self::Args,
+    ) -> Option<ToolRun<'a, String>> {
+        None
+    }
 }
 
 impl<T: TypedTool> Tool for T {
@@ -181,6 +197,21 @@ impl<T: TypedTool> Tool for T {
                 text: ctx.redactor.redact(&self.render(&out)),
                 data,
             })
+        })
+    }
+    fn preview<'a>(&'a self, ctx: &'a ToolContext, mut a: Value) -> PreviewFuture<'a> {
+        Box::pin(async move {
+            let scoped = if T::NAMESPACED {
+                in_namespace(ctx, &mut a)?
+            } else {
+                None
+            };
+            let ctx = scoped.as_ref().unwrap_or(ctx);
+            let parsed: T::Args = args(T::NAME, a)?;
+            match TypedTool::preview(self, ctx, parsed) {
+                Some(run) => Ok(Some(ctx.redactor.redact(&run.await?))),
+                None => Ok(None),
+            }
         })
     }
 }

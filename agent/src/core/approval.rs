@@ -75,6 +75,15 @@ pub fn target_of(args: &serde_json::Value) -> String {
     let object = ["release", "deployment", "pod", "chart", "object"]
         .iter()
         .find_map(|k| args[*k].as_str().map(|v| format!("{k} {v}")))
+        .or_else(|| {
+            // A manifest is its own object: "always" covers that same text only.
+            args["manifest"].as_str().map(|m| {
+                use sha2::Digest;
+                let digest = sha2::Sha256::digest(m.as_bytes());
+                let short: String = digest.iter().take(6).map(|b| format!("{b:02x}")).collect();
+                format!("manifest {short}")
+            })
+        })
         .unwrap_or_else(|| "the namespace".into());
     // The same name in another namespace is another object.
     match args[todo_ops_tools::tool::NAMESPACE_ARG].as_str() {

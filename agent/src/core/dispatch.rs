@@ -157,10 +157,8 @@ impl Dispatcher {
             values_diff: None,
             manifest_diff: None,
         };
-        if name == "patch"
-            && let Some(t) = find("diff_patch")
-        {
-            preview.manifest_diff = Some(t.call(&self.ctx, args.clone()).await?.text);
+        if let Some(t) = find(name) {
+            preview.manifest_diff = t.preview(&self.ctx, args.clone()).await?;
         }
         if name == "helm_upgrade" {
             for (diff_tool, slot) in [

@@ -106,6 +106,7 @@ pub fn handle(
             ))
         }
         (Method::DELETE, None, _) => {
+            let commit = commit && !dry_run_in_body(body);
             let ns = t.namespace.as_deref();
             let labels = LabelSelector::parse(q.get("labelSelector").map_or("", String::as_str))
                 .map_err(ApiError::BadRequest)?;
@@ -185,25 +186,35 @@ pub fn handle(
             )
                 .into_response())
         }
-        (Method::DELETE, Some(name), None) => Ok(Json(if commit && t.rt == &NAMESPACE {
-            // A namespace is Terminating until the namespace controller has removed it.
-            store.modify(t.rt, "", name, |ns| {
-                if !ns["metadata"]["deletionTimestamp"].is_string() {
-                    ns["metadata"]["deletionTimestamp"] = json!(crate::meta::now());
-                }
-                ns["status"]["phase"] = json!("Terminating");
-                Ok(())
-            })?
-        } else if commit && orphaning(q, body) {
-            store.delete_orphaning(t.rt, ns_of(t)?, name)?
-        } else if commit {
-            store.delete(t.rt, ns_of(t)?, name)?
-        } else {
-            store.get(t.rt, ns_of(t)?, name)?
-        })
-        .into_response()),
+        (Method::DELETE, Some(name), None) => {
+            let commit = commit && !dry_run_in_body(body);
+            Ok(Json(if commit && t.rt == &NAMESPACE {
+                // A namespace is Terminating until the namespace controller has removed it.
+                store.modify(t.rt, "", name, |ns| {
+                    if !ns["metadata"]["deletionTimestamp"].is_string() {
+                        ns["metadata"]["deletionTimestamp"] = json!(crate::meta::now());
+                    }
+                    ns["status"]["phase"] = json!("Terminating");
+                    Ok(())
+                })?
+            } else if commit && orphaning(q, body) {
+                store.delete_orphaning(t.rt, ns_of(t)?, name)?
+            } else if commit {
+                store.delete(t.rt, ns_of(t)?, name)?
+            } else {
+                store.get(t.rt, ns_of(t)?, name)?
+            })
+            .into_response())
+        }
         _ => Err(ApiError::MethodNotAllowed),
     }
+}
+
+/// Whether a delete's DeleteOptions body asks for a dry run (`dryRun: ["All"]`, which
+/// kubectl's `--dry-run=server` and kube-rs send there rather than in the query).
+fn dry_run_in_body(body: &[u8]) -> bool {
+    let opts: Value = serde_json::from_slice(body).unwrap_or(Value::Null);
+    opts["dryRun"].as_array().is_some_and(|d| !d.is_empty())
 }
 
 /// Whether a delete asks to orphan the object's dependents (`kubectl delete

@@ -190,8 +190,20 @@ pub fn reconcile(
             update_status(store, cfg, state, &d, &new_name, 0);
             continue;
         }
-        if revision(new_rs) < max_rev {
+        let current_revision = if revision(new_rs) < max_rev {
             mark_rollback(store, rec, &d, new_rs, max_rev + 1);
+            max_rev + 1
+        } else {
+            revision(new_rs)
+        };
+        // The Deployment carries its current revision too (`kubectl rollout undo` and
+        // `history` read it).
+        if d["metadata"]["annotations"][REVISION] != current_revision.to_string().as_str() {
+            let (name, ns, _) = ident(&d);
+            let _ = store.modify(&DEPLOYMENT, &ns, &name, |o| {
+                o["metadata"]["annotations"][REVISION] = json!(current_revision.to_string());
+                Ok(())
+            });
         }
         let old: Vec<&Value> = owned
             .iter()

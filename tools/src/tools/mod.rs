@@ -1,11 +1,14 @@
 //! The registry: every tool, one file each.
 
+mod apply;
 mod config;
+mod delete;
 mod delete_pod;
 mod describe;
 mod diagnose;
 pub mod diff_manifest;
 pub mod diff_values;
+mod exec;
 mod get_events;
 mod get_logs;
 mod helm_history;
@@ -19,9 +22,12 @@ pub mod list_deployments;
 mod list_nodes;
 mod list_pods;
 mod list_services;
+pub(crate) mod object;
 pub mod patch;
 mod rollout_restart;
+mod rollout_undo;
 mod scale;
+mod set_image;
 mod smoke_test;
 
 use crate::tool::Tool;
@@ -49,6 +55,11 @@ pub fn registry() -> Vec<Box<dyn Tool>> {
         Box::new(scale::Scale),
         Box::new(patch::PatchObject),
         Box::new(rollout_restart::RolloutRestart),
+        Box::new(rollout_undo::RolloutUndo),
+        Box::new(set_image::SetImage),
+        Box::new(apply::Apply),
+        Box::new(delete::Delete),
+        Box::new(exec::Exec),
         Box::new(delete_pod::DeletePod),
         Box::new(helm_upgrade::HelmUpgrade),
         Box::new(helm_rollback::HelmRollback),

@@ -2,13 +2,12 @@
 //! `kubectl patch` does; `diff_patch` shows what the API server would make of it (a
 //! server-side dry run) without storing anything, and is what a person sees before saying yes.
 
-use kube::api::{Api, DynamicObject, Patch, PatchParams};
-use kube::discovery::{ApiResource, Discovery, Scope};
+use kube::api::{Patch, PatchParams};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::diff_values::json_diff;
+use super::object::{object_diff, target};
 use crate::tool::{ToolContext, ToolError, ToolRun, TypedTool};
 
 /// How the patch body is read.
@@ -20,6 +19,8 @@ pub enum PatchType {
     Strategic,
     /// JSON merge patch (RFC 7386): lists are replaced whole.
     Merge,
+    /// JSON patch (RFC 6902): a list of operations, e.g. `[{"op": "remove", "path": "/spec/template/spec/nodeSelector"}]`.
+    Json,
 }
 
 /// Arguments of `patch` and `diff_patch`.
@@ -28,9 +29,9 @@ pub enum PatchType {
 pub struct PatchArgs {
     /// The object as KIND/NAME, e.g. `deployment/web`, `service/web`, `configmap/web-config`.
     pub object: String,
-    /// The patch body, e.g. `{"spec": {"replicas": 3}}`.
+    /// The patch body, e.g. `{"spec": {"replicas": 3}}` (a list of operations for `json`).
     pub patch: Value,
-    /// `strategic` (default) or `merge`.
+    /// `strategic` (default), `merge` or `json`.
     #[serde(default)]
     pub patch_type: PatchType,
 }
@@ -44,91 +45,51 @@ pub struct PatchOutcome {
     pub diff: String,
 }
 
-/// The resource of `KIND/NAME`'s kind, found by the API server's discovery (kind, plural,
-/// singular or short name, any case), and the name.
-async fn resolve(
-    ctx: &ToolContext,
-    object: &str,
-) -> Result<(ApiResource, bool, String), ToolError> {
-    let Some((kind, name)) = object
-        .split_once('/')
-        .filter(|(k, n)| !k.is_empty() && !n.is_empty())
-    else {
-        return Err(ToolError::Retry(format!(
-            "{object:?} is not KIND/NAME, e.g. deployment/web"
-        )));
-    };
-    let discovery = Discovery::new(ctx.cluster.client.clone())
-        .run()
-        .await
-        .map_err(|e| ToolError::from(ctx.cluster.error(e)))?;
-    let k = kind.to_ascii_lowercase();
-    let found = discovery
-        .groups()
-        .flat_map(|g| g.recommended_resources())
-        .find(|(ar, _)| {
-            ar.kind.to_ascii_lowercase() == k
-                || ar.plural == k
-                || k == ar.plural.trim_end_matches('s')
-        });
-    match found {
-        Some((ar, caps)) => Ok((ar, caps.scope == Scope::Namespaced, name.to_string())),
-        None => Err(ToolError::Retry(format!(
-            "the cluster serves no kind called {kind:?}; use a kind such as deployment, service, configmap"
-        ))),
-    }
-}
-
 /// Applies the patch (or only asks the server what it would give, with `dry_run`) and diffs
-/// the object before and after, without the fields the server bumps on every write.
-async fn run_patch(
+/// the object before and after.
+pub(crate) async fn run_patch(
     ctx: &ToolContext,
     a: &PatchArgs,
     dry_run: bool,
 ) -> Result<PatchOutcome, ToolError> {
-    if !a.patch.is_object() {
+    let shape_ok = match a.patch_type {
+        PatchType::Json => a.patch.is_array(),
+        _ => a.patch.is_object(),
+    };
+    if !shape_ok {
         return Err(ToolError::Retry(format!(
-            "a patch must be a JSON object, got {}",
+            "a {} patch must be a JSON {}, got {}",
+            serde_json::to_value(a.patch_type).unwrap_or_default(),
+            if a.patch_type == PatchType::Json {
+                "array of operations"
+            } else {
+                "object"
+            },
             a.patch
         )));
     }
-    let (ar, namespaced, name) = resolve(ctx, &a.object).await?;
-    let ns = ctx.cluster.namespace.clone();
-    let api: Api<DynamicObject> = if namespaced {
-        Api::namespaced_with(ctx.cluster.client.clone(), &ns, &ar)
-    } else {
-        Api::all_with(ctx.cluster.client.clone(), &ar)
-    };
+    let t = target(ctx, &a.object).await?;
     let err = |e| ToolError::from(ctx.cluster.error(e));
-    let before = api.get(&name).await.map_err(err)?;
+    let before = t.api.get(&t.name).await.map_err(err)?;
     let params = PatchParams {
         dry_run,
         field_manager: Some(crate::cluster::FIELD_MANAGER.into()),
         ..Default::default()
     };
+    let ops;
     let body = match a.patch_type {
         PatchType::Strategic => Patch::Strategic(&a.patch),
         PatchType::Merge => Patch::Merge(&a.patch),
-    };
-    let after = api.patch(&name, &params, &body).await.map_err(err)?;
-    let shown = |o: &DynamicObject| {
-        let mut v = serde_json::to_value(o).unwrap_or_default();
-        if let Some(m) = v["metadata"].as_object_mut() {
-            for k in ["managedFields", "resourceVersion", "generation"] {
-                m.remove(k);
-            }
+        PatchType::Json => {
+            ops = serde_json::from_value::<json_patch::Patch>(a.patch.clone())
+                .map_err(|e| ToolError::Retry(format!("not a JSON patch (RFC 6902): {e}")))?;
+            Patch::Json(ops)
         }
-        ctx.redactor.redact_json(v)
     };
-    let (b, after) = (shown(&before), shown(&after));
-    let diff = if b == after {
-        String::new()
-    } else {
-        json_diff(&b, &after, ("live", "patched"))
-    };
+    let after = t.api.patch(&t.name, &params, &body).await.map_err(err)?;
     Ok(PatchOutcome {
         object: a.object.clone(),
-        diff,
+        diff: object_diff(ctx, Some(&before), Some(&after), ("live", "patched")),
     })
 }
 
@@ -152,6 +113,14 @@ impl TypedTool for PatchObject {
 
     fn run<'a>(&'a self, ctx: &'a ToolContext, a: PatchArgs) -> ToolRun<'a, PatchOutcome> {
         Box::pin(async move { run_patch(ctx, &a, false).await })
+    }
+
+    fn preview<'a>(&'a self, ctx: &'a ToolContext, a: PatchArgs) -> Option<ToolRun<'a, String>> {
+        Some(Box::pin(async move {
+            run_patch(ctx, &a, true)
+                .await
+                .map(|o| render(&o, "would change"))
+        }))
     }
 
     fn render(&self, out: &PatchOutcome) -> String {

@@ -255,7 +255,8 @@ pub fn intent(request: &str) -> Intent {
     if any(&["restart", "bounce", "reboot", "recycle"]) {
         return Intent::Restart;
     }
-    if any(&["rollback", "undo", "revert"]) || t.contains("roll back") {
+    let back = (has("roll") || has("go") || has("set")) && has("back");
+    if any(&["rollback", "undo", "revert"]) || back || t.contains("previous version") {
         return Intent::Rollback;
     }
     if any(&["log", "logs"]) {
@@ -365,6 +366,10 @@ mod tests {
             ("restart the backend", Intent::Restart),
             ("roll back the frontend", Intent::Rollback),
             ("undo the last backend upgrade", Intent::Rollback),
+            (
+                "Roll checkout in the orders namespace back to the previous version.",
+                Intent::Rollback,
+            ),
             ("show backend logs", Intent::Logs),
             (
                 "any warnings?",

@@ -166,10 +166,12 @@ pub(crate) fn act(intent: &Intent, c: &Context) -> ModelTurn {
                 let d = c.target(&["deployment"])?;
                 match d.row["release"].as_str() {
                     Some(r) => c.single("helm_rollback", json!({"release": r}), "Rollback:"),
-                    None => answer(format!(
-                        "deployment {}/{} is not managed by Helm, so there is no release revision to go back to; `kubectl rollout undo deployment/{} -n {}` returns it to its previous ReplicaSet.",
-                        d.namespace, d.name, d.name, d.namespace
-                    )),
+                    // No release: the Deployment's own revisions (its ReplicaSets).
+                    None => c.single(
+                        "rollout_undo",
+                        json!({"deployment": d.name, "namespace": d.namespace}),
+                        "Rollback:",
+                    ),
                 }
             }
             Intent::Logs => logs(c)?,
@@ -409,11 +411,11 @@ fn set_image(c: &Context, image: &str) -> Result<ModelTurn, ModelTurn> {
         }
     };
     let container = containers.get(at).cloned().unwrap_or_default();
-    let patch = json!({"spec": {"template": {"spec": {"containers": [{"name": container, "image": image}]}}}});
     Ok(match c.done.first() {
         None => c.call(
-            "patch",
-            json!({"object": format!("deployment/{}", d.name), "namespace": d.namespace, "patch": patch}),
+            "set_image",
+            json!({"object": format!("deployment/{}", d.name), "namespace": d.namespace,
+                   "container": container, "image": image}),
         ),
         Some(seen) => answer(format!(
             "Container {container} of deployment {}/{} now runs {image} (a rolling update replaces the pods one by one).\n{}",

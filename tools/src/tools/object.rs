@@ -1,0 +1,98 @@
+//! Any object named `KIND/NAME`: its kind found by the API server's discovery, its API in the
+//! session's namespace (or cluster-wide for cluster-scoped kinds), and what a change did to it
+//! as a diff without the fields the server bumps on every write. Shared by the tools that
+//! change arbitrary objects.
+
+use kube::api::{Api, DynamicObject};
+use kube::discovery::{ApiResource, Discovery, Scope};
+use serde_json::Value;
+
+use super::diff_values::json_diff;
+use crate::tool::{ToolContext, ToolError};
+
+/// An object to change: its API and name.
+pub(crate) struct Target {
+    /// The API of its kind, in the session's namespace when the kind is namespaced.
+    pub api: Api<DynamicObject>,
+    /// Its name.
+    pub name: String,
+}
+
+/// The resources the server serves, from discovery.
+pub(crate) async fn discover(ctx: &ToolContext) -> Result<Vec<(ApiResource, bool)>, ToolError> {
+    let discovery = Discovery::new(ctx.cluster.client.clone())
+        .run()
+        .await
+        .map_err(|e| ToolError::from(ctx.cluster.error(e)))?;
+    Ok(discovery
+        .groups()
+        .flat_map(|g| g.recommended_resources())
+        .map(|(ar, caps)| (ar, caps.scope == Scope::Namespaced))
+        .collect())
+}
+
+/// The API for `resource`, namespaced in the session's namespace when it is.
+pub(crate) fn api_for(
+    ctx: &ToolContext,
+    resource: &ApiResource,
+    namespaced: bool,
+) -> Api<DynamicObject> {
+    if namespaced {
+        Api::namespaced_with(ctx.cluster.client.clone(), &ctx.cluster.namespace, resource)
+    } else {
+        Api::all_with(ctx.cluster.client.clone(), resource)
+    }
+}
+
+/// `KIND/NAME` resolved: the kind by kind, plural, singular or short name, any case.
+pub(crate) async fn target(ctx: &ToolContext, object: &str) -> Result<Target, ToolError> {
+    let Some((kind, name)) = object
+        .split_once('/')
+        .filter(|(k, n)| !k.is_empty() && !n.is_empty())
+    else {
+        return Err(ToolError::Retry(format!(
+            "{object:?} is not KIND/NAME, e.g. deployment/web"
+        )));
+    };
+    let k = kind.to_ascii_lowercase();
+    let found = discover(ctx).await?.into_iter().find(|(ar, _)| {
+        ar.kind.to_ascii_lowercase() == k || ar.plural == k || k == ar.plural.trim_end_matches('s')
+    });
+    match found {
+        Some((resource, namespaced)) => Ok(Target {
+            api: api_for(ctx, &resource, namespaced),
+            name: name.to_string(),
+        }),
+        None => Err(ToolError::Retry(format!(
+            "the cluster serves no kind called {kind:?}; use a kind such as deployment, service, configmap"
+        ))),
+    }
+}
+
+/// An object as a person reads it: without managed fields and write counters, redacted.
+fn shown(ctx: &ToolContext, o: &DynamicObject) -> Value {
+    let mut v = serde_json::to_value(o).unwrap_or_default();
+    if let Some(m) = v["metadata"].as_object_mut() {
+        for k in ["managedFields", "resourceVersion", "generation"] {
+            m.remove(k);
+        }
+    }
+    ctx.redactor.redact_json(v)
+}
+
+/// The unified diff from `before` to `after` (either absent: created or deleted); empty when
+/// nothing a person reads changed.
+pub(crate) fn object_diff(
+    ctx: &ToolContext,
+    before: Option<&DynamicObject>,
+    after: Option<&DynamicObject>,
+    labels: (&str, &str),
+) -> String {
+    let b = before.map_or(Value::Null, |o| shown(ctx, o));
+    let a = after.map_or(Value::Null, |o| shown(ctx, o));
+    if a == b {
+        String::new()
+    } else {
+        json_diff(&b, &a, labels)
+    }
+}
