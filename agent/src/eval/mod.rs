@@ -197,6 +197,11 @@ impl TaskReport {
         self.runs.iter().any(|r| r.passed)
     }
 
+    /// Whether every run passed (Pass^k: the agent is reliable, not lucky).
+    pub fn pass_hat_k(&self) -> bool {
+        !self.runs.is_empty() && self.runs.iter().all(|r| r.passed)
+    }
+
     fn mean(&self, f: impl Fn(&RunResult) -> f64) -> f64 {
         if self.runs.is_empty() {
             return 0.0;
@@ -227,15 +232,16 @@ impl Report {
         let k = self.runs_per_task;
         let approx = |estimated: bool| if estimated { "~" } else { "" };
         let mut out = format!(
-            "# todo-ops eval: {}\n\n| task | pass@1 | pass@{k} | model calls | tokens | seconds |\n|---|---|---|---|---|---|\n",
+            "# todo-ops eval: {}\n\n| task | pass@1 | pass@{k} | pass^{k} | model calls | tokens | seconds |\n|---|---|---|---|---|---|---|\n",
             self.brain
         );
         for t in &self.tasks {
             out.push_str(&format!(
-                "| {} | {:.2} | {} | {:.1} | {}{:.0} | {:.1} |\n",
+                "| {} | {:.2} | {} | {} | {:.1} | {}{:.0} | {:.1} |\n",
                 t.task,
                 t.pass_at_1(),
                 if t.pass_at_k() { "yes" } else { "no" },
+                if t.pass_hat_k() { "yes" } else { "no" },
                 t.mean(|r| f64::from(r.model_calls)),
                 approx(t.runs.iter().any(|r| r.tokens_estimated)),
                 t.mean(|r| f64::from(r.tokens)),
@@ -244,10 +250,11 @@ impl Report {
         }
         let n = self.tasks.len().max(1) as f64;
         out.push_str(&format!(
-            "| **total ({} tasks)** | {:.2} | {:.2} | {:.1} | {}{:.0} | {:.1} |\n",
+            "| **total ({} tasks)** | {:.2} | {:.2} | {:.2} | {:.1} | {}{:.0} | {:.1} |\n",
             self.tasks.len(),
             self.tasks.iter().map(TaskReport::pass_at_1).sum::<f64>() / n,
             self.tasks.iter().filter(|t| t.pass_at_k()).count() as f64 / n,
+            self.tasks.iter().filter(|t| t.pass_hat_k()).count() as f64 / n,
             self.tasks
                 .iter()
                 .map(|t| t.mean(|r| f64::from(r.model_calls)))

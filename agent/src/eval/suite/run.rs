@@ -124,7 +124,6 @@ async fn run_on(
         Ok(Err(failed_turn)) => return failed_turn.into_result(started),
         Err(_) => return failed(format!("task timed out after {:?}", task.timeout)),
     };
-    let agent_seconds = agent_started.elapsed().as_secs_f64();
     std::fs::write(dir.join("answer.txt"), &turn.answer).ok();
     let mut failures = Vec::new();
     let verified = match &task.verifier {
@@ -149,7 +148,8 @@ async fn run_on(
         model_calls: turn.model_calls,
         tokens: turn.tokens,
         tokens_estimated: turn.tokens_estimated,
-        seconds: agent_seconds,
+        // From the prompt to the verdict, as the built-in tasks count it.
+        seconds: agent_started.elapsed().as_secs_f64(),
     }
 }
 
