@@ -98,6 +98,9 @@ pub fn cause_of(id: &str) -> &'static str {
         "log-errors" => {
             "The container runs, but its own log keeps reporting errors: the application is failing at its work even though Kubernetes sees it as healthy."
         }
+        "rbac-forbidden" => {
+            "The API server refuses the workload's identity a request it makes: no Role or ClusterRole bound to its ServiceAccount allows that verb on that resource."
+        }
         "claim-pending" => {
             "The PersistentVolumeClaim cannot be bound to a volume, so every pod that mounts it stays Pending."
         }
@@ -297,7 +300,8 @@ pub fn analyze(snap: &Snapshot, logs: &Logs) -> Vec<Finding> {
                 .extend(repair.reasons.iter().map(|r| format!("repair: {r}")));
             f.suggested_patch = Some(repair.patch);
         }
-        if f.suggested_patch.is_none() {
+        // An analyzer's own advice stands; otherwise the kind's.
+        if f.suggested_patch.is_none() && f.suggested_action.is_none() {
             f.suggested_action = action_for(f, &snap.history);
         }
     }

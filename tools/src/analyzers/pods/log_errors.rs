@@ -15,7 +15,14 @@ pub(crate) fn is_error_line(line: &str) -> bool {
             .any(|t| t == w)
     };
     let lower = line.to_ascii_lowercase();
-    words("ERROR")
+    // klog (Kubernetes and Go programs): `E1130 10:00:00.000000 …` is an error, F fatal.
+    let b = line.as_bytes();
+    let klog = b.len() > 14
+        && matches!(b[0], b'E' | b'F')
+        && b[1..5].iter().all(u8::is_ascii_digit)
+        && b[5] == b' '
+        && b[8] == b':';
+    klog || words("ERROR")
         || words("FATAL")
         || words("CRITICAL")
         || line.contains("Traceback (most recent call last)")
@@ -34,7 +41,11 @@ pub(super) fn check(c: &Container) -> Option<Finding> {
         return None;
     }
     let log = c.logs.recent(c.pod_name, c.name)?;
-    let errors: Vec<&str> = log.lines().filter(|l| is_error_line(l)).collect();
+    // A refusal by the API server is its own finding (`rbac-forbidden`), not said twice.
+    let errors: Vec<&str> = log
+        .lines()
+        .filter(|l| is_error_line(l) && super::forbidden::denial(l).is_none())
+        .collect();
     if errors.len() < AT_LEAST {
         return None;
     }
@@ -130,10 +141,17 @@ mod tests {
             "{\"level\":\"ERROR\",\"msg\":\"x\"}",
             "time=1 level=error msg=boom",
             "Traceback (most recent call last):",
+            "E1130 10:00:00.000000       1 reflector.go:158] failed to list",
         ] {
             assert!(is_error_line(l), "{l}");
         }
-        for l in ["errors=0", "INFO no ERRORS here", "TerrorBird: fine"] {
+        for l in [
+            "errors=0",
+            "INFO no ERRORS here",
+            "TerrorBird: fine",
+            "I1130 10:00:00.000000       1 main.go:1] started",
+            "E12 is a route",
+        ] {
             assert!(!is_error_line(l), "{l}");
         }
     }

@@ -11,6 +11,7 @@ use crate::snapshot::Snapshot;
 mod container_config;
 mod crash_loop;
 mod evidence;
+mod forbidden;
 mod image_pull;
 mod last_good;
 mod liveness;
@@ -48,7 +49,7 @@ pub(super) struct Container<'a> {
 type Check = fn(&Container) -> Option<Finding>;
 
 /// Checks that can each hold whatever else holds.
-const INDEPENDENT: &[Check] = &[image_pull::check, container_config::check];
+const INDEPENDENT: &[Check] = &[image_pull::check, container_config::check, forbidden::check];
 
 /// Checks in order of how directly they name the cause; the first that holds explains it.
 const EXCLUSIVE: &[Check] = &[
