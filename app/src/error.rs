@@ -23,6 +23,9 @@ pub enum ApiError {
     /// A field failed validation.
     #[error("{0}")]
     Unprocessable(String),
+    /// The body's content type is not one the endpoint takes.
+    #[error("{0}")]
+    UnsupportedMediaType(String),
     /// Too many attempts; retry after the given number of seconds.
     #[error("{message}")]
     TooManyRequests {
@@ -47,6 +50,9 @@ impl ApiError {
             Self::NotFound(_) => (StatusCode::NOT_FOUND, "not_found"),
             Self::Conflict(_) => (StatusCode::CONFLICT, "conflict"),
             Self::Unprocessable(_) => (StatusCode::UNPROCESSABLE_ENTITY, "invalid_input"),
+            Self::UnsupportedMediaType(_) => {
+                (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type")
+            }
             Self::TooManyRequests { .. } => (StatusCode::TOO_MANY_REQUESTS, "rate_limited"),
             Self::Unavailable(_) => (StatusCode::SERVICE_UNAVAILABLE, "unavailable"),
             Self::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),

@@ -174,6 +174,14 @@ async fn forward(State(p): State<Proxy>, req: Request) -> Response {
             out = out.header(&name, v);
         }
     }
+    // The backend counts sign-in attempts per client: it is told who connected here (a
+    // client's own X-Forwarded-For is not passed on, so it cannot pose as someone else).
+    if let Some(axum::extract::ConnectInfo(peer)) = req
+        .extensions()
+        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+    {
+        out = out.header("x-forwarded-for", peer.ip().to_string());
+    }
     let body = match axum::body::to_bytes(req.into_body(), MAX_BODY_BYTES).await {
         Ok(b) => b,
         Err(_) => {

@@ -33,6 +33,8 @@ pub async fn signal() {
 /// Serves `listener` with `app` until a signal, then waits up to [`GRACE`] for in-flight work.
 pub async fn serve(listener: tokio::net::TcpListener, app: axum::Router) -> std::io::Result<()> {
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+    // Handlers may read the peer's address (the sign-in rate limit counts per client).
+    let app = app.into_make_service_with_connect_info::<std::net::SocketAddr>();
     let server = axum::serve(listener, app).with_graceful_shutdown(async move {
         let _ = rx.await;
     });

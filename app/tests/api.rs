@@ -139,6 +139,105 @@ async fn auth_flow(engine: Engine) {
 }
 on_both_engines!(auth_flow);
 
+/// Regression: the limit was checked before the password and recorded after it, so 30
+/// parallel guesses were all checked; and it was per account only, so anyone's five wrong
+/// guesses locked the owner out.
+async fn parallel_guesses_stop_at_the_limit_and_the_owner_still_signs_in(engine: Engine) {
+    let db = TestDb::new(engine).await;
+    let be = backend(&db, &[]).await;
+    let owner = User::sign_up(&be.url).await;
+    let me: Value = owner
+        .client
+        .get(format!("{}/api/auth/get-session", be.url))
+        .bearer_auth(&owner.token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let email = me["user"]["email"].as_str().unwrap().to_string();
+    let url = format!("{}/api/auth/sign-in/email", be.url);
+    let c = http();
+    let guesses = (0..30).map(|i| {
+        // The right password hides among the guesses; it must not get through the limit.
+        let password = if i == 20 {
+            "correct-horse-1"
+        } else {
+            "wrong-guess"
+        };
+        c.post(&url)
+            .header("x-forwarded-for", "198.51.100.7")
+            .json(&json!({"email": email, "password": password}))
+            .send()
+    });
+    let statuses: Vec<u16> = futures::future::join_all(guesses)
+        .await
+        .into_iter()
+        .map(|r| r.unwrap().status().as_u16())
+        .collect();
+    let checked = statuses.iter().filter(|s| **s != 429).count();
+    assert!(checked <= 5, "{checked} passwords checked: {statuses:?}");
+    assert!(
+        statuses.iter().all(|s| [200, 401, 429].contains(s)),
+        "{statuses:?}"
+    );
+    // The owner, from another address, is not locked out by someone else's guesses.
+    let r = c
+        .post(&url)
+        .header("x-forwarded-for", "203.0.113.9")
+        .json(&json!({"email": email, "password": "correct-horse-1"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+}
+on_both_engines!(parallel_guesses_stop_at_the_limit_and_the_owner_still_signs_in);
+
+/// Regression: a page on another origin could sign a user out with a plain form POST, since
+/// sign-out read no body and so no content-type check applied.
+async fn a_form_post_cannot_sign_a_user_out(engine: Engine) {
+    let db = TestDb::new(engine).await;
+    let be = backend(&db, &[]).await;
+    let user = User::sign_up(&be.url).await;
+    let c = http();
+    let cookie = format!("better-auth.session_token={}", user.token);
+    let r = c
+        .post(format!("{}/api/auth/sign-out", be.url))
+        .header("cookie", &cookie)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body("x=1")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 415);
+    let e: Value = r.json().await.unwrap();
+    assert!(
+        e["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("application/json"),
+        "{e}"
+    );
+    let still = c
+        .get(format!("{}/api/tasks", be.url))
+        .bearer_auth(&user.token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(still.status(), 200, "the session survived");
+    // The UI's own sign-out (JSON, same cookie) works.
+    let r = c
+        .post(format!("{}/api/auth/sign-out", be.url))
+        .header("cookie", &cookie)
+        .json(&json!({}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+}
+on_both_engines!(a_form_post_cannot_sign_a_user_out);
+
 async fn sign_in_is_rate_limited(engine: Engine) {
     let db = TestDb::new(engine).await;
     let be = backend(&db, &[]).await;

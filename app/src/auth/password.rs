@@ -31,6 +31,17 @@ pub async fn verify(password: String, stored: String) -> Result<bool, ApiError> 
     .map_err(|e| ApiError::Internal(format!("password check task failed: {e}")))?
 }
 
+/// Spends the same work as checking a real password, for an email no account has: answering
+/// faster would tell who has an account (the message is the same either way).
+pub async fn verify_nobody(password: String) -> Result<(), ApiError> {
+    static DUMMY: tokio::sync::OnceCell<String> = tokio::sync::OnceCell::const_new();
+    let stored = DUMMY
+        .get_or_try_init(|| hash("no account has this password".into()))
+        .await?
+        .clone();
+    verify(password, stored).await.map(|_| ())
+}
+
 #[cfg(test)]
 mod tests {
     #[tokio::test]

@@ -140,12 +140,31 @@ async fn sign_up(
     ))
 }
 
+/// Who is signing in: the address our frontend proxy saw (the last `X-Forwarded-For` hop),
+/// else the connection's peer. A forged header only moves a guesser between per-client
+/// counts; the per-account count still bounds them.
+fn client_of(headers: &HeaderMap, peer: Option<std::net::SocketAddr>) -> String {
+    headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .map(str::trim)
+        .rfind(|h| !h.is_empty())
+        .map(str::to_string)
+        .or_else(|| peer.map(|p| p.ip().to_string()))
+        .unwrap_or_default()
+}
+
 async fn sign_in(
     State(state): State<AppState>,
+    peer: Option<axum::Extension<axum::extract::ConnectInfo<std::net::SocketAddr>>>,
+    headers: HeaderMap,
     Json(req): Json<SignIn>,
 ) -> Result<Response, ApiError> {
     let email = normalise_email(&req.email)?;
-    rate_limit::check(&state.db, &email).await?;
+    let client = client_of(&headers, peer.map(|p| p.0.0));
+    let attempt = rate_limit::begin(&state.db, &email, &client).await?;
     let row: Option<(i64, String, String)> =
         sqlx::query_as("SELECT id, name, password_hash FROM users WHERE email = $1")
             .bind(&email)
@@ -155,9 +174,14 @@ async fn sign_in(
         Some((id, name, hash)) => password::verify(req.password, hash)
             .await?
             .then_some((id, name)),
-        None => None,
+        None => {
+            password::verify_nobody(req.password).await?;
+            None
+        }
     };
-    rate_limit::record(&state.db, &email, user.is_some()).await?;
+    if user.is_some() {
+        rate_limit::succeeded(&state.db, attempt).await?;
+    }
     let Some((id, name)) = user else {
         return Err(ApiError::Unauthorized("invalid email or password".into()));
     };
@@ -169,7 +193,24 @@ async fn sign_in(
     ))
 }
 
-async fn sign_out(State(state): State<AppState>, user: AuthUser) -> Result<Response, ApiError> {
+async fn sign_out(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    user: AuthUser,
+) -> Result<Response, ApiError> {
+    // A session cookie rides along with a form another site posts; a JSON content type is
+    // something no form can send (a bearer token is never sent by a browser on its own).
+    let by_cookie =
+        headers.contains_key(header::COOKIE) && !headers.contains_key(header::AUTHORIZATION);
+    let json = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.trim_start().starts_with("application/json"));
+    if by_cookie && !json {
+        return Err(ApiError::UnsupportedMediaType(
+            "sign-out needs Content-Type: application/json (a form posted from another page cannot sign you out)".into(),
+        ));
+    }
     sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
         .bind(&user.token_hash)
         .execute(&state.db)
