@@ -123,7 +123,13 @@ async fn two_replicas_migrate_at_once(engine: Engine) {
         .fetch_one(&pool)
         .await
         .unwrap();
-    assert_eq!(applied, 1);
+    // Each migration once, however many replicas raced to apply them.
+    let folder = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(match engine {
+        Engine::Sqlite => "migrations/sqlite",
+        _ => "migrations/postgres",
+    });
+    let files = std::fs::read_dir(folder).unwrap().count() as i64;
+    assert_eq!(applied, files);
     if engine == Engine::Sqlite {
         let mode: String = sqlx::query_scalar("PRAGMA journal_mode")
             .fetch_one(&pool)

@@ -92,7 +92,8 @@ static LIST: LazyLock<Regex> = LazyLock::new(|| {
 static ADD: LazyLock<Vec<Regex>> = LazyLock::new(|| {
     vec![
         re(
-            r"(?:remind\s+me\s+(?:to|about)|i\s+need\s+to|i\s+have\s+to|i\s+must|i\s+should|i\s+gotta|don'?t\s+let\s+me\s+forget\s+(?:to\s+)?|don'?t\s+forget\s+(?:to\s+)?|remember\s+to|note\s+to\s+self:?|todo:|to-do:|task:)\s*(?P<title>.+)",
+            // `\b` after each lead-in: "remind me tomorrow" is not "remind me to" + "morrow".
+            r"(?:remind\s+me\s+(?:(?P<when>tomorrow|today|tonight|later|next\s+\w+|on\s+\w+|this\s+\w+)\s+)?(?:to|about)\b|i\s+need\s+to\b|i\s+have\s+to\b|i\s+must\b|i\s+should\b|i\s+gotta\b|don'?t\s+let\s+me\s+forget\s+(?:to\s+)?|don'?t\s+forget\s+(?:to\s+)?|remember\s+to\b|note\s+to\s+self:?|todo:|to-do:|task:)\s*(?P<title>.+)",
         ),
         re(
             r"(?:add|create|new|make|put|save|schedule)\s+(?:a\s+|an\s+)?(?:new\s+)?(?:task|todo|to-do|item|reminder|entry)?\s*(?:(?::|to|called|named|for|that\s+says)\s+)?(?P<title>.+?)(?:\s+(?:to|on|in|onto)\s+(?:my\s+|the\s+)?(?:list|tasks|to-?do\s+list|todos))?",
@@ -204,6 +205,11 @@ fn capture(re: &[Regex], text: &str, name: &str) -> Option<(String, Option<Strin
     re.iter().find_map(|r| {
         r.captures(text).and_then(|c| {
             let main = c.name(name)?.as_str().to_string();
+            // "remind me tomorrow to call the bank": the when stays with the title.
+            let main = match c.name("when") {
+                Some(when) if name == "title" => format!("{main} {}", when.as_str()),
+                _ => main,
+            };
             Some((main, c.name("title").map(|m| m.as_str().to_string())))
         })
     })
@@ -264,6 +270,11 @@ mod tests {
             ("add buy milk", Add("buy milk".into())),
             ("Add a task to buy milk", Add("buy milk".into())),
             ("remind me to call mom", Add("call mom".into())),
+            (
+                "remind me tomorrow to call the bank",
+                Add("call the bank tomorrow".into()),
+            ),
+            ("I need toothpaste", Unknown),
             ("create a task: pay bills", Add("pay bills".into())),
             ("new task walk the dog", Add("walk the dog".into())),
             ("I need to buy eggs", Add("buy eggs".into())),

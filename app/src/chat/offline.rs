@@ -56,6 +56,57 @@ fn render_list(tasks: &[Task], filter: TaskFilter) -> String {
     )
 }
 
+/// Words that point at no particular task: a reference made only of these is a request
+/// about many tasks or about "it", which the chat never guesses at.
+const NOT_A_TITLE: [&str; 16] = [
+    "all",
+    "every",
+    "each",
+    "everything",
+    "it",
+    "them",
+    "that",
+    "this",
+    "these",
+    "those",
+    "one",
+    "ones",
+    "task",
+    "tasks",
+    "the",
+    "my",
+];
+
+/// The lower-case words of a text (letters and digits).
+fn title_words(text: &str) -> Vec<String> {
+    text.to_lowercase()
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+/// The tasks whose titles hold every word of `text` as a whole word ("all" is not in
+/// "call mom"), or why `text` names no task.
+fn matching<'a>(tasks: &'a [Task], text: &str) -> Result<Vec<&'a Task>, String> {
+    let said: Vec<String> = title_words(text)
+        .into_iter()
+        .filter(|w| !NOT_A_TITLE.contains(&w.as_str()))
+        .collect();
+    if said.is_empty() {
+        return Err(format!(
+            "\"{text}\" doesn't name one task. I change one task at a time: say its number or words of its title, e.g. \"delete 3\" or \"delete the milk task\""
+        ));
+    }
+    Ok(tasks
+        .iter()
+        .filter(|t| {
+            let title = title_words(&t.title);
+            said.iter().all(|w| title.contains(w))
+        })
+        .collect())
+}
+
 /// Resolves a reference to one task id, or explains why it cannot.
 async fn resolve(
     db: &Db,
@@ -68,14 +119,10 @@ async fn resolve(
         TaskRef::Text(t) => t.to_lowercase(),
     };
     let all = store::list(db, user_id, TaskFilter::All).await?;
-    let words: Vec<&str> = text.split_whitespace().collect();
-    let mut matches: Vec<&Task> = all
-        .iter()
-        .filter(|t| {
-            let title = t.title.to_lowercase();
-            words.iter().all(|w| title.contains(w))
-        })
-        .collect();
+    let mut matches = match matching(&all, &text) {
+        Ok(m) => m,
+        Err(why) => return Ok(Err(why)),
+    };
     if prefer_pending && matches.len() > 1 {
         let pending: Vec<&Task> = matches.iter().copied().filter(|t| !t.completed).collect();
         if !pending.is_empty() {
@@ -164,4 +211,47 @@ pub async fn respond(db: &Db, user_id: i64, message: &str) -> Result<OfflineRepl
         reply,
         actions: vec![action],
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn task(id: i64, title: &str) -> Task {
+        Task {
+            id,
+            title: title.into(),
+            description: None,
+            completed: false,
+            created_at: 0,
+            updated_at: 0,
+        }
+    }
+
+    /// Regression: titles were matched by substring, so "delete all" deleted "call mom" and
+    /// "delete it" deleted "submit the tax form".
+    #[test]
+    fn only_whole_words_of_a_title_name_a_task() {
+        let tasks = [
+            task(1, "call mom"),
+            task(2, "submit the tax form"),
+            task(3, "buy milk"),
+        ];
+        for vague in ["all", "it", "them", "all tasks", "everything", "that one"] {
+            let why = matching(&tasks, vague).unwrap_err();
+            assert!(why.contains("one task at a time"), "{vague}: {why}");
+        }
+        let ids = |text: &str| -> Vec<i64> {
+            matching(&tasks, text)
+                .unwrap()
+                .iter()
+                .map(|t| t.id)
+                .collect()
+        };
+        assert_eq!(ids("mom"), [1]);
+        assert_eq!(ids("the tax form"), [2]);
+        assert_eq!(ids("milk"), [3]);
+        assert!(ids("mil").is_empty(), "a part of a word is no match");
+        assert!(ids("tax milk").is_empty());
+    }
 }
