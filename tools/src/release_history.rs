@@ -46,9 +46,10 @@ impl Revision {
     }
 }
 
-/// A revision from one Secret as the API serves it (base64 `data`); None for any other
-/// Secret or one that does not decode.
-pub fn decode(secret: &Value) -> Option<Revision> {
+/// The whole release record Helm stored in one Secret (as the API serves it): name,
+/// version, info, config, manifest and the chart itself (metadata, templates, values, schema,
+/// files). None for any other Secret or one that does not decode.
+pub fn release_record(secret: &Value) -> Option<Value> {
     if secret["type"] != RELEASE_SECRET_TYPE {
         return None;
     }
@@ -65,7 +66,13 @@ pub fn decode(secret: &Value) -> Option<Revision> {
     } else {
         inner
     };
-    let r: Value = serde_json::from_slice(&json).ok()?;
+    serde_json::from_slice(&json).ok()
+}
+
+/// A revision from one Secret as the API serves it (base64 `data`); None for any other
+/// Secret or one that does not decode.
+pub fn decode(secret: &Value) -> Option<Revision> {
+    let r = release_record(secret)?;
     Some(Revision {
         release: r["name"].as_str()?.to_string(),
         number: r["version"].as_i64()?,

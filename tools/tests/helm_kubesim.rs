@@ -364,3 +364,104 @@ spec:
     );
     assert!(sim.store.get(&NETWORK_POLICY, "default", "shop").is_err());
 }
+
+/// A release whose chart is nowhere on this machine (a chart someone else installed) is
+/// diffed and upgraded with the chart Helm stored in the release itself.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_release_is_upgraded_with_the_chart_stored_in_it() {
+    use todo_ops_tools::cluster::ClusterTarget;
+    use todo_ops_tools::redact::Redactor;
+    use todo_ops_tools::tool::{HelmAccess, ToolContext};
+    use todo_ops_tools::tools::find;
+
+    let sim = RunningSim::start(SimConfig::default()).await.unwrap();
+    let dir =
+        PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("helm-stored-{}", sim.addr.port()));
+    let chart = dir.join("someone-elses-chart");
+    std::fs::create_dir_all(chart.join("templates")).unwrap();
+    std::fs::write(
+        chart.join("Chart.yaml"),
+        "apiVersion: v2\nname: ledger\nversion: 1.2.3\n",
+    )
+    .unwrap();
+    std::fs::write(chart.join("values.yaml"), "greeting: hello\nreplicas: 1\n").unwrap();
+    std::fs::write(
+        chart.join("values.schema.json"),
+        r#"{"type": "object", "properties": {"replicas": {"type": "integer", "minimum": 0}}}"#,
+    )
+    .unwrap();
+    std::fs::write(
+        chart.join("templates/config.yaml"),
+        "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: {{ .Release.Name }}-config}\ndata: {greeting: {{ .Values.greeting | quote }}, replicas: {{ .Values.replicas | quote }}}\n",
+    )
+    .unwrap();
+    let kubeconfig = dir.join("kubeconfig");
+    sim.write_kubeconfig(&kubeconfig).unwrap();
+    let client = Arc::new(
+        HelmClient::new(&ClusterOptions {
+            kubeconfig_path: Some(kubeconfig.clone()),
+            namespace: Some("default".into()),
+            ..Default::default()
+        })
+        .unwrap(),
+    );
+    let loaded = Chart::load(&chart).unwrap();
+    let c = client.clone();
+    helm::blocking("install books", move || {
+        c.install(&loaded, "books", &json!({}), &ActionOptions::default())
+    })
+    .await
+    .unwrap();
+    // The chart's folder goes away; the charts folder the tools know has no such chart.
+    std::fs::remove_dir_all(&chart).unwrap();
+    let empty = dir.join("charts");
+    std::fs::create_dir_all(&empty).unwrap();
+    let cluster = ClusterTarget {
+        kubeconfig: Some(kubeconfig),
+        context: None,
+        namespace: Some("default".into()),
+    }
+    .connect()
+    .await
+    .unwrap();
+    let ctx = ToolContext {
+        cluster,
+        redactor: Arc::new(Redactor::default()),
+        helm: Some(HelmAccess {
+            client,
+            charts: empty,
+        }),
+    };
+    let args = json!({"release": "books", "patch": {"greeting": "bonjour"}});
+    let diff = find("diff_manifest")
+        .unwrap()
+        .call(&ctx, args.clone())
+        .await
+        .unwrap();
+    assert!(diff.text.contains("bonjour"), "{}", diff.text);
+    // The stored schema still guards the values.
+    let bad = find("diff_values")
+        .unwrap()
+        .call(&ctx, json!({"release": "books", "patch": {"replicas": -1}}))
+        .await
+        .unwrap_err();
+    assert!(format!("{bad}").contains("replicas"), "{bad}");
+    let out = find("helm_upgrade")
+        .unwrap()
+        .call(&ctx, args)
+        .await
+        .unwrap();
+    assert!(out.text.contains("revision 2"), "{}", out.text);
+    let cm = sim
+        .store
+        .get(&CONFIG_MAP, "default", "books-config")
+        .unwrap();
+    assert_eq!(cm["data"]["greeting"], "bonjour");
+    // A release that does not exist is said to be missing.
+    let none = find("helm_upgrade")
+        .unwrap()
+        .call(&ctx, json!({"release": "nope", "patch": {}}))
+        .await
+        .unwrap_err();
+    assert!(format!("{none}").contains("not found"), "{none}");
+}

@@ -61,7 +61,7 @@ impl TypedTool for DiffManifest {
     fn run<'a>(&'a self, ctx: &'a ToolContext, a: ValuesChangeArgs) -> ToolRun<'a, ReleaseDiff> {
         Box::pin(async move {
             let (current, proposed) = propose(ctx, &a).await?;
-            let chart_dir = ctx.helm()?.charts.join(&a.release);
+            let chart_dir = super::release_chart::chart_for(ctx, &a.release).await?;
             let opts = RenderOptions {
                 name: Some(a.release.clone()),
                 namespace: Some(ctx.cluster.namespace.clone()),

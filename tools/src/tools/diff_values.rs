@@ -42,7 +42,7 @@ pub async fn propose(ctx: &ToolContext, a: &ValuesChangeArgs) -> Result<(Value, 
     let (client, release) = (helm.client.clone(), a.release.clone());
     let current = helm_call("get values", move || client.values(&release, false, None)).await?;
     let proposed = patch.apply_to(&current);
-    let chart_dir = helm.charts.join(&a.release);
+    let chart_dir = super::release_chart::chart_for(ctx, &a.release).await?;
     let check = proposed.clone();
     helm_call("validate values", move || {
         Chart::load(&chart_dir)?.validate_values(&check)

@@ -20,12 +20,9 @@ impl TypedTool for HelmUpgrade {
     fn run<'a>(&'a self, ctx: &'a ToolContext, a: ValuesChangeArgs) -> ToolRun<'a, Release> {
         Box::pin(async move {
             let (_, proposed) = propose(ctx, &a).await?;
+            let chart_dir = super::release_chart::chart_for(ctx, &a.release).await?;
             let helm = ctx.helm()?;
-            let (client, chart_dir, release) = (
-                helm.client.clone(),
-                helm.charts.join(&a.release),
-                a.release.clone(),
-            );
+            let (client, release) = (helm.client.clone(), a.release.clone());
             let rel = helm_call("upgrade", move || {
                 client.upgrade(
                     &Chart::load(&chart_dir)?,

@@ -24,6 +24,7 @@ mod list_pods;
 mod list_services;
 pub(crate) mod object;
 pub mod patch;
+mod release_chart;
 mod rollout_restart;
 mod rollout_undo;
 mod scale;
