@@ -394,3 +394,43 @@ async fn a_command_the_image_lacks_is_named_and_removed() {
     assert!(command.is_empty(), "the command is still there: {command}");
     common::healthy(&env, "the command's removal").await;
 }
+
+/// Regression: with a deleted Service (re-apply the release) and a command added outside
+/// Helm (remove it) at once, fix re-applied first; that upgrade could not roll out with the
+/// command still there and was rolled back. The removal now goes first.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_removal_goes_before_the_re_apply_it_would_block() {
+    let env = common::setup().await;
+    let kc = env.kubeconfig.clone();
+    kubectl(&kc, &["delete", "service", "todo-backend"]);
+    kubectl(
+        &kc,
+        &[
+            "patch",
+            "deployment",
+            "todo-backend",
+            "--type=json",
+            "-p",
+            r#"[{"op":"add","path":"/spec/template/spec/containers/0/command","value":["/opt/backend/start"]}]"#,
+        ],
+    );
+    findings_until(&kc, "both drifts and the start error", |f| {
+        has(f, "drift", "service/todo-backend")
+            && has(f, "start-error", "deployment/todo-backend")
+            && f.iter().any(|f| {
+                f["id"] == "drift"
+                    && f["object"] == "deployment/todo-backend"
+                    && f["changes"][0]["field"] == "command"
+            })
+    })
+    .await;
+    let out = todo_ops(&kc, &["fix", "--yes"]).await;
+    let t = text(&out);
+    assert_eq!(out.status.code(), Some(0), "{t}");
+    assert!(!t.contains("rolled back"), "{t}");
+    let removal = t.find("fix: patch deployment/todo-backend").expect(&t);
+    let upgrade = t.find("helm upgrade todo-backend").expect(&t);
+    assert!(removal < upgrade, "the removal comes first: {t}");
+    kubectl(&kc, &["get", "service", "todo-backend"]);
+    common::healthy(&env, "the removal and the re-apply").await;
+}

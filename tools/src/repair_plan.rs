@@ -71,6 +71,10 @@ pub struct ObjectFix {
     pub reasons: Vec<String>,
     /// The findings it answers (ids).
     pub findings: Vec<String>,
+    /// It removes fields from an object a release renders (fields someone added that
+    /// re-applying the release would leave): these go before the release's upgrade, which
+    /// could not roll out with them in place.
+    pub before_releases: bool,
 }
 
 /// The whole plan, in finding order within each part.
@@ -86,6 +90,14 @@ impl RepairPlan {
     /// Whether nothing follows from the evidence.
     pub fn is_empty(&self) -> bool {
         self.releases.is_empty() && self.objects.is_empty()
+    }
+
+    /// The object patches that go before the releases' upgrades, and those after.
+    pub fn objects_around_releases(&self) -> (Vec<ObjectFix>, Vec<ObjectFix>) {
+        self.objects
+            .iter()
+            .cloned()
+            .partition(|o| o.before_releases)
     }
 }
 
@@ -127,6 +139,7 @@ pub fn plan(findings: &[Proposal]) -> RepairPlan {
                     undo: r.undo,
                     reasons: r.reasons,
                     findings: vec![f.id.clone()],
+                    before_releases: f.release.is_some(),
                 }),
             }
         }
@@ -164,8 +177,12 @@ mod tests {
         // The warning's extra replica waits while something is broken.
         assert_eq!(p.objects[0].findings, ["image-pull"]);
         assert!(p.objects[0].patch["spec"]["replicas"].is_null());
-        // The removal survived the JSON round trip as a removal, not as "no proposal".
+        // The removal survived the JSON round trip as a removal, not as "no proposal", and
+        // goes before the release's re-apply, which could not roll out with it in place.
         assert_eq!(p.objects[1].object, "deployment/api");
+        let (before, after) = p.objects_around_releases();
+        assert_eq!(before[0].object, "deployment/api");
+        assert_eq!(after[0].object, "deployment/web");
         assert_eq!(plan(&[]), RepairPlan::default());
     }
 }

@@ -234,24 +234,27 @@ fn repair_calls(diagnosis: &Value, namespace: Option<&str>) -> Vec<(String, Valu
     let proposals: Vec<Proposal> =
         serde_json::from_value(diagnosis["findings"].clone()).unwrap_or_default();
     let p = plan(&proposals);
-    let mut calls: Vec<(String, Value)> = p
-        .releases
-        .into_iter()
-        .map(|r| {
-            (
-                "helm_upgrade".to_string(),
-                json!({"release": r.release, "patch": r.patch}),
-            )
-        })
-        .collect();
-    for o in p.objects {
+    // In fix's order: removals from a release's objects, the releases, the other objects.
+    let (first, last) = p.objects_around_releases();
+    let patch = |o: todo_ops_tools::repair_plan::ObjectFix| {
         let mut args = json!({"object": o.object, "patch": o.patch});
         if let Some(ns) = namespace {
             args["namespace"] = json!(ns);
         }
-        calls.push(("patch".into(), args));
-    }
-    calls
+        ("patch".to_string(), args)
+    };
+    let releases = p.releases.into_iter().map(|r| {
+        (
+            "helm_upgrade".to_string(),
+            json!({"release": r.release, "patch": r.patch}),
+        )
+    });
+    first
+        .into_iter()
+        .map(patch)
+        .chain(releases)
+        .chain(last.into_iter().map(patch))
+        .collect()
 }
 
 /// Diagnose, apply every repair the evidence gives (each through the gate), diagnose again.

@@ -103,11 +103,10 @@ pub async fn run(a: &FixArgs) -> Result<u8> {
     let cluster = ctx.cluster.clone();
     let dispatcher = Dispatcher { ctx, policy };
     let before = diagnose(&cluster).await?;
-    let todo_ops_tools::repair_plan::RepairPlan {
-        releases: fixes,
-        objects: object_fixes,
-    } = plan(&before);
-    if fixes.is_empty() && object_fixes.is_empty() {
+    let plan = plan(&before);
+    let fixes = plan.releases.clone();
+    let (removals_first, object_fixes) = plan.objects_around_releases();
+    if plan.is_empty() {
         if before.findings.is_empty() {
             println!(
                 "nothing to fix: diagnose finds no problem in namespace {}",
@@ -123,9 +122,17 @@ pub async fn run(a: &FixArgs) -> Result<u8> {
     }
     // One person for the whole run: an "always" answer covers the later fixes too.
     let confirm = TerminalConfirm::default();
-    // Each fix is judged against the state it started from: the last diagnosis.
-    let mut current = before;
-    let mut code = 0;
+    let objects = crate::commands::fix::object::Run {
+        dispatcher: &dispatcher,
+        cluster: &cluster,
+        confirm: &confirm,
+        args: a,
+    };
+    // Each fix is judged against the state it started from: the last diagnosis. Fields
+    // someone added to a release's objects go first: its re-apply leaves them in place and
+    // could not roll out with them.
+    let more = !fixes.is_empty() || !object_fixes.is_empty();
+    let (mut code, mut current) = objects.apply_all(&removals_first, before, more).await?;
     for (n, fix) in fixes.iter().enumerate() {
         let args = json!({"release": fix.release, "patch": fix.patch});
         println!(
@@ -233,13 +240,7 @@ pub async fn run(a: &FixArgs) -> Result<u8> {
             after
         };
     }
-    let objects = crate::commands::fix::object::Run {
-        dispatcher: &dispatcher,
-        cluster: &cluster,
-        confirm: &confirm,
-        args: a,
-    };
-    let object_code = objects.apply_all(&object_fixes, current).await?;
+    let (object_code, _) = objects.apply_all(&object_fixes, current, false).await?;
     Ok(code.max(object_code))
 }
 

@@ -32,18 +32,31 @@ pub struct Run<'a> {
 }
 
 impl Run<'_> {
-    /// Applies each fix in turn; 0 when all were applied and verified.
-    pub async fn apply_all(&self, fixes: &[ObjectFix], mut current: Diagnosis) -> Result<u8> {
+    /// Applies each fix in turn: 0 when all were applied and verified, and the diagnosis
+    /// after the last.
+    pub async fn apply_all(
+        &self,
+        fixes: &[ObjectFix],
+        mut current: Diagnosis,
+        more_to_come: bool,
+    ) -> Result<(u8, Diagnosis)> {
         let mut code = 0;
         for fix in fixes {
-            let (c, after) = self.apply(fix, current).await?;
+            let (c, after) = self.apply(fix, current, more_to_come).await?;
             code = code.max(c);
             current = after;
         }
-        Ok(code)
+        Ok((code, current))
     }
 
-    async fn apply(&self, fix: &ObjectFix, current: Diagnosis) -> Result<(u8, Diagnosis)> {
+    /// Applies one fix; with `more_to_come`, what it does not answer is left to the next
+    /// fixes rather than counted against it.
+    async fn apply(
+        &self,
+        fix: &ObjectFix,
+        current: Diagnosis,
+        more_to_come: bool,
+    ) -> Result<(u8, Diagnosis)> {
         println!(
             "\nfix: patch {} (for {})",
             fix.object,
@@ -98,6 +111,14 @@ impl Run<'_> {
             }
             Verdict::Improved => {
                 let left: Vec<&str> = after.findings.iter().map(|f| f.id).collect();
+                if more_to_come {
+                    println!(
+                        "applied: {} gone; the next fixes are for: {}",
+                        fix.findings.join(", "),
+                        left.join(", ")
+                    );
+                    return Ok((0, after));
+                }
                 println!("applied; diagnose still reports: {}", left.join(", "));
                 Ok((1, after))
             }
