@@ -434,3 +434,46 @@ async fn a_removal_goes_before_the_re_apply_it_would_block() {
     kubectl(&kc, &["get", "service", "todo-backend"]);
     common::healthy(&env, "the removal and the re-apply").await;
 }
+
+/// An env var added with `kubectl set env` is an item of a list the release renders: a
+/// re-apply leaves it (server-side apply merges `env` by name), so it is drift whose repair
+/// deletes that one item.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_env_var_added_outside_helm_is_removed_by_itself() {
+    let env = common::setup().await;
+    let kc = env.kubeconfig.clone();
+    let env_of = || {
+        kubectl(
+            &kc,
+            &[
+                "get",
+                "deployment",
+                "todo-backend",
+                "-o",
+                "jsonpath={.spec.template.spec.containers[0].env[*].name}",
+            ],
+        )
+    };
+    let before = env_of();
+    kubectl(
+        &kc,
+        &["set", "env", "deployment/todo-backend", "SQL_TRACE=1"],
+    );
+    let found = findings_until(&kc, "the added env var as drift", |f| {
+        f.iter().any(|f| {
+            f["id"] == "drift"
+                && f["object"] == "deployment/todo-backend"
+                && f["changes"][0]["field"] == "env"
+        })
+    })
+    .await;
+    let drift = found.iter().find(|f| f["id"] == "drift").unwrap();
+    assert!(
+        drift["evidence"].to_string().contains("env SQL_TRACE"),
+        "{drift:#}"
+    );
+    let out = todo_ops(&kc, &["fix", "--yes"]).await;
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert_eq!(env_of(), before, "only the added variable went away");
+    common::healthy(&env, "the env var's removal").await;
+}

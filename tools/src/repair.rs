@@ -35,6 +35,15 @@ pub struct FieldChange {
     pub basis: String,
 }
 
+/// Whether a proposed value takes something away: `null` (the field) or a list of
+/// `$patch: delete` items (items of a merged list such as `env`).
+pub fn is_removal(proposed: &Value) -> bool {
+    proposed.is_null()
+        || proposed
+            .as_array()
+            .is_some_and(|items| !items.is_empty() && items.iter().all(|i| i["$patch"] == "delete"))
+}
+
 /// A field that is present is `Some`, `null` included (it means "remove"), unlike serde's
 /// default reading of `Option`.
 fn present<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Value>, D::Error> {

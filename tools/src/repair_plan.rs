@@ -7,7 +7,7 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use crate::analyzers::Finding;
-use crate::repair::{FieldChange, object_repairs};
+use crate::repair::{FieldChange, is_removal, object_repairs};
 use crate::values::ValuesPatch;
 
 /// What a finding proposes, read from a typed finding or from its JSON (a tool result).
@@ -127,7 +127,7 @@ pub fn plan(findings: &[Proposal]) -> RepairPlan {
         let changes: Vec<FieldChange> = f
             .changes
             .iter()
-            .filter(|c| f.release.is_none() || c.proposed.as_ref().is_some_and(Value::is_null))
+            .filter(|c| f.release.is_none() || c.proposed.as_ref().is_some_and(is_removal))
             .cloned()
             .collect();
         for r in object_repairs(&changes) {

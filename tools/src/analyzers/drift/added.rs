@@ -16,6 +16,66 @@ fn edited_outside(entry: &Value) -> bool {
         && entry["manager"] != "helm"
 }
 
+/// Container lists a strategic merge patch merges item by item, and each one's key.
+const MERGED_LISTS: [(&str, &str); 3] = [
+    ("env", "name"),
+    ("ports", "containerPort"),
+    ("volumeMounts", "mountPath"),
+];
+
+/// Items of a merged list (`env`, …) that `manager` owns, the live container has and the
+/// rendered one lacks: one change per list whose proposal deletes them (`$patch: delete`).
+fn added_items(
+    object: &str,
+    container: &str,
+    manager: &str,
+    (list, key): (&str, &str),
+    owned: &Value,
+    (rendered, live): (&Value, &Value),
+    out: &mut Vec<FieldChange>,
+) {
+    let has = |c: &Value, v: &Value| {
+        c[list]
+            .as_array()
+            .and_then(|items| items.iter().find(|i| &i[key] == v).cloned())
+    };
+    let mut current = Vec::new();
+    let mut proposed = Vec::new();
+    let mut names = Vec::new();
+    for k in owned.as_object().into_iter().flatten().map(|(k, _)| k) {
+        let Some(v) = k
+            .strip_prefix("k:")
+            .and_then(|k| serde_json::from_str::<Value>(k).ok())
+            .map(|k| k[key].clone())
+        else {
+            continue;
+        };
+        if let (None, Some(item)) = (has(rendered, &v), has(live, &v)) {
+            current.push(item);
+            proposed.push(serde_json::json!({key: v.clone(), "$patch": "delete"}));
+            names.push(v.as_str().map_or_else(|| v.to_string(), str::to_string));
+        }
+    }
+    if current.is_empty()
+        || out
+            .iter()
+            .any(|c| c.container.as_deref() == Some(container) && c.field == list)
+    {
+        return;
+    }
+    out.push(FieldChange {
+        object: object.to_string(),
+        container: Some(container.to_string()),
+        field: list.to_string(),
+        current: Value::Array(current),
+        proposed: Some(Value::Array(proposed)),
+        basis: format!(
+            "the release does not render {list} {}; {manager} added it",
+            names.join(", ")
+        ),
+    });
+}
+
 /// The container fields `live` has beyond what `rendered` does, each with who added it,
 /// as field changes whose repair is removal.
 pub fn added_container_fields(object: &str, rendered: &Value, live: &Value) -> Vec<FieldChange> {
@@ -69,6 +129,17 @@ pub fn added_container_fields(object: &str, rendered: &Value, live: &Value) -> V
                     });
                 }
             }
+            for (list, key) in MERGED_LISTS {
+                added_items(
+                    object,
+                    &name,
+                    manager,
+                    (list, key),
+                    &fields[format!("f:{list}")],
+                    (&r, &l),
+                    &mut out,
+                );
+            }
         }
     }
     out
@@ -101,6 +172,29 @@ mod tests {
         assert_eq!(added[0].proposed, Some(Value::Null));
         assert!(added[0].basis.contains("kubectl-patch"));
         // Defaulted fields nobody edited, and rendered fields changed in place, are not added.
+        let mut with_env = live.clone();
+        with_env["spec"]["template"]["spec"]["containers"][0]["env"] =
+            json!([{"name": "LEVEL", "value": "info"}, {"name": "DEBUG", "value": "1"}]);
+        let mut rendered_env = rendered.clone();
+        rendered_env["spec"]["template"]["spec"]["containers"][0]["env"] =
+            json!([{"name": "LEVEL", "value": "info"}]);
+        with_env["metadata"]["managedFields"] = json!([
+            {"manager": "kubectl-set", "operation": "Update", "fieldsV1": owned(json!({
+                "f:env": {".": {}, "k:{\"name\":\"DEBUG\"}": {".": {}, "f:name": {}, "f:value": {}}}}))}
+        ]);
+        let added = added_container_fields("deployment/web", &rendered_env, &with_env);
+        assert_eq!(added.len(), 1, "{added:?}");
+        assert_eq!(added[0].field, "env");
+        assert_eq!(added[0].current, json!([{"name": "DEBUG", "value": "1"}]));
+        assert_eq!(
+            added[0].proposed,
+            Some(json!([{"name": "DEBUG", "$patch": "delete"}]))
+        );
+        assert!(
+            added[0].basis.contains("env DEBUG; kubectl-set"),
+            "{}",
+            added[0].basis
+        );
         live["metadata"]["managedFields"] = json!([]);
         assert!(added_container_fields("deployment/web", &rendered, &live).is_empty());
     }

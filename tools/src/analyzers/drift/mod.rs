@@ -69,7 +69,7 @@ pub fn analyze(snap: &Snapshot) -> Vec<Finding> {
                         evidence.extend(diffs.into_iter().take(8));
                         evidence.extend(added.iter().map(|c| {
                             format!(
-                                "spec.template.spec.containers[{}].{}: not rendered, live {} ({})",
+                                "spec.template.spec.containers[{}].{}: live {} ({})",
                                 c.container.as_deref().unwrap_or_default(),
                                 c.field,
                                 c.current,
