@@ -3,7 +3,7 @@
 use std::process::ExitCode;
 
 use clap::Parser;
-use todo_ops::commands::cli::{ChartsCommand, Cli, Command, SimCommand};
+use todo_ops::commands::cli::{ChartsCommand, Cli, Command, PolicyCommand, SimCommand};
 use todo_ops::commands::sim;
 
 /// Output piped into `head` ends quietly, as for any Unix tool, instead of panicking.
@@ -100,6 +100,7 @@ fn main() -> ExitCode {
             Command::Model(c) => todo_ops::commands::model::run(c).await,
             Command::Completions(a) => todo_ops::commands::about::completions(a),
             Command::Man(a) => todo_ops::commands::about::man(a),
+            Command::Policy(PolicyCommand::Check(a)) => todo_ops::commands::policy::check(a),
             Command::Sim(SimCommand::Status(t)) => {
                 sim::status(t).map(|running| if running { 0 } else { 1 })
             }

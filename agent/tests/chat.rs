@@ -285,6 +285,7 @@ async fn the_offline_planner_s_requests_all_reach_their_tools() {
         Dispatcher {
             ctx,
             policy: MutationPolicy::ReadOnly,
+            rules: Default::default(),
         },
         Limits::default(),
         "",

@@ -147,6 +147,7 @@ async fn repl_slash_commands_work_on_the_session() {
         Dispatcher {
             ctx,
             policy: MutationPolicy::Ask,
+            rules: Default::default(),
         },
         Limits::default(),
         "",

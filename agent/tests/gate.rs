@@ -15,6 +15,7 @@ async fn reads_run_mutations_wait_for_yes_and_no_is_final() {
     let d = Dispatcher {
         ctx: ctx.clone(),
         policy: MutationPolicy::Ask,
+        rules: Default::default(),
     };
 
     // A read runs without asking.
@@ -91,6 +92,7 @@ async fn model_mistakes_come_back_as_text_and_never_reach_the_person() {
     let d = Dispatcher {
         ctx: ctx.clone(),
         policy: MutationPolicy::Ask,
+        rules: Default::default(),
     };
     let person = Person::answering(&[]);
     // Truncated JSON, and a tool that does not exist.
@@ -132,6 +134,7 @@ async fn read_only_refuses_in_the_dispatcher_and_yes_runs_without_asking() {
     let read_only = Dispatcher {
         ctx: ctx.clone(),
         policy: MutationPolicy::ReadOnly,
+        rules: Default::default(),
     };
     let r = read_only
         .dispatch(
@@ -151,6 +154,7 @@ async fn read_only_refuses_in_the_dispatcher_and_yes_runs_without_asking() {
     let auto = Dispatcher {
         ctx: ctx.clone(),
         policy: MutationPolicy::AutoApprove,
+        rules: Default::default(),
     };
     let r = auto
         .dispatch(
@@ -174,6 +178,7 @@ async fn a_model_s_mistakes_go_back_to_it_and_the_session_goes_on() {
     let d = Dispatcher {
         ctx: ctx.clone(),
         policy: MutationPolicy::AutoApprove,
+        rules: Default::default(),
     };
     let person = Person::answering(&[]);
     // Two megabytes of arguments: refused before any request, the size named.
@@ -205,4 +210,107 @@ async fn a_model_s_mistakes_go_back_to_it_and_the_session_goes_on() {
         let r = r.unwrap_or_else(|e| panic!("{tool} ended the session: {e}"));
         assert_eq!(r.status, CallStatus::Failed, "{tool}: {}", r.content);
     }
+}
+
+/// The person's policy file at work on real calls: a deny rule refuses with the rule named
+/// (the person is never asked and nothing changes), an allow rule runs without asking, the
+/// paranoid preset asks even for a read, and with changes only in playbooks a change is
+/// refused in the chat and asked for while a playbook runs.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_policy_file_allows_asks_and_denies_by_rule() {
+    use std::sync::Arc;
+    use todo_ops::core::dispatch::SessionRules;
+    use todo_ops::core::policy::Policy;
+
+    let (_sim, ctx) = setup().await;
+    let policy: Policy = toml::from_str(
+        r#"
+[[rule]]
+tool = "rollout_restart"
+name = "todo-backend"
+decision = "allow"
+
+[[rule]]
+kind = "deployment"
+name = "todo-backend"
+verb = "update"
+decision = "deny"
+"#,
+    )
+    .unwrap();
+    let with = |policy: Policy, in_playbook: bool| Dispatcher {
+        ctx: ctx.clone(),
+        policy: MutationPolicy::Ask,
+        rules: SessionRules {
+            policy: Arc::new(policy),
+            in_playbook,
+        },
+    };
+    let d = with(policy, false);
+    let person = Person::answering(&[]);
+    let r = d
+        .dispatch(
+            &call(
+                "1",
+                "scale",
+                json!({"deployment": "todo-backend", "replicas": 5}),
+            ),
+            &person,
+        )
+        .await
+        .unwrap();
+    assert_eq!(r.status, CallStatus::Forbidden);
+    assert!(r.content.contains("rule 2"), "{}", r.content);
+    assert!(person.shown().is_empty(), "a denied call is never shown");
+    assert_eq!(replicas(&ctx).await, 2);
+    let r = d
+        .dispatch(
+            &call(
+                "2",
+                "rollout_restart",
+                json!({"deployment": "todo-backend"}),
+            ),
+            &person,
+        )
+        .await
+        .unwrap();
+    assert_eq!(r.status, CallStatus::Done, "{}", r.content);
+    assert!(
+        person.shown().is_empty(),
+        "an allowed call is not asked about, though rule 2 would deny it: first match wins"
+    );
+
+    let paranoid = with(Policy::paranoid(), false);
+    let person = Person::answering(&[false]);
+    let r = paranoid
+        .dispatch(&call("3", "list_pods", json!({})), &person)
+        .await
+        .unwrap();
+    assert_eq!(r.status, CallStatus::Declined);
+    assert_eq!(person.shown().len(), 1, "even a read is asked about");
+
+    let playbooks_only = Policy {
+        changes_only_in_playbooks: true,
+        ..Policy::default()
+    };
+    let person = Person::answering(&[true]);
+    let scale = call(
+        "4",
+        "scale",
+        json!({"deployment": "todo-backend", "replicas": 3}),
+    );
+    let r = with(playbooks_only.clone(), false)
+        .dispatch(&scale, &person)
+        .await
+        .unwrap();
+    assert_eq!(r.status, CallStatus::Forbidden);
+    assert!(r.content.contains("playbook"), "{}", r.content);
+    let r = with(playbooks_only, false)
+        .for_playbook()
+        .dispatch(&scale, &person)
+        .await
+        .unwrap();
+    assert_eq!(r.status, CallStatus::Done, "{}", r.content);
+    assert_eq!(person.shown().len(), 1, "asked, then applied");
+    assert_eq!(replicas(&ctx).await, 3);
 }

@@ -47,7 +47,11 @@ async fn dispatcher(env: &Env, policy: MutationPolicy) -> Dispatcher {
     let ctx = todo_ops::ops::connect::tool_context(&cluster.target(), Some(&env.charts))
         .await
         .unwrap();
-    Dispatcher { ctx, policy }
+    Dispatcher {
+        ctx,
+        policy,
+        rules: Default::default(),
+    }
 }
 
 /// A fresh chatbot broken by `name`, once diagnose reports it (the playbook's first step).

@@ -258,6 +258,7 @@ async fn run(name: &str) {
         let dispatcher = todo_ops::core::dispatch::Dispatcher {
             ctx,
             policy: todo_ops::core::approval::MutationPolicy::AutoApprove,
+            rules: Default::default(),
         };
         let mut seen = Vec::new();
         let run = todo_ops::core::playbook::run::run(
@@ -289,6 +290,7 @@ async fn run(name: &str) {
                 .await
                 .unwrap(),
             policy: todo_ops::core::approval::MutationPolicy::ReadOnly,
+            rules: Default::default(),
         };
         let mut seen = Vec::new();
         let run = todo_ops::core::playbook::run::run(

@@ -112,7 +112,11 @@ pub async fn run(a: &ChatArgs) -> Result<u8> {
     let ctx = tool_context(&a.cluster.target(), a.charts.as_deref()).await?;
     let mut session = Session::new(
         brain,
-        Dispatcher { ctx, policy },
+        Dispatcher {
+            ctx,
+            policy,
+            rules: crate::commands::policy::session_rules(&a.gate)?,
+        },
         Limits {
             model_calls_per_turn: settings.max_model_calls,
             ..Limits::default()

@@ -117,6 +117,7 @@ pub async fn run(a: &McpArgs) -> Result<u8> {
         Dispatcher {
             ctx,
             policy: MutationPolicy::ReadOnly,
+            rules: Default::default(),
         },
         a.allow_mutations,
     );

@@ -11,6 +11,7 @@ pub mod fix;
 pub mod mcp;
 pub mod model;
 pub mod playbook;
+pub mod policy;
 pub mod repl;
 pub mod replay;
 pub mod setup;

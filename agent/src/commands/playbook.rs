@@ -63,7 +63,11 @@ async fn run_playbook(a: &PlaybookRunArgs) -> Result<u8> {
         (false, false) => MutationPolicy::Ask,
     };
     let ctx = tool_context(&a.cluster.target(), a.charts.as_deref()).await?;
-    let dispatcher = Dispatcher { ctx, policy };
+    let dispatcher = Dispatcher {
+        ctx,
+        policy,
+        rules: Default::default(),
+    };
     println!("playbook {}: {}", pb.name, pb.title);
     let total = pb.steps.len();
     let result = playbook::run::run(

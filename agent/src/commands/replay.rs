@@ -19,6 +19,7 @@ pub async fn replay(a: &ReplayArgs) -> Result<u8> {
         Dispatcher {
             ctx,
             policy: MutationPolicy::Ask,
+            rules: Default::default(),
         },
         Limits {
             // The transcript bounds the session, not a count.

@@ -4,6 +4,8 @@
 
 use todo_ops_tools::tool::Tool;
 
+use crate::core::policy::{Call, Decision, Policy};
+
 /// How mutations are treated in this session.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum MutationPolicy {
@@ -31,19 +33,61 @@ pub enum Approval {
 pub const DECLINED: &str = "The person declined this call. Do not retry it or an equivalent \
 call; explain what you would have done and ask how they want to proceed.";
 
-/// Decides for a call of `name`; `tool` is `None` when no such tool exists.
-pub fn decide(policy: MutationPolicy, name: &str, tool: Option<&dyn Tool>) -> Approval {
+/// What the gate knows about a session besides the call: the person's mode, their policy
+/// file, and whether a playbook is running.
+#[derive(Debug, Clone, Copy)]
+pub struct Gate<'a> {
+    /// `--yes`, `--read-only` or asking.
+    pub mode: MutationPolicy,
+    /// The rules.
+    pub policy: &'a Policy,
+    /// A playbook is running (changes-only-in-playbooks lets changes through then).
+    pub in_playbook: bool,
+}
+
+/// Decides for a call of `name`; `tool` is `None` when no such tool exists. In order: the
+/// first matching rule of the policy (read-only still refuses every change, and `--yes`,
+/// with no person to ask, refuses what a rule says to ask about); then the presets
+/// (playbook-only changes, paranoid); then reads run and changes ask.
+pub fn decide(gate: Gate, name: &str, tool: Option<&dyn Tool>, call: &Call) -> Approval {
     let mutates = match tool {
         Some(t) => t.mutates(),
         // A tool we do not know could do anything: it is treated as a mutation.
         None => true,
     };
-    match (mutates, policy) {
-        (false, _) => Approval::Run,
-        (true, MutationPolicy::ReadOnly) => Approval::Forbid(format!(
+    if mutates && gate.mode == MutationPolicy::ReadOnly {
+        return Approval::Forbid(format!(
             "{name} changes the cluster and this session is read-only (--read-only); \
              do not retry it: tell the person what you would change instead"
-        )),
+        ));
+    }
+    if let Some((n, rule)) = gate.policy.rule_for(call) {
+        return match rule.decision {
+            Decision::Deny => Approval::Forbid(format!(
+                "{name} is refused by the person's policy (rule {n}: {}); do not retry it or \
+                 work around it: tell the person what you wanted to do",
+                rule.describe()
+            )),
+            Decision::Allow if tool.is_some() => Approval::Run,
+            Decision::Allow | Decision::Ask if gate.mode != MutationPolicy::AutoApprove => {
+                Approval::Ask
+            }
+            _ => Approval::Forbid(format!(
+                "{name} needs a person's yes (policy rule {n}: {}) and this run has none \
+                 (--yes); tell the person what you wanted to do",
+                rule.describe()
+            )),
+        };
+    }
+    if mutates && gate.policy.changes_only_in_playbooks && !gate.in_playbook {
+        return Approval::Forbid(format!(
+            "{name} changes the cluster, and the person's policy allows changes only while a \
+             playbook runs; name the playbook that fits (they run it with /run NAME)"
+        ));
+    }
+    match (mutates, gate.mode) {
+        (false, _) if gate.policy.paranoid && gate.mode == MutationPolicy::Ask => Approval::Ask,
+        (false, _) => Approval::Run,
         (true, MutationPolicy::AutoApprove) if tool.is_some() => Approval::Run,
         (true, _) => Approval::Ask,
     }
@@ -113,11 +157,128 @@ impl SessionApprovals {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::core::policy::call_of;
     use todo_ops_tools::tools::find;
 
     fn decision(policy: MutationPolicy, name: &str) -> Approval {
+        with(
+            policy,
+            &Policy::default(),
+            false,
+            name,
+            serde_json::json!({}),
+        )
+    }
+
+    fn with(
+        mode: MutationPolicy,
+        policy: &Policy,
+        in_playbook: bool,
+        name: &str,
+        args: serde_json::Value,
+    ) -> Approval {
         let tool = find(name);
-        decide(policy, name, tool.as_deref())
+        let call = call_of(name, tool.as_deref(), &args, "default");
+        let gate = Gate {
+            mode,
+            policy,
+            in_playbook,
+        };
+        decide(gate, name, tool.as_deref(), &call)
+    }
+
+    #[test]
+    fn rules_decide_before_the_mode_and_read_only_still_refuses() {
+        use serde_json::json;
+        let p: Policy = toml::from_str(
+            "[[rule]]\nverb = \"delete\"\nnamespace = \"prod\"\ndecision = \"deny\"\n\
+             [[rule]]\ntool = \"scale\"\nnamespace = \"staging\"\ndecision = \"allow\"\n\
+             [[rule]]\ntool = \"rollout_restart\"\ndecision = \"ask\"\n",
+        )
+        .unwrap();
+        let ask = MutationPolicy::Ask;
+        let del = json!({"object": "pod/x", "namespace": "prod"});
+        match with(ask, &p, false, "delete", del.clone()) {
+            Approval::Forbid(m) => assert!(
+                m.contains("rule 1") && m.contains("verb = \"delete\""),
+                "{m}"
+            ),
+            other => panic!("{other:?}"),
+        }
+        // Denied even with --yes; allowed without asking; read-only wins over allow.
+        assert!(matches!(
+            with(MutationPolicy::AutoApprove, &p, false, "delete", del),
+            Approval::Forbid(_)
+        ));
+        let scale = json!({"deployment": "web", "namespace": "staging", "replicas": 2});
+        assert_eq!(with(ask, &p, false, "scale", scale.clone()), Approval::Run);
+        assert!(matches!(
+            with(MutationPolicy::ReadOnly, &p, false, "scale", scale),
+            Approval::Forbid(_)
+        ));
+        // An ask rule under --yes has nobody to ask: refused, fail closed.
+        let restart = json!({"deployment": "web"});
+        assert_eq!(
+            with(ask, &p, false, "rollout_restart", restart.clone()),
+            Approval::Ask
+        );
+        match with(
+            MutationPolicy::AutoApprove,
+            &p,
+            false,
+            "rollout_restart",
+            restart,
+        ) {
+            Approval::Forbid(m) => assert!(m.contains("--yes"), "{m}"),
+            other => panic!("{other:?}"),
+        }
+        // Nothing matches: the mode decides, as without a policy.
+        assert_eq!(
+            with(ask, &p, false, "scale", json!({"deployment": "web"})),
+            Approval::Ask
+        );
+    }
+
+    #[test]
+    fn paranoid_asks_for_reads_and_playbook_only_refuses_changes_outside_playbooks() {
+        use serde_json::json;
+        let paranoid = Policy::paranoid();
+        assert_eq!(
+            with(
+                MutationPolicy::Ask,
+                &paranoid,
+                false,
+                "list_pods",
+                json!({})
+            ),
+            Approval::Ask
+        );
+        assert_eq!(
+            with(MutationPolicy::Ask, &paranoid, false, "scale", json!({})),
+            Approval::Ask
+        );
+        let playbooks = Policy {
+            changes_only_in_playbooks: true,
+            ..Policy::default()
+        };
+        match with(MutationPolicy::Ask, &playbooks, false, "scale", json!({})) {
+            Approval::Forbid(m) => assert!(m.contains("playbook"), "{m}"),
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(
+            with(MutationPolicy::Ask, &playbooks, true, "scale", json!({})),
+            Approval::Ask
+        );
+        assert_eq!(
+            with(
+                MutationPolicy::Ask,
+                &playbooks,
+                false,
+                "list_pods",
+                json!({})
+            ),
+            Approval::Run
+        );
     }
 
     #[test]

@@ -10,7 +10,8 @@ use serde_json::Value;
 use todo_ops_tools::tool::{ToolContext, ToolError, ToolOutput};
 use todo_ops_tools::tools::find;
 
-use crate::core::approval::{Approval, DECLINED, MutationPolicy, decide};
+use crate::core::approval::{Approval, DECLINED, Gate, MutationPolicy, decide};
+use crate::core::policy::{Policy, call_of};
 use crate::protocol::{CallStatus, ChangePreview, ToolCall};
 
 /// The reply to one call: what the model reads, and the full result when there is one.
@@ -55,9 +56,32 @@ pub struct Dispatcher {
     pub ctx: ToolContext,
     /// How mutations are treated.
     pub policy: MutationPolicy,
+    /// The person's policy file, and whether a playbook is running.
+    pub rules: SessionRules,
+}
+
+/// The policy rules a session follows.
+#[derive(Debug, Clone, Default)]
+pub struct SessionRules {
+    /// The policy (none: every change asks).
+    pub policy: std::sync::Arc<Policy>,
+    /// Calls come from a playbook being followed.
+    pub in_playbook: bool,
 }
 
 impl Dispatcher {
+    /// The same session's dispatcher while a playbook runs.
+    pub fn for_playbook(&self) -> Dispatcher {
+        Dispatcher {
+            ctx: self.ctx.clone(),
+            policy: self.policy,
+            rules: SessionRules {
+                policy: self.rules.policy.clone(),
+                in_playbook: true,
+            },
+        }
+    }
+
     /// Runs one call through the gate.
     pub async fn dispatch(
         &self,
@@ -117,7 +141,18 @@ impl Dispatcher {
                 None,
             ));
         };
-        match decide(self.policy, &call.name, Some(tool.as_ref())) {
+        let facts = call_of(
+            &call.name,
+            Some(tool.as_ref()),
+            &args,
+            &self.ctx.cluster.namespace,
+        );
+        let gate = Gate {
+            mode: self.policy,
+            policy: &self.rules.policy,
+            in_playbook: self.rules.in_playbook,
+        };
+        match decide(gate, &call.name, Some(tool.as_ref()), &facts) {
             Approval::Forbid(why) => return Ok(reply(CallStatus::Forbidden, why, None)),
             Approval::Ask => {
                 let preview = self.preview(&call.name, &args).await;

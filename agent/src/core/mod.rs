@@ -9,6 +9,7 @@ pub mod dispatch;
 pub mod generated;
 pub mod loop_guard;
 pub mod playbook;
+pub mod policy;
 pub mod saved_sessions;
 pub mod session;
 pub mod transcript;

@@ -126,6 +126,7 @@ async fn run_on(
             let d = Dispatcher {
                 ctx: ctx.clone(),
                 policy: MutationPolicy::ReadOnly,
+                rules: Default::default(),
             };
             let shown = crate::core::playbook::run::run(
                 &look,
@@ -249,6 +250,7 @@ pub(crate) async fn agent_turn(
         Dispatcher {
             ctx,
             policy: MutationPolicy::AutoApprove,
+            rules: Default::default(),
         },
         Limits {
             model_calls_per_turn: max_model_calls,

@@ -149,7 +149,11 @@ pub fn session(llm: &ScriptedLlm, ctx: ToolContext, policy: MutationPolicy, call
     .unwrap();
     Session::new(
         Box::new(model),
-        Dispatcher { ctx, policy },
+        Dispatcher {
+            ctx,
+            policy,
+            rules: Default::default(),
+        },
         Limits {
             model_calls_per_turn: calls,
             ..Limits::default()

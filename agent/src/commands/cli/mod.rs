@@ -72,6 +72,32 @@ pub enum Command {
     Completions(CompletionsArgs),
     /// Print the man page (or write one page per command into --dir).
     Man(ManArgs),
+    /// The approval policy: which rule decides a call.
+    #[command(subcommand)]
+    Policy(PolicyCommand),
+}
+
+/// `policy` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum PolicyCommand {
+    /// Print which rule of the policy decides a call, and the decision: allow, ask or deny.
+    Check(PolicyCheckArgs),
+}
+
+/// Options of `policy check`.
+#[derive(Debug, Clone, Args)]
+pub struct PolicyCheckArgs {
+    /// The tool, e.g. `scale`.
+    pub tool: String,
+    /// Its arguments as JSON, e.g. '{"deployment": "web", "namespace": "prod"}'.
+    #[arg(default_value = "{}")]
+    pub args: String,
+    /// The session's namespace, for calls that name none.
+    #[arg(long, default_value = "default")]
+    pub session_namespace: String,
+    /// The policy flags.
+    #[command(flatten)]
+    pub gate: PolicyArgs,
 }
 
 impl Command {
@@ -174,9 +200,24 @@ pub struct ChatArgs {
     /// The charts folder, for Helm upgrades and diffs (default: the settings file's `charts`, else the built-in charts).
     #[arg(long)]
     pub charts: Option<PathBuf>,
+    /// The approval policy.
+    #[command(flatten)]
+    pub gate: PolicyArgs,
     /// Which cluster and namespace.
     #[command(flatten)]
     pub cluster: ClusterArgs,
+}
+
+/// The approval policy's flags.
+#[derive(Debug, Clone, Default, Args)]
+pub struct PolicyArgs {
+    /// The approval policy: rules that allow, ask or deny calls by tool, verb, kind,
+    /// namespace and name (default: policy.toml beside the settings file, if there is one).
+    #[arg(long, value_name = "FILE", env = "TODO_OPS_POLICY")]
+    pub policy: Option<PathBuf>,
+    /// Ask before every call, reads included (where no policy rule decides).
+    #[arg(long)]
+    pub paranoid: bool,
 }
 
 /// Options of `diagnose`.

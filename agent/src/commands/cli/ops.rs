@@ -21,6 +21,9 @@ pub struct FixArgs {
     /// The charts folder (default: the settings file's `charts`, else the built-in charts).
     #[arg(long)]
     pub charts: Option<PathBuf>,
+    /// The approval policy.
+    #[command(flatten)]
+    pub gate: super::PolicyArgs,
     /// Which cluster and namespace.
     #[command(flatten)]
     pub cluster: ClusterArgs,

@@ -101,7 +101,11 @@ pub async fn run(a: &FixArgs) -> Result<u8> {
     };
     let ctx = tool_context(&a.cluster.target(), a.charts.as_deref()).await?;
     let cluster = ctx.cluster.clone();
-    let dispatcher = Dispatcher { ctx, policy };
+    let dispatcher = Dispatcher {
+        ctx,
+        policy,
+        rules: crate::commands::policy::session_rules(&a.gate)?,
+    };
     let before = diagnose(&cluster).await?;
     let plan = plan(&before);
     let fixes = plan.releases.clone();
@@ -250,6 +254,7 @@ pub(crate) fn dispatcher_for_rollback(d: &Dispatcher) -> Dispatcher {
     Dispatcher {
         ctx: d.ctx.clone(),
         policy: MutationPolicy::AutoApprove,
+        rules: Default::default(),
     }
 }
 

@@ -96,6 +96,9 @@ pub async fn run(
     poll: Duration,
     on_event: &mut (dyn FnMut(PlaybookEvent) + Send),
 ) -> Result<PlaybookRun, FatalToolError> {
+    // A playbook's changes are what a changes-only-in-playbooks policy lets through.
+    let in_playbook = dispatcher.for_playbook();
+    let dispatcher = &in_playbook;
     let mut report = PlaybookRun {
         outcomes: Vec::new(),
         steps: pb.steps.len(),
