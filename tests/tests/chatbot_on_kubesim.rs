@@ -98,7 +98,10 @@ async fn helm_installs_the_chatbot_and_it_answers() {
     for (chart, values) in [
         (
             "todo-backend",
-            json!({"image": {"pullPolicy": "Never"}, "secrets": {"databaseUrl": format!("sqlite://{}", db.display())}}),
+            // The SQLite file's folder is mounted into the pod (the chart's /tmp is a volume
+            // of its own, which would hide a checkout under /tmp).
+            json!({"image": {"pullPolicy": "Never"}, "secrets": {"databaseUrl": format!("sqlite://{}", db.display())},
+                   "sqliteHostPath": db.parent().unwrap().display().to_string()}),
         ),
         ("todo-frontend", json!({"image": {"pullPolicy": "Never"}})),
     ] {

@@ -117,7 +117,7 @@ pub async fn run(a: &McpArgs) -> Result<u8> {
         Dispatcher {
             ctx,
             policy: MutationPolicy::ReadOnly,
-            rules: Default::default(),
+            rules: crate::commands::policy::session_rules(&a.gate)?,
         },
         a.allow_mutations,
     );

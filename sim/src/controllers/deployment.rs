@@ -155,7 +155,7 @@ pub fn reconcile(
     rec: &mut Recorder,
 ) {
     let all_rs = store.all(&REPLICA_SET);
-    for d in store.all(&DEPLOYMENT) {
+    for mut d in store.all(&DEPLOYMENT) {
         let (_, _, uid) = ident(&d);
         let spec = &d["spec"];
         let replicas = spec["replicas"].as_i64().unwrap_or(1).max(0);
@@ -198,19 +198,23 @@ pub fn reconcile(
         };
         // The Deployment carries its current revision too (`kubectl rollout undo` and
         // `history` read it).
+        // The status written below is based on the object as this write leaves it: a stale
+        // resourceVersion would make that write conflict and leave the status behind.
         if d["metadata"]["annotations"][REVISION] != current_revision.to_string().as_str() {
             let (name, ns, _) = ident(&d);
-            let _ = store.modify(&DEPLOYMENT, &ns, &name, |o| {
+            if let Ok(updated) = store.modify(&DEPLOYMENT, &ns, &name, |o| {
                 o["metadata"]["annotations"][REVISION] = json!(current_revision.to_string());
                 Ok(())
-            });
+            }) {
+                d = updated;
+            }
         }
         let old: Vec<&Value> = owned
             .iter()
             .filter(|r| r["metadata"]["name"] != new_name.as_str())
             .copied()
             .collect();
-        let unavailable = if spec["strategy"]["type"] == "Recreate" {
+        let unavailable = if d["spec"]["strategy"]["type"] == "Recreate" {
             recreate(store, rec, &d, new_rs, &old, replicas);
             replicas
         } else {

@@ -50,8 +50,9 @@ pub enum Intent {
         /// Only warnings.
         warnings_only: bool,
     },
-    /// Describe one object (of this kind when the request says one).
-    Describe(Option<String>),
+    /// Describe one object, of the kinds the request says, the last said first ("the cart
+    /// service deployment" is a Deployment); empty when it says none.
+    Describe(Vec<String>),
     /// A release's values.
     Values {
         /// Computed values, not only user-supplied.
@@ -250,7 +251,13 @@ pub fn intent(request: &str) -> Intent {
     if any(&[
         "scale", "replicas", "replica", "double", "halve", "half", "triple",
     ]) {
-        return amount(&words).map_or(Intent::Unknown, Intent::Scale);
+        // "how many replicas does X have?" asks, it does not scale.
+        let question = t.contains("how many") || t.trim_end().ends_with('?') || has("what");
+        return match amount(&words) {
+            Some(a) => Intent::Scale(a),
+            None if question && !has("scale") => Intent::Status,
+            None => Intent::Unknown,
+        };
     }
     if any(&["restart", "bounce", "reboot", "recycle"]) {
         return Intent::Restart;
@@ -268,11 +275,23 @@ pub fn intent(request: &str) -> Intent {
         };
     }
     if any(&["describe", "details"]) {
-        let kind = ["pod", "replicaset", "service", "deployment", "statefulset"]
-            .into_iter()
-            .find(|k| has(k) || has(&format!("{k}s")))
-            .or_else(|| has("svc").then_some("service"));
-        return Intent::Describe(kind.map(str::to_string));
+        fn kind_of(w: &str) -> Option<&'static str> {
+            match w.trim_end_matches('s') {
+                "svc" | "service" => Some("service"),
+                "pod" => Some("pod"),
+                "replicaset" => Some("replicaset"),
+                "deployment" => Some("deployment"),
+                "statefulset" => Some("statefulset"),
+                _ => None,
+            }
+        }
+        let mut kinds: Vec<String> = Vec::new();
+        for k in words.iter().rev().filter_map(|w| kind_of(w)) {
+            if !kinds.iter().any(|x| x == k) {
+                kinds.push(k.to_string());
+            }
+        }
+        return Intent::Describe(kinds);
     }
     if any(&["values", "config", "configuration", "settings"]) && !any(&["fix", "wrong"]) {
         return Intent::Values {
@@ -311,7 +330,7 @@ pub fn intent(request: &str) -> Intent {
     if any(&trouble) || t.contains("what's wrong") {
         return Intent::Diagnose;
     }
-    if any(&["pods", "pod", "containers"]) {
+    if any(&["pods", "pod", "containers", "running"]) {
         return Intent::Pods;
     }
     if any(&["status", "rollout", "deployments", "progress"]) {
@@ -379,9 +398,15 @@ mod tests {
             ),
             (
                 "describe the frontend service",
-                Intent::Describe(Some("service".into())),
+                Intent::Describe(vec!["service".into()]),
             ),
-            ("describe the backend", Intent::Describe(None)),
+            ("describe the backend", Intent::Describe(vec![])),
+            (
+                "describe the cart service deployment",
+                Intent::Describe(vec!["deployment".into(), "service".into()]),
+            ),
+            ("how many replicas does cart-service have?", Intent::Status),
+            ("what is running in the shop namespace?", Intent::Pods),
             (
                 "show all computed values of the frontend",
                 Intent::Values { all: true },

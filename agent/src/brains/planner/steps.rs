@@ -30,14 +30,6 @@ impl Context<'_> {
         call(self.first_step + self.done.len(), name, args)
     }
 
-    /// `args` with the named namespace, when the request names one.
-    fn scoped(&self, mut args: Value) -> Value {
-        if let Some(ns) = &self.namespace {
-            args["namespace"] = json!(ns);
-        }
-        args
-    }
-
     /// The object of `kinds` the request means, or the answer that says why there is none.
     fn target(&self, kinds: &[&str]) -> Result<Object, ModelTurn> {
         match self
@@ -78,6 +70,15 @@ impl Context<'_> {
         }
     }
 
+    /// Arguments naming the namespace to list in: the one named, else the named object's,
+    /// else the session's.
+    fn around_target(&self) -> Value {
+        match self.working_namespace(&["deployment", "pod", "service"]) {
+            Some(ns) => json!({"namespace": ns}),
+            None => json!({}),
+        }
+    }
+
     /// The namespace to work in: the one named, else the named object's.
     fn working_namespace(&self, kinds: &[&str]) -> Option<String> {
         self.namespace
@@ -104,8 +105,8 @@ pub(crate) fn act(intent: &Intent, c: &Context) -> ModelTurn {
         Ok(match intent {
             Intent::Diagnose => diagnose(c),
             Intent::Fix => fix(c),
-            Intent::Status => c.single("list_deployments", c.scoped(json!({})), "Deployments:"),
-            Intent::Pods => c.single("list_pods", c.scoped(json!({})), "Pods:"),
+            Intent::Status => c.single("list_deployments", c.around_target(), "Deployments:"),
+            Intent::Pods => c.single("list_pods", c.around_target(), "Pods:"),
             Intent::Images => images(c),
             Intent::Events { warnings_only } => {
                 let object = match c.world.find(
@@ -125,12 +126,23 @@ pub(crate) fn act(intent: &Intent, c: &Context) -> ModelTurn {
                 }
                 c.single("get_events", args, "Events:")
             }
-            Intent::Describe(kind) => {
-                let kinds: Vec<&str> = match kind {
-                    Some(k) => vec![k.as_str()],
-                    None => vec!["deployment", "service", "pod"],
+            Intent::Describe(said) => {
+                let all = ["deployment", "service", "pod"];
+                let kinds: Vec<&str> = if said.is_empty() {
+                    all.to_vec()
+                } else {
+                    said.iter().map(String::as_str).collect()
                 };
-                let o = c.target(&kinds)?;
+                // The first kind said that names an object; else any kind.
+                let o = kinds
+                    .iter()
+                    .find_map(
+                        |k| match c.world.find(c.words, &[k], c.namespace.as_deref()) {
+                            Found::One(o) => Some(o),
+                            _ => None,
+                        },
+                    )
+                    .map_or_else(|| c.target(&kinds), Ok)?;
                 c.single(
                     "describe",
                     json!({"kind": o.kind, "name": o.name, "namespace": o.namespace}),

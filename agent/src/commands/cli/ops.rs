@@ -154,6 +154,10 @@ pub struct McpArgs {
     /// The charts folder, for Helm upgrades and diffs (default: the settings file's `charts`, else the built-in charts).
     #[arg(long)]
     pub charts: Option<PathBuf>,
+    /// The approval policy: its deny rules hold for every client, and a rule that says ask
+    /// refuses (an MCP client's person cannot be asked from here).
+    #[command(flatten)]
+    pub gate: super::PolicyArgs,
     /// Which cluster and namespace.
     #[command(flatten)]
     pub cluster: ClusterArgs,
