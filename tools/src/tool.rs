@@ -179,15 +179,10 @@ impl<T: TypedTool> Tool for T {
         }
         schema
     }
-    fn call<'a>(&'a self, ctx: &'a ToolContext, mut a: Value) -> ToolFuture<'a> {
+    fn call<'a>(&'a self, ctx: &'a ToolContext, a: Value) -> ToolFuture<'a> {
         Box::pin(async move {
-            let scoped = if T::NAMESPACED {
-                in_namespace(ctx, &mut a)?
-            } else {
-                None
-            };
+            let (scoped, parsed) = scoped_args::<T>(ctx, a)?;
             let ctx = scoped.as_ref().unwrap_or(ctx);
-            let parsed: T::Args = args(T::NAME, a)?;
             let out = self.run(ctx, parsed).await?;
             let data = serde_json::to_value(&out).map_err(|e| {
                 ToolError::Fatal(format!("{}: could not serialise the result: {e}", T::NAME))
@@ -199,15 +194,10 @@ impl<T: TypedTool> Tool for T {
             })
         })
     }
-    fn preview<'a>(&'a self, ctx: &'a ToolContext, mut a: Value) -> PreviewFuture<'a> {
+    fn preview<'a>(&'a self, ctx: &'a ToolContext, a: Value) -> PreviewFuture<'a> {
         Box::pin(async move {
-            let scoped = if T::NAMESPACED {
-                in_namespace(ctx, &mut a)?
-            } else {
-                None
-            };
+            let (scoped, parsed) = scoped_args::<T>(ctx, a)?;
             let ctx = scoped.as_ref().unwrap_or(ctx);
-            let parsed: T::Args = args(T::NAME, a)?;
             match TypedTool::preview(self, ctx, parsed) {
                 Some(run) => Ok(Some(ctx.redactor.redact(&run.await?))),
                 None => Ok(None),
@@ -237,6 +227,20 @@ impl<T> Listed<T> {
             name.to_string()
         }
     }
+}
+
+/// A call's arguments parsed for `T`, and the context of the namespace they name (if they
+/// name another than the session's).
+fn scoped_args<T: TypedTool>(
+    ctx: &ToolContext,
+    mut a: Value,
+) -> Result<(Option<ToolContext>, T::Args), ToolError> {
+    let scoped = if T::NAMESPACED {
+        in_namespace(ctx, &mut a)?
+    } else {
+        None
+    };
+    Ok((scoped, args(T::NAME, a)?))
 }
 
 /// The argument every namespaced tool takes.

@@ -35,14 +35,8 @@ const CLEANUP_TIME: Duration = Duration::from_secs(60);
 /// Runs `task` once with `brain`; every failure is a failed run with its reason.
 pub async fn run(task: &SuiteTask, brain: Box<dyn Brain>, s: &SuiteSettings) -> RunResult {
     let started = Instant::now();
-    let failed = |why: String| RunResult {
-        passed: false,
-        failures: vec![why],
-        model_calls: 0,
-        tokens: 0,
-        tokens_estimated: false,
-        seconds: started.elapsed().as_secs_f64(),
-    };
+    // A failure before the prompt is a run that never reached the agent.
+    let failed = RunResult::not_run;
     let images = match crate::ops::install::app_images() {
         Ok(i) => i,
         Err(e) => return failed(format!("the image table: {e:#}")),
@@ -93,14 +87,7 @@ async fn run_on(
 ) -> RunResult {
     let deadline = started + task.timeout;
     let left = || deadline.saturating_duration_since(Instant::now());
-    let failed = |why: String| RunResult {
-        passed: false,
-        failures: vec![why],
-        model_calls: 0,
-        tokens: 0,
-        tokens_estimated: false,
-        seconds: started.elapsed().as_secs_f64(),
-    };
+    let failed = RunResult::not_run;
     if let Some(setup) = &task.setup
         && let Err(why) = script(setup, task, kubeconfig, dir, "setup", left()).await
     {
