@@ -155,7 +155,7 @@ impl Dispatcher {
         match decide(gate, &call.name, Some(tool.as_ref()), &facts) {
             Approval::Forbid(why) => return Ok(reply(CallStatus::Forbidden, why, None)),
             Approval::Ask => {
-                let preview = self.preview(&call.name, &args).await;
+                let preview = self.preview(tool.as_ref(), &args).await;
                 let preview = match preview {
                     Ok(p) => p,
                     // A patch that does not fit the schema is the model's to fix, not the person's.
@@ -185,16 +185,18 @@ impl Dispatcher {
 
     /// The preview of a mutation; a Helm upgrade also shows both diffs (which validate the
     /// patch against the chart's schema before the person is asked).
-    async fn preview(&self, name: &str, args: &Value) -> Result<ChangePreview, ToolError> {
+    async fn preview(
+        &self,
+        tool: &dyn todo_ops_tools::tool::Tool,
+        args: &Value,
+    ) -> Result<ChangePreview, ToolError> {
+        let name = tool.name();
         let mut preview = ChangePreview {
             tool: name.to_string(),
             arguments: self.ctx.redactor.redact_json(args.clone()),
             values_diff: None,
-            manifest_diff: None,
+            manifest_diff: tool.preview(&self.ctx, args.clone()).await?,
         };
-        if let Some(t) = find(name) {
-            preview.manifest_diff = t.preview(&self.ctx, args.clone()).await?;
-        }
         if name == "helm_upgrade" {
             for (diff_tool, slot) in [
                 ("diff_values", &mut preview.values_diff),

@@ -35,19 +35,13 @@ pub struct Applied {
 #[serde(transparent)]
 pub struct AppliedAll(pub Vec<Applied>);
 
-/// The manifest's documents as JSON objects.
+/// The manifest's documents as JSON objects, read by the YAML parser's own document
+/// stream (a `---` inside a block scalar stays text); empty documents are skipped.
 fn documents(manifest: &str) -> Result<Vec<Value>, ToolError> {
+    use serde::Deserialize;
     let mut out = Vec::new();
-    for (i, doc) in manifest.split("\n---").enumerate() {
-        let doc = doc.trim().trim_start_matches("---").trim();
-        if doc.is_empty()
-            || doc
-                .lines()
-                .all(|l| l.trim().is_empty() || l.trim().starts_with('#'))
-        {
-            continue;
-        }
-        let v: Value = serde_norway::from_str(doc).map_err(|e| {
+    for (i, doc) in serde_norway::Deserializer::from_str(manifest).enumerate() {
+        let v = Value::deserialize(doc).map_err(|e| {
             ToolError::Retry(format!(
                 "document {} of the manifest is not YAML or JSON: {e}",
                 i + 1
@@ -186,5 +180,20 @@ impl TypedTool for Apply {
         Some(Box::pin(async move {
             apply(ctx, &a, true).await.map(|all| render(&all, true))
         }))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::documents;
+
+    #[test]
+    fn documents_come_from_the_yaml_stream_not_a_text_split() {
+        let manifest = "---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\ndata:\n  notes: |\n    before\n    ---\n    after\n---\n# only a comment\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: b}\n";
+        let docs = documents(manifest).unwrap();
+        assert_eq!(docs.len(), 2, "{docs:?}");
+        assert_eq!(docs[0]["data"]["notes"], "before\n---\nafter\n");
+        assert!(documents("- a list\n").is_err());
+        assert!(documents("# nothing\n").is_err());
     }
 }

@@ -4,7 +4,7 @@
 use serde_json::{Value, json};
 
 use super::Container;
-use super::evidence::config_ref;
+use super::evidence::{config_ref, has_key};
 use crate::analyzers::Finding;
 use crate::repair::FieldChange;
 
@@ -41,13 +41,9 @@ fn holder_of_referenced_keys(c: &Container, kind: &str, name: &str) -> Option<St
     } else {
         &c.snap.configmaps
     };
-    let has = |o: &Value, k: &str| {
-        let data = &o["data"];
-        data.as_array().is_some_and(|ks| ks.iter().any(|x| x == k)) || !data[k].is_null()
-    };
     let holders: Vec<&str> = objects
         .iter()
-        .filter(|o| o["metadata"]["name"] != name && keys.iter().all(|k| has(o, k)))
+        .filter(|o| o["metadata"]["name"] != name && keys.iter().all(|k| has_key(o, k)))
         .filter_map(|o| o["metadata"]["name"].as_str())
         .collect();
     match holders.as_slice() {

@@ -107,19 +107,6 @@ fn surge_of(d: &Value) -> i128 {
 /// The image a ready ReplicaSet of the same Deployment runs for container `cname`, when it
 /// differs from this pod's: (image, ReplicaSet name), the newest such ReplicaSet.
 pub fn last_good_image(snap: &Snapshot, pod: &Value, cname: &str) -> Option<(String, String)> {
-    let owner_name = |o: &Value| {
-        o["metadata"]["ownerReferences"]
-            .as_array()
-            .and_then(|r| r.first())
-            .and_then(|r| r["name"].as_str())
-            .map(str::to_string)
-    };
-    let own_rs = owner_name(pod)?;
-    let deployment = snap
-        .replicasets
-        .iter()
-        .find(|r| r["metadata"]["name"] == own_rs.as_str())
-        .and_then(owner_name)?;
     let image_of = |tpl: &Value| {
         tpl["spec"]["containers"]
             .as_array()
@@ -128,27 +115,20 @@ pub fn last_good_image(snap: &Snapshot, pod: &Value, cname: &str) -> Option<(Str
             .map(str::to_string)
     };
     let current = image_of(pod)?;
-    let revision = |r: &Value| {
-        r["metadata"]["annotations"]["deployment.kubernetes.io/revision"]
-            .as_str()
-            .and_then(|v| v.parse::<i64>().ok())
-            .unwrap_or(0)
-    };
-    snap.replicasets
-        .iter()
-        .filter(|r| owner_name(r).as_deref() == Some(deployment.as_str()))
-        .filter(|r| r["metadata"]["name"] != own_rs.as_str())
-        .filter(|r| r["status"]["readyReplicas"].as_i64().unwrap_or(0) > 0)
-        .filter_map(|r| {
-            let image = image_of(&r["spec"]["template"]).filter(|i| *i != current)?;
-            Some((
-                revision(r),
-                image,
-                r["metadata"]["name"].as_str()?.to_string(),
-            ))
-        })
-        .max_by_key(|(rev, _, _)| *rev)
-        .map(|(_, image, rs)| (image, rs))
+    let (_, siblings) = super::last_good::ready_siblings(snap, pod)?;
+    siblings.into_iter().find_map(|r| {
+        let image = image_of(&r["spec"]["template"]).filter(|i| *i != current)?;
+        Some((image, r["metadata"]["name"].as_str()?.to_string()))
+    })
+}
+
+/// Whether a ConfigMap or Secret of the snapshot has `key` (Secrets in a snapshot list their
+/// keys; ConfigMaps keep their data).
+pub fn has_key(o: &Value, key: &str) -> bool {
+    let data = &o["data"];
+    data.as_array()
+        .is_some_and(|keys| keys.iter().any(|x| x == key))
+        || !data[key].is_null()
 }
 
 /// A ConfigMap or Secret a container cannot be created without, read from the kubelet's
@@ -185,13 +165,6 @@ pub fn config_ref(snap: &Snapshot, msg: &str) -> Option<MissingRef> {
         "secret" => ("Secret", &snap.secrets),
         "configmap" => ("ConfigMap", &snap.configmaps),
         _ => return None,
-    };
-    let has_key = |o: &Value, k: &str| {
-        let data = &o["data"];
-        // Secrets in a snapshot list their keys; ConfigMaps keep their data.
-        data.as_array()
-            .is_some_and(|keys| keys.iter().any(|x| x == k))
-            || !data[k].is_null()
     };
     let holders: Vec<String> = key
         .as_deref()

@@ -41,29 +41,35 @@ fn revision(r: &Value) -> i64 {
         .unwrap_or(0)
 }
 
-/// The changes that put the containers of `pod`'s ReplicaSet back as the newest other
-/// ReplicaSet of its Deployment with Ready pods runs them, on `owner` (`deployment/NAME`).
-pub fn changes_back_to_last_good(snap: &Snapshot, pod: &Value, owner: &str) -> Vec<FieldChange> {
-    let Some(own_rs) = owner_name(pod) else {
-        return Vec::new();
-    };
-    let Some(own) = snap
+/// `pod`'s own ReplicaSet, and the other ReplicaSets of its Deployment that have Ready pods
+/// now, newest revision first: where a workload's last known good template is.
+pub(super) fn ready_siblings<'a>(
+    snap: &'a Snapshot,
+    pod: &Value,
+) -> Option<(&'a Value, Vec<&'a Value>)> {
+    let own_rs = owner_name(pod)?;
+    let own = snap
         .replicasets
         .iter()
-        .find(|r| r["metadata"]["name"] == own_rs)
-    else {
-        return Vec::new();
-    };
-    let Some(deployment) = owner_name(own) else {
-        return Vec::new();
-    };
-    let Some(good) = snap
+        .find(|r| r["metadata"]["name"] == own_rs)?;
+    let deployment = owner_name(own)?;
+    let mut others: Vec<&Value> = snap
         .replicasets
         .iter()
         .filter(|r| owner_name(r) == Some(deployment) && r["metadata"]["name"] != own_rs)
         .filter(|r| r["status"]["readyReplicas"].as_i64().unwrap_or(0) > 0)
-        .max_by_key(|r| revision(r))
-    else {
+        .collect();
+    others.sort_by_key(|r| std::cmp::Reverse(revision(r)));
+    Some((own, others))
+}
+
+/// The changes that put the containers of `pod`'s ReplicaSet back as the newest other
+/// ReplicaSet of its Deployment with Ready pods runs them, on `owner` (`deployment/NAME`).
+pub fn changes_back_to_last_good(snap: &Snapshot, pod: &Value, owner: &str) -> Vec<FieldChange> {
+    let Some((own, siblings)) = ready_siblings(snap, pod) else {
+        return Vec::new();
+    };
+    let Some(good) = siblings.first().copied() else {
         return Vec::new();
     };
     let rs = good["metadata"]["name"].as_str().unwrap_or_default();
