@@ -101,6 +101,7 @@ fn main() -> ExitCode {
             Command::Completions(a) => todo_ops::commands::about::completions(a),
             Command::Man(a) => todo_ops::commands::about::man(a),
             Command::Policy(PolicyCommand::Check(a)) => todo_ops::commands::policy::check(a),
+            Command::Audit(a) => todo_ops::commands::audit::show(a),
             Command::Sim(SimCommand::Status(t)) => {
                 sim::status(t).map(|running| if running { 0 } else { 1 })
             }

@@ -244,6 +244,7 @@ decision = "deny"
         rules: SessionRules {
             policy: Arc::new(policy),
             in_playbook,
+            audit: None,
         },
     };
     let d = with(policy, false);

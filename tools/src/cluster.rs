@@ -63,6 +63,10 @@ pub struct Cluster {
     pub namespace: String,
     /// The API server URL (for messages).
     pub server: String,
+    /// The kubeconfig context in use (empty when the kubeconfig names none).
+    pub context: String,
+    /// The identity acting: the context's user entry in the kubeconfig.
+    pub user: String,
 }
 
 /// Where `todo-ops sim start` writes kubesim's kubeconfig by default:
@@ -109,6 +113,18 @@ impl ClusterTarget {
             reason: e.to_string(),
             hint: kubeconfig_hint(),
         })?;
+        // Which context and user act, for the audit log and messages.
+        let context = self
+            .context
+            .clone()
+            .or_else(|| kc.current_context.clone())
+            .unwrap_or_default();
+        let user = kc
+            .contexts
+            .iter()
+            .find(|c| c.name == context)
+            .and_then(|c| c.context.as_ref()?.user.clone())
+            .unwrap_or_default();
         let opts = KubeConfigOptions {
             context: self.context.clone(),
             ..Default::default()
@@ -127,6 +143,8 @@ impl ClusterTarget {
             client,
             namespace,
             server,
+            context,
+            user,
         })
     }
 }

@@ -5,6 +5,7 @@ pub mod analyzers;
 pub mod cluster;
 pub mod diagnose;
 pub mod helm;
+pub mod object_versions;
 pub mod pod_http;
 pub mod redact;
 pub mod release_history;

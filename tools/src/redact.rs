@@ -119,6 +119,45 @@ impl Redactor {
     }
 }
 
+impl Redactor {
+    /// A tool call's arguments as a person, a transcript or the audit log may see them:
+    /// every known secret masked, and the data of any Secret in a `manifest` argument masked
+    /// whatever it is (a Secret the model writes is new to the redactor). A manifest that
+    /// cannot be read is dropped rather than shown.
+    pub fn redact_arguments(&self, args: &serde_json::Value) -> serde_json::Value {
+        use serde::Deserialize;
+        let mut args = self.redact_json(args.clone());
+        if let Some(manifest) = args["manifest"].as_str()
+            && manifest.contains("Secret")
+        {
+            let masked: Vec<String> = serde_norway::Deserializer::from_str(manifest)
+                .filter_map(|d| serde_json::Value::deserialize(d).ok())
+                .map(|mut doc| {
+                    mask_secret_data(&mut doc);
+                    serde_norway::to_string(&doc).unwrap_or_default()
+                })
+                .collect();
+            args["manifest"] = serde_json::Value::String(masked.join("---\n"));
+        }
+        args
+    }
+}
+
+/// Masks every value of a Secret object's `data` and `stringData` (a Secret the redactor
+/// has never seen, such as one a manifest is about to create).
+pub fn mask_secret_data(doc: &mut serde_json::Value) {
+    if doc["kind"] != "Secret" {
+        return;
+    }
+    for key in ["data", "stringData"] {
+        if let Some(m) = doc[key].as_object_mut() {
+            for v in m.values_mut() {
+                *v = serde_json::Value::String(MASK.into());
+            }
+        }
+    }
+}
+
 /// Whether a configuration key holds a secret value (not the name of one).
 fn names_a_secret(key: &str) -> bool {
     let k = key.to_ascii_lowercase().replace(['_', '-'], "");

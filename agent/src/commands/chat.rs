@@ -110,12 +110,15 @@ pub async fn run(a: &ChatArgs) -> Result<u8> {
     let playbooks = crate::core::playbook::load_default()?;
     let brain = brain(&settings, &playbooks)?;
     let ctx = tool_context(&a.cluster.target(), a.charts.as_deref()).await?;
+    // Every chat is saved (redacted), so it can be listed and resumed; its calls are audited
+    // under the same id.
+    let id = crate::core::saved_sessions::new_id();
     let mut session = Session::new(
         brain,
         Dispatcher {
             ctx,
             policy,
-            rules: crate::commands::policy::session_rules(&a.gate)?,
+            rules: crate::commands::policy::session_rules(&a.gate, &a.audit, &id)?,
         },
         Limits {
             model_calls_per_turn: settings.max_model_calls,
@@ -124,8 +127,6 @@ pub async fn run(a: &ChatArgs) -> Result<u8> {
         "",
     );
     session.set_playbooks(playbooks);
-    // Every chat is saved (redacted), so it can be listed and resumed.
-    let id = crate::core::saved_sessions::new_id();
     let saved = crate::core::saved_sessions::dir().join(format!("{id}.jsonl"));
     session.add_observer(Arc::new(Recorder::create(&saved)?));
     if let Some((from, entries)) = &resumed {

@@ -117,7 +117,11 @@ pub async fn run(a: &McpArgs) -> Result<u8> {
         Dispatcher {
             ctx,
             policy: MutationPolicy::ReadOnly,
-            rules: crate::commands::policy::session_rules(&a.gate)?,
+            rules: crate::commands::policy::session_rules(
+                &a.gate,
+                &a.audit,
+                &crate::core::saved_sessions::new_id(),
+            )?,
         },
         a.allow_mutations,
     );

@@ -2,6 +2,7 @@
 //! side of a chat (`terminal`, `repl`). Nothing below this layer imports it.
 
 pub mod about;
+pub mod audit;
 pub mod chat;
 pub mod cli;
 pub mod demo;

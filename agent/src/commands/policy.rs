@@ -4,8 +4,9 @@
 use anyhow::{Context, Result};
 use serde_json::Value;
 
-use crate::commands::cli::{PolicyArgs, PolicyCheckArgs};
+use crate::commands::cli::{AuditArgs, PolicyArgs, PolicyCheckArgs};
 use crate::core::approval::{Approval, Gate, MutationPolicy, decide};
+use crate::core::audit::AuditLog;
 use crate::core::dispatch::SessionRules;
 use crate::core::policy::{Policy, call_of, default_path, load};
 
@@ -20,11 +21,17 @@ pub fn policy(a: &PolicyArgs) -> Result<Policy> {
     Ok(p)
 }
 
-/// The session rules for a command's dispatcher.
-pub fn session_rules(a: &PolicyArgs) -> Result<SessionRules> {
+/// The session rules for a command's dispatcher: the policy, and the audit log that records
+/// the calls of session `session`.
+pub fn session_rules(a: &PolicyArgs, audit: &AuditArgs, session: &str) -> Result<SessionRules> {
+    let path = audit
+        .audit
+        .clone()
+        .unwrap_or_else(crate::core::audit::default_path);
     Ok(SessionRules {
         policy: std::sync::Arc::new(policy(a)?),
         in_playbook: false,
+        audit: Some(std::sync::Arc::new(AuditLog::open(&path, session)?)),
     })
 }
 

@@ -45,24 +45,86 @@ pub struct Gate<'a> {
     pub in_playbook: bool,
 }
 
-/// Decides for a call of `name`; `tool` is `None` when no such tool exists. In order: the
-/// first matching rule of the policy (read-only still refuses every change, and `--yes`,
-/// with no person to ask, refuses what a rule says to ask about); then the presets
-/// (playbook-only changes, paranoid); then reads run and changes ask.
+/// Why the gate decided as it did: a rule of the person's policy, a preset or the mode.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Basis {
+    /// Rule `number` (1-based) of the policy file, in its own words.
+    Rule {
+        /// Its place in the file.
+        number: usize,
+        /// The rule as the policy file says it.
+        rule: String,
+    },
+    /// `--read-only` refuses every change.
+    ReadOnly,
+    /// The policy allows changes only while a playbook runs.
+    PlaybookOnly,
+    /// `--paranoid` asks for reads too.
+    Paranoid,
+    /// Reads run without asking.
+    Read,
+    /// `--yes` lets changes run without asking.
+    AutoApprove,
+    /// Changes ask by default.
+    ChangesAsk,
+}
+
+impl std::fmt::Display for Basis {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Basis::Rule { number, rule } => write!(f, "policy rule {number} ({rule})"),
+            Basis::ReadOnly => f.write_str("--read-only"),
+            Basis::PlaybookOnly => f.write_str("policy: changes only in playbooks"),
+            Basis::Paranoid => f.write_str("--paranoid"),
+            Basis::Read => f.write_str("reads run"),
+            Basis::AutoApprove => {
+                f.write_str("approved in advance (--yes, or the rollback of an approved fix)")
+            }
+            Basis::ChangesAsk => f.write_str("changes ask"),
+        }
+    }
+}
+
+/// The gate's decision and what made it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Verdict {
+    /// Run, ask or refuse.
+    pub approval: Approval,
+    /// Why.
+    pub basis: Basis,
+}
+
+/// Decides for a call of `name`; `tool` is `None` when no such tool exists. See [`verdict`].
 pub fn decide(gate: Gate, name: &str, tool: Option<&dyn Tool>, call: &Call) -> Approval {
+    verdict(gate, name, tool, call).approval
+}
+
+/// Decides for a call of `name`, saying why. In order: the first matching rule of the
+/// policy (read-only still refuses every change, and `--yes`, with no person to ask,
+/// refuses what a rule says to ask about); then the presets (playbook-only changes,
+/// paranoid); then reads run and changes ask.
+pub fn verdict(gate: Gate, name: &str, tool: Option<&dyn Tool>, call: &Call) -> Verdict {
     let mutates = match tool {
         Some(t) => t.mutates(),
         // A tool we do not know could do anything: it is treated as a mutation.
         None => true,
     };
+    let v = |approval, basis| Verdict { approval, basis };
     if mutates && gate.mode == MutationPolicy::ReadOnly {
-        return Approval::Forbid(format!(
-            "{name} changes the cluster and this session is read-only (--read-only); \
-             do not retry it: tell the person what you would change instead"
-        ));
+        return v(
+            Approval::Forbid(format!(
+                "{name} changes the cluster and this session is read-only (--read-only); \
+                 do not retry it: tell the person what you would change instead"
+            )),
+            Basis::ReadOnly,
+        );
     }
     if let Some((n, rule)) = gate.policy.rule_for(call) {
-        return match rule.decision {
+        let basis = Basis::Rule {
+            number: n,
+            rule: rule.describe(),
+        };
+        let approval = match rule.decision {
             Decision::Deny => Approval::Forbid(format!(
                 "{name} is refused by the person's policy (rule {n}: {}); do not retry it or \
                  work around it: tell the person what you wanted to do",
@@ -78,18 +140,26 @@ pub fn decide(gate: Gate, name: &str, tool: Option<&dyn Tool>, call: &Call) -> A
                 rule.describe()
             )),
         };
+        return v(approval, basis);
     }
     if mutates && gate.policy.changes_only_in_playbooks && !gate.in_playbook {
-        return Approval::Forbid(format!(
-            "{name} changes the cluster, and the person's policy allows changes only while a \
-             playbook runs; name the playbook that fits (they run it with /run NAME)"
-        ));
+        return v(
+            Approval::Forbid(format!(
+                "{name} changes the cluster, and the person's policy allows changes only while a \
+                 playbook runs; name the playbook that fits (they run it with /run NAME)"
+            )),
+            Basis::PlaybookOnly,
+        );
     }
     match (mutates, gate.mode) {
-        (false, _) if gate.policy.paranoid && gate.mode == MutationPolicy::Ask => Approval::Ask,
-        (false, _) => Approval::Run,
-        (true, MutationPolicy::AutoApprove) if tool.is_some() => Approval::Run,
-        (true, _) => Approval::Ask,
+        (false, _) if gate.policy.paranoid && gate.mode == MutationPolicy::Ask => {
+            v(Approval::Ask, Basis::Paranoid)
+        }
+        (false, _) => v(Approval::Run, Basis::Read),
+        (true, MutationPolicy::AutoApprove) if tool.is_some() => {
+            v(Approval::Run, Basis::AutoApprove)
+        }
+        (true, _) => v(Approval::Ask, Basis::ChangesAsk),
     }
 }
 

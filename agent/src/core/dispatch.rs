@@ -10,8 +10,11 @@ use serde_json::Value;
 use todo_ops_tools::tool::{ToolContext, ToolError, ToolOutput};
 use todo_ops_tools::tools::find;
 
-use crate::core::approval::{Approval, DECLINED, Gate, MutationPolicy, decide};
-use crate::core::policy::{Policy, call_of};
+use todo_ops_tools::object_versions::{ObjectRef, version};
+
+use crate::core::approval::{Approval, DECLINED, Gate, MutationPolicy, verdict};
+use crate::core::audit::{AuditLog, ChangedObject, Decision, Draft};
+use crate::core::policy::{Call, Policy, call_of};
 use crate::protocol::{CallStatus, ChangePreview, ToolCall};
 
 /// The reply to one call: what the model reads, and the full result when there is one.
@@ -67,6 +70,8 @@ pub struct SessionRules {
     pub policy: std::sync::Arc<Policy>,
     /// Calls come from a playbook being followed.
     pub in_playbook: bool,
+    /// Where every call is recorded (none: not recorded).
+    pub audit: Option<std::sync::Arc<AuditLog>>,
 }
 
 impl Dispatcher {
@@ -76,17 +81,42 @@ impl Dispatcher {
             ctx: self.ctx.clone(),
             policy: self.policy,
             rules: SessionRules {
-                policy: self.rules.policy.clone(),
                 in_playbook: true,
+                ..self.rules.clone()
             },
         }
     }
 
-    /// Runs one call through the gate.
+    /// Runs one call through the gate, and records it in the audit log.
     pub async fn dispatch(
         &self,
         call: &ToolCall,
         confirm: &dyn Confirm,
+    ) -> Result<ToolReply, FatalToolError> {
+        let mut draft = Draft::new(&call.name);
+        let ended = self.gatekeep(call, confirm, &mut draft).await;
+        if let Some(log) = &self.rules.audit {
+            let outcome = match &ended {
+                Ok(reply) => Ok(reply),
+                Err(fatal) => Err(fatal.message.as_str()),
+            };
+            let entry = draft.finish(
+                log.session(),
+                &self.ctx.cluster,
+                &self.ctx.redactor,
+                outcome,
+            );
+            log.append(&entry);
+        }
+        ended
+    }
+
+    /// The gate itself: parse, decide, preview and ask, run; `draft` learns each step.
+    async fn gatekeep(
+        &self,
+        call: &ToolCall,
+        confirm: &dyn Confirm,
+        draft: &mut Draft,
     ) -> Result<ToolReply, FatalToolError> {
         let reply = |status, content: String, output| ToolReply {
             call_id: call.id.clone(),
@@ -147,13 +177,21 @@ impl Dispatcher {
             &args,
             &self.ctx.cluster.namespace,
         );
+        draft.verb = format!("{:?}", facts.verb).to_lowercase();
+        draft.namespace = facts.namespace.clone();
+        draft.arguments = self.ctx.redactor.redact_arguments(&args);
         let gate = Gate {
             mode: self.policy,
             policy: &self.rules.policy,
             in_playbook: self.rules.in_playbook,
         };
-        match decide(gate, &call.name, Some(tool.as_ref()), &facts) {
-            Approval::Forbid(why) => return Ok(reply(CallStatus::Forbidden, why, None)),
+        let verdict = verdict(gate, &call.name, Some(tool.as_ref()), &facts);
+        draft.decided_by = verdict.basis.to_string();
+        match verdict.approval {
+            Approval::Forbid(why) => {
+                draft.decision = Decision::Refused;
+                return Ok(reply(CallStatus::Forbidden, why, None));
+            }
             Approval::Ask => {
                 let preview = self.preview(tool.as_ref(), &args).await;
                 let preview = match preview {
@@ -167,13 +205,39 @@ impl Dispatcher {
                         });
                     }
                 };
-                if !confirm.confirm(&preview).await {
+                let approved = confirm.confirm(&preview).await;
+                draft.preview = Some(preview);
+                draft.decided_by = format!(
+                    "the person ({}; asked because: {})",
+                    if approved { "yes" } else { "no" },
+                    verdict.basis
+                );
+                if !approved {
+                    draft.decision = Decision::Declined;
                     return Ok(reply(CallStatus::Declined, DECLINED.into(), None));
                 }
+                draft.decision = Decision::Approved;
             }
-            Approval::Run => {}
+            Approval::Run => draft.decision = Decision::Run,
         }
-        match tool.call(&self.ctx, args).await {
+        // The versions of what a change names, before and after, for the audit log.
+        let named = match (&self.rules.audit, tool.mutates()) {
+            (Some(_), true) => named_objects(&facts, &args),
+            _ => Vec::new(),
+        };
+        for object in named {
+            let before = version(&self.ctx, &object).await;
+            draft.changed.push(ChangedObject {
+                object,
+                before,
+                after: None,
+            });
+        }
+        let ran = tool.call(&self.ctx, args).await;
+        for changed in &mut draft.changed {
+            changed.after = version(&self.ctx, &changed.object).await;
+        }
+        match ran {
             Ok(out) => Ok(reply(CallStatus::Done, out.text.clone(), Some(out))),
             Err(ToolError::Retry(m)) => Ok(reply(CallStatus::Failed, m, None)),
             Err(ToolError::Fatal(m)) => Err(FatalToolError {
@@ -193,7 +257,7 @@ impl Dispatcher {
         let name = tool.name();
         let mut preview = ChangePreview {
             tool: name.to_string(),
-            arguments: self.ctx.redactor.redact_json(args.clone()),
+            arguments: self.ctx.redactor.redact_arguments(args),
             values_diff: None,
             manifest_diff: tool.preview(&self.ctx, args.clone()).await?,
         };
@@ -209,4 +273,32 @@ impl Dispatcher {
         }
         Ok(preview)
     }
+}
+
+/// The objects a change names: the one its arguments name, or each document of a manifest.
+fn named_objects(facts: &Call, args: &Value) -> Vec<ObjectRef> {
+    if let (Some(kind), Some(name)) = (&facts.kind, &facts.name) {
+        return vec![ObjectRef {
+            kind: kind.clone(),
+            namespace: facts.namespace.clone(),
+            name: name.clone(),
+        }];
+    }
+    let Some(manifest) = args["manifest"].as_str() else {
+        return Vec::new();
+    };
+    use serde::Deserialize;
+    serde_norway::Deserializer::from_str(manifest)
+        .filter_map(|d| Value::deserialize(d).ok())
+        .filter_map(|doc| {
+            Some(ObjectRef {
+                kind: doc["kind"].as_str()?.to_ascii_lowercase(),
+                namespace: doc["metadata"]["namespace"]
+                    .as_str()
+                    .unwrap_or(&facts.namespace)
+                    .to_string(),
+                name: doc["metadata"]["name"].as_str()?.to_string(),
+            })
+        })
+        .collect()
 }

@@ -3,6 +3,7 @@
 //! generated secrets, playbooks, and transcripts and saved sessions.
 
 pub mod approval;
+pub mod audit;
 pub mod brain;
 pub mod context_window;
 pub mod dispatch;

@@ -6,7 +6,7 @@ use serde_json::{Value, json};
 
 use super::diff_values::{ReleaseDiff, ValuesChangeArgs, propose, values_diff};
 use crate::helm::{self, Chart, RenderOptions};
-use crate::redact::MASK;
+use crate::redact::mask_secret_data;
 use crate::tool::{ToolContext, ToolError, ToolRun, TypedTool, budget, helm_call};
 
 /// The answer when a patch changes no rendered object.
@@ -20,15 +20,7 @@ fn documents(rendered: &std::collections::BTreeMap<String, String>) -> Result<Va
             continue;
         }
         for mut doc in helm::manifests_to_json(text).map_err(|e| ToolError::Fatal(e.to_string()))? {
-            if doc["kind"] == "Secret" {
-                for key in ["data", "stringData"] {
-                    if let Some(m) = doc[key].as_object_mut() {
-                        for v in m.values_mut() {
-                            *v = json!(MASK);
-                        }
-                    }
-                }
-            }
+            mask_secret_data(&mut doc);
             if let Some(a) = doc
                 .pointer_mut("/spec/template/metadata/annotations")
                 .and_then(Value::as_object_mut)

@@ -54,11 +54,7 @@ pub(crate) async fn target(ctx: &ToolContext, object: &str) -> Result<Target, To
             "{object:?} is not KIND/NAME, e.g. deployment/web"
         )));
     };
-    let k = kind.to_ascii_lowercase();
-    let found = discover(ctx).await?.into_iter().find(|(ar, _)| {
-        ar.kind.to_ascii_lowercase() == k || ar.plural == k || k == ar.plural.trim_end_matches('s')
-    });
-    match found {
+    match resolve_kind(ctx, kind).await? {
         Some((resource, namespaced)) => Ok(Target {
             api: api_for(ctx, &resource, namespaced),
             name: name.to_string(),
@@ -69,9 +65,23 @@ pub(crate) async fn target(ctx: &ToolContext, object: &str) -> Result<Target, To
     }
 }
 
-/// An object as a person reads it: without managed fields and write counters, redacted.
+/// The served kind called `kind` (kind, plural or singular, any case) and whether it is
+/// namespaced; `None` when the cluster serves no such kind.
+pub(crate) async fn resolve_kind(
+    ctx: &ToolContext,
+    kind: &str,
+) -> Result<Option<(ApiResource, bool)>, ToolError> {
+    let k = kind.to_ascii_lowercase();
+    Ok(discover(ctx).await?.into_iter().find(|(ar, _)| {
+        ar.kind.to_ascii_lowercase() == k || ar.plural == k || k == ar.plural.trim_end_matches('s')
+    }))
+}
+
+/// An object as a person reads it: without managed fields and write counters, redacted, a
+/// Secret's data masked (a new Secret's values are unknown to the redactor).
 fn shown(ctx: &ToolContext, o: &DynamicObject) -> Value {
     let mut v = serde_json::to_value(o).unwrap_or_default();
+    crate::redact::mask_secret_data(&mut v);
     if let Some(m) = v["metadata"].as_object_mut() {
         for k in ["managedFields", "resourceVersion", "generation"] {
             m.remove(k);
@@ -89,10 +99,31 @@ pub(crate) fn object_diff(
     labels: (&str, &str),
 ) -> String {
     let b = before.map_or(Value::Null, |o| shown(ctx, o));
-    let a = after.map_or(Value::Null, |o| shown(ctx, o));
+    let mut a = after.map_or(Value::Null, |o| shown(ctx, o));
+    if let (Some(before), Some(after)) = (before, after) {
+        mark_changed_secret_values(before, after, &mut a);
+    }
     if a == b {
         String::new()
     } else {
         json_diff(&b, &a, labels)
+    }
+}
+
+/// A Secret value that changed shows as changed, though both sides are masked.
+fn mark_changed_secret_values(before: &DynamicObject, after: &DynamicObject, shown: &mut Value) {
+    if shown["kind"] != "Secret" {
+        return;
+    }
+    for key in ["data", "stringData"] {
+        let (Some(old), Some(new)) = (before.data[key].as_object(), after.data[key].as_object())
+        else {
+            continue;
+        };
+        for (k, v) in new {
+            if old.get(k).is_some_and(|o| o != v) {
+                shown[key][k] = Value::String(format!("{} (changed)", crate::redact::MASK));
+            }
+        }
     }
 }

@@ -75,6 +75,8 @@ pub enum Command {
     /// The approval policy: which rule decides a call.
     #[command(subcommand)]
     Policy(PolicyCommand),
+    /// Read the audit log: every tool call, who decided it and what it changed.
+    Audit(AuditReadArgs),
 }
 
 /// `policy` subcommands.
@@ -203,6 +205,9 @@ pub struct ChatArgs {
     /// The approval policy.
     #[command(flatten)]
     pub gate: PolicyArgs,
+    /// The audit log.
+    #[command(flatten)]
+    pub audit: AuditArgs,
     /// Which cluster and namespace.
     #[command(flatten)]
     pub cluster: ClusterArgs,
@@ -218,6 +223,42 @@ pub struct PolicyArgs {
     /// Ask before every call, reads included (where no policy rule decides).
     #[arg(long)]
     pub paranoid: bool,
+}
+
+/// Where the audit log goes.
+#[derive(Debug, Clone, Default, Args)]
+pub struct AuditArgs {
+    /// The audit log: one JSON line per tool call, appended (default:
+    /// $XDG_STATE_HOME/todo-ops/audit.jsonl).
+    #[arg(long, value_name = "FILE", env = "TODO_OPS_AUDIT")]
+    pub audit: Option<PathBuf>,
+}
+
+/// Options of `audit`.
+#[derive(Debug, Clone, Args)]
+pub struct AuditReadArgs {
+    /// Only calls since then: a duration back from now (`30m`, `2h`, `1d`) or an RFC 3339
+    /// time (`2026-12-05T10:00:00Z`).
+    #[arg(long)]
+    pub since: Option<String>,
+    /// Only the calls of this session (its id, as `chat --list-sessions` shows it).
+    #[arg(long)]
+    pub session: Option<String>,
+    /// Output format.
+    #[arg(short = 'o', long, value_enum, default_value_t = AuditFormat::Text)]
+    pub output: AuditFormat,
+    /// Where the audit log is.
+    #[command(flatten)]
+    pub file: AuditArgs,
+}
+
+/// How `audit` prints.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum AuditFormat {
+    /// One line per call.
+    Text,
+    /// The entries as JSON lines, as stored.
+    Json,
 }
 
 /// Options of `diagnose`.

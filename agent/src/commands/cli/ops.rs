@@ -24,6 +24,9 @@ pub struct FixArgs {
     /// The approval policy.
     #[command(flatten)]
     pub gate: super::PolicyArgs,
+    /// The audit log.
+    #[command(flatten)]
+    pub audit: super::AuditArgs,
     /// Which cluster and namespace.
     #[command(flatten)]
     pub cluster: ClusterArgs,
@@ -158,6 +161,9 @@ pub struct McpArgs {
     /// refuses (an MCP client's person cannot be asked from here).
     #[command(flatten)]
     pub gate: super::PolicyArgs,
+    /// The audit log.
+    #[command(flatten)]
+    pub audit: super::AuditArgs,
     /// Which cluster and namespace.
     #[command(flatten)]
     pub cluster: ClusterArgs,

@@ -16,7 +16,7 @@ use todo_ops_tools::diagnose::{Diagnosis, diagnose};
 use crate::commands::cli::FixArgs;
 use crate::commands::terminal::TerminalConfirm;
 use crate::core::approval::MutationPolicy;
-use crate::core::dispatch::Dispatcher;
+use crate::core::dispatch::{Dispatcher, SessionRules};
 use crate::ops::connect::tool_context;
 use crate::protocol::{CallStatus, ToolCall};
 
@@ -104,7 +104,11 @@ pub async fn run(a: &FixArgs) -> Result<u8> {
     let dispatcher = Dispatcher {
         ctx,
         policy,
-        rules: crate::commands::policy::session_rules(&a.gate)?,
+        rules: crate::commands::policy::session_rules(
+            &a.gate,
+            &a.audit,
+            &crate::core::saved_sessions::new_id(),
+        )?,
     };
     let before = diagnose(&cluster).await?;
     let plan = plan(&before);
@@ -254,7 +258,10 @@ pub(crate) fn dispatcher_for_rollback(d: &Dispatcher) -> Dispatcher {
     Dispatcher {
         ctx: d.ctx.clone(),
         policy: MutationPolicy::AutoApprove,
-        rules: Default::default(),
+        rules: SessionRules {
+            audit: d.rules.audit.clone(),
+            ..Default::default()
+        },
     }
 }
 

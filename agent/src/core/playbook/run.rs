@@ -109,7 +109,7 @@ pub async fn run(
         on_event(PlaybookEvent::StepStarted {
             number,
             tool: step.tool.clone(),
-            args: dispatcher.ctx.redactor.redact_json(args.clone()),
+            args: dispatcher.ctx.redactor.redact_arguments(&args),
         });
         let call = ToolCall {
             id: format!("{}-{number}", pb.name),

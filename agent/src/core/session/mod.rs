@@ -259,10 +259,7 @@ impl Session {
                 tool_calls: turn
                     .tool_calls
                     .iter()
-                    .map(|c| ToolCall {
-                        arguments: redactor.redact(&c.arguments),
-                        ..c.clone()
-                    })
+                    .map(|c| shown_call(&redactor, c))
                     .collect(),
             });
             self.history.push(Message::Assistant {
@@ -313,7 +310,9 @@ impl Session {
         guard: &mut crate::core::loop_guard::LoopGuard,
         emit: &Emitter<'_>,
     ) -> Result<ToolReply, TurnError> {
-        emit.send(Event::ToolCallStarted { call: call.clone() });
+        emit.send(Event::ToolCallStarted {
+            call: shown_call(&self.dispatcher.ctx.redactor, call),
+        });
         let reply = match guard.check(&call.name, &call.arguments) {
             Some(refusal) => ToolReply {
                 call_id: call.id.clone(),
@@ -379,6 +378,24 @@ pub fn tool_specs(tools: &[Box<dyn Tool>]) -> Vec<ToolSpec> {
             parameters: t.schema(),
         })
         .collect()
+}
+
+/// A call as the event stream carries it: its arguments redacted, a Secret in a manifest
+/// masked (text that is not JSON is redacted as text).
+fn shown_call(redactor: &todo_ops_tools::redact::Redactor, call: &ToolCall) -> ToolCall {
+    // The model's own text is kept unless a manifest's Secret had to be masked.
+    let masked = serde_json::from_str::<serde_json::Value>(&call.arguments)
+        .ok()
+        .map(|v| (redactor.redact_arguments(&v), redactor.redact_json(v)))
+        .filter(|(masked, plain)| masked != plain);
+    let arguments = match masked {
+        Some((masked, _)) => masked.to_string(),
+        None => redactor.redact(&call.arguments),
+    };
+    ToolCall {
+        arguments,
+        ..call.clone()
+    }
 }
 
 #[cfg(test)]
