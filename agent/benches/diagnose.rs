@@ -79,6 +79,7 @@ async fn main() -> anyhow::Result<()> {
         kubeconfig: Some(kc.clone()),
         context: None,
         namespace: Some("default".into()),
+        ..Default::default()
     };
     let cluster = target.connect().await?;
     let deadline = Instant::now() + Duration::from_secs(60);
@@ -156,6 +157,7 @@ async fn main() -> anyhow::Result<()> {
         kubeconfig: Some(kc.clone()),
         context: None,
         namespace: Some("default".into()),
+        ..Default::default()
     }
     .connect()
     .await?;

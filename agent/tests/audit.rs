@@ -171,3 +171,299 @@ async fn every_decision_is_recorded_with_versions_and_no_secret_value() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("last tuesday"));
     let _ = std::fs::remove_dir_all(dir);
 }
+
+/// Applies RBAC objects with the real kubectl.
+fn kubectl_apply(kubeconfig: &std::path::Path, manifest: &str) {
+    use std::io::Write;
+    let mut child = Command::new("kubectl")
+        .arg("--kubeconfig")
+        .arg(kubeconfig)
+        .args(["apply", "-f", "-"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(manifest.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+const VIEWER: &str = "system:serviceaccount:default:viewer";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_identity_rbac_refuses_is_never_put_to_the_person() {
+    let (_sim, admin, kc) = setup_with_kubeconfig().await;
+    kubectl_apply(
+        &kc,
+        r#"apiVersion: v1
+kind: ServiceAccount
+metadata: {name: viewer, namespace: default}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: Role
+metadata: {name: read-deployments, namespace: default}
+rules:
+- apiGroups: ["apps"]
+  resources: ["deployments"]
+  verbs: ["get", "list", "watch"]
+- apiGroups: [""]
+  resources: ["secrets"]
+  verbs: ["list"]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {name: viewer-reads, namespace: default}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: read-deployments}
+subjects:
+- {kind: ServiceAccount, name: viewer, namespace: default}
+"#,
+    );
+    let target = todo_ops_tools::cluster::ClusterTarget {
+        kubeconfig: Some(kc.clone()),
+        namespace: Some("default".into()),
+        impersonate: Some(VIEWER.into()),
+        ..Default::default()
+    };
+    let viewer_ctx = todo_ops::ops::connect::tool_context(&target, None)
+        .await
+        .unwrap();
+    assert!(
+        viewer_ctx.cluster.user.starts_with(VIEWER)
+            && viewer_ctx.cluster.user.contains("impersonated by"),
+        "{}",
+        viewer_ctx.cluster.user
+    );
+    let path = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("audit-as-{}.jsonl", std::process::id()));
+    let _ = std::fs::remove_file(&path);
+    let d = Dispatcher {
+        ctx: viewer_ctx,
+        policy: MutationPolicy::Ask,
+        rules: SessionRules {
+            audit: Some(Arc::new(AuditLog::open(&path, "s-as").unwrap())),
+            ..Default::default()
+        },
+    };
+    let person = Person::answering(&[true, true, true]);
+    // Reads run as the viewer.
+    let r = d
+        .dispatch(&call("1", "list_deployments", json!({})), &person)
+        .await
+        .unwrap();
+    assert_eq!(r.status, CallStatus::Done, "{}", r.content);
+    // Helm acts as the viewer too (the kubeconfig with the identity written in).
+    let r = d
+        .dispatch(&call("2", "helm_list", json!({})), &person)
+        .await
+        .unwrap();
+    assert_eq!(r.status, CallStatus::Done, "{}", r.content);
+    assert!(r.content.contains("todo-backend"), "{}", r.content);
+    // A scale, a Helm upgrade and a delete are refused before anyone is asked.
+    let changes = [
+        (
+            "scale",
+            json!({"deployment": "todo-backend", "replicas": 5}),
+            "patch deployments/scale \"todo-backend\"",
+        ),
+        (
+            "helm_upgrade",
+            json!({"release": "todo-backend", "patch": {"replicaCount": 3}}),
+            "create secrets",
+        ),
+        (
+            "delete",
+            json!({"object": "deployment/todo-backend"}),
+            "delete deployments",
+        ),
+    ];
+    for (i, (tool, args, words)) in changes.iter().enumerate() {
+        let r = d
+            .dispatch(&call(&format!("c{i}"), tool, args.clone()), &person)
+            .await
+            .unwrap();
+        assert_eq!(r.status, CallStatus::Forbidden, "{tool}: {}", r.content);
+        assert!(
+            r.content.contains(VIEWER) && r.content.contains(words),
+            "{tool}: {}",
+            r.content
+        );
+    }
+    assert!(
+        person.shown().is_empty(),
+        "the person was asked about a change RBAC refuses"
+    );
+    assert_eq!(replicas(&admin).await, 2);
+    let log = read(&path).unwrap();
+    assert_eq!(log.entries.len(), 5);
+    assert!(log.entries.iter().all(|e| e.identity.starts_with(VIEWER)));
+    assert!(
+        log.entries[2..]
+            .iter()
+            .all(|e| e.decision == Decision::Refused && e.decided_by.contains("access review")),
+        "{:?}",
+        log.entries
+    );
+
+    // Granted the scale subresource, the same identity's scale goes to the person.
+    kubectl_apply(
+        &kc,
+        r#"apiVersion: rbac.authorization.k8s.io/v1
+kind: Role
+metadata: {name: read-deployments, namespace: default}
+rules:
+- apiGroups: ["apps"]
+  resources: ["deployments"]
+  verbs: ["get", "list", "watch"]
+- apiGroups: ["apps"]
+  resources: ["deployments/scale"]
+  verbs: ["get", "patch"]
+- apiGroups: [""]
+  resources: ["secrets"]
+  verbs: ["list"]
+"#,
+    );
+    let r = d
+        .dispatch(
+            &call(
+                "s",
+                "scale",
+                json!({"deployment": "todo-backend", "replicas": 3}),
+            ),
+            &person,
+        )
+        .await
+        .unwrap();
+    assert_eq!(r.status, CallStatus::Done, "{}", r.content);
+    assert_eq!(person.shown().len(), 1);
+    assert_eq!(replicas(&admin).await, 3);
+
+    // Without the right to list Secrets, Helm (acting as the viewer) cannot read releases.
+    kubectl_apply(
+        &kc,
+        r#"apiVersion: rbac.authorization.k8s.io/v1
+kind: Role
+metadata: {name: read-deployments, namespace: default}
+rules:
+- apiGroups: ["apps"]
+  resources: ["deployments"]
+  verbs: ["get", "list", "watch"]
+"#,
+    );
+    let listed = d
+        .dispatch(&call("h", "helm_list", json!({})), &person)
+        .await;
+    let text = match listed {
+        Ok(r) => {
+            assert_ne!(r.status, CallStatus::Done, "{}", r.content);
+            r.content
+        }
+        Err(fatal) => fatal.to_string(),
+    };
+    assert!(
+        text.contains("forbidden") && text.contains(VIEWER),
+        "{text}"
+    );
+
+    // The flag reaches the client: diagnose as the viewer is refused what the viewer may not read.
+    let out = Command::new(env!("CARGO_BIN_EXE_todo-ops"))
+        .args(["diagnose", "--kubeconfig"])
+        .arg(&kc)
+        .args(["-n", "default", "--as", VIEWER])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains(VIEWER) && err.contains("forbidden"), "{err}");
+    let _ = std::fs::remove_file(path);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_documented_least_privilege_roles_are_enough_and_no_more() {
+    let (_sim, admin, kc) = setup_with_kubeconfig().await;
+    let docs = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/rbac");
+    let read_role = std::fs::read_to_string(docs.join("todo-ops-read.yaml")).unwrap();
+    let repair_role = std::fs::read_to_string(docs.join("todo-ops-repair.yaml")).unwrap();
+    kubectl_apply(&kc, &format!("{read_role}\n---\n{repair_role}"));
+    let binding = |name: &str, role: &str| {
+        format!(
+            "apiVersion: rbac.authorization.k8s.io/v1\nkind: RoleBinding\nmetadata: {{name: {name}, namespace: default}}\n\
+             roleRef: {{apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: {role}}}\n\
+             subjects:\n- {{kind: ServiceAccount, name: todo-ops, namespace: default}}\n"
+        )
+    };
+    kubectl_apply(
+        &kc,
+        &format!(
+            "apiVersion: v1\nkind: ServiceAccount\nmetadata: {{name: todo-ops, namespace: default}}\n---\n{}",
+            binding("todo-ops-read", "todo-ops-read")
+        ),
+    );
+    let sa = "system:serviceaccount:default:todo-ops";
+    // Read-only: diagnose runs (0 healthy or 1 findings, never 2), a change is refused.
+    let out = Command::new(env!("CARGO_BIN_EXE_todo-ops"))
+        .args(["diagnose", "--kubeconfig"])
+        .arg(&kc)
+        .args(["-n", "default", "--as", sa])
+        .output()
+        .unwrap();
+    assert!(
+        matches!(out.status.code(), Some(0 | 1)),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let target = todo_ops_tools::cluster::ClusterTarget {
+        kubeconfig: Some(kc.clone()),
+        namespace: Some("default".into()),
+        impersonate: Some(sa.into()),
+        ..Default::default()
+    };
+    let d = Dispatcher {
+        ctx: todo_ops::ops::connect::tool_context(&target, None)
+            .await
+            .unwrap(),
+        policy: MutationPolicy::AutoApprove,
+        rules: Default::default(),
+    };
+    let person = Person::answering(&[]);
+    let upgrade = call(
+        "u",
+        "helm_upgrade",
+        json!({"release": "todo-backend", "patch": {"replicaCount": 3}}),
+    );
+    let r = d.dispatch(&upgrade, &person).await.unwrap();
+    assert_eq!(r.status, CallStatus::Forbidden, "{}", r.content);
+    // With the repair role: a Helm upgrade, a scale and a restart of the chatbot all go.
+    kubectl_apply(&kc, &binding("todo-ops-repair", "todo-ops-repair"));
+    let r = d.dispatch(&upgrade, &person).await.unwrap();
+    assert_eq!(r.status, CallStatus::Done, "{}", r.content);
+    assert_eq!(replicas(&admin).await, 3);
+    for (tool, args) in [
+        (
+            "scale",
+            json!({"deployment": "todo-backend", "replicas": 2}),
+        ),
+        ("rollout_restart", json!({"deployment": "todo-backend"})),
+    ] {
+        let r = d.dispatch(&call(tool, tool, args), &person).await.unwrap();
+        assert_eq!(r.status, CallStatus::Done, "{tool}: {}", r.content);
+    }
+    // exec is not part of it.
+    let r = d
+        .dispatch(
+            &call("e", "exec", json!({"pod": "any", "command": ["true"]})),
+            &person,
+        )
+        .await
+        .unwrap();
+    assert_eq!(r.status, CallStatus::Forbidden, "{}", r.content);
+}

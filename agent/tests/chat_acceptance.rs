@@ -186,6 +186,7 @@ async fn a_log_line_asking_for_a_deletion_gets_none_without_a_yes() {
         kubeconfig: Some(kc),
         context: None,
         namespace: Some("default".into()),
+        ..Default::default()
     }
     .connect()
     .await

@@ -63,6 +63,7 @@ async fn forbidden_names_verb_and_resource() {
         kubeconfig: Some(kc.clone()),
         context: Some("kubesim-viewer".into()),
         namespace: None,
+        ..Default::default()
     }
     .connect()
     .await
@@ -71,6 +72,7 @@ async fn forbidden_names_verb_and_resource() {
         kubeconfig: Some(kc),
         context: None,
         namespace: None,
+        ..Default::default()
     }
     .connect()
     .await

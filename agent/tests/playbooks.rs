@@ -98,6 +98,7 @@ async fn backend_replicas(kc: &Path) -> Option<i32> {
         kubeconfig: Some(kc.to_path_buf()),
         context: None,
         namespace: Some("default".into()),
+        ..Default::default()
     }
     .connect()
     .await

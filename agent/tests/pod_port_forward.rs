@@ -15,6 +15,7 @@ async fn kube_rs_and_kubectl_forward_to_a_pod() {
         kubeconfig: Some(env.kubeconfig.clone()),
         context: None,
         namespace: Some("default".into()),
+        ..Default::default()
     }
     .connect()
     .await

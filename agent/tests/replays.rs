@@ -43,6 +43,7 @@ async fn dispatcher(env: &Env, policy: MutationPolicy) -> Dispatcher {
         kubeconfig: Some(env.kubeconfig.clone()),
         context: None,
         namespace: Some("default".into()),
+        ..Default::default()
     };
     let ctx = todo_ops::ops::connect::tool_context(&cluster.target(), Some(&env.charts))
         .await

@@ -44,6 +44,7 @@ async fn diagnosis(env: &Env) -> todo_ops_tools::diagnose::Diagnosis {
         kubeconfig: Some(env.kubeconfig.clone()),
         context: None,
         namespace: Some("default".into()),
+        ..Default::default()
     };
     let cluster = target.connect().await.unwrap();
     todo_ops_tools::diagnose::diagnose(&cluster).await.unwrap()
@@ -251,6 +252,7 @@ async fn run(name: &str) {
             kubeconfig: Some(env.kubeconfig.clone()),
             context: None,
             namespace: Some("default".into()),
+            ..Default::default()
         };
         let ctx = todo_ops::ops::connect::tool_context(&cluster.target(), Some(&env.charts))
             .await
@@ -284,6 +286,7 @@ async fn run(name: &str) {
             kubeconfig: Some(env.kubeconfig.clone()),
             context: None,
             namespace: Some("default".into()),
+            ..Default::default()
         };
         let dispatcher = todo_ops::core::dispatch::Dispatcher {
             ctx: todo_ops::ops::connect::tool_context(&cluster.target(), Some(&env.charts))

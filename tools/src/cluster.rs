@@ -52,6 +52,10 @@ pub struct ClusterTarget {
     pub context: Option<String>,
     /// `-n/--namespace` (default: the context's, else `default`).
     pub namespace: Option<String>,
+    /// `--as`: the user to act as (the kubeconfig's identity must be allowed to impersonate).
+    pub impersonate: Option<String>,
+    /// `--as-group`: the groups to act as.
+    pub impersonate_groups: Vec<String>,
 }
 
 /// A connected client with its namespace and server.
@@ -92,28 +96,37 @@ fn kubeconfig_hint() -> String {
 }
 
 impl ClusterTarget {
-    /// Resolves the kubeconfig and builds the client (no request is made yet).
-    pub async fn connect(&self) -> Result<Cluster, ClusterError> {
-        let path = self
-            .kubeconfig
-            .clone()
-            .or_else(|| {
-                std::env::var_os("KUBECONFIG").map(|v| {
-                    PathBuf::from(v.to_string_lossy().split(':').next().unwrap_or_default())
-                })
-            })
-            .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".kube/config")))
-            .ok_or_else(|| ClusterError::Kubeconfig {
-                path: "~/.kube/config".into(),
-                reason: "HOME is not set".into(),
-                hint: kubeconfig_hint(),
-            })?;
-        let kc = Kubeconfig::read_from(&path).map_err(|e| ClusterError::Kubeconfig {
+    /// The kubeconfig with `--as`/`--as-group` written into the identity of the context in
+    /// use (`as`, `as-groups`), for clients that read a kubeconfig (kube-rs, Helm).
+    pub fn kubeconfig(&self) -> Result<Kubeconfig, ClusterError> {
+        let path = self.kubeconfig_path()?;
+        let mut kc = Kubeconfig::read_from(&path).map_err(|e| ClusterError::Kubeconfig {
             path: path.display().to_string(),
             reason: e.to_string(),
             hint: kubeconfig_hint(),
         })?;
-        // Which context and user act, for the audit log and messages.
+        if self.impersonate.is_none() && self.impersonate_groups.is_empty() {
+            return Ok(kc);
+        }
+        let (_, user) = self.context_and_user(&kc);
+        let Some(auth) = kc
+            .auth_infos
+            .iter_mut()
+            .find(|a| a.name == user)
+            .and_then(|a| a.auth_info.as_mut())
+        else {
+            return Err(ClusterError::Config(format!(
+                "--as needs the context's user {user:?} in the kubeconfig {}, and it is not there",
+                path.display()
+            )));
+        };
+        auth.impersonate = self.impersonate.clone();
+        auth.impersonate_groups = Some(self.impersonate_groups.clone()).filter(|g| !g.is_empty());
+        Ok(kc)
+    }
+
+    /// The context in use and the kubeconfig user it names.
+    fn context_and_user(&self, kc: &Kubeconfig) -> (String, String) {
         let context = self
             .context
             .clone()
@@ -125,6 +138,47 @@ impl ClusterTarget {
             .find(|c| c.name == context)
             .and_then(|c| c.context.as_ref()?.user.clone())
             .unwrap_or_default();
+        (context, user)
+    }
+
+    /// Who acts: the kubeconfig user, or the impersonated user and groups through it.
+    fn identity(&self, user: &str) -> String {
+        match (&self.impersonate, self.impersonate_groups.is_empty()) {
+            (None, true) => user.to_string(),
+            (who, _) => {
+                let mut s = who.clone().unwrap_or_else(|| user.to_string());
+                if !self.impersonate_groups.is_empty() {
+                    s.push_str(&format!(" (groups {})", self.impersonate_groups.join(", ")));
+                }
+                format!("{s}, impersonated by {user}")
+            }
+        }
+    }
+
+    /// The kubeconfig file: `--kubeconfig`, then the first of `KUBECONFIG`, then
+    /// `~/.kube/config`.
+    fn kubeconfig_path(&self) -> Result<PathBuf, ClusterError> {
+        self.kubeconfig
+            .clone()
+            .or_else(|| {
+                std::env::var_os("KUBECONFIG").map(|v| {
+                    PathBuf::from(v.to_string_lossy().split(':').next().unwrap_or_default())
+                })
+            })
+            .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".kube/config")))
+            .ok_or_else(|| ClusterError::Kubeconfig {
+                path: "~/.kube/config".into(),
+                reason: "HOME is not set".into(),
+                hint: kubeconfig_hint(),
+            })
+    }
+
+    /// Resolves the kubeconfig and builds the client (no request is made yet).
+    pub async fn connect(&self) -> Result<Cluster, ClusterError> {
+        let kc = self.kubeconfig()?;
+        // Which context and identity act, for the audit log and messages.
+        let (context, user) = self.context_and_user(&kc);
+        let user = self.identity(&user);
         let opts = KubeConfigOptions {
             context: self.context.clone(),
             ..Default::default()

@@ -1,5 +1,6 @@
 //! Typed cluster tools, analyzers and the Helm binding for todo-ops.
 
+pub mod access;
 pub mod age;
 pub mod analyzers;
 pub mod cluster;

@@ -420,6 +420,7 @@ async fn a_release_is_upgraded_with_the_chart_stored_in_it() {
         kubeconfig: Some(kubeconfig),
         context: None,
         namespace: Some("default".into()),
+        ..Default::default()
     }
     .connect()
     .await

@@ -41,6 +41,7 @@ async fn start() -> (RunningSim, ToolContext, PathBuf) {
         kubeconfig: Some(kc.clone()),
         context: None,
         namespace: Some("default".into()),
+        ..Default::default()
     }
     .connect()
     .await

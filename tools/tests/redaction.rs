@@ -64,6 +64,7 @@ async fn secret_values_never_leave_the_tool() {
         kubeconfig: Some(kubeconfig),
         context: None,
         namespace: Some("default".into()),
+        ..Default::default()
     }
     .connect()
     .await

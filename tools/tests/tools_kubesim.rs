@@ -46,6 +46,7 @@ async fn ctx(runtime: PodRuntime, images: ImageTable) -> (RunningSim, ToolContex
         kubeconfig: Some(kc),
         context: None,
         namespace: Some("default".into()),
+        ..Default::default()
     }
     .connect()
     .await

@@ -182,6 +182,7 @@ async fn break_and_repair(
         kubeconfig: Some(kubeconfig.to_path_buf()),
         context: None,
         namespace: Some("default".into()),
+        ..Default::default()
     };
     let cluster = target.connect().await?;
     let deadline = Instant::now() + Duration::from_secs(90);

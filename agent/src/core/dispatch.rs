@@ -10,11 +10,13 @@ use serde_json::Value;
 use todo_ops_tools::tool::{ToolContext, ToolError, ToolOutput};
 use todo_ops_tools::tools::find;
 
-use todo_ops_tools::object_versions::{ObjectRef, version};
+use todo_ops_tools::access::review;
+use todo_ops_tools::object_versions::version;
 
+use crate::core::access::{access_requests, named_objects};
 use crate::core::approval::{Approval, DECLINED, Gate, MutationPolicy, verdict};
 use crate::core::audit::{AuditLog, ChangedObject, Decision, Draft};
-use crate::core::policy::{Call, Policy, call_of};
+use crate::core::policy::{Policy, call_of};
 use crate::protocol::{CallStatus, ChangePreview, ToolCall};
 
 /// The reply to one call: what the model reads, and the full result when there is one.
@@ -187,45 +189,56 @@ impl Dispatcher {
         };
         let verdict = verdict(gate, &call.name, Some(tool.as_ref()), &facts);
         draft.decided_by = verdict.basis.to_string();
-        match verdict.approval {
-            Approval::Forbid(why) => {
+        if let Approval::Forbid(why) = verdict.approval {
+            draft.decision = Decision::Refused;
+            return Ok(reply(CallStatus::Forbidden, why, None));
+        }
+        let named = match tool.mutates() {
+            true => named_objects(&facts, &args),
+            false => Vec::new(),
+        };
+        // What RBAC would refuse is never put to the person.
+        for request in access_requests(&facts, &named) {
+            if let Some(refusal) = review(&self.ctx, &request).await {
                 draft.decision = Decision::Refused;
-                return Ok(reply(CallStatus::Forbidden, why, None));
+                draft.decided_by = "the API server's access review".into();
+                return Ok(reply(CallStatus::Forbidden, refusal, None));
             }
-            Approval::Ask => {
-                let preview = self.preview(tool.as_ref(), &args).await;
-                let preview = match preview {
-                    Ok(p) => p,
-                    // A patch that does not fit the schema is the model's to fix, not the person's.
-                    Err(ToolError::Retry(m)) => return Ok(reply(CallStatus::Failed, m, None)),
-                    Err(ToolError::Fatal(m)) => {
-                        return Err(FatalToolError {
-                            tool: call.name.clone(),
-                            message: m,
-                        });
-                    }
-                };
-                let approved = confirm.confirm(&preview).await;
-                draft.preview = Some(preview);
-                draft.decided_by = format!(
-                    "the person ({}; asked because: {})",
-                    if approved { "yes" } else { "no" },
-                    verdict.basis
-                );
-                if !approved {
-                    draft.decision = Decision::Declined;
-                    return Ok(reply(CallStatus::Declined, DECLINED.into(), None));
+        }
+        if verdict.approval == Approval::Ask {
+            let preview = self.preview(tool.as_ref(), &args).await;
+            let preview = match preview {
+                Ok(p) => p,
+                // A patch that does not fit the schema is the model's to fix, not the person's.
+                Err(ToolError::Retry(m)) => return Ok(reply(CallStatus::Failed, m, None)),
+                Err(ToolError::Fatal(m)) => {
+                    return Err(FatalToolError {
+                        tool: call.name.clone(),
+                        message: m,
+                    });
                 }
-                draft.decision = Decision::Approved;
+            };
+            let approved = confirm.confirm(&preview).await;
+            draft.preview = Some(preview);
+            draft.decided_by = format!(
+                "the person ({}; asked because: {})",
+                if approved { "yes" } else { "no" },
+                verdict.basis
+            );
+            if !approved {
+                draft.decision = Decision::Declined;
+                return Ok(reply(CallStatus::Declined, DECLINED.into(), None));
             }
-            Approval::Run => draft.decision = Decision::Run,
+            draft.decision = Decision::Approved;
+        } else {
+            draft.decision = Decision::Run;
         }
         // The versions of what a change names, before and after, for the audit log.
-        let named = match (&self.rules.audit, tool.mutates()) {
-            (Some(_), true) => named_objects(&facts, &args),
-            _ => Vec::new(),
+        let audited = match self.rules.audit {
+            Some(_) => named,
+            None => Vec::new(),
         };
-        for object in named {
+        for object in audited {
             let before = version(&self.ctx, &object).await;
             draft.changed.push(ChangedObject {
                 object,
@@ -273,32 +286,4 @@ impl Dispatcher {
         }
         Ok(preview)
     }
-}
-
-/// The objects a change names: the one its arguments name, or each document of a manifest.
-fn named_objects(facts: &Call, args: &Value) -> Vec<ObjectRef> {
-    if let (Some(kind), Some(name)) = (&facts.kind, &facts.name) {
-        return vec![ObjectRef {
-            kind: kind.clone(),
-            namespace: facts.namespace.clone(),
-            name: name.clone(),
-        }];
-    }
-    let Some(manifest) = args["manifest"].as_str() else {
-        return Vec::new();
-    };
-    use serde::Deserialize;
-    serde_norway::Deserializer::from_str(manifest)
-        .filter_map(|d| Value::deserialize(d).ok())
-        .filter_map(|doc| {
-            Some(ObjectRef {
-                kind: doc["kind"].as_str()?.to_ascii_lowercase(),
-                namespace: doc["metadata"]["namespace"]
-                    .as_str()
-                    .unwrap_or(&facts.namespace)
-                    .to_string(),
-                name: doc["metadata"]["name"].as_str()?.to_string(),
-            })
-        })
-        .collect()
 }

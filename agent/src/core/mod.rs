@@ -2,6 +2,7 @@
 //! every tool call passes (`dispatch`, `approval`, `loop_guard`), the context window,
 //! generated secrets, playbooks, and transcripts and saved sessions.
 
+pub mod access;
 pub mod approval;
 pub mod audit;
 pub mod brain;

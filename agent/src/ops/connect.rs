@@ -28,8 +28,15 @@ pub async fn tool_context(cluster: &ClusterTarget, charts: Option<&Path>) -> Res
 /// The one way a Helm client is built: the cluster's kubeconfig and context, in `namespace`
 /// (else the target's, else the kubeconfig context's).
 pub fn helm_client(cluster: &ClusterTarget, namespace: Option<&str>) -> Result<Arc<HelmClient>> {
+    // Acting as someone else: Helm gets the kubeconfig with the identity written in.
+    let acting_as = cluster.impersonate.is_some() || !cluster.impersonate_groups.is_empty();
+    let kubeconfig_content = match acting_as {
+        true => Some(serde_norway::to_string(&cluster.kubeconfig()?)?),
+        false => None,
+    };
     Ok(Arc::new(HelmClient::new(&ClusterOptions {
-        kubeconfig_path: cluster.kubeconfig.clone(),
+        kubeconfig_path: cluster.kubeconfig.clone().filter(|_| !acting_as),
+        kubeconfig_content,
         kube_context: cluster.context.clone(),
         namespace: namespace
             .map(str::to_string)
@@ -44,5 +51,6 @@ pub fn kubeconfig_target(kubeconfig: &Path) -> ClusterTarget {
         kubeconfig: Some(kubeconfig.to_path_buf()),
         context: None,
         namespace: None,
+        ..Default::default()
     }
 }

@@ -84,6 +84,7 @@ pub async fn setup_with_kubeconfig() -> (RunningSim, ToolContext, PathBuf) {
         kubeconfig: Some(kc.clone()),
         context: None,
         namespace: Some("default".into()),
+        ..Default::default()
     }
     .connect()
     .await

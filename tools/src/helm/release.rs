@@ -17,6 +17,9 @@ pub struct ClusterOptions {
     /// A kubeconfig file (else `KUBECONFIG`, then `~/.kube/config`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub kubeconfig_path: Option<PathBuf>,
+    /// A whole kubeconfig as YAML, instead of a file (used to act as another identity).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub kubeconfig_content: Option<String>,
     /// Context within the kubeconfig.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub kube_context: Option<String>,

@@ -279,7 +279,7 @@ pub struct DiagnoseArgs {
 }
 
 /// kubectl's cluster selection flags.
-#[derive(Debug, Clone, Args)]
+#[derive(Debug, Clone, Default, Args)]
 pub struct ClusterArgs {
     /// Path to the kubeconfig (default: KUBECONFIG, then ~/.kube/config).
     #[arg(long, global = true)]
@@ -290,6 +290,13 @@ pub struct ClusterArgs {
     /// Namespace (default: the context's, else `default`).
     #[arg(short = 'n', long, global = true)]
     pub namespace: Option<String>,
+    /// Act as this user (impersonation; the kubeconfig's identity must be allowed to
+    /// impersonate), e.g. `system:serviceaccount:NS:NAME`.
+    #[arg(long = "as", value_name = "USER", global = true)]
+    pub as_user: Option<String>,
+    /// Act as this group too (repeat for several).
+    #[arg(long = "as-group", value_name = "GROUP", global = true)]
+    pub as_groups: Vec<String>,
 }
 
 impl ClusterArgs {
@@ -299,6 +306,8 @@ impl ClusterArgs {
             kubeconfig: self.kubeconfig.clone(),
             context: self.context.clone(),
             namespace: self.namespace.clone(),
+            impersonate: self.as_user.clone(),
+            impersonate_groups: self.as_groups.clone(),
         }
     }
 }
