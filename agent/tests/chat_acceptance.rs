@@ -239,6 +239,7 @@ async fn a_log_line_asking_for_a_deletion_gets_none_without_a_yes() {
         cluster,
         redactor: Arc::new(Redactor::default()),
         helm: None,
+        results: Default::default(),
     };
     let llm = ScriptedLlm::start().await.unwrap();
     llm.push(Turn::tool("get_logs", json!({"pod": pod})));

@@ -13,6 +13,7 @@ pub mod release_history;
 pub mod repair;
 pub mod repair_plan;
 pub mod report;
+pub mod results;
 pub mod snapshot;
 pub mod tool;
 pub mod tools;

@@ -22,6 +22,8 @@ pub struct ToolContext {
     pub redactor: Arc<Redactor>,
     /// Helm on the same cluster, and the charts folder, for the Helm tools.
     pub helm: Option<HelmAccess>,
+    /// Where results too big for the model are kept whole, and the size that is too big.
+    pub results: Arc<crate::results::ResultStore>,
 }
 
 /// What the Helm tools need.
@@ -132,6 +134,9 @@ pub trait TypedTool: Send + Sync {
     const DESCRIPTION: &'static str;
     /// Whether it changes the cluster (then it needs the person's yes).
     const MUTATES: bool;
+    /// Whether the end of a long result matters most (logs, events): then a result over the
+    /// budget keeps its tail, else its head.
+    const KEEPS_TAIL: bool = false;
     /// Whether it works in a namespace: then it also takes an optional `namespace`
     /// argument (default: the session's), handled here for every such tool.
     const NAMESPACED: bool = true;
@@ -188,8 +193,9 @@ impl<T: TypedTool> Tool for T {
                 ToolError::Fatal(format!("{}: could not serialise the result: {e}", T::NAME))
             })?;
             let data = ctx.redactor.redact_json(data);
+            let text = ctx.redactor.redact(&self.render(&out));
             Ok(ToolOutput {
-                text: ctx.redactor.redact(&self.render(&out)),
+                text: ctx.results.fit(T::NAME, text, T::KEEPS_TAIL),
                 data,
             })
         })

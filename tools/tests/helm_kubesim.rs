@@ -432,6 +432,7 @@ async fn a_release_is_upgraded_with_the_chart_stored_in_it() {
             client,
             charts: empty,
         }),
+        results: Default::default(),
     };
     let args = json!({"release": "books", "patch": {"greeting": "bonjour"}});
     let diff = find("diff_manifest")

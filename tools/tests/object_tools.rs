@@ -50,6 +50,7 @@ async fn start() -> (RunningSim, ToolContext, PathBuf) {
         cluster,
         redactor: Arc::new(Redactor::default()),
         helm: None,
+        results: Default::default(),
     };
     (sim, ctx, kc)
 }
@@ -298,4 +299,124 @@ async fn objects_are_applied_changed_undone_run_in_and_deleted_after_a_dry_run()
     assert!(!still && err.contains("NotFound"), "{err}");
     let gone = call(&ctx, "delete", args).await.unwrap_err();
     assert!(format!("{gone}").contains("not found"), "{gone}");
+}
+
+/// A secret the big log prints; the kept result must not hold it.
+const LOGGED_SECRET: &str = "s3cr3t-in-the-log-77";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_five_megabyte_log_is_cut_for_the_model_and_searched_whole() {
+    let (_sim, mut ctx, kc) = start().await;
+    let mut redactor = Redactor::default();
+    redactor.learn(LOGGED_SECRET);
+    ctx.redactor = Arc::new(redactor);
+    let dir =
+        PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("results-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let store = todo_ops_tools::results::ResultStore::in_folder(dir.clone());
+    store.set_budget(8_000);
+    ctx.results = Arc::new(store);
+    // 60,000 lines of ~90 bytes, one needle in the middle, then the process stays up.
+    let script = format!(
+        "awk 'BEGIN {{ for (i = 0; i < 60000; i++) {{ \
+           if (i == 31337) print \"ERROR payment gateway refused: token {LOGGED_SECRET} expired\"; \
+           printf \"%06d INFO request served in 3ms path=/api/items user=someone padding-padding-padding\\n\", i }} \
+           print \"DONE\" }}'; sleep 3600"
+    );
+    let manifest = serde_json::json!({
+        "apiVersion": "v1", "kind": "Pod",
+        "metadata": {"name": "chatty", "namespace": "default"},
+        "spec": {"containers": [{"name": "app", "image": "busybox:1.36", "command": ["sh", "-c", script]}]}
+    });
+    call(&ctx, "apply", json!({"manifest": manifest.to_string()}))
+        .await
+        .unwrap();
+    // Wait (loudly bounded) until the whole log is written.
+    let mut last = String::new();
+    for _ in 0..120 {
+        let (_, out, _) = kubectl(&kc, &["logs", "chatty", "--tail=1"]).await;
+        last = out;
+        if last.trim() == "DONE" {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(250)).await;
+    }
+    assert_eq!(last.trim(), "DONE", "the log was never completed");
+
+    let out = call(
+        &ctx,
+        "get_logs",
+        json!({"pod": "chatty", "tail": 200000, "since_seconds": 0}),
+    )
+    .await
+    .unwrap();
+    assert_eq!(out.data["lines"].as_array().unwrap().len(), 60_002);
+    assert!(out.text.chars().count() <= 8_000, "{}", out.text.len());
+    assert!(
+        out.text.starts_with("[get_logs result r1 is 60002 lines"),
+        "{}",
+        &out.text[..300]
+    );
+    assert!(out.text.trim_end().ends_with("DONE"), "the tail is shown");
+    assert!(
+        !out.text.contains("payment gateway"),
+        "the needle is not in what was shown"
+    );
+    let kept = std::fs::read_to_string(dir.join("r1.txt")).unwrap();
+    assert!(kept.len() > 5_000_000, "{}", kept.len());
+    assert!(
+        !kept.contains(LOGGED_SECRET),
+        "a secret reached the kept result"
+    );
+
+    let found = call(
+        &ctx,
+        "search_result",
+        json!({"result": "r1", "pattern": "error|refused", "context": 1}),
+    )
+    .await
+    .unwrap();
+    assert!(
+        found.text.starts_with("r1: 1 matching lines of 60002:"),
+        "{}",
+        found.text
+    );
+    assert!(
+        found
+            .text
+            .contains("31338: ERROR payment gateway refused: token [REDACTED]"),
+        "{}",
+        found.text
+    );
+    assert!(
+        found.text.contains("31337: 031336 INFO") && found.text.contains("31339: 031337 INFO"),
+        "{}",
+        found.text
+    );
+    let page = call(
+        &ctx,
+        "search_result",
+        json!({"result": "r1", "from_line": 59999, "lines": 10}),
+    )
+    .await
+    .unwrap();
+    assert!(
+        page.text.contains("60002: DONE") && page.text.contains("59999: "),
+        "{}",
+        page.text
+    );
+    // Mistakes go back to the model with the way out.
+    for (args, words) in [
+        (json!({"result": "r7", "pattern": "x"}), "r1 to r1"),
+        (
+            json!({"result": "r1", "pattern": "(unclosed"}),
+            "not a regular expression",
+        ),
+    ] {
+        match call(&ctx, "search_result", args).await {
+            Err(ToolError::Retry(m)) => assert!(m.contains(words), "{m}"),
+            other => panic!("{other:?}"),
+        }
+    }
+    let _ = std::fs::remove_dir_all(dir);
 }

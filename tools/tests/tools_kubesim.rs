@@ -57,6 +57,7 @@ async fn ctx(runtime: PodRuntime, images: ImageTable) -> (RunningSim, ToolContex
             cluster,
             redactor: Arc::new(Redactor::default()),
             helm: None,
+            results: Default::default(),
         },
     )
 }

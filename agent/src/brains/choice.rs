@@ -26,6 +26,8 @@ pub struct BrainFlags {
     pub offline: bool,
     /// `--tool-shim`.
     pub tool_shim: bool,
+    /// `--context-tokens`.
+    pub context_tokens: Option<u64>,
 }
 
 /// What chooses the brain: the model endpoint and name, and the flags that override it.
@@ -45,7 +47,20 @@ pub struct BrainSettings {
     pub offline: bool,
     /// `--tool-shim`: the model has no native function calling.
     pub tool_shim: bool,
+    /// The model's context window, in tokens: the history kept and the share one tool
+    /// result may take are sized from it.
+    pub context_tokens: u64,
 }
+
+/// The context window assumed when nobody says: what today's hosted models give at least.
+pub const DEFAULT_CONTEXT_TOKENS: u64 = 50_000;
+
+/// Characters per token, roughly, for English and JSON.
+const CHARS_PER_TOKEN: u64 = 4;
+
+/// The share of the context window one tool result may take (the rest is the system
+/// prompt, tool schemas, history and the answer).
+const RESULT_SHARE: u64 = 10;
 
 impl BrainSettings {
     /// Flags first, then the environment (`OPENAI_API_KEY`, `OPENAI_BASE_URL`; `env` reads
@@ -68,7 +83,26 @@ impl BrainSettings {
             timeout_secs: flags.timeout_secs.or(file.timeout_secs).unwrap_or(120),
             offline: flags.offline,
             tool_shim: flags.tool_shim || file.tool_shim.unwrap_or(false),
+            context_tokens: flags
+                .context_tokens
+                .or_else(|| {
+                    let model = flags.model.as_ref().or(file.model.as_ref())?;
+                    file.model_context_tokens.get(model).copied()
+                })
+                .or(file.context_tokens)
+                .unwrap_or(DEFAULT_CONTEXT_TOKENS)
+                .max(1_000),
         }
+    }
+
+    /// The characters of history the session keeps.
+    pub fn context_chars(&self) -> usize {
+        usize::try_from(self.context_tokens.saturating_mul(CHARS_PER_TOKEN)).unwrap_or(usize::MAX)
+    }
+
+    /// The characters one tool result may take before it is cut and kept for search_result.
+    pub fn result_budget(&self) -> usize {
+        self.context_chars() / RESULT_SHARE as usize
     }
 
     /// The endpoint's client settings; without a key, a placeholder (local servers take any).

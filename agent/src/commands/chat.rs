@@ -46,6 +46,7 @@ pub fn settings(
         timeout_secs: a.timeout_secs,
         offline: a.offline,
         tool_shim: a.tool_shim,
+        context_tokens: a.context_tokens,
     };
     BrainSettings::resolve(&flags, file, env)
 }
@@ -109,10 +110,16 @@ pub async fn run(a: &ChatArgs) -> Result<u8> {
     // Without a playbooks folder the chat still works; it just has none to offer.
     let playbooks = crate::core::playbook::load_default()?;
     let brain = brain(&settings, &playbooks)?;
-    let ctx = tool_context(&a.cluster.target(), a.charts.as_deref()).await?;
+    let mut ctx = tool_context(&a.cluster.target(), a.charts.as_deref()).await?;
     // Every chat is saved (redacted), so it can be listed and resumed; its calls are audited
     // under the same id.
     let id = crate::core::saved_sessions::new_id();
+    // Results too big for the model's share are kept whole beside the saved session.
+    let results = todo_ops_tools::results::ResultStore::in_folder(
+        crate::core::saved_sessions::dir().join(format!("{id}.results")),
+    );
+    results.set_budget(settings.result_budget());
+    ctx.results = Arc::new(results);
     let mut session = Session::new(
         brain,
         Dispatcher {
@@ -127,6 +134,7 @@ pub async fn run(a: &ChatArgs) -> Result<u8> {
         "",
     );
     session.set_playbooks(playbooks);
+    session.set_context_chars(settings.context_chars());
     let saved = crate::core::saved_sessions::dir().join(format!("{id}.jsonl"));
     session.add_observer(Arc::new(Recorder::create(&saved)?));
     if let Some((from, entries)) = &resumed {

@@ -22,6 +22,7 @@ pub async fn tool_context(cluster: &ClusterTarget, charts: Option<&Path>) -> Res
         cluster: target,
         redactor: Arc::new(redactor),
         helm: helm.ok(),
+        results: Default::default(),
     })
 }
 

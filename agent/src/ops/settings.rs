@@ -23,6 +23,13 @@ pub struct ChatConfig {
     pub timeout_secs: Option<u64>,
     /// The model has no native function calling (`--tool-shim`).
     pub tool_shim: Option<bool>,
+    /// The model's context window in tokens (default 50000): history and the share one tool
+    /// result may take are sized from it.
+    pub context_tokens: Option<u64>,
+    /// The context window per model name, over `context_tokens`, e.g.
+    /// `model_context_tokens = { "smollm2" = 8192 }`.
+    #[serde(default)]
+    pub model_context_tokens: std::collections::BTreeMap<String, u64>,
     /// A charts folder to use instead of the built-in charts (relative to this file).
     pub charts: Option<PathBuf>,
     /// A playbooks folder to use instead of the built-in playbooks (relative to this file).

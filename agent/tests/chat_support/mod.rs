@@ -116,6 +116,7 @@ pub async fn setup_with_kubeconfig() -> (RunningSim, ToolContext, PathBuf) {
         cluster,
         redactor: Arc::new(redactor),
         helm: Some(HelmAccess { client, charts }),
+        results: Default::default(),
     };
     (sim, ctx, kc)
 }

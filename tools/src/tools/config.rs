@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::tool::{ToolContext, ToolError, ToolRun, TypedTool, budget};
+use crate::tool::{ToolContext, ToolError, ToolRun, TypedTool};
 
 /// Arguments of `get_config`.
 #[derive(Debug, Deserialize, JsonSchema)]
@@ -100,10 +100,6 @@ impl TypedTool for GetConfig {
     }
 
     fn render(&self, config: &NamespaceConfig) -> String {
-        budget(
-            &serde_json::to_string_pretty(config).unwrap_or_default(),
-            5000,
-            false,
-        )
+        serde_json::to_string_pretty(config).unwrap_or_default()
     }
 }

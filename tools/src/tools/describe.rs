@@ -8,7 +8,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
-use crate::tool::{ToolContext, ToolError, ToolRun, TypedTool, budget};
+use crate::tool::{ToolContext, ToolError, ToolRun, TypedTool};
 
 /// Kinds `describe` knows.
 #[derive(Debug, Clone, Copy, Deserialize, Serialize, JsonSchema)]
@@ -147,10 +147,6 @@ impl TypedTool for Describe {
     }
 
     fn render(&self, d: &ObjectDescription) -> String {
-        budget(
-            &serde_json::to_string_pretty(d).unwrap_or_default(),
-            6000,
-            false,
-        )
+        serde_json::to_string_pretty(d).unwrap_or_default()
     }
 }

@@ -6,7 +6,7 @@ use serde::Deserialize;
 
 use crate::diagnose::{Diagnosis, Focus, diagnose_focused};
 use crate::report::{Format, render};
-use crate::tool::{ToolContext, ToolError, ToolRun, TypedTool, budget};
+use crate::tool::{ToolContext, ToolError, ToolRun, TypedTool};
 
 /// Arguments of `diagnose`.
 #[derive(Debug, Deserialize, JsonSchema)]
@@ -44,6 +44,6 @@ impl TypedTool for Diagnose {
 
     fn render(&self, d: &Diagnosis) -> String {
         // What the person reads, within the model's budget for one result.
-        budget(&render(d, Format::Text), 6000, false)
+        render(d, Format::Text)
     }
 }

@@ -5,7 +5,7 @@ use kube::api::{Api, ListParams};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use crate::tool::{ToolContext, ToolError, ToolRun, TypedTool, budget};
+use crate::tool::{ToolContext, ToolError, ToolRun, TypedTool};
 
 /// Arguments of `get_events`.
 #[derive(Debug, Deserialize, JsonSchema)]
@@ -63,6 +63,7 @@ impl TypedTool for GetEvents {
     const NAME: &'static str = "get_events";
     const DESCRIPTION: &'static str = "List recent events (reason, object, message, count), oldest first; filter by object name or warnings.";
     const MUTATES: bool = false;
+    const KEEPS_TAIL: bool = true;
     type Args = GetEventsArgs;
     type Output = Vec<EventRow>;
 
@@ -112,7 +113,7 @@ impl TypedTool for GetEvents {
         if rows.is_empty() {
             return "no events".to_string();
         }
-        let text = rows
+        rows
             .iter()
             .map(|r| {
                 format!(
@@ -121,7 +122,6 @@ impl TypedTool for GetEvents {
                 )
             })
             .collect::<Vec<_>>()
-            .join("\n");
-        budget(&text, 4000, true)
+            .join("\n")
     }
 }

@@ -6,7 +6,16 @@ use kube::api::{Api, LogParams};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use crate::tool::{ToolContext, ToolError, ToolRun, TypedTool, budget};
+use crate::tool::{ToolContext, ToolError, ToolRun, TypedTool};
+
+/// Lines read when the model names no tail.
+const DEFAULT_TAIL: i64 = 200;
+/// The most lines one call reads.
+const MAX_TAIL: i64 = 200_000;
+/// A running container's log is read back this far unless the model says otherwise.
+const DEFAULT_SINCE_SECS: i64 = 3600;
+/// The most bytes one call reads from the API server.
+const MAX_LOG_BYTES: i64 = 32 * 1024 * 1024;
 
 /// Arguments of `get_logs`.
 #[derive(Debug, Deserialize, JsonSchema)]
@@ -20,11 +29,13 @@ pub struct GetLogsArgs {
     /// The previous (crashed) instance instead of the current one.
     #[serde(default)]
     pub previous: bool,
-    /// How many lines from the end (default 50, at most 500).
+    /// How many lines from the end (default 200, at most 200000; a log longer than fits is
+    /// kept whole and searchable with search_result).
     #[serde(default)]
-    #[schemars(range(min = 1, max = 500))]
+    #[schemars(range(min = 1, max = 200000))]
     pub tail: Option<i64>,
-    /// Only lines newer than this many seconds.
+    /// Only lines newer than this many seconds (default: the last hour of a running
+    /// container, all of a previous instance; 0: all).
     #[serde(default)]
     pub since_seconds: Option<i64>,
     /// Only lines containing this text.
@@ -52,18 +63,25 @@ impl TypedTool for GetLogs {
     const NAME: &'static str = "get_logs";
     const DESCRIPTION: &'static str = "Read the last lines of a pod's container log (or of its previous, crashed instance), optionally filtered.";
     const MUTATES: bool = false;
+    const KEEPS_TAIL: bool = true;
     type Args = GetLogsArgs;
     type Output = PodLog;
 
     fn run<'a>(&'a self, ctx: &'a ToolContext, a: GetLogsArgs) -> ToolRun<'a, PodLog> {
         Box::pin(async move {
-            let tail = a.tail.unwrap_or(50).clamp(1, 500);
+            let tail = a.tail.unwrap_or(DEFAULT_TAIL).clamp(1, MAX_TAIL);
+            let since_seconds = match (a.since_seconds, a.previous) {
+                (Some(0), _) | (None, true) => None,
+                (Some(s), _) => Some(s.max(1)),
+                (None, false) => Some(DEFAULT_SINCE_SECS),
+            };
             let api: Api<Pod> = Api::namespaced(ctx.cluster.client.clone(), &ctx.cluster.namespace);
             let lp = LogParams {
                 container: a.container.clone(),
                 previous: a.previous,
                 tail_lines: Some(tail),
-                since_seconds: a.since_seconds,
+                since_seconds,
+                limit_bytes: Some(MAX_LOG_BYTES),
                 ..Default::default()
             };
             let raw = api
@@ -95,6 +113,6 @@ impl TypedTool for GetLogs {
         if log.lines.is_empty() {
             return "no log lines".into();
         }
-        budget(&log.lines.join("\n"), 6000, true)
+        log.lines.join("\n")
     }
 }

@@ -4,7 +4,7 @@ use schemars::JsonSchema;
 use serde::Deserialize;
 use serde_json::Value;
 
-use crate::tool::{ToolContext, ToolRun, TypedTool, budget, helm_call};
+use crate::tool::{ToolContext, ToolRun, TypedTool, helm_call};
 
 /// Arguments of `helm_values`.
 #[derive(Debug, Deserialize, JsonSchema)]
@@ -39,10 +39,6 @@ impl TypedTool for HelmValues {
     }
 
     fn render(&self, values: &Value) -> String {
-        budget(
-            &serde_json::to_string_pretty(values).unwrap_or_default(),
-            6000,
-            false,
-        )
+        serde_json::to_string_pretty(values).unwrap_or_default()
     }
 }

@@ -6,7 +6,7 @@ use kube::api::ListParams;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use crate::tool::{Listed, ToolContext, ToolError, ToolRun, TypedTool, budget};
+use crate::tool::{Listed, ToolContext, ToolError, ToolRun, TypedTool};
 
 /// Arguments of `list_pods`.
 #[derive(Debug, Deserialize, JsonSchema)]
@@ -144,7 +144,7 @@ impl TypedTool for ListPods {
         if list.rows.is_empty() {
             return "no pods".to_string();
         }
-        let text = list
+        list
             .rows
             .iter()
             .map(|r| {
@@ -162,7 +162,6 @@ impl TypedTool for ListPods {
                 )
             })
             .collect::<Vec<_>>()
-            .join("\n");
-        budget(&text, 4000, false)
+            .join("\n")
     }
 }

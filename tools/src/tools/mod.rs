@@ -28,6 +28,7 @@ mod release_chart;
 mod rollout_restart;
 mod rollout_undo;
 mod scale;
+mod search_result;
 mod set_image;
 mod smoke_test;
 
@@ -45,6 +46,7 @@ pub fn registry() -> Vec<Box<dyn Tool>> {
         Box::new(list_services::ListServices),
         Box::new(config::GetConfig),
         Box::new(list_nodes::ListNodes),
+        Box::new(search_result::SearchResult),
         Box::new(smoke_test::SmokeTestTool),
         Box::new(helm_list::HelmList),
         Box::new(helm_status::HelmStatus),

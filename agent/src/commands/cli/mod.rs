@@ -186,6 +186,11 @@ pub struct ChatArgs {
     /// Timeout of one model request, in seconds (default: the config file's, else 120).
     #[arg(long)]
     pub timeout_secs: Option<u64>,
+    /// The model's context window in tokens (default: the config file's, else 50000); a
+    /// tenth of it is what one tool result may take before it is cut and kept for
+    /// search_result.
+    #[arg(long)]
+    pub context_tokens: Option<u64>,
     /// The settings file (default: $XDG_CONFIG_HOME/todo-ops/config.toml).
     #[arg(long, env = "TODO_OPS_CONFIG")]
     pub config: Option<PathBuf>,
