@@ -18,16 +18,19 @@ use crate::core::transcript::Recorder;
 use crate::ops::connect::tool_context;
 use crate::ops::settings::{self, ChatConfig};
 use crate::protocol::{CallStatus, Event, TurnEnd};
+use todo_ops_tools::results::ResultStore;
 
-/// The prompt: `-p`, stdin, or both (stdin then is context for the prompt).
-pub fn prompt(flag: Option<&str>, stdin: Option<String>) -> Result<String> {
+/// The prompt: `-p`, stdin, or both (stdin then is context for the prompt). Piped input
+/// longer than a tool result may be is cut like one (its end kept: logs end with what
+/// broke) and kept whole in `results` for search_result.
+pub fn prompt(flag: Option<&str>, stdin: Option<String>, results: &ResultStore) -> Result<String> {
     match (flag, stdin.filter(|s| !s.trim().is_empty())) {
         (Some(p), Some(input)) => Ok(format!(
             "{p}\n\nInput given on stdin:\n```\n{}\n```",
-            input.trim_end()
+            results.fit("stdin", input.trim_end().to_string(), true)
         )),
         (Some(p), None) => Ok(p.to_string()),
-        (None, Some(input)) => Ok(input.trim().to_string()),
+        (None, Some(input)) => Ok(results.fit("stdin", input.trim().to_string(), false)),
         (None, None) => bail!(
             "nothing to ask: pass -p \"QUESTION\", pipe a prompt on stdin, or run todo-ops chat in a terminal for the REPL"
         ),
@@ -89,12 +92,24 @@ pub async fn run(a: &ChatArgs) -> Result<u8> {
             .context("reading the prompt from stdin")?;
         Some(s)
     };
+    let file = match &a.config {
+        Some(p) => settings::load(p, true)?,
+        None => settings::load(&settings::default_path(), false)?,
+    };
+    let settings = settings(a, &file, |k| std::env::var(k).ok());
+    // Every chat is saved (redacted), so it can be listed and resumed; its calls are audited
+    // under the same id, and results too big for the model's share are kept whole beside it.
+    let id = crate::core::saved_sessions::new_id();
+    let results = Arc::new(ResultStore::in_folder(
+        crate::core::saved_sessions::dir().join(format!("{id}.results")),
+    ));
+    results.set_budget(settings.result_budget());
     // A terminal and no -p: the interactive REPL.
     let interactive = a.prompt.is_none() && stdin.is_none();
     let prompt = if interactive {
         None
     } else {
-        Some(prompt(a.prompt.as_deref(), stdin)?)
+        Some(prompt(a.prompt.as_deref(), stdin, &results)?)
     };
     let policy = match (a.read_only, a.yes) {
         (true, true) => bail!("--read-only and --yes contradict each other; pick one"),
@@ -102,24 +117,11 @@ pub async fn run(a: &ChatArgs) -> Result<u8> {
         (false, true) => MutationPolicy::AutoApprove,
         (false, false) => MutationPolicy::Ask,
     };
-    let file = match &a.config {
-        Some(p) => settings::load(p, true)?,
-        None => settings::load(&settings::default_path(), false)?,
-    };
-    let settings = settings(a, &file, |k| std::env::var(k).ok());
     // Without a playbooks folder the chat still works; it just has none to offer.
     let playbooks = crate::core::playbook::load_default()?;
     let brain = brain(&settings, &playbooks)?;
     let mut ctx = tool_context(&a.cluster.target(), a.charts.as_deref()).await?;
-    // Every chat is saved (redacted), so it can be listed and resumed; its calls are audited
-    // under the same id.
-    let id = crate::core::saved_sessions::new_id();
-    // Results too big for the model's share are kept whole beside the saved session.
-    let results = todo_ops_tools::results::ResultStore::in_folder(
-        crate::core::saved_sessions::dir().join(format!("{id}.results")),
-    );
-    results.set_budget(settings.result_budget());
-    ctx.results = Arc::new(results);
+    ctx.results = results;
     let mut session = Session::new(
         brain,
         Dispatcher {
@@ -190,6 +192,7 @@ pub async fn run(a: &ChatArgs) -> Result<u8> {
 #[cfg(test)]
 mod tests {
     use clap::Parser;
+    use todo_ops_tools::results::ResultStore;
 
     #[test]
     fn flags_and_environment_win_over_the_file_which_wins_over_defaults() {
@@ -224,15 +227,36 @@ mod tests {
 
     #[test]
     fn piped_input_is_context_for_the_prompt() {
-        let p = super::prompt(Some("explain this"), Some("E0001 boom\n".into())).unwrap();
+        let store = ResultStore::default();
+        let p = super::prompt(Some("explain this"), Some("E0001 boom\n".into()), &store).unwrap();
         assert!(
             p.starts_with("explain this") && p.contains("```\nE0001 boom\n```"),
             "{p}"
         );
-        assert_eq!(super::prompt(None, Some(" why?\n".into())).unwrap(), "why?");
-        let err = super::prompt(None, Some("  ".into()))
+        assert_eq!(
+            super::prompt(None, Some(" why?\n".into()), &store).unwrap(),
+            "why?"
+        );
+        let err = super::prompt(None, Some("  ".into()), &store)
             .unwrap_err()
             .to_string();
         assert!(err.contains("-p"), "{err}");
+    }
+
+    #[test]
+    fn piped_input_over_the_budget_keeps_its_end_and_the_rest_is_searchable() {
+        let store = ResultStore::default();
+        store.set_budget(4_000);
+        let log: String = (0..20_000)
+            .map(|i| format!("{i:05} INFO fine\n"))
+            .chain(["FATAL disk full\n".to_string()])
+            .collect();
+        let p = super::prompt(Some("why did it stop?"), Some(log.clone()), &store).unwrap();
+        assert!(p.len() < 4_500, "{}", p.len());
+        assert!(
+            p.contains("FATAL disk full") && p.contains("stdin result r1"),
+            "{p}"
+        );
+        assert_eq!(&*store.get("r1").unwrap(), log.trim_end());
     }
 }

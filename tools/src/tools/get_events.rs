@@ -113,8 +113,7 @@ impl TypedTool for GetEvents {
         if rows.is_empty() {
             return "no events".to_string();
         }
-        rows
-            .iter()
+        rows.iter()
             .map(|r| {
                 format!(
                     "{} {} {}: {} (x{})",

@@ -144,8 +144,7 @@ impl TypedTool for ListPods {
         if list.rows.is_empty() {
             return "no pods".to_string();
         }
-        list
-            .rows
+        list.rows
             .iter()
             .map(|r| {
                 format!(
