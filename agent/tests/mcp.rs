@@ -1,13 +1,20 @@
 //! `todo-ops mcp` driven by a real rmcp client over stdio against kubesim: reads always,
-//! changes only with --allow-mutations, secrets masked.
+//! changes only with --allow-mutations and then only with the client's person's yes
+//! (elicitation), every result with its schema, secrets masked.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod chat_support;
 
 use chat_support::*;
-use rmcp::ServiceExt;
-use rmcp::model::{CallToolRequestParams, CallToolResult, ClientConfig};
+use std::sync::{Arc, Mutex};
+
+use rmcp::model::{
+    CallToolRequestParams, CallToolResult, ClientCapabilities, ClientConfig, ElicitRequestParams,
+    ElicitResult, ElicitationAction, Implementation,
+};
+use rmcp::service::RequestContext;
 use rmcp::transport::TokioChildProcess;
+use rmcp::{ClientHandler, ErrorData, RoleClient, ServiceExt};
 use serde_json::json;
 
 fn args(v: serde_json::Value) -> serde_json::Map<String, serde_json::Value> {
@@ -133,15 +140,131 @@ async fn an_mcp_client_reads_and_changes_only_when_allowed() {
     assert_eq!(replicas(&ctx).await, 2);
     c.cancel().await.unwrap();
 
+    // A client that cannot ask its person: refused, saying why and the way out.
     let c = client(&kc, &["--allow-mutations"]).await;
-    let scaled = c
-        .call_tool(
-            CallToolRequestParams::new("scale")
-                .with_arguments(args(json!({"deployment": "todo-backend", "replicas": 3}))),
-        )
-        .await
-        .unwrap();
+    let scale = || {
+        CallToolRequestParams::new("scale")
+            .with_arguments(args(json!({"deployment": "todo-backend", "replicas": 3})))
+    };
+    let refused = c.call_tool(scale()).await.unwrap();
+    assert_eq!(refused.is_error, Some(true));
+    assert!(
+        text(&refused).contains("elicitation") && text(&refused).contains("--unconfirmed allow"),
+        "{}",
+        text(&refused)
+    );
+    assert_eq!(replicas(&ctx).await, 2);
+    c.cancel().await.unwrap();
+
+    // ...unless the server is told the client asks before every call itself.
+    let c = client(&kc, &["--allow-mutations", "--unconfirmed", "allow"]).await;
+    let scaled = c.call_tool(scale()).await.unwrap();
     assert_ne!(scaled.is_error, Some(true), "{}", text(&scaled));
     assert_eq!(replicas(&ctx).await, 3);
+    c.cancel().await.unwrap();
+}
+
+/// A client whose person answers the server's elicitations from a script.
+#[derive(Clone, Default)]
+struct AskingClient {
+    answers: Arc<Mutex<Vec<bool>>>,
+    asked: Arc<Mutex<Vec<String>>>,
+}
+
+impl ClientHandler for AskingClient {
+    fn get_info(&self) -> ClientConfig {
+        ClientConfig::new(
+            ClientCapabilities::builder().enable_elicitation().build(),
+            Implementation::new("asking-test-client", "1"),
+        )
+    }
+
+    async fn create_elicitation(
+        &self,
+        request: ElicitRequestParams,
+        _: RequestContext<RoleClient>,
+    ) -> Result<ElicitResult, ErrorData> {
+        if let ElicitRequestParams::FormElicitationParams { message, .. } = request {
+            self.asked.lock().unwrap().push(message);
+        }
+        let yes = self.answers.lock().unwrap().remove(0);
+        Ok(ElicitResult::new(ElicitationAction::Accept).with_content(json!({"approve": yes})))
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_change_is_put_to_the_clients_person_and_every_result_has_a_schema() {
+    let (_sim, ctx, kc) = setup_with_kubeconfig().await;
+    let person = AskingClient {
+        answers: Arc::new(Mutex::new(vec![false, true])),
+        ..Default::default()
+    };
+    let mut cmd = tokio::process::Command::new(env!("CARGO_BIN_EXE_todo-ops"));
+    cmd.args(["mcp", "--allow-mutations", "--kubeconfig"])
+        .arg(&kc);
+    let c = tokio::time::timeout(
+        std::time::Duration::from_secs(30),
+        person.clone().serve(TokioChildProcess::new(cmd).unwrap()),
+    )
+    .await
+    .expect("the MCP handshake timed out")
+    .expect("MCP initialize");
+
+    // Every tool says what its result looks like, as an object.
+    let tools = c.list_all_tools().await.unwrap();
+    for t in &tools {
+        let schema = t
+            .output_schema
+            .as_ref()
+            .unwrap_or_else(|| panic!("{} has no outputSchema", t.name));
+        assert_eq!(schema["type"], "object", "{}: {schema:?}", t.name);
+    }
+    // A list result comes wrapped as its schema says; an object result as it is.
+    let events = c
+        .call_tool(CallToolRequestParams::new("get_events").with_arguments(args(json!({}))))
+        .await
+        .unwrap();
+    let structured = events.structured_content.clone().unwrap();
+    assert!(structured["result"].is_array(), "{structured}");
+    let pods = c
+        .call_tool(CallToolRequestParams::new("list_pods").with_arguments(args(json!({}))))
+        .await
+        .unwrap();
+    let pods_schema = tools
+        .iter()
+        .find(|t| t.name == "list_pods")
+        .unwrap()
+        .output_schema
+        .clone()
+        .unwrap();
+    let structured = pods.structured_content.clone().unwrap();
+    for key in pods_schema["required"].as_array().unwrap() {
+        assert!(
+            structured.get(key.as_str().unwrap()).is_some(),
+            "{key} missing from {structured}"
+        );
+    }
+
+    // The person says no, then yes; each time they read the change.
+    let scale = |n: i32| {
+        CallToolRequestParams::new("scale")
+            .with_arguments(args(json!({"deployment": "todo-backend", "replicas": n})))
+    };
+    let declined = c.call_tool(scale(4)).await.unwrap();
+    assert_eq!(declined.is_error, Some(true));
+    assert!(text(&declined).contains("declined"), "{}", text(&declined));
+    assert_eq!(replicas(&ctx).await, 2);
+    let approved = c.call_tool(scale(3)).await.unwrap();
+    assert_ne!(approved.is_error, Some(true), "{}", text(&approved));
+    assert_eq!(replicas(&ctx).await, 3);
+    let asked = person.asked.lock().unwrap().clone();
+    assert_eq!(asked.len(), 2, "{asked:?}");
+    assert!(
+        asked[1].contains("scale") && asked[1].contains("replicas"),
+        "{}",
+        asked[1]
+    );
+    // Reads are never asked about.
+    assert!(person.answers.lock().unwrap().is_empty());
     c.cancel().await.unwrap();
 }

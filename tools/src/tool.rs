@@ -111,6 +111,8 @@ pub trait Tool: Send + Sync {
     fn mutates(&self) -> bool;
     /// JSON Schema of the arguments.
     fn schema(&self) -> Value;
+    /// JSON Schema of the typed result (`ToolOutput::data`).
+    fn output_schema(&self) -> Value;
     /// Runs it; arguments that do not fit the schema are a [`ToolError::Retry`].
     fn call<'a>(&'a self, ctx: &'a ToolContext, args: Value) -> ToolFuture<'a>;
     /// What a change would do (a server-side dry run), shown before the person is asked;
@@ -143,7 +145,7 @@ pub trait TypedTool: Send + Sync {
     /// The arguments; their doc comments become the schema the model sees.
     type Args: DeserializeOwned + schemars::JsonSchema + Send;
     /// The result.
-    type Output: Serialize + Send;
+    type Output: Serialize + Send + schemars::JsonSchema;
     /// Runs it on parsed arguments.
     fn run<'a>(&'a self, ctx: &'a ToolContext, args: Self::Args) -> ToolRun<'a, Self::Output>;
     /// The compact text for a model (the wrapper redacts it).
@@ -184,6 +186,9 @@ impl<T: TypedTool> Tool for T {
         }
         schema
     }
+    fn output_schema(&self) -> Value {
+        schema_of::<T::Output>()
+    }
     fn call<'a>(&'a self, ctx: &'a ToolContext, a: Value) -> ToolFuture<'a> {
         Box::pin(async move {
             let (scoped, parsed) = scoped_args::<T>(ctx, a)?;
@@ -214,7 +219,7 @@ impl<T: TypedTool> Tool for T {
 
 /// Rows of a list tool, and whether they span every namespace (then the text names each
 /// row's namespace, as `kubectl get -A` does). Serialised as the rows alone.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 #[serde(transparent)]
 pub struct Listed<T> {
     /// Whether the rows come from every namespace.

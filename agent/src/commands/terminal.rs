@@ -43,10 +43,10 @@ impl Confirm for TerminalConfirm {
     }
 }
 
-/// What the person reads before answering.
-pub fn render_preview(p: &ChangePreview) -> String {
+/// The change a person is asked about: the call and its diffs.
+pub fn describe_change(p: &ChangePreview) -> String {
     let mut out = format!(
-        "\nthe model wants to change the cluster:\n  {} {}\n",
+        "the model wants to change the cluster:\n  {} {}\n",
         p.tool, p.arguments
     );
     if let Some(d) = &p.values_diff {
@@ -55,6 +55,12 @@ pub fn render_preview(p: &ChangePreview) -> String {
     if let Some(d) = &p.manifest_diff {
         out.push_str(&format!("\nmanifest diff:\n{d}\n"));
     }
+    out
+}
+
+/// What the person reads at the terminal before answering.
+pub fn render_preview(p: &ChangePreview) -> String {
+    let mut out = format!("\n{}", describe_change(p));
     out.push_str(&format!(
         "apply? [y]es / [a]lways {} on {} this session / [N]o ",
         p.tool,

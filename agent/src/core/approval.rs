@@ -16,6 +16,9 @@ pub enum MutationPolicy {
     AutoApprove,
     /// `--read-only`: mutations are refused in the dispatcher.
     ReadOnly,
+    /// Nobody can be asked (an MCP client without elicitation, under `--unconfirmed deny`):
+    /// what would ask is refused, saying why; what a rule allows still runs.
+    Unattended,
 }
 
 /// What happens to one tool call.
@@ -67,6 +70,8 @@ pub enum Basis {
     AutoApprove,
     /// Changes ask by default.
     ChangesAsk,
+    /// Nobody can be asked in this session.
+    Unattended,
 }
 
 impl std::fmt::Display for Basis {
@@ -81,6 +86,9 @@ impl std::fmt::Display for Basis {
                 f.write_str("approved in advance (--yes, or the rollback of an approved fix)")
             }
             Basis::ChangesAsk => f.write_str("changes ask"),
+            Basis::Unattended => {
+                f.write_str("nobody to ask (an MCP client without elicitation; --unconfirmed deny)")
+            }
         }
     }
 }
@@ -131,12 +139,18 @@ pub fn verdict(gate: Gate, name: &str, tool: Option<&dyn Tool>, call: &Call) -> 
                 rule.describe()
             )),
             Decision::Allow if tool.is_some() => Approval::Run,
-            Decision::Allow | Decision::Ask if gate.mode != MutationPolicy::AutoApprove => {
+            Decision::Allow | Decision::Ask
+                if !matches!(
+                    gate.mode,
+                    MutationPolicy::AutoApprove | MutationPolicy::Unattended
+                ) =>
+            {
                 Approval::Ask
             }
             _ => Approval::Forbid(format!(
-                "{name} needs a person's yes (policy rule {n}: {}) and this run has none \
-                 (--yes); tell the person what you wanted to do",
+                "{name} needs a person's yes (policy rule {n}: {}) and this run has nobody to \
+                 ask (--yes, or an MCP client without elicitation); tell the person what you \
+                 wanted to do",
                 rule.describe()
             )),
         };
@@ -159,6 +173,15 @@ pub fn verdict(gate: Gate, name: &str, tool: Option<&dyn Tool>, call: &Call) -> 
         (true, MutationPolicy::AutoApprove) if tool.is_some() => {
             v(Approval::Run, Basis::AutoApprove)
         }
+        (true, MutationPolicy::Unattended) => v(
+            Approval::Forbid(format!(
+                "{name} changes the cluster and needs a person's yes, but this MCP client cannot \
+                 ask its person (it does not support elicitation) and the server refuses \
+                 unconfirmed changes; tell the person what you would change, or they restart \
+                 the server with --unconfirmed allow if their client asks them itself"
+            )),
+            Basis::Unattended,
+        ),
         (true, _) => v(Approval::Ask, Basis::ChangesAsk),
     }
 }

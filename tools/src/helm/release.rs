@@ -32,7 +32,7 @@ pub struct ClusterOptions {
 }
 
 /// A release summary as the SDK reports it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Release {
     /// Release name.
     pub name: String,

@@ -20,7 +20,7 @@ pub struct ApplyArgs {
 }
 
 /// One object applied.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 pub struct Applied {
     /// KIND/NAME.
     pub object: String,
@@ -31,7 +31,7 @@ pub struct Applied {
 }
 
 /// Every object applied, in order.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 #[serde(transparent)]
 pub struct AppliedAll(pub Vec<Applied>);
 

@@ -19,7 +19,7 @@ pub struct GetConfigArgs {
 }
 
 /// A ConfigMap with its data.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 pub struct ConfigMapEntry {
     /// Its name.
     pub name: String,
@@ -28,7 +28,7 @@ pub struct ConfigMapEntry {
 }
 
 /// A Secret with its key names (never the values).
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 pub struct SecretKeys {
     /// Its name.
     pub name: String,
@@ -40,7 +40,7 @@ pub struct SecretKeys {
 }
 
 /// The namespace's configuration objects.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 pub struct NamespaceConfig {
     /// ConfigMaps with their data.
     pub configmaps: Vec<ConfigMapEntry>,

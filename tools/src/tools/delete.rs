@@ -18,7 +18,7 @@ pub struct DeleteArgs {
 }
 
 /// What was (or would be) deleted.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 pub struct Deleted {
     /// The object.
     pub object: String,

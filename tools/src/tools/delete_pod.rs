@@ -16,7 +16,7 @@ pub struct DeletePodArgs {
 }
 
 /// The pod that was deleted.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 pub struct DeletedPod {
     /// Its name.
     pub pod: String,

@@ -98,7 +98,7 @@ fn essentials(kind: Kind, o: &Value) -> Value {
 }
 
 /// One object in short, with its events.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 pub struct ObjectDescription {
     /// Its kind.
     pub kind: Kind,

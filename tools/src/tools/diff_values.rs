@@ -52,7 +52,7 @@ pub async fn propose(ctx: &ToolContext, a: &ValuesChangeArgs) -> Result<(Value, 
 }
 
 /// A unified diff of a release, before and after a values patch.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 pub struct ReleaseDiff {
     /// The release.
     pub release: String,

@@ -31,7 +31,7 @@ pub struct ExecArgs {
 }
 
 /// What the command printed and how it ended.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 pub struct ExecOutput {
     /// Standard output (at most 16 KiB).
     pub stdout: String,

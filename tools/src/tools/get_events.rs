@@ -23,7 +23,7 @@ pub struct GetEventsArgs {
 }
 
 /// One event, as `kubectl get events` shows it.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 pub struct EventRow {
     /// `Normal` or `Warning`.
     #[serde(rename = "type")]

@@ -44,7 +44,7 @@ pub struct GetLogsArgs {
 }
 
 /// The log lines read, after the grep.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 pub struct PodLog {
     /// The pod.
     pub pod: String,

@@ -35,7 +35,7 @@ pub struct HelmInstall;
 pub struct HelmUninstall;
 
 /// The release that was removed.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 pub struct UninstalledRelease {
     /// Its name.
     pub release: String,

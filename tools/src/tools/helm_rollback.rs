@@ -17,7 +17,7 @@ pub struct HelmRollbackArgs {
 }
 
 /// The release that was rolled back, and to which revision.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 pub struct RolledBackRelease {
     /// The release.
     pub release: String,

@@ -48,7 +48,7 @@ pub fn rollout_state(d: &Value) -> String {
 }
 
 /// One Deployment's replicas and rollout.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 pub struct DeploymentRow {
     /// Its namespace.
     pub namespace: String,

@@ -24,7 +24,7 @@ fn mebi(q: &str) -> i64 {
 }
 
 /// One node's capacity against what its pods request.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 pub struct NodeRow {
     /// Node name.
     pub name: String,

@@ -21,7 +21,7 @@ pub struct ListPodsArgs {
 }
 
 /// One pod, as `kubectl get pods` shows it plus the last termination.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 pub struct PodRow {
     /// Its namespace.
     pub namespace: String,

@@ -18,7 +18,7 @@ pub struct ListServicesArgs {
 }
 
 /// One Service and how many endpoints back it.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 pub struct ServiceRow {
     /// Its namespace.
     pub namespace: String,

@@ -37,7 +37,7 @@ pub struct PatchArgs {
 }
 
 /// What a patch did (or would do).
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 pub struct PatchOutcome {
     /// The object.
     pub object: String,

@@ -16,7 +16,7 @@ pub struct RolloutRestartArgs {
 }
 
 /// The Deployment that was restarted.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 pub struct RestartedDeployment {
     /// Its name.
     pub deployment: String,

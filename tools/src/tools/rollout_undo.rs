@@ -23,7 +23,7 @@ pub struct RolloutUndoArgs {
 }
 
 /// What the undo did (or would do).
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 pub struct Undone {
     /// The Deployment.
     pub deployment: String,

@@ -20,7 +20,7 @@ pub struct ScaleArgs {
 }
 
 /// What was scaled, and to how many.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 pub struct ScaledDeployment {
     /// The Deployment.
     pub deployment: String,

@@ -41,7 +41,7 @@ pub struct SearchResultArgs {
 }
 
 /// What was found.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 pub struct Found {
     /// The result searched.
     pub result: String,

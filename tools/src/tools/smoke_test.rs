@@ -25,7 +25,7 @@ pub struct SmokeTestArgs {
 }
 
 /// How the round trip went.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 pub struct SmokeTest {
     /// HTTP status of the sign-up.
     pub sign_up_status: u16,

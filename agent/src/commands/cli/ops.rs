@@ -151,9 +151,14 @@ pub struct EvalArgs {
 /// Options of `mcp`.
 #[derive(Debug, Clone, Args)]
 pub struct McpArgs {
-    /// Also serve the tools that change the cluster (the MCP client must ask its person).
+    /// Also serve the tools that change the cluster; each change is put to the client's
+    /// person through MCP elicitation.
     #[arg(long)]
     pub allow_mutations: bool,
+    /// A change for a client that cannot ask its person (no elicitation): `deny` refuses it
+    /// (the default), `allow` runs it (for clients that ask before every tool call).
+    #[arg(long, value_enum, default_value_t = Unconfirmed::Deny)]
+    pub unconfirmed: Unconfirmed,
     /// The charts folder, for Helm upgrades and diffs (default: the settings file's `charts`, else the built-in charts).
     #[arg(long)]
     pub charts: Option<PathBuf>,
@@ -230,4 +235,13 @@ pub struct PlaybookRunArgs {
     /// Which cluster and namespace.
     #[command(flatten)]
     pub cluster: ClusterArgs,
+}
+
+/// What `mcp` does with a change nobody can be asked about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Unconfirmed {
+    /// Refuse it, saying why.
+    Deny,
+    /// Run it.
+    Allow,
 }

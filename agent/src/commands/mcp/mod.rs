@@ -1,6 +1,11 @@
 //! `todo-ops mcp`: the typed tools over the Model Context Protocol on stdio (rmcp), for
 //! MCP clients that bring their own model. Tools that only look are always served; tools
-//! that change the cluster only with `--allow-mutations` (the client then asks its person).
+//! that change the cluster only with `--allow-mutations`, each change then put to the
+//! client's person through elicitation (or, for a client that cannot ask, refused unless
+//! `--unconfirmed allow`). Every tool declares its result's schema (`outputSchema`).
+
+mod confirm;
+mod schema;
 
 use anyhow::{Context, Result};
 use rmcp::model::{
@@ -10,59 +15,57 @@ use rmcp::model::{
 use rmcp::service::RequestContext;
 use rmcp::{ErrorData, RoleServer, ServerHandler, ServiceExt};
 
-use crate::commands::cli::McpArgs;
+use crate::commands::cli::{McpArgs, Unconfirmed};
 use crate::core::approval::MutationPolicy;
-use crate::core::dispatch::{Confirm, Dispatcher};
+use crate::core::dispatch::Dispatcher;
 use crate::ops::connect::tool_context;
-use crate::protocol::ChangePreview;
 use crate::protocol::{CallStatus, ToolCall};
+use confirm::{ElicitConfirm, can_ask};
 
 /// The MCP server over one cluster.
 pub struct OpsServer {
     dispatcher: Dispatcher,
     allow_mutations: bool,
+    unconfirmed: Unconfirmed,
 }
 
 impl OpsServer {
-    /// Serves `dispatcher`'s tools; mutating ones only when `allow_mutations`.
-    pub fn new(mut dispatcher: Dispatcher, allow_mutations: bool) -> Self {
-        dispatcher.policy = if allow_mutations {
-            MutationPolicy::AutoApprove
-        } else {
-            MutationPolicy::ReadOnly
-        };
+    /// Serves `dispatcher`'s tools; mutating ones only when `allow_mutations`, and then a
+    /// change for a client that cannot ask its person is decided by `unconfirmed`.
+    pub fn new(dispatcher: Dispatcher, allow_mutations: bool, unconfirmed: Unconfirmed) -> Self {
         Self {
             dispatcher,
             allow_mutations,
+            unconfirmed,
         }
     }
 
-    /// The tools a client sees.
+    /// The tools a client sees, each with the schema of its arguments and of its result.
     pub fn tools(&self) -> Vec<Tool> {
         todo_ops_tools::tools::registry()
             .iter()
             .filter(|t| self.allow_mutations || !t.mutates())
             .map(|t| {
-                let schema = match t.schema() {
+                let input = match t.schema() {
                     serde_json::Value::Object(m) => m,
                     _ => Default::default(),
                 };
-                Tool::new(t.name(), t.description(), schema)
+                let (output, _) = schema::output_schema(t.output_schema());
+                Tool::new(t.name(), t.description(), input)
+                    .with_raw_output_schema(std::sync::Arc::new(output))
             })
             .collect()
     }
-}
 
-/// MCP clients ask their person themselves; the dispatcher's own question never comes here
-/// (its policy runs or refuses every call), so any question is answered no.
-struct NoQuestions;
-
-impl Confirm for NoQuestions {
-    fn confirm<'a>(
-        &'a self,
-        _: &'a ChangePreview,
-    ) -> std::pin::Pin<Box<dyn std::future::Future<Output = bool> + Send + 'a>> {
-        Box::pin(async { false })
+    /// How this client's calls are decided: asked through elicitation when it can be, else
+    /// run or refused as `--unconfirmed` says; read-only without `--allow-mutations`.
+    fn mode(&self, client_can_ask: bool) -> MutationPolicy {
+        match (self.allow_mutations, client_can_ask, self.unconfirmed) {
+            (false, _, _) => MutationPolicy::ReadOnly,
+            (true, true, _) => MutationPolicy::Ask,
+            (true, false, Unconfirmed::Allow) => MutationPolicy::AutoApprove,
+            (true, false, Unconfirmed::Deny) => MutationPolicy::Unattended,
+        }
     }
 }
 
@@ -82,8 +85,10 @@ impl ServerHandler for OpsServer {
     async fn call_tool(
         &self,
         request: CallToolRequestParams,
-        _context: RequestContext<RoleServer>,
+        context: RequestContext<RoleServer>,
     ) -> Result<CallToolResponse, ErrorData> {
+        let wrapped = todo_ops_tools::tools::find(&request.name)
+            .is_some_and(|t| schema::output_schema(t.output_schema()).1);
         let call = ToolCall {
             id: "mcp".into(),
             name: request.name.to_string(),
@@ -94,9 +99,16 @@ impl ServerHandler for OpsServer {
         {
             self.dispatcher.ctx.redactor.absorb(&r);
         }
-        let reply = self
-            .dispatcher
-            .dispatch(&call, &NoQuestions)
+        let asker = ElicitConfirm {
+            peer: context.peer.clone(),
+        };
+        let dispatcher = Dispatcher {
+            ctx: self.dispatcher.ctx.clone(),
+            policy: self.mode(can_ask(&context.peer)),
+            rules: self.dispatcher.rules.clone(),
+        };
+        let reply = dispatcher
+            .dispatch(&call, &asker)
             .await
             .map_err(|e| ErrorData::internal_error(e.to_string(), None))?;
         let content = vec![ContentBlock::text(reply.content)];
@@ -105,7 +117,7 @@ impl ServerHandler for OpsServer {
         } else {
             CallToolResult::error(content)
         };
-        result.structured_content = reply.output.map(|o| o.data);
+        result.structured_content = reply.output.map(|o| schema::structured(o.data, wrapped));
         Ok(result.into())
     }
 }
@@ -124,6 +136,7 @@ pub async fn run(a: &McpArgs) -> Result<u8> {
             )?,
         },
         a.allow_mutations,
+        a.unconfirmed,
     );
     let service = server
         .serve(rmcp::transport::stdio())
