@@ -268,3 +268,80 @@ async fn a_change_is_put_to_the_clients_person_and_every_result_has_a_schema() {
     assert!(person.answers.lock().unwrap().is_empty());
     c.cancel().await.unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn over_http_a_token_is_needed_and_changes_are_still_asked() {
+    use tokio::io::AsyncBufReadExt;
+    let (_sim, ctx, kc) = setup_with_kubeconfig().await;
+    let token = "mcp-http-test-token-5f4e3d2c1b";
+    let mut server = tokio::process::Command::new(env!("CARGO_BIN_EXE_todo-ops"))
+        .args([
+            "mcp",
+            "--http",
+            "127.0.0.1:0",
+            "--allow-mutations",
+            "--kubeconfig",
+        ])
+        .arg(&kc)
+        .env("TODO_OPS_MCP_TOKEN", token)
+        .stderr(std::process::Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    let mut lines = tokio::io::BufReader::new(server.stderr.take().unwrap()).lines();
+    let url = tokio::time::timeout(std::time::Duration::from_secs(30), async {
+        while let Some(line) = lines.next_line().await.unwrap() {
+            if let Some(url) = line.strip_prefix("serving MCP on ") {
+                return url.to_string();
+            }
+        }
+        panic!("the server ended before it listened");
+    })
+    .await
+    .expect("the server never said where it listens");
+
+    // No token, or a wrong one: 401 before anything else.
+    let http = reqwest::Client::new();
+    for auth in [None, Some("Bearer not-the-token")] {
+        let mut req = http
+            .post(&url)
+            .json(&json!({"jsonrpc": "2.0", "id": 1, "method": "tools/list"}));
+        if let Some(a) = auth {
+            req = req.header("authorization", a);
+        }
+        let resp = req.send().await.unwrap();
+        assert_eq!(resp.status().as_u16(), 401, "{auth:?}");
+        assert!(resp.text().await.unwrap().contains("bearer token"));
+    }
+
+    let person = AskingClient {
+        answers: Arc::new(Mutex::new(vec![true])),
+        ..Default::default()
+    };
+    let transport = rmcp::transport::StreamableHttpClientTransport::with_client(
+        reqwest::Client::new(),
+        rmcp::transport::streamable_http_client::StreamableHttpClientTransportConfig::with_uri(url)
+            .auth_header(token),
+    );
+    let c = tokio::time::timeout(
+        std::time::Duration::from_secs(30),
+        person.clone().serve(transport),
+    )
+    .await
+    .expect("the MCP handshake over HTTP timed out")
+    .expect("MCP initialize over HTTP");
+    let tools = c.list_all_tools().await.unwrap();
+    assert!(tools.iter().all(|t| t.output_schema.is_some()));
+    let scaled = c
+        .call_tool(
+            CallToolRequestParams::new("scale")
+                .with_arguments(args(json!({"deployment": "todo-backend", "replicas": 3}))),
+        )
+        .await
+        .unwrap();
+    assert_ne!(scaled.is_error, Some(true), "{}", text(&scaled));
+    assert_eq!(replicas(&ctx).await, 3);
+    assert_eq!(person.asked.lock().unwrap().len(), 1);
+    c.cancel().await.unwrap();
+    server.kill().await.unwrap();
+}

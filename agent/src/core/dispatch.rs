@@ -56,6 +56,7 @@ pub struct FatalToolError {
 pub const MAX_ARGUMENTS: usize = 16 * 1024;
 
 /// Runs tool calls for one session.
+#[derive(Clone)]
 pub struct Dispatcher {
     /// The cluster and Helm the tools act on.
     pub ctx: ToolContext,

@@ -51,7 +51,7 @@ pub enum Command {
     Undeploy(UndeployArgs),
     /// The agent's benchmark: each task of tests/evals on a fresh kubesim, verified after.
     Eval(EvalArgs),
-    /// Serve the tools over MCP on stdio (read-only unless --allow-mutations).
+    /// Serve the tools over MCP on stdio or HTTP (read-only unless --allow-mutations).
     Mcp(McpArgs),
     /// Markdown procedures: list, show, follow one with no model, write the troubleshooting doc.
     #[command(subcommand)]

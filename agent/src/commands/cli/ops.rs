@@ -163,9 +163,16 @@ pub struct McpArgs {
     #[arg(long)]
     pub charts: Option<PathBuf>,
     /// The approval policy: its deny rules hold for every client, and a rule that says ask
-    /// refuses (an MCP client's person cannot be asked from here).
+    /// asks through elicitation (refused for a client that cannot ask).
     #[command(flatten)]
     pub gate: super::PolicyArgs,
+    /// Serve MCP over streamable HTTP at this address (e.g. 127.0.0.1:8808, path /mcp)
+    /// instead of stdio; every request needs `Authorization: Bearer TOKEN`.
+    #[arg(long, value_name = "ADDR")]
+    pub http: Option<std::net::SocketAddr>,
+    /// The bearer token for --http (default: a random one, printed on stderr).
+    #[arg(long, env = "TODO_OPS_MCP_TOKEN", hide_env_values = true)]
+    pub token: Option<String>,
     /// The audit log.
     #[command(flatten)]
     pub audit: super::AuditArgs,

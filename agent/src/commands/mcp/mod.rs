@@ -5,6 +5,7 @@
 //! `--unconfirmed allow`). Every tool declares its result's schema (`outputSchema`).
 
 mod confirm;
+mod http;
 mod schema;
 
 use anyhow::{Context, Result};
@@ -122,22 +123,38 @@ impl ServerHandler for OpsServer {
     }
 }
 
-/// `todo-ops mcp`: serves until the client closes stdin.
+/// `todo-ops mcp`: serves until the client closes stdin (or, over HTTP, until Ctrl-C).
 pub async fn run(a: &McpArgs) -> Result<u8> {
     let ctx = tool_context(&a.cluster.target(), a.charts.as_deref()).await?;
-    let server = OpsServer::new(
-        Dispatcher {
-            ctx,
-            policy: MutationPolicy::ReadOnly,
-            rules: crate::commands::policy::session_rules(
-                &a.gate,
-                &a.audit,
-                &crate::core::saved_sessions::new_id(),
-            )?,
-        },
-        a.allow_mutations,
-        a.unconfirmed,
-    );
+    let dispatcher = Dispatcher {
+        ctx,
+        policy: MutationPolicy::ReadOnly,
+        rules: crate::commands::policy::session_rules(
+            &a.gate,
+            &a.audit,
+            &crate::core::saved_sessions::new_id(),
+        )?,
+    };
+    if let Some(addr) = a.http {
+        let token = match &a.token {
+            Some(t) if t.trim().len() >= 16 => t.trim().to_string(),
+            Some(_) => anyhow::bail!(
+                "the MCP bearer token is shorter than 16 characters; use a long random one (or leave --token out to get one)"
+            ),
+            None => {
+                let t = http::random_token()?;
+                eprintln!("MCP bearer token (send as Authorization: Bearer …): {t}");
+                t
+            }
+        };
+        let (allow, unconfirmed) = (a.allow_mutations, a.unconfirmed);
+        http::serve(addr, token, move || {
+            OpsServer::new(dispatcher.clone(), allow, unconfirmed)
+        })
+        .await?;
+        return Ok(0);
+    }
+    let server = OpsServer::new(dispatcher, a.allow_mutations, a.unconfirmed);
     let service = server
         .serve(rmcp::transport::stdio())
         .await
