@@ -38,6 +38,9 @@ pub struct ChangePreview {
     pub tool: String,
     /// Its arguments.
     pub arguments: Value,
+    /// The kubeconfig context it acts in.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub context: Option<String>,
     /// For a Helm upgrade: the values diff.
     pub values_diff: Option<String>,
     /// For a Helm upgrade: the rendered-manifest diff.

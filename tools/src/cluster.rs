@@ -71,6 +71,8 @@ pub struct Cluster {
     pub context: String,
     /// The identity acting: the context's user entry in the kubeconfig.
     pub user: String,
+    /// What it was connected from (to reach another context the same way).
+    pub target: ClusterTarget,
 }
 
 /// Where `todo-ops sim start` writes kubesim's kubeconfig by default:
@@ -199,6 +201,7 @@ impl ClusterTarget {
             server,
             context,
             user,
+            target: self.clone(),
         })
     }
 }

@@ -173,13 +173,22 @@ impl<T: TypedTool> Tool for T {
     }
     fn schema(&self) -> Value {
         let mut schema = schema_of::<T::Args>();
-        if T::NAMESPACED
-            && let Some(props) = schema["properties"].as_object_mut()
-        {
+        if let Some(props) = schema["properties"].as_object_mut() {
+            if T::NAMESPACED {
+                props.insert(
+                    NAMESPACE_ARG.into(),
+                    serde_json::json!({
+                        "description": "The namespace (default: the session's).",
+                        "type": ["string", "null"]
+                    }),
+                );
+            }
+            // A tool's own field never gives way to the common one.
+            debug_assert!(!props.contains_key(crate::kube_context::CONTEXT_ARG));
             props.insert(
-                NAMESPACE_ARG.into(),
+                crate::kube_context::CONTEXT_ARG.into(),
                 serde_json::json!({
-                    "description": "The namespace (default: the session's).",
+                    "description": "The kubeconfig context to act in (default: the session's); list_contexts lists them.",
                     "type": ["string", "null"]
                 }),
             );
@@ -191,7 +200,7 @@ impl<T: TypedTool> Tool for T {
     }
     fn call<'a>(&'a self, ctx: &'a ToolContext, a: Value) -> ToolFuture<'a> {
         Box::pin(async move {
-            let (scoped, parsed) = scoped_args::<T>(ctx, a)?;
+            let (scoped, parsed) = scoped_args::<T>(ctx, a).await?;
             let ctx = scoped.as_ref().unwrap_or(ctx);
             let out = self.run(ctx, parsed).await?;
             let data = serde_json::to_value(&out).map_err(|e| {
@@ -207,7 +216,7 @@ impl<T: TypedTool> Tool for T {
     }
     fn preview<'a>(&'a self, ctx: &'a ToolContext, a: Value) -> PreviewFuture<'a> {
         Box::pin(async move {
-            let (scoped, parsed) = scoped_args::<T>(ctx, a)?;
+            let (scoped, parsed) = scoped_args::<T>(ctx, a).await?;
             let ctx = scoped.as_ref().unwrap_or(ctx);
             match TypedTool::preview(self, ctx, parsed) {
                 Some(run) => Ok(Some(ctx.redactor.redact(&run.await?))),
@@ -242,16 +251,18 @@ impl<T> Listed<T> {
 
 /// A call's arguments parsed for `T`, and the context of the namespace they name (if they
 /// name another than the session's).
-fn scoped_args<T: TypedTool>(
+async fn scoped_args<T: TypedTool>(
     ctx: &ToolContext,
     mut a: Value,
 ) -> Result<(Option<ToolContext>, T::Args), ToolError> {
+    let other = crate::kube_context::in_context(ctx, &mut a).await?;
+    let base = other.as_ref().unwrap_or(ctx);
     let scoped = if T::NAMESPACED {
-        in_namespace(ctx, &mut a)?
+        in_namespace(base, &mut a)?
     } else {
         None
     };
-    Ok((scoped, args(T::NAME, a)?))
+    Ok((scoped.or(other), args(T::NAME, a)?))
 }
 
 /// The argument every namespaced tool takes.

@@ -372,7 +372,7 @@ async fn a_five_megabyte_log_is_cut_for_the_model_and_searched_whole() {
     let found = call(
         &ctx,
         "search_result",
-        json!({"result": "r1", "pattern": "error|refused", "context": 1}),
+        json!({"result": "r1", "pattern": "error|refused", "context_lines": 1}),
     )
     .await
     .unwrap();

@@ -46,8 +46,13 @@ impl Confirm for TerminalConfirm {
 /// The change a person is asked about: the call and its diffs.
 pub fn describe_change(p: &ChangePreview) -> String {
     let mut out = format!(
-        "the model wants to change the cluster:\n  {} {}\n",
-        p.tool, p.arguments
+        "the model wants to change the cluster{}:\n  {} {}\n",
+        p.context
+            .as_deref()
+            .map(|c| format!(" (context {c})"))
+            .unwrap_or_default(),
+        p.tool,
+        p.arguments
     );
     if let Some(d) = &p.values_diff {
         out.push_str(&format!("\nvalues diff:\n{d}\n"));

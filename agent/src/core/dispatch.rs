@@ -11,6 +11,7 @@ use todo_ops_tools::tool::{ToolContext, ToolError, ToolOutput};
 use todo_ops_tools::tools::find;
 
 use todo_ops_tools::access::review;
+use todo_ops_tools::kube_context::in_context;
 use todo_ops_tools::object_versions::version;
 
 use crate::core::access::{access_requests, named_objects};
@@ -97,19 +98,14 @@ impl Dispatcher {
         confirm: &dyn Confirm,
     ) -> Result<ToolReply, FatalToolError> {
         let mut draft = Draft::new(&call.name);
+        draft.acting_in(&self.ctx.cluster);
         let ended = self.gatekeep(call, confirm, &mut draft).await;
         if let Some(log) = &self.rules.audit {
             let outcome = match &ended {
                 Ok(reply) => Ok(reply),
                 Err(fatal) => Err(fatal.message.as_str()),
             };
-            let entry = draft.finish(
-                log.session(),
-                &self.ctx.cluster,
-                &self.ctx.redactor,
-                outcome,
-            );
-            log.append(&entry);
+            log.append(&draft.finish(log.session(), &self.ctx.redactor, outcome));
         }
         ended
     }
@@ -154,10 +150,24 @@ impl Dispatcher {
                 }
             },
         };
-        let args = match crate::core::generated::expand(args, &self.ctx.redactor) {
+        let mut args = match crate::core::generated::expand(args, &self.ctx.redactor) {
             Ok(a) => a,
             Err(m) => return Ok(reply(CallStatus::Failed, m, None)),
         };
+        draft.arguments = self.ctx.redactor.redact_arguments(&args);
+        // A call in another kubeconfig context acts, is reviewed, previewed and audited there.
+        let other = match in_context(&self.ctx, &mut args).await {
+            Ok(other) => other,
+            Err(ToolError::Retry(m)) => return Ok(reply(CallStatus::Failed, m, None)),
+            Err(ToolError::Fatal(m)) => {
+                return Err(FatalToolError {
+                    tool: call.name.clone(),
+                    message: m,
+                });
+            }
+        };
+        let ctx = other.as_ref().unwrap_or(&self.ctx);
+        draft.acting_in(&ctx.cluster);
         // Nothing to approve for a name that does not exist: the model is told what does.
         let Some(tool) = find(&call.name) else {
             let known: Vec<&str> = todo_ops_tools::tools::registry()
@@ -178,11 +188,10 @@ impl Dispatcher {
             &call.name,
             Some(tool.as_ref()),
             &args,
-            &self.ctx.cluster.namespace,
+            &ctx.cluster.namespace,
         );
         draft.verb = format!("{:?}", facts.verb).to_lowercase();
         draft.namespace = facts.namespace.clone();
-        draft.arguments = self.ctx.redactor.redact_arguments(&args);
         let gate = Gate {
             mode: self.policy,
             policy: &self.rules.policy,
@@ -200,14 +209,14 @@ impl Dispatcher {
         };
         // What RBAC would refuse is never put to the person.
         for request in access_requests(&facts, &named) {
-            if let Some(refusal) = review(&self.ctx, &request).await {
+            if let Some(refusal) = review(ctx, &request).await {
                 draft.decision = Decision::Refused;
                 draft.decided_by = "the API server's access review".into();
                 return Ok(reply(CallStatus::Forbidden, refusal, None));
             }
         }
         if verdict.approval == Approval::Ask {
-            let preview = self.preview(tool.as_ref(), &args).await;
+            let preview = preview(ctx, tool.as_ref(), &args).await;
             let preview = match preview {
                 Ok(p) => p,
                 // A patch that does not fit the schema is the model's to fix, not the person's.
@@ -240,16 +249,16 @@ impl Dispatcher {
             None => Vec::new(),
         };
         for object in audited {
-            let before = version(&self.ctx, &object).await;
+            let before = version(ctx, &object).await;
             draft.changed.push(ChangedObject {
                 object,
                 before,
                 after: None,
             });
         }
-        let ran = tool.call(&self.ctx, args).await;
+        let ran = tool.call(ctx, args).await;
         for changed in &mut draft.changed {
-            changed.after = version(&self.ctx, &changed.object).await;
+            changed.after = version(ctx, &changed.object).await;
         }
         match ran {
             Ok(out) => Ok(reply(CallStatus::Done, out.text.clone(), Some(out))),
@@ -260,31 +269,32 @@ impl Dispatcher {
             }),
         }
     }
+}
 
-    /// The preview of a mutation; a Helm upgrade also shows both diffs (which validate the
-    /// patch against the chart's schema before the person is asked).
-    async fn preview(
-        &self,
-        tool: &dyn todo_ops_tools::tool::Tool,
-        args: &Value,
-    ) -> Result<ChangePreview, ToolError> {
-        let name = tool.name();
-        let mut preview = ChangePreview {
-            tool: name.to_string(),
-            arguments: self.ctx.redactor.redact_arguments(args),
-            values_diff: None,
-            manifest_diff: tool.preview(&self.ctx, args.clone()).await?,
-        };
-        if name == "helm_upgrade" {
-            for (diff_tool, slot) in [
-                ("diff_values", &mut preview.values_diff),
-                ("diff_manifest", &mut preview.manifest_diff),
-            ] {
-                if let Some(t) = find(diff_tool) {
-                    *slot = Some(t.call(&self.ctx, args.clone()).await?.text);
-                }
+/// The preview of a mutation; a Helm upgrade also shows both diffs (which validate the
+/// patch against the chart's schema before the person is asked).
+async fn preview(
+    ctx: &ToolContext,
+    tool: &dyn todo_ops_tools::tool::Tool,
+    args: &Value,
+) -> Result<ChangePreview, ToolError> {
+    let name = tool.name();
+    let mut preview = ChangePreview {
+        tool: name.to_string(),
+        arguments: ctx.redactor.redact_arguments(args),
+        context: Some(ctx.cluster.context.clone()).filter(|c| !c.is_empty()),
+        values_diff: None,
+        manifest_diff: tool.preview(ctx, args.clone()).await?,
+    };
+    if name == "helm_upgrade" {
+        for (diff_tool, slot) in [
+            ("diff_values", &mut preview.values_diff),
+            ("diff_manifest", &mut preview.manifest_diff),
+        ] {
+            if let Some(t) = find(diff_tool) {
+                *slot = Some(t.call(ctx, args.clone()).await?.text);
             }
         }
-        Ok(preview)
     }
+    Ok(preview)
 }

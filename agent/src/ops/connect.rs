@@ -4,7 +4,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use anyhow::Result;
-use todo_ops_tools::helm::{ClusterOptions, HelmClient};
+use todo_ops_tools::helm::HelmClient;
 use todo_ops_tools::snapshot::secret_redactor;
 use todo_ops_tools::tool::{HelmAccess, ToolContext};
 
@@ -26,24 +26,11 @@ pub async fn tool_context(cluster: &ClusterTarget, charts: Option<&Path>) -> Res
     })
 }
 
-/// The one way a Helm client is built: the cluster's kubeconfig and context, in `namespace`
-/// (else the target's, else the kubeconfig context's).
+/// A Helm client for `cluster` in `namespace` (see [`todo_ops_tools::helm::client_for`]).
 pub fn helm_client(cluster: &ClusterTarget, namespace: Option<&str>) -> Result<Arc<HelmClient>> {
-    // Acting as someone else: Helm gets the kubeconfig with the identity written in.
-    let acting_as = cluster.impersonate.is_some() || !cluster.impersonate_groups.is_empty();
-    let kubeconfig_content = match acting_as {
-        true => Some(serde_norway::to_string(&cluster.kubeconfig()?)?),
-        false => None,
-    };
-    Ok(Arc::new(HelmClient::new(&ClusterOptions {
-        kubeconfig_path: cluster.kubeconfig.clone().filter(|_| !acting_as),
-        kubeconfig_content,
-        kube_context: cluster.context.clone(),
-        namespace: namespace
-            .map(str::to_string)
-            .or_else(|| cluster.namespace.clone()),
-        ..Default::default()
-    })?))
+    Ok(Arc::new(todo_ops_tools::helm::client_for(
+        cluster, namespace,
+    )?))
 }
 
 /// The target of a kubeconfig file alone: its current context and namespace.

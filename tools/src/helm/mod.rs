@@ -55,3 +55,33 @@ where
             reason: e.to_string(),
         })?
 }
+
+/// The one way a Helm client is built: `target`'s kubeconfig, context and identity (`--as`
+/// written into the kubeconfig Helm reads), in `namespace` (else the target's, else the
+/// context's).
+pub fn client_for(
+    target: &crate::cluster::ClusterTarget,
+    namespace: Option<&str>,
+) -> Result<HelmClient, HelmError> {
+    let acting_as = target.impersonate.is_some() || !target.impersonate_groups.is_empty();
+    let invalid = |reason: String| HelmError::InvalidInput {
+        operation: "configure cluster access".into(),
+        reason,
+    };
+    let kubeconfig_content = match acting_as {
+        true => {
+            let kc = target.kubeconfig().map_err(|e| invalid(e.to_string()))?;
+            Some(serde_norway::to_string(&kc).map_err(|e| invalid(e.to_string()))?)
+        }
+        false => None,
+    };
+    HelmClient::new(&ClusterOptions {
+        kubeconfig_path: target.kubeconfig.clone().filter(|_| !acting_as),
+        kubeconfig_content,
+        kube_context: target.context.clone(),
+        namespace: namespace
+            .map(str::to_string)
+            .or_else(|| target.namespace.clone()),
+        ..Default::default()
+    })
+}

@@ -18,6 +18,7 @@ mod helm_rollback;
 mod helm_status;
 mod helm_upgrade;
 pub mod helm_values;
+mod list_contexts;
 pub mod list_deployments;
 mod list_nodes;
 mod list_pods;
@@ -46,6 +47,7 @@ pub fn registry() -> Vec<Box<dyn Tool>> {
         Box::new(list_services::ListServices),
         Box::new(config::GetConfig),
         Box::new(list_nodes::ListNodes),
+        Box::new(list_contexts::ListContexts),
         Box::new(search_result::SearchResult),
         Box::new(smoke_test::SmokeTestTool),
         Box::new(helm_list::HelmList),

@@ -26,7 +26,7 @@ pub struct SearchResultArgs {
     /// Lines shown before and after each match (default 2, at most 20).
     #[serde(default)]
     #[schemars(range(max = 20))]
-    pub context: Option<usize>,
+    pub context_lines: Option<usize>,
     /// The most matches shown (default 40, at most 200).
     #[serde(default)]
     #[schemars(range(min = 1, max = 200))]
@@ -98,7 +98,7 @@ impl TypedTool for SearchResult {
                     ))
                 })?;
             let hits: Vec<usize> = (0..all.len()).filter(|&i| re.is_match(all[i])).collect();
-            let context = a.context.unwrap_or(DEFAULT_CONTEXT).min(20);
+            let context = a.context_lines.unwrap_or(DEFAULT_CONTEXT).min(20);
             let shown_hits = a.max_matches.unwrap_or(DEFAULT_MATCHES).clamp(1, 200);
             Ok(Found {
                 lines: with_context(&all, &hits[..hits.len().min(shown_hits)], context),

@@ -94,6 +94,10 @@ pub struct Draft {
     pub decided_by: String,
     /// The objects named, with versions.
     pub changed: Vec<ChangedObject>,
+    /// The identity acting.
+    pub identity: String,
+    /// The kubeconfig context acted in.
+    pub context: String,
 }
 
 impl Draft {
@@ -108,14 +112,21 @@ impl Draft {
             decision: Decision::Invalid,
             decided_by: "not decided: the call was invalid".into(),
             changed: Vec::new(),
+            identity: String::new(),
+            context: String::new(),
         }
+    }
+
+    /// The call acts as `cluster`'s identity in its context.
+    pub fn acting_in(&mut self, cluster: &todo_ops_tools::cluster::Cluster) {
+        self.identity = cluster.user.clone();
+        self.context = cluster.context.clone();
     }
 
     /// The finished entry, with the reply (or the fatal error) the call ended with.
     pub fn finish(
         self,
         session: &str,
-        cluster: &todo_ops_tools::cluster::Cluster,
         redactor: &Redactor,
         ended: Result<&ToolReply, &str>,
     ) -> AuditEntry {
@@ -131,8 +142,8 @@ impl Draft {
         AuditEntry {
             time: Timestamp::now().to_string(),
             session: session.to_string(),
-            identity: cluster.user.clone(),
-            context: cluster.context.clone(),
+            identity: self.identity,
+            context: self.context,
             tool: self.tool,
             verb: self.verb,
             namespace: self.namespace,
