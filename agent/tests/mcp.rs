@@ -161,6 +161,31 @@ async fn an_mcp_client_reads_and_changes_only_when_allowed() {
     let scaled = c.call_tool(scale()).await.unwrap();
     assert_ne!(scaled.is_error, Some(true), "{}", text(&scaled));
     assert_eq!(replicas(&ctx).await, 3);
+    // Secrets are off limits over MCP unless the person lifts that.
+    let delete_secret = || {
+        CallToolRequestParams::new("delete").with_arguments(args(json!({"object": "secret/late"})))
+    };
+    let refused = c.call_tool(delete_secret()).await.unwrap();
+    assert_eq!(refused.is_error, Some(true));
+    assert!(
+        text(&refused).contains("--deny-kinds"),
+        "{}",
+        text(&refused)
+    );
+    c.cancel().await.unwrap();
+    let c = client(
+        &kc,
+        &[
+            "--allow-mutations",
+            "--unconfirmed",
+            "allow",
+            "--deny-kinds",
+            "none",
+        ],
+    )
+    .await;
+    let deleted = c.call_tool(delete_secret()).await.unwrap();
+    assert_ne!(deleted.is_error, Some(true), "{}", text(&deleted));
     c.cancel().await.unwrap();
 }
 

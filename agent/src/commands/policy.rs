@@ -18,6 +18,11 @@ pub fn policy(a: &PolicyArgs) -> Result<Policy> {
         None => load(&default_path(), false)?,
     };
     p.paranoid |= a.paranoid;
+    p.deny_kinds.extend(a.deny_kinds.iter().cloned());
+    // `none` lifts every denied kind, the file's and a command's default alike.
+    if p.deny_kinds.iter().any(|k| k.trim() == "none") {
+        p.deny_kinds.clear();
+    }
     Ok(p)
 }
 

@@ -72,6 +72,8 @@ pub enum Basis {
     ChangesAsk,
     /// Nobody can be asked in this session.
     Unattended,
+    /// The call names a kind the policy denies.
+    DeniedKind(String),
 }
 
 impl std::fmt::Display for Basis {
@@ -86,6 +88,7 @@ impl std::fmt::Display for Basis {
                 f.write_str("approved in advance (--yes, or the rollback of an approved fix)")
             }
             Basis::ChangesAsk => f.write_str("changes ask"),
+            Basis::DeniedKind(kind) => write!(f, "--deny-kinds ({kind})"),
             Basis::Unattended => {
                 f.write_str("nobody to ask (an MCP client without elicitation; --unconfirmed deny)")
             }
@@ -125,6 +128,16 @@ pub fn verdict(gate: Gate, name: &str, tool: Option<&dyn Tool>, call: &Call) -> 
                  do not retry it: tell the person what you would change instead"
             )),
             Basis::ReadOnly,
+        );
+    }
+    if let Some(kind) = gate.policy.denied_kind(call) {
+        return v(
+            Approval::Forbid(format!(
+                "{name} names a {kind}, and this session may not touch that kind \
+                 (--deny-kinds); do not retry it or work around it: tell the person what you \
+                 wanted to do"
+            )),
+            Basis::DeniedKind(kind.to_string()),
         );
     }
     if let Some((n, rule)) = gate.policy.rule_for(call) {
@@ -278,6 +291,49 @@ mod tests {
             in_playbook,
         };
         decide(gate, name, tool.as_deref(), &call)
+    }
+
+    #[test]
+    fn a_denied_kind_is_refused_whatever_names_it_and_others_pass() {
+        use serde_json::json;
+        let p = Policy {
+            deny_kinds: vec!["Secrets".into()],
+            ..Policy::default()
+        };
+        let auto = MutationPolicy::AutoApprove;
+        let refused = |tool: &str, args: serde_json::Value| matches!(with(auto, &p, false, tool, args), Approval::Forbid(m) if m.contains("--deny-kinds"));
+        assert!(refused(
+            "patch",
+            json!({"object": "secret/db", "patch": {}})
+        ));
+        assert!(refused("delete", json!({"object": "secrets/db"})));
+        let manifest =
+            "kind: ConfigMap\nmetadata: {name: a}\n---\nkind: Secret\nmetadata: {name: b}\n";
+        assert!(refused("apply", json!({"manifest": manifest})));
+        assert!(!refused(
+            "patch",
+            json!({"object": "configmap/db", "patch": {}})
+        ));
+        assert!(!refused(
+            "scale",
+            json!({"deployment": "web", "replicas": 2})
+        ));
+        let tool = find("delete");
+        let call = call_of(
+            "delete",
+            tool.as_deref(),
+            &json!({"object": "secret/db"}),
+            "default",
+        );
+        let gate = Gate {
+            mode: auto,
+            policy: &p,
+            in_playbook: false,
+        };
+        assert_eq!(
+            verdict(gate, "delete", tool.as_deref(), &call).basis,
+            Basis::DeniedKind("secret".into())
+        );
     }
 
     #[test]

@@ -88,6 +88,26 @@ pub struct Policy {
     /// The rules, first match wins.
     #[serde(default, rename = "rule")]
     pub rules: Vec<Rule>,
+    /// Kinds no call may name, read or write (`secrets`, `configmaps`, …), before any rule.
+    #[serde(default)]
+    pub deny_kinds: Vec<String>,
+}
+
+/// A kind as written by a person or a call, compared: lowercase, singular.
+fn kind_key(kind: &str) -> String {
+    let k = kind.trim().to_ascii_lowercase();
+    k.strip_suffix('s').map(str::to_string).unwrap_or(k)
+}
+
+impl Policy {
+    /// The first kind `call` names that the policy denies.
+    pub fn denied_kind<'a>(&self, call: &'a Call) -> Option<&'a str> {
+        let denied: Vec<String> = self.deny_kinds.iter().map(|k| kind_key(k)).collect();
+        call.kinds
+            .iter()
+            .map(String::as_str)
+            .find(|k| denied.contains(&kind_key(k)))
+    }
 }
 
 /// A call as the rules see it.
@@ -103,6 +123,8 @@ pub struct Call {
     pub namespace: String,
     /// The object's name, when it names one.
     pub name: Option<String>,
+    /// Every kind the call names: its object's, or each of a manifest's documents'.
+    pub kinds: Vec<String>,
 }
 
 /// The verb of a tool: reads read; the rest by what the tool does.
@@ -133,13 +155,19 @@ pub fn call_of(name: &str, tool: Option<&dyn Tool>, args: &Value, session_namesp
         } else {
             (None, None)
         };
-    Call {
+    let mut call = Call {
         tool: name.to_string(),
         verb: verb_of(name, tool),
         kind,
         namespace: s("namespace").unwrap_or_else(|| session_namespace.to_string()),
         name: object,
-    }
+        kinds: Vec::new(),
+    };
+    call.kinds = crate::core::access::named_objects(&call, args)
+        .into_iter()
+        .map(|o| o.kind)
+        .collect();
+    call
 }
 
 /// Whether `text` fits `pattern`, where `*` matches any run of characters.

@@ -228,6 +228,10 @@ pub struct PolicyArgs {
     /// Ask before every call, reads included (where no policy rule decides).
     #[arg(long)]
     pub paranoid: bool,
+    /// Kinds no call may name, read or write, e.g. `secrets,configmaps` (`mcp` denies
+    /// secrets unless told `--deny-kinds none`).
+    #[arg(long, value_name = "KINDS", value_delimiter = ',')]
+    pub deny_kinds: Vec<String>,
 }
 
 /// Where the audit log goes.

@@ -126,11 +126,16 @@ impl ServerHandler for OpsServer {
 /// `todo-ops mcp`: serves until the client closes stdin (or, over HTTP, until Ctrl-C).
 pub async fn run(a: &McpArgs) -> Result<u8> {
     let ctx = tool_context(&a.cluster.target(), a.charts.as_deref()).await?;
+    // An MCP client's model never names a Secret unless the person lifts that.
+    let mut gate = a.gate.clone();
+    if gate.deny_kinds.is_empty() {
+        gate.deny_kinds.push("secrets".into());
+    }
     let dispatcher = Dispatcher {
         ctx,
         policy: MutationPolicy::ReadOnly,
         rules: crate::commands::policy::session_rules(
-            &a.gate,
+            &gate,
             &a.audit,
             &crate::core::saved_sessions::new_id(),
         )?,
