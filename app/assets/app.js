@@ -70,7 +70,7 @@ async function refreshTasks() {
     box.addEventListener("change", () => updateTask(t.id, { completed: box.checked }));
     const title = document.createElement("span");
     title.className = "title";
-    title.textContent = `#${t.id} ${t.title}`;
+    title.textContent = `#${t.number} ${t.title}`;
     const del = document.createElement("button");
     del.type = "button";
     del.className = "delete";

@@ -543,3 +543,45 @@ async fn malformed_emails_and_blank_passwords_are_refused(engine: Engine) {
         assert_eq!(status, 200, "{email:?}: {body}");
     }
 }
+
+/// Regression: task numbers were global ids, so "mark 1 as done" worked only for the first
+/// user of the system, and ids told everyone how many tasks existed.
+async fn every_user_numbers_their_own_tasks(engine: Engine) {
+    let db = TestDb::new(engine).await;
+    let be = backend(&db, &[]).await;
+    let first = User::sign_up(&be.url).await;
+    first.chat(None, "add water the plants").await;
+    let second = User::sign_up(&be.url).await;
+    let added = second.chat(None, "add buy milk").await;
+    let reply = added["reply"].as_str().unwrap();
+    assert!(reply.contains("#1"), "{reply}");
+    let done = second.chat(None, "mark 1 as done").await;
+    assert_eq!(done["actions"][0]["result"]["title"], "buy milk", "{done}");
+    let (_, mine) = first.call("GET", "/api/tasks", None).await;
+    assert_eq!(mine[0]["completed"], false, "the first user's #1 was touched");
+    // Numbers are never reused after a deletion, and parallel creations get distinct ones.
+    second.chat(None, "delete task 1").await;
+    let creations = (0..12).map(|i| {
+        second.call(
+            "POST",
+            "/api/tasks",
+            Some(json!({"title": format!("parallel {i}")})),
+        )
+    });
+    let made = futures::future::join_all(creations).await;
+    let mut numbers: Vec<i64> = made
+        .iter()
+        .map(|(status, t)| {
+            assert_eq!(*status, 201, "{t}");
+            t["number"].as_i64().unwrap()
+        })
+        .collect();
+    numbers.sort();
+    assert_eq!(numbers, (2..14).collect::<Vec<i64>>());
+    let missing = second.chat(None, "complete 99").await;
+    assert!(
+        missing["reply"].as_str().unwrap().contains("no task #99"),
+        "{missing}"
+    );
+}
+on_both_engines!(every_user_numbers_their_own_tasks);

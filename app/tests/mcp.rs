@@ -84,16 +84,19 @@ async fn rmcp_client_lists_and_calls_the_task_tools() {
     let (_, rest) = u.call("GET", "/api/tasks", None).await;
     assert_eq!(rest[0]["title"], "buy milk");
 
-    // Another user's task is not found, reported as a tool error.
+    // Numbers are per user: this user's #1 is their own task, though another user made a
+    // task first; a number they lack is a tool error that says how to see theirs.
+    assert_eq!(task["number"], 1);
+    assert_eq!(theirs["number"], 1);
     let refused = client
         .call_tool(
             CallToolRequestParams::new("delete_task")
-                .with_arguments(args(json!({"task_id": theirs["id"]}))),
+                .with_arguments(args(json!({"number": 2}))),
         )
         .await
         .unwrap();
     assert_eq!(refused.is_error, Some(true));
-    assert!(text(&refused).contains("not found"));
+    assert!(text(&refused).contains("no task #2"), "{}", text(&refused));
     let _ = client.cancel().await;
 
     // Without a token the endpoint answers 401.

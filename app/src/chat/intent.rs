@@ -10,8 +10,8 @@ use crate::tasks::TaskFilter;
 /// Which task a request refers to.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum TaskRef {
-    /// By id ("task 3", "#3", "3").
-    Id(i64),
+    /// By the number the person's list shows ("task 3", "#3", "3").
+    Number(i64),
     /// By words of its title ("the milk task").
     Text(String),
 }
@@ -155,7 +155,7 @@ fn task_ref(raw: &str) -> Option<TaskRef> {
     let t = clean_title(raw);
     let t = t.trim_start_matches('#');
     if let Ok(id) = t.parse::<i64>() {
-        return Some(TaskRef::Id(id));
+        return Some(TaskRef::Number(id));
     }
     let mut words: Vec<&str> = t.split_whitespace().collect();
     while words.first().is_some_and(|w| {
@@ -256,7 +256,7 @@ pub fn parse(message: &str) -> Intent {
 #[cfg(test)]
 mod tests {
     use super::Intent::*;
-    use super::TaskRef::{Id, Text};
+    use super::TaskRef::{Number, Text};
     use super::*;
 
     fn t(s: &str) -> TaskRef {
@@ -304,27 +304,27 @@ mod tests {
             ("list", List(TaskFilter::All)),
             ("how many tasks do I have", List(TaskFilter::All)),
             // complete
-            ("mark 2 as done", Complete(Id(2))),
-            ("complete 3", Complete(Id(3))),
-            ("complete task 3", Complete(Id(3))),
+            ("mark 2 as done", Complete(Number(2))),
+            ("complete 3", Complete(Number(3))),
+            ("complete task 3", Complete(Number(3))),
             ("I finished the milk task", Complete(t("milk"))),
-            ("done with task 4", Complete(Id(4))),
+            ("done with task 4", Complete(Number(4))),
             ("check off buy milk", Complete(t("buy milk"))),
             ("mark the milk task complete", Complete(t("milk"))),
-            ("finish #5", Complete(Id(5))),
-            ("task 6 is done", Complete(Id(6))),
+            ("finish #5", Complete(Number(5))),
+            ("task 6 is done", Complete(Number(6))),
             // rename
             (
                 "rename task 3 to pay rent",
-                Rename(Id(3), "pay rent".into()),
+                Rename(Number(3), "pay rent".into()),
             ),
             (
                 "change task 2 to buy oat milk",
-                Rename(Id(2), "buy oat milk".into()),
+                Rename(Number(2), "buy oat milk".into()),
             ),
             (
                 "update 4: call grandma",
-                Rename(Id(4), "call grandma".into()),
+                Rename(Number(4), "call grandma".into()),
             ),
             (
                 "rename the milk task to buy oat milk",
@@ -332,17 +332,17 @@ mod tests {
             ),
             (
                 "edit task 1 to walk the dog twice",
-                Rename(Id(1), "walk the dog twice".into()),
+                Rename(Number(1), "walk the dog twice".into()),
             ),
             // delete
             ("delete the milk task", Delete(t("milk"))),
-            ("delete task 2", Delete(Id(2))),
-            ("remove 3", Delete(Id(3))),
+            ("delete task 2", Delete(Number(2))),
+            ("remove 3", Delete(Number(3))),
             ("remove buy milk from my list", Delete(t("buy milk"))),
             ("cancel the dentist task", Delete(t("dentist"))),
-            ("get rid of task 5", Delete(Id(5))),
+            ("get rid of task 5", Delete(Number(5))),
             ("forget about the milk task", Delete(t("milk"))),
-            ("drop #7", Delete(Id(7))),
+            ("drop #7", Delete(Number(7))),
             // help and unknown
             ("hello", Help),
             ("help", Help),

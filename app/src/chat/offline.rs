@@ -25,7 +25,7 @@ pub const HELP_TEXT: &str = "I can manage your to-do list. Try: \"add buy milk\"
 fn line(t: &Task) -> String {
     format!(
         "#{} [{}] {}",
-        t.id,
+        t.number,
         if t.completed { "x" } else { " " },
         t.title
     )
@@ -107,7 +107,7 @@ fn matching<'a>(tasks: &'a [Task], text: &str) -> Result<Vec<&'a Task>, String> 
         .collect())
 }
 
-/// Resolves a reference to one task id, or explains why it cannot.
+/// Resolves a reference to one task's number, or explains why it cannot.
 async fn resolve(
     db: &Db,
     user_id: i64,
@@ -115,7 +115,7 @@ async fn resolve(
     prefer_pending: bool,
 ) -> Result<Result<i64, String>, ApiError> {
     let text = match r {
-        TaskRef::Id(id) => return Ok(Ok(*id)),
+        TaskRef::Number(n) => return Ok(Ok(*n)),
         TaskRef::Text(t) => t.to_lowercase(),
     };
     let all = store::list(db, user_id, TaskFilter::All).await?;
@@ -130,7 +130,7 @@ async fn resolve(
         }
     }
     Ok(match matches.as_slice() {
-        [one] => Ok(one.id),
+        [one] => Ok(one.number),
         [] => Err(format!(
             "I couldn't find a task matching \"{text}\". Say \"what's on my list\" to see your tasks."
         )),
@@ -139,7 +139,7 @@ async fn resolve(
             Err(format!(
                 "Several tasks match \"{text}\":\n{}\nWhich one? Use its number, e.g. \"complete {}\".",
                 options.join("\n"),
-                many[0].id
+                many[0].number
             ))
         }
     })
@@ -183,10 +183,10 @@ pub async fn respond(db: &Db, user_id: i64, message: &str) -> Result<OfflineRepl
             description: None,
         }),
         Intent::List(status) => TaskOp::List(ListTasksArgs { status }),
-        Intent::Complete(_) => TaskOp::Complete(TaskIdArgs { task_id: target }),
-        Intent::Delete(_) => TaskOp::Delete(TaskIdArgs { task_id: target }),
+        Intent::Complete(_) => TaskOp::Complete(TaskIdArgs { number: target }),
+        Intent::Delete(_) => TaskOp::Delete(TaskIdArgs { number: target }),
         Intent::Rename(_, title) => TaskOp::Update(UpdateTaskArgs {
-            task_id: target,
+            number: target,
             title: Some(title),
             description: None,
         }),
@@ -194,16 +194,16 @@ pub async fn respond(db: &Db, user_id: i64, message: &str) -> Result<OfflineRepl
     let (action, outcome) = ops::execute_as_action(db, user_id, &op).await?;
     let reply = match (&op, outcome) {
         (_, Err(msg)) => format!("I couldn't do that: {msg}."),
-        (TaskOp::Add(_), Ok(OpResult::Task(t))) => format!("Added task #{}: {}.", t.id, t.title),
+        (TaskOp::Add(_), Ok(OpResult::Task(t))) => format!("Added task #{}: {}.", t.number, t.title),
         (TaskOp::List(a), Ok(OpResult::Tasks(ts))) => render_list(&ts, a.status),
         (TaskOp::Complete(_), Ok(OpResult::Task(t))) => {
-            format!("Marked #{} \"{}\" as done.", t.id, t.title)
+            format!("Marked #{} \"{}\" as done.", t.number, t.title)
         }
         (TaskOp::Update(_), Ok(OpResult::Task(t))) => {
-            format!("Renamed task #{} to \"{}\".", t.id, t.title)
+            format!("Renamed task #{} to \"{}\".", t.number, t.title)
         }
         (TaskOp::Delete(_), Ok(OpResult::Task(t))) => {
-            format!("Deleted task #{} \"{}\".", t.id, t.title)
+            format!("Deleted task #{} \"{}\".", t.number, t.title)
         }
         (_, Ok(other)) => other.to_json().to_string(),
     };
@@ -220,6 +220,7 @@ mod tests {
     fn task(id: i64, title: &str) -> Task {
         Task {
             id,
+            number: id,
             title: title.into(),
             description: None,
             completed: false,

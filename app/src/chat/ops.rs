@@ -33,16 +33,16 @@ pub struct ListTasksArgs {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TaskIdArgs {
-    /// The task's id, as shown by list_tasks.
-    pub task_id: i64,
+    /// The task's number (#N), as list_tasks shows it.
+    pub number: i64,
 }
 
 /// Arguments of `update_task`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateTaskArgs {
-    /// The task's id, as shown by list_tasks.
-    pub task_id: i64,
+    /// The task's number (#N), as list_tasks shows it.
+    pub number: i64,
     /// The new title, if it changes.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
@@ -198,7 +198,7 @@ pub async fn execute(db: &Db, user_id: i64, op: &TaskOp) -> Result<OpResult, Api
             store::update(
                 db,
                 user_id,
-                a.task_id,
+                store::by_number(db, user_id, a.number).await?.id,
                 TaskPatch {
                     completed: Some(true),
                     ..TaskPatch::default()
@@ -216,7 +216,7 @@ pub async fn execute(db: &Db, user_id: i64, op: &TaskOp) -> Result<OpResult, Api
                 store::update(
                     db,
                     user_id,
-                    a.task_id,
+                    store::by_number(db, user_id, a.number).await?.id,
                     TaskPatch {
                         title: a.title.clone(),
                         description: a.description.clone(),
@@ -226,7 +226,9 @@ pub async fn execute(db: &Db, user_id: i64, op: &TaskOp) -> Result<OpResult, Api
                 .await?,
             )
         }
-        TaskOp::Delete(a) => OpResult::Task(store::delete(db, user_id, a.task_id).await?),
+        TaskOp::Delete(a) => OpResult::Task(
+            store::delete(db, user_id, store::by_number(db, user_id, a.number).await?.id).await?,
+        ),
     })
 }
 

@@ -16,8 +16,11 @@ pub const MAX_DESCRIPTION: usize = 2000;
 /// A to-do item.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct Task {
-    /// Task id.
+    /// Task id (global; the REST API's paths use it).
     pub id: i64,
+    /// The task's number among its owner's tasks (1, 2, …; never reused), which people and
+    /// the chat use.
+    pub number: i64,
     /// Short title.
     pub title: String,
     /// Optional longer text.
@@ -57,6 +60,7 @@ pub struct TaskPatch {
 fn from_row(row: &AnyRow) -> Result<Task, sqlx::Error> {
     Ok(Task {
         id: row.try_get("id")?,
+        number: row.try_get("number")?,
         title: row.try_get("title")?,
         description: row.try_get("description")?,
         completed: row.try_get::<i64, _>("completed")? != 0,
@@ -68,7 +72,7 @@ fn from_row(row: &AnyRow) -> Result<Task, sqlx::Error> {
 /// The selected columns, as a literal so queries stay static strings.
 macro_rules! columns {
     () => {
-        "id, title, description, completed, created_at, updated_at"
+        "id, number, title, description, completed, created_at, updated_at"
     };
 }
 
@@ -108,18 +112,45 @@ pub async fn create(
     let title = valid_title(title)?;
     let description = valid_description(description)?;
     let now = now_ms();
+    // The user's counter is bumped in one statement (a row lock on Postgres, a write lock
+    // on SQLite), so parallel creations get distinct numbers and none is ever reused.
+    let number: i64 = sqlx::query_scalar(
+        "UPDATE users SET task_numbers = task_numbers + 1 WHERE id = $1 RETURNING task_numbers",
+    )
+    .bind(user_id)
+    .fetch_one(db)
+    .await?;
     let row = sqlx::query(concat!(
-        "INSERT INTO tasks (user_id, title, description, completed, created_at, updated_at) \
-         VALUES ($1, $2, $3, 0, $4, $4) RETURNING ",
+        "INSERT INTO tasks (user_id, number, title, description, completed, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, 0, $5, $5) RETURNING ",
         columns!()
     ))
     .bind(user_id)
+    .bind(number)
     .bind(&title)
     .bind(&description)
     .bind(now)
     .fetch_one(db)
     .await?;
     Ok(from_row(&row)?)
+}
+
+/// The user's task numbered `number`.
+pub async fn by_number(db: &Db, user_id: i64, number: i64) -> Result<Task, ApiError> {
+    let row = sqlx::query(concat!(
+        "SELECT ",
+        columns!(),
+        " FROM tasks WHERE user_id = $1 AND number = $2"
+    ))
+    .bind(user_id)
+    .bind(number)
+    .fetch_optional(db)
+    .await?;
+    row.as_ref().map(from_row).transpose()?.ok_or_else(|| {
+        ApiError::NotFound(format!(
+            "you have no task #{number}; \"what's on my list\" shows your tasks' numbers"
+        ))
+    })
 }
 
 /// Lists a user's tasks, oldest first.
