@@ -558,7 +558,10 @@ async fn every_user_numbers_their_own_tasks(engine: Engine) {
     let done = second.chat(None, "mark 1 as done").await;
     assert_eq!(done["actions"][0]["result"]["title"], "buy milk", "{done}");
     let (_, mine) = first.call("GET", "/api/tasks", None).await;
-    assert_eq!(mine[0]["completed"], false, "the first user's #1 was touched");
+    assert_eq!(
+        mine[0]["completed"], false,
+        "the first user's #1 was touched"
+    );
     // Numbers are never reused after a deletion, and parallel creations get distinct ones.
     second.chat(None, "delete task 1").await;
     let creations = (0..12).map(|i| {
@@ -583,5 +586,27 @@ async fn every_user_numbers_their_own_tasks(engine: Engine) {
         missing["reply"].as_str().unwrap().contains("no task #99"),
         "{missing}"
     );
+    // "Clear completed" deletes exactly the completed ones, one action each.
+    second.chat(None, "complete 2").await;
+    second.chat(None, "I already did parallel 5").await;
+    let cleared = second.chat(None, "clear all completed tasks").await;
+    assert_eq!(cleared["actions"].as_array().unwrap().len(), 2, "{cleared}");
+    assert!(
+        cleared["reply"]
+            .as_str()
+            .unwrap()
+            .starts_with("Cleared 2 completed tasks"),
+        "{cleared}"
+    );
+    let (_, left) = second.call("GET", "/api/tasks", None).await;
+    assert_eq!(left.as_array().unwrap().len(), 10);
+    assert!(
+        left.as_array()
+            .unwrap()
+            .iter()
+            .all(|t| t["completed"] == false)
+    );
+    let thanks = second.chat(None, "thanks!").await;
+    assert_eq!(thanks["actions"], json!([]));
 }
 on_both_engines!(every_user_numbers_their_own_tasks);

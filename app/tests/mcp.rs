@@ -90,8 +90,7 @@ async fn rmcp_client_lists_and_calls_the_task_tools() {
     assert_eq!(theirs["number"], 1);
     let refused = client
         .call_tool(
-            CallToolRequestParams::new("delete_task")
-                .with_arguments(args(json!({"number": 2}))),
+            CallToolRequestParams::new("delete_task").with_arguments(args(json!({"number": 2}))),
         )
         .await
         .unwrap();

@@ -29,6 +29,10 @@ pub enum Intent {
     Rename(TaskRef, String),
     /// Delete a task.
     Delete(TaskRef),
+    /// Delete every completed task.
+    ClearCompleted,
+    /// Thanks or an acknowledgement: nothing to do.
+    Thanks,
     /// A greeting or a request for help.
     Help,
     /// Not understood.
@@ -71,6 +75,31 @@ static COMPLETE: LazyLock<Vec<Regex>> = LazyLock::new(|| {
     ]
 });
 
+static CLEAR_COMPLETED: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"(?:clear|delete|remove|drop|erase|purge|get\s+rid\s+of|clean\s+up)\s+(?:out\s+)?(?:all\s+(?:of\s+)?)?(?:the\s+|my\s+)?(?:completed|finished|done|checked(?:\s+off)?|ticked(?:\s+off)?)(?:\s+(?:tasks?|todos?|to-?dos?|items?|ones|stuff))?(?:\s+from\s+(?:my\s+|the\s+)?list)?",
+    )
+});
+
+static THANKS: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"(?:thanks?(?:\s+you)?|thx|ty|cheers|great|perfect|awesome|cool|nice|ok|okay|got\s+it|good)(?:\s+(?:so\s+much|a\s+lot|very\s+much))?",
+    )
+});
+
+/// "I already bought the milk": a past-tense verb says the task is done. Verbs that only say
+/// what someone meant to do ("wanted to", "forgot to") are not completions.
+static DONE_IN_PAST: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"i(?:'ve|\s+have)?\s+(?:already\s+|just\s+|finally\s+)?(?P<verb>did|bought|paid|sent|made|wrote|took|got|read|fed|met|found|gave|sold|built|cut|washed|called|cleaned|fixed|booked|mailed|posted|returned|picked\s+up|watered|walked|emailed|texted|filed|submitted|ordered|packed|emptied|[a-z]{2,}[^e\s]ed)\s+(?P<target>.+)",
+    )
+});
+
+/// Past tenses that say what was meant, not what was done.
+const NOT_DONE: [&str; 8] = [
+    "wanted", "needed", "forgot", "tried", "planned", "decided", "hoped", "used",
+];
+
 static DELETE: LazyLock<Vec<Regex>> = LazyLock::new(|| {
     vec![re(&format!(
         r"(?:delete|remove|cancel|drop|erase|trash|get\s+rid\s+of|forget\s+about|forget)\s+{TASK_WORD}(?P<target>.+?)(?:\s+from\s+(?:my\s+|the\s+)?(?:list|tasks|to-?do\s+list|todos))?"
@@ -93,7 +122,7 @@ static ADD: LazyLock<Vec<Regex>> = LazyLock::new(|| {
     vec![
         re(
             // `\b` after each lead-in: "remind me tomorrow" is not "remind me to" + "morrow".
-            r"(?:remind\s+me\s+(?:(?P<when>tomorrow|today|tonight|later|next\s+\w+|on\s+\w+|this\s+\w+)\s+)?(?:to|about)\b|i\s+need\s+to\b|i\s+have\s+to\b|i\s+must\b|i\s+should\b|i\s+gotta\b|don'?t\s+let\s+me\s+forget\s+(?:to\s+)?|don'?t\s+forget\s+(?:to\s+)?|remember\s+to\b|note\s+to\s+self:?|todo:|to-do:|task:)\s*(?P<title>.+)",
+            r"(?:remind\s+me\s+(?:(?P<when>tomorrow|today|tonight|later|next\s+\w+|on\s+\w+|this\s+\w+)\s+)?(?:to|about)\b|i\s+need\s+to\b|i\s+have\s+to\b|i\s+must\b|i\s+should\b|i\s+gotta\b|don'?t\s+let\s+me\s+forget\s+(?:to\s+)?|don'?t\s+forget\s+(?:to\s+)?|remember\s+to\b|note\s+to\s+self:?|todo:|to-do:|task:|add:)\s*(?P<title>.+)",
         ),
         re(
             r"(?:add|create|new|make|put|save|schedule)\s+(?:a\s+|an\s+)?(?:new\s+)?(?:task|todo|to-do|item|reminder|entry)?\s*(?:(?::|to|called|named|for|that\s+says)\s+)?(?P<title>.+?)(?:\s+(?:to|on|in|onto)\s+(?:my\s+|the\s+)?(?:list|tasks|to-?do\s+list|todos))?",
@@ -222,6 +251,12 @@ pub fn parse(message: &str) -> Intent {
         return Intent::Help;
     }
     let lower = text.to_lowercase();
+    if THANKS.is_match(&text) {
+        return Intent::Thanks;
+    }
+    if CLEAR_COMPLETED.is_match(&text) {
+        return Intent::ClearCompleted;
+    }
     if let Some((target, Some(title))) = capture(&RENAME, &text, "target")
         && let Some(r) = task_ref(&target)
     {
@@ -236,6 +271,12 @@ pub fn parse(message: &str) -> Intent {
     }
     if let Some((target, _)) = capture(&COMPLETE, &text, "target")
         && let Some(r) = task_ref(&target)
+    {
+        return Intent::Complete(r);
+    }
+    if let Some(c) = DONE_IN_PAST.captures(&text)
+        && !NOT_DONE.contains(&c["verb"].to_lowercase().as_str())
+        && let Some(r) = task_ref(&c["target"])
     {
         return Intent::Complete(r);
     }
@@ -268,6 +309,21 @@ mod tests {
         let table: Vec<(&str, Intent)> = vec![
             // add
             ("add buy milk", Add("buy milk".into())),
+            ("add: water plants", Add("water plants".into())),
+            ("clear all completed tasks", ClearCompleted),
+            ("delete the finished ones", ClearCompleted),
+            ("remove done items from my list", ClearCompleted),
+            ("clear completed", ClearCompleted),
+            ("thanks!", Thanks),
+            ("Thank you so much", Thanks),
+            ("ok", Thanks),
+            ("I already bought the milk", Complete(t("milk"))),
+            ("I just called mom", Complete(t("mom"))),
+            ("I already did the laundry", Complete(t("laundry"))),
+            ("i've paid the rent", Complete(t("rent"))),
+            ("I watered the plants", Complete(t("plants"))),
+            ("I wanted to buy milk", Unknown),
+            ("I forgot the milk", Unknown),
             ("Add a task to buy milk", Add("buy milk".into())),
             ("remind me to call mom", Add("call mom".into())),
             (

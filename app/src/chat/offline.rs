@@ -19,8 +19,8 @@ pub struct OfflineReply {
 
 /// What the offline engine can do, shown when a message is not understood.
 pub const HELP_TEXT: &str = "I can manage your to-do list. Try: \"add buy milk\", \"remind me to call mom\", \
-\"what's on my list\", \"show completed tasks\", \"mark 2 as done\", \"rename task 3 to pay rent\" or \
-\"delete the milk task\".";
+\"what's on my list\", \"show completed tasks\", \"mark 2 as done\", \"rename task 3 to pay rent\", \
+\"delete the milk task\" or \"clear completed tasks\".";
 
 fn line(t: &Task) -> String {
     format!(
@@ -163,6 +163,13 @@ pub async fn respond(db: &Db, user_id: i64, message: &str) -> Result<OfflineRepl
         _ => 0,
     };
     let op = match intent {
+        Intent::Thanks => {
+            return Ok(OfflineReply {
+                reply: "You're welcome! Say \"what's on my list\" any time.".into(),
+                actions: vec![],
+            });
+        }
+        Intent::ClearCompleted => return clear_completed(db, user_id).await,
         Intent::Help => {
             return Ok(OfflineReply {
                 reply: HELP_TEXT.into(),
@@ -194,7 +201,9 @@ pub async fn respond(db: &Db, user_id: i64, message: &str) -> Result<OfflineRepl
     let (action, outcome) = ops::execute_as_action(db, user_id, &op).await?;
     let reply = match (&op, outcome) {
         (_, Err(msg)) => format!("I couldn't do that: {msg}."),
-        (TaskOp::Add(_), Ok(OpResult::Task(t))) => format!("Added task #{}: {}.", t.number, t.title),
+        (TaskOp::Add(_), Ok(OpResult::Task(t))) => {
+            format!("Added task #{}: {}.", t.number, t.title)
+        }
         (TaskOp::List(a), Ok(OpResult::Tasks(ts))) => render_list(&ts, a.status),
         (TaskOp::Complete(_), Ok(OpResult::Task(t))) => {
             format!("Marked #{} \"{}\" as done.", t.number, t.title)
@@ -210,6 +219,36 @@ pub async fn respond(db: &Db, user_id: i64, message: &str) -> Result<OfflineRepl
     Ok(OfflineReply {
         reply,
         actions: vec![action],
+    })
+}
+
+/// Deletes every completed task, one action each; says which went.
+async fn clear_completed(db: &Db, user_id: i64) -> Result<OfflineReply, ApiError> {
+    let done = store::list(db, user_id, TaskFilter::Completed).await?;
+    if done.is_empty() {
+        return Ok(OfflineReply {
+            reply: "You have no completed tasks to clear.".into(),
+            actions: vec![],
+        });
+    }
+    let mut actions = Vec::new();
+    let mut cleared = Vec::new();
+    for t in &done {
+        let op = TaskOp::Delete(TaskIdArgs { number: t.number });
+        let (action, outcome) = ops::execute_as_action(db, user_id, &op).await?;
+        if outcome.is_ok() {
+            cleared.push(format!("#{} {}", t.number, t.title));
+        }
+        actions.push(action);
+    }
+    Ok(OfflineReply {
+        reply: format!(
+            "Cleared {} completed task{}: {}.",
+            cleared.len(),
+            if cleared.len() == 1 { "" } else { "s" },
+            cleared.join(", ")
+        ),
+        actions,
     })
 }
 

@@ -227,7 +227,12 @@ pub async fn execute(db: &Db, user_id: i64, op: &TaskOp) -> Result<OpResult, Api
             )
         }
         TaskOp::Delete(a) => OpResult::Task(
-            store::delete(db, user_id, store::by_number(db, user_id, a.number).await?.id).await?,
+            store::delete(
+                db,
+                user_id,
+                store::by_number(db, user_id, a.number).await?.id,
+            )
+            .await?,
         ),
     })
 }
