@@ -498,3 +498,108 @@ fn cluster_errors_name_the_server() {
     assert!(err.to_string().contains("127.0.0.1:9"), "{err}");
     let _ = std::fs::remove_file(dir);
 }
+
+/// Whether `selector` (a NetworkPolicy peer's `matchLabels`) selects a pod with `labels`.
+fn selects(selector: &Value, labels: &Value) -> bool {
+    selector
+        .as_object()
+        .unwrap()
+        .iter()
+        .all(|(k, v)| labels.get(k) == Some(v))
+}
+
+fn egress_ports(policy: &Value) -> Vec<i64> {
+    policy["spec"]["egress"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|r| r["ports"].as_array().cloned().unwrap_or_default())
+        .filter_map(|p| p["port"].as_i64())
+        .collect()
+}
+
+#[test]
+fn network_policies_let_through_only_what_the_chatbot_needs() {
+    let backend = render(
+        "todo-backend",
+        &json!({"postgres": {"enabled": true}, "config": {"openaiBaseUrl": "http://ollama.models:11434/v1"}}),
+    );
+    let frontend = render("todo-frontend", &json!({}));
+    let policies = &backend["NetworkPolicy"];
+    assert_eq!(policies.len(), 2, "the backend's and Postgres's");
+    let by_name = |name: &str| {
+        policies
+            .iter()
+            .find(|p| p["metadata"]["name"] == name)
+            .unwrap_or_else(|| panic!("no NetworkPolicy {name}"))
+            .clone()
+    };
+    let be_policy = by_name("todo-backend");
+    let pg_policy = by_name("todo-backend-postgres");
+    let fe_policy = frontend["NetworkPolicy"][0].clone();
+    let pod_labels = |m: &BTreeMap<String, Vec<Value>>, kind: &str| {
+        m[kind][0]["spec"]["template"]["metadata"]["labels"].clone()
+    };
+    let (be_pods, fe_pods, pg_pods) = (
+        pod_labels(&backend, "Deployment"),
+        pod_labels(&frontend, "Deployment"),
+        pod_labels(&backend, "StatefulSet"),
+    );
+    // Each policy is about its own pods.
+    assert!(selects(
+        &be_policy["spec"]["podSelector"]["matchLabels"],
+        &be_pods
+    ));
+    assert!(selects(
+        &pg_policy["spec"]["podSelector"]["matchLabels"],
+        &pg_pods
+    ));
+    assert!(selects(
+        &fe_policy["spec"]["podSelector"]["matchLabels"],
+        &fe_pods
+    ));
+    assert!(!selects(
+        &be_policy["spec"]["podSelector"]["matchLabels"],
+        &pg_pods
+    ));
+    // The backend takes traffic from the frontend's pods only, on its port.
+    let from = &be_policy["spec"]["ingress"][0]["from"][0]["podSelector"]["matchLabels"];
+    assert!(selects(from, &fe_pods) && !selects(from, &be_pods) && !selects(from, &pg_pods));
+    assert_eq!(be_policy["spec"]["ingress"][0]["ports"][0]["port"], 8000);
+    // It reaches DNS, its Postgres (by its pods) and the model's port, nothing else.
+    let mut ports = egress_ports(&be_policy);
+    ports.sort();
+    assert_eq!(ports, [53, 53, 5432, 11434]);
+    let to_db = be_policy["spec"]["egress"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["ports"][0]["port"] == 5432)
+        .unwrap();
+    assert!(selects(
+        &to_db["to"][0]["podSelector"]["matchLabels"],
+        &pg_pods
+    ));
+    // Postgres: only from the backend's pods, and no way out.
+    let pg_from = &pg_policy["spec"]["ingress"][0]["from"][0]["podSelector"]["matchLabels"];
+    assert!(selects(pg_from, &be_pods) && !selects(pg_from, &fe_pods));
+    assert_eq!(pg_policy["spec"]["egress"], json!([]));
+    // The frontend reaches the backend's pods and DNS only.
+    let fe_to = &fe_policy["spec"]["egress"][1]["to"][0]["podSelector"]["matchLabels"];
+    assert!(selects(fe_to, &be_pods) && !selects(fe_to, &pg_pods));
+    assert_eq!(egress_ports(&fe_policy), [53, 53]);
+
+    // An external database and OpenAI: port 5432 and 443 anywhere; turned off: no policy.
+    let external = render(
+        "todo-backend",
+        &json!({"secrets": {"databaseUrl": "postgres://u@db.neon.tech/todo", "openaiApiKey": "sk-x"}}),
+    );
+    let mut ports = egress_ports(&external["NetworkPolicy"][0]);
+    ports.sort();
+    assert_eq!(ports, [53, 53, 443, 5432]);
+    let off = render(
+        "todo-frontend",
+        &json!({"networkPolicy": {"enabled": false}}),
+    );
+    assert!(!off.contains_key("NetworkPolicy"));
+}

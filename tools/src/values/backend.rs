@@ -88,6 +88,8 @@ pub struct BackendValues {
     pub probes: Probes,
     /// PodDisruptionBudget.
     pub pod_disruption_budget: DisruptionBudget,
+    /// Traffic allowed: from the frontend in, to Postgres, DNS and the model endpoint out.
+    pub network_policy: NetworkPolicyValues,
     /// HorizontalPodAutoscaler.
     pub autoscaling: Autoscaling,
     /// Numeric user and group.
@@ -165,6 +167,7 @@ impl Default for BackendValues {
                 enabled: true,
                 min_available: 1,
             },
+            network_policy: NetworkPolicyValues { enabled: true },
             autoscaling: Autoscaling {
                 enabled: false,
                 min_replicas: 2,

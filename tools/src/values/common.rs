@@ -110,6 +110,15 @@ pub struct DisruptionBudget {
     pub min_available: u32,
 }
 
+/// NetworkPolicy: who may reach the pods and whom they may reach.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct NetworkPolicyValues {
+    /// Create the NetworkPolicy (it takes effect where the cluster's network plugin enforces
+    /// NetworkPolicies).
+    pub enabled: bool,
+}
+
 /// HorizontalPodAutoscaler (autoscaling/v2, CPU utilisation).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]

@@ -40,6 +40,8 @@ pub struct FrontendValues {
     pub probes: Probes,
     /// PodDisruptionBudget.
     pub pod_disruption_budget: DisruptionBudget,
+    /// Traffic allowed: from anywhere to the UI port in, to the backend and DNS out.
+    pub network_policy: NetworkPolicyValues,
     /// HorizontalPodAutoscaler.
     pub autoscaling: Autoscaling,
     /// Numeric user and group.
@@ -104,6 +106,7 @@ impl Default for FrontendValues {
                 enabled: true,
                 min_available: 1,
             },
+            network_policy: NetworkPolicyValues { enabled: true },
             autoscaling: Autoscaling {
                 enabled: false,
                 min_replicas: 2,
