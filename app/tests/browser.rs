@@ -56,5 +56,53 @@ async fn sign_up_add_complete_delete_in_chromium() {
             .unwrap()
     );
     std::fs::write(shots.join("chat-phone.png"), c.screenshot().await.unwrap()).unwrap();
+
+    // Regression: one long unbroken word in a message pushed the page sideways and, on a
+    // phone, the Send button off screen. At desktop and phone widths it now wraps.
+    let word = "x".repeat(190);
+    c.find(Locator::Id("chat-input"))
+        .await
+        .unwrap()
+        .send_keys(&format!("add {word}"))
+        .await
+        .unwrap();
+    c.find(Locator::Id("chat-send"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    c.wait()
+        .at_most(WAIT)
+        .for_element(Locator::XPath(
+            "//ol[@id='messages']/li[@class='assistant'][contains(., 'xxxxxxxxxx')]",
+        ))
+        .await
+        .unwrap();
+    for (width, height, name) in [
+        (1366, 768, "long-word-desktop"),
+        (390, 844, "long-word-phone"),
+    ] {
+        c.set_window_size(width, height).await.unwrap();
+        let fits = c
+            .execute(
+                "const send = document.getElementById('chat-send').getBoundingClientRect();\
+                 return [document.documentElement.scrollWidth <= window.innerWidth,\
+                         send.right <= window.innerWidth && send.left >= 0];",
+                vec![],
+            )
+            .await
+            .unwrap();
+        std::fs::write(
+            shots.join(format!("{name}.png")),
+            c.screenshot().await.unwrap(),
+        )
+        .unwrap();
+        assert_eq!(
+            fits,
+            json!([true, true]),
+            "at {width} px (screenshot {name}.png)"
+        );
+    }
     b.client.clone().close().await.unwrap();
 }
