@@ -6,6 +6,7 @@ pub mod container;
 pub mod entrypoint;
 pub mod env;
 pub mod exec;
+mod host_ports;
 pub mod images;
 pub mod logs;
 pub mod probe;
@@ -26,6 +27,7 @@ use crate::events::{Kind, Recorder};
 use crate::meta::ident;
 use crate::resources::POD;
 use crate::store::Store;
+use host_ports::free_port;
 use images::ImageTable;
 use logs::LogStore;
 
@@ -94,14 +96,6 @@ impl Kubelet {
             r.record(&self.store, involved, kind, reason, message, "kubelet");
         }
     }
-}
-
-fn free_port() -> Option<u16> {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .ok()?
-        .local_addr()
-        .ok()
-        .map(|a| a.port())
 }
 
 struct PodWorker {
