@@ -10,8 +10,7 @@ use chat_support::*;
 use k8s_openapi::api::apps::v1::Deployment;
 use kube::api::{Api, PostParams};
 use kube::config::Kubeconfig;
-use kubesim::controllers::{ControllerConfig, PodRuntime};
-use kubesim::server::{RunningSim, SimConfig};
+use kubesim::server::RunningSim;
 use serde_json::json;
 use todo_ops::core::approval::MutationPolicy;
 use todo_ops::core::audit::{AuditLog, read};
@@ -49,16 +48,7 @@ fn merge_as_b(first: &std::path::Path, second: &RunningSim) -> String {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_change_in_a_second_context_happens_there_and_says_so() {
     let (_sim, ctx, kc) = setup_with_kubeconfig().await;
-    let second = RunningSim::start(SimConfig {
-        controllers: ControllerConfig {
-            time_scale: 20.0,
-            runtime: PodRuntime::Instant,
-            ..Default::default()
-        },
-        ..SimConfig::default()
-    })
-    .await
-    .unwrap();
+    let second = start_sim().await;
     let other = merge_as_b(&kc, &second);
     // A Deployment only the second cluster has.
     let b_client = kube::Client::try_from(

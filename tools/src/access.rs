@@ -8,8 +8,8 @@ use k8s_openapi::api::authorization::v1::{
 use kube::api::{Api, PostParams};
 use serde::{Deserialize, Serialize};
 
+use crate::served_kinds::ServedKinds;
 use crate::tool::ToolContext;
-use crate::tools::object::resolve_kind;
 
 /// One permission a change needs.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -43,10 +43,12 @@ impl AccessRequest {
 /// Asks the API server whether the session's identity may do `request`: `None` when it may
 /// (or when the kind is not served or the review cannot be made: then the change itself is
 /// the test), `Some(why)` when RBAC refuses, in words for the model.
-pub async fn review(ctx: &ToolContext, request: &AccessRequest) -> Option<String> {
-    let Ok(Some((resource, namespaced))) = resolve_kind(ctx, &request.kind).await else {
-        return None;
-    };
+pub async fn review(
+    ctx: &ToolContext,
+    served: &ServedKinds,
+    request: &AccessRequest,
+) -> Option<String> {
+    let (resource, namespaced) = served.find(&request.kind)?;
     let review = SelfSubjectAccessReview {
         spec: SelfSubjectAccessReviewSpec {
             resource_attributes: Some(ResourceAttributes {

@@ -15,6 +15,7 @@ pub mod repair;
 pub mod repair_plan;
 pub mod report;
 pub mod results;
+pub mod served_kinds;
 pub mod snapshot;
 pub mod tool;
 pub mod tools;

@@ -5,8 +5,8 @@
 use kube::api::{Api, ListParams};
 use serde::{Deserialize, Serialize};
 
+use crate::served_kinds::ServedKinds;
 use crate::tool::ToolContext;
-use crate::tools::object::resolve_kind;
 
 /// The kind `call_of` gives a Helm release.
 pub const HELM_RELEASE: &str = "helmrelease";
@@ -24,15 +24,19 @@ pub struct ObjectRef {
 
 /// The object's version now: `Some("rv 1234")`, `Some("revision 3")`, or `None` when it does
 /// not exist (or cannot be read: the audit records what it can and never fails a call).
-pub async fn version(ctx: &ToolContext, object: &ObjectRef) -> Option<String> {
+pub async fn version(
+    ctx: &ToolContext,
+    served: &ServedKinds,
+    object: &ObjectRef,
+) -> Option<String> {
     if object.kind == HELM_RELEASE {
         return release_revision(ctx, object).await;
     }
-    let (resource, namespaced) = resolve_kind(ctx, &object.kind).await.ok()??;
-    let api: Api<kube::api::DynamicObject> = if namespaced {
-        Api::namespaced_with(ctx.cluster.client.clone(), &object.namespace, &resource)
+    let (resource, namespaced) = served.find(&object.kind)?;
+    let api: Api<kube::api::DynamicObject> = if *namespaced {
+        Api::namespaced_with(ctx.cluster.client.clone(), &object.namespace, resource)
     } else {
-        Api::all_with(ctx.cluster.client.clone(), &resource)
+        Api::all_with(ctx.cluster.client.clone(), resource)
     };
     let found = api.get_opt(&object.name).await.ok()??;
     found

@@ -9,7 +9,8 @@ use todo_ops_tools::object_versions::{HELM_RELEASE, ObjectRef};
 
 use crate::core::policy::{Call, Verb};
 
-/// The objects a change names: the one its arguments name, or each document of a manifest.
+/// The objects a call names: the one its arguments name, or each document of a manifest
+/// (read once, into [`Call::objects`]).
 pub fn named_objects(facts: &Call, args: &Value) -> Vec<ObjectRef> {
     if let (Some(kind), Some(name)) = (&facts.kind, &facts.name) {
         return vec![ObjectRef {
@@ -40,14 +41,15 @@ pub fn named_objects(facts: &Call, args: &Value) -> Vec<ObjectRef> {
 /// tools send: changes are patches (server-side apply included), `scale` goes through the
 /// scale subresource, `exec` creates `pods/exec`, and a Helm release writes its record as a
 /// Secret in its namespace.
-pub fn access_requests(facts: &Call, objects: &[ObjectRef]) -> Vec<AccessRequest> {
+pub fn access_requests(facts: &Call) -> Vec<AccessRequest> {
     let verb = match facts.verb {
         Verb::Read => return Vec::new(),
         Verb::Delete => "delete",
         Verb::Exec => "create",
         Verb::Create | Verb::Update => "patch",
     };
-    objects
+    facts
+        .objects
         .iter()
         .map(|o| {
             if o.kind == HELM_RELEASE {
@@ -85,7 +87,7 @@ mod tests {
     fn requests(tool: &str, args: Value) -> Vec<AccessRequest> {
         let t = find(tool);
         let facts = call_of(tool, t.as_deref(), &args, "shop");
-        access_requests(&facts, &named_objects(&facts, &args))
+        access_requests(&facts)
     }
 
     #[test]

@@ -13,8 +13,9 @@ use todo_ops_tools::tools::find;
 use todo_ops_tools::access::review;
 use todo_ops_tools::kube_context::in_context;
 use todo_ops_tools::object_versions::version;
+use todo_ops_tools::served_kinds::ServedKinds;
 
-use crate::core::access::{access_requests, named_objects};
+use crate::core::access::access_requests;
 use crate::core::approval::{Approval, DECLINED, Gate, MutationPolicy, verdict};
 use crate::core::audit::{AuditLog, ChangedObject, Decision, Draft};
 use crate::core::policy::{Policy, call_of};
@@ -203,13 +204,16 @@ impl Dispatcher {
             draft.decision = Decision::Refused;
             return Ok(reply(CallStatus::Forbidden, why, None));
         }
-        let named = match tool.mutates() {
-            true => named_objects(&facts, &args),
-            false => Vec::new(),
+        // What a change names: its permissions are reviewed and its versions audited, with
+        // the kinds the server serves read once for both.
+        let served = if tool.mutates() && !facts.objects.is_empty() {
+            ServedKinds::read(ctx).await.unwrap_or_default()
+        } else {
+            ServedKinds::default()
         };
-        // What RBAC would refuse is never put to the person.
-        for request in access_requests(&facts, &named) {
-            if let Some(refusal) = review(ctx, &request).await {
+        // What RBAC would refuse is never put to the person (reads need no review).
+        for request in access_requests(&facts) {
+            if let Some(refusal) = review(ctx, &served, &request).await {
                 draft.decision = Decision::Refused;
                 draft.decided_by = "the API server's access review".into();
                 return Ok(reply(CallStatus::Forbidden, refusal, None));
@@ -244,12 +248,12 @@ impl Dispatcher {
             draft.decision = Decision::Run;
         }
         // The versions of what a change names, before and after, for the audit log.
-        let audited = match self.rules.audit {
-            Some(_) => named,
-            None => Vec::new(),
+        let audited = match (&self.rules.audit, tool.mutates()) {
+            (Some(_), true) => facts.objects.clone(),
+            _ => Vec::new(),
         };
         for object in audited {
-            let before = version(ctx, &object).await;
+            let before = version(ctx, &served, &object).await;
             draft.changed.push(ChangedObject {
                 object,
                 before,
@@ -258,7 +262,7 @@ impl Dispatcher {
         }
         let ran = tool.call(ctx, args).await;
         for changed in &mut draft.changed {
-            changed.after = version(ctx, &changed.object).await;
+            changed.after = version(ctx, &served, &changed.object).await;
         }
         match ran {
             Ok(out) => Ok(reply(CallStatus::Done, out.text.clone(), Some(out))),

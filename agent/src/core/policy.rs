@@ -22,6 +22,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 use serde_json::Value;
+use todo_ops_tools::object_versions::{HELM_RELEASE, ObjectRef};
 use todo_ops_tools::tool::Tool;
 
 /// What a call does, as a rule names it.
@@ -103,9 +104,9 @@ impl Policy {
     /// The first kind `call` names that the policy denies.
     pub fn denied_kind<'a>(&self, call: &'a Call) -> Option<&'a str> {
         let denied: Vec<String> = self.deny_kinds.iter().map(|k| kind_key(k)).collect();
-        call.kinds
+        call.objects
             .iter()
-            .map(String::as_str)
+            .map(|o| o.kind.as_str())
             .find(|k| denied.contains(&kind_key(k)))
     }
 }
@@ -123,8 +124,8 @@ pub struct Call {
     pub namespace: String,
     /// The object's name, when it names one.
     pub name: Option<String>,
-    /// Every kind the call names: its object's, or each of a manifest's documents'.
-    pub kinds: Vec<String>,
+    /// Every object the call names: its object, or each document of a manifest.
+    pub objects: Vec<ObjectRef>,
 }
 
 /// The verb of a tool: reads read; the rest by what the tool does.
@@ -151,7 +152,7 @@ pub fn call_of(name: &str, tool: Option<&dyn Tool>, args: &Value, session_namesp
         } else if let Some(p) = s("pod") {
             (Some("pod".into()), Some(p))
         } else if let Some(r) = s("release").or_else(|| s("chart")) {
-            (Some("helmrelease".into()), Some(r))
+            (Some(HELM_RELEASE.into()), Some(r))
         } else {
             (None, None)
         };
@@ -161,12 +162,9 @@ pub fn call_of(name: &str, tool: Option<&dyn Tool>, args: &Value, session_namesp
         kind,
         namespace: s("namespace").unwrap_or_else(|| session_namespace.to_string()),
         name: object,
-        kinds: Vec::new(),
+        objects: Vec::new(),
     };
-    call.kinds = crate::core::access::named_objects(&call, args)
-        .into_iter()
-        .map(|o| o.kind)
-        .collect();
+    call.objects = crate::core::access::named_objects(&call, args);
     call
 }
 

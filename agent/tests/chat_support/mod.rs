@@ -66,8 +66,9 @@ pub async fn setup() -> (RunningSim, ToolContext) {
     (sim, ctx)
 }
 
-pub async fn setup_with_kubeconfig() -> (RunningSim, ToolContext, PathBuf) {
-    let sim = RunningSim::start(SimConfig {
+/// A kubesim whose pods run at once (no processes), at 20× speed.
+pub async fn start_sim() -> RunningSim {
+    RunningSim::start(SimConfig {
         controllers: ControllerConfig {
             time_scale: 20.0,
             runtime: PodRuntime::Instant,
@@ -76,7 +77,11 @@ pub async fn setup_with_kubeconfig() -> (RunningSim, ToolContext, PathBuf) {
         ..SimConfig::default()
     })
     .await
-    .unwrap();
+    .unwrap()
+}
+
+pub async fn setup_with_kubeconfig() -> (RunningSim, ToolContext, PathBuf) {
+    let sim = start_sim().await;
     let kc =
         PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("dispatch-{}", sim.addr.port()));
     sim.write_kubeconfig(&kc).unwrap();

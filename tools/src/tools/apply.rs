@@ -8,7 +8,8 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::object::{api_for, discover, object_diff};
+use super::object::{api_for, object_diff};
+use crate::served_kinds::ServedKinds;
 use crate::tool::{ToolContext, ToolError, ToolRun, TypedTool};
 
 /// Arguments of `apply`.
@@ -66,7 +67,7 @@ fn documents(manifest: &str) -> Result<Vec<Value>, ToolError> {
 
 async fn apply(ctx: &ToolContext, a: &ApplyArgs, dry_run: bool) -> Result<AppliedAll, ToolError> {
     let docs = documents(&a.manifest)?;
-    let served = discover(ctx).await?;
+    let served = ServedKinds::read(ctx).await?;
     let mut out = Vec::new();
     // Namespaces this manifest creates: a dry run stores nothing, so what goes into them can
     // only be said, not checked, until they exist.

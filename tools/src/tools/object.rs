@@ -4,10 +4,11 @@
 //! change arbitrary objects.
 
 use kube::api::{Api, DynamicObject};
-use kube::discovery::{ApiResource, Discovery, Scope};
+use kube::discovery::ApiResource;
 use serde_json::Value;
 
 use super::diff_values::json_diff;
+use crate::served_kinds::ServedKinds;
 use crate::tool::{ToolContext, ToolError};
 
 /// An object to change: its API and name.
@@ -16,19 +17,6 @@ pub(crate) struct Target {
     pub api: Api<DynamicObject>,
     /// Its name.
     pub name: String,
-}
-
-/// The resources the server serves, from discovery.
-pub(crate) async fn discover(ctx: &ToolContext) -> Result<Vec<(ApiResource, bool)>, ToolError> {
-    let discovery = Discovery::new(ctx.cluster.client.clone())
-        .run()
-        .await
-        .map_err(|e| ToolError::from(ctx.cluster.error(e)))?;
-    Ok(discovery
-        .groups()
-        .flat_map(|g| g.recommended_resources())
-        .map(|(ar, caps)| (ar, caps.scope == Scope::Namespaced))
-        .collect())
 }
 
 /// The API for `resource`, namespaced in the session's namespace when it is.
@@ -54,27 +42,15 @@ pub(crate) async fn target(ctx: &ToolContext, object: &str) -> Result<Target, To
             "{object:?} is not KIND/NAME, e.g. deployment/web"
         )));
     };
-    match resolve_kind(ctx, kind).await? {
+    match ServedKinds::read(ctx).await?.find(kind) {
         Some((resource, namespaced)) => Ok(Target {
-            api: api_for(ctx, &resource, namespaced),
+            api: api_for(ctx, resource, *namespaced),
             name: name.to_string(),
         }),
         None => Err(ToolError::Retry(format!(
             "the cluster serves no kind called {kind:?}; use a kind such as deployment, service, configmap"
         ))),
     }
-}
-
-/// The served kind called `kind` (kind, plural or singular, any case) and whether it is
-/// namespaced; `None` when the cluster serves no such kind.
-pub(crate) async fn resolve_kind(
-    ctx: &ToolContext,
-    kind: &str,
-) -> Result<Option<(ApiResource, bool)>, ToolError> {
-    let k = kind.to_ascii_lowercase();
-    Ok(discover(ctx).await?.into_iter().find(|(ar, _)| {
-        ar.kind.to_ascii_lowercase() == k || ar.plural == k || k == ar.plural.trim_end_matches('s')
-    }))
 }
 
 /// An object as a person reads it: without managed fields and write counters, redacted, a

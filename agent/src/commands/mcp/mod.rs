@@ -28,34 +28,40 @@ pub struct OpsServer {
     dispatcher: Dispatcher,
     allow_mutations: bool,
     unconfirmed: Unconfirmed,
+    /// Each served tool with its output schema, and whether its results are wrapped.
+    tools: Vec<(Tool, bool)>,
 }
 
 impl OpsServer {
     /// Serves `dispatcher`'s tools; mutating ones only when `allow_mutations`, and then a
     /// change for a client that cannot ask its person is decided by `unconfirmed`.
     pub fn new(dispatcher: Dispatcher, allow_mutations: bool, unconfirmed: Unconfirmed) -> Self {
-        Self {
-            dispatcher,
-            allow_mutations,
-            unconfirmed,
-        }
-    }
-
-    /// The tools a client sees, each with the schema of its arguments and of its result.
-    pub fn tools(&self) -> Vec<Tool> {
-        todo_ops_tools::tools::registry()
+        // The schemas are derived once, not on every list or call.
+        let tools = todo_ops_tools::tools::registry()
             .iter()
-            .filter(|t| self.allow_mutations || !t.mutates())
+            .filter(|t| allow_mutations || !t.mutates())
             .map(|t| {
                 let input = match t.schema() {
                     serde_json::Value::Object(m) => m,
                     _ => Default::default(),
                 };
-                let (output, _) = schema::output_schema(t.output_schema());
-                Tool::new(t.name(), t.description(), input)
-                    .with_raw_output_schema(std::sync::Arc::new(output))
+                let (output, wrapped) = schema::output_schema(t.output_schema());
+                let tool = Tool::new(t.name(), t.description(), input)
+                    .with_raw_output_schema(std::sync::Arc::new(output));
+                (tool, wrapped)
             })
-            .collect()
+            .collect();
+        Self {
+            dispatcher,
+            allow_mutations,
+            unconfirmed,
+            tools,
+        }
+    }
+
+    /// The tools a client sees, each with the schema of its arguments and of its result.
+    pub fn tools(&self) -> Vec<Tool> {
+        self.tools.iter().map(|(t, _)| t.clone()).collect()
     }
 
     /// How this client's calls are decided: asked through elicitation when it can be, else
@@ -88,8 +94,10 @@ impl ServerHandler for OpsServer {
         request: CallToolRequestParams,
         context: RequestContext<RoleServer>,
     ) -> Result<CallToolResponse, ErrorData> {
-        let wrapped = todo_ops_tools::tools::find(&request.name)
-            .is_some_and(|t| schema::output_schema(t.output_schema()).1);
+        let wrapped = self
+            .tools
+            .iter()
+            .any(|(t, wrapped)| *wrapped && t.name == request.name);
         let call = ToolCall {
             id: "mcp".into(),
             name: request.name.to_string(),
