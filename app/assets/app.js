@@ -25,12 +25,34 @@ async function api(path, options = {}) {
   let body = null;
   try { body = text ? JSON.parse(text) : null; } catch (_) { body = null; }
   if (!resp.ok) {
+    if (resp.status === 401 && !path.startsWith("/api/auth/") && !$("app-view").hidden) {
+      sessionEnded();
+    }
     const msg = body && body.error ? body.error.message : `Request failed (${resp.status}).`;
     const err = new Error(msg);
     err.status = resp.status;
     throw err;
   }
   return body;
+}
+
+// The session was revoked or expired while the app was open: say so, and forget the
+// signed-in state the page still shows.
+function sessionEnded() {
+  conversationId = null;
+  $("messages").replaceChildren();
+  $("task-list").replaceChildren();
+  $("who").hidden = true;
+  $("who-email").textContent = "";
+  show("auth");
+  banner("Your session has ended (you were signed out, perhaps on another device, or it expired). Please sign in again.");
+}
+
+// The person's calendar day, so "tomorrow" means their tomorrow.
+function localToday() {
+  const d = new Date();
+  const pad = (n) => String(n).padStart(2, "0");
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
 }
 
 function show(view) {
@@ -45,6 +67,11 @@ function setAuthMode(up) {
   $("auth-toggle").textContent = up ? "Have an account? Sign in" : "No account? Sign up";
   $("name-row").hidden = !up;
   $("password").autocomplete = up ? "new-password" : "current-password";
+}
+
+// Shows an error, unless it is the ended session already explained.
+function report(e) {
+  if (e.status !== 401) banner(e.message);
 }
 
 function addMessage(role, text) {
@@ -70,7 +97,7 @@ async function refreshTasks() {
     box.addEventListener("change", () => updateTask(t.id, { completed: box.checked }));
     const title = document.createElement("span");
     title.className = "title";
-    title.textContent = `#${t.number} ${t.title}`;
+    title.textContent = `#${t.number} ${t.title}` + (t.due_date ? ` · due ${t.due_date}` : "");
     const del = document.createElement("button");
     del.type = "button";
     del.className = "delete";
@@ -87,16 +114,24 @@ async function updateTask(id, patch) {
   try {
     await api(`/api/tasks/${id}`, { method: "PATCH", body: JSON.stringify(patch) });
     banner("");
-  } catch (e) { banner(e.message); }
-  await refreshTasks().catch((e) => banner(e.message));
+  } catch (e) { report(e); }
+  await refreshTasks().catch(report);
 }
 
 async function deleteTask(id) {
   try {
     await api(`/api/tasks/${id}`, { method: "DELETE" });
     banner("");
-  } catch (e) { banner(e.message); }
-  await refreshTasks().catch((e) => banner(e.message));
+  } catch (e) { report(e); }
+  await refreshTasks().catch(report);
+}
+
+// Shows the latest conversation again after a reload or a new sign-in.
+async function restoreConversation() {
+  const c = await api("/api/chat");
+  if (!c || c.conversation_id == null) return;
+  conversationId = c.conversation_id;
+  for (const m of c.messages) addMessage(m.role === "user" ? "user" : "assistant", m.content);
 }
 
 async function enterApp(user) {
@@ -104,9 +139,12 @@ async function enterApp(user) {
   $("who").hidden = false;
   show("app");
   if (!$("messages").children.length) {
+    await restoreConversation().catch(report);
+  }
+  if (!$("messages").children.length) {
     addMessage("assistant", "Hi! Tell me what to add, list, complete, rename or delete.");
   }
-  await refreshTasks().catch((e) => banner(e.message));
+  await refreshTasks().catch(report);
   $("chat-input").focus();
 }
 
@@ -149,15 +187,15 @@ $("chat-form").addEventListener("submit", async (ev) => {
   try {
     const res = await api("/api/chat", {
       method: "POST",
-      body: JSON.stringify({ conversation_id: conversationId, message }),
+      body: JSON.stringify({ conversation_id: conversationId, message, today: localToday() }),
     });
     conversationId = res.conversation_id;
     addMessage("assistant", res.reply);
     banner("");
     await refreshTasks();
   } catch (e) {
-    if (e.status === 401) { show("auth"); }
-    addMessage("error", e.message);
+    if (e.status === 401) input.value = message; // kept to send again after signing in
+    else addMessage("error", e.message);
   } finally {
     $("chat-send").disabled = false;
     input.focus();

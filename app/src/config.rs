@@ -77,6 +77,8 @@ pub struct BackendConfig {
     pub log_format: LogFormat,
     /// Connection attempts at start-up before giving up (`DATABASE_CONNECT_ATTEMPTS`).
     pub db_connect_attempts: u32,
+    /// How long requests are still served after SIGTERM (`SHUTDOWN_DRAIN_SECONDS`).
+    pub drain: std::time::Duration,
 }
 
 impl fmt::Debug for BackendConfig {
@@ -89,6 +91,7 @@ impl fmt::Debug for BackendConfig {
             .field("port", &self.port)
             .field("log_format", &self.log_format)
             .field("db_connect_attempts", &self.db_connect_attempts)
+            .field("drain", &self.drain)
             .finish()
     }
 }
@@ -222,6 +225,7 @@ impl BackendConfig {
             port,
             log_format,
             db_connect_attempts,
+            drain: crate::shutdown::drain_from(lookup)?,
         })
     }
 }

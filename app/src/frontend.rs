@@ -13,6 +13,7 @@ use serde_json::json;
 
 use crate::config::{ConfigError, DEFAULT_FRONTEND_PORT, port_from};
 use crate::server::MAX_BODY_BYTES;
+use crate::shutdown::Draining;
 
 /// Where the backend is when `BACKEND_URL` is unset: its in-cluster service name.
 pub const DEFAULT_BACKEND_URL: &str = "http://todo-backend:8000";
@@ -30,6 +31,8 @@ pub struct FrontendConfig {
     pub backend_url: String,
     /// TCP port.
     pub port: u16,
+    /// How long requests are still served after SIGTERM (`SHUTDOWN_DRAIN_SECONDS`).
+    pub drain: Duration,
 }
 
 impl FrontendConfig {
@@ -49,6 +52,7 @@ impl FrontendConfig {
         Ok(Self {
             backend_url: backend_url.trim_end_matches('/').to_string(),
             port: port_from(lookup, DEFAULT_FRONTEND_PORT)?,
+            drain: crate::shutdown::drain_from(lookup)?,
         })
     }
 }
@@ -57,10 +61,11 @@ impl FrontendConfig {
 struct Proxy {
     client: reqwest::Client,
     backend_url: String,
+    draining: Draining,
 }
 
 /// Builds the frontend router. The HTTP client honours `HTTP_PROXY`/`NO_PROXY`.
-pub fn router(cfg: &FrontendConfig) -> Result<Router, String> {
+pub fn router(cfg: &FrontendConfig, draining: Draining) -> Result<Router, String> {
     let client = reqwest::Client::builder()
         .timeout(PROXY_TIMEOUT)
         .connect_timeout(Duration::from_secs(5))
@@ -70,6 +75,7 @@ pub fn router(cfg: &FrontendConfig) -> Result<Router, String> {
     let proxy = Proxy {
         client,
         backend_url: cfg.backend_url.clone(),
+        draining,
     };
     Ok(Router::new()
         .route(
@@ -85,9 +91,14 @@ pub fn router(cfg: &FrontendConfig) -> Result<Router, String> {
             get(|| async { asset("text/css; charset=utf-8", STYLE_CSS) }),
         )
         .route("/health", get(|| async { Json(json!({"status": "ok"})) }))
+        .route("/ready", get(ready))
         .route("/api/{*rest}", any(forward))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(axum::middleware::map_response(security_headers))
+        .layer(axum::middleware::from_fn_with_state(
+            proxy.draining.clone(),
+            crate::shutdown::close_connections_while_draining,
+        ))
         .with_state(proxy))
 }
 
@@ -109,6 +120,58 @@ async fn security_headers(mut resp: Response) -> Response {
             .insert(name, axum::http::HeaderValue::from_static(value));
     }
     resp
+}
+
+/// Sends the request, and once more on a new connection when the backend never took it: the
+/// connection was refused, or closed before any answer (the backend is ours, and when it
+/// stops it closes only connections with no request in progress, so such a request was not
+/// processed). Behind a Service the new connection may reach another pod.
+async fn send_with_one_retry(out: reqwest::RequestBuilder) -> reqwest::Result<reqwest::Response> {
+    let again = out.try_clone();
+    match out.send().await {
+        Err(e) if e.is_connect() || closed_unanswered(&e) => match again {
+            Some(again) => {
+                tracing::info!(error = %e, "backend did not take the request; trying once more");
+                again.send().await
+            }
+            None => Err(e),
+        },
+        other => other,
+    }
+}
+
+/// Whether the connection was closed or reset before any byte of an answer came back.
+fn closed_unanswered(e: &reqwest::Error) -> bool {
+    let mut source: Option<&dyn std::error::Error> = Some(e);
+    while let Some(s) = source {
+        if let Some(io) = s.downcast_ref::<std::io::Error>()
+            && matches!(
+                io.kind(),
+                std::io::ErrorKind::ConnectionReset | std::io::ErrorKind::ConnectionAborted
+            )
+        {
+            return true;
+        }
+        if s.to_string()
+            .contains("connection closed before message completed")
+        {
+            return true;
+        }
+        source = s.source();
+    }
+    false
+}
+
+/// Ready until the stop signal; then 503 so the Service stops sending new users here.
+async fn ready(State(p): State<Proxy>) -> Response {
+    if p.draining.is_draining() {
+        return (
+            StatusCode::SERVICE_UNAVAILABLE,
+            Json(json!({"status": "not ready", "reason": "shutting down: draining connections"})),
+        )
+            .into_response();
+    }
+    Json(json!({"status": "ready"})).into_response()
 }
 
 fn asset(content_type: &'static str, body: &'static str) -> Response {
@@ -192,7 +255,7 @@ async fn forward(State(p): State<Proxy>, req: Request) -> Response {
             );
         }
     };
-    let resp = match out.body(body).send().await {
+    let resp = match send_with_one_retry(out.body(body)).await {
         Ok(r) => r,
         Err(e) => {
             tracing::warn!(backend = %p.backend_url, error = %e, "backend request failed");

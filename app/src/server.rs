@@ -33,9 +33,13 @@ pub fn router(state: AppState) -> Router {
         .route("/metrics", get(metrics_text))
         .nest("/api/auth", auth::routes::router())
         .nest("/api/tasks", tasks::routes::router())
-        .route("/api/chat", post(chat))
+        .route("/api/chat", post(chat).get(crate::chat::routes::latest))
         .with_state(state.clone())
         .merge(mcp)
+        .layer(middleware::from_fn_with_state(
+            state.draining.clone(),
+            shutdown::close_connections_while_draining,
+        ))
         .layer(middleware::from_fn(crate::input::reject_control_characters))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(middleware::from_fn(error::json_errors))
@@ -50,6 +54,12 @@ async fn health() -> Json<serde_json::Value> {
 }
 
 async fn ready(State(s): State<AppState>) -> impl IntoResponse {
+    if s.draining.is_draining() {
+        return (
+            StatusCode::SERVICE_UNAVAILABLE,
+            Json(json!({"status": "not ready", "reason": "shutting down: draining connections"})),
+        );
+    }
     match db::is_ready(&s.db).await {
         Ok(()) => (StatusCode::OK, Json(json!({"status": "ready"}))),
         Err(reason) => (
@@ -93,6 +103,7 @@ pub async fn run(cfg: BackendConfig) -> Result<(), String> {
             .is_some_and(|u| u.starts_with("https://")),
         chat: Arc::new(chat),
         metrics: Arc::new(Metrics::default()),
+        draining: shutdown::Draining::default(),
     };
     let listener = shutdown::bind(cfg.port).await?;
     tracing::info!(
@@ -100,7 +111,8 @@ pub async fn run(cfg: BackendConfig) -> Result<(), String> {
         chat = state.chat.kind(),
         "todo-backend listening"
     );
-    shutdown::serve(listener, router(state))
+    let draining = state.draining.clone();
+    shutdown::serve(listener, router(state), cfg.drain, draining)
         .await
         .map_err(|e| format!("server error: {e}"))?;
     pool.close().await;

@@ -19,4 +19,6 @@ pub struct AppState {
     pub chat: Arc<ChatEngine>,
     /// Request counters and latency histogram.
     pub metrics: Arc<Metrics>,
+    /// Set on SIGTERM: `/ready` answers 503 while requests are still served.
+    pub draining: crate::shutdown::Draining,
 }

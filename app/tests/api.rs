@@ -610,3 +610,153 @@ async fn every_user_numbers_their_own_tasks(engine: Engine) {
     assert_eq!(thanks["actions"], json!([]));
 }
 on_both_engines!(every_user_numbers_their_own_tasks);
+
+/// Sends a chat message with the person's day; returns the response, asserting 200.
+async fn chat_on(u: &User, conversation: Option<i64>, message: &str, today: &str) -> Value {
+    let (status, body) = u
+        .call(
+            "POST",
+            "/api/chat",
+            Some(json!({"conversation_id": conversation, "message": message, "today": today})),
+        )
+        .await;
+    assert_eq!(status, 200, "chat {message:?}: {body}");
+    body
+}
+
+async fn undo_puts_back_each_kind_of_change(engine: Engine) {
+    let db = TestDb::new(engine).await;
+    let be = backend(&db, &[]).await;
+    let u = User::sign_up(&be.url).await;
+    let tasks = |u: &User| {
+        let u = u.clone();
+        async move { u.call("GET", "/api/tasks", None).await.1 }
+    };
+    let first = u.chat(None, "undo").await;
+    assert!(
+        first["reply"].as_str().unwrap().contains("nothing to undo"),
+        "{first}"
+    );
+    let c = first["conversation_id"].as_i64();
+    u.chat(c, "add buy milk").await;
+    u.chat(c, "add call mom").await;
+    // A deletion comes back with its number, title and state.
+    u.chat(c, "complete 2").await;
+    u.chat(c, "delete the mom task").await;
+    let back = u.chat(c, "undo that").await;
+    assert!(back["reply"].as_str().unwrap().contains("#2"), "{back}");
+    let list = tasks(&u).await;
+    assert_eq!(list[1]["number"], 2);
+    assert_eq!(list[1]["title"], "call mom");
+    assert_eq!(list[1]["completed"], true);
+    // A second undo goes one turn further back: the completion.
+    u.chat(c, "undo").await;
+    assert_eq!(tasks(&u).await[1]["completed"], false);
+    // A rename, a clear of two completed tasks, an addition.
+    u.chat(c, "rename task 1 to buy oat milk").await;
+    u.chat(c, "oops, undo").await;
+    assert_eq!(tasks(&u).await[0]["title"], "buy milk");
+    u.chat(c, "complete 1").await;
+    u.chat(c, "complete 2").await;
+    u.chat(c, "clear completed").await;
+    assert_eq!(tasks(&u).await, json!([]));
+    let undone = u.chat(c, "undo").await;
+    assert_eq!(undone["actions"].as_array().unwrap().len(), 2, "{undone}");
+    assert_eq!(tasks(&u).await.as_array().unwrap().len(), 2);
+    u.chat(c, "add water plants").await;
+    u.chat(c, "take that back").await;
+    let titles: Vec<Value> = tasks(&u)
+        .await
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["title"].clone())
+        .collect();
+    assert_eq!(titles, [json!("buy milk"), json!("call mom")]);
+    // Undo belongs to its conversation: a new one has nothing to undo.
+    let other = u.chat(None, "undo").await;
+    assert!(other["reply"].as_str().unwrap().contains("nothing to undo"));
+}
+on_both_engines!(undo_puts_back_each_kind_of_change);
+
+async fn due_days_bare_titles_and_a_restored_conversation(engine: Engine) {
+    let db = TestDb::new(engine).await;
+    let be = backend(&db, &[]).await;
+    let u = User::sign_up(&be.url).await;
+    let (_, none) = u.call("GET", "/api/chat", None).await;
+    assert_eq!(none, json!({"conversation_id": null, "messages": []}));
+    // The person's today decides what "tomorrow" is (within a day of the server's).
+    let today = chrono::Utc::now().date_naive();
+    let day = |n: u64| {
+        (today + chrono::Days::new(n))
+            .format("%Y-%m-%d")
+            .to_string()
+    };
+    let t0 = day(0);
+    let added = chat_on(&u, None, "remind me tomorrow to call the bank", &t0).await;
+    let c = added["conversation_id"].as_i64();
+    assert_eq!(added["actions"][0]["result"]["title"], "call the bank");
+    assert_eq!(added["actions"][0]["result"]["due_date"], day(1));
+    chat_on(&u, c, "add pay rent in 3 days", &t0).await;
+    let bare = chat_on(&u, c, "buy groceries", &t0).await;
+    assert_eq!(bare["actions"][0]["tool"], "add_task", "{bare}");
+    assert!(bare["reply"].as_str().unwrap().contains("undo"), "{bare}");
+    let chit = chat_on(&u, c, "sing me a song", &t0).await;
+    assert_eq!(chit["actions"], json!([]));
+    let due = chat_on(&u, c, "what's due tomorrow?", &t0).await;
+    let reply = due["reply"].as_str().unwrap();
+    assert!(
+        reply.contains("call the bank") && !reply.contains("rent") && !reply.contains("groceries"),
+        "{reply}"
+    );
+    let later = chat_on(&u, c, "anything due in 3 days?", &t0).await;
+    assert!(
+        later["reply"].as_str().unwrap().contains("pay rent"),
+        "{later}"
+    );
+    // Seen from the day after tomorrow, the bank call is overdue.
+    let (s, _) = u
+        .call(
+            "PATCH",
+            &format!("/api/tasks/{}", added["actions"][0]["result"]["id"]),
+            Some(json!({"due_date": day(0)})),
+        )
+        .await;
+    assert_eq!(s, 200);
+    let overdue = chat_on(&u, c, "what's overdue", &day(1)).await;
+    assert!(
+        overdue["reply"].as_str().unwrap().contains("call the bank"),
+        "{overdue}"
+    );
+    // A bad date is refused by name; an empty one clears it.
+    let (s, e) = u
+        .call(
+            "POST",
+            "/api/tasks",
+            Some(json!({"title": "x", "due_date": "2026-02-30"})),
+        )
+        .await;
+    assert_eq!(s, 422, "{e}");
+    assert!(
+        e["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("YYYY-MM-DD")
+    );
+    // The conversation comes back whole, in order.
+    let (_, shown) = u.call("GET", "/api/chat", None).await;
+    assert_eq!(shown["conversation_id"].as_i64(), c);
+    let messages = shown["messages"].as_array().unwrap();
+    assert_eq!(messages.len(), 14, "{shown}");
+    assert_eq!(messages[0]["role"], "user");
+    assert_eq!(
+        messages[0]["content"],
+        "remind me tomorrow to call the bank"
+    );
+    assert_eq!(messages[13]["role"], "assistant");
+    // Nobody else sees it.
+    let other = User::sign_up(&be.url).await;
+    let (_, theirs) = other.call("GET", "/api/chat", None).await;
+    assert_eq!(theirs["conversation_id"], Value::Null);
+}
+on_both_engines!(due_days_bare_titles_and_a_restored_conversation);

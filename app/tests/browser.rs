@@ -104,5 +104,71 @@ async fn sign_up_add_complete_delete_in_chromium() {
             "at {width} px (screenshot {name}.png)"
         );
     }
+
+    // A reload shows the conversation again, and the next message continues it.
+    c.set_window_size(1366, 768).await.unwrap();
+    c.refresh().await.unwrap();
+    c.wait()
+        .at_most(WAIT)
+        .for_element(Locator::XPath(
+            "//ol[@id='messages']/li[@class='user'][contains(., 'xxxxxxxxxx')]",
+        ))
+        .await
+        .unwrap();
+    let shown = c
+        .execute(
+            "return document.querySelectorAll('#messages li').length;",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert!(
+        shown.as_u64().unwrap_or(0) >= 4,
+        "restored messages: {shown}"
+    );
+
+    // The session is revoked behind the page's back (as signing out on another device does):
+    // the next message says so, and the page no longer shows anyone signed in.
+    c.execute_async(
+        "const done = arguments[arguments.length - 1];\
+         fetch('/api/auth/sign-out', {method: 'POST', headers: {'content-type': 'application/json'}, body: '{}'})\
+           .then(r => done(r.status));",
+        vec![],
+    )
+    .await
+    .unwrap();
+    c.find(Locator::Id("chat-input"))
+        .await
+        .unwrap()
+        .send_keys("add call the bank")
+        .await
+        .unwrap();
+    c.find(Locator::Id("chat-send"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    c.wait()
+        .at_most(WAIT)
+        .for_element(Locator::XPath(
+            "//*[@id='banner'][contains(., 'Your session has ended')]",
+        ))
+        .await
+        .unwrap();
+    let state = c
+        .execute(
+            "return [document.getElementById('who').hidden, document.getElementById('auth-view').hidden,\
+                     document.getElementById('chat-input').value];",
+            vec![],
+        )
+        .await
+        .unwrap();
+    std::fs::write(
+        shots.join("session-ended.png"),
+        c.screenshot().await.unwrap(),
+    )
+    .unwrap();
+    assert_eq!(state, json!([true, false, "add call the bank"]));
     b.client.clone().close().await.unwrap();
 }

@@ -233,7 +233,10 @@ fn check_app(
         IntOrString::Int(n) => assert_eq!(*n, port.container_port),
     }
     assert_eq!(svc_port.port, port.container_port);
-    assert_eq!(cm.data.unwrap()["PORT"], port.container_port.to_string());
+    assert_eq!(
+        cm.data.as_ref().unwrap()["PORT"],
+        port.container_port.to_string()
+    );
     assert_eq!(svc_spec.type_.as_deref(), Some("ClusterIP"));
 
     // Probes on the right paths and the named port.
@@ -254,6 +257,27 @@ fn check_app(
     assert_eq!(live.path.as_deref(), Some("/health"));
     assert_eq!(ready.path.as_deref(), Some(ready_path));
     assert_eq!(live.port, IntOrString::String("http".into()));
+
+    // Stopping loses nothing: the preStop sleep, the app's drain and its 15 s in-flight
+    // limit fit the grace period.
+    let pre_stop = c
+        .lifecycle
+        .as_ref()
+        .and_then(|l| l.pre_stop.as_ref())
+        .and_then(|h| h.sleep.as_ref())
+        .map_or(0, |s| s.seconds);
+    let drain: i64 = cm.data.as_ref().unwrap()["SHUTDOWN_DRAIN_SECONDS"]
+        .parse()
+        .unwrap();
+    let grace = pod.termination_grace_period_seconds.unwrap_or(30);
+    assert!(
+        pre_stop > 0 && drain > 0,
+        "{chart}: preStop {pre_stop}, drain {drain}"
+    );
+    assert!(
+        pre_stop + drain + 15 <= grace,
+        "{chart}: {pre_stop}+{drain}+15 > {grace}"
+    );
 
     // Env only through configMapKeyRef / secretKeyRef.
     for e in c.env.as_ref().unwrap() {
@@ -399,7 +423,40 @@ fn in_cluster_postgres_is_a_statefulset_the_backend_points_at() {
         "the app and Postgres must share one password"
     );
     let pod = spec.template.spec.unwrap();
-    assert_eq!(pod.security_context.unwrap().run_as_non_root, Some(true));
+    let security = pod.security_context.clone().unwrap();
+    assert_eq!(security.run_as_non_root, Some(true));
+    assert!(
+        security.run_as_user.unwrap() >= 10000,
+        "Postgres runs as a high UID"
+    );
+    // The password reaches Postgres as a file from the Secret, never as a variable.
+    let pg_container = &pod.containers[0];
+    let env = pg_container.env.clone().unwrap();
+    assert!(env.iter().all(|e| e.name != "POSTGRES_PASSWORD"), "{env:?}");
+    let file = env
+        .iter()
+        .find(|e| e.name == "POSTGRES_PASSWORD_FILE")
+        .and_then(|e| e.value.clone())
+        .unwrap();
+    let mount = pg_container
+        .volume_mounts
+        .as_ref()
+        .unwrap()
+        .iter()
+        .find(|m| file.starts_with(&format!("{}/", m.mount_path)))
+        .unwrap();
+    let volume = pod
+        .volumes
+        .as_ref()
+        .unwrap()
+        .iter()
+        .find(|v| v.name == mount.name)
+        .unwrap();
+    let secret = volume.secret.as_ref().unwrap();
+    assert_eq!(secret.secret_name.as_deref(), Some("todo-backend-postgres"));
+    let item = &secret.items.as_ref().unwrap()[0];
+    assert_eq!(item.key, "POSTGRES_PASSWORD");
+    assert_eq!(format!("{}/{}", mount.mount_path, item.path), file);
 }
 
 #[test]
@@ -408,7 +465,7 @@ fn frontend_manifests_keep_the_invariants() {
         let m = check_app(
             "todo-frontend",
             &env_values("todo-frontend", env),
-            "/health",
+            "/ready",
             2,
         );
         assert!(!m.contains_key("Secret"));

@@ -1,8 +1,10 @@
-//! Load benchmark of `/api/chat` (offline engine) on Postgres: starts a backend, drives it at
-//! a fixed request rate with concurrent clients, prints p50/p99 latency and throughput.
+//! Load benchmark of `/api/chat` (offline engine) on Postgres or SQLite: starts a backend on a
+//! fresh database, drives it at a fixed request rate with concurrent clients, prints p50/p99
+//! latency and throughput.
 //!
-//! `cargo run --release -p todo-app --bin todo-chat-bench -- [--rps 200] [--seconds 10]
-//!  [--users 8] [--database-url postgres://postgres@127.0.0.1:5432/test] [--backend PATH]`
+//! `cargo run --release -p todo-app --bin todo-chat-bench -- [--database postgres|sqlite]
+//!  [--rps 200] [--seconds 10] [--users 8]
+//!  [--database-url postgres://postgres@127.0.0.1:5432/test] [--backend PATH]`
 
 use std::path::PathBuf;
 use std::process::{ExitCode, Stdio};
@@ -13,7 +15,15 @@ use anyhow::{Context, Result, bail};
 use serde_json::{Value, json};
 use sqlx::Connection;
 
+/// Which database the backend runs on.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Database {
+    Postgres,
+    Sqlite,
+}
+
 struct Options {
+    database: Database,
     rps: u32,
     seconds: u64,
     users: usize,
@@ -23,6 +33,7 @@ struct Options {
 
 fn parse_args() -> Result<Options> {
     let mut o = Options {
+        database: Database::Postgres,
         rps: 200,
         seconds: 10,
         users: 8,
@@ -41,10 +52,17 @@ fn parse_args() -> Result<Options> {
             }
             "--users" => o.users = value()?.parse().context("--users must be a whole number")?,
             "--database-url" => o.admin_url = value()?,
+            "--database" => {
+                o.database = match value()?.as_str() {
+                    "postgres" => Database::Postgres,
+                    "sqlite" => Database::Sqlite,
+                    other => bail!("--database is {other:?}: expected postgres or sqlite"),
+                }
+            }
             "--backend" => o.backend = PathBuf::from(value()?),
             "-h" | "--help" => {
                 println!(
-                    "usage: todo-chat-bench [--rps N] [--seconds N] [--users N] [--database-url URL] [--backend PATH]"
+                    "usage: todo-chat-bench [--database postgres|sqlite] [--rps N] [--seconds N] [--users N] [--database-url URL] [--backend PATH]"
                 );
                 std::process::exit(0);
             }
@@ -55,6 +73,14 @@ fn parse_args() -> Result<Options> {
         bail!("--rps, --seconds and --users must be at least 1");
     }
     Ok(o)
+}
+
+/// A fresh SQLite file under the system's temporary folder (its WAL files beside it).
+fn fresh_sqlite() -> Result<String> {
+    let dir = std::env::temp_dir().join(format!("todo-chat-bench-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
+    Ok(format!("sqlite://{}", dir.join("todo.db").display()))
 }
 
 async fn fresh_database(admin_url: &str) -> Result<String> {
@@ -84,7 +110,10 @@ fn percentile(sorted: &[Duration], p: f64) -> Duration {
 
 async fn run() -> Result<bool> {
     let o = parse_args()?;
-    let db_url = fresh_database(&o.admin_url).await?;
+    let db_url = match o.database {
+        Database::Postgres => fresh_database(&o.admin_url).await?,
+        Database::Sqlite => fresh_sqlite()?,
+    };
     let port = std::net::TcpListener::bind("127.0.0.1:0")?
         .local_addr()?
         .port();
@@ -190,6 +219,14 @@ async fn run() -> Result<bool> {
     let p99 = percentile(&latencies, 0.99);
     println!("requests        {}", latencies.len());
     println!("errors          {errors}");
+    println!(
+        "database        {}",
+        if o.database == Database::Sqlite {
+            "sqlite"
+        } else {
+            "postgres"
+        }
+    );
     println!(
         "target rate     {} req/s for {} s, {} users",
         o.rps, o.seconds, o.users

@@ -25,10 +25,11 @@ fn main() -> ExitCode {
         }
     };
     let result = runtime.block_on(async {
-        let app = frontend::router(&cfg)?;
+        let draining = shutdown::Draining::default();
+        let app = frontend::router(&cfg, draining.clone())?;
         let listener = shutdown::bind(cfg.port).await?;
         tracing::info!(port = cfg.port, backend = %cfg.backend_url, "todo-frontend listening");
-        shutdown::serve(listener, app)
+        shutdown::serve(listener, app, cfg.drain, draining)
             .await
             .map_err(|e| format!("server error: {e}"))
     });

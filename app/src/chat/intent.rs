@@ -31,6 +31,12 @@ pub enum Intent {
     Delete(TaskRef),
     /// Delete every completed task.
     ClearCompleted,
+    /// Put back what the last turn changed.
+    Undo,
+    /// A bare phrase that reads as a task ("buy groceries"): added, with a way back.
+    AddGuessed(String),
+    /// Tasks due in a span of days ("what's due tomorrow?"), said as a phrase.
+    Due(String),
     /// Thanks or an acknowledgement: nothing to do.
     Thanks,
     /// A greeting or a request for help.
@@ -80,6 +86,50 @@ static CLEAR_COMPLETED: LazyLock<Regex> = LazyLock::new(|| {
         r"(?:clear|delete|remove|drop|erase|purge|get\s+rid\s+of|clean\s+up)\s+(?:out\s+)?(?:all\s+(?:of\s+)?)?(?:the\s+|my\s+)?(?:completed|finished|done|checked(?:\s+off)?|ticked(?:\s+off)?)(?:\s+(?:tasks?|todos?|to-?dos?|items?|ones|stuff))?(?:\s+from\s+(?:my\s+|the\s+)?list)?",
     )
 });
+
+static UNDO: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"(?:oops[,!]?\s+|no[,!]?\s+)?(?:undo|revert|reverse|take\s+(?:that|it)\s+back|cancel\s+that|put\s+it\s+back|that\s+was\s+(?:a\s+)?(?:mistake|wrong))(?:\s+(?:that|it|this|please|the\s+last\s+(?:change|action|one|thing)|(?:my\s+)?last\s+(?:change|action)))?",
+    )
+});
+
+/// "what's due tomorrow", "anything due this week", "what is overdue", "show tasks due friday".
+static DUE: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"(?:(?:what|which|show|list|anything|is\s+anything|are\s+there|do\s+i\s+have)\b.*?\b)?(?:due\s+(?P<when>.+)|(?P<overdue>overdue|past\s+due)(?:\s+tasks?)?)",
+    )
+});
+
+/// Words that start questions, chit-chat or statements, never a bare task.
+const NOT_A_TASK_START: [&str; 48] = [
+    "what", "whats", "what's", "why", "how", "who", "when", "where", "which", "is", "are", "do",
+    "does", "can", "could", "would", "should", "will", "i", "i'm", "im", "it", "it's", "this",
+    "that", "the", "my", "you", "we", "they", "there", "yes", "no", "maybe", "hello", "hi", "hey",
+    "thanks", "thank", "please", "ok", "okay", "sure", "lol", "haha", "good", "nice", "wow",
+];
+
+/// Words that address the assistant ("sing me a song", "tell me a joke"): a request to it,
+/// not a task for the list.
+const ADDRESSES_THE_ASSISTANT: [&str; 5] = ["me", "you", "your", "yourself", "us"];
+
+/// "buy groceries": two to eight plain words that do not start a question or a statement.
+fn bare_task(text: &str) -> Option<String> {
+    let words: Vec<&str> = text.split_whitespace().collect();
+    let first = words.first()?.to_lowercase();
+    let plain = words.iter().all(|w| {
+        w.chars()
+            .all(|c| c.is_alphanumeric() || matches!(c, '\'' | '-' | ',' | '.' | '&' | '/'))
+    });
+    ((2..=8).contains(&words.len())
+        && plain
+        && first.chars().all(char::is_alphabetic)
+        && !NOT_A_TASK_START.contains(&first.as_str())
+        && !words
+            .iter()
+            .any(|w| ADDRESSES_THE_ASSISTANT.contains(&w.to_lowercase().as_str()))
+        && !text.contains('?'))
+    .then(|| clean_title(text))
+}
 
 static THANKS: LazyLock<Regex> = LazyLock::new(|| {
     re(
@@ -257,6 +307,18 @@ pub fn parse(message: &str) -> Intent {
     if CLEAR_COMPLETED.is_match(&text) {
         return Intent::ClearCompleted;
     }
+    if UNDO.is_match(&text) {
+        return Intent::Undo;
+    }
+    if let Some(c) = DUE.captures(&text) {
+        let when = c
+            .name("when")
+            .or_else(|| c.name("overdue"))
+            .map(|m| m.as_str().trim().to_string());
+        if let Some(when) = when {
+            return Intent::Due(when);
+        }
+    }
     if let Some((target, Some(title))) = capture(&RENAME, &text, "target")
         && let Some(r) = task_ref(&target)
     {
@@ -291,7 +353,10 @@ pub fn parse(message: &str) -> Intent {
             return Intent::Add(title);
         }
     }
-    Intent::Unknown
+    if message.trim_end().ends_with('?') {
+        return Intent::Unknown;
+    }
+    bare_task(&text).map_or(Intent::Unknown, Intent::AddGuessed)
 }
 
 #[cfg(test)]
@@ -406,6 +471,34 @@ mod tests {
             ("", Help),
             ("the weather is nice", Unknown),
             ("42", Unknown),
+            // undo
+            ("undo", Undo),
+            ("undo that", Undo),
+            ("oops, undo the last change", Undo),
+            ("take that back", Undo),
+            ("cancel that", Undo),
+            ("that was a mistake", Undo),
+            // bare titles
+            ("buy groceries", AddGuessed("buy groceries".into())),
+            ("Call the plumber", AddGuessed("Call the plumber".into())),
+            (
+                "pick up dry cleaning tomorrow",
+                AddGuessed("pick up dry cleaning tomorrow".into()),
+            ),
+            ("is it raining", Unknown),
+            ("why not", Unknown),
+            ("sing me a song", Unknown),
+            ("hello world", Unknown),
+            ("groceries", Unknown),
+            ("buy groceries?", Unknown),
+            // due days
+            ("what's due tomorrow?", Due("tomorrow".into())),
+            ("what is due this week", Due("this week".into())),
+            ("anything due today?", Due("today".into())),
+            ("show tasks due friday", Due("friday".into())),
+            ("what's overdue", Due("overdue".into())),
+            ("which tasks are overdue?", Due("overdue".into())),
+            ("due tomorrow", Due("tomorrow".into())),
         ];
         assert!(table.len() >= 40);
         let failures: Vec<String> = table

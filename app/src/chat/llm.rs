@@ -28,8 +28,9 @@ pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(60);
 
 const SYSTEM_PROMPT: &str = "You are the assistant of a to-do app. Manage the user's tasks only through \
 the tools add_task, list_tasks, complete_task, update_task and delete_task. When the user names a task by \
-its words rather than its id, call list_tasks first to find the id. Confirm what you did in one or two \
-short sentences. If a request is not about the to-do list, say briefly what you can help with.";
+its words rather than its number, call list_tasks first to find the number. Due days are YYYY-MM-DD; \
+work them out from today's date below. Confirm what you did in one or two short sentences. If a request \
+is not about the to-do list, say briefly what you can help with.";
 
 /// A chat model behind an OpenAI-compatible endpoint.
 pub struct ModelChat {
@@ -83,10 +84,12 @@ impl ModelChat {
         user_id: i64,
         history: &[StoredMessage],
         message: &str,
+        today: chrono::NaiveDate,
     ) -> Result<(String, Vec<Action>), ApiError> {
+        let system = format!("{SYSTEM_PROMPT}\nToday is {}.", today.format("%A %Y-%m-%d"));
         let mut messages = vec![ChatCompletionRequestMessage::System(
             ChatCompletionRequestSystemMessage {
-                content: ChatCompletionRequestSystemMessageContent::Text(SYSTEM_PROMPT.into()),
+                content: ChatCompletionRequestSystemMessageContent::Text(system),
                 name: None,
             },
         )];

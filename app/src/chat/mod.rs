@@ -1,11 +1,13 @@
 //! The chat: a message in, task operations and a reply out, with the conversation in the DB.
 
+pub mod due;
 pub mod intent;
 pub mod llm;
 pub mod offline;
 pub mod ops;
 pub mod routes;
 pub mod store;
+pub mod undo;
 
 use crate::config::LlmConfig;
 use crate::db::Db;
@@ -45,13 +47,14 @@ impl ChatEngine {
         user_id: i64,
         history: &[StoredMessage],
         message: &str,
+        today: chrono::NaiveDate,
     ) -> Result<(String, Vec<Action>), ApiError> {
         match self {
             Self::Offline => {
-                let r = offline::respond(db, user_id, message).await?;
+                let r = offline::respond(db, user_id, message, today).await?;
                 Ok((r.reply, r.actions))
             }
-            Self::Model(m) => m.respond(db, user_id, history, message).await,
+            Self::Model(m) => m.respond(db, user_id, history, message, today).await,
         }
     }
 }

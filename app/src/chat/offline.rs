@@ -1,5 +1,8 @@
 //! Carries out a parsed [`Intent`] with the task operations and words the reply.
 
+use chrono::NaiveDate;
+
+use super::due;
 use super::intent::{Intent, TaskRef, parse};
 use super::ops::{
     self, Action, AddTaskArgs, ListTasksArgs, OpResult, TaskIdArgs, TaskOp, UpdateTaskArgs,
@@ -20,15 +23,82 @@ pub struct OfflineReply {
 /// What the offline engine can do, shown when a message is not understood.
 pub const HELP_TEXT: &str = "I can manage your to-do list. Try: \"add buy milk\", \"remind me to call mom\", \
 \"what's on my list\", \"show completed tasks\", \"mark 2 as done\", \"rename task 3 to pay rent\", \
-\"delete the milk task\" or \"clear completed tasks\".";
+\"delete the milk task\", \"what's due tomorrow\", \"clear completed tasks\" or \"undo\".";
 
 fn line(t: &Task) -> String {
     format!(
-        "#{} [{}] {}",
+        "#{} [{}] {}{}",
         t.number,
         if t.completed { "x" } else { " " },
-        t.title
+        t.title,
+        t.due_date
+            .as_deref()
+            .map(|d| format!(" (due {d})"))
+            .unwrap_or_default()
     )
+}
+
+/// "tomorrow (Sunday 2026-12-06)": the phrase with the day it resolved to.
+fn day_words(phrase: &str, span: &due::DueSpan) -> String {
+    match (span.from, span.to) {
+        (Some(a), Some(b)) if a == b => format!("{phrase} ({})", a.format("%A %Y-%m-%d")),
+        (Some(a), Some(b)) => format!(
+            "{phrase} ({} to {})",
+            a.format("%Y-%m-%d"),
+            b.format("%Y-%m-%d")
+        ),
+        _ => phrase.to_string(),
+    }
+}
+
+/// Lists the pending tasks due in the span a question named.
+async fn due_in(
+    db: &Db,
+    user_id: i64,
+    phrase: &str,
+    today: NaiveDate,
+) -> Result<OfflineReply, ApiError> {
+    let Some(span) = due::span(phrase, today) else {
+        return Ok(OfflineReply {
+            reply: format!(
+                "I don't know which day \"{phrase}\" is. Try \"tomorrow\", \"friday\", \"this week\", \"overdue\" or a date like {}.",
+                today.format("%Y-%m-%d")
+            ),
+            actions: vec![],
+        });
+    };
+    let iso = |d: Option<NaiveDate>| d.map(|d| d.format("%Y-%m-%d").to_string());
+    let op = TaskOp::List(ListTasksArgs {
+        status: TaskFilter::Pending,
+        due_from: iso(span.from),
+        due_to: iso(span.to),
+    });
+    let (action, outcome) = ops::execute_as_action(db, user_id, &op).await?;
+    let when = day_words(phrase, &span);
+    let reply = match outcome {
+        Ok(OpResult::Tasks(ts)) if ts.is_empty() => {
+            if span.pending_only {
+                "Nothing is overdue.".to_string()
+            } else {
+                format!("Nothing is due {when}.")
+            }
+        }
+        Ok(OpResult::Tasks(ts)) => {
+            let lines: Vec<String> = ts.iter().map(line).collect();
+            let head = if span.pending_only {
+                "Overdue".to_string()
+            } else {
+                format!("Due {when}")
+            };
+            format!("{head}:\n{}", lines.join("\n"))
+        }
+        Ok(other) => other.to_json().to_string(),
+        Err(msg) => format!("I couldn't do that: {msg}."),
+    };
+    Ok(OfflineReply {
+        reply,
+        actions: vec![action],
+    })
 }
 
 fn render_list(tasks: &[Task], filter: TaskFilter) -> String {
@@ -145,9 +215,15 @@ async fn resolve(
     })
 }
 
-/// Answers one message.
-pub async fn respond(db: &Db, user_id: i64, message: &str) -> Result<OfflineReply, ApiError> {
+/// Answers one message; relative days count from `today` (the person's).
+pub async fn respond(
+    db: &Db,
+    user_id: i64,
+    message: &str,
+    today: NaiveDate,
+) -> Result<OfflineReply, ApiError> {
     let intent = parse(message);
+    let guessed = matches!(intent, Intent::AddGuessed(_));
     let target = match &intent {
         Intent::Complete(r) | Intent::Delete(r) | Intent::Rename(r, _) => {
             match resolve(db, user_id, r, true).await? {
@@ -170,6 +246,14 @@ pub async fn respond(db: &Db, user_id: i64, message: &str) -> Result<OfflineRepl
             });
         }
         Intent::ClearCompleted => return clear_completed(db, user_id).await,
+        Intent::Due(phrase) => return due_in(db, user_id, &phrase, today).await,
+        Intent::Undo => {
+            // The chat route undoes before any engine runs; this is only reached without one.
+            return Ok(OfflineReply {
+                reply: "There is nothing to undo here.".into(),
+                actions: vec![],
+            });
+        }
         Intent::Help => {
             return Ok(OfflineReply {
                 reply: HELP_TEXT.into(),
@@ -185,25 +269,44 @@ pub async fn respond(db: &Db, user_id: i64, message: &str) -> Result<OfflineRepl
                 actions: vec![],
             });
         }
-        Intent::Add(title) => TaskOp::Add(AddTaskArgs {
-            title,
-            description: None,
+        Intent::Add(title) | Intent::AddGuessed(title) => {
+            let (title, due) = due::split_title(&title, today);
+            TaskOp::Add(AddTaskArgs {
+                title,
+                description: None,
+                due_date: due.map(|d| d.format("%Y-%m-%d").to_string()),
+            })
+        }
+        Intent::List(status) => TaskOp::List(ListTasksArgs {
+            status,
+            ..ListTasksArgs::default()
         }),
-        Intent::List(status) => TaskOp::List(ListTasksArgs { status }),
         Intent::Complete(_) => TaskOp::Complete(TaskIdArgs { number: target }),
         Intent::Delete(_) => TaskOp::Delete(TaskIdArgs { number: target }),
         Intent::Rename(_, title) => TaskOp::Update(UpdateTaskArgs {
             number: target,
             title: Some(title),
             description: None,
+            due_date: None,
         }),
     };
     let (action, outcome) = ops::execute_as_action(db, user_id, &op).await?;
     let reply = match (&op, outcome) {
         (_, Err(msg)) => format!("I couldn't do that: {msg}."),
-        (TaskOp::Add(_), Ok(OpResult::Task(t))) => {
-            format!("Added task #{}: {}.", t.number, t.title)
-        }
+        (TaskOp::Add(_), Ok(OpResult::Task(t))) => format!(
+            "Added task #{}: {}{}.{}",
+            t.number,
+            t.title,
+            t.due_date
+                .as_deref()
+                .map(|d| format!(" (due {d})"))
+                .unwrap_or_default(),
+            if guessed {
+                " (Say \"undo\" if that wasn't meant as a task.)"
+            } else {
+                ""
+            }
+        ),
         (TaskOp::List(a), Ok(OpResult::Tasks(ts))) => render_list(&ts, a.status),
         (TaskOp::Complete(_), Ok(OpResult::Task(t))) => {
             format!("Marked #{} \"{}\" as done.", t.number, t.title)
@@ -263,6 +366,7 @@ mod tests {
             title: title.into(),
             description: None,
             completed: false,
+            due_date: None,
             created_at: 0,
             updated_at: 0,
         }

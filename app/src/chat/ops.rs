@@ -5,6 +5,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
+use super::undo::Reversal;
 use crate::db::Db;
 use crate::error::ApiError;
 use crate::tasks::store::{self, Task, TaskFilter, TaskPatch};
@@ -18,6 +19,9 @@ pub struct AddTaskArgs {
     /// Optional longer description.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
+    /// The day it is due, YYYY-MM-DD, when the person said one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub due_date: Option<String>,
 }
 
 /// Arguments of `list_tasks`.
@@ -27,6 +31,12 @@ pub struct ListTasksArgs {
     /// Which tasks to list: all (default), pending or completed.
     #[serde(default)]
     pub status: TaskFilter,
+    /// Only tasks due on or after this day (YYYY-MM-DD).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub due_from: Option<String>,
+    /// Only tasks due on or before this day (YYYY-MM-DD).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub due_to: Option<String>,
 }
 
 /// Arguments of `complete_task` and `delete_task`.
@@ -49,6 +59,9 @@ pub struct UpdateTaskArgs {
     /// The new description, if it changes.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
+    /// The new due day, YYYY-MM-DD ("" removes it), if it changes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub due_date: Option<String>,
 }
 
 /// One task operation with its arguments.
@@ -90,7 +103,7 @@ pub fn tool_specs() -> Vec<ToolSpec> {
         },
         ToolSpec {
             name: "list_tasks",
-            description: "List the user's tasks: all, pending or completed.",
+            description: "List the user's tasks: all, pending or completed, optionally only those due in a span of days.",
             parameters: schema::<ListTasksArgs>(),
         },
         ToolSpec {
@@ -100,7 +113,7 @@ pub fn tool_specs() -> Vec<ToolSpec> {
         },
         ToolSpec {
             name: "update_task",
-            description: "Change the title or description of one of the user's tasks.",
+            description: "Change the title, description or due day of one of the user's tasks.",
             parameters: schema::<UpdateTaskArgs>(),
         },
         ToolSpec {
@@ -122,6 +135,9 @@ pub struct Action {
     pub ok: bool,
     /// The result (task or list) or the error message.
     pub result: Value,
+    /// How to put the change back ("undo"); never sent.
+    #[serde(skip)]
+    pub reversal: Option<Reversal>,
 }
 
 impl TaskOp {
@@ -190,10 +206,32 @@ impl OpResult {
 /// Runs an operation for `user_id`.
 pub async fn execute(db: &Db, user_id: i64, op: &TaskOp) -> Result<OpResult, ApiError> {
     Ok(match op {
-        TaskOp::Add(a) => {
-            OpResult::Task(store::create(db, user_id, &a.title, a.description.clone()).await?)
+        TaskOp::Add(a) => OpResult::Task(
+            store::create(
+                db,
+                user_id,
+                &a.title,
+                a.description.clone(),
+                a.due_date.clone(),
+            )
+            .await?,
+        ),
+        TaskOp::List(a) => {
+            let from = store::valid_due_date(a.due_from.clone())?;
+            let to = store::valid_due_date(a.due_to.clone())?;
+            let mut tasks = store::list(db, user_id, a.status).await?;
+            if from.is_some() || to.is_some() {
+                // ISO days compare as text.
+                tasks.retain(|t| {
+                    t.due_date.as_deref().is_some_and(|d| {
+                        from.as_deref().is_none_or(|f| d >= f)
+                            && to.as_deref().is_none_or(|e| d <= e)
+                    })
+                });
+                tasks.sort_by(|x, y| x.due_date.cmp(&y.due_date));
+            }
+            OpResult::Tasks(tasks)
         }
-        TaskOp::List(a) => OpResult::Tasks(store::list(db, user_id, a.status).await?),
         TaskOp::Complete(a) => OpResult::Task(
             store::update(
                 db,
@@ -207,9 +245,9 @@ pub async fn execute(db: &Db, user_id: i64, op: &TaskOp) -> Result<OpResult, Api
             .await?,
         ),
         TaskOp::Update(a) => {
-            if a.title.is_none() && a.description.is_none() {
+            if a.title.is_none() && a.description.is_none() && a.due_date.is_none() {
                 return Err(ApiError::Unprocessable(
-                    "update_task needs a new title or description".into(),
+                    "update_task needs a new title, description or due_date".into(),
                 ));
             }
             OpResult::Task(
@@ -221,6 +259,7 @@ pub async fn execute(db: &Db, user_id: i64, op: &TaskOp) -> Result<OpResult, Api
                         title: a.title.clone(),
                         description: a.description.clone(),
                         completed: None,
+                        due_date: a.due_date.clone(),
                     },
                 )
                 .await?,
@@ -243,6 +282,14 @@ pub async fn execute_as_action(
     user_id: i64,
     op: &TaskOp,
 ) -> Result<(Action, Result<OpResult, String>), ApiError> {
+    // The task as it was, for "undo" (a missing one makes execute say so below).
+    let before = match op {
+        TaskOp::Complete(a) | TaskOp::Delete(a) => {
+            store::by_number(db, user_id, a.number).await.ok()
+        }
+        TaskOp::Update(a) => store::by_number(db, user_id, a.number).await.ok(),
+        TaskOp::Add(_) | TaskOp::List(_) => None,
+    };
     let outcome = match execute(db, user_id, op).await {
         Ok(r) => Ok(r),
         Err(e @ (ApiError::NotFound(_) | ApiError::Unprocessable(_))) => Err(e.to_string()),
@@ -255,6 +302,13 @@ pub async fn execute_as_action(
         result: match &outcome {
             Ok(r) => r.to_json(),
             Err(msg) => json!({ "error": msg }),
+        },
+        reversal: match (op, &outcome) {
+            (TaskOp::Add(_), Ok(OpResult::Task(created))) => {
+                Some(Reversal::Remove(created.clone()))
+            }
+            (TaskOp::List(_), _) | (_, Err(_)) => None,
+            _ => before.map(Reversal::Restore),
         },
     };
     Ok((action, outcome))

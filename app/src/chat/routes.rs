@@ -1,11 +1,15 @@
-//! `POST /api/chat`.
+//! `POST /api/chat` (one message in, the reply out) and `GET /api/chat` (the latest
+//! conversation, so a reloaded page shows it again).
 
 use axum::Json;
 use axum::extract::State;
 use serde::{Deserialize, Serialize};
 
+use chrono::NaiveDate;
+
 use super::ops::Action;
 use super::store::{self, Role};
+use super::{intent, undo};
 use crate::auth::AuthUser;
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -21,6 +25,28 @@ pub struct ChatRequest {
     pub conversation_id: Option<i64>,
     /// The person's message.
     pub message: String,
+    /// The person's today (YYYY-MM-DD), for "tomorrow" and "friday"; the server's UTC day
+    /// when absent or more than a day away from it.
+    #[serde(default)]
+    pub today: Option<String>,
+}
+
+/// One message of a stored conversation.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct ShownMessage {
+    /// `user` or `assistant`.
+    pub role: String,
+    /// Text.
+    pub content: String,
+}
+
+/// The latest conversation.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct ConversationView {
+    /// Its id (continue it with this), or null when the user has none.
+    pub conversation_id: Option<i64>,
+    /// Its latest messages, oldest first.
+    pub messages: Vec<ShownMessage>,
 }
 
 /// A chat response.
@@ -50,14 +76,58 @@ pub async fn chat(
             "message is {len} characters; the limit is {MAX_MESSAGE_CHARS}"
         )));
     }
+    let today = persons_today(req.today.as_deref());
     let conversation_id = store::open(&s.db, user.id, req.conversation_id).await?;
-    let history = store::recent(&s.db, conversation_id).await?;
-    store::append(&s.db, conversation_id, Role::User, message).await?;
-    let (reply, actions) = s.chat.respond(&s.db, user.id, &history, message).await?;
+    let history = store::recent(&s.db, conversation_id, store::HISTORY_LIMIT).await?;
+    let turn = store::append(&s.db, conversation_id, Role::User, message).await?;
+    // Undo is decided here, before any engine: it is the same for the model and offline.
+    let (reply, actions) = if intent::parse(message) == intent::Intent::Undo {
+        undo::undo_last(&s.db, user.id, conversation_id).await?
+    } else {
+        let answer = s
+            .chat
+            .respond(&s.db, user.id, &history, message, today)
+            .await?;
+        undo::record(&s.db, conversation_id, turn, &answer.1).await?;
+        answer
+    };
     store::append(&s.db, conversation_id, Role::Assistant, &reply).await?;
     Ok(Json(ChatResponse {
         conversation_id,
         reply,
         actions,
+    }))
+}
+
+/// The person's day when it is plausible (time zones differ by at most a day), else UTC's.
+fn persons_today(said: Option<&str>) -> NaiveDate {
+    let utc = chrono::Utc::now().date_naive();
+    said.and_then(|d| NaiveDate::parse_from_str(d.trim(), "%Y-%m-%d").ok())
+        .filter(|d| (*d - utc).num_days().abs() <= 1)
+        .unwrap_or(utc)
+}
+
+/// Returns the user's latest conversation with its last messages.
+pub async fn latest(
+    State(s): State<AppState>,
+    user: AuthUser,
+) -> Result<Json<ConversationView>, ApiError> {
+    let Some(id) = store::latest(&s.db, user.id).await? else {
+        return Ok(Json(ConversationView {
+            conversation_id: None,
+            messages: vec![],
+        }));
+    };
+    let messages = store::recent(&s.db, id, store::SHOWN_LIMIT)
+        .await?
+        .into_iter()
+        .map(|m| ShownMessage {
+            role: m.role.as_str().to_string(),
+            content: m.content,
+        })
+        .collect();
+    Ok(Json(ConversationView {
+        conversation_id: Some(id),
+        messages,
     }))
 }

@@ -13,7 +13,8 @@ pub enum Role {
 }
 
 impl Role {
-    fn as_str(self) -> &'static str {
+    /// The name stored and sent to clients.
+    pub fn as_str(self) -> &'static str {
         match self {
             Self::User => "user",
             Self::Assistant => "assistant",
@@ -57,14 +58,31 @@ pub async fn open(db: &Db, user_id: i64, id: Option<i64>) -> Result<i64, ApiErro
     .await?)
 }
 
-/// The latest messages of a conversation, oldest first.
-pub async fn recent(db: &Db, conversation_id: i64) -> Result<Vec<StoredMessage>, ApiError> {
+/// How many messages a reloaded page shows again.
+pub const SHOWN_LIMIT: i64 = 100;
+
+/// The user's most recently started conversation, if any.
+pub async fn latest(db: &Db, user_id: i64) -> Result<Option<i64>, ApiError> {
+    Ok(sqlx::query_scalar(
+        "SELECT id FROM conversations WHERE user_id = $1 ORDER BY id DESC LIMIT 1",
+    )
+    .bind(user_id)
+    .fetch_optional(db)
+    .await?)
+}
+
+/// The latest `limit` messages of a conversation, oldest first.
+pub async fn recent(
+    db: &Db,
+    conversation_id: i64,
+    limit: i64,
+) -> Result<Vec<StoredMessage>, ApiError> {
     let rows: Vec<(String, String)> = sqlx::query_as(
         "SELECT role, content FROM (SELECT id, role, content FROM messages WHERE conversation_id = $1 \
          ORDER BY id DESC LIMIT $2) recent ORDER BY id",
     )
     .bind(conversation_id)
-    .bind(HISTORY_LIMIT)
+    .bind(limit)
     .fetch_all(db)
     .await?;
     Ok(rows
@@ -80,21 +98,20 @@ pub async fn recent(db: &Db, conversation_id: i64) -> Result<Vec<StoredMessage>,
         .collect())
 }
 
-/// Appends a message.
+/// Appends a message; its id.
 pub async fn append(
     db: &Db,
     conversation_id: i64,
     role: Role,
     content: &str,
-) -> Result<(), ApiError> {
-    sqlx::query(
-        "INSERT INTO messages (conversation_id, role, content, created_at) VALUES ($1, $2, $3, $4)",
+) -> Result<i64, ApiError> {
+    Ok(sqlx::query_scalar(
+        "INSERT INTO messages (conversation_id, role, content, created_at) VALUES ($1, $2, $3, $4) RETURNING id",
     )
     .bind(conversation_id)
     .bind(role.as_str())
     .bind(content)
     .bind(now_ms())
-    .execute(db)
-    .await?;
-    Ok(())
+    .fetch_one(db)
+    .await?)
 }

@@ -29,6 +29,8 @@ struct NewTask {
     title: String,
     #[serde(default)]
     description: Option<String>,
+    #[serde(default)]
+    due_date: Option<String>,
 }
 
 async fn list(
@@ -44,7 +46,7 @@ async fn create(
     user: AuthUser,
     Json(t): Json<NewTask>,
 ) -> Result<(StatusCode, Json<Task>), ApiError> {
-    let task = store::create(&s.db, user.id, &t.title, t.description).await?;
+    let task = store::create(&s.db, user.id, &t.title, t.description, t.due_date).await?;
     Ok((StatusCode::CREATED, Json(task)))
 }
 

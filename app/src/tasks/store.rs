@@ -27,6 +27,9 @@ pub struct Task {
     pub description: Option<String>,
     /// Whether it is done.
     pub completed: bool,
+    /// The day it is due (`YYYY-MM-DD`), if any.
+    #[serde(default)]
+    pub due_date: Option<String>,
     /// Creation time, ms since epoch.
     pub created_at: i64,
     /// Last change, ms since epoch.
@@ -55,6 +58,8 @@ pub struct TaskPatch {
     pub description: Option<String>,
     /// New completion state.
     pub completed: Option<bool>,
+    /// New due day, `YYYY-MM-DD` (an empty string clears it).
+    pub due_date: Option<String>,
 }
 
 fn from_row(row: &AnyRow) -> Result<Task, sqlx::Error> {
@@ -64,6 +69,7 @@ fn from_row(row: &AnyRow) -> Result<Task, sqlx::Error> {
         title: row.try_get("title")?,
         description: row.try_get("description")?,
         completed: row.try_get::<i64, _>("completed")? != 0,
+        due_date: row.try_get("due_date")?,
         created_at: row.try_get("created_at")?,
         updated_at: row.try_get("updated_at")?,
     })
@@ -72,7 +78,7 @@ fn from_row(row: &AnyRow) -> Result<Task, sqlx::Error> {
 /// The selected columns, as a literal so queries stay static strings.
 macro_rules! columns {
     () => {
-        "id, number, title, description, completed, created_at, updated_at"
+        "id, number, title, description, completed, due_date, created_at, updated_at"
     };
 }
 
@@ -102,15 +108,31 @@ fn valid_description(d: Option<String>) -> Result<Option<String>, ApiError> {
     }
 }
 
+/// Checks a due day: `YYYY-MM-DD`, a real date; empty means none.
+pub fn valid_due_date(due: Option<String>) -> Result<Option<String>, ApiError> {
+    match due.map(|d| d.trim().to_string()) {
+        None => Ok(None),
+        Some(d) if d.is_empty() => Ok(None),
+        Some(d) => match chrono::NaiveDate::parse_from_str(&d, "%Y-%m-%d") {
+            Ok(date) => Ok(Some(date.format("%Y-%m-%d").to_string())),
+            Err(_) => Err(ApiError::Unprocessable(format!(
+                "due_date {d:?} is not a date: use YYYY-MM-DD, e.g. 2026-12-24"
+            ))),
+        },
+    }
+}
+
 /// Creates a task for `user_id`.
 pub async fn create(
     db: &Db,
     user_id: i64,
     title: &str,
     description: Option<String>,
+    due_date: Option<String>,
 ) -> Result<Task, ApiError> {
     let title = valid_title(title)?;
     let description = valid_description(description)?;
+    let due_date = valid_due_date(due_date)?;
     let now = now_ms();
     // The user's counter is bumped in one statement (a row lock on Postgres, a write lock
     // on SQLite), so parallel creations get distinct numbers and none is ever reused.
@@ -121,14 +143,15 @@ pub async fn create(
     .fetch_one(db)
     .await?;
     let row = sqlx::query(concat!(
-        "INSERT INTO tasks (user_id, number, title, description, completed, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, 0, $5, $5) RETURNING ",
+        "INSERT INTO tasks (user_id, number, title, description, completed, due_date, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, 0, $5, $6, $6) RETURNING ",
         columns!()
     ))
     .bind(user_id)
     .bind(number)
     .bind(&title)
     .bind(&description)
+    .bind(&due_date)
     .bind(now)
     .fetch_one(db)
     .await?;
@@ -153,23 +176,23 @@ pub async fn by_number(db: &Db, user_id: i64, number: i64) -> Result<Task, ApiEr
     })
 }
 
-/// Lists a user's tasks, oldest first.
+/// Lists a user's tasks in the order of their numbers (a restored task keeps its place).
 pub async fn list(db: &Db, user_id: i64, filter: TaskFilter) -> Result<Vec<Task>, ApiError> {
     let sql = match filter {
         TaskFilter::All => concat!(
             "SELECT ",
             columns!(),
-            " FROM tasks WHERE user_id = $1 ORDER BY id"
+            " FROM tasks WHERE user_id = $1 ORDER BY number"
         ),
         TaskFilter::Pending => concat!(
             "SELECT ",
             columns!(),
-            " FROM tasks WHERE user_id = $1 AND completed = 0 ORDER BY id"
+            " FROM tasks WHERE user_id = $1 AND completed = 0 ORDER BY number"
         ),
         TaskFilter::Completed => concat!(
             "SELECT ",
             columns!(),
-            " FROM tasks WHERE user_id = $1 AND completed <> 0 ORDER BY id"
+            " FROM tasks WHERE user_id = $1 AND completed <> 0 ORDER BY number"
         ),
     };
     let rows = sqlx::query(sql).bind(user_id).fetch_all(db).await?;
@@ -209,8 +232,12 @@ pub async fn update(db: &Db, user_id: i64, id: i64, patch: TaskPatch) -> Result<
         None => current.description,
     };
     let completed = patch.completed.unwrap_or(current.completed);
+    let due_date = match patch.due_date {
+        Some(d) => valid_due_date(Some(d))?,
+        None => current.due_date,
+    };
     let row = sqlx::query(concat!(
-        "UPDATE tasks SET title = $1, description = $2, completed = $3, updated_at = $4 \
+        "UPDATE tasks SET title = $1, description = $2, completed = $3, due_date = $7, updated_at = $4 \
          WHERE user_id = $5 AND id = $6 RETURNING ",
         columns!()
     ))
@@ -220,12 +247,52 @@ pub async fn update(db: &Db, user_id: i64, id: i64, patch: TaskPatch) -> Result<
     .bind(now_ms())
     .bind(user_id)
     .bind(id)
+    .bind(&due_date)
     .fetch_optional(db)
     .await?;
     row.as_ref()
         .map(from_row)
         .transpose()?
         .ok_or_else(|| not_found(id))
+}
+
+/// Puts a task back as `before` was, found by its number (a deleted and restored task has a
+/// new id): its fields when it still exists, else a new row with its old number (numbers
+/// are never handed out twice, so the number is still free).
+pub async fn restore(db: &Db, user_id: i64, before: &Task) -> Result<Task, ApiError> {
+    let row = sqlx::query(concat!(
+        "UPDATE tasks SET title = $1, description = $2, completed = $3, due_date = $4, updated_at = $5 \
+         WHERE user_id = $6 AND number = $7 RETURNING ",
+        columns!()
+    ))
+    .bind(&before.title)
+    .bind(&before.description)
+    .bind(i64::from(before.completed))
+    .bind(&before.due_date)
+    .bind(now_ms())
+    .bind(user_id)
+    .bind(before.number)
+    .fetch_optional(db)
+    .await?;
+    if let Some(row) = row {
+        return Ok(from_row(&row)?);
+    }
+    let row = sqlx::query(concat!(
+        "INSERT INTO tasks (user_id, number, title, description, completed, due_date, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING ",
+        columns!()
+    ))
+    .bind(user_id)
+    .bind(before.number)
+    .bind(&before.title)
+    .bind(&before.description)
+    .bind(i64::from(before.completed))
+    .bind(&before.due_date)
+    .bind(before.created_at)
+    .bind(now_ms())
+    .fetch_one(db)
+    .await?;
+    Ok(from_row(&row)?)
 }
 
 /// Deletes a task of the user, returning what was deleted.

@@ -512,10 +512,7 @@ impl Life {
             tokio::select! {
                 w = r.child.wait() => return exit_of(w),
                 _ = stop.changed() => {
-                    process::terminate(r.pid);
-                    if tokio::time::timeout(self.grace(), r.child.wait()).await.is_err() {
-                        let _ = r.child.kill().await;
-                    }
+                    self.stop_gracefully(&mut r).await;
                     return Exit::Stopped;
                 }
                 _ = tokio::time::sleep(tick) => {}
@@ -578,15 +575,41 @@ impl Life {
             self.name
         );
         self.record(&pod_now, Kind::Normal, "Killing", &msg);
+        let code = self.stop_gracefully(r).await.unwrap_or(137);
+        Exit::Code(code, "Error")
+    }
+
+    /// Stops the process as the kubelet does: the `preStop` sleep hook first (the process
+    /// still runs and serves), then SIGTERM, then SIGKILL when the grace period, counted
+    /// from the start of the hook, has run out. The exit code, or None after SIGKILL.
+    async fn stop_gracefully(&self, r: &mut Running) -> Option<i32> {
+        let grace = self.grace();
+        let deadline = Instant::now() + grace;
+        let hook = self.pre_stop_sleep().min(grace);
+        if !hook.is_zero()
+            && let Ok(w) = tokio::time::timeout(hook, r.child.wait()).await
+        {
+            return w.ok().map(|st| st.code().unwrap_or(143));
+        }
         process::terminate(r.pid);
-        let code = match tokio::time::timeout(self.grace(), r.child.wait()).await {
-            Ok(Ok(st)) => st.code().unwrap_or(143),
+        // The kubelet gives the process at least 2 s after a hook that used up the grace.
+        let left = deadline
+            .saturating_duration_since(Instant::now())
+            .max(self.k.scaled(Duration::from_secs(2)));
+        match tokio::time::timeout(left, r.child.wait()).await {
+            Ok(Ok(st)) => Some(st.code().unwrap_or(143)),
             _ => {
                 let _ = r.child.kill().await;
-                137
+                None
             }
-        };
-        Exit::Code(code, "Error")
+        }
+    }
+
+    /// `lifecycle.preStop.sleep.seconds`, scaled by the time scale; zero without one.
+    fn pre_stop_sleep(&self) -> Duration {
+        self.c["lifecycle"]["preStop"]["sleep"]["seconds"]
+            .as_u64()
+            .map_or(Duration::ZERO, |s| self.k.scaled(Duration::from_secs(s)))
     }
 
     /// After an exit: terminated for good under the restart policy, else CrashLoopBackOff

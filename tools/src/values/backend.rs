@@ -90,6 +90,8 @@ pub struct BackendValues {
     pub pod_disruption_budget: DisruptionBudget,
     /// Traffic allowed: from the frontend in, to Postgres, DNS and the model endpoint out.
     pub network_policy: NetworkPolicyValues,
+    /// preStop sleep and drain on stop.
+    pub shutdown: Shutdown,
     /// HorizontalPodAutoscaler.
     pub autoscaling: Autoscaling,
     /// Numeric user and group.
@@ -168,6 +170,7 @@ impl Default for BackendValues {
                 min_available: 1,
             },
             network_policy: NetworkPolicyValues { enabled: true },
+            shutdown: Shutdown::default(),
             autoscaling: Autoscaling {
                 enabled: false,
                 min_replicas: 2,

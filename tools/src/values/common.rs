@@ -119,6 +119,29 @@ pub struct NetworkPolicyValues {
     pub enabled: bool,
 }
 
+/// How pods stop without losing requests: the kubelet waits `preStopSleepSeconds` (the
+/// native `sleep` action) before SIGTERM, then the app serves for `drainSeconds` with
+/// `/ready` failing. Both, plus the app's 15 s in-flight limit, fit the 30 s grace period.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Shutdown {
+    /// Seconds the kubelet waits before SIGTERM (0: no preStop hook).
+    #[schemars(range(max = 5))]
+    pub pre_stop_sleep_seconds: u32,
+    /// Seconds the app keeps serving after SIGTERM (SHUTDOWN_DRAIN_SECONDS).
+    #[schemars(range(max = 10))]
+    pub drain_seconds: u32,
+}
+
+impl Default for Shutdown {
+    fn default() -> Self {
+        Self {
+            pre_stop_sleep_seconds: 5,
+            drain_seconds: 5,
+        }
+    }
+}
+
 /// HorizontalPodAutoscaler (autoscaling/v2, CPU utilisation).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]

@@ -36,12 +36,14 @@ pub struct FrontendValues {
     pub config: FrontendConfig,
     /// Requests and limits.
     pub resources: Resources,
-    /// Probe timings (both on /health).
+    /// Probe timings (liveness on /health, readiness on /ready).
     pub probes: Probes,
     /// PodDisruptionBudget.
     pub pod_disruption_budget: DisruptionBudget,
     /// Traffic allowed: from anywhere to the UI port in, to the backend and DNS out.
     pub network_policy: NetworkPolicyValues,
+    /// preStop sleep and drain on stop.
+    pub shutdown: Shutdown,
     /// HorizontalPodAutoscaler.
     pub autoscaling: Autoscaling,
     /// Numeric user and group.
@@ -107,6 +109,7 @@ impl Default for FrontendValues {
                 min_available: 1,
             },
             network_policy: NetworkPolicyValues { enabled: true },
+            shutdown: Shutdown::default(),
             autoscaling: Autoscaling {
                 enabled: false,
                 min_replicas: 2,
