@@ -14,6 +14,9 @@ pub enum ApiError {
     /// No valid session.
     #[error("{0}")]
     Unauthorized(String),
+    /// The request may not do this (e.g. it came from another site).
+    #[error("{0}")]
+    Forbidden(String),
     /// The object does not exist (or belongs to someone else).
     #[error("{0}")]
     NotFound(String),
@@ -47,6 +50,7 @@ impl ApiError {
         match self {
             Self::BadRequest(_) => (StatusCode::BAD_REQUEST, "bad_request"),
             Self::Unauthorized(_) => (StatusCode::UNAUTHORIZED, "unauthorized"),
+            Self::Forbidden(_) => (StatusCode::FORBIDDEN, "forbidden"),
             Self::NotFound(_) => (StatusCode::NOT_FOUND, "not_found"),
             Self::Conflict(_) => (StatusCode::CONFLICT, "conflict"),
             Self::Unprocessable(_) => (StatusCode::UNPROCESSABLE_ENTITY, "invalid_input"),

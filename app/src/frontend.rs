@@ -185,11 +185,13 @@ fn asset(content_type: &'static str, body: &'static str) -> Response {
         .into_response()
 }
 
-const FORWARDED_REQUEST_HEADERS: [HeaderName; 4] = [
+const FORWARDED_REQUEST_HEADERS: [HeaderName; 5] = [
     header::CONTENT_TYPE,
     header::COOKIE,
     header::AUTHORIZATION,
     header::ACCEPT,
+    // The backend's CSRF rule reads where the browser says the request came from.
+    HeaderName::from_static("sec-fetch-site"),
 ];
 const FORWARDED_RESPONSE_HEADERS: [HeaderName; 4] = [
     header::CONTENT_TYPE,

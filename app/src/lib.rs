@@ -3,6 +3,7 @@
 pub mod auth;
 pub mod chat;
 pub mod config;
+pub mod csrf;
 pub mod db;
 pub mod error;
 pub mod frontend;

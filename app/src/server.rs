@@ -41,6 +41,7 @@ pub fn router(state: AppState) -> Router {
             shutdown::close_connections_while_draining,
         ))
         .layer(middleware::from_fn(crate::input::reject_control_characters))
+        .layer(middleware::from_fn(crate::csrf::guard))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(middleware::from_fn(error::json_errors))
         .layer(middleware::from_fn_with_state(

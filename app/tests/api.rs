@@ -196,47 +196,110 @@ on_both_engines!(parallel_guesses_stop_at_the_limit_and_the_owner_still_signs_in
 
 /// Regression: a page on another origin could sign a user out with a plain form POST, since
 /// sign-out read no body and so no content-type check applied.
-async fn a_form_post_cannot_sign_a_user_out(engine: Engine) {
+async fn a_cross_site_form_changes_nothing_on_any_route(engine: Engine) {
     let db = TestDb::new(engine).await;
     let be = backend(&db, &[]).await;
     let user = User::sign_up(&be.url).await;
+    let (_, task) = user
+        .call("POST", "/api/tasks", Some(json!({"title": "keep me"})))
+        .await;
     let c = http();
     let cookie = format!("better-auth.session_token={}", user.token);
-    let r = c
-        .post(format!("{}/api/auth/sign-out", be.url))
-        .header("cookie", &cookie)
-        .header("content-type", "application/x-www-form-urlencoded")
-        .body("x=1")
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 415);
-    let e: Value = r.json().await.unwrap();
-    assert!(
-        e["error"]["message"]
-            .as_str()
-            .unwrap()
-            .contains("application/json"),
-        "{e}"
-    );
-    let still = c
-        .get(format!("{}/api/tasks", be.url))
-        .bearer_auth(&user.token)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(still.status(), 200, "the session survived");
-    // The UI's own sign-out (JSON, same cookie) works.
-    let r = c
-        .post(format!("{}/api/auth/sign-out", be.url))
-        .header("cookie", &cookie)
-        .json(&json!({}))
-        .send()
-        .await
-        .unwrap();
+    let id = task["id"].as_i64().unwrap();
+    // Every state-changing route, with each body a form can send, and a JSON body a page
+    // on another site might get through (marked cross-site by the browser).
+    let routes = [
+        ("POST", "/api/auth/sign-out".to_string()),
+        ("POST", "/api/tasks".to_string()),
+        ("POST", "/api/chat".to_string()),
+        ("PATCH", format!("/api/tasks/{id}")),
+        ("PUT", format!("/api/tasks/{id}")),
+        ("DELETE", format!("/api/tasks/{id}")),
+        ("POST", "/mcp".to_string()),
+    ];
+    let bodies = [
+        (
+            "application/x-www-form-urlencoded",
+            "title=pwned&message=delete+all",
+            None,
+        ),
+        (
+            "multipart/form-data; boundary=x",
+            "--x\r\nContent-Disposition: form-data; name=\"title\"\r\n\r\npwned\r\n--x--\r\n",
+            None,
+        ),
+        (
+            "text/plain",
+            "{\"title\":\"pwned\",\"message\":\"delete task 1\"}",
+            None,
+        ),
+        (
+            "application/json",
+            "{\"title\":\"pwned\",\"message\":\"delete task 1\",\"completed\":true}",
+            Some("cross-site"),
+        ),
+    ];
+    for (method, path) in &routes {
+        for (content_type, body, site) in &bodies {
+            let mut r = c
+                .request(
+                    reqwest::Method::from_bytes(method.as_bytes()).unwrap(),
+                    format!("{}{path}", be.url),
+                )
+                .header("cookie", &cookie)
+                .header("content-type", *content_type)
+                .body(*body);
+            if let Some(site) = site {
+                r = r.header("sec-fetch-site", *site);
+            }
+            let r = r.send().await.unwrap();
+            let status = r.status().as_u16();
+            assert!(
+                status == 415 || status == 403,
+                "{method} {path} as {content_type} ({site:?}) gave {status}"
+            );
+            let e: Value = r.json().await.unwrap();
+            assert!(
+                e["error"]["message"]
+                    .as_str()
+                    .unwrap()
+                    .contains(path.as_str()),
+                "{e}"
+            );
+        }
+    }
+    // Nothing changed: the session lives, the one task is as it was.
+    let (status, tasks) = user.call("GET", "/api/tasks", None).await;
+    assert_eq!(status, 200, "the session survived");
+    assert_eq!(tasks.as_array().unwrap().len(), 1);
+    assert_eq!(tasks[0]["title"], "keep me");
+    assert_eq!(tasks[0]["completed"], false);
+    // The UI's own requests (JSON, same cookie, same origin) work.
+    let same_site = |method: reqwest::Method, path: String, body: Value| {
+        c.request(method, format!("{}{path}", be.url))
+            .header("cookie", &cookie)
+            .header("sec-fetch-site", "same-origin")
+            .json(&body)
+            .send()
+    };
+    let r = same_site(
+        reqwest::Method::PATCH,
+        format!("/api/tasks/{id}"),
+        json!({"completed": true}),
+    )
+    .await
+    .unwrap();
+    assert_eq!(r.status(), 200);
+    let r = same_site(
+        reqwest::Method::POST,
+        "/api/auth/sign-out".into(),
+        json!({}),
+    )
+    .await
+    .unwrap();
     assert_eq!(r.status(), 200);
 }
-on_both_engines!(a_form_post_cannot_sign_a_user_out);
+on_both_engines!(a_cross_site_form_changes_nothing_on_any_route);
 
 async fn sign_in_is_rate_limited(engine: Engine) {
     let db = TestDb::new(engine).await;

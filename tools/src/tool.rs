@@ -279,6 +279,15 @@ fn in_namespace(ctx: &ToolContext, args: &mut Value) -> Result<Option<ToolContex
         Value::String(ns) if ns == ctx.cluster.namespace => Ok(None),
         Value::String(ns) if is_dns_label(&ns) => {
             let mut scoped = ctx.clone();
+            // Helm keeps a release's records in its namespace: its client must look there.
+            if let Some(h) = &ctx.helm {
+                let client = crate::helm::client_for(&ctx.cluster.target, Some(&ns))
+                    .map_err(|e| ToolError::Fatal(format!("Helm in namespace {ns}: {e}")))?;
+                scoped.helm = Some(HelmAccess {
+                    client: Arc::new(client),
+                    charts: h.charts.clone(),
+                });
+            }
             scoped.cluster.namespace = ns;
             Ok(Some(scoped))
         }

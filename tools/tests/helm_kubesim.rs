@@ -87,7 +87,7 @@ async fn install_upgrade_rollback_uninstall_on_kubesim() {
         .unwrap();
     assert!(secret["data"]["BETTER_AUTH_SECRET"].is_string());
     let c = client.clone();
-    let mut names: Vec<String> = helm::blocking("list", move || c.list(false))
+    let mut names: Vec<String> = helm::blocking("list", move || c.list(false, false))
         .await
         .unwrap()
         .into_iter()
@@ -188,7 +188,7 @@ async fn install_upgrade_rollback_uninstall_on_kubesim() {
     assert!(sim.store.all(&REPLICA_SET).is_empty());
     let c = client.clone();
     assert!(
-        helm::blocking("list", move || c.list(false))
+        helm::blocking("list", move || c.list(false, false))
             .await
             .unwrap()
             .is_empty()

@@ -283,7 +283,7 @@ async fn reads_and_mutations() {
             bad.err()
         );
         assert!(get.schema()["properties"]["namespace"].is_object());
-        assert!(find("helm_list").unwrap().schema()["properties"]["namespace"].is_null());
+        assert!(find("helm_list").unwrap().schema()["properties"]["namespace"].is_object());
     }
 
     // diff_patch asks the server (dry run) and stores nothing; patch stores it.
@@ -584,6 +584,110 @@ async fn helm_tools_diff_upgrade_rollback() {
         .await
         .unwrap_err();
     assert!(matches!(e, ToolError::Retry(_)), "{e}");
+
+    // Every Helm tool works on a release in another namespace, named per call; the
+    // session's own release is left alone.
+    let namespaces: kube::Api<k8s_openapi::api::core::v1::Namespace> =
+        kube::Api::all(ctx.cluster.client.clone());
+    namespaces
+        .create(
+            &Default::default(),
+            &serde_json::from_value(json!({"metadata": {"name": "shop"}})).unwrap(),
+        )
+        .await
+        .unwrap();
+    let shop = |mut args: Value| {
+        args["namespace"] = json!("shop");
+        args
+    };
+    find("helm_install")
+        .unwrap()
+        .call(&ctx, shop(json!({"chart": "todo-frontend"})))
+        .await
+        .unwrap();
+    let names = |out: &todo_ops_tools::tool::ToolOutput| -> Vec<String> {
+        out.data
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| {
+                format!(
+                    "{}/{}",
+                    r["namespace"].as_str().unwrap(),
+                    r["name"].as_str().unwrap()
+                )
+            })
+            .collect()
+    };
+    let here = find("helm_list")
+        .unwrap()
+        .call(&ctx, shop(json!({})))
+        .await
+        .unwrap();
+    assert_eq!(names(&here), ["shop/todo-frontend"]);
+    let everywhere = find("helm_list")
+        .unwrap()
+        .call(&ctx, json!({"all_namespaces": true}))
+        .await
+        .unwrap();
+    let mut all = names(&everywhere);
+    all.sort();
+    assert_eq!(all, ["default/todo-frontend", "shop/todo-frontend"]);
+    assert!(
+        everywhere.text.contains("shop/todo-frontend"),
+        "{}",
+        everywhere.text
+    );
+    let diff = find("diff_values")
+        .unwrap()
+        .call(
+            &ctx,
+            shop(json!({"release": "todo-frontend", "patch": {"replicaCount": 4}})),
+        )
+        .await
+        .unwrap();
+    assert!(diff.text.contains("\"replicaCount\": 4"), "{}", diff.text);
+    find("helm_upgrade")
+        .unwrap()
+        .call(
+            &ctx,
+            shop(json!({"release": "todo-frontend", "patch": {"replicaCount": 4}})),
+        )
+        .await
+        .unwrap();
+    let replicas = |ns: &str| {
+        sim.store.get(&DEPLOYMENT, ns, "todo-frontend").unwrap()["spec"]["replicas"].clone()
+    };
+    assert_eq!(
+        (replicas("shop"), replicas("default")),
+        (json!(4), json!(3))
+    );
+    find("helm_rollback")
+        .unwrap()
+        .call(&ctx, shop(json!({"release": "todo-frontend"})))
+        .await
+        .unwrap();
+    let history = find("helm_history")
+        .unwrap()
+        .call(&ctx, shop(json!({"release": "todo-frontend"})))
+        .await
+        .unwrap();
+    assert_eq!(
+        history.data.as_array().unwrap().len(),
+        3,
+        "{}",
+        history.text
+    );
+    assert_eq!(replicas("shop"), json!(2));
+    let status = find("helm_status")
+        .unwrap()
+        .call(&ctx, json!({"release": "todo-frontend"}))
+        .await
+        .unwrap();
+    assert_eq!(
+        status.data["revision"], 1,
+        "the session's release was not touched"
+    );
     sim.stop().await;
 }
 

@@ -100,6 +100,44 @@ async fn fresh_database(admin_url: &str) -> Result<String> {
     Ok(format!("{base}/todo_bench"))
 }
 
+/// Median times of a failed sign-in for an existing and for an unknown email.
+struct SignInTiming {
+    known: Duration,
+    unknown: Duration,
+}
+
+/// Times wrong-password sign-ins, interleaved, each from its own client address so the
+/// rate limit never answers early.
+async fn sign_in_timing(client: &reqwest::Client, base: &str) -> Result<SignInTiming> {
+    let mut known = Vec::new();
+    let mut unknown = Vec::new();
+    for i in 0..20 {
+        for (email, into) in [
+            ("bench0@example.com", &mut known),
+            ("nobody-here@example.com", &mut unknown),
+        ] {
+            let t = Instant::now();
+            let status = client
+                .post(format!("{base}/api/auth/sign-in/email"))
+                .header("x-forwarded-for", format!("10.9.{}.{}", i, into.len() + 1))
+                .json(&json!({"email": email, "password": "not-the-password"}))
+                .send()
+                .await?
+                .status();
+            if status.as_u16() != 401 {
+                bail!("a wrong password for {email} gave {status}, expected 401");
+            }
+            into.push(t.elapsed());
+        }
+    }
+    known.sort();
+    unknown.sort();
+    Ok(SignInTiming {
+        known: percentile(&known, 0.5),
+        unknown: percentile(&unknown, 0.5),
+    })
+}
+
 fn percentile(sorted: &[Duration], p: f64) -> Duration {
     if sorted.is_empty() {
         return Duration::ZERO;
@@ -171,6 +209,7 @@ async fn run() -> Result<bool> {
                 .to_string(),
         );
     }
+    let timing = sign_in_timing(&client, &base).await?;
     let tokens = Arc::new(tokens);
     let messages = [
         "add buy milk",
@@ -244,6 +283,15 @@ async fn run() -> Result<bool> {
     println!(
         "latency max     {:.2} ms",
         latencies.last().copied().unwrap_or_default().as_secs_f64() * 1000.0
+    );
+    println!(
+        "sign-in wrong password, known email   p50 {:.1} ms",
+        timing.known.as_secs_f64() * 1000.0
+    );
+    println!(
+        "sign-in wrong password, unknown email p50 {:.1} ms (ratio {:.2}; near 1 says nothing about who has an account)",
+        timing.unknown.as_secs_f64() * 1000.0,
+        timing.unknown.as_secs_f64() / timing.known.as_secs_f64().max(1e-9)
     );
     let met = errors == 0 && p99 < Duration::from_millis(50);
     println!(

@@ -68,6 +68,9 @@ pub fn cause_of(id: &str) -> &'static str {
         "start-error" => {
             "The container runtime cannot start the container's process: its command names a program the image does not have, or one that cannot be executed."
         }
+        "exits-zero" => {
+            "The container's program finishes successfully right after it starts, as a one-shot task does; a pod that restarts it always keeps restarting it."
+        }
         "oom-killed" => "The container uses more memory than its limit, so the kernel kills it.",
         "unschedulable" => "The scheduler found no node the pod may run on.",
         "readiness-failing" => {
@@ -146,6 +149,9 @@ fn action_for(f: &Finding, history: &History) -> Option<String> {
         "start-error" => {
             format!("give the container a command its image has, in the release {r}{or_rollback}")
         }
+        "exits-zero" => format!(
+            "give the container a long-running command in the release {r} (a one-shot task belongs in a Job){or_rollback}"
+        ),
         _ => return field_action(f),
     })
 }

@@ -217,9 +217,9 @@ impl HelmClient {
     }
 
     /// Deployed releases (all states when `all`).
-    pub fn list(&self, all: bool) -> Result<Vec<Release>, HelmError> {
-        let o = if all { Some(r#"{"all":true}"#) } else { None };
-        decode("list", &native()?.list(self.handle, o)?)
+    pub fn list(&self, all: bool, all_namespaces: bool) -> Result<Vec<Release>, HelmError> {
+        let o = serde_json::json!({"all": all, "all_namespaces": all_namespaces}).to_string();
+        decode("list", &native()?.list(self.handle, Some(&o))?)
     }
 
     /// The current (or a given) revision's summary with its manifest.

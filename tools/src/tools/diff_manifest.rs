@@ -46,7 +46,7 @@ impl TypedTool for DiffManifest {
     const NAME: &'static str = "diff_manifest";
     const DESCRIPTION: &'static str = "Show what a values patch would change in a Helm release's rendered Kubernetes manifests (unified diff, Secret data hidden).";
     const MUTATES: bool = false;
-    const NAMESPACED: bool = false;
+    const NAMESPACED: bool = true;
     type Args = ValuesChangeArgs;
     type Output = ReleaseDiff;
 

@@ -67,7 +67,7 @@ impl TypedTool for DiffValues {
     const NAME: &'static str = "diff_values";
     const DESCRIPTION: &'static str = "Show what a values patch would change in a Helm release (unified diff), after checking it against the chart's schema.";
     const MUTATES: bool = false;
-    const NAMESPACED: bool = false;
+    const NAMESPACED: bool = true;
     type Args = ValuesChangeArgs;
     type Output = ReleaseDiff;
 

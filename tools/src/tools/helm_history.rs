@@ -22,7 +22,7 @@ impl TypedTool for HelmHistory {
     const DESCRIPTION: &'static str =
         "List a Helm release's revisions (status, chart, when), oldest first.";
     const MUTATES: bool = false;
-    const NAMESPACED: bool = false;
+    const NAMESPACED: bool = true;
     type Args = HelmHistoryArgs;
     type Output = Vec<Release>;
 

@@ -45,7 +45,7 @@ impl TypedTool for HelmInstall {
     const NAME: &'static str = "helm_install";
     const DESCRIPTION: &'static str = "Install one of the bundled charts (todo-backend or todo-frontend) as a release of the same name.";
     const MUTATES: bool = true;
-    const NAMESPACED: bool = false;
+    const NAMESPACED: bool = true;
     type Args = HelmInstallArgs;
     type Output = Release;
 
@@ -89,7 +89,7 @@ impl TypedTool for HelmUninstall {
     const NAME: &'static str = "helm_uninstall";
     const DESCRIPTION: &'static str = "Uninstall a Helm release and every object it created.";
     const MUTATES: bool = true;
-    const NAMESPACED: bool = false;
+    const NAMESPACED: bool = true;
     type Args = HelmUninstallArgs;
     type Output = UninstalledRelease;
 

@@ -13,6 +13,9 @@ pub struct HelmListArgs {
     /// Include releases in every state (failed, pending, uninstalled), not only deployed ones.
     #[serde(default)]
     pub all: bool,
+    /// Releases of every namespace (`helm list -A`), not only this one's.
+    #[serde(default)]
+    pub all_namespaces: bool,
 }
 
 /// The tool.
@@ -20,17 +23,16 @@ pub struct HelmList;
 
 impl TypedTool for HelmList {
     const NAME: &'static str = "helm_list";
-    const DESCRIPTION: &'static str =
-        "List the Helm releases of the namespace: status, revision, chart and app version.";
+    const DESCRIPTION: &'static str = "List the Helm releases of the namespace (or of every namespace): status, revision, chart and app version.";
     const MUTATES: bool = false;
-    const NAMESPACED: bool = false;
+    const NAMESPACED: bool = true;
     type Args = HelmListArgs;
     type Output = Vec<Release>;
 
     fn run<'a>(&'a self, ctx: &'a ToolContext, a: HelmListArgs) -> ToolRun<'a, Vec<Release>> {
         Box::pin(async move {
             let client = ctx.helm()?.client.clone();
-            let releases = helm_call("list", move || client.list(a.all)).await?;
+            let releases = helm_call("list", move || client.list(a.all, a.all_namespaces)).await?;
             Ok(releases
                 .into_iter()
                 .map(|r| Release {
@@ -46,11 +48,20 @@ impl TypedTool for HelmList {
         if releases.is_empty() {
             return "no releases".into();
         }
+        // Namespaces are named when the rows span more than one (`helm list -A`).
+        let spans = releases
+            .iter()
+            .any(|r| r.namespace != releases[0].namespace);
         releases
             .iter()
             .map(|r| {
                 format!(
-                    "{} {} revision {} {}-{}",
+                    "{}{} {} revision {} {}-{}",
+                    if spans {
+                        format!("{}/", r.namespace)
+                    } else {
+                        String::new()
+                    },
                     r.name,
                     r.status,
                     r.revision,

@@ -71,7 +71,7 @@ impl TypedTool for HelmRollback {
     const NAME: &'static str = "helm_rollback";
     const DESCRIPTION: &'static str = "Roll a Helm release back to an earlier revision (the previous one by default); creates a new revision.";
     const MUTATES: bool = true;
-    const NAMESPACED: bool = false;
+    const NAMESPACED: bool = true;
     type Args = HelmRollbackArgs;
     type Output = RolledBackRelease;
 

@@ -22,7 +22,7 @@ impl TypedTool for HelmStatus {
     const DESCRIPTION: &'static str =
         "Show a Helm release's current revision, status, chart, app version and notes.";
     const MUTATES: bool = false;
-    const NAMESPACED: bool = false;
+    const NAMESPACED: bool = true;
     type Args = HelmStatusArgs;
     type Output = Release;
 

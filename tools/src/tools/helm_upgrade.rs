@@ -13,7 +13,7 @@ impl TypedTool for HelmUpgrade {
     const NAME: &'static str = "helm_upgrade";
     const DESCRIPTION: &'static str = "Upgrade a Helm release with a values patch (validated against the chart's schema first); creates a new revision.";
     const MUTATES: bool = true;
-    const NAMESPACED: bool = false;
+    const NAMESPACED: bool = true;
     type Args = ValuesChangeArgs;
     type Output = Release;
 

@@ -24,7 +24,7 @@ impl TypedTool for HelmValues {
     const NAME: &'static str = "helm_values";
     const DESCRIPTION: &'static str = "Show a Helm release's values: the user-supplied ones, or all computed values (secrets masked).";
     const MUTATES: bool = false;
-    const NAMESPACED: bool = false;
+    const NAMESPACED: bool = true;
     type Args = HelmValuesArgs;
     // Values are free-form by nature: the chart's schema, not a Rust type, describes them.
     type Output = Value;

@@ -266,6 +266,12 @@ pub fn intent(request: &str) -> Intent {
     if any(&["rollback", "undo", "revert"]) || back || t.contains("previous version") {
         return Intent::Rollback;
     }
+    // A request to repair is one whatever evidence it mentions ("its log shows no error,
+    // can you fix it?").
+    let make_run = has("make") && any(&["run", "work", "start", "ready", "healthy"]);
+    if any(&["fix", "repair", "heal", "remediate", "resolve"]) || make_run {
+        return Intent::Fix;
+    }
     if any(&["log", "logs"]) {
         return Intent::Logs;
     }
@@ -297,10 +303,6 @@ pub fn intent(request: &str) -> Intent {
         return Intent::Values {
             all: any(&["all", "computed", "effective"]),
         };
-    }
-    let make_run = has("make") && any(&["run", "work", "start", "ready", "healthy"]);
-    if any(&["fix", "repair", "heal", "remediate", "resolve"]) || make_run {
-        return Intent::Fix;
     }
     let trouble = [
         "why",
@@ -390,6 +392,10 @@ mod tests {
                 Intent::Rollback,
             ),
             ("show backend logs", Intent::Logs),
+            (
+                "the exporter keeps restarting, though its log shows no error; can you fix it?",
+                Intent::Fix,
+            ),
             (
                 "any warnings?",
                 Intent::Events {

@@ -177,7 +177,12 @@ pub(crate) fn act(intent: &Intent, c: &Context) -> ModelTurn {
             Intent::Rollback => {
                 let d = c.target(&["deployment"])?;
                 match d.row["release"].as_str() {
-                    Some(r) => c.single("helm_rollback", json!({"release": r}), "Rollback:"),
+                    // The release lives where its Deployment does.
+                    Some(r) => c.single(
+                        "helm_rollback",
+                        json!({"release": r, "namespace": d.namespace}),
+                        "Rollback:",
+                    ),
                     // No release: the Deployment's own revisions (its ReplicaSets).
                     None => c.single(
                         "rollout_undo",
@@ -256,10 +261,11 @@ fn repair_calls(diagnosis: &Value, namespace: Option<&str>) -> Vec<(String, Valu
         ("patch".to_string(), args)
     };
     let releases = p.releases.into_iter().map(|r| {
-        (
-            "helm_upgrade".to_string(),
-            json!({"release": r.release, "patch": r.patch}),
-        )
+        let mut args = json!({"release": r.release, "patch": r.patch});
+        if let Some(ns) = namespace {
+            args["namespace"] = json!(ns);
+        }
+        ("helm_upgrade".to_string(), args)
     });
     first
         .into_iter()

@@ -11,6 +11,7 @@ use crate::snapshot::Snapshot;
 mod container_config;
 mod crash_loop;
 mod evidence;
+mod exits_zero;
 mod forbidden;
 mod image_pull;
 mod last_good;
@@ -56,6 +57,7 @@ const EXCLUSIVE: &[Check] = &[
     start_error::check,
     oom_killed::check,
     liveness::check,
+    exits_zero::check,
     crash_loop::check,
     readiness::check,
     log_errors::check,
