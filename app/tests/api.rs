@@ -736,6 +736,42 @@ async fn undo_puts_back_each_kind_of_change(engine: Engine) {
         .map(|t| t["title"].clone())
         .collect();
     assert_eq!(titles, [json!("buy milk"), json!("call mom")]);
+    // Everything at once: two named together, every pending one marked done and undone
+    // together; deleting all is asked first. (buy milk and call mom are done by now.)
+    let two = u.chat(c, "add 'walk dog' and 'feed cat'").await;
+    assert_eq!(two["actions"].as_array().unwrap().len(), 2, "{two}");
+    assert_eq!(tasks(&u).await[3]["title"], "feed cat");
+    let all_done = u.chat(c, "mark all as done").await;
+    assert_eq!(
+        all_done["actions"].as_array().unwrap().len(),
+        2,
+        "{all_done}"
+    );
+    let done = |list: Value| -> Vec<bool> {
+        list.as_array()
+            .unwrap()
+            .iter()
+            .map(|t| t["completed"] == true)
+            .collect()
+    };
+    assert_eq!(done(tasks(&u).await), [true, true, true, true]);
+    u.chat(c, "undo").await;
+    assert_eq!(done(tasks(&u).await), [true, true, false, false]);
+    let asked = u.chat(c, "delete all").await;
+    assert_eq!(asked["actions"], json!([]), "{asked}");
+    assert!(
+        asked["reply"]
+            .as_str()
+            .unwrap()
+            .contains("yes, delete all my tasks"),
+        "{asked}"
+    );
+    assert_eq!(tasks(&u).await.as_array().unwrap().len(), 4);
+    let gone = u.chat(c, "yes, delete all my tasks").await;
+    assert_eq!(gone["actions"].as_array().unwrap().len(), 4, "{gone}");
+    assert_eq!(tasks(&u).await, json!([]));
+    u.chat(c, "undo").await;
+    assert_eq!(done(tasks(&u).await), [true, true, false, false]);
     // Undo belongs to its conversation: a new one has nothing to undo.
     let other = u.chat(None, "undo").await;
     assert!(other["reply"].as_str().unwrap().contains("nothing to undo"));

@@ -104,6 +104,42 @@ fn backend_without_a_database_fails_naming_the_settings() {
     }
 }
 
+/// Where the values require a pinned image, `latest` is refused unless a digest pins it;
+/// the shipped production values pin one, and a digest reaches the pods.
+#[test]
+fn production_refuses_an_unpinned_image() {
+    let digest = format!("sha256:{}", "ab".repeat(32));
+    for chart_name in ["todo-backend", "todo-frontend"] {
+        let chart = Chart::load(chart_dir(chart_name)).unwrap();
+        let mut production = env_values(chart_name, "production");
+        assert_eq!(production["image"]["requirePinned"], true, "{chart_name}");
+        chart.validate_values(&production).unwrap();
+        production["image"]["tag"] = json!("latest");
+        let err = chart
+            .validate_values(&production)
+            .expect_err("latest must be refused in production");
+        assert_eq!(err.code(), Some(ErrorCode::Values), "{err}");
+        assert!(err.to_string().contains("tag"), "{err}");
+        production["image"]["digest"] = json!(digest);
+        chart.validate_values(&production).unwrap();
+        if chart_name == "todo-frontend" {
+            let m = render(chart_name, &production);
+            let dep: Deployment = one(&m, "Deployment");
+            let image = dep.spec.unwrap().template.spec.unwrap().containers[0]
+                .image
+                .clone()
+                .unwrap();
+            assert_eq!(image, format!("todo-frontend@{digest}"));
+        }
+        // Elsewhere `latest` stays fine (Minikube builds images into the node).
+        chart
+            .validate_values(&env_values(chart_name, "minikube"))
+            .unwrap();
+        let bad_digest = json!({"image": {"digest": "sha256:xyz"}});
+        assert!(chart.validate_values(&bad_digest).is_err(), "{chart_name}");
+    }
+}
+
 #[test]
 fn bad_values_are_rejected_naming_the_key() {
     let chart = Chart::load(chart_dir("todo-backend")).unwrap();

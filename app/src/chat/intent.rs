@@ -31,6 +31,15 @@ pub enum Intent {
     Delete(TaskRef),
     /// Delete every completed task.
     ClearCompleted,
+    /// Mark every pending task done ("mark all as done").
+    CompleteAll,
+    /// Delete every task: asked first, done when the person confirms ("yes, delete all").
+    DeleteAll {
+        /// The message is the confirmation.
+        confirmed: bool,
+    },
+    /// Several tasks named at once ("add 'walk dog' and 'feed cat'").
+    AddMany(Vec<String>),
     /// Put back what the last turn changed.
     Undo,
     /// A bare phrase that reads as a task ("buy groceries"): added, with a way back.
@@ -86,6 +95,42 @@ static CLEAR_COMPLETED: LazyLock<Regex> = LazyLock::new(|| {
         r"(?:clear|delete|remove|drop|erase|purge|get\s+rid\s+of|clean\s+up)\s+(?:out\s+)?(?:all\s+(?:of\s+)?)?(?:the\s+|my\s+)?(?:completed|finished|done|checked(?:\s+off)?|ticked(?:\s+off)?)(?:\s+(?:tasks?|todos?|to-?dos?|items?|ones|stuff))?(?:\s+from\s+(?:my\s+|the\s+)?list)?",
     )
 });
+
+const ALL: &str = r"(?:all|everything|every\s+(?:single\s+)?(?:task|todo|item))(?:\s+(?:of\s+)?(?:my\s+|the\s+)?(?:tasks?|todos?|to-?dos?|items?|things))?";
+
+static COMPLETE_ALL: LazyLock<Regex> = LazyLock::new(|| {
+    re(&format!(
+        r"(?:(?:mark|set|flag)\s+{ALL}\s+(?:as\s+)?(?:done|complete|completed|finished)|(?:complete|finish|check\s+off|tick\s+off|cross\s+off)\s+{ALL}|{ALL}\s+(?:is|are)\s+(?:done|finished|complete|completed))"
+    ))
+});
+
+static DELETE_ALL: LazyLock<Regex> = LazyLock::new(|| {
+    re(&format!(
+        r"(?P<yes>(?:yes|yep|yeah|sure|confirm(?:ed)?)[,!.]?\s+(?:please\s+)?)?(?:(?:delete|remove|clear|erase|wipe|drop|trash)\s+{ALL}|(?:clear|wipe|empty)\s+(?:out\s+)?(?:my|the)\s+(?:whole\s+|entire\s+)?(?:list|to-?do\s+list|tasks))"
+    ))
+});
+
+/// Quoted titles joined by "and" or commas: `'walk dog' and 'feed cat'`.
+static QUOTED: LazyLock<Regex> = LazyLock::new(|| {
+    #[allow(clippy::expect_used)] // a constant pattern; the table test compiles it
+    Regex::new(r#"["“]([^"“”]+)["”]|['‘]([^'‘’]+)['’]"#).expect("quote pattern compiles")
+});
+
+/// The titles of a list of quoted titles; None unless there are two or more and nothing
+/// but separators between them.
+fn quoted_titles(text: &str) -> Option<Vec<String>> {
+    let titles: Vec<String> = QUOTED
+        .captures_iter(text)
+        .filter_map(|c| c.get(1).or_else(|| c.get(2)))
+        .map(|m| m.as_str().trim().to_string())
+        .filter(|t| !t.is_empty())
+        .collect();
+    let rest = QUOTED.replace_all(text, " ");
+    let only_separators = rest
+        .split(|c: char| c.is_whitespace() || c == ',' || c == '&' || c == ';')
+        .all(|w| w.is_empty() || w.eq_ignore_ascii_case("and"));
+    (titles.len() >= 2 && only_separators).then_some(titles)
+}
 
 static UNDO: LazyLock<Regex> = LazyLock::new(|| {
     re(
@@ -222,6 +267,28 @@ fn normalise(text: &str) -> String {
 }
 
 fn clean_title(title: &str) -> String {
+    // A title that opens with a quote loses that quote and its last partner: "'walk dog'
+    // after lunch" is "walk dog after lunch", "'mom's birthday'" keeps its apostrophe.
+    let t = title.trim();
+    let unquoted;
+    let title = match t.chars().next() {
+        Some(open @ ('"' | '\'' | '“' | '‘')) => {
+            let close = match open {
+                '“' => '”',
+                '‘' => '’',
+                q => q,
+            };
+            let inner = &t[open.len_utf8()..];
+            match inner.rfind(close) {
+                Some(at) => {
+                    unquoted = format!("{}{}", &inner[..at], &inner[at + close.len_utf8()..]);
+                    unquoted.as_str()
+                }
+                None => t,
+            }
+        }
+        _ => t,
+    };
     title
         .trim()
         .trim_matches(|c| matches!(c, '"' | '\'' | '“' | '”' | '‘' | '’' | ':'))
@@ -310,6 +377,14 @@ pub fn parse(message: &str) -> Intent {
     if UNDO.is_match(&text) {
         return Intent::Undo;
     }
+    if let Some(c) = DELETE_ALL.captures(&text) {
+        return Intent::DeleteAll {
+            confirmed: c.name("yes").is_some(),
+        };
+    }
+    if COMPLETE_ALL.is_match(&text) {
+        return Intent::CompleteAll;
+    }
     if let Some(c) = DUE.captures(&text) {
         let when = c
             .name("when")
@@ -348,6 +423,9 @@ pub fn parse(message: &str) -> Intent {
         return Intent::Delete(r);
     }
     if let Some((title, _)) = capture(&ADD, &text, "title") {
+        if let Some(titles) = quoted_titles(&title) {
+            return Intent::AddMany(titles);
+        }
         let title = clean_title(&title);
         if !title.is_empty() {
             return Intent::Add(title);
@@ -471,6 +549,29 @@ mod tests {
             ("", Help),
             ("the weather is nice", Unknown),
             ("42", Unknown),
+            // many at once
+            ("mark all as done", CompleteAll),
+            ("mark all my tasks as complete", CompleteAll),
+            ("complete everything", CompleteAll),
+            ("check off all tasks", CompleteAll),
+            ("delete all", DeleteAll { confirmed: false }),
+            ("delete all my tasks", DeleteAll { confirmed: false }),
+            ("clear my list", DeleteAll { confirmed: false }),
+            ("yes, delete all my tasks", DeleteAll { confirmed: true }),
+            ("delete all completed", ClearCompleted),
+            (
+                "add 'walk dog' and 'feed cat'",
+                AddMany(vec!["walk dog".into(), "feed cat".into()]),
+            ),
+            (
+                "add \"milk\", \"eggs\" and \"bread\"",
+                AddMany(vec!["milk".into(), "eggs".into(), "bread".into()]),
+            ),
+            (
+                "add 'walk dog' after lunch",
+                Add("walk dog after lunch".into()),
+            ),
+            ("add 'mom's birthday'", Add("mom's birthday".into())),
             // undo
             ("undo", Undo),
             ("undo that", Undo),

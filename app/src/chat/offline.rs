@@ -246,6 +246,9 @@ pub async fn respond(
             });
         }
         Intent::ClearCompleted => return clear_completed(db, user_id).await,
+        Intent::CompleteAll => return complete_all(db, user_id).await,
+        Intent::DeleteAll { confirmed } => return delete_all(db, user_id, confirmed).await,
+        Intent::AddMany(titles) => return add_many(db, user_id, titles, today).await,
         Intent::Due(phrase) => return due_in(db, user_id, &phrase, today).await,
         Intent::Undo => {
             // The chat route undoes before any engine runs; this is only reached without one.
@@ -325,6 +328,125 @@ pub async fn respond(
     })
 }
 
+/// Runs one operation per task, in order; the actions and the tasks it changed.
+async fn each(
+    db: &Db,
+    user_id: i64,
+    ops: Vec<TaskOp>,
+) -> Result<(Vec<Action>, Vec<String>), ApiError> {
+    let mut actions = Vec::new();
+    let mut done = Vec::new();
+    for op in ops {
+        let (action, outcome) = ops::execute_as_action(db, user_id, &op).await?;
+        if let Ok(OpResult::Task(t)) = outcome {
+            done.push(format!("#{} {}", t.number, t.title));
+        }
+        actions.push(action);
+    }
+    Ok((actions, done))
+}
+
+fn plural(n: usize, word: &str) -> String {
+    format!("{n} {word}{}", if n == 1 { "" } else { "s" })
+}
+
+/// Marks every pending task done; says which, and that "undo" takes it back.
+async fn complete_all(db: &Db, user_id: i64) -> Result<OfflineReply, ApiError> {
+    let pending = store::list(db, user_id, TaskFilter::Pending).await?;
+    if pending.is_empty() {
+        return Ok(OfflineReply {
+            reply: "Everything is already done.".into(),
+            actions: vec![],
+        });
+    }
+    let ops = pending
+        .iter()
+        .map(|t| TaskOp::Complete(TaskIdArgs { number: t.number }))
+        .collect();
+    let (actions, done) = each(db, user_id, ops).await?;
+    Ok(OfflineReply {
+        reply: format!(
+            "Marked {} as done: {}. (Say \"undo\" to take it back.)",
+            plural(done.len(), "task"),
+            done.join(", ")
+        ),
+        actions,
+    })
+}
+
+/// Deletes every task once confirmed; before that, says what would go and how to confirm.
+async fn delete_all(db: &Db, user_id: i64, confirmed: bool) -> Result<OfflineReply, ApiError> {
+    let all = store::list(db, user_id, TaskFilter::All).await?;
+    if all.is_empty() {
+        return Ok(OfflineReply {
+            reply: "Your list is already empty.".into(),
+            actions: vec![],
+        });
+    }
+    if !confirmed {
+        let names: Vec<String> = all
+            .iter()
+            .map(|t| format!("#{} {}", t.number, t.title))
+            .collect();
+        return Ok(OfflineReply {
+            reply: format!(
+                "That would delete all {} of your tasks: {}. If you mean it, say \"yes, delete all my tasks\". To delete only the finished ones, say \"clear completed tasks\".",
+                all.len(),
+                names.join(", ")
+            ),
+            actions: vec![],
+        });
+    }
+    let ops = all
+        .iter()
+        .map(|t| TaskOp::Delete(TaskIdArgs { number: t.number }))
+        .collect();
+    let (actions, gone) = each(db, user_id, ops).await?;
+    Ok(OfflineReply {
+        reply: format!(
+            "Deleted {}: {}. (Say \"undo\" to bring them back.)",
+            plural(gone.len(), "task"),
+            gone.join(", ")
+        ),
+        actions,
+    })
+}
+
+/// Adds several tasks named at once, each with its own due day if it says one.
+async fn add_many(
+    db: &Db,
+    user_id: i64,
+    titles: Vec<String>,
+    today: NaiveDate,
+) -> Result<OfflineReply, ApiError> {
+    let ops = titles
+        .iter()
+        .map(|title| {
+            let (title, due) = due::split_title(title, today);
+            TaskOp::Add(AddTaskArgs {
+                title,
+                description: None,
+                due_date: due.map(|d| d.format("%Y-%m-%d").to_string()),
+            })
+        })
+        .collect();
+    let (actions, added) = each(db, user_id, ops).await?;
+    let failed: Vec<String> = actions
+        .iter()
+        .filter(|a| !a.ok)
+        .map(|a| a.result["error"].as_str().unwrap_or_default().to_string())
+        .collect();
+    let mut reply = format!(
+        "Added {}: {}.",
+        plural(added.len(), "task"),
+        added.join(", ")
+    );
+    if !failed.is_empty() {
+        reply.push_str(&format!(" Not added: {}.", failed.join("; ")));
+    }
+    Ok(OfflineReply { reply, actions })
+}
+
 /// Deletes every completed task, one action each; says which went.
 async fn clear_completed(db: &Db, user_id: i64) -> Result<OfflineReply, ApiError> {
     let done = store::list(db, user_id, TaskFilter::Completed).await?;
@@ -334,16 +456,11 @@ async fn clear_completed(db: &Db, user_id: i64) -> Result<OfflineReply, ApiError
             actions: vec![],
         });
     }
-    let mut actions = Vec::new();
-    let mut cleared = Vec::new();
-    for t in &done {
-        let op = TaskOp::Delete(TaskIdArgs { number: t.number });
-        let (action, outcome) = ops::execute_as_action(db, user_id, &op).await?;
-        if outcome.is_ok() {
-            cleared.push(format!("#{} {}", t.number, t.title));
-        }
-        actions.push(action);
-    }
+    let ops = done
+        .iter()
+        .map(|t| TaskOp::Delete(TaskIdArgs { number: t.number }))
+        .collect();
+    let (actions, cleared) = each(db, user_id, ops).await?;
     Ok(OfflineReply {
         reply: format!(
             "Cleared {} completed task{}: {}.",

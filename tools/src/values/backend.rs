@@ -122,6 +122,8 @@ impl Default for BackendValues {
             image: Image {
                 repository: "todo-backend".into(),
                 tag: "latest".into(),
+                digest: String::new(),
+                require_pinned: false,
                 pull_policy: PullPolicy::IfNotPresent,
             },
             service: ServiceValues {

@@ -8,13 +8,29 @@ use super::quantity::Quantity;
 /// Container image.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
+// Where an image must be pinned, `latest` is refused unless a digest pins it: nodes could run
+// different builds under one tag, and `helm rollback` could not roll the code back.
+#[schemars(extend(
+    "if" = {"properties": {"requirePinned": {"const": true}}, "required": ["requirePinned"]},
+    "then" = {"anyOf": [
+        {"properties": {"digest": {"pattern": "^sha256:[0-9a-f]{64}$"}}, "required": ["digest"]},
+        {"properties": {"tag": {"not": {"const": "latest"}}}}
+    ]}
+))]
 pub struct Image {
     /// Image repository, e.g. `todo-backend`.
     #[schemars(length(min = 1))]
     pub repository: String,
-    /// Image tag.
+    /// Image tag (must not be `latest` when `requirePinned`, unless `digest` is set).
     #[schemars(length(min = 1))]
     pub tag: String,
+    /// A digest (`sha256:…`) that pins the image: the pods run `repository@digest`.
+    #[serde(default)]
+    #[schemars(regex(pattern = r"^(sha256:[0-9a-f]{64})?$"))]
+    pub digest: String,
+    /// Refuse a mutable tag (`latest`) unless `digest` pins the image (production).
+    #[serde(default)]
+    pub require_pinned: bool,
     /// When the kubelet pulls the image (`Never` for images built into Minikube).
     pub pull_policy: PullPolicy,
 }

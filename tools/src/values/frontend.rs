@@ -69,6 +69,8 @@ impl Default for FrontendValues {
             image: Image {
                 repository: "todo-frontend".into(),
                 tag: "latest".into(),
+                digest: String::new(),
+                require_pinned: false,
                 pull_policy: PullPolicy::IfNotPresent,
             },
             service: ServiceValues {
