@@ -466,4 +466,50 @@ async fn a_release_is_upgraded_with_the_chart_stored_in_it() {
         .await
         .unwrap_err();
     assert!(format!("{none}").contains("not found"), "{none}");
+
+    // A chart with a subchart: Helm keeps only the parent's files in the release, so the
+    // tools say what is missing and where to put the chart, instead of a Helm error about a
+    // charts/ folder nobody wrote.
+    let parent = dir.join("shop-chart");
+    std::fs::create_dir_all(parent.join("templates")).unwrap();
+    std::fs::create_dir_all(parent.join("charts/cache/templates")).unwrap();
+    std::fs::write(
+        parent.join("Chart.yaml"),
+        "apiVersion: v2\nname: shop\nversion: 0.1.0\ndependencies:\n- name: cache\n  version: 0.1.0\n",
+    )
+    .unwrap();
+    std::fs::write(
+        parent.join("templates/cm.yaml"),
+        "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: {{ .Release.Name }}-shop}\n",
+    )
+    .unwrap();
+    std::fs::write(
+        parent.join("charts/cache/Chart.yaml"),
+        "apiVersion: v2\nname: cache\nversion: 0.1.0\n",
+    )
+    .unwrap();
+    std::fs::write(
+        parent.join("charts/cache/templates/cm.yaml"),
+        "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: {{ .Release.Name }}-cache}\n",
+    )
+    .unwrap();
+    let loaded = Chart::load(&parent).unwrap();
+    let c = ctx.helm.as_ref().unwrap().client.clone();
+    helm::blocking("install shop", move || {
+        c.install(&loaded, "shop", &json!({}), &ActionOptions::default())
+    })
+    .await
+    .unwrap();
+    assert!(sim.store.get(&CONFIG_MAP, "default", "shop-cache").is_ok());
+    std::fs::remove_dir_all(&parent).unwrap();
+    let e = find("diff_values")
+        .unwrap()
+        .call(&ctx, json!({"release": "shop", "patch": {"x": 1}}))
+        .await
+        .unwrap_err();
+    let e = e.to_string();
+    assert!(
+        e.contains("subcharts (cache)") && e.contains("helm dependency build"),
+        "{e}"
+    );
 }

@@ -35,6 +35,21 @@ pub(crate) async fn chart_for(ctx: &ToolContext, release: &str) -> Result<PathBu
                 ctx.cluster.namespace
             ))
         })?;
+    // Helm keeps a chart's own files in the release, not its subcharts: such a chart cannot
+    // be rebuilt from the release alone.
+    let subcharts: Vec<&str> = record["chart"]["metadata"]["dependencies"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|d| d["name"].as_str())
+        .collect();
+    if !subcharts.is_empty() {
+        return Err(ToolError::Retry(format!(
+            "release {release:?} uses subcharts ({}) that Helm does not keep in the release, so its chart cannot be rebuilt from the cluster; put the chart folder, with its charts/ dependencies (`helm dependency build`), at {} and try again",
+            subcharts.join(", "),
+            local.display()
+        )));
+    }
     let dir = crate::user_dirs::UserDir::Cache
         .path()
         .join("release-charts")
