@@ -8,6 +8,7 @@ pub mod controllers;
 pub mod conversion;
 pub mod defaults;
 pub mod events;
+pub mod immutable;
 pub mod kubelet;
 pub mod meta;
 pub mod model;

@@ -505,6 +505,7 @@ impl Store {
         let mut next = before.clone();
         f(&mut next)?;
         crate::defaults::on_write(rt, &mut next);
+        crate::immutable::check(rt, &before, &next)?;
         // Identity and bookkeeping are the server's.
         next["apiVersion"] = json!(rt.api_version());
         next["kind"] = json!(rt.kind);

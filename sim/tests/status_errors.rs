@@ -2,6 +2,8 @@
 //! watch, 401 without a token, 404 for unknown paths.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // Tests fail loudly by design.
 
+mod support;
+
 use kubesim::resources::CONFIG_MAP;
 use kubesim::server::{RunningSim, SimConfig};
 use kubesim::store::HISTORY;
@@ -118,4 +120,68 @@ async fn status_objects() {
     let body = r.text().await.unwrap();
     assert_eq!(body.lines().count(), 2, "{body}");
     assert!(body.lines().all(|l| l.contains("\"type\":\"MODIFIED\"")));
+}
+
+/// Updates the API server refuses, as kubectl shows them: a claim's class, a Deployment's
+/// selector. A claim may still grow, and a Deployment scale.
+#[tokio::test]
+async fn immutable_fields_are_refused_with_the_real_messages() {
+    let k = support::Kube::start().await;
+    k.ok_stdin(
+        &["apply", "-f", "-"],
+        Some(
+            "apiVersion: v1\nkind: PersistentVolumeClaim\nmetadata: {name: data}\nspec:\n  accessModes: [ReadWriteOnce]\n  storageClassName: fast-ssd\n  resources: {requests: {storage: 1Gi}}\n",
+        ),
+    )
+    .await;
+    let out = k
+        .run(
+            &[
+                "patch",
+                "pvc",
+                "data",
+                "-p",
+                r#"{"spec":{"storageClassName":"standard"}}"#,
+            ],
+            None,
+        )
+        .await;
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("The PersistentVolumeClaim \"data\" is invalid: spec: Forbidden: spec is immutable after creation except resources.requests and volumeAttributesClassName for bound claims"),
+        "{err}"
+    );
+    k.ok(&[
+        "patch",
+        "pvc",
+        "data",
+        "-p",
+        r#"{"spec":{"resources":{"requests":{"storage":"2Gi"}}}}"#,
+    ])
+    .await;
+    k.ok(&[
+        "create",
+        "deployment",
+        "web",
+        "--image=busybox:1.36",
+        "--",
+        "sleep",
+        "3600",
+    ])
+    .await;
+    k.ok(&["scale", "deployment", "web", "--replicas=2"]).await;
+    let out = k
+        .run(
+            &["patch", "deployment", "web", "-p", r#"{"spec":{"selector":{"matchLabels":{"app":"api"}},"template":{"metadata":{"labels":{"app":"api"}}}}}"#],
+            None,
+        )
+        .await;
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        !out.status.success()
+            && err.contains("spec.selector: Invalid value")
+            && err.contains("field is immutable"),
+        "{err}"
+    );
 }

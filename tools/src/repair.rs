@@ -163,6 +163,7 @@ pub fn object_repairs(changes: &[FieldChange]) -> Vec<ObjectRepair> {
                         || (kind == "configmap" && c.field.starts_with("data."))
                         || (kind == "service"
                             && (c.field == "selector" || c.field.starts_with("selector.")))
+                        || (kind == "persistentvolumeclaim" && c.field == "storageClassName")
                 }
             };
         if !placeable {

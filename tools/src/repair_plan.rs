@@ -75,6 +75,9 @@ pub struct ObjectFix {
     /// re-applying the release would leave): these go before the release's upgrade, which
     /// could not roll out with them in place.
     pub before_releases: bool,
+    /// The API server refuses this change in place (a claim's spec is fixed once created):
+    /// the object is deleted and created again with it (`patch` with `recreate`).
+    pub recreate: bool,
 }
 
 /// The whole plan, in finding order within each part.
@@ -134,12 +137,13 @@ pub fn plan(findings: &[Proposal]) -> RepairPlan {
             match out.objects.iter_mut().find(|o| o.object == r.object) {
                 Some(o) => o.findings.push(f.id.clone()),
                 None => out.objects.push(ObjectFix {
-                    object: r.object,
                     patch: r.patch,
                     undo: r.undo,
                     reasons: r.reasons,
                     findings: vec![f.id.clone()],
                     before_releases: f.release.is_some(),
+                    recreate: r.object.starts_with("persistentvolumeclaim/"),
+                    object: r.object,
                 }),
             }
         }
@@ -151,6 +155,23 @@ pub fn plan(findings: &[Proposal]) -> RepairPlan {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn a_claim_s_class_is_changed_by_re_creating_it() {
+        let findings: Vec<Proposal> = serde_json::from_value(json!([
+            {"id": "claim-pending", "object": "persistentvolumeclaim/data", "severity": "error",
+             "changes": [{"object": "persistentvolumeclaim/data", "field": "storageClassName",
+                          "current": "standrad", "proposed": "standard"}]}
+        ]))
+        .unwrap_or_default();
+        let p = plan(&findings);
+        assert_eq!(p.objects.len(), 1);
+        assert!(p.objects[0].recreate);
+        assert_eq!(
+            p.objects[0].patch,
+            json!({"spec": {"storageClassName": "standard"}})
+        );
+    }
 
     #[test]
     fn a_tool_result_s_findings_plan_like_typed_ones() {

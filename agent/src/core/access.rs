@@ -48,7 +48,9 @@ pub fn access_requests(facts: &Call) -> Vec<AccessRequest> {
         Verb::Exec => "create",
         Verb::Create | Verb::Update => "patch",
     };
-    facts
+    // A patch that re-creates its object deletes it, then creates it again.
+    let recreates = facts.verb == Verb::Delete && facts.tool == "patch";
+    let requests: Vec<AccessRequest> = facts
         .objects
         .iter()
         .map(|o| {
@@ -74,6 +76,20 @@ pub fn access_requests(facts: &Call) -> Vec<AccessRequest> {
                 name: Some(o.name.clone()),
             }
         })
+        .collect();
+    if !recreates {
+        return requests;
+    }
+    requests
+        .into_iter()
+        .flat_map(|r| {
+            let create = AccessRequest {
+                verb: "create".into(),
+                name: None,
+                ..r.clone()
+            };
+            [r, create]
+        })
         .collect()
 }
 
@@ -88,6 +104,25 @@ mod tests {
         let t = find(tool);
         let facts = call_of(tool, t.as_deref(), &args, "shop");
         access_requests(&facts)
+    }
+
+    #[test]
+    fn a_re_create_asks_to_delete_and_to_create() {
+        let r = requests(
+            "patch",
+            json!({"object": "persistentvolumeclaim/data", "patch": {}, "recreate": true}),
+        );
+        let asked: Vec<(&str, &str)> = r
+            .iter()
+            .map(|a| (a.verb.as_str(), a.kind.as_str()))
+            .collect();
+        assert_eq!(
+            asked,
+            [
+                ("delete", "persistentvolumeclaim"),
+                ("create", "persistentvolumeclaim")
+            ]
+        );
     }
 
     #[test]

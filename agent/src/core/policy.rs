@@ -158,7 +158,12 @@ pub fn call_of(name: &str, tool: Option<&dyn Tool>, args: &Value, session_namesp
         };
     let mut call = Call {
         tool: name.to_string(),
-        verb: verb_of(name, tool),
+        // A re-create deletes first: rules about deletions hold for it.
+        verb: if args["recreate"] == true && verb_of(name, tool) != Verb::Read {
+            Verb::Delete
+        } else {
+            verb_of(name, tool)
+        },
         kind,
         namespace: s("namespace").unwrap_or_else(|| session_namespace.to_string()),
         name: object,

@@ -25,6 +25,7 @@ mod list_pods;
 mod list_services;
 pub(crate) mod object;
 pub mod patch;
+mod recreate;
 mod release_chart;
 mod rollout_restart;
 mod rollout_undo;

@@ -34,6 +34,11 @@ pub struct PatchArgs {
     /// `strategic` (default), `merge` or `json`.
     #[serde(default)]
     pub patch_type: PatchType,
+    /// For a change the API server refuses in place (a claim's storageClassName): delete the
+    /// object and create it again with the patch applied. Only for a PersistentVolumeClaim no
+    /// volume is bound to.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub recreate: bool,
 }
 
 /// What a patch did (or would do).
@@ -71,6 +76,9 @@ pub(crate) async fn run_patch(
     let t = target(ctx, &a.object).await?;
     let err = |e| ToolError::from(ctx.cluster.error(e));
     let before = t.api.get(&t.name).await.map_err(err)?;
+    if a.recreate {
+        return super::recreate::recreate(ctx, a, &t, before, dry_run).await;
+    }
     let params = PatchParams {
         dry_run,
         field_manager: Some(crate::cluster::FIELD_MANAGER.into()),

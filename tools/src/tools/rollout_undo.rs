@@ -109,6 +109,7 @@ async fn undo(ctx: &ToolContext, a: &RolloutUndoArgs, dry_run: bool) -> Result<U
             object: format!("deployment/{}", a.deployment),
             patch,
             patch_type: PatchType::Json,
+            recreate: false,
         },
         dry_run,
     )

@@ -79,6 +79,7 @@ async fn set(
             object: a.object.clone(),
             patch,
             patch_type: PatchType::Strategic,
+            recreate: false,
         },
         dry_run,
     )

@@ -255,6 +255,9 @@ fn repair_calls(diagnosis: &Value, namespace: Option<&str>) -> Vec<(String, Valu
     let (first, last) = p.objects_around_releases();
     let patch = |o: todo_ops_tools::repair_plan::ObjectFix| {
         let mut args = json!({"object": o.object, "patch": o.patch});
+        if o.recreate {
+            args["recreate"] = json!(true);
+        }
         if let Some(ns) = namespace {
             args["namespace"] = json!(ns);
         }

@@ -58,14 +58,18 @@ impl Run<'_> {
         more_to_come: bool,
     ) -> Result<(u8, Diagnosis)> {
         println!(
-            "\nfix: patch {} (for {})",
+            "\nfix: {} {} (for {})",
+            if fix.recreate { "re-create" } else { "patch" },
             fix.object,
             fix.findings.join(", ")
         );
         for r in &fix.reasons {
             println!("  {r}");
         }
-        let args = json!({"object": fix.object, "patch": fix.patch});
+        let mut args = json!({"object": fix.object, "patch": fix.patch});
+        if fix.recreate {
+            args["recreate"] = json!(true);
+        }
         let (_, diff) = call(self.dispatcher, "diff_patch", &args, self.confirm).await?;
         if diff.trim_end().ends_with(": no change") {
             println!("skipped: the patch changes nothing in {}", fix.object);
@@ -128,7 +132,10 @@ impl Run<'_> {
                 } else {
                     "the rollout did not finish in time"
                 };
-                let undo = json!({"object": fix.object, "patch": fix.undo});
+                let mut undo = json!({"object": fix.object, "patch": fix.undo});
+                if fix.recreate {
+                    undo["recreate"] = json!(true);
+                }
                 let rollback = dispatcher_for_rollback(self.dispatcher);
                 let (status, text) = call(&rollback, "patch", &undo, self.confirm).await?;
                 if status == CallStatus::Done {

@@ -6,6 +6,7 @@
 use serde_json::Value;
 
 use crate::analyzers::{Finding, Severity, events_for, release_of};
+use crate::repair::FieldChange;
 use crate::snapshot::Snapshot;
 
 const DEFAULT_CLASS: &str = "storageclass.kubernetes.io/is-default-class";
@@ -103,6 +104,23 @@ pub fn analyze(snap: &Snapshot) -> Vec<Finding> {
         if !pods.is_empty() {
             evidence.push(format!("mounted by pods: {}", pods.join(", ")));
         }
+        // The class a missing name most likely meant, when one exists to recreate it with.
+        let changes = match wanted {
+            Some(w) if known && !w.is_empty() && class(w).is_none() => {
+                meant_class(w, classes, default)
+                    .map(|(to, basis)| FieldChange {
+                        object: format!("persistentvolumeclaim/{cname}"),
+                        container: None,
+                        field: "storageClassName".into(),
+                        current: Value::String(w.to_string()),
+                        proposed: Some(Value::String(to)),
+                        basis,
+                    })
+                    .into_iter()
+                    .collect()
+            }
+            _ => vec![],
+        };
         out.push(Finding {
             id: "claim-pending",
             severity: if pods.is_empty() {
@@ -118,10 +136,38 @@ pub fn analyze(snap: &Snapshot) -> Vec<Finding> {
             cause: String::new(),
             suggested_action: Some(action),
             suggested_patch: None,
-            changes: vec![],
+            changes,
         });
     }
     out
+}
+
+/// The existing class a missing name meant: the one a few edits away (a typo), else the
+/// cluster's default; with the reason.
+fn meant_class(
+    wanted: &str,
+    classes: &[Value],
+    default: Option<&Value>,
+) -> Option<(String, String)> {
+    let near = classes
+        .iter()
+        .map(|c| (strsim::levenshtein(wanted, name(c)), name(c)))
+        .filter(|(d, n)| *d <= (n.len() / 4).max(2))
+        .min_by_key(|(d, _)| *d);
+    match (near, default) {
+        (Some((d, n)), _) => Some((
+            n.to_string(),
+            format!("StorageClass {wanted:?} does not exist; {n:?} is {d} edit(s) from it"),
+        )),
+        (None, Some(c)) => Some((
+            name(c).to_string(),
+            format!(
+                "StorageClass {wanted:?} does not exist; {:?} is the cluster's default",
+                name(c)
+            ),
+        )),
+        (None, None) => None,
+    }
 }
 
 #[cfg(test)]
@@ -160,6 +206,31 @@ mod tests {
                 .contains("standard (default)")
         );
         assert_eq!(f[0].severity, Severity::Error);
+    }
+
+    #[test]
+    fn the_class_meant_is_the_near_one_else_the_default() {
+        let proposed = |class: &str, classes: Vec<Value>| {
+            let mut s = snap(Some(class), "Immediate", vec![]);
+            s.storage_classes = Some(classes);
+            analyze(&s)[0]
+                .changes
+                .iter()
+                .map(|c| c.proposed.clone().unwrap_or_default())
+                .collect::<Vec<_>>()
+        };
+        let class = |name: &str, default: bool| json!({"metadata": {"name": name, "annotations": {DEFAULT_CLASS: default.to_string()}}});
+        let both = || vec![class("standard", true), class("fast-ssd", false)];
+        assert_eq!(proposed("fast-sdd", both()), [json!("fast-ssd")], "a typo");
+        assert_eq!(
+            proposed("premium", both()),
+            [json!("standard")],
+            "the default"
+        );
+        assert!(
+            proposed("premium", vec![class("fast-ssd", false)]).is_empty(),
+            "no guess"
+        );
     }
 
     #[test]
