@@ -148,8 +148,10 @@ impl RunningSim {
         kubernetes_service(&store, addr.port());
         crate::auth::bootstrap::install(&store);
         let tokens = Tokens::generate();
+        let certs = Certs::generate().map_err(SimError::Tls)?;
         let mut background = Vec::new();
         let mut controller_cfg = cfg.controllers.clone();
+        controller_cfg.root_ca_pem = certs.ca_pem.clone();
         let mut kubelet_handle = None;
         let logs = if cfg.controllers.runtime == PodRuntime::Processes {
             let dir = std::env::temp_dir().join(format!(
@@ -173,7 +175,16 @@ impl RunningSim {
                 proxy_url,
                 dir,
                 cfg.controllers.time_scale,
-            );
+            )
+            .with_api(kubelet::InClusterApi {
+                tokens: tokens.clone(),
+                host: if addr.ip().is_unspecified() {
+                    "127.0.0.1".into()
+                } else {
+                    addr.ip().to_string()
+                },
+                port: addr.port(),
+            });
             let kubelet = Arc::new(kubelet);
             kubelet_handle = Some(kubelet.clone());
             background.push(kubelet::spawn(kubelet));
@@ -192,7 +203,6 @@ impl RunningSim {
             kubelet: kubelet_handle,
             requests: requests.clone(),
         };
-        let certs = Certs::generate().map_err(SimError::Tls)?;
         let listener = TlsListener::new(listener, &certs);
         let app = Router::new()
             .route(

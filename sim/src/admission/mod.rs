@@ -1,10 +1,11 @@
 //! Admission, as the API server runs it on every create, whoever sends it (a person, Helm,
-//! or a controller creating pods): the default StorageClass,
-//! LimitRange defaults and bounds, then ResourceQuota.
+//! or a controller creating pods): the default StorageClass, a pod's ServiceAccount and its
+//! API credentials, LimitRange defaults and bounds, then ResourceQuota.
 //! Failures are 403 Forbidden with the real plugins' messages, because agents read them.
 
 pub mod limit_range;
 pub mod quota;
+pub mod service_account;
 pub mod storage_class;
 
 use serde_json::Value;
@@ -30,6 +31,7 @@ pub fn admit_create(
         ApiError::Forbidden(format!("{} \"{name}\" is forbidden: {why}", rt.qualified()))
     };
     storage_class::admit(view, rt, obj);
+    service_account::admit(view, rt, ns, obj).map_err(forbidden)?;
     limit_range::admit(view, rt, ns, obj).map_err(forbidden)?;
     quota::admit(view, rt, ns, obj).map_err(forbidden)
 }

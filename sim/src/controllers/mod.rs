@@ -43,6 +43,9 @@ pub struct ControllerConfig {
     pub runtime: PodRuntime,
     /// Where provisioned volumes are made (None: their paths are recorded, not created).
     pub volume_dir: Option<std::path::PathBuf>,
+    /// The API server's CA (PEM), published in every namespace as `kube-root-ca.crt`
+    /// (empty: not published).
+    pub root_ca_pem: String,
 }
 
 impl Default for ControllerConfig {
@@ -51,6 +54,7 @@ impl Default for ControllerConfig {
             time_scale: 1.0,
             runtime: PodRuntime::Instant,
             volume_dir: None,
+            root_ca_pem: String::new(),
         }
     }
 }
@@ -91,7 +95,7 @@ pub fn spawn(store: Arc<Store>, cfg: ControllerConfig) -> tokio::task::JoinHandl
                 scheduler::reconcile(&store, &mut recorder);
                 runtime::reconcile(&store, &cfg, &mut recorder);
                 endpoints::reconcile(&store);
-                serviceaccounts::reconcile(&store);
+                serviceaccounts::reconcile(&store, &cfg.root_ca_pem);
                 quota::reconcile(&store);
                 namespaces::reconcile(&store, &cfg);
                 crate::auth::bootstrap::aggregate(&store);

@@ -300,6 +300,21 @@ impl Life {
         } else {
             crate::service_proxy::url_for_pod(&self.k.proxy_url, &self.uid)
         };
+        // What the kubelet tells every container about the API server (its Service), so
+        // in-cluster clients find it.
+        if let Some(api) = &self.k.api {
+            let port = api.port.to_string();
+            for (key, v) in [
+                ("KUBERNETES_SERVICE_HOST", api.host.clone()),
+                ("KUBERNETES_SERVICE_PORT", port.clone()),
+                ("KUBERNETES_SERVICE_PORT_HTTPS", port.clone()),
+                ("KUBERNETES_PORT", format!("tcp://{}:{port}", api.host)),
+            ] {
+                if !envs.iter().any(|(e, _)| e == key) {
+                    envs.push((key.into(), v));
+                }
+            }
+        }
         for (key, v) in [
             ("HTTP_PROXY", proxy.clone()),
             ("http_proxy", proxy),
@@ -330,7 +345,9 @@ impl Life {
     /// on this machine's filesystem as is), or the kubelet's FailedMount and a retry.
     async fn volumes(&mut self, stop: &mut watch::Receiver<bool>) -> Next<Option<Arc<Sandbox>>> {
         let pod_dir = self.k.pod_dir(&self.uid);
-        let planned = volumes::materialise(&self.k.store, &self.pod, &pod_dir)
+        let issue =
+            |ns: &str, account: &str, seconds: i64| self.k.issue_token(ns, account, seconds);
+        let planned = volumes::materialise(&self.k.store, &self.pod, &pod_dir, &issue)
             .map_err(|f| f.to_string())
             .and_then(|vols| {
                 let mounts = vols.mounts_for(&self.c);

@@ -37,6 +37,9 @@ const STOCK: &[(&str, &str, bool, bool)] = &[
     ("busybox", "busybox", true, false),
     ("python", "python3", false, false),
     ("curl", "curl", false, true),
+    // In-cluster clients: its entrypoint is kubectl, which finds the API server through the
+    // ServiceAccount credentials and KUBERNETES_SERVICE_HOST the kubelet gives every pod.
+    ("kubectl", "kubectl", false, true),
 ];
 
 fn on_path(program: &str) -> Option<PathBuf> {
@@ -165,7 +168,8 @@ impl ImageTable {
     }
 
     /// Adds the public images this machine has a program for (see `STOCK`: busybox and its
-    /// applets, python, curl — and curlimages/curl, whose name is curl too), every tag.
+    /// applets, python, curl — and curlimages/curl, whose name is curl too — and
+    /// bitnami/kubectl and registry.k8s.io/kubectl, named kubectl), every tag.
     pub fn add_stock(&mut self) {
         for (repository, program, applets, entrypoint) in STOCK {
             if let Some(command) = on_path(program) {

@@ -47,7 +47,21 @@ pub struct Kubelet {
     pub time_scale: f64,
     /// The containers running now (what `kubectl exec` joins).
     pub running: exec::Running,
+    /// How pods reach the API server (None: they cannot, as on a cluster without one).
+    pub api: Option<InClusterApi>,
     recorder: Mutex<Recorder>,
+}
+
+/// What in-cluster clients are given: the API server's address (`KUBERNETES_SERVICE_HOST`
+/// and `_PORT`) and tokens for their ServiceAccounts.
+#[derive(Clone)]
+pub struct InClusterApi {
+    /// Issues the ServiceAccount tokens pods mount.
+    pub tokens: crate::auth::tokens::Tokens,
+    /// The API server's host as pods reach it.
+    pub host: String,
+    /// Its port.
+    pub port: u16,
 }
 
 impl Kubelet {
@@ -68,8 +82,22 @@ impl Kubelet {
             workdir,
             time_scale,
             running: exec::Running::default(),
+            api: None,
             recorder: Mutex::default(),
         }
+    }
+
+    /// The same kubelet, giving pods the API server's address and their accounts' tokens.
+    pub fn with_api(mut self, api: InClusterApi) -> Self {
+        self.api = Some(api);
+        self
+    }
+
+    /// A token for `ns/account` valid for `seconds`, when pods may reach the API server.
+    fn issue_token(&self, ns: &str, account: &str, seconds: i64) -> Option<String> {
+        let api = self.api.as_ref()?;
+        let now = crate::meta::parse_rfc3339(&crate::meta::now()).unwrap_or(0);
+        Some(api.tokens.issue(ns, account, now + seconds))
     }
 
     /// Where a pod's volumes and container filesystems live while it runs.

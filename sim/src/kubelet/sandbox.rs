@@ -65,6 +65,27 @@ fn clean(path: &str) -> Option<PathBuf> {
     Some(p.components().filter(|c| *c != Component::CurDir).collect())
 }
 
+/// The path with the symlinks of its existing part resolved, as a runtime resolves a mount
+/// path inside the container's root (a mirror of this machine's): `/var/run/secrets` is
+/// `/run/secrets` where `/var/run` links to `/run`. Mounting through the link itself would
+/// follow it out of the container's root.
+fn resolved(target: &Path) -> PathBuf {
+    let mut existing = target.to_path_buf();
+    let mut rest = Vec::new();
+    while !existing.exists() {
+        match existing.file_name() {
+            Some(n) => rest.push(n.to_owned()),
+            None => break,
+        }
+        existing.pop();
+    }
+    let mut out = std::fs::canonicalize(&existing).unwrap_or(existing);
+    for n in rest.iter().rev() {
+        out.push(n);
+    }
+    out
+}
+
 fn inside(root: &Path, abs: &Path) -> PathBuf {
     root.join(abs.strip_prefix("/").unwrap_or(abs))
 }
@@ -129,6 +150,7 @@ impl Sandbox {
                     m.target
                 )));
             };
+            let target = resolved(&target);
             let is_file = m.source.is_file();
             let under_volume = planned
                 .iter()

@@ -205,8 +205,31 @@ fn claim_dir(store: &Store, ns: &str, claim: &str) -> Result<PathBuf, String> {
     Ok(PathBuf::from(path))
 }
 
+/// Issues a token for a ServiceAccount (namespace, name, lifetime in seconds), as the
+/// TokenRequest API does for the kubelet; `None` when the cluster issues none.
+pub type TokenIssuer<'a> = &'a dyn Fn(&str, &str, i64) -> Option<String>;
+
+/// A projected `serviceAccountToken` source: a token for the pod's account at `path`.
+fn token_file(pod: &Value, source: &Value, mode: u32, issue: TokenIssuer) -> Result<File, String> {
+    let ns = pod["metadata"]["namespace"].as_str().unwrap_or_default();
+    let account = pod["spec"]["serviceAccountName"]
+        .as_str()
+        .unwrap_or("default");
+    let seconds = source["expirationSeconds"].as_i64().unwrap_or(3607);
+    let token = issue(ns, account, seconds).ok_or_else(|| {
+        format!("failed to fetch token: serviceaccounts \"{account}\" cannot be issued tokens here")
+    })?;
+    let path = source["path"].as_str().unwrap_or("token").to_string();
+    Ok((path, token.into_bytes(), mode))
+}
+
 /// Sets up every volume of `pod` under `pod_dir`.
-pub fn materialise(store: &Store, pod: &Value, pod_dir: &Path) -> Result<PodVolumes, MountFailure> {
+pub fn materialise(
+    store: &Store,
+    pod: &Value,
+    pod_dir: &Path,
+    issue: TokenIssuer,
+) -> Result<PodVolumes, MountFailure> {
     let ns = pod["metadata"]["namespace"].as_str().unwrap_or_default();
     let mut out = PodVolumes::default();
     for v in pod["spec"]["volumes"].as_array().into_iter().flatten() {
@@ -254,6 +277,11 @@ pub fn materialise(store: &Store, pod: &Value, pod_dir: &Path) -> Result<PodVolu
                     );
                 } else if s["downwardAPI"].is_object() {
                     files.extend(downward_files(pod, &s["downwardAPI"], default_mode));
+                } else if s["serviceAccountToken"].is_object() {
+                    files.push(
+                        token_file(pod, &s["serviceAccountToken"], default_mode, issue)
+                            .map_err(fail)?,
+                    );
                 }
             }
             write(files)?

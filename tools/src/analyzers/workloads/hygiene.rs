@@ -7,6 +7,10 @@ use crate::analyzers::{Finding, Severity, release_of};
 use crate::repair::FieldChange;
 use crate::snapshot::Snapshot;
 
+/// The resilience rule the spec states (a policy, not a measurement): one replica means
+/// any restart takes the service down.
+pub const MIN_REPLICAS: i64 = 2;
+
 /// Hygiene findings about every Deployment.
 pub fn analyze(snap: &Snapshot) -> Vec<Finding> {
     let mut out = Vec::new();
@@ -38,7 +42,9 @@ pub fn analyze(snap: &Snapshot) -> Vec<Finding> {
             out.push(warn(
                 "single-replica",
                 object.clone(),
-                format!("deployment {name} runs 1 replica; the resilience rule is at least 2"),
+                format!(
+                    "deployment {name} runs 1 replica; the resilience rule is at least {MIN_REPLICAS}"
+                ),
                 vec!["spec.replicas=1".into()],
                 "scale",
                 d,
@@ -47,8 +53,8 @@ pub fn analyze(snap: &Snapshot) -> Vec<Finding> {
                     container: None,
                     field: "replicas".into(),
                     current: json!(1),
-                    proposed: Some(json!(2)),
-                    basis: "the resilience rule: at least 2 replicas".into(),
+                    proposed: Some(json!(MIN_REPLICAS)),
+                    basis: format!("the resilience rule: at least {MIN_REPLICAS} replicas"),
                 }],
             ));
         }
