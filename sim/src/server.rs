@@ -152,6 +152,8 @@ impl RunningSim {
         let mut background = Vec::new();
         let mut controller_cfg = cfg.controllers.clone();
         controller_cfg.root_ca_pem = certs.ca_pem.clone();
+        // The namespaces a cluster starts with have their account and CA from the start.
+        controllers::serviceaccounts::reconcile(&store, &certs.ca_pem);
         let mut kubelet_handle = None;
         let logs = if cfg.controllers.runtime == PodRuntime::Processes {
             let dir = std::env::temp_dir().join(format!(
