@@ -258,3 +258,109 @@ async fn drain_evicts_within_the_disruption_budget() {
         "{after}"
     );
 }
+
+/// Required pod anti-affinity spreads a Deployment one replica per node and leaves the one
+/// too many Pending with the scheduler's words; required pod affinity puts a pod beside the
+/// pods it asks for, and an existing pod's anti-affinity keeps others off its node.
+#[tokio::test]
+async fn inter_pod_affinity_and_anti_affinity_are_decided_per_node() {
+    let k = Kube::start_with(kubesim::server::SimConfig {
+        nodes: 2,
+        ..Default::default()
+    })
+    .await;
+    k.ok_stdin(
+        &["apply", "-f", "-"],
+        Some(
+            "apiVersion: apps/v1
+kind: Deployment
+metadata: {name: cache}
+spec:
+  replicas: 3
+  selector: {matchLabels: {app: cache}}
+  template:
+    metadata: {labels: {app: cache}}
+    spec:
+      affinity:
+        podAntiAffinity:
+          requiredDuringSchedulingIgnoredDuringExecution:
+          - topologyKey: kubernetes.io/hostname
+            labelSelector: {matchLabels: {app: cache}}
+      containers:
+      - {name: cache, image: todo-backend:latest}
+",
+        ),
+    )
+    .await;
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    let pending = loop {
+        let pods = k.json(&["get", "pods", "-l", "app=cache"]).await;
+        let items = pods["items"].as_array().unwrap().clone();
+        let unbound: Vec<String> = items
+            .iter()
+            .filter(|p| p["spec"]["nodeName"].as_str().is_none_or(str::is_empty))
+            .filter(|p| {
+                p["status"]["conditions"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .any(|c| c["type"] == "PodScheduled" && c["status"] == "False")
+            })
+            .map(|p| p["metadata"]["name"].as_str().unwrap().to_string())
+            .collect();
+        if items.len() == 3 && unbound.len() == 1 {
+            let mut nodes: Vec<&str> = items
+                .iter()
+                .filter_map(|p| p["spec"]["nodeName"].as_str())
+                .collect();
+            nodes.sort();
+            assert_eq!(nodes, ["kubesim", "kubesim-m02"], "one replica per node");
+            break unbound[0].clone();
+        }
+        assert!(std::time::Instant::now() < deadline, "{pods}");
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    };
+    let message = scheduled_condition(&k, &pending, "False").await;
+    assert!(
+        message.starts_with("0/2 nodes are available: "),
+        "{message}"
+    );
+    assert!(
+        message.contains("2 node(s) didn't match pod anti-affinity rules"),
+        "{message}"
+    );
+    // A pod that must sit beside a cache replica lands on a node that has one; a pod with
+    // the cache's label is kept off both nodes by the replicas' own anti-affinity.
+    k.ok_stdin(
+        &["apply", "-f", "-"],
+        Some(&pod(
+            "beside",
+            "  affinity:\n    podAffinity:\n      requiredDuringSchedulingIgnoredDuringExecution:\n      - topologyKey: kubernetes.io/hostname\n        labelSelector: {matchLabels: {app: cache}}\n",
+        )),
+    )
+    .await;
+    scheduled_condition(&k, "beside", "True").await;
+    let lonely = pod(
+        "lonely",
+        "  affinity:\n    podAffinity:\n      requiredDuringSchedulingIgnoredDuringExecution:\n      - topologyKey: kubernetes.io/hostname\n        labelSelector: {matchLabels: {app: nowhere}}\n",
+    );
+    k.ok_stdin(&["apply", "-f", "-"], Some(&lonely)).await;
+    let message = scheduled_condition(&k, "lonely", "False").await;
+    assert!(
+        message.contains("2 node(s) didn't match pod affinity rules"),
+        "{message}"
+    );
+    k.ok_stdin(
+        &["apply", "-f", "-"],
+        Some(
+            &pod("imposter", "")
+                .replace("name: imposter", "name: imposter\n  labels: {app: cache}"),
+        ),
+    )
+    .await;
+    let message = scheduled_condition(&k, "imposter", "False").await;
+    assert!(
+        message.contains("2 node(s) didn't satisfy existing pods anti-affinity rules"),
+        "{message}"
+    );
+}

@@ -1,9 +1,10 @@
 //! The scheduler: binds each pending pod to the least allocated node that passes every
 //! filter (its claims bound, then per node: cordon, taints, node selector and affinity,
-//! resources), else leaves it Pending with `FailedScheduling` and the scheduler's own
+//! resources, inter-pod affinity and anti-affinity), else leaves it Pending with `FailedScheduling` and the scheduler's own
 //! message.
 
 pub(crate) mod filters;
+mod inter_pod;
 mod volumes;
 
 use std::collections::HashMap;
@@ -110,14 +111,26 @@ fn free_per_node(
 
 /// Why `node` cannot take `pod` (empty: it can): the first filter that fails, as
 /// kube-scheduler stops at it; resources report every one short.
-fn rejections(pod: &Value, node: &Value, free: Free) -> Vec<filters::Rejection> {
+fn rejections(
+    pod: &Value,
+    node: &Value,
+    free: Free,
+    nodes: &[&Value],
+    placed: &[inter_pod::Placed],
+) -> Vec<filters::Rejection> {
     let first = filters::cordoned(pod, node)
         .or_else(|| filters::untolerated_taint(pod, node))
         .or_else(|| filters::affinity(pod, node));
-    match first {
-        Some(r) => vec![r],
-        None => filters::resources(requests(pod), free),
+    if let Some(r) = first {
+        return vec![r];
     }
+    let short = filters::resources(requests(pod), free);
+    if !short.is_empty() {
+        return short;
+    }
+    inter_pod::check(pod, node, nodes, placed)
+        .into_iter()
+        .collect()
 }
 
 /// One pass over unscheduled pods.
@@ -139,6 +152,16 @@ pub fn reconcile(store: &Store, rec: &mut Recorder) {
             .cmp(&b["metadata"]["creationTimestamp"].as_str())
     });
     let mut free = free_per_node(&nodes, &pods);
+    let node_refs: Vec<&Value> = nodes.iter().map(|n| n.as_ref()).collect();
+    // Where pods are, for inter-pod affinity; pods bound in this pass are added as they go.
+    let mut placed: Vec<inter_pod::Placed> = pods
+        .iter()
+        .filter(|p| !matches!(p["status"]["phase"].as_str(), Some("Succeeded" | "Failed")))
+        .filter_map(|p| {
+            let node = p["spec"]["nodeName"].as_str().filter(|n| !n.is_empty())?;
+            Some(inter_pod::Placed::of(p, node))
+        })
+        .collect();
     let ours = |p: &Value| {
         p["spec"]["schedulerName"]
             .as_str()
@@ -163,7 +186,7 @@ pub fn reconcile(store: &Store, rec: &mut Recorder) {
         for node in &nodes {
             let node_name = node["metadata"]["name"].as_str().unwrap_or_default();
             let left = free.get(node_name).copied().unwrap_or_default();
-            let r = rejections(pod, node, left);
+            let r = rejections(pod, node, left, &node_refs, &placed);
             if r.is_empty() {
                 fits.push((node_name, left));
             } else {
@@ -176,6 +199,7 @@ pub fn reconcile(store: &Store, rec: &mut Recorder) {
             .max_by_key(|(n, f)| (f.cpu, std::cmp::Reverse(*n)))
         {
             let node_name = node_name.to_string();
+            placed.push(inter_pod::Placed::of(pod, &node_name));
             let (cpu, mem) = requests(pod);
             if let Some(f) = free.get_mut(&node_name) {
                 f.cpu -= cpu;
