@@ -60,18 +60,7 @@ async fn sign_up_add_complete_delete_in_chromium() {
     // Regression: one long unbroken word in a message pushed the page sideways and, on a
     // phone, the Send button off screen. At desktop and phone widths it now wraps.
     let word = "x".repeat(190);
-    c.find(Locator::Id("chat-input"))
-        .await
-        .unwrap()
-        .send_keys(&format!("add {word}"))
-        .await
-        .unwrap();
-    c.find(Locator::Id("chat-send"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    browser::send_chat(c, &format!("add {word}")).await;
     c.wait()
         .at_most(WAIT)
         .for_element(Locator::XPath(
@@ -137,18 +126,7 @@ async fn sign_up_add_complete_delete_in_chromium() {
     )
     .await
     .unwrap();
-    c.find(Locator::Id("chat-input"))
-        .await
-        .unwrap()
-        .send_keys("add call the bank")
-        .await
-        .unwrap();
-    c.find(Locator::Id("chat-send"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    browser::send_chat(c, "add call the bank").await;
     c.wait()
         .at_most(WAIT)
         .for_element(Locator::XPath(

@@ -120,6 +120,12 @@ async fn type_into(c: &Client, id: &str, text: &str) {
         .unwrap();
 }
 
+/// Types `text` into the chat box and presses Send.
+pub async fn send_chat(c: &Client, text: &str) {
+    type_into(c, "chat-input", text).await;
+    click(c, Locator::Id("chat-send")).await;
+}
+
 async fn wait_for(c: &Client, at: Locator<'_>) -> fantoccini::elements::Element {
     c.wait().at_most(WAIT).for_element(at).await.unwrap()
 }
@@ -151,8 +157,7 @@ pub async fn todo_flow(c: &Client, url: &str, email: &str, shots: &std::path::Pa
         "sign-in form still shown after sign-up"
     );
 
-    type_into(c, "chat-input", "add buy milk").await;
-    click(c, Locator::Id("chat-send")).await;
+    send_chat(c, "add buy milk").await;
     let item = wait_for(
         c,
         Locator::XPath("//ul[@id='task-list']/li[contains(., 'buy milk')]"),

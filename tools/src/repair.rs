@@ -319,13 +319,16 @@ fn split_image(c: &FieldChange) -> Vec<FieldChange> {
     out
 }
 
-/// `registry:5000/team/app:1.2` → (`registry:5000/team/app`, `1.2`); no tag → `latest`.
+/// The tag a container runtime pulls when an image names none.
+pub const IMPLIED_TAG: &str = "latest";
+
+/// `registry:5000/team/app:1.2` → (`registry:5000/team/app`, `1.2`); no tag → the implied one.
 pub fn image_parts(image: &str) -> (&str, &str) {
     let image = image.split('@').next().unwrap_or(image);
     let name_start = image.rfind('/').map_or(0, |i| i + 1);
     match image[name_start..].rfind(':') {
         Some(i) => (&image[..name_start + i], &image[name_start + i + 1..]),
-        None => (image, "latest"),
+        None => (image, IMPLIED_TAG),
     }
 }
 

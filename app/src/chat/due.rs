@@ -65,7 +65,7 @@ pub fn day(phrase: &str, today: NaiveDate) -> Option<NaiveDate> {
         ["in", n, unit] if unit.starts_with("day") => {
             today.checked_add_days(Days::new(n.parse().ok()?))
         }
-        [date] if date.contains('-') => NaiveDate::parse_from_str(date, "%Y-%m-%d").ok(),
+        [date] if date.contains('-') => date.parse().ok(),
         [.., name] => {
             let target = weekday(name)?;
             let ahead =

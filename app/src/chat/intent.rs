@@ -361,6 +361,11 @@ fn capture(re: &[Regex], text: &str, name: &str) -> Option<(String, Option<Strin
     })
 }
 
+/// Whether a message asks to undo (the chat route asks this before any engine runs).
+pub fn is_undo(message: &str) -> bool {
+    UNDO.is_match(&normalise(message))
+}
+
 /// Parses one message.
 pub fn parse(message: &str) -> Intent {
     let text = normalise(message);

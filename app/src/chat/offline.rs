@@ -25,28 +25,39 @@ pub const HELP_TEXT: &str = "I can manage your to-do list. Try: \"add buy milk\"
 \"what's on my list\", \"show completed tasks\", \"mark 2 as done\", \"rename task 3 to pay rent\", \
 \"delete the milk task\", \"what's due tomorrow\", \"clear completed tasks\" or \"undo\".";
 
+/// " (due 2026-12-06)", or nothing for a task without a due day.
+fn due_note(t: &Task) -> String {
+    t.due_date
+        .as_deref()
+        .map(|d| format!(" (due {d})"))
+        .unwrap_or_default()
+}
+
 fn line(t: &Task) -> String {
     format!(
         "#{} [{}] {}{}",
         t.number,
         if t.completed { "x" } else { " " },
         t.title,
-        t.due_date
-            .as_deref()
-            .map(|d| format!(" (due {d})"))
-            .unwrap_or_default()
+        due_note(t)
     )
+}
+
+/// Adding a task said in words: a day phrase in the title becomes its due day.
+fn add_op(title: &str, today: NaiveDate) -> TaskOp {
+    let (title, due) = due::split_title(title, today);
+    TaskOp::Add(AddTaskArgs {
+        title,
+        description: None,
+        due_date: due.map(|d| d.to_string()),
+    })
 }
 
 /// "tomorrow (Sunday 2026-12-06)": the phrase with the day it resolved to.
 fn day_words(phrase: &str, span: &due::DueSpan) -> String {
     match (span.from, span.to) {
         (Some(a), Some(b)) if a == b => format!("{phrase} ({})", a.format("%A %Y-%m-%d")),
-        (Some(a), Some(b)) => format!(
-            "{phrase} ({} to {})",
-            a.format("%Y-%m-%d"),
-            b.format("%Y-%m-%d")
-        ),
+        (Some(a), Some(b)) => format!("{phrase} ({} to {})", a, b),
         _ => phrase.to_string(),
     }
 }
@@ -62,12 +73,12 @@ async fn due_in(
         return Ok(OfflineReply {
             reply: format!(
                 "I don't know which day \"{phrase}\" is. Try \"tomorrow\", \"friday\", \"this week\", \"overdue\" or a date like {}.",
-                today.format("%Y-%m-%d")
+                today
             ),
             actions: vec![],
         });
     };
-    let iso = |d: Option<NaiveDate>| d.map(|d| d.format("%Y-%m-%d").to_string());
+    let iso = |d: Option<NaiveDate>| d.map(|d| d.to_string());
     let op = TaskOp::List(ListTasksArgs {
         status: TaskFilter::Pending,
         due_from: iso(span.from),
@@ -272,14 +283,7 @@ pub async fn respond(
                 actions: vec![],
             });
         }
-        Intent::Add(title) | Intent::AddGuessed(title) => {
-            let (title, due) = due::split_title(&title, today);
-            TaskOp::Add(AddTaskArgs {
-                title,
-                description: None,
-                due_date: due.map(|d| d.format("%Y-%m-%d").to_string()),
-            })
-        }
+        Intent::Add(title) | Intent::AddGuessed(title) => add_op(&title, today),
         Intent::List(status) => TaskOp::List(ListTasksArgs {
             status,
             ..ListTasksArgs::default()
@@ -300,10 +304,7 @@ pub async fn respond(
             "Added task #{}: {}{}.{}",
             t.number,
             t.title,
-            t.due_date
-                .as_deref()
-                .map(|d| format!(" (due {d})"))
-                .unwrap_or_default(),
+            due_note(&t),
             if guessed {
                 " (Say \"undo\" if that wasn't meant as a task.)"
             } else {
@@ -419,17 +420,7 @@ async fn add_many(
     titles: Vec<String>,
     today: NaiveDate,
 ) -> Result<OfflineReply, ApiError> {
-    let ops = titles
-        .iter()
-        .map(|title| {
-            let (title, due) = due::split_title(title, today);
-            TaskOp::Add(AddTaskArgs {
-                title,
-                description: None,
-                due_date: due.map(|d| d.format("%Y-%m-%d").to_string()),
-            })
-        })
-        .collect();
+    let ops = titles.iter().map(|title| add_op(title, today)).collect();
     let (actions, added) = each(db, user_id, ops).await?;
     let failed: Vec<String> = actions
         .iter()

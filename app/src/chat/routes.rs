@@ -81,7 +81,7 @@ pub async fn chat(
     let history = store::recent(&s.db, conversation_id, store::HISTORY_LIMIT).await?;
     let turn = store::append(&s.db, conversation_id, Role::User, message).await?;
     // Undo is decided here, before any engine: it is the same for the model and offline.
-    let (reply, actions) = if intent::parse(message) == intent::Intent::Undo {
+    let (reply, actions) = if intent::is_undo(message) {
         undo::undo_last(&s.db, user.id, conversation_id).await?
     } else {
         let answer = s
@@ -102,7 +102,7 @@ pub async fn chat(
 /// The person's day when it is plausible (time zones differ by at most a day), else UTC's.
 fn persons_today(said: Option<&str>) -> NaiveDate {
     let utc = chrono::Utc::now().date_naive();
-    said.and_then(|d| NaiveDate::parse_from_str(d.trim(), "%Y-%m-%d").ok())
+    said.and_then(|d| d.trim().parse::<NaiveDate>().ok())
         .filter(|d| (*d - utc).num_days().abs() <= 1)
         .unwrap_or(utc)
 }

@@ -113,8 +113,9 @@ pub fn valid_due_date(due: Option<String>) -> Result<Option<String>, ApiError> {
     match due.map(|d| d.trim().to_string()) {
         None => Ok(None),
         Some(d) if d.is_empty() => Ok(None),
-        Some(d) => match chrono::NaiveDate::parse_from_str(&d, "%Y-%m-%d") {
-            Ok(date) => Ok(Some(date.format("%Y-%m-%d").to_string())),
+        // ISO 8601 is NaiveDate's own text form, both ways.
+        Some(d) => match d.parse::<chrono::NaiveDate>() {
+            Ok(date) => Ok(Some(date.to_string())),
             Err(_) => Err(ApiError::Unprocessable(format!(
                 "due_date {d:?} is not a date: use YYYY-MM-DD, e.g. 2026-12-24"
             ))),

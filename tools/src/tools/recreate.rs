@@ -26,6 +26,13 @@ const SERVER_METADATA: [&str; 7] = [
     "finalizers",
 ];
 
+/// Annotation prefixes the binder and provisioners write about a claim's volume.
+const CONTROLLER_ANNOTATIONS: [&str; 3] = [
+    "pv.kubernetes.io/",
+    "volume.beta.kubernetes.io/",
+    "volume.kubernetes.io/",
+];
+
 /// The object as it will be created again: the patch applied, the server's fields dropped.
 fn recreated(before: &DynamicObject, a: &PatchArgs) -> Result<Value, ToolError> {
     let mut obj = serde_json::to_value(before)
@@ -51,8 +58,8 @@ fn without_server_fields(mut obj: Value) -> Value {
             meta.remove(f);
         }
         if let Some(notes) = meta.get_mut("annotations").and_then(Value::as_object_mut) {
-            // The binder's and provisioner's notes about the old claim.
-            notes.retain(|k, _| !k.starts_with("pv.kubernetes.io/") && !k.contains("volume."));
+            // The binder's and provisioner's notes about the old claim; the person's stay.
+            notes.retain(|k, _| !CONTROLLER_ANNOTATIONS.iter().any(|p| k.starts_with(p)));
         }
     }
     if let Some(m) = obj.as_object_mut() {

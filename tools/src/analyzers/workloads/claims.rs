@@ -60,28 +60,36 @@ pub fn analyze(snap: &Snapshot) -> Vec<Finding> {
             .join(", ");
         let pods = users(snap, cname);
         let mut evidence: Vec<String> = events_for(snap, cname).into_iter().rev().take(3).collect();
-        let (summary, action) = match wanted {
+        let existing = if class_list.is_empty() {
+            "none exists".to_string()
+        } else {
+            class_list.clone()
+        };
+        let (summary, action, changes) = match wanted {
             Some(w) if known && !w.is_empty() && class(w).is_none() => (
                 format!("claim {cname} asks for StorageClass {w:?}, which does not exist"),
                 format!(
-                    "a claim's storageClassName cannot be changed: delete claim {cname} and create it again with an existing class ({}), or create StorageClass {w}; it is unbound, so no data is lost",
-                    if class_list.is_empty() {
-                        "none exists".into()
-                    } else {
-                        class_list.clone()
-                    }
+                    "a claim's storageClassName cannot be changed: delete claim {cname} and create it again with an existing class ({existing}), or create StorageClass {w}; it is unbound, so no data is lost"
                 ),
+                // The class the missing name most likely meant, to re-create it with.
+                meant_class(w, classes, default)
+                    .map(|(to, basis)| FieldChange {
+                        object: format!("persistentvolumeclaim/{cname}"),
+                        container: None,
+                        field: "storageClassName".into(),
+                        current: Value::String(w.to_string()),
+                        proposed: Some(Value::String(to)),
+                        basis,
+                    })
+                    .into_iter()
+                    .collect(),
             ),
             None if known && default.is_none() => (
                 format!("claim {cname} names no StorageClass and the cluster has no default one"),
                 format!(
-                    "mark a StorageClass as the default, or create the claim again naming one ({})",
-                    if class_list.is_empty() {
-                        "none exists".into()
-                    } else {
-                        class_list.clone()
-                    }
+                    "mark a StorageClass as the default, or create the claim again naming one ({existing})"
                 ),
+                vec![],
             ),
             _ => {
                 let waits_for_pod = wanted
@@ -95,6 +103,7 @@ pub fn analyze(snap: &Snapshot) -> Vec<Finding> {
                 (
                     format!("claim {cname} cannot be provisioned or bound"),
                     "read the claim's events: the provisioner says why".to_string(),
+                    vec![],
                 )
             }
         };
@@ -104,23 +113,6 @@ pub fn analyze(snap: &Snapshot) -> Vec<Finding> {
         if !pods.is_empty() {
             evidence.push(format!("mounted by pods: {}", pods.join(", ")));
         }
-        // The class a missing name most likely meant, when one exists to recreate it with.
-        let changes = match wanted {
-            Some(w) if known && !w.is_empty() && class(w).is_none() => {
-                meant_class(w, classes, default)
-                    .map(|(to, basis)| FieldChange {
-                        object: format!("persistentvolumeclaim/{cname}"),
-                        container: None,
-                        field: "storageClassName".into(),
-                        current: Value::String(w.to_string()),
-                        proposed: Some(Value::String(to)),
-                        basis,
-                    })
-                    .into_iter()
-                    .collect()
-            }
-            _ => vec![],
-        };
         out.push(Finding {
             id: "claim-pending",
             severity: if pods.is_empty() {

@@ -52,7 +52,7 @@ pub fn analyze(snap: &Snapshot) -> Vec<Finding> {
                     object: object.clone(),
                     container: None,
                     field: "replicas".into(),
-                    current: json!(1),
+                    current: json!(want),
                     proposed: Some(json!(MIN_REPLICAS)),
                     basis: format!("the resilience rule: at least {MIN_REPLICAS} replicas"),
                 }],

@@ -84,7 +84,7 @@ pub fn analyze(snap: &Snapshot) -> Vec<Finding> {
                     object: format!("deployment/{name}"),
                     container: None,
                     field: "replicas".into(),
-                    current: json!(0),
+                    current: d["spec"]["replicas"].clone(),
                     proposed: None,
                     basis: String::new(),
                 }],
