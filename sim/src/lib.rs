@@ -12,6 +12,7 @@ pub mod immutable;
 pub mod kubelet;
 pub mod meta;
 pub mod model;
+pub mod network;
 pub mod ownership;
 pub mod patch;
 pub mod patch_meta;

@@ -233,6 +233,17 @@ pub fn host_port(pod: &Value, container_port: i64) -> i64 {
         .unwrap_or(container_port)
 }
 
+/// Every (container port, loopback port) a pod's containers were given on this machine.
+pub fn host_ports(pod: &Value) -> Vec<(i64, u16)> {
+    pod["metadata"]["annotations"][HOST_PORTS]
+        .as_str()
+        .and_then(|t| serde_json::from_str::<serde_json::Map<String, Value>>(t).ok())
+        .into_iter()
+        .flatten()
+        .filter_map(|(c, h)| Some((c.parse().ok()?, u16::try_from(h.as_u64()?).ok()?)))
+        .collect()
+}
+
 /// The container port recorded for a container that names none: its one port answers for
 /// any port.
 pub const ANY_PORT: i64 = 0;

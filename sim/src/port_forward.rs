@@ -4,14 +4,19 @@
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use tokio::net::{TcpListener, TcpStream};
+use tokio::net::TcpListener;
+
+use crate::network::ClusterNetwork;
+use crate::network::dial::connect_endpoint;
 
 use crate::service_proxy::backends;
 use crate::store::Store;
 
-/// Serves `listener`, forwarding every connection to `svc:port` in `ns`.
+/// Serves `listener`, forwarding every connection to `svc:port` in `ns` (through the
+/// cluster network, when pods have one).
 pub fn forward_service(
     store: Arc<Store>,
+    network: Option<Arc<ClusterNetwork>>,
     ns: String,
     svc: String,
     port: u16,
@@ -30,9 +35,10 @@ pub fn forward_service(
                     continue;
                 }
             };
-            let addr = addrs[next.fetch_add(1, Ordering::Relaxed) % addrs.len()].clone();
+            let addr = addrs[next.fetch_add(1, Ordering::Relaxed) % addrs.len()];
+            let network = network.clone();
             tokio::spawn(async move {
-                if let Ok(mut outbound) = TcpStream::connect(&addr).await {
+                if let Ok(mut outbound) = connect_endpoint(network.as_deref(), addr).await {
                     let _ = tokio::io::copy_bidirectional(&mut inbound, &mut outbound).await;
                 }
             });

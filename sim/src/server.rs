@@ -13,6 +13,7 @@ use crate::controllers::{self, ControllerConfig, PodRuntime};
 use crate::kubelet::images::ImageTable;
 use crate::kubelet::logs::LogStore;
 use crate::kubelet::{self, Kubelet};
+use crate::network::{ClusterNetwork, dns, kube_proxy};
 use crate::resources;
 use crate::service_proxy;
 use crate::store::Store;
@@ -33,6 +34,9 @@ pub struct SimConfig {
     pub controllers: ControllerConfig,
     /// Which images run which programs (process runtime).
     pub images: ImageTable,
+    /// Give each pod its own network namespace on a cluster network, where this process
+    /// may (process runtime); otherwise pods share this machine's network.
+    pub pod_network: bool,
 }
 
 impl Default for SimConfig {
@@ -45,6 +49,7 @@ impl Default for SimConfig {
             nodes: 1,
             controllers: ControllerConfig::default(),
             images: ImageTable::default(),
+            pod_network: true,
         }
     }
 }
@@ -85,6 +90,8 @@ pub struct RunningSim {
     pub store: Arc<Store>,
     /// The CA certificate (PEM) clients must trust.
     pub ca_pem: String,
+    /// The cluster network pods are on (None: they share this machine's network).
+    pub network: Option<Arc<ClusterNetwork>>,
     requests: std::sync::Arc<std::sync::atomic::AtomicU64>,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
     task: Option<tokio::task::JoinHandle<()>>,
@@ -146,6 +153,7 @@ impl RunningSim {
             controllers::storage::default_class(),
         );
         kubernetes_service(&store, addr.port());
+        kube_dns_service(&store);
         crate::auth::bootstrap::install(&store);
         let tokens = Tokens::generate();
         let certs = Certs::generate().map_err(SimError::Tls)?;
@@ -155,6 +163,7 @@ impl RunningSim {
         // The namespaces a cluster starts with have their account and CA from the start.
         controllers::serviceaccounts::reconcile(&store, &certs.ca_pem);
         let mut kubelet_handle = None;
+        let mut network = None;
         let logs = if cfg.controllers.runtime == PodRuntime::Processes {
             let dir = std::env::temp_dir().join(format!(
                 "kubesim-{}-{}",
@@ -166,11 +175,28 @@ impl RunningSim {
                 .volume_dir
                 .get_or_insert_with(|| dir.join("volumes"));
             let logs = LogStore::new(dir.clone());
-            let (proxy_url, proxy) = service_proxy::start(store.clone())
-                .await
-                .map_err(SimError::Tls)?;
-            background.push(proxy);
-            let kubelet = Kubelet::new(
+            network = if cfg.pod_network {
+                start_network(&store, &mut background)
+            } else {
+                None
+            };
+            // Without a cluster network, pods reach Services through an HTTP proxy.
+            let proxy_url = if network.is_none() {
+                let (url, proxy) = service_proxy::start(store.clone())
+                    .await
+                    .map_err(SimError::Tls)?;
+                background.push(proxy);
+                url
+            } else {
+                String::new()
+            };
+            let api_host = match &network {
+                // The `kubernetes` Service, as pods reach the API server on a cluster.
+                Some(_) => (KUBERNETES_SERVICE_IP.to_string(), 443),
+                None if addr.ip().is_unspecified() => ("127.0.0.1".into(), addr.port()),
+                None => (addr.ip().to_string(), addr.port()),
+            };
+            let mut kubelet = Kubelet::new(
                 store.clone(),
                 cfg.images.clone(),
                 logs.clone(),
@@ -180,13 +206,12 @@ impl RunningSim {
             )
             .with_api(kubelet::InClusterApi {
                 tokens: tokens.clone(),
-                host: if addr.ip().is_unspecified() {
-                    "127.0.0.1".into()
-                } else {
-                    addr.ip().to_string()
-                },
-                port: addr.port(),
+                host: api_host.0,
+                port: api_host.1,
             });
+            if let Some(net) = &network {
+                kubelet = kubelet.with_network(net.clone());
+            }
             let kubelet = Arc::new(kubelet);
             kubelet_handle = Some(kubelet.clone());
             background.push(kubelet::spawn(kubelet));
@@ -215,6 +240,14 @@ impl RunningSim {
                 "/api/v1/namespaces/{ns}/pods/{name}/exec",
                 axum::routing::any(api::exec::handle),
             )
+            .route(
+                "/api/v1/namespaces/{ns}/pods/{name}/proxy",
+                axum::routing::any(api::pod_proxy::handle),
+            )
+            .route(
+                "/api/v1/namespaces/{ns}/pods/{name}/proxy/{*path}",
+                axum::routing::any(api::pod_proxy::handle_path),
+            )
             .fallback(api::handle)
             .with_state(state);
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
@@ -232,6 +265,7 @@ impl RunningSim {
             addr,
             tokens,
             store,
+            network,
             ca_pem: certs.ca_pem,
             requests,
             shutdown: Some(tx),
@@ -315,6 +349,48 @@ fn base64(bytes: &[u8]) -> String {
 
 /// The `kubernetes` Service in `default` and its Endpoints, pointing at this API server, as
 /// every cluster has them (clients in pods find the API through it).
+/// The cluster network with its Service proxy and DNS, where this process may make one.
+fn start_network(
+    store: &Arc<Store>,
+    background: &mut Vec<tokio::task::JoinHandle<()>>,
+) -> Option<Arc<ClusterNetwork>> {
+    if !kubelet::sandbox::available() {
+        tracing::info!("pods share this machine's network: mount namespaces are not allowed here");
+        return None;
+    }
+    let net = match ClusterNetwork::start() {
+        Ok(n) => Arc::new(n),
+        Err(e) => {
+            tracing::warn!("pods share this machine's network: {e}");
+            return None;
+        }
+    };
+    match dns::spawn(store.clone(), &net) {
+        Ok(task) => background.push(task),
+        Err(e) => tracing::warn!("the cluster DNS cannot start: {e}"),
+    }
+    background.push(kube_proxy::spawn(store.clone(), net.clone()));
+    Some(net)
+}
+
+/// The address of the `kubernetes` Service.
+const KUBERNETES_SERVICE_IP: &str = "10.96.0.1";
+
+/// The cluster DNS's Service, as CoreDNS's is on a cluster (kubesim itself answers there).
+fn kube_dns_service(store: &Store) {
+    let ip = dns::DNS_IP.to_string();
+    let port = |name: &str, protocol: &str| serde_json::json!({"name": name, "port": 53, "protocol": protocol, "targetPort": 53});
+    let _ = store.create(
+        &resources::SERVICE,
+        "kube-system",
+        serde_json::json!({
+            "metadata": {"name": "kube-dns", "labels": {"k8s-app": "kube-dns", "kubernetes.io/name": "CoreDNS"}},
+            "spec": {"clusterIP": ip, "clusterIPs": [ip],
+                     "ports": [port("dns", "UDP"), port("dns-tcp", "TCP")]},
+        }),
+    );
+}
+
 fn kubernetes_service(store: &Store, port: u16) {
     let labels = serde_json::json!({"component": "apiserver", "provider": "kubernetes"});
     let _ = store.create(
@@ -322,7 +398,7 @@ fn kubernetes_service(store: &Store, port: u16) {
         "default",
         serde_json::json!({
             "metadata": {"name": "kubernetes", "labels": labels},
-            "spec": {"clusterIP": "10.96.0.1", "clusterIPs": ["10.96.0.1"],
+            "spec": {"clusterIP": KUBERNETES_SERVICE_IP, "clusterIPs": [KUBERNETES_SERVICE_IP],
                      "ports": [{"name": "https", "port": 443, "protocol": "TCP", "targetPort": port}]},
         }),
     );

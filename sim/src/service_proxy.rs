@@ -4,6 +4,7 @@
 //! its uid as the user name, so a bare Service name resolves in the caller's namespace, as
 //! cluster DNS search paths make it.
 
+use std::net::{Ipv4Addr, SocketAddrV4};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
@@ -17,6 +18,7 @@ use serde_json::Value;
 
 use crate::controllers::replicaset::pod_ready;
 use crate::meta::host_port;
+use crate::network::cluster::on_pod_network;
 use crate::resources::{POD, SERVICE};
 use crate::selector::LabelSelector;
 use crate::store::Store;
@@ -74,8 +76,14 @@ pub fn parse_host(host: &str, caller_ns: &str) -> Option<(String, String)> {
     }
 }
 
-/// The ready backends of `svc:port` as `127.0.0.1:hostport` addresses.
-pub fn backends(store: &Store, svc: &str, ns: &str, port: u16) -> Result<Vec<String>, String> {
+/// The ready backends of `svc:port`: the pod's address and target port on the cluster
+/// network, or `127.0.0.1` and the loopback port the container was given.
+pub fn backends(
+    store: &Store,
+    svc: &str,
+    ns: &str,
+    port: u16,
+) -> Result<Vec<SocketAddrV4>, String> {
     let service = store
         .get(&SERVICE, ns, svc)
         .map_err(|_| format!("service \"{svc}\" not found in namespace \"{ns}\""))?;
@@ -108,7 +116,17 @@ pub fn backends(store: &Store, svc: &str, ns: &str, port: u16) -> Result<Vec<Str
                     .and_then(|x| x["containerPort"].as_i64()),
                 _ => sport["port"].as_i64(),
             }?;
-            Some(format!("127.0.0.1:{}", host_port(p, cport)))
+            let own = p["status"]["podIP"]
+                .as_str()
+                .and_then(|ip| ip.parse::<Ipv4Addr>().ok())
+                .filter(|ip| on_pod_network(*ip));
+            Some(match own {
+                Some(ip) => SocketAddrV4::new(ip, u16::try_from(cport).ok()?),
+                None => SocketAddrV4::new(
+                    Ipv4Addr::LOCALHOST,
+                    u16::try_from(host_port(p, cport)).ok()?,
+                ),
+            })
         })
         .collect())
 }

@@ -24,7 +24,8 @@ fn err(e: impl std::fmt::Display) -> std::io::Error {
 }
 
 impl Certs {
-    /// A fresh CA and a server certificate for 127.0.0.1 and localhost.
+    /// A fresh CA and a server certificate for 127.0.0.1, localhost and the `kubernetes`
+    /// Service.
     pub fn generate() -> std::io::Result<Self> {
         let ca_key = KeyPair::generate().map_err(err)?;
         let mut ca = CertificateParams::new(Vec::<String>::new()).map_err(err)?;
@@ -42,7 +43,12 @@ impl Certs {
         let mut leaf = CertificateParams::new(vec![
             "127.0.0.1".to_string(),
             "localhost".to_string(),
+            // The `kubernetes` Service's address and names, as pods reach the API server.
+            "10.96.0.1".to_string(),
+            "kubernetes".to_string(),
             "kubernetes.default".to_string(),
+            "kubernetes.default.svc".to_string(),
+            "kubernetes.default.svc.cluster.local".to_string(),
         ])
         .map_err(err)?;
         leaf.distinguished_name

@@ -1,6 +1,8 @@
 //! Service names as pods resolve them, with the real kubectl and the process runtime: a bare
 //! name means the Service in the caller's own namespace, `name.ns` another namespace's; the
-//! Endpoints list the target port the Service names, not where kubesim runs the process.
+//! Endpoints list the target port the Service names. (The pods are not named like the
+//! Service: a pod's own name is in its /etc/hosts and would resolve to itself, as on a
+//! cluster.)
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod support;
@@ -21,12 +23,12 @@ data: {{whoami: 'served from {ns}'}}
 ---
 apiVersion: v1
 kind: Pod
-metadata: {{name: web, namespace: {ns}, labels: {{app: web}}}}
+metadata: {{name: server, namespace: {ns}, labels: {{app: web}}}}
 spec:
   containers:
   - name: web
     image: python:3.12
-    command: [sh, -c, 'cd /srv && exec python3 -m http.server $PORT']
+    command: [sh, -c, 'cd /srv && exec python3 -m http.server 8080']
     ports: [{{containerPort: 8080, name: http}}]
     readinessProbe: {{httpGet: {{path: /whoami, port: http}}, periodSeconds: 1}}
     volumeMounts: [{{name: site, mountPath: /srv}}]
@@ -62,7 +64,7 @@ async fn a_bare_service_name_resolves_in_the_callers_namespace() {
             "-n",
             ns,
             "--for=condition=Ready",
-            "pod/web",
+            "pod/server",
             "--timeout=30s",
         ])
         .await;
@@ -91,7 +93,7 @@ async fn a_bare_service_name_resolves_in_the_callers_namespace() {
             "exec",
             "-n",
             "shop",
-            "web",
+            "server",
             "--",
             "python3",
             "-c",
@@ -104,7 +106,7 @@ async fn a_bare_service_name_resolves_in_the_callers_namespace() {
             "exec",
             "-n",
             "shop",
-            "web",
+            "server",
             "--",
             "python3",
             "-c",
@@ -117,7 +119,7 @@ async fn a_bare_service_name_resolves_in_the_callers_namespace() {
             "exec",
             "-n",
             "blog",
-            "web",
+            "server",
             "--",
             "python3",
             "-c",
@@ -142,7 +144,7 @@ async fn kubectl_run_with_busybox_wget_reaches_a_service_by_its_bare_name() {
         "-n",
         "shop",
         "--for=condition=Ready",
-        "pod/web",
+        "pod/server",
         "--timeout=30s",
     ])
     .await;

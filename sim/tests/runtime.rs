@@ -178,7 +178,7 @@ spec:
   containers:
   - name: app
     image: py:3.12
-    command: [sh, -c, 'touch /tmp/healthy; exec python3 -m http.server $PORT']
+    command: [sh, -c, 'touch /tmp/healthy; exec python3 -m http.server 8080']
     {ports}
     {probe}
 "
@@ -254,8 +254,14 @@ spec:
         ),
         "{events}"
     );
+    // The kubelet probes the pod's address (its own on the cluster network).
+    let ip = k
+        .ok(&["get", "pod", "wrong-port", "-o", "jsonpath={.status.podIP}"])
+        .await;
     assert!(
-        events.contains("wrong-port: Liveness probe failed: Get \"http://127.0.0.1:"),
+        events.contains(&format!(
+            "wrong-port: Liveness probe failed: Get \"http://{ip}:9999/\": dial tcp {ip}:9999: connect: connection refused"
+        )),
         "{events}"
     );
     let ready = k
@@ -298,8 +304,9 @@ spec:
     assert_eq!(cols.first(), Some(&"busy"), "{top}");
     let cpu: i64 = cols[1].trim_end_matches('m').parse().unwrap();
     let mem: i64 = cols[2].trim_end_matches("Mi").parse().unwrap();
-    // A busy loop uses most of a core; 40 MiB are resident.
-    assert!(cpu > 300, "{top}");
+    // A busy loop uses a good part of a core (less while other tests load this machine's
+    // two); 40 MiB are resident.
+    assert!(cpu > 100, "{top}");
     assert!(mem >= 40, "{top}");
     let by_label = k
         .ok(&["top", "pod", "-l", "app=busy", "--no-headers"])

@@ -25,7 +25,7 @@ const PATCHES: usize = 10;
 const STREAMER: &str = r#"
 import os, socket, threading
 s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-s.bind(("127.0.0.1", int(os.environ["PORT"]))); s.listen(64)
+s.bind(("127.0.0.1", 9000)); s.listen(64)
 def feed(c):
     try:
         while True: c.sendall(b"x" * 65536)

@@ -116,19 +116,18 @@ async fn helm_installs_the_chatbot_and_it_answers() {
         assert_eq!(d["status"]["readyReplicas"], 2, "{name}");
     }
 
-    // The frontend pod's own port; /api goes through the service proxy to a backend pod.
-    let pods = sim.store.all(&POD);
-    let fe = pods
-        .iter()
-        .find(|p| p["metadata"]["labels"]["app.kubernetes.io/name"] == "todo-frontend")
-        .unwrap();
-    let ports: Value = serde_json::from_str(
-        fe["metadata"]["annotations"]["kubesim.dev/host-ports"]
-            .as_str()
-            .unwrap(),
-    )
-    .unwrap();
-    let url = format!("http://127.0.0.1:{}", ports["3000"]);
+    // The frontend Service forwarded to a local port; /api goes on to a backend pod through
+    // the cluster network.
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let _forward = kubesim::port_forward::forward_service(
+        sim.store.clone(),
+        sim.network.clone(),
+        "default".into(),
+        "todo-frontend".into(),
+        3000,
+        listener,
+    );
     let http = reqwest::Client::builder()
         .no_proxy()
         .timeout(Duration::from_secs(20))
@@ -176,6 +175,7 @@ async fn helm_installs_the_chatbot_and_it_answers() {
     b.client.clone().close().await.unwrap();
 
     // kubectl logs shows the app's own lines.
+    let pods = sim.store.all(&POD);
     let backend = pods
         .iter()
         .find(|p| p["metadata"]["labels"]["app.kubernetes.io/name"] == "todo-backend")

@@ -7,6 +7,7 @@ pub mod cluster;
 pub mod diagnose;
 pub mod helm;
 pub mod kube_context;
+pub mod measure;
 pub mod object_versions;
 pub mod pod_http;
 pub mod redact;

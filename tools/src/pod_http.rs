@@ -89,10 +89,32 @@ pub async fn request(
     timeout: Duration,
 ) -> Result<HttpReply, ToolError> {
     let (pod, pod_port) = target(cluster, service, port).await?;
+    request_pod(cluster, &pod, pod_port, service, req, timeout)
+        .await
+        .map_err(|e| match e {
+            ToolError::Retry(m) if m.starts_with("no answer within") => ToolError::Retry(format!(
+                "{service}:{port} did not answer within {} s",
+                timeout.as_secs()
+            )),
+            other => other,
+        })
+}
+
+/// Sends `req` to `pod:pod_port` (through the API server's port-forward) with `host` as its
+/// Host header, and reads the whole reply.
+pub async fn request_pod(
+    cluster: &Cluster,
+    pod: &str,
+    pod_port: u16,
+    host: &str,
+    req: &HttpRequest<'_>,
+    timeout: Duration,
+) -> Result<HttpReply, ToolError> {
+    let service = host;
     let pods: Api<Pod> = Api::namespaced(cluster.client.clone(), &cluster.namespace);
     let exchange = async {
         let mut pf = pods
-            .portforward(&pod, &[pod_port])
+            .portforward(pod, &[pod_port])
             .await
             .map_err(|e| ToolError::Retry(format!("port-forward to pod {pod}:{pod_port}: {e}")))?;
         let mut stream = pf
@@ -126,12 +148,9 @@ pub async fn request(
             ))
         })
     };
-    tokio::time::timeout(timeout, exchange).await.map_err(|_| {
-        ToolError::Retry(format!(
-            "{service}:{port} did not answer within {} s",
-            timeout.as_secs()
-        ))
-    })?
+    tokio::time::timeout(timeout, exchange)
+        .await
+        .map_err(|_| ToolError::Retry(format!("no answer within {} s", timeout.as_secs())))?
 }
 
 /// Status and body of a raw HTTP/1.1 response (chunked bodies decoded).

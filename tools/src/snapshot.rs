@@ -46,6 +46,8 @@ pub struct Snapshot {
     pub claims: Vec<Value>,
     /// The StorageClasses (read only when a claim is Pending; `None` when not allowed).
     pub storage_classes: Option<Vec<Value>>,
+    /// Paths measured to answer on the ports of pods whose HTTP probes get client errors.
+    pub answering: Vec<crate::measure::Answering>,
 }
 
 /// A node's allocatable CPU and memory minus what the pods bound to it request.
@@ -232,8 +234,11 @@ impl Snapshot {
         } else {
             None
         };
+        let events = list::<Event>(c).await?;
+        let answering = crate::measure::probe_roots(c, &pods, &events).await;
         Ok((
             Self {
+                answering,
                 claims,
                 storage_classes,
                 namespace: c.namespace.clone(),
@@ -242,7 +247,7 @@ impl Snapshot {
                 replicasets: list::<ReplicaSet>(c).await?,
                 services: list::<Service>(c).await?,
                 endpoints: list::<Endpoints>(c).await?,
-                events: list::<Event>(c).await?,
+                events,
                 configmaps: list::<ConfigMap>(c).await?,
                 secrets,
                 history,

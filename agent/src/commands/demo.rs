@@ -96,6 +96,7 @@ pub async fn run(opts: &Demo) -> Result<()> {
     let addr = listener.local_addr()?;
     let _forward = kubesim::port_forward::forward_service(
         sim.store.clone(),
+        sim.network.clone(),
         "default".into(),
         "todo-frontend".into(),
         3000,

@@ -66,6 +66,7 @@ fn sim_config(opts: &SimStart) -> Result<SimConfig> {
             ..Default::default()
         },
         images: image_table(opts)?,
+        pod_network: !opts.host_network,
     })
 }
 

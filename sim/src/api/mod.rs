@@ -7,6 +7,7 @@ pub mod metrics;
 pub mod objects;
 pub mod openapi;
 pub mod pagination;
+pub mod pod_proxy;
 pub mod portforward;
 pub mod table;
 pub mod validation;

@@ -14,12 +14,11 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use futures::{SinkExt, StreamExt};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::TcpStream;
 use tokio::sync::mpsc;
 
 use super::{ApiError, ApiState};
 use crate::auth::{Attributes, forbidden, rbac};
-use crate::meta::host_port;
+use crate::network::Dial;
 use crate::resources::POD;
 
 pub use super::channel::PROTOCOLS;
@@ -81,16 +80,14 @@ fn spdy(
     mut req: Request,
 ) -> Result<Response, ApiError> {
     let pod = running_pod(s, ns, name, headers)?;
+    let dial = dial_for(s, &pod);
     let on_upgrade = hyper::upgrade::on(&mut req);
     tokio::spawn(async move {
         match on_upgrade.await {
             Err(e) => tracing::warn!("port-forward: the SPDY upgrade failed: {e}"),
             Ok(upgraded) => {
                 let io = hyper_util::rt::TokioIo::new(upgraded);
-                crate::spdy::portforward::serve(io, move |p| {
-                    u16::try_from(host_port(&pod, i64::from(p))).unwrap_or(p)
-                })
-                .await;
+                crate::spdy::portforward::serve(io, dial).await;
             }
         }
     });
@@ -101,6 +98,14 @@ fn spdy(
         .header("x-stream-protocol-version", "portforward.k8s.io")
         .body(axum::body::Body::empty())
         .map_err(|e| ApiError::BadRequest(e.to_string()))
+}
+
+/// How the pod's own ports are reached (inside its network namespace where it has one).
+fn dial_for(s: &ApiState, pod: &serde_json::Value) -> Dial {
+    match &s.kubelet {
+        Some(k) => k.dial_inside(pod),
+        None => Dial::Loopback(crate::meta::host_ports(pod)),
+    }
 }
 
 /// The pod, when the caller may forward to it and it runs.
@@ -127,14 +132,14 @@ fn running_pod(
     Ok(pod)
 }
 
-/// (requested port, loopback port it is served on), checked before the upgrade.
+/// The requested ports and how to reach them, checked before the upgrade.
 fn prepare(
     s: &ApiState,
     ns: &str,
     name: &str,
     q: &HashMap<String, String>,
     headers: &HeaderMap,
-) -> Result<Vec<(u16, u16)>, ApiError> {
+) -> Result<(Vec<u16>, Dial), ApiError> {
     let pod = running_pod(s, ns, name, headers)?;
     let ports: Vec<u16> = q
         .get("ports")
@@ -153,25 +158,19 @@ fn prepare(
             "at least one port is required: ?ports=8000".into(),
         ));
     }
-    Ok(ports
-        .into_iter()
-        .map(|p| {
-            let host = u16::try_from(host_port(&pod, i64::from(p))).unwrap_or(p);
-            (p, host)
-        })
-        .collect())
+    Ok((ports, dial_for(s, &pod)))
 }
 
-async fn serve(socket: WebSocket, targets: Vec<(u16, u16)>) {
+async fn serve(socket: WebSocket, (ports, dial): (Vec<u16>, Dial)) {
     let (mut sink, mut stream) = socket.split();
     let (to_client, mut outbox) = mpsc::channel::<Message>(64);
     let mut writers = Vec::new();
-    for (i, (port, host)) in targets.iter().enumerate() {
+    for (i, port) in ports.iter().enumerate() {
         let (data, err) = ((2 * i) as u8, (2 * i + 1) as u8);
         let le = port.to_le_bytes();
         let _ = to_client.send(framed(data, &le)).await;
         let _ = to_client.send(framed(err, &le)).await;
-        match TcpStream::connect(("127.0.0.1", *host)).await {
+        match dial.connect(*port).await {
             Ok(conn) => {
                 let (mut read, write) = conn.into_split();
                 writers.push(Some(write));

@@ -49,7 +49,13 @@ fn sync(
         Ok(_) => {
             let _ = store.modify(r, ns, name, |o| {
                 for k in compare {
-                    o[*k] = body[*k].clone();
+                    // An empty list is left out, as the API server's encoding omits it.
+                    match (&body[*k], o.as_object_mut()) {
+                        (Value::Null, Some(fields)) => {
+                            fields.remove(*k);
+                        }
+                        (v, _) => o[*k] = v.clone(),
+                    }
                 }
                 Ok(())
             });
@@ -58,6 +64,16 @@ fn sync(
             let _ = store.create(r, ns, body);
         }
     }
+}
+
+/// An Endpoints object; without addresses it has no `subsets` at all, as on a cluster
+/// (`kubectl get endpoints -o jsonpath='{.subsets}'` prints nothing).
+fn endpoints_object(name: &str, labels: &Value, subsets: Vec<Value>) -> Value {
+    let mut ep = json!({"metadata": {"name": name, "labels": labels}});
+    if !subsets.is_empty() {
+        ep["subsets"] = json!(subsets);
+    }
+    ep
 }
 
 /// One pass over Services.
@@ -138,7 +154,7 @@ pub fn reconcile(store: &Store) {
             &ENDPOINTS,
             &ns,
             &name,
-            json!({"metadata": {"name": name, "labels": svc["metadata"]["labels"]}, "subsets": subsets}),
+            endpoints_object(&name, &svc["metadata"]["labels"], subsets),
             &["subsets"],
         );
         let slices_rt = &ENDPOINT_SLICE;

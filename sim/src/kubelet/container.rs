@@ -10,6 +10,7 @@ use super::sandbox::Sandbox;
 use super::{Kubelet, entrypoint, env, logs, probe, process, sandbox, status, volumes};
 use crate::events::Kind;
 use crate::meta;
+use crate::network::{Dial, PodNet};
 use crate::resources::POD;
 use quantity::bytes;
 
@@ -42,12 +43,9 @@ pub fn probe_port(c: &Value, port: &Value) -> Option<i64> {
     }
 }
 
-fn probe_of(k: &Kubelet, c: &Value, which: &str, ports: &[(i64, u16)]) -> Option<Probe> {
+fn probe_of(k: &Kubelet, c: &Value, which: &str) -> Option<Probe> {
     let p = c.get(which).filter(|p| p.is_object())?;
-    let host = |port: &Value| {
-        let cp = probe_port(c, port)?;
-        ports.iter().find(|(x, _)| *x == cp).map(|(_, h)| *h)
-    };
+    let host = |port: &Value| u16::try_from(probe_port(c, port)?).ok();
     let action = if let Some(get) = p.get("httpGet") {
         probe::Action::Http {
             path: get["path"].as_str().unwrap_or("/").to_string(),
@@ -96,6 +94,10 @@ struct Life {
     pod: Value,
     c: Value,
     ports: Vec<(i64, u16)>,
+    /// Where the kubelet reaches the pod's ports (probes).
+    dial: Dial,
+    /// The pod's network namespace, when it has one.
+    net: Option<Arc<PodNet>>,
     ns: String,
     pod_name: String,
     uid: String,
@@ -137,7 +139,14 @@ pub async fn run(
     role: Role,
 ) -> bool {
     let text = |v: &Value| v.as_str().unwrap_or_default().to_string();
+    let net = k.pod_net(&text(&pod["metadata"]["uid"]));
+    let dial = match (&k.network, &net) {
+        (Some(cluster), Some(own)) => Dial::Network(cluster.clone(), own.ip),
+        _ => Dial::Loopback(ports.clone()),
+    };
     let mut life = Life {
+        dial,
+        net,
         ns: text(&pod["metadata"]["namespace"]),
         pod_name: text(&pod["metadata"]["name"]),
         uid: text(&pod["metadata"]["uid"]),
@@ -166,7 +175,7 @@ pub async fn run(
             Next::Retry => continue,
             Next::Stop => return false,
         };
-        let sandbox = match life.volumes(&mut stop).await {
+        let sandbox = match life.volumes(&program, &mut stop).await {
             Next::Go(s) => s,
             Next::Retry => continue,
             Next::Stop => return false,
@@ -291,7 +300,8 @@ impl Life {
                 return Next::Retry;
             }
         };
-        if let Some((_, host)) = self.ports.first() {
+        // Without a network of its own the program must listen where it was put.
+        if let Some((_, host)) = self.ports.first().filter(|_| self.net.is_none()) {
             envs.retain(|(key, _)| key != "PORT");
             envs.push(("PORT".into(), host.to_string()));
         }
@@ -343,22 +353,42 @@ impl Life {
 
     /// The pod's volumes set up and this container's filesystem planned (None: it runs
     /// on this machine's filesystem as is), or the kubelet's FailedMount and a retry.
-    async fn volumes(&mut self, stop: &mut watch::Receiver<bool>) -> Next<Option<Arc<Sandbox>>> {
+    async fn volumes(
+        &mut self,
+        image: &super::images::Image,
+        stop: &mut watch::Receiver<bool>,
+    ) -> Next<Option<Arc<Sandbox>>> {
         let pod_dir = self.k.pod_dir(&self.uid);
+        let container_dir = pod_dir.join("containers").join(&self.name);
         let issue =
             |ns: &str, account: &str, seconds: i64| self.k.issue_token(ns, account, seconds);
         let planned = volumes::materialise(&self.k.store, &self.pod, &pod_dir, &issue)
             .map_err(|f| f.to_string())
             .and_then(|vols| {
-                let mounts = vols.mounts_for(&self.c);
+                // The image's own files first: the pod's volumes may cover them.
+                let mut mounts = match image.layer {
+                    Some(layer) => volumes::image_layer(layer, &container_dir.join("image"))
+                        .map_err(|e| format!("MountVolume.SetUp failed: {e}"))?,
+                    None => Vec::new(),
+                };
+                mounts.extend(vols.mounts_for(&self.c));
+                if let Some(net) = &self.net {
+                    mounts.extend(
+                        volumes::network_files(&self.pod, net.ip, &pod_dir)
+                            .map_err(|e| format!("MountVolume.SetUp failed: {e}"))?,
+                    );
+                }
                 let working_dir = self.c["workingDir"].as_str();
-                if (mounts.is_empty() && working_dir.is_none()) || !sandbox::available() {
+                let plain = mounts.is_empty() && working_dir.is_none() && self.net.is_none();
+                if plain || !sandbox::available() {
                     return Ok(None);
                 }
                 Sandbox::plan(
-                    &pod_dir.join("containers").join(&self.name),
+                    &container_dir.join("fs"),
                     &mounts,
                     working_dir,
+                    self.net.clone(),
+                    &self.pod_name,
                 )
                 .map(|s| Some(Arc::new(s)))
                 .map_err(|e| {
@@ -449,8 +479,8 @@ impl Life {
             child,
             started_at: meta::now(),
             started: Instant::now(),
-            readiness: probe_of(&self.k, &self.c, "readinessProbe", &self.ports),
-            liveness: probe_of(&self.k, &self.c, "livenessProbe", &self.ports),
+            readiness: probe_of(&self.k, &self.c, "readinessProbe"),
+            liveness: probe_of(&self.k, &self.c, "livenessProbe"),
         };
         let (restarts, container_id) = (self.restarts, self.container_id());
         let p = self.set_status(|s| {
@@ -540,7 +570,7 @@ impl Life {
     /// Runs a probe once (an exec probe inside this container).
     async fn probe(&self, p: &Probe) -> Result<(), String> {
         let target = self.k.running.get(&self.ns, &self.pod_name, &self.name);
-        probe::run(&p.action, p.timeout, target.as_ref()).await
+        probe::run(&p.action, p.timeout, target.as_ref(), &self.dial).await
     }
 
     /// One readiness probe: Ready after a success, unready after `failureThreshold` failures.

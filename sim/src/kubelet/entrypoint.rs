@@ -69,6 +69,17 @@ pub fn resolve(
     if command.is_empty() && !image.entrypoint && !args.is_empty() {
         command = std::mem::take(&mut args);
     }
+    if command.is_empty() && args.is_empty() && !image.default_command.is_empty() {
+        command.clone_from(&image.default_command);
+        if !image.applets {
+            // The image's CMD names its own program.
+            return Ok(Exec {
+                program: image_program.to_path_buf(),
+                argv0: command[0].clone(),
+                args: command[1..].to_vec(),
+            });
+        }
+    }
     let Some((first, rest)) = command.split_first() else {
         // A multi-call image's default command is its shell (busybox's CMD is `sh`).
         let argv0 = if image.applets {
@@ -145,6 +156,8 @@ mod tests {
             program: PathBuf::from("/images/app"),
             applets: false,
             entrypoint: true,
+            default_command: Vec::new(),
+            layer: None,
         };
         let e = resolve(image, &json!({"args": ["--port", "$(GREETING)"]}), &env()).unwrap();
         assert_eq!(
@@ -183,6 +196,8 @@ mod applet_tests {
             program: PathBuf::from("/bin/busybox"),
             applets: true,
             entrypoint: false,
+            default_command: Vec::new(),
+            layer: None,
         };
         let env = vec![("PATH".to_string(), "/nowhere".to_string())];
         let e = resolve(&image, &json!({"command": ["wget", "-qO-", "web"]}), &env).unwrap();

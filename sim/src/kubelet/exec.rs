@@ -24,7 +24,7 @@ impl ExecTarget {
     /// Starts `argv` inside the container.
     pub fn spawn(&self, argv: &[String]) -> std::io::Result<tokio::process::Child> {
         let join = match &self.sandbox {
-            Some(s) => Some(Arc::new(Joined::open(self.pid, &s.root, &s.workdir)?)),
+            Some(s) => Some(Arc::new(Joined::open(self.pid, s)?)),
             None => None,
         };
         super::process::spawn_exec(argv, &self.env, &self.workdir, join)

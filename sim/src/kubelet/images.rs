@@ -16,6 +16,31 @@ pub struct ImageEntry {
     /// The program is the image's ENTRYPOINT (`args` follow it); otherwise only its default
     /// CMD, which `args` replace.
     pub entrypoint: bool,
+    /// The image's CMD when it is more than the program (`nginx -g 'daemon off;'`).
+    pub default_command: Vec<String>,
+    /// The image's own files.
+    pub layer: Option<&'static Layer>,
+}
+
+/// The files a stock image has besides its program, as its image layers would give them.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Layer {
+    /// (path, content) of each file.
+    pub files: &'static [(&'static str, &'static str)],
+    /// Directories the program writes in, fresh for each container.
+    pub writable: &'static [&'static str],
+    /// (path, target) links inside those directories: the image's log files pointing at
+    /// the container's output.
+    pub links: &'static [(&'static str, &'static str)],
+}
+
+impl Layer {
+    /// Whether the layer holds the file `path`.
+    pub fn has(&self, path: &std::path::Path) -> bool {
+        self.files
+            .iter()
+            .any(|(p, _)| std::path::Path::new(p) == path)
+    }
 }
 
 /// What an image runs.
@@ -29,18 +54,153 @@ pub struct Image {
     /// The program is the image's ENTRYPOINT (`args` follow it); otherwise it is the
     /// default CMD and `args` replace it, as for busybox and python.
     pub entrypoint: bool,
+    /// The image's CMD when it is more than the program: `argv[0]` and arguments.
+    pub default_command: Vec<String>,
+    /// The image's own files (configuration, pages), mounted in each of its containers.
+    pub layer: Option<&'static Layer>,
 }
 
-/// Public images this machine's own programs stand in for, when they are installed:
-/// (repository, program, multi-call, the program is the ENTRYPOINT).
-const STOCK: &[(&str, &str, bool, bool)] = &[
-    ("busybox", "busybox", true, false),
-    ("python", "python3", false, false),
-    ("curl", "curl", false, true),
+/// A public image this machine's own program stands in for, when it is installed.
+struct Stock {
+    repository: &'static str,
+    /// The program on this machine that must be installed (and runs, without `entry`).
+    program: &'static str,
+    /// The image's own entrypoint file in its layer, when that is what runs.
+    entry: Option<&'static str>,
+    /// A multi-call program (busybox).
+    applets: bool,
+    /// The program is the image's ENTRYPOINT.
+    entrypoint: bool,
+    /// The image's CMD, when it is more than the program.
+    command: &'static [&'static str],
+    layer: Option<&'static Layer>,
+}
+
+/// The nginx image: Debian's nginx with the official image's layout and default site.
+static NGINX: Layer = Layer {
+    files: &[
+        (
+            "/etc/nginx/nginx.conf",
+            include_str!("../../images/nginx/nginx.conf"),
+        ),
+        (
+            "/etc/nginx/conf.d/default.conf",
+            include_str!("../../images/nginx/default.conf"),
+        ),
+        (
+            "/usr/share/nginx/html/index.html",
+            include_str!("../../images/nginx/index.html"),
+        ),
+        (
+            "/usr/share/nginx/html/50x.html",
+            include_str!("../../images/nginx/50x.html"),
+        ),
+    ],
+    writable: &["/var/log/nginx", "/var/cache/nginx", "/var/lib/nginx"],
+    links: &[
+        ("/var/log/nginx/access.log", "/dev/stdout"),
+        ("/var/log/nginx/error.log", "/dev/stderr"),
+    ],
+};
+
+/// The httpd image: its default page on port 80, served by busybox's httpd.
+static HTTPD: Layer = Layer {
+    files: &[(
+        "/usr/local/apache2/htdocs/index.html",
+        include_str!("../../images/httpd/index.html"),
+    )],
+    writable: &[],
+    links: &[],
+};
+
+/// The stock images (see the README's table).
+const STOCK: &[Stock] = &[
+    Stock {
+        repository: "busybox",
+        entry: None,
+        program: "busybox",
+        applets: true,
+        entrypoint: false,
+        command: &[],
+        layer: None,
+    },
+    Stock {
+        repository: "python",
+        entry: None,
+        program: "python3",
+        applets: false,
+        entrypoint: false,
+        command: &[],
+        layer: None,
+    },
+    Stock {
+        repository: "curl",
+        entry: None,
+        program: "curl",
+        applets: false,
+        entrypoint: true,
+        command: &[],
+        layer: None,
+    },
     // In-cluster clients: its entrypoint is kubectl, which finds the API server through the
     // ServiceAccount credentials and KUBERNETES_SERVICE_HOST the kubelet gives every pod.
-    ("kubectl", "kubectl", false, true),
+    Stock {
+        repository: "kubectl",
+        entry: None,
+        program: "kubectl",
+        applets: false,
+        entrypoint: true,
+        command: &[],
+        layer: None,
+    },
+    Stock {
+        repository: "nginx",
+        entry: None,
+        program: "nginx",
+        applets: false,
+        entrypoint: false,
+        command: &["nginx", "-g", "daemon off;"],
+        layer: Some(&NGINX),
+    },
+    // httpd:alpine has busybox's applets beside the server.
+    Stock {
+        repository: "httpd",
+        entry: None,
+        program: "busybox",
+        applets: true,
+        entrypoint: false,
+        command: &[
+            "httpd",
+            "-f",
+            "-v",
+            "-p",
+            "80",
+            "-h",
+            "/usr/local/apache2/htdocs",
+        ],
+        layer: Some(&HTTPD),
+    },
+    // MySQL's clients and protocol, served by Debian's MariaDB.
+    Stock {
+        repository: "mysql",
+        entry: Some("/usr/local/bin/docker-entrypoint.sh"),
+        program: "mariadbd",
+        applets: false,
+        entrypoint: true,
+        command: &["docker-entrypoint.sh", "mysqld"],
+        layer: Some(&MYSQL),
+    },
 ];
+
+/// The mysql image: an entrypoint that initialises an empty data directory, then MariaDB.
+static MYSQL: Layer = Layer {
+    files: &[(
+        "/usr/local/bin/docker-entrypoint.sh",
+        include_str!("../../images/mysql/docker-entrypoint.sh"),
+    )],
+    writable: &["/var/lib/mysql", "/run/mysqld"],
+    links: &[],
+};
 
 fn on_path(program: &str) -> Option<PathBuf> {
     let path = std::env::var_os("PATH")?;
@@ -164,6 +324,8 @@ impl ImageTable {
             command: program.to_path_buf(),
             applets: false,
             entrypoint: true,
+            default_command: Vec::new(),
+            layer: None,
         });
     }
 
@@ -171,14 +333,16 @@ impl ImageTable {
     /// applets, python, curl — and curlimages/curl, whose name is curl too — and
     /// bitnami/kubectl and registry.k8s.io/kubectl, named kubectl), every tag.
     pub fn add_stock(&mut self) {
-        for (repository, program, applets, entrypoint) in STOCK {
-            if let Some(command) = on_path(program) {
+        for stock in STOCK {
+            if let Some(installed) = on_path(stock.program) {
                 self.entries.push(ImageEntry {
-                    repository: repository.to_string(),
+                    repository: stock.repository.to_string(),
                     tags: Vec::new(),
-                    command,
-                    applets: *applets,
-                    entrypoint: *entrypoint,
+                    command: stock.entry.map_or(installed, PathBuf::from),
+                    applets: stock.applets,
+                    entrypoint: stock.entrypoint,
+                    default_command: stock.command.iter().map(|a| a.to_string()).collect(),
+                    layer: stock.layer,
                 });
             }
         }
@@ -199,6 +363,8 @@ impl ImageTable {
             command: PathBuf::from(path),
             applets: false,
             entrypoint: true,
+            default_command: Vec::new(),
+            layer: None,
         });
         Ok(())
     }
@@ -218,11 +384,14 @@ impl ImageTable {
                         e.tags.contains(&tag)
                     }
             })
-            .filter(|e| e.command.is_file())
+            // A program from the image's own layer exists once the container's root does.
+            .filter(|e| e.command.is_file() || e.layer.is_some_and(|l| l.has(&e.command)))
             .map(|e| Image {
                 program: e.command.clone(),
                 applets: e.applets,
                 entrypoint: e.entrypoint,
+                default_command: e.default_command.clone(),
+                layer: e.layer,
             })
     }
 

@@ -1,6 +1,7 @@
-//! The process kubelet: each container of a scheduled pod runs as a local process with its
-//! own loopback port, environment from ConfigMaps and Secrets, HTTP probes, captured logs,
-//! restarts with back-off, OOM kills and graceful termination.
+//! The process kubelet: each container of a scheduled pod runs as a local process in the
+//! pod's network namespace (or, without one, on its own loopback port), with its
+//! environment from ConfigMaps and Secrets, probes, captured logs, restarts with back-off,
+//! OOM kills and graceful termination.
 
 pub mod container;
 pub mod entrypoint;
@@ -25,6 +26,7 @@ use tokio::sync::watch;
 
 use crate::events::{Kind, Recorder};
 use crate::meta::ident;
+use crate::network::{ClusterNetwork, Dial, PodNet};
 use crate::resources::POD;
 use crate::store::Store;
 use host_ports::free_port;
@@ -49,6 +51,10 @@ pub struct Kubelet {
     pub running: exec::Running,
     /// How pods reach the API server (None: they cannot, as on a cluster without one).
     pub api: Option<InClusterApi>,
+    /// The cluster network pods join (None: they share this machine's).
+    pub network: Option<Arc<ClusterNetwork>>,
+    /// Each running pod's network, by uid.
+    pod_nets: Mutex<HashMap<String, Arc<PodNet>>>,
     recorder: Mutex<Recorder>,
 }
 
@@ -83,7 +89,43 @@ impl Kubelet {
             time_scale,
             running: exec::Running::default(),
             api: None,
+            network: None,
+            pod_nets: Mutex::default(),
             recorder: Mutex::default(),
+        }
+    }
+
+    /// The same kubelet, putting each pod in its own namespace on `network`.
+    pub fn with_network(mut self, network: Arc<ClusterNetwork>) -> Self {
+        self.network = Some(network);
+        self
+    }
+
+    /// The network of pod `uid`, while it runs on the cluster network.
+    pub fn pod_net(&self, uid: &str) -> Option<Arc<PodNet>> {
+        self.pod_nets.lock().ok()?.get(uid).cloned()
+    }
+
+    /// How the node reaches a pod's ports (the API server's `pods/proxy`): at its address
+    /// on the cluster network, or on the loopback ports its containers were given.
+    pub fn dial_pod(&self, pod: &Value) -> Dial {
+        let ip = pod["status"]["podIP"]
+            .as_str()
+            .and_then(|ip| ip.parse::<std::net::Ipv4Addr>().ok())
+            .filter(|ip| crate::network::cluster::on_pod_network(*ip));
+        match (&self.network, ip) {
+            (Some(net), Some(ip)) => Dial::Network(net.clone(), ip),
+            _ => Dial::Loopback(crate::meta::host_ports(pod)),
+        }
+    }
+
+    /// How the API server reaches a pod's own ports (`kubectl port-forward`): inside its
+    /// namespace, or on the loopback ports its containers were given.
+    pub fn dial_inside(&self, pod: &Value) -> Dial {
+        let uid = pod["metadata"]["uid"].as_str().unwrap_or_default();
+        match self.pod_net(uid) {
+            Some(net) => Dial::Inside(net),
+            None => Dial::Loopback(crate::meta::host_ports(pod)),
         }
     }
 
@@ -136,7 +178,11 @@ struct PodWorker {
 /// port a probe names that is not declared (nothing listens there unless the container
 /// declares no port at all: then the first such port is its `PORT`, where the program
 /// listens), and a container that names none still gets one that answers for any port.
-fn container_ports(c: &Value) -> Vec<(i64, u16)> {
+fn container_ports(c: &Value, own_network: bool) -> Vec<(i64, u16)> {
+    if own_network {
+        // In its own namespace every port is the container's: nothing to map.
+        return Vec::new();
+    }
     let mut ports: Vec<(i64, u16)> = c["ports"]
         .as_array()
         .into_iter()
@@ -162,6 +208,32 @@ fn container_ports(c: &Value) -> Vec<(i64, u16)> {
     ports
 }
 
+/// Gives a pod its network namespace and address when there is a cluster network: true
+/// then, false when pods share this machine's network; Err after the kubelet's event when
+/// the sandbox could not be made (the pod stays ContainerCreating).
+fn attach(k: &Kubelet, pod: &Value, uid: &str) -> Result<bool, ()> {
+    let Some(network) = &k.network else {
+        return Ok(false);
+    };
+    match network.attach() {
+        Ok(net) => {
+            let (name, ns, _) = ident(pod);
+            status::record_pod_ip(&k.store, &ns, &name, &net.ip.to_string());
+            if let Ok(mut nets) = k.pod_nets.lock() {
+                nets.insert(uid.to_string(), Arc::new(net));
+            }
+            Ok(true)
+        }
+        Err(e) => {
+            let msg = format!(
+                "Failed to create pod sandbox: rpc error: code = Unknown desc = failed to setup network for sandbox: {e}"
+            );
+            k.record(pod, Kind::Warning, "FailedCreatePodSandBox", &msg);
+            Err(())
+        }
+    }
+}
+
 /// Runs the kubelet: starts containers of newly scheduled pods, stops those of deleted ones.
 pub fn spawn(k: Arc<Kubelet>) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
@@ -183,15 +255,21 @@ pub fn spawn(k: Arc<Kubelet>) -> tokio::task::JoinHandle<()> {
                         name: name.clone(),
                     },
                 );
+                let own_network = match attach(&k, pod, &uid) {
+                    Ok(own) => own,
+                    Err(()) => continue,
+                };
                 // Host ports are fixed for the pod's life so endpoints stay put across restarts.
                 let mut all_ports = Vec::new();
                 let mut mains = Vec::new();
                 for c in pod["spec"]["containers"].as_array().into_iter().flatten() {
-                    let ports = container_ports(c);
+                    let ports = container_ports(c, own_network);
                     all_ports.extend(ports.iter().copied());
                     mains.push((c.clone(), ports));
                 }
-                status::record_host_ports(&k.store, &ns, &name, &all_ports);
+                if !own_network {
+                    status::record_host_ports(&k.store, &ns, &name, &all_ports);
+                }
                 let inits: Vec<Value> = pod["spec"]["initContainers"]
                     .as_array()
                     .cloned()
@@ -237,6 +315,9 @@ pub fn spawn(k: Arc<Kubelet>) -> tokio::task::JoinHandle<()> {
                 let alive = pods.iter().any(|p| p["metadata"]["uid"] == uid.as_str());
                 if !alive {
                     let _ = w.stop.send(true);
+                    if let Ok(mut nets) = k.pod_nets.lock() {
+                        nets.remove(uid);
+                    }
                     k.logs.forget(&w.ns, &w.name);
                     // Only kubesim's own files: volume data of claims lives elsewhere, and
                     // container mounts exist only in the containers' namespaces.

@@ -5,20 +5,21 @@
 use std::time::Duration;
 
 use super::exec::ExecTarget;
+use crate::network::Dial;
 
 /// What a probe does.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Action {
-    /// `httpGet` on a loopback port.
+    /// `httpGet` on a port of the pod.
     Http {
         /// The path.
         path: String,
-        /// Where the container's port listens.
+        /// The container port.
         port: u16,
     },
     /// `tcpSocket`: a connection is enough.
     Tcp {
-        /// Where the container's port listens.
+        /// The container port.
         port: u16,
     },
     /// `exec`: the command in the container.
@@ -33,15 +34,16 @@ pub async fn run(
     action: &Action,
     timeout: Duration,
     container: Option<&ExecTarget>,
+    dial: &Dial,
 ) -> Result<(), String> {
     match action {
-        Action::Http { path, port } => http_get(*port, path, timeout).await,
+        Action::Http { path, port } => http_get(dial, *port, path, timeout).await,
         Action::Tcp { port } => {
-            let connect = tokio::net::TcpStream::connect(("127.0.0.1", *port));
-            match tokio::time::timeout(timeout, connect).await {
+            let at = dial.address(*port);
+            match tokio::time::timeout(timeout, dial.connect(*port)).await {
                 Ok(Ok(_)) => Ok(()),
-                Ok(Err(e)) => Err(format!("dial tcp 127.0.0.1:{port}: connect: {}", short(&e))),
-                Err(_) => Err(format!("dial tcp 127.0.0.1:{port}: i/o timeout")),
+                Ok(Err(e)) => Err(format!("dial tcp {at}: connect: {}", short(&e))),
+                Err(_) => Err(format!("dial tcp {at}: i/o timeout")),
             }
         }
         Action::Exec { command } => {
@@ -66,20 +68,18 @@ pub async fn run(
 }
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::TcpStream;
 
 /// Runs one HTTP GET probe; the error is the message the kubelet would put in the event.
-pub async fn http_get(port: u16, path: &str, timeout: Duration) -> Result<(), String> {
-    let url = format!("http://127.0.0.1:{port}{path}");
+pub async fn http_get(dial: &Dial, port: u16, path: &str, timeout: Duration) -> Result<(), String> {
+    let at = dial.address(port);
+    let url = format!("http://{at}{path}");
     let attempt = async {
-        let mut s = TcpStream::connect(("127.0.0.1", port)).await.map_err(|e| {
-            format!(
-                "Get \"{url}\": dial tcp 127.0.0.1:{port}: connect: {}",
-                short(&e)
-            )
-        })?;
+        let mut s = dial
+            .connect(port)
+            .await
+            .map_err(|e| format!("Get \"{url}\": dial tcp {at}: connect: {}", short(&e)))?;
         let req = format!(
-            "GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nUser-Agent: kube-probe/1.32\r\nAccept: */*\r\nConnection: close\r\n\r\n"
+            "GET {path} HTTP/1.1\r\nHost: {at}\r\nUser-Agent: kube-probe/1.32\r\nAccept: */*\r\nConnection: close\r\n\r\n"
         );
         s.write_all(req.as_bytes())
             .await

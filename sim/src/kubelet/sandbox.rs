@@ -2,7 +2,8 @@
 //! this machine's (each top-level entry bound in), with the pod's volumes mounted at their
 //! `mountPath`s. A path the machine lacks is made inside an overlay of its nearest
 //! existing parent, so nothing outside kubesim's own folder is ever created or changed.
-//! `kubectl exec` joins the same namespace and root.
+//! On the cluster network the process also joins its pod's network namespace and gets the
+//! pod's hostname. `kubectl exec` joins the same namespaces and root.
 //!
 //! Needs the right to make mount namespaces (root, or CAP_SYS_ADMIN); without it the
 //! container runs with this machine's filesystem as is and its volumes are not mounted.
@@ -13,7 +14,10 @@ use std::os::unix::ffi::OsStrExt;
 use std::path::{Component, Path, PathBuf};
 use std::sync::OnceLock;
 
+use std::sync::Arc;
+
 use super::volumes::Mount;
+use crate::network::PodNet;
 
 /// One step taken in the new process before it runs the program.
 #[derive(Debug)]
@@ -49,6 +53,10 @@ pub struct Sandbox {
     /// Where the volumes are mounted.
     targets: Vec<PathBuf>,
     steps: Vec<Step>,
+    /// The pod's network namespace (kept open while a process may still join it).
+    net: Option<Arc<PodNet>>,
+    /// The pod's hostname.
+    hostname: CString,
 }
 
 fn cstr(p: impl AsRef<Path>) -> std::io::Result<CString> {
@@ -113,7 +121,13 @@ pub fn available() -> bool {
 impl Sandbox {
     /// Plans the filesystem of a container in `dir` (made afresh): the machine's root with
     /// `mounts` on it, starting in `working_dir` (or `/`).
-    pub fn plan(dir: &Path, mounts: &[Mount], working_dir: Option<&str>) -> std::io::Result<Self> {
+    pub fn plan(
+        dir: &Path,
+        mounts: &[Mount],
+        working_dir: Option<&str>,
+        net: Option<Arc<PodNet>>,
+        hostname: &str,
+    ) -> std::io::Result<Self> {
         if dir.exists() {
             std::fs::remove_dir_all(dir)?;
         }
@@ -143,6 +157,10 @@ impl Sandbox {
         }
         let mut planned: Vec<(PathBuf, PathBuf)> = Vec::new(); // (target, source) of volume mounts
         let mut overlays: Vec<PathBuf> = Vec::new();
+        // Overlays go before every other mount: one made later on a folder would hide the
+        // files mounted in it before.
+        let machine_root = steps.len();
+        let mut overlay_steps = Vec::new();
         for m in mounts {
             let Some(target) = clean(&m.target) else {
                 return Err(std::io::Error::other(format!(
@@ -203,7 +221,7 @@ impl Sandbox {
                             upper.display(),
                             work.display()
                         );
-                        steps.push(Step::Overlay {
+                        overlay_steps.push(Step::Overlay {
                             target: cstr(inside(&root, &ancestor))?,
                             options: cstr(options)?,
                         });
@@ -228,6 +246,7 @@ impl Sandbox {
             });
             planned.push((target, m.source.clone()));
         }
+        steps.splice(machine_root..machine_root, overlay_steps);
         let workdir = working_dir
             .filter(|w| w.starts_with('/'))
             .unwrap_or("/")
@@ -240,6 +259,8 @@ impl Sandbox {
             workdir,
             targets,
             steps,
+            net,
+            hostname: CString::new(hostname).unwrap_or_default(),
         })
     }
 
@@ -257,6 +278,15 @@ impl Sandbox {
         let fail = || Err(std::io::Error::last_os_error());
         // SAFETY: every pointer is a NUL-terminated string owned by `self`, alive for the call.
         unsafe {
+            if let Some(net) = &self.net {
+                let name = self.hostname.as_bytes();
+                if libc::setns(net.ns.raw_fd(), libc::CLONE_NEWNET) != 0
+                    || libc::unshare(libc::CLONE_NEWUTS) != 0
+                    || libc::sethostname(name.as_ptr().cast(), name.len()) != 0
+                {
+                    return fail();
+                }
+            }
             if libc::unshare(libc::CLONE_NEWNS) != 0 {
                 return fail();
             }
@@ -331,14 +361,25 @@ impl Sandbox {
 /// file of its process), root and working directory.
 pub struct Joined {
     ns: std::fs::File,
+    /// Its network and UTS namespaces, when it has its pod's own.
+    net: Option<(std::fs::File, std::fs::File)>,
     root: CString,
     workdir: CString,
 }
 
 impl Joined {
     /// Opens the mount namespace of process `pid`.
-    pub fn open(pid: u32, root: &Path, workdir: &str) -> std::io::Result<Self> {
+    pub fn open(pid: u32, sandbox: &Sandbox) -> std::io::Result<Self> {
+        let (root, workdir) = (&sandbox.root, &sandbox.workdir);
+        let net = match sandbox.net {
+            Some(_) => Some((
+                std::fs::File::open(format!("/proc/{pid}/ns/net"))?,
+                std::fs::File::open(format!("/proc/{pid}/ns/uts"))?,
+            )),
+            None => None,
+        };
         Ok(Self {
+            net,
             ns: std::fs::File::open(format!("/proc/{pid}/ns/mnt"))?,
             root: cstr(root)?,
             workdir: cstr(workdir)?,
@@ -353,6 +394,12 @@ impl Joined {
         use std::os::fd::AsRawFd;
         // SAFETY: the fd is open for the call; the strings are NUL-terminated and owned.
         unsafe {
+            if let Some((net, uts)) = &self.net
+                && (libc::setns(net.as_raw_fd(), libc::CLONE_NEWNET) != 0
+                    || libc::setns(uts.as_raw_fd(), libc::CLONE_NEWUTS) != 0)
+            {
+                return Err(std::io::Error::last_os_error());
+            }
             if libc::setns(self.ns.as_raw_fd(), libc::CLONE_NEWNS) != 0
                 || libc::chroot(self.root.as_ptr()) != 0
                 || libc::chdir(self.workdir.as_ptr()) != 0

@@ -160,8 +160,12 @@ fn recompute(pod: &mut Value) {
     pod["status"]["conditions"] = json!(conds);
     pod["status"]["hostIP"] = json!("127.0.0.1");
     pod["status"]["hostIPs"] = json!([{"ip": "127.0.0.1"}]);
-    pod["status"]["podIP"] = json!("127.0.0.1");
-    pod["status"]["podIPs"] = json!([{"ip": "127.0.0.1"}]);
+    // A pod on the cluster network has its own address (see `record_pod_ip`); without
+    // one it shares this machine's.
+    if !pod["status"]["podIP"].is_string() {
+        pod["status"]["podIP"] = json!("127.0.0.1");
+        pod["status"]["podIPs"] = json!([{"ip": "127.0.0.1"}]);
+    }
     if pod["status"]["startTime"].is_null() {
         pod["status"]["startTime"] = json!(now);
     }
@@ -197,6 +201,15 @@ where
             Ok(())
         })
         .ok()
+}
+
+/// Records the address a pod got on the cluster network.
+pub fn record_pod_ip(store: &Store, ns: &str, pod: &str, ip: &str) {
+    let _ = store.modify(&POD, ns, pod, |p| {
+        p["status"]["podIP"] = json!(ip);
+        p["status"]["podIPs"] = json!([{ "ip": ip }]);
+        Ok(())
+    });
 }
 
 /// Records the host ports of a pod's containers.

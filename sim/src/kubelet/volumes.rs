@@ -23,6 +23,77 @@ pub struct Mount {
     pub read_only: bool,
 }
 
+/// A stock image's own files, made afresh in `dir` for one container: its files, its
+/// writable directories (with their links), each to be mounted at its path before the
+/// pod's volumes, which may cover them.
+pub fn image_layer(layer: &super::images::Layer, dir: &Path) -> std::io::Result<Vec<Mount>> {
+    // A restarted container starts from the image again.
+    if dir.exists() {
+        std::fs::remove_dir_all(dir)?;
+    }
+    let at = |path: &str| dir.join(path.trim_start_matches('/'));
+    let mut mounts = Vec::new();
+    for (path, text) in layer.files {
+        let source = at(path);
+        if let Some(parent) = source.parent() {
+            std::fs::create_dir_all(parent)?;
+        }
+        std::fs::write(&source, text)?;
+        if text.starts_with("#!") {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(&source, std::fs::Permissions::from_mode(0o755))?;
+        }
+        mounts.push(Mount {
+            source,
+            target: (*path).to_string(),
+            read_only: false,
+        });
+    }
+    for path in layer.writable {
+        let source = at(path);
+        std::fs::create_dir_all(&source)?;
+        mounts.push(Mount {
+            source,
+            target: (*path).to_string(),
+            read_only: false,
+        });
+    }
+    for (path, target) in layer.links {
+        let link = at(path);
+        if link.symlink_metadata().is_err() {
+            std::os::unix::fs::symlink(target, link)?;
+        }
+    }
+    Ok(mounts)
+}
+
+/// The files a pod on the cluster network gets: `/etc/resolv.conf` and `/etc/hosts`,
+/// written once in the pod's folder and mounted into each container.
+pub fn network_files(
+    pod: &Value,
+    ip: std::net::Ipv4Addr,
+    pod_dir: &Path,
+) -> std::io::Result<Vec<Mount>> {
+    let dir = pod_dir.join("network");
+    std::fs::create_dir_all(&dir)?;
+    let ns = pod["metadata"]["namespace"].as_str().unwrap_or_default();
+    let files = [
+        ("resolv.conf", crate::network::files::resolv_conf(ns)),
+        ("hosts", crate::network::files::hosts(pod, ip)),
+    ];
+    let mut mounts = Vec::new();
+    for (name, text) in files {
+        let source = dir.join(name);
+        std::fs::write(&source, text)?;
+        mounts.push(Mount {
+            source,
+            target: format!("/etc/{name}"),
+            read_only: false,
+        });
+    }
+    Ok(mounts)
+}
+
 /// A volume that could not be set up: its name (as the pod calls it) and why.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MountFailure {

@@ -5,14 +5,15 @@
 use std::collections::HashMap;
 
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
-use tokio::net::TcpStream;
 use tokio::net::tcp::OwnedWriteHalf;
 use tokio::sync::mpsc;
 
+use crate::network::Dial;
+
 use super::{FLAG_FIN, Frame, HeaderCodec, control, data, kind, read_frame, stream_of};
 
-/// Serves one upgraded connection; `host_port` maps a pod port to where it listens.
-pub async fn serve<IO>(io: IO, host_port: impl Fn(u16) -> u16 + Send + 'static)
+/// Serves one upgraded connection to the pod `dial` reaches.
+pub async fn serve<IO>(io: IO, dial: Dial)
 where
     IO: AsyncRead + AsyncWrite + Send + 'static,
 {
@@ -76,7 +77,7 @@ where
                     "data" => {
                         let port: u16 = get("port").parse().unwrap_or(0);
                         let errors = error_streams.get(&request).copied();
-                        match TcpStream::connect(("127.0.0.1", host_port(port))).await {
+                        match dial.connect(port).await {
                             Ok(conn) => {
                                 let (read, write) = conn.into_split();
                                 to_pod.insert(stream, write);

@@ -62,8 +62,12 @@ pub enum Intent {
     DiffValues(Value),
     /// A new image for a workload's container.
     SetImage(String),
+    /// A new tag (version) for a workload's image, its repository kept.
+    SetTag(String),
     /// Point a Service at the pods labelled with this value instead.
     SwitchTraffic(String),
+    /// New objects, as the request describes them (applied in order).
+    Create(Vec<Value>),
     /// The images the pods run.
     Images,
     /// The pods.
@@ -203,6 +207,31 @@ fn word_after_to(words: &[String]) -> Option<String> {
         .cloned()
 }
 
+/// A version a request names for an image: the word after the last `to` (or after
+/// `version`/`tag`) made of numbers and dots, with an optional leading `v` and suffix
+/// (`1.22`, `v2.1.0`, `1.25-alpine`).
+fn version(words: &[String]) -> Option<String> {
+    let looks = |w: &str| {
+        let core = w.strip_prefix('v').unwrap_or(w);
+        let numeric = core.split(['-', '+']).next().unwrap_or(core);
+        numeric.contains('.')
+            && numeric
+                .split('.')
+                .all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_digit()))
+    };
+    let after = |marker: &str| {
+        let at = words.iter().rposition(|w| w == marker)?;
+        words[at + 1..]
+            .iter()
+            .find(|w| !["the", "a", "version", "tag", "image"].contains(&w.as_str()))
+            .filter(|w| looks(w))
+            .cloned()
+    };
+    after("to")
+        .or_else(|| after("version"))
+        .or_else(|| after("tag"))
+}
+
 /// The word after `playbook`.
 fn after(words: &[String], word: &str) -> Option<String> {
     let at = words.iter().position(|w| w == word)?;
@@ -225,6 +254,11 @@ pub fn intent(request: &str) -> Intent {
     if any(&["port-forward", "portforward", "forward"]) {
         return Intent::PortForward;
     }
+    if (has("create") || super::create::asks_for_access(request))
+        && let Some(docs) = super::create::manifests(request)
+    {
+        return Intent::Create(docs);
+    }
     if any(&["deploy", "install"]) && !any(&["deployment", "deployments"]) {
         return Intent::Deploy;
     }
@@ -238,6 +272,13 @@ pub fn intent(request: &str) -> Intent {
         && any(&changing)
     {
         return Intent::SetImage(image);
+    }
+    if any(&changing)
+        && any(&["image", "version", "tag"])
+        && !any(&["replica", "replicas", "scale"])
+        && let Some(tag) = version(&words)
+    {
+        return Intent::SetTag(tag);
     }
     if any(&["image", "images"]) && any(&["which", "what", "list", "show", "running"]) {
         return Intent::Images;
@@ -432,6 +473,14 @@ mod tests {
             (
                 "update web-app to nginx:1.22 with zero downtime",
                 Intent::SetImage("nginx:1.22".into()),
+            ),
+            (
+                "Update the image of the web-app in rollout-test namespace to 1.22 version.",
+                Intent::SetTag("1.22".into()),
+            ),
+            (
+                "bump the api image tag to v2.1.0-alpine",
+                Intent::SetTag("v2.1.0-alpine".into()),
             ),
             (
                 "Switch the gateway service in payments over to green.",

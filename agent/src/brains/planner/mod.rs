@@ -10,6 +10,7 @@ use serde_json::{Value, json};
 use crate::core::brain::{Brain, BrainTurn};
 use crate::protocol::{Message, ModelTurn, ToolCall, ToolSpec};
 
+mod create;
 mod intent;
 mod resolve;
 mod steps;
@@ -20,7 +21,10 @@ pub use resolve::{Found, Object, World};
 pub const HELP: &str = "Without a model I understand plain requests like: \"why is the backend down?\", \
 \"status\", \"fix it\", \"scale the frontend to 3\", \"double web-app in shop\", \"restart the backend\", \
 \"roll back the backend\", \"show calc-app-pod logs\", \"show warning events\", \"describe the backend\", \
-\"update web to nginx:1.27\", \"switch the store service to green\", \"which images are the pods running?\", \
+\"update web to nginx:1.27\", \"update web to version 1.28\", \"switch the store service to green\", \
+\"create a nginx pod named web in the shop namespace\", \"create a HorizontalPodAutoscaler for deployment web \
+targeting 50% CPU with min=1 and max=3\", \"create a read-only role for pods bound to my reader service account in \
+shop\", \"which images are the pods running?\", \
 \"show values of the frontend\", \"diff values of backend with replicaCount=3\", \"list pods\". Name a \
 namespace with \"in NAMESPACE\". Set OPENAI_API_KEY (and OPENAI_BASE_URL for a local server) for \
 free-form questions.";

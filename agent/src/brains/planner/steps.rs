@@ -192,8 +192,17 @@ pub(crate) fn act(intent: &Intent, c: &Context) -> ModelTurn {
                 }
             }
             Intent::Logs => logs(c)?,
-            Intent::SetImage(image) => set_image(c, image)?,
+            Intent::SetImage(image) => set_image(c, NewImage::Image(image))?,
+            Intent::SetTag(tag) => set_image(c, NewImage::Tag(tag))?,
             Intent::SwitchTraffic(to) => switch_traffic(c, to)?,
+            Intent::Create(docs) => {
+                let manifest = docs
+                    .iter()
+                    .map(Value::to_string)
+                    .collect::<Vec<_>>()
+                    .join("\n---\n");
+                c.single("apply", json!({"manifest": manifest}), "Created:")
+            }
             _ => answer(format!("I did not understand that. {HELP}")),
         })
     };
@@ -410,7 +419,13 @@ fn images(c: &Context) -> ModelTurn {
     answer(format!("Images the pods run:\n{}", lines.join("\n")))
 }
 
-fn set_image(c: &Context, image: &str) -> Result<ModelTurn, ModelTurn> {
+/// What a set-image request gives: a whole image, or a tag for the current repository.
+enum NewImage<'a> {
+    Image(&'a str),
+    Tag(&'a str),
+}
+
+fn set_image(c: &Context, new: NewImage) -> Result<ModelTurn, ModelTurn> {
     let d = c.target(&["deployment"])?;
     let strs = |k: &str| -> Vec<String> {
         d.row[k]
@@ -422,17 +437,32 @@ fn set_image(c: &Context, image: &str) -> Result<ModelTurn, ModelTurn> {
     };
     let (containers, images) = (strs("containers"), strs("images"));
     let repo = |i: &str| todo_ops_tools::repair::image_parts(i).0.to_string();
-    let at = match images.iter().position(|i| repo(i) == repo(image)) {
+    let said = match new {
+        NewImage::Image(i) => Some(i),
+        NewImage::Tag(_) => None,
+    };
+    let at = match images
+        .iter()
+        .position(|i| said.is_some_and(|s| repo(i) == repo(s)))
+    {
         Some(i) => i,
         None if containers.len() == 1 => 0,
         None => {
+            let what = match new {
+                NewImage::Image(i) => i.to_string(),
+                NewImage::Tag(t) => format!("version {t}"),
+            };
             return Err(answer(format!(
-                "deployment {}/{} has containers {}; which one should run {image}?",
+                "deployment {}/{} has containers {}; which one should run {what}?",
                 d.namespace,
                 d.name,
                 containers.join(", ")
             )));
         }
+    };
+    let image = match new {
+        NewImage::Image(i) => i.to_string(),
+        NewImage::Tag(t) => format!("{}:{t}", repo(images.get(at).map_or("", String::as_str))),
     };
     let container = containers.get(at).cloned().unwrap_or_default();
     Ok(match c.done.first() {
@@ -448,19 +478,43 @@ fn set_image(c: &Context, image: &str) -> Result<ModelTurn, ModelTurn> {
     })
 }
 
-fn switch_traffic(c: &Context, to: &str) -> Result<ModelTurn, ModelTurn> {
-    let svc = c.target(&["service"])?;
+/// The selector key of `svc` whose value, replaced by `to`, selects pods that exist.
+fn switchable_key(c: &Context, svc: &Object, to: &str) -> Option<String> {
     let selector = svc.row["selector"].as_object().cloned().unwrap_or_default();
-    // The selector key whose value, replaced by the word said, selects pods that exist.
-    let key = selector.keys().find(|k| {
-        let mut wanted = selector.clone();
-        wanted.insert((*k).clone(), json!(to));
-        c.world
-            .pods_matching(&svc.namespace, &wanted)
-            .next()
-            .is_some()
-    });
-    let Some(key) = key else {
+    selector
+        .keys()
+        .find(|k| {
+            let mut wanted = selector.clone();
+            wanted.insert((*k).clone(), json!(to));
+            selector[k.as_str()] != json!(to)
+                && c.world
+                    .pods_matching(&svc.namespace, &wanted)
+                    .next()
+                    .is_some()
+        })
+        .cloned()
+}
+
+fn switch_traffic(c: &Context, to: &str) -> Result<ModelTurn, ModelTurn> {
+    let svc = match c.target(&["service"]) {
+        Ok(svc) => svc,
+        // No Service named ("switch the live traffic to green"): the one Service in the
+        // namespace that one changed label would point at pods that exist.
+        Err(not_named) => {
+            let ns = c.working_namespace(&["deployment", "pod", "service"]);
+            let mut fits = c.world.objects.iter().filter(|o| {
+                o.kind == "service"
+                    && ns.as_deref().is_none_or(|n| o.namespace == n)
+                    && switchable_key(c, o, to).is_some()
+            });
+            match (fits.next(), fits.next()) {
+                (Some(one), None) => one.clone(),
+                _ => return Err(not_named),
+            }
+        }
+    };
+    let selector = svc.row["selector"].as_object().cloned().unwrap_or_default();
+    let Some(key) = switchable_key(c, &svc, to) else {
         return Err(answer(format!(
             "service {}/{} selects {}; no pods in {} match it with any of those labels set to {to:?}, so I changed nothing.",
             svc.namespace,

@@ -88,6 +88,11 @@ pub struct SimStart {
     /// next to todo-ops, with the tags they are built with).
     #[arg(long = "image", value_name = "IMAGE=PROGRAM")]
     pub images: Vec<String>,
+    /// Pods share this machine's network, each container port on a loopback port of its
+    /// own, instead of each pod having its own network namespace, address and DNS (which
+    /// needs root or CAP_NET_ADMIN; without it this is what happens anyway).
+    #[arg(long)]
+    pub host_network: bool,
 }
 
 /// Pod runtimes.

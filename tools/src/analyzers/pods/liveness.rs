@@ -3,7 +3,7 @@
 //! the values is reverted; otherwise the probe's timing is what to change.
 
 use super::evidence::probe_timing;
-use super::{Container, revert_the_last_change};
+use super::{Container, probe_paths, revert_the_last_change};
 use crate::analyzers::{Finding, events_since};
 
 /// The finding when liveness kills happened since the container last started.
@@ -52,10 +52,22 @@ pub(super) fn check(c: &Container) -> Option<Finding> {
                 vec![],
             )
         }
-        None => (
-            format!("container {cname} is restarted by its liveness probe ({restarts} restarts)"),
-            probe_timing(&c.owner, cname, &c.spec["livenessProbe"], "livenessProbe"),
-        ),
+        None => {
+            // A probe that gets a client error from a server that answers elsewhere has
+            // the wrong path; otherwise its timing is what to change.
+            let paths = probe_paths::measured(c);
+            let changes = if paths.is_empty() {
+                probe_timing(&c.owner, cname, &c.spec["livenessProbe"], "livenessProbe")
+            } else {
+                paths
+            };
+            (
+                format!(
+                    "container {cname} is restarted by its liveness probe ({restarts} restarts)"
+                ),
+                changes,
+            )
+        }
     };
     let mut f = c.finding(
         "liveness-failing",

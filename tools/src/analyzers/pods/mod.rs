@@ -18,6 +18,7 @@ mod last_good;
 mod liveness;
 mod log_errors;
 mod oom_killed;
+mod probe_paths;
 mod readiness;
 mod start_error;
 mod unschedulable;

@@ -2,7 +2,7 @@
 
 use serde_json::Value;
 
-use super::{Container, revert_the_last_change};
+use super::{Container, probe_paths, revert_the_last_change};
 use crate::analyzers::Finding;
 use crate::repair::FieldChange;
 
@@ -29,6 +29,9 @@ pub(super) fn check(c: &Container) -> Option<Finding> {
         revert_the_last_change(c.snap, c.pod, &mut f);
         if f.changes.is_empty() {
             f.changes.extend(measured(c, &f.evidence));
+        }
+        if f.changes.is_empty() {
+            f.changes.extend(probe_paths::measured(c));
         }
     }
     Some(f)

@@ -1,0 +1,2 @@
+#!/usr/bin/env bash
+kubectl delete namespace homepage-ns --ignore-not-found=true
