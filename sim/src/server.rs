@@ -245,6 +245,10 @@ impl RunningSim {
                 axum::routing::any(api::pod_proxy::handle),
             )
             .route(
+                "/api/v1/namespaces/{ns}/pods/{name}/proxy/",
+                axum::routing::any(api::pod_proxy::handle),
+            )
+            .route(
                 "/api/v1/namespaces/{ns}/pods/{name}/proxy/{*path}",
                 axum::routing::any(api::pod_proxy::handle_path),
             )

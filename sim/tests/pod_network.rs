@@ -259,14 +259,28 @@ async fn a_site_from_a_config_map_serves_and_a_loopback_listener_is_never_ready(
     assert_eq!(text.lines().next(), Some("custom site"), "{page:?}");
     // The API server's pods/proxy reaches the same port (what `kubectl get --raw` uses).
     let raw = k
-        .ok(&["get", "--raw", "/api/v1/namespaces/shop/pods/custom:8080/proxy/"])
+        .ok(&[
+            "get",
+            "--raw",
+            "/api/v1/namespaces/shop/pods/custom:8080/proxy/",
+        ])
         .await;
     assert_eq!(raw.trim(), "custom site");
     let closed = k
-        .run(&["get", "--raw", "/api/v1/namespaces/shop/pods/custom:9/proxy/"], None)
+        .run(
+            &[
+                "get",
+                "--raw",
+                "/api/v1/namespaces/shop/pods/custom:9/proxy/",
+            ],
+            None,
+        )
         .await;
     let why = String::from_utf8_lossy(&closed.stderr);
-    assert!(!closed.status.success() && why.contains("connect: connection refused"), "{why}");
+    assert!(
+        !closed.status.success() && why.contains("connect: connection refused"),
+        "{why}"
+    );
     // 127.0.0.1 inside the pod is the pod's own: the kubelet's probe at the pod's address
     // is refused, with the kubelet's message naming that address.
     let waited = k

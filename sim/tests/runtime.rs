@@ -292,7 +292,7 @@ spec:
   containers:
   - name: app
     image: py:3.12
-    command: [python3, -c, 'import itertools; data = bytearray(40 * 1024 * 1024); any(sum(range(1000)) < 0 for _ in itertools.count())']
+    command: [python3, -c, 'import itertools; data = bytearray(range(256)) * 163840; any(sum(range(1000)) < 0 for _ in itertools.count())']
 ",
         ),
     )

@@ -61,9 +61,9 @@ pub async fn probe_roots(c: &Cluster, pods: &[Value], events: &[Value]) -> Vec<A
     let client_error = |pod: &str| {
         events.iter().any(|e| {
             e["involvedObject"]["name"] == pod
-                && e["message"]
-                    .as_str()
-                    .is_some_and(|m| m.contains("probe failed: HTTP probe failed with statuscode: 4"))
+                && e["message"].as_str().is_some_and(|m| {
+                    m.contains("probe failed: HTTP probe failed with statuscode: 4")
+                })
         })
     };
     let mut out = Vec::new();

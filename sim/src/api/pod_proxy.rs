@@ -139,7 +139,10 @@ async fn forward(
     let exchange = async {
         let mut conn = dial.connect(port).await?;
         // HTTP/1.0: the answer ends with the connection, never chunked.
-        let mut head = format!("{method} {path} HTTP/1.0\r\nHost: {at}\r\nContent-Length: {}\r\n", body.len());
+        let mut head = format!(
+            "{method} {path} HTTP/1.0\r\nHost: {at}\r\nContent-Length: {}\r\n",
+            body.len()
+        );
         if let Some(ct) = content_type.as_ref().and_then(|v| v.to_str().ok()) {
             head.push_str(&format!("Content-Type: {ct}\r\n"));
         }
@@ -162,11 +165,15 @@ async fn forward(
             ));
         }
         Err(_) => {
-            return unavailable(format!("error trying to reach service: dial tcp {at}: i/o timeout"));
+            return unavailable(format!(
+                "error trying to reach service: dial tcp {at}: i/o timeout"
+            ));
         }
     };
     relay(&answer).unwrap_or_else(|| {
-        unavailable(format!("error trying to reach service: malformed HTTP response from {at}"))
+        unavailable(format!(
+            "error trying to reach service: malformed HTTP response from {at}"
+        ))
     })
 }
 
@@ -197,7 +204,8 @@ mod tests {
         assert_eq!(split_target("web"), ("web", None));
         assert_eq!(split_target("web:8080"), ("web", Some("8080")));
         assert_eq!(split_target("https:web:443"), ("web", Some("443")));
-        let pod = json!({"spec": {"containers": [{"ports": [{"name": "http", "containerPort": 8080}]}]}});
+        let pod =
+            json!({"spec": {"containers": [{"ports": [{"name": "http", "containerPort": 8080}]}]}});
         assert_eq!(port_of(&pod, Some("http")), Some(8080));
         assert_eq!(port_of(&pod, None), Some(8080));
         assert_eq!(port_of(&pod, Some("9000")), Some(9000));

@@ -57,8 +57,9 @@ pub fn spawn(
 ) -> std::io::Result<Child> {
     // The image's program is part of the image, not of the machine's folders: when a volume
     // covers its path inside the container, it is run through a descriptor opened here.
+    // A program only the container's root has (a stock image's own entrypoint) is run there.
     let held = match &sandbox {
-        Some(s) if s.hides(program) => Some(std::fs::File::open(program)?),
+        Some(s) if s.hides(program) && program.is_file() => Some(std::fs::File::open(program)?),
         _ => None,
     };
     let held_fd = held.as_ref().map(std::os::fd::AsRawFd::as_raw_fd);

@@ -25,7 +25,9 @@ pub(super) fn measured(c: &Container) -> Vec<FieldChange> {
             continue;
         };
         let failure = c.events.iter().find(|e| {
-            e.contains(&format!("{word} probe failed: HTTP probe failed with statuscode: 4"))
+            e.contains(&format!(
+                "{word} probe failed: HTTP probe failed with statuscode: 4"
+            ))
         });
         let answer = c
             .snap

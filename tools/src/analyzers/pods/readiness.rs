@@ -93,10 +93,10 @@ fn measured(c: &Container, failures: &[String]) -> Vec<FieldChange> {
     let liveness = &c.spec["livenessProbe"]["httpGet"];
     // A liveness probe that kept failing would have had the container killed by now (one
     // failure while the server starts does not).
-    let liveness_passes = !c
-        .events
-        .iter()
-        .any(|e| e.contains("failed liveness probe, will be restarted"));
+    let liveness_passes = !c.events.iter().any(|e| {
+        e.contains("failed liveness probe, will be restarted")
+            || e.contains("Liveness probe failed")
+    });
     if http_error
         && liveness_passes
         && liveness.is_object()
