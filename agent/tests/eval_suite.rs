@@ -8,6 +8,8 @@
 use std::path::{Path, PathBuf};
 
 use serde_json::Value;
+use todo_e2e::recorded_model::RecordedTurns;
+use todo_e2e::scripted_llm::ScriptedLlm;
 
 fn repo() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -17,18 +19,34 @@ fn repo() -> PathBuf {
 }
 
 async fn eval_suite(suite: PathBuf, state: &str) -> (Option<i32>, Value, String) {
+    eval_suite_with(suite, state, &["--offline"], None).await
+}
+
+/// `eval --suite` with `args`, answered by the model at `model` (a base URL) when given.
+async fn eval_suite_with(
+    suite: PathBuf,
+    state: &str,
+    args: &[&str],
+    model: Option<String>,
+) -> (Option<i32>, Value, String) {
     let state = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(state);
+    let args: Vec<String> = args.iter().map(|a| a.to_string()).collect();
     let out = tokio::task::spawn_blocking(move || {
-        std::process::Command::new(env!("CARGO_BIN_EXE_todo-ops"))
-            .args(["eval", "--offline", "-o", "json", "--suite"])
+        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_todo-ops"));
+        cmd.args(["eval", "-o", "json", "--suite"])
             .arg(suite)
+            .args(args)
             .current_dir(repo())
             .env("XDG_STATE_HOME", state)
             .env_remove("OPENAI_API_KEY")
             .env_remove("OPENAI_MODEL")
-            .stdin(std::process::Stdio::null())
-            .output()
-            .unwrap()
+            .stdin(std::process::Stdio::null());
+        if let Some(url) = model {
+            cmd.env("OPENAI_BASE_URL", url)
+                .env("OPENAI_API_KEY", "sk-scripted")
+                .env("OPENAI_MODEL", "recorded");
+        }
+        cmd.output().unwrap()
     })
     .await
     .unwrap();
@@ -55,18 +73,66 @@ fn rows(report: &Value) -> Vec<(String, bool, String)> {
         .collect()
 }
 
+/// The offline planner passes the plain-manifest suite; its recorded runs, answered by a
+/// model server over the OpenAI protocol, pass it again through the model path.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_plain_manifest_suite_passes_with_the_offline_planner() {
-    let (code, report, stderr) = eval_suite(repo().join("tests/suites/apps"), "suite-apps").await;
-    let rows = rows(&report);
-    assert!(rows.len() >= 10, "{rows:?}");
-    let failed: Vec<_> = rows.iter().filter(|(_, p, _)| !p).collect();
+async fn the_plain_manifest_suite_passes_with_the_offline_planner_and_through_a_model() {
+    let recorded = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("suite-apps-recorded");
+    let _ = std::fs::remove_dir_all(&recorded);
+    let record = recorded.to_str().unwrap();
+    let suite = repo().join("tests/suites/apps");
+    let (code, report, stderr) = eval_suite_with(
+        suite.clone(),
+        "suite-apps",
+        &["--offline", "--record", record],
+        None,
+    )
+    .await;
+    let offline = rows(&report);
+    assert!(offline.len() >= 10, "{offline:?}");
+    let failed: Vec<_> = offline.iter().filter(|(_, p, _)| !p).collect();
     assert!(failed.is_empty(), "{failed:#?}\n{stderr}");
     assert_eq!(code, Some(0));
     // Every request first looked at the cluster (three lookups) before acting.
     for t in report["tasks"].as_array().unwrap() {
         assert!(t["runs"][0]["model_calls"].as_u64().unwrap() >= 4, "{t}");
     }
+
+    let turns = RecordedTurns::load(&recorded).unwrap();
+    assert_eq!(turns.len(), offline.len(), "one transcript per task");
+    let llm = ScriptedLlm::start().await.unwrap();
+    turns.serve_on(&llm);
+    let (code, report, stderr) =
+        eval_suite_with(suite, "suite-apps-model", &[], Some(llm.base_url.clone())).await;
+    assert!(
+        report["brain"].as_str().unwrap().contains("recorded"),
+        "the model answered, not the planner: {}",
+        report["brain"]
+    );
+    let through_model = rows(&report);
+    let failed: Vec<_> = through_model.iter().filter(|(_, p, _)| !p).collect();
+    assert!(failed.is_empty(), "{failed:#?}\n{stderr}");
+    assert_eq!(code, Some(0));
+    assert_eq!(through_model.len(), offline.len());
+    // Each request carried the tools and the results of the calls before it.
+    let requests = llm.requests();
+    assert!(
+        requests.len() >= 4 * offline.len(),
+        "{} requests",
+        requests.len()
+    );
+    assert!(
+        requests
+            .iter()
+            .all(|r| r["tools"].as_array().is_some_and(|t| !t.is_empty()))
+    );
+    assert!(requests.iter().any(|r| {
+        r["messages"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|m| m["role"] == "tool")
+    }));
 }
 
 fn task(root: &Path, name: &str, yaml: &str, scripts: &[(&str, &str)]) {

@@ -4,6 +4,7 @@ pub mod browser;
 pub mod chatbot;
 pub mod checked_in;
 pub mod kubectl;
+pub mod recorded_model;
 pub mod scripted_llm;
 pub mod wait;
 

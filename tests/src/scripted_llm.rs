@@ -56,12 +56,17 @@ struct Refusal {
     message: String,
 }
 
+/// A turn computed from the request body, as a replayed conversation needs.
+type Responder = Box<dyn Fn(&Value) -> Option<Turn> + Send>;
+
 #[derive(Default)]
 struct Script {
     turns: VecDeque<(Turn, Duration)>,
     refusals: Vec<Refusal>,
     /// The `data` of `GET /v1/models`; `None` answers 404 as servers without the route do.
     models: Option<Value>,
+    /// Answers a request from its body before the queue is asked (`None`: the queue).
+    responder: Option<Responder>,
     requests: Vec<Value>,
     auth_headers: Vec<String>,
     calls: usize,
@@ -122,6 +127,14 @@ impl ScriptedLlm {
                 status,
                 message: message.to_string(),
             });
+        }
+    }
+
+    /// Answers each request with `respond(body)` when it gives a turn, before any queued
+    /// turn: for conversations replayed by their content rather than by arrival order.
+    pub fn respond_with(&self, respond: impl Fn(&Value) -> Option<Turn> + Send + 'static) {
+        if let Ok(mut s) = self.script.lock() {
+            s.responder = Some(Box::new(respond));
         }
     }
 
@@ -209,7 +222,10 @@ async fn completions(
         if let Some(r) = s.refusals.iter().find(|r| (r.when)(&body)) {
             return error_body(r.status, &r.message);
         }
-        s.turns.pop_front()
+        match s.responder.as_ref().and_then(|r| r(&body)) {
+            Some(turn) => Some((turn, Duration::ZERO)),
+            None => s.turns.pop_front(),
+        }
     };
     let Some((turn, delay)) = next else {
         return error_body(500, "the scripted model has no more turns queued");

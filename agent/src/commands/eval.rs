@@ -2,6 +2,8 @@
 //! model, the offline planner, or recorded good runs) and reports pass@1, pass@k, model
 //! calls, tokens and wall time.
 
+use std::path::PathBuf;
+
 use anyhow::{Context, Result};
 
 use crate::brains::choice::{BrainFlags, BrainSettings, choose};
@@ -9,7 +11,7 @@ use crate::commands::cli::{EvalArgs, EvalFormat};
 use crate::core::brain::Brain;
 use crate::core::playbook::Playbook;
 use crate::eval::run::{RunSettings, run};
-use crate::eval::{Report, Task, TaskReport, load, tasks_dir};
+use crate::eval::{Report, TaskReport, load, tasks_dir};
 
 /// Who answers each run.
 enum Brains {
@@ -20,11 +22,11 @@ enum Brains {
 }
 
 impl Brains {
-    fn for_task(&self, task: &Task, playbooks: &[Playbook]) -> Result<Option<Box<dyn Brain>>> {
+    fn for_task(&self, task: &str, playbooks: &[Playbook]) -> Result<Option<Box<dyn Brain>>> {
         match self {
             Brains::Chat(s) => Ok(Some(choose(s, playbooks)?)),
             Brains::Recorded(dir) => {
-                let file = dir.join(format!("{}.jsonl", task.name));
+                let file = dir.join(format!("{task}.jsonl"));
                 if !file.is_file() {
                     return Ok(None);
                 }
@@ -61,10 +63,7 @@ pub async fn run_eval(a: &EvalArgs) -> Result<u8> {
             a.tasks.as_deref().unwrap_or("")
         );
     }
-    let brains = match &a.replays {
-        Some(d) => Brains::Recorded(d.clone()),
-        None => Brains::Chat(brain_settings(a)?),
-    };
+    let brains = brains(a)?;
     let playbooks = crate::core::playbook::load_dir(&crate::core::playbook::playbooks_dir(None)?)?;
     let settings = RunSettings {
         time_scale: a.time_scale,
@@ -83,12 +82,13 @@ pub async fn run_eval(a: &EvalArgs) -> Result<u8> {
     for task in &tasks {
         let mut runs = Vec::new();
         for k in 1..=a.runs {
-            let Some(b) = brains.for_task(task, &settings.playbooks)? else {
+            let Some(b) = brains.for_task(&task.name, &settings.playbooks)? else {
                 eprintln!("{}: no recorded run, skipped", task.name);
                 break;
             };
             eprint!("{} run {k}/{} … ", task.name, a.runs);
-            let r = run(task, b, &settings)
+            let record = record_path(a, &task.name, k);
+            let r = run(task, b, &settings, record.as_deref())
                 .await
                 .with_context(|| format!("task {}", task.name))?;
             eprintln!(
@@ -107,6 +107,26 @@ pub async fn run_eval(a: &EvalArgs) -> Result<u8> {
         }
     }
     print_report(a, &report)
+}
+
+/// Where run `k` of `task` is recorded: `DIR/TASK.jsonl`, later runs in `DIR/runK/`, so each
+/// run's folder is one whole set for `--replays`.
+fn record_path(a: &EvalArgs, task: &str, k: u32) -> Option<PathBuf> {
+    let dir = a.record.as_ref()?;
+    let dir = if k == 1 {
+        dir.clone()
+    } else {
+        dir.join(format!("run{k}"))
+    };
+    Some(dir.join(format!("{task}.jsonl")))
+}
+
+/// Who answers: the recorded runs, else a model or the planner.
+fn brains(a: &EvalArgs) -> Result<Brains> {
+    Ok(match &a.replays {
+        Some(d) => Brains::Recorded(d.clone()),
+        None => Brains::Chat(brain_settings(a)?),
+    })
 }
 
 /// The model, the planner or the tool shim, as `todo-ops chat` would resolve them.
@@ -135,9 +155,6 @@ fn print_report(a: &EvalArgs, report: &Report) -> Result<u8> {
 /// failed task with its reason, and the run goes on.
 async fn run_suite(a: &EvalArgs, dir: &std::path::Path) -> Result<u8> {
     use crate::eval::suite::{Entry, load, run::SuiteSettings, run::run};
-    if a.replays.is_some() {
-        anyhow::bail!("--replays answers the built-in tasks only; leave it out with --suite");
-    }
     let entries = load(dir, a.tasks.as_deref()).map_err(anyhow::Error::msg)?;
     if entries.is_empty() {
         anyhow::bail!(
@@ -146,7 +163,7 @@ async fn run_suite(a: &EvalArgs, dir: &std::path::Path) -> Result<u8> {
             a.tasks.as_deref().unwrap_or("")
         );
     }
-    let brain = brain_settings(a)?;
+    let brains = brains(a)?;
     let settings = SuiteSettings {
         time_scale: a.time_scale,
         playbooks: crate::core::playbook::load_dir(&crate::core::playbook::playbooks_dir(None)?)?,
@@ -156,7 +173,7 @@ async fn run_suite(a: &EvalArgs, dir: &std::path::Path) -> Result<u8> {
             .join("eval-suite"),
     };
     let mut report = Report {
-        brain: brain.describe(),
+        brain: brains.name(),
         runs_per_task: a.runs,
         tasks: Vec::new(),
     };
@@ -180,9 +197,13 @@ async fn run_suite(a: &EvalArgs, dir: &std::path::Path) -> Result<u8> {
         };
         let mut runs = Vec::new();
         for k in 1..=a.runs {
+            let Some(b) = brains.for_task(&task.name, &settings.playbooks)? else {
+                eprintln!("{}: no recorded run, skipped", task.name);
+                break;
+            };
             eprint!("{} run {k}/{} … ", task.name, a.runs);
-            let b = choose(&brain, &settings.playbooks)?;
-            let r = run(&task, b, &settings).await;
+            let record = record_path(a, &task.name, k);
+            let r = run(&task, b, &settings, record.as_deref()).await;
             eprintln!(
                 "{} ({:.1} s, {} model calls){}",
                 if r.passed { "passed" } else { "FAILED" },
@@ -195,10 +216,12 @@ async fn run_suite(a: &EvalArgs, dir: &std::path::Path) -> Result<u8> {
             );
             runs.push(r);
         }
-        report.tasks.push(TaskReport {
-            task: task.name.clone(),
-            runs,
-        });
+        if !runs.is_empty() {
+            report.tasks.push(TaskReport {
+                task: task.name.clone(),
+                runs,
+            });
+        }
     }
     print_report(a, &report)
 }

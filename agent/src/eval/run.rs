@@ -3,7 +3,7 @@
 //! cluster shows the verified state or the task's timeout runs out.
 
 use std::future::Future;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::pin::Pin;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -51,7 +51,12 @@ impl Confirm for ApproveAll {
 }
 
 /// Runs `task` once with `brain`.
-pub async fn run(task: &Task, brain: Box<dyn Brain>, s: &RunSettings) -> Result<RunResult> {
+pub async fn run(
+    task: &Task,
+    brain: Box<dyn Brain>,
+    s: &RunSettings,
+    record: Option<&Path>,
+) -> Result<RunResult> {
     let sim = RunningSim::start(SimConfig {
         controllers: ControllerConfig {
             time_scale: s.time_scale,
@@ -62,7 +67,7 @@ pub async fn run(task: &Task, brain: Box<dyn Brain>, s: &RunSettings) -> Result<
         ..SimConfig::default()
     })
     .await?;
-    let result = run_on(&sim, task, brain, s).await;
+    let result = run_on(&sim, task, brain, s, record).await;
     sim.stop().await;
     // A set-up that fails is a failed run, reported with the others, not the end of the eval.
     Ok(result.unwrap_or_else(|e| RunResult {
@@ -80,6 +85,7 @@ async fn run_on(
     task: &Task,
     brain: Box<dyn Brain>,
     s: &RunSettings,
+    record: Option<&Path>,
 ) -> Result<RunResult> {
     let dir = s
         .work_dir
@@ -155,6 +161,7 @@ async fn run_on(
         s.playbooks.clone(),
         s.max_model_calls,
         &task.prompt,
+        record,
     )
     .await
     {
@@ -237,13 +244,15 @@ impl FailedTurn {
 }
 
 /// The agent's turn on `prompt` in an eval: every change approved (the verifier judges them),
-/// as the benchmark's harness runs agents with `--skip-permissions`.
+/// as the benchmark's harness runs agents with `--skip-permissions`; its transcript goes to
+/// `record` when given.
 pub(crate) async fn agent_turn(
     brain: Box<dyn Brain>,
     ctx: todo_ops_tools::tool::ToolContext,
     playbooks: Vec<Playbook>,
     max_model_calls: u32,
     prompt: &str,
+    record: Option<&Path>,
 ) -> Result<AgentTurn, FailedTurn> {
     let mut session = Session::new(
         brain,
@@ -259,6 +268,13 @@ pub(crate) async fn agent_turn(
         "",
     );
     session.set_playbooks(playbooks);
+    if let Some(path) = record {
+        match crate::core::transcript::Recorder::create(path) {
+            Ok(r) => session.add_observer(Arc::new(r)),
+            // The run is still worth judging; the missing record is the person's to see.
+            Err(e) => eprintln!("not recording this run: {e}"),
+        }
+    }
     let mut turn = AgentTurn {
         answer: String::new(),
         model_calls: 0,

@@ -379,13 +379,17 @@ impl Life {
                     );
                 }
                 let working_dir = self.c["workingDir"].as_str();
-                let plain = mounts.is_empty() && working_dir.is_none() && self.net.is_none();
+                let plain = mounts.is_empty()
+                    && image.absent.is_empty()
+                    && working_dir.is_none()
+                    && self.net.is_none();
                 if plain || !sandbox::available() {
                     return Ok(None);
                 }
                 Sandbox::plan(
                     &container_dir.join("fs"),
                     &mounts,
+                    &image.absent,
                     working_dir,
                     self.net.clone(),
                     &self.pod_name,

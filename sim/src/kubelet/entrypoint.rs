@@ -158,6 +158,7 @@ mod tests {
             entrypoint: true,
             default_command: Vec::new(),
             layer: None,
+            absent: Vec::new(),
         };
         let e = resolve(image, &json!({"args": ["--port", "$(GREETING)"]}), &env()).unwrap();
         assert_eq!(
@@ -198,6 +199,7 @@ mod applet_tests {
             entrypoint: false,
             default_command: Vec::new(),
             layer: None,
+            absent: Vec::new(),
         };
         let env = vec![("PATH".to_string(), "/nowhere".to_string())];
         let e = resolve(&image, &json!({"command": ["wget", "-qO-", "web"]}), &env).unwrap();

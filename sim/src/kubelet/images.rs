@@ -20,6 +20,50 @@ pub struct ImageEntry {
     pub default_command: Vec<String>,
     /// The image's own files.
     pub layer: Option<&'static Layer>,
+    /// The language runtimes the image ships (`python`); `None`: a program of this machine
+    /// that may use any of the machine's.
+    pub runtimes: Option<&'static [&'static str]>,
+}
+
+/// The families of language runtimes a machine may have and an image may not: a stock
+/// image that ships none of a family does not see the machine's (nginx has no python3, so
+/// a command running it fails with "not found", as it would on a cluster).
+const RUNTIME_FAMILIES: &[&str] = &["python", "node", "nodejs", "ruby", "php", "java", "perl"];
+
+/// Whether `program` (a file name) belongs to the runtime `family`: `python`, `python3`,
+/// `python3.11`.
+fn of_family(program: &str, family: &str) -> bool {
+    program
+        .strip_prefix(family)
+        .is_some_and(|rest| rest.chars().all(|c| c.is_ascii_digit() || c == '.'))
+}
+
+/// The machine's programs, on `PATH`, of the runtime families an image without `runtimes`
+/// lacks (each once, links resolved to their own directory's entry).
+fn absent_runtimes(runtimes: &[&str]) -> Vec<PathBuf> {
+    let Some(path) = std::env::var_os("PATH") else {
+        return Vec::new();
+    };
+    let mut out: Vec<PathBuf> = Vec::new();
+    for dir in std::env::split_paths(&path) {
+        let dir = std::fs::canonicalize(&dir).unwrap_or(dir);
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            let name = entry.file_name();
+            let Some(name) = name.to_str() else { continue };
+            let lacked = RUNTIME_FAMILIES
+                .iter()
+                .filter(|f| !runtimes.iter().any(|r| of_family(f, r) || of_family(r, f)))
+                .any(|f| of_family(name, f));
+            let file = dir.join(name);
+            if lacked && !out.contains(&file) {
+                out.push(file);
+            }
+        }
+    }
+    out
 }
 
 /// The files a stock image has besides its program, as its image layers would give them.
@@ -58,6 +102,8 @@ pub struct Image {
     pub default_command: Vec<String>,
     /// The image's own files (configuration, pages), mounted in each of its containers.
     pub layer: Option<&'static Layer>,
+    /// Programs of this machine the image does not have (hidden in its containers).
+    pub absent: Vec<PathBuf>,
 }
 
 /// A public image this machine's own program stands in for, when it is installed.
@@ -74,6 +120,8 @@ struct Stock {
     /// The image's CMD, when it is more than the program.
     command: &'static [&'static str],
     layer: Option<&'static Layer>,
+    /// The language runtimes it ships.
+    runtimes: &'static [&'static str],
 }
 
 /// The nginx image: Debian's nginx with the official image's layout and default site.
@@ -122,6 +170,7 @@ const STOCK: &[Stock] = &[
         applets: true,
         entrypoint: false,
         command: &[],
+        runtimes: &[],
         layer: None,
     },
     Stock {
@@ -131,6 +180,7 @@ const STOCK: &[Stock] = &[
         applets: false,
         entrypoint: false,
         command: &[],
+        runtimes: &["python", "perl"],
         layer: None,
     },
     Stock {
@@ -140,6 +190,7 @@ const STOCK: &[Stock] = &[
         applets: false,
         entrypoint: true,
         command: &[],
+        runtimes: &[],
         layer: None,
     },
     // In-cluster clients: its entrypoint is kubectl, which finds the API server through the
@@ -151,6 +202,7 @@ const STOCK: &[Stock] = &[
         applets: false,
         entrypoint: true,
         command: &[],
+        runtimes: &["perl"],
         layer: None,
     },
     Stock {
@@ -160,6 +212,7 @@ const STOCK: &[Stock] = &[
         applets: false,
         entrypoint: false,
         command: &["nginx", "-g", "daemon off;"],
+        runtimes: &["perl"],
         layer: Some(&NGINX),
     },
     // httpd:alpine has busybox's applets beside the server.
@@ -178,6 +231,7 @@ const STOCK: &[Stock] = &[
             "-h",
             "/usr/local/apache2/htdocs",
         ],
+        runtimes: &["perl"],
         layer: Some(&HTTPD),
     },
     // MySQL's clients and protocol, served by Debian's MariaDB.
@@ -188,6 +242,7 @@ const STOCK: &[Stock] = &[
         applets: false,
         entrypoint: true,
         command: &["docker-entrypoint.sh", "mysqld"],
+        runtimes: &["perl"],
         layer: Some(&MYSQL),
     },
 ];
@@ -326,6 +381,7 @@ impl ImageTable {
             entrypoint: true,
             default_command: Vec::new(),
             layer: None,
+            runtimes: None,
         });
     }
 
@@ -343,6 +399,7 @@ impl ImageTable {
                     entrypoint: stock.entrypoint,
                     default_command: stock.command.iter().map(|a| a.to_string()).collect(),
                     layer: stock.layer,
+                    runtimes: Some(stock.runtimes),
                 });
             }
         }
@@ -365,6 +422,7 @@ impl ImageTable {
             entrypoint: true,
             default_command: Vec::new(),
             layer: None,
+            runtimes: None,
         });
         Ok(())
     }
@@ -392,6 +450,7 @@ impl ImageTable {
                 entrypoint: e.entrypoint,
                 default_command: e.default_command.clone(),
                 layer: e.layer,
+                absent: e.runtimes.map(absent_runtimes).unwrap_or_default(),
             })
     }
 

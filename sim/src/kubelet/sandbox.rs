@@ -94,6 +94,69 @@ fn resolved(target: &Path) -> PathBuf {
     out
 }
 
+/// The overlays of a container's root: folders of the machine it adds to or takes from,
+/// each with its writable layer in kubesim's folder.
+struct Overlays {
+    dir: PathBuf,
+    root: PathBuf,
+    /// (folder, its upper layer)
+    made: Vec<(PathBuf, PathBuf)>,
+    steps: Vec<Step>,
+}
+
+impl Overlays {
+    /// The upper-layer folder that stands for `folder` (an existing folder of the machine),
+    /// making an overlay over it unless one covers it already.
+    fn upper_over(&mut self, folder: &Path) -> std::io::Result<PathBuf> {
+        if let Some((over, upper)) = self.made.iter().find(|(o, _)| folder.starts_with(o)) {
+            let at = upper.join(folder.strip_prefix(over).unwrap_or(folder));
+            std::fs::create_dir_all(&at)?;
+            return Ok(at);
+        }
+        let layer = self.dir.join(self.made.len().to_string());
+        let (upper, work) = (layer.join("upper"), layer.join("work"));
+        std::fs::create_dir_all(&upper)?;
+        std::fs::create_dir_all(&work)?;
+        let options = format!(
+            "lowerdir={},upperdir={},workdir={}",
+            folder.display(),
+            upper.display(),
+            work.display()
+        );
+        self.steps.push(Step::Overlay {
+            target: cstr(inside(&self.root, folder))?,
+            options: cstr(options)?,
+        });
+        self.made.push((folder.to_path_buf(), upper.clone()));
+        Ok(upper)
+    }
+
+    /// The mounts, outer folders first: an overlay mounted later over a parent would hide
+    /// one over its child.
+    fn into_steps(mut self) -> Vec<Step> {
+        let depth = |s: &Step| match s {
+            Step::Overlay { target, .. } => {
+                target.as_bytes().iter().filter(|b| **b == b'/').count()
+            }
+            _ => 0,
+        };
+        self.steps.sort_by_key(depth);
+        self.steps
+    }
+}
+
+/// An overlay whiteout at `path` (a 0/0 character device): the lower layer's file of that
+/// name is not there.
+fn whiteout(path: &Path) -> std::io::Result<()> {
+    let c = cstr(path)?;
+    // SAFETY: `c` is a NUL-terminated path alive for the call.
+    if unsafe { libc::mknod(c.as_ptr(), libc::S_IFCHR, 0) } == 0 {
+        Ok(())
+    } else {
+        Err(std::io::Error::last_os_error())
+    }
+}
+
 fn inside(root: &Path, abs: &Path) -> PathBuf {
     root.join(abs.strip_prefix("/").unwrap_or(abs))
 }
@@ -120,10 +183,12 @@ pub fn available() -> bool {
 
 impl Sandbox {
     /// Plans the filesystem of a container in `dir` (made afresh): the machine's root with
-    /// `mounts` on it, starting in `working_dir` (or `/`).
+    /// `mounts` on it, without the machine's files in `absent` (programs its image lacks),
+    /// starting in `working_dir` (or `/`).
     pub fn plan(
         dir: &Path,
         mounts: &[Mount],
+        absent: &[PathBuf],
         working_dir: Option<&str>,
         net: Option<Arc<PodNet>>,
         hostname: &str,
@@ -156,11 +221,21 @@ impl Sandbox {
             });
         }
         let mut planned: Vec<(PathBuf, PathBuf)> = Vec::new(); // (target, source) of volume mounts
-        let mut overlays: Vec<PathBuf> = Vec::new();
         // Overlays go before every other mount: one made later on a folder would hide the
         // files mounted in it before.
         let machine_root = steps.len();
-        let mut overlay_steps = Vec::new();
+        let mut overlays = Overlays {
+            dir: dir.join("overlays"),
+            root: root.clone(),
+            made: Vec::new(),
+            steps: Vec::new(),
+        };
+        for file in absent {
+            if let (Some(parent), Some(name)) = (file.parent(), file.file_name()) {
+                let upper = overlays.upper_over(parent)?;
+                whiteout(&upper.join(name))?;
+            }
+        }
         for m in mounts {
             let Some(target) = clean(&m.target) else {
                 return Err(std::io::Error::other(format!(
@@ -210,23 +285,7 @@ impl Sandbox {
                         std::fs::create_dir_all(&path)?;
                     }
                 } else {
-                    if !overlays.iter().any(|o| ancestor.starts_with(o)) {
-                        let layer = dir.join("overlays").join(overlays.len().to_string());
-                        let (upper, work) = (layer.join("upper"), layer.join("work"));
-                        std::fs::create_dir_all(&upper)?;
-                        std::fs::create_dir_all(&work)?;
-                        let options = format!(
-                            "lowerdir={},upperdir={},workdir={}",
-                            ancestor.display(),
-                            upper.display(),
-                            work.display()
-                        );
-                        overlay_steps.push(Step::Overlay {
-                            target: cstr(inside(&root, &ancestor))?,
-                            options: cstr(options)?,
-                        });
-                        overlays.push(ancestor.clone());
-                    }
+                    overlays.upper_over(&ancestor)?;
                     for (i, p) in missing.iter().rev().enumerate() {
                         let last = i + 1 == missing.len();
                         let at = cstr(inside(&root, p))?;
@@ -246,7 +305,7 @@ impl Sandbox {
             });
             planned.push((target, m.source.clone()));
         }
-        steps.splice(machine_root..machine_root, overlay_steps);
+        steps.splice(machine_root..machine_root, overlays.into_steps());
         let workdir = working_dir
             .filter(|w| w.starts_with('/'))
             .unwrap_or("/")

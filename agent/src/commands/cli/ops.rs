@@ -118,6 +118,10 @@ pub struct EvalArgs {
     /// model; tasks without one are skipped.
     #[arg(long, value_name = "DIR")]
     pub replays: Option<PathBuf>,
+    /// Write each run's transcript to DIR/TASK.jsonl (run K > 1 to DIR/runK/TASK.jsonl), the
+    /// form `--replays` and the scripted model read back.
+    #[arg(long, value_name = "DIR")]
+    pub record: Option<PathBuf>,
     /// Only tasks whose name contains this.
     #[arg(long)]
     pub tasks: Option<String>,

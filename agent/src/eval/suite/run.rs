@@ -32,8 +32,14 @@ pub struct SuiteSettings {
 /// How long the clean-up may take (the harness gives it its own context too).
 const CLEANUP_TIME: Duration = Duration::from_secs(60);
 
-/// Runs `task` once with `brain`; every failure is a failed run with its reason.
-pub async fn run(task: &SuiteTask, brain: Box<dyn Brain>, s: &SuiteSettings) -> RunResult {
+/// Runs `task` once with `brain` (its transcript to `record`); every failure is a failed run
+/// with its reason.
+pub async fn run(
+    task: &SuiteTask,
+    brain: Box<dyn Brain>,
+    s: &SuiteSettings,
+    record: Option<&Path>,
+) -> RunResult {
     let started = Instant::now();
     // A failure before the prompt is a run that never reached the agent.
     let failed = RunResult::not_run;
@@ -66,7 +72,7 @@ pub async fn run(task: &SuiteTask, brain: Box<dyn Brain>, s: &SuiteSettings) -> 
                 .map_err(|e| format!("writing the kubeconfig: {e}"))
         });
     let result = match prepared {
-        Ok(()) => run_on(task, brain, s, &dir, &kubeconfig, started).await,
+        Ok(()) => run_on(task, brain, s, &dir, &kubeconfig, started, record).await,
         Err(why) => failed(why),
     };
     if let Some(cleanup) = &task.cleanup {
@@ -84,6 +90,7 @@ async fn run_on(
     dir: &Path,
     kubeconfig: &Path,
     started: Instant,
+    record: Option<&Path>,
 ) -> RunResult {
     let deadline = started + task.timeout;
     let left = || deadline.saturating_duration_since(Instant::now());
@@ -105,6 +112,7 @@ async fn run_on(
         s.playbooks.clone(),
         s.max_model_calls,
         &task.prompt,
+        record,
     );
     let turn = match tokio::time::timeout(left(), turn).await {
         Ok(Ok(t)) => t,

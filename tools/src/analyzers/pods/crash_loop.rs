@@ -1,7 +1,7 @@
 //! `crash-loop`: the container keeps exiting with an error; its last log lines say why, and
 //! the release's latest revision is reverted when it created the pod.
 
-use super::{Container, revert_the_last_change};
+use super::{Container, missing_program, revert_the_last_change};
 use crate::analyzers::Finding;
 
 /// The finding when the container is in CrashLoopBackOff or restarted after an error exit
@@ -48,5 +48,13 @@ pub(super) fn check(c: &Container) -> Option<Finding> {
         vec![],
     );
     revert_the_last_change(c.snap, c.pod, &mut f);
+    if let Some(program) = missing_program::not_found_in_shell(c) {
+        f.evidence.push(format!(
+            "exit code {code}: the container's shell could not run {program:?}, which its image does not have"
+        ));
+        if f.changes.is_empty() {
+            f.changes = missing_program::without_the_override(c, &program);
+        }
+    }
     Some(f)
 }

@@ -17,6 +17,7 @@ mod image_pull;
 mod last_good;
 mod liveness;
 mod log_errors;
+mod missing_program;
 mod oom_killed;
 mod probe_paths;
 mod readiness;

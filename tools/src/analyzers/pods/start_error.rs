@@ -5,7 +5,7 @@
 
 use serde_json::Value;
 
-use super::{Container, revert_the_last_change};
+use super::{Container, missing_program, revert_the_last_change};
 use crate::analyzers::Finding;
 use crate::repair::FieldChange;
 
@@ -46,6 +46,7 @@ pub(super) fn check(c: &Container) -> Option<Finding> {
         });
     }
     let what = program
+        .as_ref()
         .map(|p| format!("cannot execute {p:?}"))
         .unwrap_or_else(|| "cannot be started".into());
     let mut f = c.finding(
@@ -56,6 +57,11 @@ pub(super) fn check(c: &Container) -> Option<Finding> {
         changes,
     );
     revert_the_last_change(c.snap, c.pod, &mut f);
+    if let Some(program) = &program
+        && f.changes.iter().all(|ch| ch.proposed.is_none())
+    {
+        f.changes = missing_program::without_the_override(c, program);
+    }
     Some(f)
 }
 
@@ -99,6 +105,8 @@ mod tests {
             f.summary
         );
         assert_eq!(f.changes[0].field, "command");
+        // Without an earlier revision, the image's own entrypoint is what is left.
+        assert_eq!(f.changes[0].proposed, Some(serde_json::Value::Null));
         assert!(f.evidence[0].contains("executable file not found"));
         // Running, the same pod says nothing.
         let healthy = pod(
