@@ -315,3 +315,51 @@ spec:
     let nodes = k.ok(&["top", "node", "--no-headers"]).await;
     assert!(nodes.starts_with("kubesim"), "{nodes}");
 }
+
+/// A stock image has only the runtimes its image ships: nginx has no python3, so a shell
+/// command running it fails with the shell's "not found" and exit 127, as on a cluster; the
+/// python image runs it, and so does a program of this machine mapped with `--image`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stock_image_lacks_the_runtimes_its_image_does_not_ship() {
+    let python = todo_e2e::kubectl::program("python3");
+    let mut images = ImageTable::default();
+    images.add_stock();
+    images.add(&format!("py={}", python.display())).unwrap();
+    let k = Kube::processes(images, 10.0).await;
+    let run = |name: &str, image: &str| {
+        format!(
+            "apiVersion: v1
+kind: Pod
+metadata:
+  name: {name}
+spec:
+  restartPolicy: Never
+  containers:
+  - name: app
+    image: {image}
+    command: [\"/bin/sh\", \"-c\"]
+    args: [\"python3 -c 'print(6 * 7)'\"]
+"
+        )
+    };
+    for (name, image) in [
+        ("nginx", "nginx:1.27"),
+        ("python", "python:3.12"),
+        ("mapped", "py:1"),
+    ] {
+        k.ok_stdin(&["apply", "-f", "-"], Some(&run(name, image)))
+            .await;
+    }
+    wait_for(
+        &k,
+        "nginx",
+        "{.status.containerStatuses[0].state.terminated.exitCode}=127",
+    )
+    .await;
+    let log = k.ok(&["logs", "nginx"]).await;
+    assert!(log.contains("python3: not found"), "{log}");
+    for name in ["python", "mapped"] {
+        wait_for(&k, name, "{.status.phase}=Succeeded").await;
+        assert_eq!(k.ok(&["logs", name]).await.trim(), "42", "{name}");
+    }
+}

@@ -91,12 +91,12 @@ fn measured(c: &Container, failures: &[String]) -> Vec<FieldChange> {
         )];
     }
     let liveness = &c.spec["livenessProbe"]["httpGet"];
-    // A liveness probe that kept failing would have had the container killed by now (one
-    // failure while the server starts does not).
-    let liveness_passes = !c.events.iter().any(|e| {
-        e.contains("failed liveness probe, will be restarted")
-            || e.contains("Liveness probe failed")
-    });
+    // A liveness probe that kept failing has had the container killed by now; failures
+    // below its threshold (a refusal while the server starts) have not.
+    let liveness_passes = !c
+        .events
+        .iter()
+        .any(|e| e.contains("failed liveness probe, will be restarted"));
     if http_error
         && liveness_passes
         && liveness.is_object()
@@ -166,6 +166,33 @@ mod tests {
             proposed(&s),
             [("readinessProbe.httpGet.path".to_string(), json!("/healthz"))]
         );
+    }
+
+    #[test]
+    fn a_liveness_refusal_while_the_server_started_does_not_stop_the_path_repair() {
+        let mut s = snap(
+            json!({"httpGet": {"path": "/ready", "port": "http"}}),
+            json!({"httpGet": {"path": "/healthz", "port": "http"}}),
+            json!([{"name": "http", "containerPort": 8080}]),
+            "HTTP probe failed with statuscode: 404",
+        );
+        let event = |message: &str| {
+            json!({
+                "involvedObject": {"kind": "Pod", "name": "api-1", "namespace": "shop", "uid": "u1"},
+                "type": "Warning", "reason": "Unhealthy", "count": 1, "message": message
+            })
+        };
+        s.events.push(event("Liveness probe failed: Get \"http://10.0.0.5:8080/healthz\": dial tcp 10.0.0.5:8080: connect: connection refused"));
+        assert_eq!(
+            proposed(&s),
+            [("readinessProbe.httpGet.path".to_string(), json!("/healthz"))]
+        );
+        // Once the kubelet restarts the container for its liveness probe, that path is no
+        // evidence of a passing probe.
+        s.events.push(event(
+            "Container api failed liveness probe, will be restarted",
+        ));
+        assert!(proposed(&s).is_empty());
     }
 
     #[test]
