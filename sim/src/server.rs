@@ -163,6 +163,7 @@ impl RunningSim {
         // The namespaces a cluster starts with have their account and CA from the start.
         controllers::serviceaccounts::reconcile(&store, &certs.ca_pem);
         let mut kubelet_handle = None;
+        let mut kubelet_for_metrics: Option<Arc<dyn kubelet::usage::PodUsage>> = None;
         let mut network = None;
         let logs = if cfg.controllers.runtime == PodRuntime::Processes {
             let dir = std::env::temp_dir().join(format!(
@@ -214,6 +215,7 @@ impl RunningSim {
             }
             let kubelet = Arc::new(kubelet);
             kubelet_handle = Some(kubelet.clone());
+            kubelet_for_metrics = Some(kubelet.clone() as Arc<dyn kubelet::usage::PodUsage>);
             background.push(kubelet::spawn(kubelet));
             Some(logs)
         } else {
@@ -263,6 +265,7 @@ impl RunningSim {
                 })
                 .await;
         });
+        controller_cfg.usage = kubelet_for_metrics.map(controllers::UsageSource);
         background.push(controllers::spawn(store.clone(), controller_cfg));
         tracing::info!(%addr, "kubesim API listening");
         Ok(Self {

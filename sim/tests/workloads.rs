@@ -1024,3 +1024,152 @@ async fn an_empty_strategy_is_defaulted_and_a_broken_rollout_keeps_the_old_pod()
     let pods = k.ok(&["get", "pods", "-o", "name"]).await;
     assert_eq!(pods.lines().count(), 2, "{pods}");
 }
+
+/// The autoscaler reads the pods' measured CPU (the usage `kubectl top` shows) against their
+/// requests: a busy pod over its target is scaled up with the controller's reason, idle pods
+/// are scaled down once the stabilization window has passed, and a pod without a CPU
+/// request is the controller's error naming the container.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_autoscaler_scales_on_the_cpu_its_pods_use() {
+    let mut images = ImageTable::default();
+    images.add_stock();
+    // Time scale 100: a 15 s sync period is 0.15 s, the 300 s scale-down window 3 s.
+    let k = Kube::processes(images, 100.0).await;
+    let deployment = |name: &str, replicas: u32, script: &str, requests: &str| {
+        format!(
+            "apiVersion: apps/v1
+kind: Deployment
+metadata: {{name: {name}}}
+spec:
+  replicas: {replicas}
+  selector: {{matchLabels: {{app: {name}}}}}
+  template:
+    metadata: {{labels: {{app: {name}}}}}
+    spec:
+      terminationGracePeriodSeconds: 0
+      containers:
+      - name: main
+        image: busybox:1.36
+        command: [\"sh\", \"-c\", \"{script}\"]
+        resources: {requests}
+"
+        )
+    };
+    for (name, replicas, script, requests) in [
+        ("burn", 1, "while :; do :; done", "{requests: {cpu: 100m}}"),
+        ("idle", 3, "sleep 3600", "{requests: {cpu: 100m}}"),
+        ("bare", 1, "sleep 3600", "{}"),
+    ] {
+        k.ok_stdin(
+            &["apply", "-f", "-"],
+            Some(&deployment(name, replicas, script, requests)),
+        )
+        .await;
+        k.ok(&[
+            "rollout",
+            "status",
+            &format!("deployment/{name}"),
+            "--timeout=30s",
+        ])
+        .await;
+        k.ok(&[
+            "autoscale",
+            "deployment",
+            name,
+            "--min=1",
+            "--max=2",
+            "--cpu-percent=50",
+        ])
+        .await;
+    }
+    // The busy pod uses about a whole CPU against 50 % of 100m: up to the maximum.
+    until(
+        &k,
+        &[
+            "get",
+            "deployment",
+            "burn",
+            "-o",
+            "jsonpath={.spec.replicas}",
+        ],
+        Duration::from_secs(30),
+        |r| r == "2",
+    )
+    .await;
+    let hpa = k.json(&["get", "hpa", "burn"]).await;
+    let used = hpa["status"]["currentMetrics"][0]["resource"]["current"]["averageUtilization"]
+        .as_i64()
+        .unwrap_or_default();
+    assert!(used > 100, "{hpa}");
+    let events = k
+        .ok(&[
+            "get",
+            "events",
+            "--field-selector",
+            "involvedObject.name=burn,reason=SuccessfulRescale",
+            "-o",
+            "jsonpath={.items[*].message}",
+        ])
+        .await;
+    assert!(
+        events.contains(
+            "New size: 2; reason: cpu resource utilization (percentage of request) above target"
+        ) || events
+            .contains("New size: 2; reason: Current number of replicas above Spec.MaxReplicas"),
+        "{events}"
+    );
+    let table = k.ok(&["get", "hpa", "burn"]).await;
+    assert!(
+        table.contains("cpu: ") && table.contains("%/50%"),
+        "{table}"
+    );
+    k.ok(&["delete", "deployment", "burn"]).await;
+
+    // The idle pods come down to the minimum after the window, saying why.
+    until(
+        &k,
+        &[
+            "get",
+            "deployment",
+            "idle",
+            "-o",
+            "jsonpath={.spec.replicas}",
+        ],
+        Duration::from_secs(30),
+        |r| r == "1",
+    )
+    .await;
+    let events = k
+        .ok(&[
+            "get",
+            "events",
+            "--field-selector",
+            "involvedObject.name=idle,reason=SuccessfulRescale",
+            "-o",
+            "jsonpath={.items[*].message}",
+        ])
+        .await;
+    assert!(
+        events.contains("reason: All metrics below target"),
+        "{events}"
+    );
+
+    // No CPU request: nothing to take a percentage of.
+    let why = until(
+        &k,
+        &[
+            "get",
+            "hpa",
+            "bare",
+            "-o",
+            "jsonpath={.status.conditions[?(@.type==\"ScalingActive\")].message}",
+        ],
+        Duration::from_secs(30),
+        |m| m.contains("missing request"),
+    )
+    .await;
+    assert!(
+        why.starts_with("the HPA was unable to compute the replica count: failed to get cpu utilization: missing request for cpu in container main of Pod bare-"),
+        "{why}"
+    );
+}

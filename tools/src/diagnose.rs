@@ -56,9 +56,26 @@ pub async fn diagnose_focused(c: &Cluster, focus: &Focus) -> Result<Diagnosis, C
     Ok(d)
 }
 
-/// Reads the namespace and runs every analyzer.
+/// A snapshot of the namespace once its pods are decided (see [`crate::settle`]), or when
+/// [`crate::settle::SETTLE_LIMIT`] has passed.
+async fn settled_snapshot(
+    c: &Cluster,
+) -> Result<(Snapshot, crate::redact::Redactor), ClusterError> {
+    let deadline = std::time::Instant::now() + crate::settle::SETTLE_LIMIT;
+    loop {
+        let (snap, redactor) = Snapshot::read(c).await?;
+        match crate::settle::undecided_for(&snap, snap.read_at) {
+            Some(left) if std::time::Instant::now() < deadline => {
+                tokio::time::sleep(left.min(std::time::Duration::from_millis(500))).await;
+            }
+            _ => return Ok((snap, redactor)),
+        }
+    }
+}
+
+/// Reads the namespace (once its pods are decided) and runs every analyzer.
 pub async fn diagnose(c: &Cluster) -> Result<Diagnosis, ClusterError> {
-    let (snap, redactor) = Snapshot::read(c).await?;
+    let (snap, redactor) = settled_snapshot(c).await?;
     let logs = read_logs(c, &snap, &redactor).await;
     let findings = analyzers::analyze(&snap, &logs)
         .into_iter()

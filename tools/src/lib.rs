@@ -17,6 +17,7 @@ pub mod repair_plan;
 pub mod report;
 pub mod results;
 pub mod served_kinds;
+pub mod settle;
 pub mod snapshot;
 pub mod tool;
 pub mod tools;

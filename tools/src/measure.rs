@@ -1,7 +1,7 @@
-//! What the analyzers cannot read from objects: whether a pod's port answers at all when
-//! its HTTP probes fail with a client error (the server is up, the probe's path is wrong).
-//! Measured by asking the pod for `/` through the API server's port-forward, as a person
-//! would with `kubectl port-forward` and curl.
+//! What the analyzers cannot read from objects: which paths a pod's port answers when its
+//! HTTP probes fail with a client error (the server is up, the probe's path is wrong).
+//! Measured by asking the pod for its probes' own paths and `/` through the API server's
+//! port-forward, as a person would with `kubectl port-forward` and curl.
 
 use std::time::{Duration, Instant};
 
@@ -25,6 +25,8 @@ pub struct Answering {
 
 /// How many pods one diagnosis measures at most.
 const MAX_PODS: usize = 3;
+/// How many paths are asked on one port at most.
+const MAX_PATHS: usize = 4;
 /// How long a pod's container may take to be running again (it may be between restarts).
 const WAIT: Duration = Duration::from_secs(6);
 
@@ -40,17 +42,29 @@ pub fn probe_port(container: &Value, port: &Value) -> Option<u16> {
     }
 }
 
-/// The ports of a pod's HTTP probes.
-fn http_probe_ports(pod: &Value) -> Vec<u16> {
-    let mut ports = Vec::new();
+/// The ports of a pod's HTTP probes, each with the paths worth asking there: the probes'
+/// own paths, then `/` (at most [`MAX_PATHS`]).
+fn http_probe_ports(pod: &Value) -> Vec<(u16, Vec<String>)> {
+    let mut ports: Vec<(u16, Vec<String>)> = Vec::new();
     for c in pod["spec"]["containers"].as_array().into_iter().flatten() {
         for kind in ["livenessProbe", "readinessProbe", "startupProbe"] {
-            if let Some(p) = probe_port(c, &c[kind]["httpGet"]["port"])
-                && !ports.contains(&p)
-            {
-                ports.push(p);
+            let get = &c[kind]["httpGet"];
+            let Some(p) = probe_port(c, &get["port"]) else {
+                continue;
+            };
+            let path = get["path"].as_str().unwrap_or("/").to_string();
+            match ports.iter_mut().find(|(port, _)| *port == p) {
+                Some((_, paths)) if !paths.contains(&path) => paths.push(path),
+                Some(_) => {}
+                None => ports.push((p, vec![path])),
             }
         }
+    }
+    for (_, paths) in &mut ports {
+        if !paths.iter().any(|p| p == "/") {
+            paths.push("/".into());
+        }
+        paths.truncate(MAX_PATHS);
     }
     ports
 }
@@ -72,35 +86,41 @@ pub async fn probe_roots(c: &Cluster, pods: &[Value], events: &[Value]) -> Vec<A
         client_error(name).then_some((name, p))
     });
     for (name, pod) in failing.take(MAX_PODS) {
-        for port in http_probe_ports(pod) {
-            let req = HttpRequest {
-                method: "GET",
-                path: "/",
-                bearer: None,
-                json: None,
-            };
-            let deadline = Instant::now() + WAIT;
-            loop {
-                match request_pod(c, name, port, "localhost", &req, Duration::from_secs(3)).await {
-                    Ok(reply) => {
-                        if (200..400).contains(&reply.status) {
-                            out.push(Answering {
-                                pod: name.to_string(),
-                                port,
-                                path: "/".into(),
-                                status: reply.status,
-                            });
-                        }
-                        break;
-                    }
-                    // Between restarts nothing runs to answer: wait a little for it.
-                    Err(_) if Instant::now() < deadline => {
-                        tokio::time::sleep(Duration::from_millis(500)).await;
-                    }
-                    Err(_) => break,
+        for (port, paths) in http_probe_ports(pod) {
+            for path in paths {
+                if let Some(status) = ask(c, name, port, &path).await
+                    && (200..400).contains(&status)
+                {
+                    out.push(Answering {
+                        pod: name.to_string(),
+                        port,
+                        path,
+                        status,
+                    });
                 }
             }
         }
     }
     out
+}
+
+/// The status `GET path` gets on the pod's port; None when nothing answers (between
+/// restarts nothing runs to answer: it waits a little for the container).
+async fn ask(c: &Cluster, pod: &str, port: u16, path: &str) -> Option<u16> {
+    let req = HttpRequest {
+        method: "GET",
+        path,
+        bearer: None,
+        json: None,
+    };
+    let deadline = Instant::now() + WAIT;
+    loop {
+        match request_pod(c, pod, port, "localhost", &req, Duration::from_secs(3)).await {
+            Ok(reply) => return Some(reply.status),
+            Err(_) if Instant::now() < deadline => {
+                tokio::time::sleep(Duration::from_millis(500)).await;
+            }
+            Err(_) => return None,
+        }
+    }
 }

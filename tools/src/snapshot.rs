@@ -48,6 +48,8 @@ pub struct Snapshot {
     pub storage_classes: Option<Vec<Value>>,
     /// Paths measured to answer on the ports of pods whose HTTP probes get client errors.
     pub answering: Vec<crate::measure::Answering>,
+    /// When it was read, in Unix seconds (how long containers have run by then).
+    pub read_at: i64,
 }
 
 /// A node's allocatable CPU and memory minus what the pods bound to it request.
@@ -236,8 +238,12 @@ impl Snapshot {
         };
         let events = list::<Event>(c).await?;
         let answering = crate::measure::probe_roots(c, &pods, &events).await;
+        let read_at = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs() as i64);
         Ok((
             Self {
+                read_at,
                 answering,
                 claims,
                 storage_classes,

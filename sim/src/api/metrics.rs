@@ -6,7 +6,7 @@
 use serde_json::{Value, json};
 
 use super::ApiState;
-use crate::kubelet::process::{cpu_millicores, rss_bytes};
+use crate::kubelet::usage::{ContainerUsage, PodUsage};
 use crate::meta;
 use crate::resources::{NODE, POD};
 use crate::selector::LabelSelector;
@@ -44,26 +44,11 @@ pub fn resource_list() -> Value {
 }
 
 /// The usage of one pod's running containers; None when none runs.
-fn pod_usage(s: &ApiState, pod: &Value) -> Option<Vec<(String, i64, i64)>> {
-    let kubelet = s.kubelet.as_ref()?;
-    let (name, ns, _) = meta::ident(pod);
-    let usage: Vec<(String, i64, i64)> = pod["spec"]["containers"]
-        .as_array()?
-        .iter()
-        .filter_map(|c| {
-            let cname = c["name"].as_str()?;
-            let target = kubelet.running.get(&ns, &name, cname)?;
-            Some((
-                cname.to_string(),
-                cpu_millicores(target.pid)?,
-                rss_bytes(target.pid)?,
-            ))
-        })
-        .collect();
-    (!usage.is_empty()).then_some(usage)
+fn pod_usage(s: &ApiState, pod: &Value) -> Option<Vec<ContainerUsage>> {
+    s.kubelet.as_ref()?.usage(pod)
 }
 
-fn pod_metrics(pod: &Value, usage: &[(String, i64, i64)]) -> Value {
+fn pod_metrics(pod: &Value, usage: &[ContainerUsage]) -> Value {
     json!({
         "metadata": {
             "name": pod["metadata"]["name"], "namespace": pod["metadata"]["namespace"],
@@ -71,8 +56,9 @@ fn pod_metrics(pod: &Value, usage: &[(String, i64, i64)]) -> Value {
         },
         "timestamp": meta::now(),
         "window": "10s",
-        "containers": usage.iter().map(|(c, cpu, mem)| json!({
-            "name": c, "usage": {"cpu": format!("{cpu}m"), "memory": format!("{}Ki", mem / 1024)},
+        "containers": usage.iter().map(|u| json!({
+            "name": u.container,
+            "usage": {"cpu": format!("{}m", u.cpu_milli), "memory": format!("{}Ki", u.memory_bytes / 1024)},
         })).collect::<Vec<_>>(),
     })
 }
@@ -127,7 +113,7 @@ pub fn answer(s: &ApiState, q: &Query, label_selector: &str) -> Result<Value, Ap
                         .filter(|p| p["spec"]["nodeName"] == node)
                         .filter_map(|p| pod_usage(s, p))
                         .flatten()
-                        .fold((0, 0), |(c, m), (_, cpu, mem)| (c + cpu, m + mem));
+                        .fold((0, 0), |(c, m), u| (c + u.cpu_milli, m + u.memory_bytes));
                     json!({
                         "metadata": {"name": node, "creationTimestamp": meta::now(), "labels": n["metadata"]["labels"]},
                         "timestamp": meta::now(), "window": "10s",

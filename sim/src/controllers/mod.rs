@@ -46,6 +46,18 @@ pub struct ControllerConfig {
     /// The API server's CA (PEM), published in every namespace as `kube-root-ca.crt`
     /// (empty: not published).
     pub root_ca_pem: String,
+    /// Where the autoscaler reads pods' usage (the kubelet's processes; None: no metrics).
+    pub usage: Option<UsageSource>,
+}
+
+/// The pods' usage, as the autoscaler reads it.
+#[derive(Clone)]
+pub struct UsageSource(pub Arc<dyn crate::kubelet::usage::PodUsage>);
+
+impl std::fmt::Debug for UsageSource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("UsageSource")
+    }
 }
 
 impl Default for ControllerConfig {
@@ -55,6 +67,7 @@ impl Default for ControllerConfig {
             runtime: PodRuntime::Instant,
             volume_dir: None,
             root_ca_pem: String::new(),
+            usage: None,
         }
     }
 }
@@ -76,6 +89,7 @@ pub fn spawn(store: Arc<Store>, cfg: ControllerConfig) -> tokio::task::JoinHandl
         let mut jobs = job::JobState::default();
         let mut crons = cronjob::CronState::default();
         let mut storage = storage::StorageState::new(cfg.volume_dir.clone());
+        let mut autoscalers = autoscaler::AutoscalerState::default();
         let resync = cfg
             .scaled(Duration::from_secs(1))
             .max(Duration::from_millis(20));
@@ -83,7 +97,13 @@ pub fn spawn(store: Arc<Store>, cfg: ControllerConfig) -> tokio::task::JoinHandl
             // Passes until quiet: each controller's writes feed the next one.
             for _ in 0..50 {
                 let before = store.resource_version();
-                autoscaler::reconcile(&store, &mut recorder);
+                autoscaler::reconcile(
+                    &store,
+                    &mut recorder,
+                    &mut autoscalers,
+                    cfg.usage.as_ref().map(|u| u.0.as_ref()),
+                    cfg.time_scale,
+                );
                 deployment::reconcile(&store, &cfg, &mut state, &mut recorder);
                 replicaset::reconcile(&store, &mut recorder);
                 statefulset::reconcile(&store, &mut recorder);

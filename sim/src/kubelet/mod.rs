@@ -14,6 +14,7 @@ pub mod probe;
 pub mod process;
 pub mod sandbox;
 pub mod status;
+pub mod usage;
 pub mod volumes;
 
 use std::collections::HashMap;

@@ -245,7 +245,10 @@ pub fn intent(request: &str) -> Intent {
     let has = |w: &str| words.iter().any(|x| x == w);
     let any = |ws: &[&str]| ws.iter().any(|w| has(w));
 
-    if any(&["help", "commands"]) || t.contains("what can you do") {
+    // "help" asks about the agent only on its own ("help", "help me", "commands"); in a
+    // request ("can you help diagnose and fix this?") it is only politeness.
+    let about_me = words.len() <= 2 && any(&["help", "commands"]);
+    if about_me || t.contains("what can you do") {
         return Intent::Help;
     }
     if has("playbook") {
@@ -495,6 +498,11 @@ mod tests {
                 Intent::Playbook("oom-killed".into()),
             ),
             ("help", Intent::Help),
+            ("help me", Intent::Help),
+            (
+                "The logs show: 'Error: connection to web failed'. Can you help diagnose and fix this issue?",
+                Intent::Fix,
+            ),
             ("write me a poem", Intent::Unknown),
         ];
         for (text, want) in cases {

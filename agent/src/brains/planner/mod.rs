@@ -226,4 +226,109 @@ mod tests {
         // A text result (no typed data) suggests nothing rather than something scraped.
         assert!(suggested_patch(&Value::Null).is_none());
     }
+
+    fn seen(data: Value) -> Seen {
+        Seen {
+            text: data.to_string(),
+            data,
+        }
+    }
+
+    /// The lookups' rows: one deployment `web` in `shop` with its pod and Service.
+    fn looked_up() -> Vec<Seen> {
+        vec![
+            seen(json!([{"namespace": "shop", "name": "web", "desired": 1, "ready": 0}])),
+            seen(json!([{"namespace": "shop", "name": "web-1", "ready": "0/1"}])),
+            seen(json!([{"namespace": "shop", "name": "web", "selector": {"app": "web"}}])),
+        ]
+    }
+
+    fn diagnosis(findings: Value) -> Seen {
+        seen(json!({"namespace": "shop", "pods": 1, "findings": findings}))
+    }
+
+    fn probe_error(field: &str) -> Value {
+        json!({"id": "probe", "object": "deployment/web", "severity": "error", "changes": [
+            {"object": "deployment/web", "container": "web", "field": format!("{field}.httpGet.path"),
+             "current": "/x", "proposed": "/"}]})
+    }
+
+    fn replicas_warning() -> Value {
+        json!({"id": "single-replica", "object": "deployment/web", "severity": "warning", "changes": [
+            {"object": "deployment/web", "field": "replicas", "current": 1, "proposed": 2}]})
+    }
+
+    fn next_call(results: Vec<Seen>) -> ModelTurn {
+        next(
+            &Progress {
+                request: "please fix web in shop".into(),
+                results,
+            },
+            &[],
+        )
+    }
+
+    #[test]
+    fn fix_repairs_what_the_first_repair_uncovers_and_stops_when_nothing_is_broken() {
+        let mut results = looked_up();
+        results.push(diagnosis(json!([
+            probe_error("readinessProbe"),
+            replicas_warning()
+        ])));
+        // Round one: the error's repair only, not the warning's extra replica.
+        let turn = next_call(std::mem::take(&mut results));
+        let args: Value = serde_json::from_str(&turn.tool_calls[0].arguments).unwrap();
+        assert_eq!(turn.tool_calls[0].name, "patch");
+        assert!(args["patch"]["spec"]["replicas"].is_null(), "{args}");
+        let mut results = looked_up();
+        results.push(diagnosis(json!([
+            probe_error("readinessProbe"),
+            replicas_warning()
+        ])));
+        results.push(seen(json!({"patched": "deployment/web"})));
+        assert_eq!(
+            next_call(looked_up_with(&results)).tool_calls[0].name,
+            "diagnose"
+        );
+        // The new diagnosis shows the next fault: round two repairs it.
+        results.push(diagnosis(json!([
+            probe_error("livenessProbe"),
+            replicas_warning()
+        ])));
+        let turn = next_call(looked_up_with(&results));
+        assert_eq!(turn.tool_calls[0].name, "patch");
+        assert!(turn.tool_calls[0].arguments.contains("livenessProbe"));
+        results.push(seen(json!({"patched": "deployment/web"})));
+        results.push(diagnosis(json!([replicas_warning()])));
+        // Nothing broken: the warning waits, and the answer lists both changes.
+        let turn = next_call(looked_up_with(&results));
+        assert!(turn.tool_calls.is_empty(), "{:?}", turn.tool_calls);
+        assert_eq!(
+            turn.text.matches("patch applied").count(),
+            2,
+            "{}",
+            turn.text
+        );
+    }
+
+    fn looked_up_with(results: &[Seen]) -> Vec<Seen> {
+        results
+            .iter()
+            .map(|s| Seen {
+                text: s.text.clone(),
+                data: s.data.clone(),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn fix_stops_when_a_round_brings_the_same_changes_again() {
+        let mut results = looked_up();
+        results.push(diagnosis(json!([probe_error("readinessProbe")])));
+        results.push(seen(json!({"patched": "deployment/web"})));
+        results.push(diagnosis(json!([probe_error("readinessProbe")])));
+        let turn = next_call(results);
+        assert!(turn.tool_calls.is_empty(), "no second identical patch");
+        assert!(turn.text.contains("Afterwards"), "{}", turn.text);
+    }
 }

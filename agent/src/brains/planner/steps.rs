@@ -287,58 +287,84 @@ fn repair_calls(diagnosis: &Value, namespace: Option<&str>) -> Vec<(String, Valu
         .collect()
 }
 
-/// Diagnose, apply every repair the evidence gives (each through the gate), diagnose again.
+/// Repair rounds before `fix` reports what is left: a repair can uncover the next fault
+/// (a readiness path fixed, then the liveness probe's turn), but a loop must end.
+const FIX_ROUNDS: usize = 3;
+
+/// Diagnose, apply every repair the evidence gives (each through the gate), diagnose again;
+/// another round when the new diagnosis gives repairs of its own.
 fn fix(c: &Context) -> ModelTurn {
     let ns = c.working_namespace(&["deployment", "service", "pod"]);
     let ns_args = || {
         ns.as_ref()
             .map_or_else(|| json!({}), |n| json!({"namespace": n}))
     };
-    let Some(first) = c.done.first() else {
-        return c.call("diagnose", ns_args());
-    };
-    let mut changes = repair_calls(&first.data, ns.as_deref());
-    if changes.is_empty()
-        && let Some(step) = playbook_repair(&first.data, c.playbooks)
-    {
-        changes.push(step);
-    }
-    if changes.is_empty() {
-        return answer(format!(
-            "I found no change that follows from the evidence, so I changed nothing.\n{}",
-            first.text
-        ));
-    }
-    let applied = &c.done[1..];
-    if applied.len() < changes.len() {
-        let (tool, args) = &changes[applied.len()];
-        return c.call(tool, args.clone());
-    }
-    match c.done.get(1 + changes.len()) {
-        None => c.call("diagnose", ns_args()),
-        Some(after) => {
-            let lines: Vec<String> = changes
-                .iter()
-                .zip(applied)
-                .map(|((tool, _), seen)| {
-                    let outcome = if seen.data.is_null() {
-                        "did not apply"
-                    } else {
-                        "applied"
-                    };
-                    format!(
-                        "- {tool} {outcome}: {}",
-                        seen.text.lines().next().unwrap_or("")
-                    )
-                })
-                .collect();
-            answer(format!(
+    let mut lines: Vec<String> = Vec::new();
+    let mut previous: Vec<(String, Value)> = Vec::new();
+    let mut at = 0;
+    for round in 0..=FIX_ROUNDS {
+        let Some(diagnosis) = c.done.get(at) else {
+            return c.call("diagnose", ns_args());
+        };
+        let mut changes = repair_calls(&diagnosis.data, ns.as_deref());
+        if round == 0
+            && changes.is_empty()
+            && let Some(step) = playbook_repair(&diagnosis.data, c.playbooks)
+        {
+            changes.push(step);
+        }
+        if round == 0 && changes.is_empty() {
+            return answer(format!(
+                "I found no change that follows from the evidence, so I changed nothing.\n{}",
+                diagnosis.text
+            ));
+        }
+        // Done: nothing more to repair, no progress (the same changes again), enough rounds,
+        // or nothing broken any more (a warning's own change is for a first round only: the
+        // person asked to fix what was broken, not for more).
+        let broken = diagnosis.data["findings"]
+            .as_array()
+            .is_some_and(|f| f.iter().any(|f| f["severity"] == "error"));
+        let more = round == 0 || broken;
+        if changes.is_empty() || !more || changes == previous || round == FIX_ROUNDS {
+            return answer(format!(
                 "Changes:\n{}\nAfterwards (pods may still be rolling out):\n{}",
                 lines.join("\n"),
-                after.text
-            ))
+                diagnosis.text
+            ));
         }
+        let applied = c.done.get(at + 1..).unwrap_or_default();
+        if applied.len() < changes.len() {
+            let (tool, args) = &changes[applied.len()];
+            return c.call(tool, args.clone());
+        }
+        let mut failed = false;
+        for ((tool, _), seen) in changes.iter().zip(applied) {
+            let outcome = if seen.data.is_null() {
+                failed = true;
+                "did not apply"
+            } else {
+                "applied"
+            };
+            lines.push(format!(
+                "- {tool} {outcome}: {}",
+                seen.text.lines().next().unwrap_or("")
+            ));
+        }
+        if failed {
+            // A refused or failed change ends the repair: what is left is the person's.
+            if let Some(after) = c.done.get(at + 1 + changes.len()) {
+                return answer(format!(
+                    "Changes:\n{}\nAfterwards:\n{}",
+                    lines.join("\n"),
+                    after.text
+                ));
+            }
+        }
+        at += 1 + changes.len();
+        previous = changes;
     }
+    answer(format!("Changes:\n{}", lines.join("\n")))
 }
 
 fn scale(c: &Context, amount: Amount) -> Result<ModelTurn, ModelTurn> {

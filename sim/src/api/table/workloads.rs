@@ -136,7 +136,7 @@ pub fn row(rt: &ResourceType, o: &Value) -> Option<Row> {
                 vec![
                     name,
                     json!(target),
-                    json!("<unknown>"),
+                    json!(hpa_targets(o)),
                     json!(n(&o["spec"]["minReplicas"])),
                     json!(n(&o["spec"]["maxReplicas"])),
                     json!(n(&o["status"]["currentReplicas"])),
@@ -155,4 +155,80 @@ pub fn row(rt: &ResourceType, o: &Value) -> Option<Row> {
         }
         _ => return None,
     })
+}
+
+/// The Targets column as kubectl's printer writes it: `cpu: 42%/50%` per metric (current,
+/// or `<unknown>`, over the target), the first two and how many more.
+fn hpa_targets(o: &Value) -> String {
+    let Some(specs) = o["spec"]["metrics"].as_array().filter(|m| !m.is_empty()) else {
+        return "<none>".into();
+    };
+    let statuses = o["status"]["currentMetrics"].as_array();
+    let shown: Vec<String> = specs
+        .iter()
+        .enumerate()
+        .map(|(i, spec)| {
+            let status = statuses.and_then(|s| s.get(i));
+            let kind = spec["type"].as_str().unwrap_or_default();
+            let key = match kind {
+                "Resource" => "resource",
+                "ContainerResource" => "containerResource",
+                "Pods" => "pods",
+                "Object" => "object",
+                "External" => "external",
+                _ => return "<unknown type>".to_string(),
+            };
+            let target = &spec[key]["target"];
+            let current = status.map(|s| &s[key]["current"]);
+            let text = |v: &Value| {
+                v.as_str()
+                    .map(str::to_string)
+                    .or_else(|| v.as_i64().map(|n| n.to_string()))
+            };
+            let name = spec[key]["name"].as_str().unwrap_or_default();
+            match kind {
+                "Resource" | "ContainerResource" if target["averageValue"].is_null() => {
+                    let now = current
+                        .and_then(|c| c["averageUtilization"].as_i64())
+                        .map_or("<unknown>".to_string(), |u| format!("{u}%"));
+                    let want = target["averageUtilization"]
+                        .as_i64()
+                        .map_or("<auto>".to_string(), |u| format!("{u}%"));
+                    format!("{name}: {now}/{want}")
+                }
+                "Resource" | "ContainerResource" => {
+                    let now = current
+                        .and_then(|c| text(&c["averageValue"]))
+                        .unwrap_or("<unknown>".into());
+                    format!(
+                        "{name}: {now}/{}",
+                        text(&target["averageValue"]).unwrap_or_default()
+                    )
+                }
+                _ => {
+                    let field = if target["averageValue"].is_null() {
+                        "value"
+                    } else {
+                        "averageValue"
+                    };
+                    let now = current
+                        .and_then(|c| text(&c[field]))
+                        .unwrap_or("<unknown>".into());
+                    let avg = if field == "averageValue" && kind != "Pods" {
+                        " (avg)"
+                    } else {
+                        ""
+                    };
+                    format!("{now}/{}{avg}", text(&target[field]).unwrap_or_default())
+                }
+            }
+        })
+        .collect();
+    let more = shown.len().saturating_sub(2);
+    let list = shown.into_iter().take(2).collect::<Vec<_>>().join(", ");
+    if more > 0 {
+        format!("{list} + {more} more...")
+    } else {
+        list
+    }
 }

@@ -27,11 +27,12 @@ pub(super) fn check(c: &Container) -> Option<Finding> {
     // Only for workloads no release owns: a release's readiness repair is its re-apply.
     if f.release.is_none() {
         revert_the_last_change(c.snap, c.pod, &mut f);
-        if f.changes.is_empty() {
-            f.changes.extend(measured(c, &f.evidence));
-        }
+        // A path measured to answer is better evidence than one inferred from another probe.
         if f.changes.is_empty() {
             f.changes.extend(probe_paths::measured(c));
+        }
+        if f.changes.is_empty() {
+            f.changes.extend(measured(c, &f.evidence));
         }
     }
     Some(f)
@@ -91,12 +92,18 @@ fn measured(c: &Container, failures: &[String]) -> Vec<FieldChange> {
         )];
     }
     let liveness = &c.spec["livenessProbe"]["httpGet"];
-    // A liveness probe that kept failing has had the container killed by now; failures
-    // below its threshold (a refusal while the server starts) have not.
-    let liveness_passes = !c
-        .events
-        .iter()
-        .any(|e| e.contains("failed liveness probe, will be restarted"));
+    // The liveness probe passes when the container has run longer than the kubelet takes to
+    // judge it and was not killed for it; failures below its threshold (a refusal while the
+    // server starts) do not count, and neither does a probe not judged yet.
+    let running_for = crate::settle::seconds(&c.status["state"]["running"]["startedAt"])
+        .map(|started| c.snap.read_at - started);
+    let judged =
+        running_for.is_some_and(|t| t >= crate::settle::decision_seconds(&c.spec["livenessProbe"]));
+    let liveness_passes = judged
+        && !c
+            .events
+            .iter()
+            .any(|e| e.contains("failed liveness probe, will be restarted"));
     if http_error
         && liveness_passes
         && liveness.is_object()
@@ -125,6 +132,9 @@ mod tests {
     use crate::analyzers::pods::analyze;
     use crate::snapshot::Snapshot;
 
+    /// 2026-01-01T10:00:00Z.
+    const STARTED: i64 = 1_767_261_600;
+
     fn snap(readiness: Value, liveness: Value, ports: Value, message: &str) -> Snapshot {
         Snapshot {
             pods: vec![json!({
@@ -133,9 +143,11 @@ mod tests {
                     "readinessProbe": readiness, "livenessProbe": liveness}]},
                 "status": {"containerStatuses": [{
                     "name": "api", "ready": false, "restartCount": 0,
-                    "state": {"running": {}}, "lastState": {}
+                    "state": {"running": {"startedAt": "2026-01-01T10:00:00Z"}}, "lastState": {}
                 }]}
             })],
+            // A minute on: long enough for a default liveness probe (3 × 10 s) to be judged.
+            read_at: STARTED + 60,
             events: vec![json!({
                 "involvedObject": {"kind": "Pod", "name": "api-1", "namespace": "shop", "uid": "u1"},
                 "type": "Warning", "reason": "Unhealthy", "count": 5,
