@@ -213,7 +213,7 @@ mod tests {
         assert_eq!(r.current["resource"]["current"]["averageValue"], "150m");
         // Within 10 % of the target the size stays.
         assert_eq!(recommend(&utilization(140), &pods, 2).unwrap().replicas, 2);
-        // Idle pods ask for one.
+        // Idle pods ask for none (the bounds then keep at least one).
         let idle = [
             PodReading {
                 pod: &a,
@@ -224,7 +224,7 @@ mod tests {
                 usage: cpu(1),
             },
         ];
-        assert_eq!(recommend(&utilization(50), &idle, 2).unwrap().replicas, 1);
+        assert_eq!(recommend(&utilization(50), &idle, 2).unwrap().replicas, 0);
     }
 
     #[test]
