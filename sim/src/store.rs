@@ -506,6 +506,7 @@ impl Store {
         f(&mut next)?;
         crate::defaults::on_write(rt, &mut next);
         crate::immutable::check(rt, &before, &next)?;
+        crate::admission::admit_update(&*inner, rt, name, &before, &next)?;
         // Identity and bookkeeping are the server's.
         next["apiVersion"] = json!(rt.api_version());
         next["kind"] = json!(rt.kind);

@@ -396,6 +396,45 @@ allowVolumeExpansion: true
         "--timeout=10s",
     ])
     .await;
+    // The default class does not allow it (minikube's does not either): the resize admission
+    // plugin refuses the bigger request, and the claim keeps its size.
+    let before = k
+        .ok(&[
+            "get",
+            "pvc",
+            "data",
+            "-o",
+            "jsonpath={.spec.resources.requests.storage}",
+        ])
+        .await;
+    let refused = k
+        .run(
+            &[
+                "patch",
+                "pvc",
+                "data",
+                "-p",
+                "{\"spec\":{\"resources\":{\"requests\":{\"storage\":\"50Gi\"}}}}",
+            ],
+            None,
+        )
+        .await;
+    assert!(!refused.status.success());
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert!(
+        stderr.contains("persistentvolumeclaims \"data\" is forbidden: only dynamically provisioned pvc can be resized and the storageclass that provisions the pvc must support resize"),
+        "{stderr}"
+    );
+    let after = k
+        .ok(&[
+            "get",
+            "pvc",
+            "data",
+            "-o",
+            "jsonpath={.spec.resources.requests.storage}",
+        ])
+        .await;
+    assert_eq!(before, after);
 
     // Deleting a claim deletes its provisioned volume (reclaim policy Delete).
     k.ok(&["delete", "pvc", "data"]).await;
