@@ -16,6 +16,8 @@ const MAX_TAIL: i64 = 200_000;
 const DEFAULT_SINCE_SECS: i64 = 3600;
 /// The most bytes one call reads from the API server.
 const MAX_LOG_BYTES: i64 = 32 * 1024 * 1024;
+/// The longest one call watches a log.
+const MAX_FOLLOW_SECS: u64 = 60;
 
 /// Arguments of `get_logs`.
 #[derive(Debug, Deserialize, JsonSchema)]
@@ -41,6 +43,11 @@ pub struct GetLogsArgs {
     /// Only lines containing this text.
     #[serde(default)]
     pub grep: Option<String>,
+    /// Watch the running container this many seconds first (at most 60), as `kubectl logs
+    /// -f` for a while: what a container that has only just started goes on to say.
+    #[serde(default)]
+    #[schemars(range(max = 60))]
+    pub follow_seconds: Option<u64>,
 }
 
 /// The log lines read, after the grep.
@@ -75,6 +82,9 @@ impl TypedTool for GetLogs {
                 (Some(s), _) => Some(s.max(1)),
                 (None, false) => Some(DEFAULT_SINCE_SECS),
             };
+            if let Some(secs) = a.follow_seconds.filter(|s| *s > 0 && !a.previous) {
+                tokio::time::sleep(std::time::Duration::from_secs(secs.min(MAX_FOLLOW_SECS))).await;
+            }
             let api: Api<Pod> = Api::namespaced(ctx.cluster.client.clone(), &ctx.cluster.namespace);
             let lp = LogParams {
                 container: a.container.clone(),

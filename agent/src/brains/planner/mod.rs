@@ -331,4 +331,30 @@ mod tests {
         assert!(turn.tool_calls.is_empty(), "no second identical patch");
         assert!(turn.text.contains("Afterwards"), "{}", turn.text);
     }
+
+    #[test]
+    fn a_pod_that_has_only_just_started_is_watched_before_its_quiet_log_is_believed() {
+        let ask = |age: &str| {
+            let results = vec![
+                seen(json!([])),
+                seen(
+                    json!([{"namespace": "calc", "name": "calc-pod", "ready": "1/1", "age": age}]),
+                ),
+                seen(json!([])),
+                diagnosis(json!([])),
+            ];
+            let turn = next(
+                &Progress {
+                    request: "What is wrong with my calc-pod in the calc namespace?".into(),
+                    results,
+                },
+                &[],
+            );
+            assert_eq!(turn.tool_calls[0].name, "get_logs");
+            serde_json::from_str::<Value>(&turn.tool_calls[0].arguments).unwrap()
+        };
+        assert_eq!(ask("2s")["follow_seconds"], 8);
+        assert!(ask("45s")["follow_seconds"].is_null());
+        assert!(ask("3m20s")["follow_seconds"].is_null());
+    }
 }

@@ -227,12 +227,18 @@ fn diagnose(c: &Context) -> ModelTurn {
         [] => c.call("diagnose", args),
         // A pod named outright with nothing found about it: its own log says more.
         [d] if pod.as_ref().is_some_and(|p| !mentions(&d.data, &p.name)) => {
-            let p = pod.as_ref().map(|p| (p.name.clone(), p.namespace.clone()));
-            let (name, ns) = p.unwrap_or_default();
-            c.call(
-                "get_logs",
-                json!({"pod": name, "namespace": ns, "tail": 30}),
-            )
+            let p = pod
+                .as_ref()
+                .map(|p| (p.name.clone(), p.namespace.clone(), p.row.clone()));
+            let (name, ns, row) = p.unwrap_or_default();
+            let mut args = json!({"pod": name, "namespace": ns, "tail": 30});
+            // A pod that has only just started has not said much yet: watch it a while.
+            if let Some(age) = row["age"].as_str().and_then(seconds_old)
+                && age < OBSERVE_SECONDS
+            {
+                args["follow_seconds"] = json!(OBSERVE_SECONDS - age);
+            }
+            c.call("get_logs", args)
         }
         [d] => answer(format!("Diagnosis:\n{}", d.text)),
         [d, logs, ..] => answer(format!(
@@ -240,6 +246,14 @@ fn diagnose(c: &Context) -> ModelTurn {
             d.text, logs.text
         )),
     }
+}
+
+/// How long a pod should have run before its quiet log says it is well.
+const OBSERVE_SECONDS: u64 = 10;
+
+/// The seconds of an age kubectl writes in seconds (`"7s"`); None for older ones (`"3m"`).
+fn seconds_old(age: &str) -> Option<u64> {
+    age.strip_suffix('s')?.parse().ok()
 }
 
 /// Whether a diagnosis has a finding about `name`.
