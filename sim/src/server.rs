@@ -243,6 +243,10 @@ impl RunningSim {
                 axum::routing::any(api::exec::handle),
             )
             .route(
+                "/api/v1/namespaces/{ns}/pods/{name}/attach",
+                axum::routing::any(api::attach::handle),
+            )
+            .route(
                 "/api/v1/namespaces/{ns}/pods/{name}/proxy",
                 axum::routing::any(api::pod_proxy::handle),
             )

@@ -420,3 +420,113 @@ spec:
         "containers with incomplete status: [wait-for-db] PodInitializing"
     );
 }
+
+/// `kubectl run -i --rm` and `kubectl attach -i` join the container's own process: what is
+/// typed reaches its stdin, what it writes comes back, its exit code is kubectl's, and the
+/// pod is removed afterwards.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn run_and_attach_join_the_container_s_own_stdin_and_output() {
+    // The stock busybox: `kubectl run … -- sh -c …` gives args, which replace its CMD.
+    let mut images = ImageTable::default();
+    images.add_stock();
+    let k = Kube::processes(images, 10.0).await;
+    let out = k
+        .run(
+            &[
+                "run",
+                "-i",
+                "--rm",
+                "asker",
+                "--image=busybox",
+                "--restart=Never",
+                "--",
+                "sh",
+                "-c",
+                "read name; echo hello $name",
+            ],
+            Some("kubesim\n"),
+        )
+        .await;
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(stdout.contains("hello kubesim"), "{stdout}");
+    let left = k.ok(&["get", "pods", "-o", "name"]).await;
+    assert!(!left.contains("asker"), "--rm deletes the pod: {left}");
+
+    let failed = k
+        .run(
+            &[
+                "run",
+                "-i",
+                "--rm",
+                "failing",
+                "--image=busybox",
+                "--restart=Never",
+                "--",
+                "sh",
+                "-c",
+                "read x; echo bad input $x >&2; exit 3",
+            ],
+            Some("zzz\n"),
+        )
+        .await;
+    assert_eq!(failed.status.code(), Some(3));
+    assert!(String::from_utf8_lossy(&failed.stderr).contains("bad input zzz"));
+
+    // A pod that keeps stdin open: every attach talks to the same process.
+    k.ok_stdin(
+        &["apply", "-f", "-"],
+        Some(
+            "apiVersion: v1
+kind: Pod
+metadata: {name: echoer}
+spec:
+  restartPolicy: Never
+  containers:
+  - name: app
+    image: busybox
+    stdin: true
+    command: [sh, -c, 'while read l; do echo \"echo:$l\"; [ \"$l\" = bye ] && exit 0; done']
+",
+        ),
+    )
+    .await;
+    k.ok(&[
+        "wait",
+        "--for=condition=Ready",
+        "pod/echoer",
+        "--timeout=20s",
+    ])
+    .await;
+    // kubectl attach returns when the process ends (here, after "bye"); a hang fails loudly.
+    let attached = tokio::time::timeout(
+        std::time::Duration::from_secs(30),
+        k.run(&["attach", "-i", "echoer"], Some("hi\nbye\n")),
+    )
+    .await
+    .expect("kubectl attach ends when the container's process does");
+    let stdout = String::from_utf8_lossy(&attached.stdout);
+    assert!(
+        stdout.contains("echo:hi") && stdout.contains("echo:bye"),
+        "{stdout}{}",
+        String::from_utf8_lossy(&attached.stderr)
+    );
+    k.ok(&[
+        "wait",
+        "--for=jsonpath={.status.phase}=Succeeded",
+        "pod/echoer",
+        "--timeout=20s",
+    ])
+    .await;
+    let refused = k.run(&["attach", "echoer"], None).await;
+    assert!(
+        String::from_utf8_lossy(&refused.stderr)
+            .contains("completed pod; current phase is Succeeded"),
+        "{}",
+        String::from_utf8_lossy(&refused.stderr)
+    );
+}

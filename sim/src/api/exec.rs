@@ -24,16 +24,16 @@ const STDERR: u8 = 2;
 const ERROR: u8 = 3;
 const CLOSE: u8 = 255;
 
-/// What the caller asked for in the query.
+/// What the caller asked for in the query (exec and attach share it).
 #[derive(Debug, Default)]
-struct ExecRequest {
-    command: Vec<String>,
-    container: Option<String>,
-    stdin: bool,
-    tty: bool,
+pub(super) struct ExecRequest {
+    pub(super) command: Vec<String>,
+    pub(super) container: Option<String>,
+    pub(super) stdin: bool,
+    pub(super) tty: bool,
 }
 
-fn parse_query(q: &str) -> ExecRequest {
+pub(super) fn parse_query(q: &str) -> ExecRequest {
     let mut r = ExecRequest::default();
     for (k, v) in form_urlencoded::parse(q.as_bytes()) {
         match k.as_ref() {
@@ -49,7 +49,7 @@ fn parse_query(q: &str) -> ExecRequest {
 
 /// The container a request means: the one named, else the pod's default-container
 /// annotation, else its first container.
-fn container_of(pod: &Value, asked: Option<&str>) -> Result<String, ApiError> {
+pub(super) fn container_of(pod: &Value, asked: Option<&str>) -> Result<String, ApiError> {
     let names: Vec<&str> = pod["spec"]["containers"]
         .as_array()
         .into_iter()
@@ -142,7 +142,7 @@ pub async fn handle(
 }
 
 /// A close with status 1000: client-go reads anything else as a broken stream.
-fn normal_close() -> Message {
+pub(super) fn normal_close() -> Message {
     Message::Close(Some(axum::extract::ws::CloseFrame {
         code: 1000,
         reason: "".into(),

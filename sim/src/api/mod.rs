@@ -1,5 +1,6 @@
 //! The HTTP API: path parsing, authentication and dispatch to discovery, objects and watches.
 
+pub mod attach;
 pub mod channel;
 pub mod discovery;
 pub mod exec;

@@ -188,7 +188,13 @@ pub async fn run(
         let started_at = running.started_at.clone();
         let started = running.started;
         let exit = life.supervise(running, &mut stop).await;
-        life.k.running.ended(&life.ns, &life.pod_name, &life.name);
+        let code = match &exit {
+            Exit::Code(code, _) => Some(*code),
+            _ => None,
+        };
+        life.k
+            .running
+            .ended(&life.ns, &life.pod_name, &life.name, code);
         let Exit::Code(code, reason) = exit else {
             return false;
         };
@@ -439,6 +445,7 @@ impl Life {
                 envs,
                 &workdir,
                 sandbox.clone(),
+                self.c["stdin"] == true,
             )
             .map_err(|err| format!("exec: \"{}\": {err}", e.argv0))
         });
@@ -458,13 +465,17 @@ impl Life {
                 return Next::Retry;
             }
         };
+        let attach = Arc::new(super::exec::Attachable::new(
+            child.stdin.take(),
+            self.c["stdinOnce"] == true,
+        ));
         if let Some(out) = child.stdout.take() {
-            let path = log.clone();
-            tokio::spawn(async move { logs::capture(out, &path).await });
+            let (path, tee) = (log.clone(), attach.output.clone());
+            tokio::spawn(async move { logs::capture(out, &path, Some((1, tee))).await });
         }
         if let Some(err) = child.stderr.take() {
-            let path = log.clone();
-            tokio::spawn(async move { logs::capture(err, &path).await });
+            let (path, tee) = (log.clone(), attach.output.clone());
+            tokio::spawn(async move { logs::capture(err, &path, Some((2, tee))).await });
         }
         let pid = child.id().unwrap_or(0);
         self.k.running.started(
@@ -476,6 +487,7 @@ impl Life {
                 sandbox,
                 env: envs.to_vec(),
                 workdir,
+                attach,
             },
         );
         let running = Running {

@@ -7,6 +7,32 @@ use std::sync::{Arc, Mutex};
 
 use super::sandbox::{Joined, Sandbox};
 
+/// What `kubectl attach` joins: the container's own stdin (when its spec asks for one),
+/// its output as it is written, and its end.
+pub struct Attachable {
+    /// The process's stdin, while open (`stdin: true`; closed after the first attach ends
+    /// when `stdinOnce`).
+    pub stdin: tokio::sync::Mutex<Option<tokio::process::ChildStdin>>,
+    /// Whether the first attach to close stdin closes it for good.
+    pub stdin_once: bool,
+    /// Each chunk of output as written: (channel 1 stdout, 2 stderr, bytes).
+    pub output: tokio::sync::broadcast::Sender<(u8, Vec<u8>)>,
+    /// The exit code, once the process has ended.
+    pub ended: tokio::sync::watch::Sender<Option<i32>>,
+}
+
+impl Attachable {
+    /// A container's attach point: `stdin` when the spec keeps one open.
+    pub fn new(stdin: Option<tokio::process::ChildStdin>, stdin_once: bool) -> Self {
+        Self {
+            stdin: tokio::sync::Mutex::new(stdin),
+            stdin_once,
+            output: tokio::sync::broadcast::channel(256).0,
+            ended: tokio::sync::watch::channel(None).0,
+        }
+    }
+}
+
 /// A running container a command can be started in.
 #[derive(Clone)]
 pub struct ExecTarget {
@@ -18,6 +44,8 @@ pub struct ExecTarget {
     pub env: Vec<(String, String)>,
     /// Where its process runs (without a sandbox).
     pub workdir: PathBuf,
+    /// Its stdin, output and end, for `kubectl attach`.
+    pub attach: Arc<Attachable>,
 }
 
 impl ExecTarget {
@@ -49,10 +77,12 @@ impl Running {
         }
     }
 
-    /// A container's process ended.
-    pub fn ended(&self, ns: &str, pod: &str, container: &str) {
-        if let Ok(mut m) = self.by_name.lock() {
-            m.remove(&Self::key(ns, pod, container));
+    /// A container's process ended, with its exit code (None: stopped by the kubelet).
+    pub fn ended(&self, ns: &str, pod: &str, container: &str, code: Option<i32>) {
+        if let Ok(mut m) = self.by_name.lock()
+            && let Some(t) = m.remove(&Self::key(ns, pod, container))
+        {
+            let _ = t.attach.ended.send(Some(code.unwrap_or(137)));
         }
     }
 

@@ -155,8 +155,13 @@ impl LogStore {
     }
 }
 
-/// Copies a child's output into `path`, one timestamped line at a time.
-pub async fn capture(stream: impl AsyncRead + Unpin, path: &Path) {
+/// Copies a child's output into `path`, one timestamped line at a time, and to whoever is
+/// attached (`tee`: the channel and the sender).
+pub async fn capture(
+    stream: impl AsyncRead + Unpin,
+    path: &Path,
+    tee: Option<(u8, tokio::sync::broadcast::Sender<(u8, Vec<u8>)>)>,
+) {
     let Ok(mut file) = tokio::fs::OpenOptions::new()
         .create(true)
         .append(true)
@@ -170,6 +175,10 @@ pub async fn capture(stream: impl AsyncRead + Unpin, path: &Path) {
         let _ = file
             .write_all(format!("{} {line}\n", now_micros()).as_bytes())
             .await;
+        if let Some((channel, to)) = &tee {
+            // Nobody attached is not an error.
+            let _ = to.send((*channel, format!("{line}\n").into_bytes()));
+        }
     }
     let _ = file.flush().await;
 }

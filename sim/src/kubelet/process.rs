@@ -44,9 +44,9 @@ unsafe fn die_with_parent() -> std::io::Result<()> {
     Ok(())
 }
 
-/// Starts `program` (named `argv0` to itself) with `args` and exactly `env`, output piped,
-/// in its own process group — inside its sandbox when it has one (then `workdir` is the
-/// sandbox's, entered by the sandbox itself).
+/// Starts `program` (named `argv0` to itself) with `args` and exactly `env`, output piped
+/// (and stdin, when `stdin`), in its own process group — inside its sandbox when it has one
+/// (then `workdir` is the sandbox's, entered by the sandbox itself).
 pub fn spawn(
     program: &Path,
     argv0: &str,
@@ -54,6 +54,7 @@ pub fn spawn(
     env: &[(String, String)],
     workdir: &Path,
     sandbox: Option<std::sync::Arc<super::sandbox::Sandbox>>,
+    stdin: bool,
 ) -> std::io::Result<Child> {
     // The image's program is part of the image, not of the machine's folders: when a volume
     // covers its path inside the container, it is run through a descriptor opened here.
@@ -71,7 +72,7 @@ pub fn spawn(
         &path,
         env,
         sandbox.is_none().then_some(workdir),
-        Stdio::null(),
+        if stdin { Stdio::piped() } else { Stdio::null() },
     );
     cmd.arg0(argv0).args(args);
     // SAFETY: prctl, getppid and the sandbox's mount calls are async-signal-safe and use only
