@@ -7,6 +7,12 @@ use std::sync::{Arc, Mutex};
 
 use super::sandbox::{Joined, Sandbox};
 
+/// Output as attached clients receive it: (channel: 1 stdout, 2 stderr; the bytes).
+pub type OutputChunk = (u8, Vec<u8>);
+
+/// Where a container's output goes to attached clients.
+pub type OutputTee = tokio::sync::broadcast::Sender<OutputChunk>;
+
 /// What `kubectl attach` joins: the container's own stdin (when its spec asks for one),
 /// its output as it is written, and its end.
 pub struct Attachable {
@@ -15,8 +21,8 @@ pub struct Attachable {
     pub stdin: tokio::sync::Mutex<Option<tokio::process::ChildStdin>>,
     /// Whether the first attach to close stdin closes it for good.
     pub stdin_once: bool,
-    /// Each chunk of output as written: (channel 1 stdout, 2 stderr, bytes).
-    pub output: tokio::sync::broadcast::Sender<(u8, Vec<u8>)>,
+    /// Each chunk of output as written.
+    pub output: OutputTee,
     /// The exit code, once the process has ended.
     pub ended: tokio::sync::watch::Sender<Option<i32>>,
 }

@@ -160,7 +160,7 @@ impl LogStore {
 pub async fn capture(
     stream: impl AsyncRead + Unpin,
     path: &Path,
-    tee: Option<(u8, tokio::sync::broadcast::Sender<(u8, Vec<u8>)>)>,
+    tee: Option<(u8, super::exec::OutputTee)>,
 ) {
     let Ok(mut file) = tokio::fs::OpenOptions::new()
         .create(true)
