@@ -5,58 +5,21 @@
 //! process's stdin closes when the first attached client closes its own. The stream ends
 //! when the container's process does.
 
-use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
-use axum::extract::{FromRequest, Path, RawQuery, Request, State};
-use axum::http::HeaderMap;
+use axum::extract::ws::{Message, WebSocket};
+use axum::extract::{Path, RawQuery, Request, State};
 use axum::response::{IntoResponse, Response};
 use futures::{SinkExt, StreamExt};
 use serde_json::json;
 use tokio::io::AsyncWriteExt;
 
-use super::channel::{PROTOCOLS, framed, offered, offers_ours};
-use super::exec::{ExecRequest, container_of, normal_close, parse_query};
-use super::{ApiError, ApiState};
-use crate::auth::{Attributes, forbidden, rbac};
+use super::ApiState;
+use super::channel::framed;
+use super::exec::{ExecRequest, normal_close, parse_query, running_container, upgrade};
 use crate::kubelet::exec::ExecTarget;
-use crate::resources::POD;
 
 const STDIN: u8 = 0;
 const ERROR: u8 = 3;
 const CLOSE: u8 = 255;
-
-/// Identity, RBAC (`create pods/attach`), the pod, the container and its process.
-fn prepare(
-    s: &ApiState,
-    ns: &str,
-    name: &str,
-    req: &ExecRequest,
-    headers: &HeaderMap,
-) -> Result<ExecTarget, ApiError> {
-    let who = s.tokens.authenticate(&s.store, headers)?;
-    let mut a = Attributes::resource("create", "", "pods", Some(ns));
-    a.subresource = "attach".into();
-    a.name = name.to_string();
-    if !rbac::authorize(&s.store, &who, &a).allowed {
-        return Err(forbidden(&who, &a));
-    }
-    let pod = s.store.get(&POD, ns, name)?;
-    let container = container_of(&pod, req.container.as_deref())?;
-    if let Some(phase @ ("Succeeded" | "Failed")) = pod["status"]["phase"].as_str() {
-        return Err(ApiError::BadRequest(format!(
-            "cannot attach to a container in a completed pod; current phase is {phase}"
-        )));
-    }
-    let Some(kubelet) = &s.kubelet else {
-        return Err(ApiError::BadRequest(format!(
-            "unable to upgrade connection: pod {name} runs without processes (kubesim's instant runtime); start kubesim with the process runtime to attach to it"
-        )));
-    };
-    kubelet.running.get(ns, name, &container).ok_or_else(|| {
-        ApiError::BadRequest(format!(
-            "unable to upgrade connection: container not found (\"{container}\")"
-        ))
-    })
-}
 
 /// `/api/v1/namespaces/{ns}/pods/{name}/attach`.
 pub async fn handle(
@@ -65,28 +28,24 @@ pub async fn handle(
     RawQuery(q): RawQuery,
     req: Request,
 ) -> Response {
-    let headers = req.headers().clone();
     let asked = parse_query(q.as_deref().unwrap_or_default());
-    let ws = if offers_ours(&headers) {
-        WebSocketUpgrade::from_request(req, &s).await.ok()
-    } else {
-        None
-    };
-    let target = match prepare(&s, &ns, &name, &asked, &headers) {
-        Ok(t) => t,
-        Err(e) => return e.into_response(),
-    };
-    let Some(ws) = ws else {
-        return ApiError::BadRequest(
-            "pods/attach needs a WebSocket upgrade with v5.channel.k8s.io or v4.channel.k8s.io"
-                .into(),
+    let upgraded = upgrade(&s, req, "attach", |headers| {
+        running_container(
+            &s,
+            &ns,
+            &name,
+            asked.container.as_deref(),
+            headers,
+            ("attach", "attach to"),
         )
-        .into_response();
-    };
-    let v5 = offered(&headers).iter().any(|p| p == PROTOCOLS[0]);
-    ws.protocols(PROTOCOLS)
-        .on_upgrade(move |socket| serve(socket, target, asked, v5))
-        .into_response()
+    })
+    .await;
+    match upgraded {
+        Ok((ws, target, v5)) => ws
+            .on_upgrade(move |socket| serve(socket, target, asked, v5))
+            .into_response(),
+        Err(refused) => refused,
+    }
 }
 
 async fn serve(socket: WebSocket, target: ExecTarget, req: ExecRequest, v5: bool) {

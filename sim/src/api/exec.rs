@@ -70,37 +70,34 @@ pub(super) fn container_of(pod: &Value, asked: Option<&str>) -> Result<String, A
     }
 }
 
-/// Everything checked before the upgrade: identity, RBAC, the pod, the container, and a
-/// process to join.
-fn prepare(
+/// Everything checked before the upgrade of a `pods/SUBRESOURCE` stream (`exec` or
+/// `attach`; `doing` is how the API server words it: "exec into", "attach to"): identity,
+/// RBAC, the pod, the container, and a running process to join.
+pub(super) fn running_container(
     s: &ApiState,
     ns: &str,
     name: &str,
-    req: &ExecRequest,
+    container: Option<&str>,
     headers: &HeaderMap,
+    (subresource, doing): (&str, &str),
 ) -> Result<ExecTarget, ApiError> {
     let who = s.tokens.authenticate(&s.store, headers)?;
     let mut a = Attributes::resource("create", "", "pods", Some(ns));
-    a.subresource = "exec".into();
+    a.subresource = subresource.into();
     a.name = name.to_string();
     if !rbac::authorize(&s.store, &who, &a).allowed {
         return Err(forbidden(&who, &a));
     }
     let pod = s.store.get(&POD, ns, name)?;
-    let container = container_of(&pod, req.container.as_deref())?;
+    let container = container_of(&pod, container)?;
     if let Some(phase @ ("Succeeded" | "Failed")) = pod["status"]["phase"].as_str() {
         return Err(ApiError::BadRequest(format!(
-            "cannot exec into a container in a completed pod; current phase is {phase}"
+            "cannot {doing} a container in a completed pod; current phase is {phase}"
         )));
-    }
-    if req.command.is_empty() {
-        return Err(ApiError::BadRequest(
-            "you must specify at least 1 command".into(),
-        ));
     }
     let Some(kubelet) = &s.kubelet else {
         return Err(ApiError::BadRequest(format!(
-            "unable to upgrade connection: pod {name} runs without processes (kubesim's instant runtime); start kubesim with the process runtime to exec into it"
+            "unable to upgrade connection: pod {name} runs without processes (kubesim's instant runtime); start kubesim with the process runtime to {doing} it"
         )));
     };
     kubelet.running.get(ns, name, &container).ok_or_else(|| {
@@ -110,6 +107,31 @@ fn prepare(
     })
 }
 
+/// The WebSocket upgrade of a stream request once `target` is known, and whether the client
+/// speaks v5; the refusal to send otherwise.
+pub(super) async fn upgrade(
+    s: &ApiState,
+    req: Request,
+    subresource: &str,
+    target: impl FnOnce(&HeaderMap) -> Result<ExecTarget, ApiError>,
+) -> Result<(WebSocketUpgrade, ExecTarget, bool), Response> {
+    let headers = req.headers().clone();
+    let ws = if offers_ours(&headers) {
+        WebSocketUpgrade::from_request(req, s).await.ok()
+    } else {
+        None
+    };
+    let target = target(&headers).map_err(IntoResponse::into_response)?;
+    let Some(ws) = ws else {
+        return Err(ApiError::BadRequest(format!(
+            "pods/{subresource} needs a WebSocket upgrade with v5.channel.k8s.io or v4.channel.k8s.io"
+        ))
+        .into_response());
+    };
+    let v5 = offered(&headers).iter().any(|p| p == PROTOCOLS[0]);
+    Ok((ws.protocols(PROTOCOLS), target, v5))
+}
+
 /// `/api/v1/namespaces/{ns}/pods/{name}/exec`.
 pub async fn handle(
     State(s): State<ApiState>,
@@ -117,28 +139,30 @@ pub async fn handle(
     RawQuery(q): RawQuery,
     req: Request,
 ) -> Response {
-    let headers = req.headers().clone();
     let asked = parse_query(q.as_deref().unwrap_or_default());
-    let ws = if offers_ours(&headers) {
-        WebSocketUpgrade::from_request(req, &s).await.ok()
-    } else {
-        None
-    };
-    let target = match prepare(&s, &ns, &name, &asked, &headers) {
-        Ok(t) => t,
-        Err(e) => return e.into_response(),
-    };
-    let Some(ws) = ws else {
-        return ApiError::BadRequest(
-            "pods/exec needs a WebSocket upgrade with v5.channel.k8s.io or v4.channel.k8s.io"
-                .into(),
-        )
-        .into_response();
-    };
-    let v5 = offered(&headers).iter().any(|p| p == PROTOCOLS[0]);
-    ws.protocols(PROTOCOLS)
-        .on_upgrade(move |socket| serve(socket, target, asked, v5))
-        .into_response()
+    let upgraded = upgrade(&s, req, "exec", |headers| {
+        let target = running_container(
+            &s,
+            &ns,
+            &name,
+            asked.container.as_deref(),
+            headers,
+            ("exec", "exec into"),
+        )?;
+        if asked.command.is_empty() {
+            return Err(ApiError::BadRequest(
+                "you must specify at least 1 command".into(),
+            ));
+        }
+        Ok(target)
+    })
+    .await;
+    match upgraded {
+        Ok((ws, target, v5)) => ws
+            .on_upgrade(move |socket| serve(socket, target, asked, v5))
+            .into_response(),
+        Err(refused) => refused,
+    }
 }
 
 /// A close with status 1000: client-go reads anything else as a broken stream.
