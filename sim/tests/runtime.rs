@@ -372,3 +372,82 @@ spec:
         assert_eq!(k.ok(&["logs", name]).await.trim(), "42", "{name}");
     }
 }
+
+/// Whether a process whose command line holds `marker` runs on this machine.
+fn running_with(marker: &str) -> bool {
+    std::fs::read_dir("/proc")
+        .into_iter()
+        .flatten()
+        .flatten()
+        .any(|e| {
+            std::fs::read(e.path().join("cmdline"))
+                .map(|c| {
+                    String::from_utf8_lossy(&c)
+                        .replace('\0', " ")
+                        .contains(marker)
+                })
+                .unwrap_or(false)
+        })
+}
+
+async fn until_gone(marker: &str, what: &str) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while running_with(marker) {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "{what}: `{marker}` still runs"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+}
+
+/// A container's processes end with it, as a runtime tears down the container's PID
+/// namespace: what its shell started in the background dies when the pod is deleted, and
+/// when kubesim stops.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn what_a_container_started_ends_with_it() {
+    let mut images = ImageTable::default();
+    images.add_stock();
+    let k = Kube::processes(images, 10.0).await;
+    let pod = |name: &str, seconds: u32| {
+        format!(
+            "apiVersion: v1
+kind: Pod
+metadata: {{name: {name}}}
+spec:
+  terminationGracePeriodSeconds: 1
+  containers:
+  - name: app
+    image: busybox
+    command: [sh, -c, 'sleep {seconds} & sleep {seconds} & wait']
+"
+        )
+    };
+    for (name, seconds) in [("deleted", 4301), ("stopped", 4302)] {
+        k.ok_stdin(&["apply", "-f", "-"], Some(&pod(name, seconds)))
+            .await;
+        k.ok(&[
+            "wait",
+            "--for=condition=Ready",
+            &format!("pod/{name}"),
+            "--timeout=20s",
+        ])
+        .await;
+    }
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while !(running_with("sleep 4301") && running_with("sleep 4302")) {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the background sleeps never started"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    k.ok(&["delete", "pod", "deleted"]).await;
+    until_gone("sleep 4301", "after the pod was deleted").await;
+    assert!(
+        running_with("sleep 4302"),
+        "the other pod's processes are untouched"
+    );
+    k.sim.stop().await;
+    until_gone("sleep 4302", "after kubesim stopped").await;
+}

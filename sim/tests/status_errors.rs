@@ -123,7 +123,7 @@ async fn status_objects() {
 }
 
 /// Updates the API server refuses, as kubectl shows them: a claim's class, a Deployment's
-/// selector. A claim may still grow, and a Deployment scale.
+/// selector, a Pending claim's growth. A Deployment may still scale.
 #[tokio::test]
 async fn immutable_fields_are_refused_with_the_real_messages() {
     let k = support::Kube::start().await;
@@ -152,14 +152,24 @@ async fn immutable_fields_are_refused_with_the_real_messages() {
         err.contains("The PersistentVolumeClaim \"data\" is invalid: spec: Forbidden: spec is immutable after creation except resources.requests and volumeAttributesClassName for bound claims"),
         "{err}"
     );
-    k.ok(&[
-        "patch",
-        "pvc",
-        "data",
-        "-p",
-        r#"{"spec":{"resources":{"requests":{"storage":"2Gi"}}}}"#,
-    ])
-    .await;
+    // Growing it is the resize admission plugin's to judge: not before it is bound.
+    let out = k
+        .run(
+            &[
+                "patch",
+                "pvc",
+                "data",
+                "-p",
+                r#"{"spec":{"resources":{"requests":{"storage":"2Gi"}}}}"#,
+            ],
+            None,
+        )
+        .await;
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("persistentvolumeclaims \"data\" is forbidden: Only bound persistent volume claims can be expanded"),
+        "{err}"
+    );
     k.ok(&[
         "create",
         "deployment",

@@ -113,6 +113,8 @@ struct Life {
 struct Running {
     child: tokio::process::Child,
     pid: u32,
+    /// The container's processes, killed together when it ends or kubesim stops.
+    _group: process::ProcessGroup,
     started_at: String,
     started: Instant,
     readiness: Option<Probe>,
@@ -492,6 +494,7 @@ impl Life {
         );
         let running = Running {
             pid,
+            _group: process::ProcessGroup(pid),
             child,
             started_at: meta::now(),
             started: Instant::now(),

@@ -108,6 +108,31 @@ pub fn terminate(pid: u32) -> bool {
     pid > 0 && unsafe { libc::kill(pid, libc::SIGTERM) } == 0
 }
 
+/// A container's process group (led by its first process): whatever the container's
+/// processes started is killed with it when the container ends — as a runtime tears down a
+/// container's PID namespace — and when kubesim stops (this is dropped).
+#[derive(Debug)]
+pub struct ProcessGroup(pub u32);
+
+impl ProcessGroup {
+    /// Kills every process left in the group.
+    pub fn kill(&self) {
+        if let Ok(pgid) = libc::pid_t::try_from(self.0)
+            && pgid > 1
+        {
+            // SAFETY: kill(2) takes no pointers; the negative pid names the group, which
+            // `spawn` made with the container's first process as its leader.
+            unsafe { libc::kill(-pgid, libc::SIGKILL) };
+        }
+    }
+}
+
+impl Drop for ProcessGroup {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
+
 /// Resident memory of a process in bytes, from /proc.
 pub fn rss_bytes(pid: u32) -> Option<i64> {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
