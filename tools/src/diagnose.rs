@@ -57,18 +57,19 @@ pub async fn diagnose_focused(c: &Cluster, focus: &Focus) -> Result<Diagnosis, C
 }
 
 /// A snapshot of the namespace once its pods are decided (see [`crate::settle`]), or when
-/// [`crate::settle::SETTLE_LIMIT`] has passed.
+/// [`crate::settle::SETTLE_LIMIT`] has passed. The wait reads only pods and events; the
+/// whole namespace (and its measurements) is read once, after it.
 async fn settled_snapshot(
     c: &Cluster,
 ) -> Result<(Snapshot, crate::redact::Redactor), ClusterError> {
     let deadline = std::time::Instant::now() + crate::settle::SETTLE_LIMIT;
     loop {
-        let (snap, redactor) = Snapshot::read(c).await?;
-        match crate::settle::undecided_for(&snap, snap.read_at) {
+        let seen = Snapshot::read_pods_and_events(c).await?;
+        match crate::settle::undecided_for(&seen, seen.read_at) {
             Some(left) if std::time::Instant::now() < deadline => {
                 tokio::time::sleep(left.min(std::time::Duration::from_millis(500))).await;
             }
-            _ => return Ok((snap, redactor)),
+            _ => return Snapshot::read(c).await,
         }
     }
 }

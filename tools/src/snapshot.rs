@@ -195,7 +195,26 @@ fn redactor_for(secrets: &[Value], history: &History) -> Redactor {
     redactor
 }
 
+/// Now, in Unix seconds.
+fn now_seconds() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64)
+}
+
 impl Snapshot {
+    /// Only the namespace's pods and events: enough to tell whether its pods have been
+    /// judged yet (see `settle`), without the whole read and its measurements.
+    pub async fn read_pods_and_events(c: &Cluster) -> Result<Self, ClusterError> {
+        Ok(Self {
+            namespace: c.namespace.clone(),
+            pods: list::<Pod>(c).await?,
+            events: list::<Event>(c).await?,
+            read_at: now_seconds(),
+            ..Default::default()
+        })
+    }
+
     /// Reads the namespace; the redactor learns every Secret value on the way.
     pub async fn read(c: &Cluster) -> Result<(Self, Redactor), ClusterError> {
         let raw_secrets = list::<Secret>(c).await?;
@@ -238,9 +257,7 @@ impl Snapshot {
         };
         let events = list::<Event>(c).await?;
         let answering = crate::measure::probe_roots(c, &pods, &events).await;
-        let read_at = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.as_secs() as i64);
+        let read_at = now_seconds();
         Ok((
             Self {
                 read_at,

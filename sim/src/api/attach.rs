@@ -13,13 +13,9 @@ use serde_json::json;
 use tokio::io::AsyncWriteExt;
 
 use super::ApiState;
-use super::channel::framed;
+use super::channel::{CLOSE, ERROR, STDIN, STDOUT, framed};
 use super::exec::{ExecRequest, normal_close, parse_query, running_container, upgrade};
 use crate::kubelet::exec::ExecTarget;
-
-const STDIN: u8 = 0;
-const ERROR: u8 = 3;
-const CLOSE: u8 = 255;
 
 /// `/api/v1/namespaces/{ns}/pods/{name}/attach`.
 pub async fn handle(
@@ -90,7 +86,7 @@ async fn serve(socket: WebSocket, target: ExecTarget, req: ExecRequest, v5: bool
         tokio::select! {
             chunk = output.recv() => match chunk {
                 Ok((channel, data)) => {
-                    let channel = if req.tty { 1 } else { channel };
+                    let channel = if req.tty { STDOUT } else { channel };
                     running = sink.send(framed(channel, &data)).await.is_ok();
                 }
                 // A slow client missed output: go on with what comes next.

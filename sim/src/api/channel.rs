@@ -7,6 +7,18 @@ use axum::http::HeaderMap;
 /// The channel protocols served, preferred first.
 pub const PROTOCOLS: [&str; 2] = ["v5.channel.k8s.io", "v4.channel.k8s.io"];
 
+/// The remote-command channels (exec, attach): stdin, stdout, stderr, the final Status,
+/// and v5's close of a channel.
+pub const STDIN: u8 = 0;
+/// Standard output.
+pub const STDOUT: u8 = 1;
+/// Standard error.
+pub const STDERR: u8 = 2;
+/// The final Status.
+pub const ERROR: u8 = 3;
+/// v5: `[255, channel]` closes that channel.
+pub const CLOSE: u8 = 255;
+
 /// The protocols a client offers in `Sec-WebSocket-Protocol`.
 pub fn offered(headers: &HeaderMap) -> Vec<String> {
     headers

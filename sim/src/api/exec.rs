@@ -17,12 +17,9 @@ use crate::auth::{Attributes, forbidden, rbac};
 use crate::kubelet::exec::ExecTarget;
 use crate::resources::POD;
 
-use super::channel::{PROTOCOLS, framed, offered, offers_ours};
-const STDIN: u8 = 0;
-const STDOUT: u8 = 1;
-const STDERR: u8 = 2;
-const ERROR: u8 = 3;
-const CLOSE: u8 = 255;
+use super::channel::{
+    CLOSE, ERROR, PROTOCOLS, STDERR, STDIN, STDOUT, framed, offered, offers_ours,
+};
 
 /// What the caller asked for in the query (exec and attach share it).
 #[derive(Debug, Default)]
