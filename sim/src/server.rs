@@ -13,7 +13,7 @@ use crate::controllers::{self, ControllerConfig, PodRuntime};
 use crate::kubelet::images::ImageTable;
 use crate::kubelet::logs::LogStore;
 use crate::kubelet::{self, Kubelet};
-use crate::network::{ClusterNetwork, dns, kube_proxy};
+use crate::network::{ClusterNetwork, dns, firewall, kube_proxy};
 use crate::resources;
 use crate::service_proxy;
 use crate::store::Store;
@@ -381,6 +381,7 @@ fn start_network(
         Err(e) => tracing::warn!("the cluster DNS cannot start: {e}"),
     }
     background.push(kube_proxy::spawn(store.clone(), net.clone()));
+    background.push(firewall::spawn(store.clone(), net.clone()));
     Some(net)
 }
 

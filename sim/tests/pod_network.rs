@@ -2,6 +2,7 @@
 //! ports, so two stock nginx pods both listen on 80; Services answer on their cluster IP
 //! and by name through the cluster DNS; a program that listens only on its loopback is
 //! unreachable from the kubelet (as on a cluster) yet `kubectl port-forward` reaches it.
+//! NetworkPolicies are enforced: a default deny blocks, an allow rule admits its peers.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod support;
@@ -101,18 +102,31 @@ fn stock() -> ImageTable {
 /// `wget -qO- URL` from a throw-away busybox pod: its output, or its failure. (Not `-T`:
 /// Debian's static busybox 1.35 crashes on it.)
 async fn fetch(k: &Kube, name: &str, url: &str) -> std::process::Output {
+    fetch_as(k, name, "", url).await
+}
+
+/// `fetch` from a pod with `labels` (`a=b,c=d`), given up after 3 s (busybox's
+/// `timeout`): a connection a policy drops is never answered.
+async fn fetch_as(k: &Kube, name: &str, labels: &str, url: &str) -> std::process::Output {
+    let labels = format!(
+        "--labels=run={name}{}{labels}",
+        if labels.is_empty() { "" } else { "," }
+    );
     k.run(
         &[
             "run",
             "-n",
             "shop",
             name,
+            &labels,
             "--image=busybox",
             "--restart=Never",
             "--rm",
             "-i",
             "--timeout=60s",
             "--",
+            "timeout",
+            "3",
             "wget",
             "-qO-",
             url,
@@ -328,4 +342,106 @@ async fn a_site_from_a_config_map_serves_and_a_loopback_listener_is_never_ready(
         .unwrap();
     let _ = child.kill();
     assert!(listing.contains("Directory listing"), "{listing}");
+}
+
+/// Only pods labelled `access: granted` may reach the web pods, on port 80.
+const ALLOW_GRANTED: &str = "apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: web-from-granted, namespace: shop}
+spec:
+  podSelector: {matchLabels: {app: web}}
+  ingress:
+  - from: [{podSelector: {matchLabels: {access: granted}}}]
+    ports: [{port: 80}]
+";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn network_policies_deny_and_allow_traffic() {
+    let k = Kube::processes(stock(), 10.0).await;
+    k.ok_stdin(&["apply", "-f", "-"], Some(WEB)).await;
+    k.ok(&[
+        "wait",
+        "-n",
+        "shop",
+        "--for=condition=Available",
+        "deploy/web",
+        "--timeout=60s",
+    ])
+    .await;
+    let open = fetch_as(&k, "before", "", "http://web:8081/").await;
+    assert!(
+        String::from_utf8_lossy(&open.stdout).contains("Welcome to nginx!"),
+        "{open:?}"
+    );
+
+    // A default deny for every pod in the namespace: the same request goes unanswered.
+    let deny = "apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: default-deny, namespace: shop}
+spec: {podSelector: {}}
+";
+    k.ok_stdin(&["apply", "-f", "-"], Some(deny)).await;
+    let blocked = fetch_as(&k, "denied", "", "http://web:8081/").await;
+    assert!(!blocked.status.success(), "{blocked:?}");
+    assert!(
+        !String::from_utf8_lossy(&blocked.stdout).contains("nginx"),
+        "{blocked:?}"
+    );
+    // The kubelet's probes still reach the pods (the node is always allowed in).
+    k.ok(&[
+        "wait",
+        "-n",
+        "shop",
+        "--for=condition=Available",
+        "deploy/web",
+        "--timeout=10s",
+    ])
+    .await;
+
+    // An allow rule admits its peers only, through the Service and at the pod's address.
+    k.ok_stdin(&["apply", "-f", "-"], Some(ALLOW_GRANTED)).await;
+    let granted = fetch_as(&k, "granted", "access=granted", "http://web:8081/").await;
+    assert!(
+        String::from_utf8_lossy(&granted.stdout).contains("Welcome to nginx!"),
+        "{granted:?}"
+    );
+    let ip = k
+        .ok(&[
+            "get",
+            "pods",
+            "-n",
+            "shop",
+            "-l",
+            "app=web",
+            "-o",
+            "jsonpath={.items[0].status.podIP}",
+        ])
+        .await;
+    let direct = fetch_as(&k, "direct", "access=granted", &format!("http://{ip}/")).await;
+    assert!(direct.status.success(), "{direct:?}");
+    let stranger = fetch_as(&k, "stranger", "access=none", &format!("http://{ip}/")).await;
+    assert!(!stranger.status.success(), "{stranger:?}");
+
+    // Egress isolation without a rule for the DNS: names no longer resolve.
+    let no_egress = "apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: no-egress, namespace: shop}
+spec:
+  podSelector: {matchLabels: {egress: none}}
+  policyTypes: [Egress]
+";
+    k.ok_stdin(&["apply", "-f", "-"], Some(no_egress)).await;
+    let cut_off = fetch_as(
+        &k,
+        "cut-off",
+        "access=granted,egress=none",
+        "http://web:8081/",
+    )
+    .await;
+    assert!(!cut_off.status.success(), "{cut_off:?}");
+    // Deleting the policies opens the way again.
+    k.ok(&["delete", "networkpolicy", "-n", "shop", "--all"])
+        .await;
+    let reopened = fetch_as(&k, "after", "", "http://web:8081/").await;
+    assert!(reopened.status.success(), "{reopened:?}");
 }

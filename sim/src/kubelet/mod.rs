@@ -220,8 +220,10 @@ fn attach(k: &Kubelet, pod: &Value, uid: &str) -> Result<bool, ()> {
         Ok(net) => {
             let (name, ns, _) = ident(pod);
             status::record_pod_ip(&k.store, &ns, &name, &net.ip.to_string());
+            // Its NetworkPolicy filter is in place before anything in the pod runs.
+            network.firewall.admit(&k.store, &net);
             if let Ok(mut nets) = k.pod_nets.lock() {
-                nets.insert(uid.to_string(), Arc::new(net));
+                nets.insert(uid.to_string(), net);
             }
             Ok(true)
         }

@@ -3,13 +3,14 @@
 //! pod CIDR. The node's namespace holds the bridge (the pods' gateway), the Service
 //! addresses (see `kube_proxy`) and the cluster DNS.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::net::{Ipv4Addr, SocketAddr, SocketAddrV4};
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::{Arc, Mutex, Weak};
 
 use tokio::net::{TcpListener, TcpSocket, TcpStream, UdpSocket};
 
+use super::firewall::Firewall;
 use super::ip::{NetworkError, batch};
 use super::netns::NetNs;
 
@@ -29,6 +30,10 @@ pub struct ClusterNetwork {
     last: AtomicU32,
     /// Addresses added to the node's loopback (Service IPs).
     local: Mutex<HashSet<Ipv4Addr>>,
+    /// The pods' networks by address, while their pods hold them.
+    pods: Mutex<HashMap<Ipv4Addr, Weak<PodNet>>>,
+    /// The NetworkPolicy filters written into the pods' namespaces.
+    pub firewall: Firewall,
 }
 
 /// A pod's network: its namespace and address.
@@ -64,11 +69,13 @@ impl ClusterNetwork {
             node,
             last: AtomicU32::new(1),
             local: Mutex::default(),
+            pods: Mutex::default(),
+            firewall: Firewall::default(),
         })
     }
 
     /// A new pod network namespace on the bridge, with its address and default route.
-    pub fn attach(&self) -> Result<PodNet, NetworkError> {
+    pub fn attach(&self) -> Result<Arc<PodNet>, NetworkError> {
         let offset = self.last.fetch_add(1, Ordering::Relaxed) + 1;
         let size = 1u32 << (32 - u32::from(POD_CIDR.1));
         if offset >= size - 1 {
@@ -98,7 +105,23 @@ impl ClusterNetwork {
                 format!("route add default via {GATEWAY}"),
             ],
         )?;
-        Ok(PodNet { ns, ip })
+        let pod = Arc::new(PodNet { ns, ip });
+        let mut pods = self.pods.lock().unwrap_or_else(|p| p.into_inner());
+        pods.retain(|_, p| p.strong_count() > 0);
+        pods.insert(ip, Arc::downgrade(&pod));
+        Ok(pod)
+    }
+
+    /// The network of the pod at `ip`, while the pod holds it.
+    pub fn pod(&self, ip: Ipv4Addr) -> Option<Arc<PodNet>> {
+        let pods = self.pods.lock().unwrap_or_else(|p| p.into_inner());
+        pods.get(&ip).and_then(Weak::upgrade)
+    }
+
+    /// Every pod network still held.
+    pub fn pods(&self) -> Vec<Arc<PodNet>> {
+        let pods = self.pods.lock().unwrap_or_else(|p| p.into_inner());
+        pods.values().filter_map(Weak::upgrade).collect()
     }
 
     /// Makes `ip` an address of the node (a Service's cluster IP), once.
@@ -136,6 +159,12 @@ impl PodNet {
     /// A connection to `port` on the pod's own loopback, as `kubectl port-forward` makes.
     pub async fn connect_local(&self, port: u16) -> std::io::Result<TcpStream> {
         connect_from(&self.ns, SocketAddrV4::new(Ipv4Addr::LOCALHOST, port)).await
+    }
+
+    /// A connection from this pod to `addr`, as if the pod made it: its address is the
+    /// source and its own filter judges it (kube-proxy's connections for it).
+    pub async fn connect_as(&self, addr: SocketAddrV4) -> std::io::Result<TcpStream> {
+        connect_from(&self.ns, addr).await
     }
 }
 

@@ -30,8 +30,27 @@ pub enum NetworkError {
 /// Runs `commands` (one `ip` command each, without the `ip`) in `ns`, stopping at the first
 /// failure.
 pub fn batch(ns: &NetNs, commands: &[String]) -> Result<(), NetworkError> {
-    let mut cmd = Command::new("ip");
-    cmd.args(["-batch", "-"])
+    let text = commands.join("\n") + "\n";
+    let out = run_in(ns, "ip", &["-batch", "-"], &text).map_err(NetworkError::Spawn)?;
+    if out.status.success() {
+        return Ok(());
+    }
+    Err(NetworkError::Refused {
+        command: commands.join("; "),
+        message: String::from_utf8_lossy(&out.stderr).trim().to_string(),
+    })
+}
+
+/// Runs `program args` inside `ns` with `input` on its stdin; its exit status and stderr.
+/// Err only when it could not be run.
+pub fn run_in(
+    ns: &NetNs,
+    program: &str,
+    args: &[&str],
+    input: &str,
+) -> std::io::Result<std::process::Output> {
+    let mut cmd = Command::new(program);
+    cmd.args(args)
         .stdin(Stdio::piped())
         .stdout(Stdio::null())
         .stderr(Stdio::piped());
@@ -45,17 +64,9 @@ pub fn batch(ns: &NetNs, commands: &[String]) -> Result<(), NetworkError> {
             Ok(())
         });
     }
-    let mut child = cmd.spawn().map_err(NetworkError::Spawn)?;
-    let text = commands.join("\n") + "\n";
+    let mut child = cmd.spawn()?;
     if let Some(mut stdin) = child.stdin.take() {
-        stdin.write_all(text.as_bytes())?;
+        stdin.write_all(input.as_bytes())?;
     }
-    let out = child.wait_with_output()?;
-    if out.status.success() {
-        return Ok(());
-    }
-    Err(NetworkError::Refused {
-        command: commands.join("; "),
-        message: String::from_utf8_lossy(&out.stderr).trim().to_string(),
-    })
+    child.wait_with_output()
 }

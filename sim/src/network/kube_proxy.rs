@@ -1,7 +1,9 @@
 //! Services on the cluster network, as kube-proxy in its userspace mode serves them: each
 //! TCP port of each Service's cluster IP is a listener on the node, and each connection
 //! goes to a ready endpoint, round-robin. With no ready endpoint the connection is reset,
-//! as kube-proxy's reject rule refuses it.
+//! as kube-proxy's reject rule refuses it. A pod's connection is made onward from inside
+//! the pod's own namespace, so the endpoint sees the pod's address and both pods'
+//! NetworkPolicy filters judge it as they would the DNAT-ed packets on a cluster.
 
 use std::collections::{HashMap, HashSet};
 use std::net::{Ipv4Addr, SocketAddrV4};
@@ -12,7 +14,7 @@ use std::time::Duration;
 use tokio::net::TcpStream;
 use tokio::task::AbortHandle;
 
-use super::cluster::ClusterNetwork;
+use super::cluster::{ClusterNetwork, on_pod_network};
 use super::dial::connect_endpoint;
 use crate::resources::{ENDPOINTS, SERVICE};
 use crate::store::Store;
@@ -84,11 +86,36 @@ fn ready_endpoints(store: &Store, sp: &ServicePort) -> Vec<SocketAddrV4> {
     out
 }
 
-/// Connects to an endpoint, within [`CONNECT_TIMEOUT`].
-async fn dial(net: &ClusterNetwork, to: SocketAddrV4) -> std::io::Result<TcpStream> {
-    tokio::time::timeout(CONNECT_TIMEOUT, connect_endpoint(Some(net), to))
+/// How long a client whose connection goes unanswered is kept waiting, as a dropped SYN
+/// keeps it on a cluster (Linux gives up connecting after about two minutes).
+const UNANSWERED: Duration = Duration::from_secs(130);
+
+/// Connects to an endpoint for the client at `from`, within [`CONNECT_TIMEOUT`]: as the
+/// client's pod where it is one, else from the node.
+async fn dial(
+    net: &ClusterNetwork,
+    from: std::net::SocketAddr,
+    to: SocketAddrV4,
+) -> std::io::Result<TcpStream> {
+    let client_pod = match from.ip() {
+        std::net::IpAddr::V4(ip) if on_pod_network(*to.ip()) => net.pod(ip),
+        _ => None,
+    };
+    let connect = async {
+        match &client_pod {
+            Some(pod) => pod.connect_as(to).await,
+            None => connect_endpoint(Some(net), to).await,
+        }
+    };
+    tokio::time::timeout(CONNECT_TIMEOUT, connect)
         .await
         .map_err(|_| std::io::Error::new(std::io::ErrorKind::TimedOut, "connect timed out"))?
+}
+
+/// Keeps an unanswered client waiting, reading nothing back, until it gives up.
+async fn leave_unanswered(mut conn: TcpStream) {
+    let mut sink = tokio::io::sink();
+    let _ = tokio::time::timeout(UNANSWERED, tokio::io::copy(&mut conn, &mut sink)).await;
 }
 
 /// Resets a connection instead of closing it: the client sees it refused, as kube-proxy's
@@ -106,7 +133,7 @@ async fn serve(
 ) {
     let next = Arc::new(AtomicUsize::new(0));
     loop {
-        let Ok((mut inbound, _)) = listener.accept().await else {
+        let Ok((mut inbound, from)) = listener.accept().await else {
             continue;
         };
         let endpoints = ready_endpoints(&store, &sp);
@@ -117,13 +144,15 @@ async fn serve(
         let to = endpoints[next.fetch_add(1, Ordering::Relaxed) % endpoints.len()];
         let net = net.clone();
         tokio::spawn(async move {
-            match dial(&net, to).await {
+            match dial(&net, from, to).await {
                 Ok(mut outbound) => {
                     let _ = tokio::io::copy_bidirectional(&mut inbound, &mut outbound).await;
                 }
-                Err(_) => {
-                    refuse(&inbound);
+                // Dropped on the way (a NetworkPolicy): the client hears nothing.
+                Err(e) if e.kind() == std::io::ErrorKind::TimedOut => {
+                    leave_unanswered(inbound).await;
                 }
+                Err(_) => refuse(&inbound),
             }
         });
     }

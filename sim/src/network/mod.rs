@@ -8,9 +8,11 @@ pub mod cluster;
 pub mod dial;
 pub mod dns;
 pub mod files;
+pub mod firewall;
 pub mod ip;
 pub mod kube_proxy;
 pub mod netns;
+pub mod policy;
 
 pub use cluster::{ClusterNetwork, PodNet};
 pub use dial::Dial;
