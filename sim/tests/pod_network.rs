@@ -445,3 +445,219 @@ spec:
     let reopened = fetch_as(&k, "after", "", "http://web:8081/").await;
     assert!(reopened.status.success(), "{reopened:?}");
 }
+
+/// Three database servers from their stock images, each behind a Service, and a postgres
+/// that was given no password.
+const DATABASES: &str = "apiVersion: v1
+kind: Namespace
+metadata: {name: data}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: postgres, namespace: data}
+spec:
+  selector: {matchLabels: {app: postgres}}
+  template:
+    metadata: {labels: {app: postgres}}
+    spec:
+      containers:
+      - name: postgres
+        image: postgres:16
+        env: [{name: POSTGRES_PASSWORD, value: s3cret}, {name: POSTGRES_DB, value: shop}]
+        ports: [{containerPort: 5432}]
+        readinessProbe: {exec: {command: [pg_isready, -h, 127.0.0.1]}, periodSeconds: 1}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: postgres, namespace: data}
+spec: {selector: {app: postgres}, ports: [{port: 5432}]}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: redis, namespace: data}
+spec:
+  selector: {matchLabels: {app: redis}}
+  template:
+    metadata: {labels: {app: redis}}
+    spec:
+      containers:
+      - name: redis
+        image: redis:7-alpine
+        readinessProbe: {tcpSocket: {port: 6379}, periodSeconds: 1}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: redis, namespace: data}
+spec: {selector: {app: redis}, ports: [{port: 6379}]}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: mysql, namespace: data, labels: {app: mysql}}
+spec:
+  containers:
+  - name: mysql
+    image: mysql:8.0
+    env: [{name: MYSQL_ROOT_PASSWORD, value: s3cret}]
+    readinessProbe: {tcpSocket: {port: 3306}, periodSeconds: 1}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: mysql, namespace: data}
+spec: {selector: {app: mysql}, ports: [{port: 3306}]}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: no-password, namespace: data}
+spec:
+  containers: [{name: postgres, image: postgres:16}]
+";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn database_images_serve_their_own_clients_through_services() {
+    let images = stock();
+    for image in ["postgres", "redis", "mysql"] {
+        assert!(
+            images.resolve(image).is_some(),
+            "{image} must be runnable: scripts/setup installs postgresql, redis-server and mariadb-server"
+        );
+    }
+    let k = Kube::processes(images, 10.0).await;
+    k.ok_stdin(&["apply", "-f", "-"], Some(DATABASES)).await;
+    for target in ["deploy/postgres", "deploy/redis"] {
+        k.ok(&[
+            "wait",
+            "-n",
+            "data",
+            "--for=condition=Available",
+            target,
+            "--timeout=90s",
+        ])
+        .await;
+    }
+    k.ok(&[
+        "wait",
+        "-n",
+        "data",
+        "--for=condition=Ready",
+        "pod/mysql",
+        "--timeout=90s",
+    ])
+    .await;
+    // Each client reaches its server by the Service's name, with the password it was given.
+    let answer = k
+        .ok(&[
+            "exec",
+            "-n",
+            "data",
+            "deploy/postgres",
+            "--",
+            "env",
+            "PGPASSWORD=s3cret",
+            "psql",
+            "-h",
+            "postgres",
+            "-U",
+            "postgres",
+            "-d",
+            "shop",
+            "-tAc",
+            "select 40 + 2",
+        ])
+        .await;
+    assert_eq!(answer.trim(), "42");
+    let wrong = k
+        .run(
+            &[
+                "exec",
+                "-n",
+                "data",
+                "deploy/postgres",
+                "--",
+                "env",
+                "PGPASSWORD=wrong",
+                "psql",
+                "-h",
+                "postgres",
+                "-U",
+                "postgres",
+                "-d",
+                "shop",
+                "-c",
+                "select 1",
+            ],
+            None,
+        )
+        .await;
+    assert!(
+        String::from_utf8_lossy(&wrong.stderr).contains("password authentication failed"),
+        "{wrong:?}"
+    );
+    let set = k
+        .ok(&[
+            "exec",
+            "-n",
+            "data",
+            "deploy/redis",
+            "--",
+            "redis-cli",
+            "-h",
+            "redis",
+            "set",
+            "k",
+            "v",
+        ])
+        .await;
+    assert_eq!(set.trim(), "OK");
+    let got = k
+        .ok(&[
+            "exec",
+            "-n",
+            "data",
+            "deploy/redis",
+            "--",
+            "redis-cli",
+            "-h",
+            "redis.data",
+            "get",
+            "k",
+        ])
+        .await;
+    assert_eq!(got.trim(), "v");
+    let mysql = k
+        .ok(&[
+            "exec",
+            "-n",
+            "data",
+            "mysql",
+            "--",
+            "mariadb",
+            "-h",
+            "mysql",
+            "-uroot",
+            "-ps3cret",
+            "-N",
+            "-e",
+            "select 6 * 7",
+        ])
+        .await;
+    assert_eq!(mysql.trim(), "42");
+    // Without a password the server does not start, and says why, as the official image.
+    let mut logs = String::new();
+    for _ in 0..120 {
+        logs = k
+            .run(&["logs", "-n", "data", "no-password"], None)
+            .await
+            .stdout
+            .iter()
+            .map(|&b| b as char)
+            .collect();
+        if logs.contains("superuser password is not specified") {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(250)).await;
+    }
+    assert!(
+        logs.contains("You must specify POSTGRES_PASSWORD"),
+        "{logs}"
+    );
+}

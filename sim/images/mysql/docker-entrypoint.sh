@@ -28,6 +28,10 @@ if [ ! -d "$datadir/mysql" ]; then
   mkdir -p /run/mysqld
   pw=$(quote "$MYSQL_ROOT_PASSWORD")
   {
+    # The official image has no anonymous users nor host-named roots; an anonymous
+    # ''@'HOSTNAME' would win over 'root'@'%' for a client whose address names this host.
+    host=$(hostname)
+    echo "DROP USER IF EXISTS ''@'localhost', ''@'$host', 'root'@'$host', 'root'@'127.0.0.1', 'root'@'::1';"
     echo "CREATE USER IF NOT EXISTS 'root'@'%' IDENTIFIED BY '$pw';"
     echo "GRANT ALL ON *.* TO 'root'@'%' WITH GRANT OPTION;"
     echo "ALTER USER 'root'@'localhost' IDENTIFIED BY '$pw';"

@@ -245,7 +245,51 @@ const STOCK: &[Stock] = &[
         runtimes: &["perl"],
         layer: Some(&MYSQL),
     },
+    // Debian's redis-server in the official image's layout.
+    Stock {
+        repository: "redis",
+        entry: Some("/usr/local/bin/docker-entrypoint.sh"),
+        program: "redis-server",
+        applets: false,
+        entrypoint: true,
+        command: &["docker-entrypoint.sh", "redis-server"],
+        runtimes: &["perl"],
+        layer: Some(&REDIS),
+    },
+    // Debian's PostgreSQL server; pg_ctlcluster (postgresql-common, which every server
+    // package of Debian depends on) shows it is installed, the entrypoint finds the newest.
+    Stock {
+        repository: "postgres",
+        entry: Some("/usr/local/bin/docker-entrypoint.sh"),
+        program: "pg_ctlcluster",
+        applets: false,
+        entrypoint: true,
+        command: &["docker-entrypoint.sh", "postgres"],
+        runtimes: &["perl"],
+        layer: Some(&POSTGRES),
+    },
 ];
+
+/// The redis image: its entrypoint runs the server in `/data`, without protected mode.
+static REDIS: Layer = Layer {
+    files: &[(
+        "/usr/local/bin/docker-entrypoint.sh",
+        include_str!("../../images/redis/docker-entrypoint.sh"),
+    )],
+    writable: &["/data"],
+    links: &[],
+};
+
+/// The postgres image: an entrypoint that initialises an empty PGDATA, then the server as
+/// the postgres user.
+static POSTGRES: Layer = Layer {
+    files: &[(
+        "/usr/local/bin/docker-entrypoint.sh",
+        include_str!("../../images/postgres/docker-entrypoint.sh"),
+    )],
+    writable: &["/var/lib/postgresql/data", "/var/run/postgresql"],
+    links: &[],
+};
 
 /// The mysql image: an entrypoint that initialises an empty data directory, then MariaDB.
 static MYSQL: Layer = Layer {
