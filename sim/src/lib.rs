@@ -8,6 +8,7 @@ pub mod controllers;
 pub mod conversion;
 pub mod defaults;
 pub mod events;
+pub mod graceful;
 pub mod immutable;
 pub mod kubelet;
 pub mod meta;

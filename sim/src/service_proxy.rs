@@ -104,6 +104,8 @@ pub fn backends(
             p["metadata"]["namespace"] == ns
                 && selector.matches(p["metadata"]["labels"].as_object())
                 && pod_ready(p)
+                // A terminating pod has left its Service's endpoints.
+                && !crate::graceful::terminating(p)
         })
         .filter_map(|p| {
             let cport = match &sport["targetPort"] {

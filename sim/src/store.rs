@@ -587,6 +587,7 @@ impl Store {
         let mut orphans: Vec<String> =
             vec![meta::meta_str(&obj, "uid").unwrap_or_default().to_string()];
         let deleted_ns = (rt.plural == NS_PLURAL && rt.group.is_empty()).then(|| name.to_string());
+        let mut graceful: Vec<(String, String)> = Vec::new();
         while let Some(uid) = orphans.pop() {
             let doomed: Vec<Key> = inner
                 .objects
@@ -600,6 +601,17 @@ impl Store {
                 .map(|(k, _)| k.clone())
                 .collect();
             for k in doomed {
+                // The collector deletes a running pod as anyone does: gracefully (a
+                // namespace's removal takes its pods at once, after the controller's wait).
+                let pod_with_grace = inner.objects.get(&k).is_some_and(|(drt, dobj)| {
+                    deleted_ns.is_none()
+                        && *drt == &crate::resources::POD
+                        && crate::graceful::grace_period(dobj, None).is_some()
+                });
+                if pod_with_grace {
+                    graceful.push((k.2.clone(), k.3.clone()));
+                    continue;
+                }
                 if let Some((drt, dobj)) = inner.objects.remove(&k) {
                     inner.rv += 1;
                     orphans.push(meta::meta_str(&dobj, "uid").unwrap_or_default().to_string());
@@ -612,6 +624,10 @@ impl Store {
                     );
                 }
             }
+        }
+        drop(inner);
+        for (pod_ns, pod_name) in graceful {
+            let _ = crate::graceful::delete_pod(self, &pod_ns, &pod_name, None);
         }
         Ok(obj)
     }

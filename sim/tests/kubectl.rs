@@ -340,8 +340,10 @@ async fn deployment_lifecycle_with_kubectl() {
         "{events}"
     );
 
-    // Deleting the Deployment collects its ReplicaSets and pods.
+    // Deleting the Deployment collects its ReplicaSets and pods (which terminate first).
     k.ok(&["delete", "deployment", "web"]).await;
+    k.ok(&["wait", "--for=delete", "pods", "--all", "--timeout=10s"])
+        .await;
     assert!(
         k.json(&["get", "pods"]).await["items"]
             .as_array()

@@ -451,3 +451,138 @@ spec:
     k.sim.stop().await;
     until_gone("sleep 4302", "after kubesim stopped").await;
 }
+
+/// A Deployment whose program hears SIGTERM and keeps going (so only SIGKILL, at the end of
+/// its 30 s grace period — 3 s at time scale 10 — stops it), behind a Service.
+const STUBBORN: &str = "apiVersion: apps/v1
+kind: Deployment
+metadata: {name: stubborn}
+spec:
+  replicas: 1
+  selector: {matchLabels: {app: stubborn}}
+  template:
+    metadata: {labels: {app: stubborn}}
+    spec:
+      terminationGracePeriodSeconds: 30
+      containers:
+      - name: app
+        image: busybox
+        command: [sh, -c, \"trap 'echo heard TERM' TERM; echo started; while true; do sleep 0.1; done\"]
+        readinessProbe: {exec: {command: ['true']}, periodSeconds: 1}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: stubborn}
+spec: {selector: {app: stubborn}, ports: [{port: 80}]}
+";
+
+/// The one pod of the Deployment that is not Terminating.
+async fn live_pod(k: &Kube) -> String {
+    let pods = k
+        .json(&["get", "pods", "-l", "app=stubborn", "-o", "json"])
+        .await;
+    pods["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["metadata"]["deletionTimestamp"].is_null())
+        .map(|p| p["metadata"]["name"].as_str().unwrap().to_string())
+        .expect("a live pod")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_deleted_pod_terminates_for_its_grace_period_out_of_its_endpoints() {
+    let mut images = ImageTable::default();
+    images.add_stock();
+    let k = Kube::processes(images, 10.0).await;
+    k.ok_stdin(&["apply", "-f", "-"], Some(STUBBORN)).await;
+    k.ok(&[
+        "wait",
+        "--for=condition=Available",
+        "deploy/stubborn",
+        "--timeout=30s",
+    ])
+    .await;
+    let old = live_pod(&k).await;
+    k.ok(&[
+        "wait",
+        &format!("--for=jsonpath={{.subsets[0].addresses[0].targetRef.name}}={old}"),
+        "endpoints/stubborn",
+        "--timeout=10s",
+    ])
+    .await;
+    let deleted = k.ok(&["delete", "pod", &old, "--wait=false"]).await;
+    assert!(deleted.contains("deleted"), "{deleted}");
+    // Still there, Terminating, with the deletion's grace period …
+    let table = k.ok(&["get", "pod", &old]).await;
+    assert!(table.contains("Terminating"), "{table}");
+    let pod = k.json(&["get", "pod", &old, "-o", "json"]).await;
+    assert_eq!(pod["metadata"]["deletionGracePeriodSeconds"], 30);
+    assert!(pod["metadata"]["deletionTimestamp"].is_string());
+    // … heard SIGTERM, out of the Endpoints, and marked terminating in its EndpointSlice,
+    // while the ReplicaSet's replacement is already on its way.
+    let mut heard = String::new();
+    for _ in 0..80 {
+        heard = k
+            .run(&["logs", &old], None)
+            .await
+            .stdout
+            .iter()
+            .map(|&b| b as char)
+            .collect();
+        if heard.contains("heard TERM") {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert!(heard.contains("heard TERM"), "{heard}");
+    let endpoints = k
+        .json(&["get", "endpoints", "stubborn", "-o", "json"])
+        .await;
+    let listed = endpoints.to_string();
+    assert!(
+        !listed.contains(&old),
+        "a terminating pod left in the Endpoints: {listed}"
+    );
+    let slices = k
+        .json(&[
+            "get",
+            "endpointslices",
+            "-l",
+            "kubernetes.io/service-name=stubborn",
+            "-o",
+            "json",
+        ])
+        .await;
+    let terminating = slices["items"][0]["endpoints"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["targetRef"]["name"] == old.as_str())
+        .map(|e| e["conditions"].clone());
+    assert_eq!(
+        terminating,
+        Some(serde_json::json!({"ready": false, "serving": true, "terminating": true}))
+    );
+    let names = k
+        .ok(&["get", "pods", "-l", "app=stubborn", "-o", "name"])
+        .await;
+    assert_eq!(names.lines().count(), 2, "{names}");
+    // SIGKILL ends it when the grace period has run out; then it is gone.
+    k.ok(&[
+        "wait",
+        "--for=delete",
+        &format!("pod/{old}"),
+        "--timeout=30s",
+    ])
+    .await;
+    // A forced deletion takes the replacement at once.
+    let new = live_pod(&k).await;
+    k.ok(&["delete", "pod", &new, "--force", "--grace-period=0"])
+        .await;
+    let gone = k.run(&["get", "pod", &new], None).await;
+    assert!(
+        String::from_utf8_lossy(&gone.stderr).contains("NotFound"),
+        "{gone:?}"
+    );
+}

@@ -364,3 +364,87 @@ spec:
         "{message}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn preferences_choose_among_the_nodes_that_fit() {
+    let k = Kube::start_with(kubesim::server::SimConfig {
+        nodes: 3,
+        ..Default::default()
+    })
+    .await;
+    let names = k.ok(&["get", "nodes", "-o", "name"]).await;
+    let nodes: Vec<&str> = names
+        .lines()
+        .map(|n| n.trim_start_matches("node/"))
+        .collect();
+    assert_eq!(nodes.len(), 3, "{names}");
+    // The last node by name has the fast disk; the first carries a soft taint.
+    k.ok(&["label", "node", nodes[2], "disk=ssd"]).await;
+    k.ok(&["taint", "node", nodes[0], "spot=true:PreferNoSchedule"])
+        .await;
+    k.ok_stdin(
+        &["apply", "-f", "-"],
+        Some(
+            "apiVersion: v1
+kind: Pod
+metadata: {name: wants-ssd}
+spec:
+  affinity:
+    nodeAffinity:
+      preferredDuringSchedulingIgnoredDuringExecution:
+      - weight: 80
+        preference: {matchExpressions: [{key: disk, operator: In, values: [ssd]}]}
+  containers: [{name: app, image: todo-backend:latest}]
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: spread}
+spec:
+  replicas: 2
+  selector: {matchLabels: {app: spread}}
+  template:
+    metadata: {labels: {app: spread}}
+    spec:
+      affinity:
+        podAntiAffinity:
+          preferredDuringSchedulingIgnoredDuringExecution:
+          - weight: 100
+            podAffinityTerm:
+              topologyKey: kubernetes.io/hostname
+              labelSelector: {matchLabels: {app: spread}}
+      containers: [{name: app, image: todo-backend:latest}]
+",
+        ),
+    )
+    .await;
+    k.ok(&[
+        "wait",
+        "--for=condition=PodScheduled",
+        "pod/wants-ssd",
+        "--timeout=10s",
+    ])
+    .await;
+    let on = k
+        .ok(&["get", "pod", "wants-ssd", "-o", "jsonpath={.spec.nodeName}"])
+        .await;
+    assert_eq!(on, nodes[2], "the preferred label wins");
+    k.ok(&["rollout", "status", "deployment/spread", "--timeout=10s"])
+        .await;
+    let placed = k
+        .ok(&[
+            "get",
+            "pods",
+            "-l",
+            "app=spread",
+            "-o",
+            "jsonpath={range .items[*]}{.spec.nodeName} {end}",
+        ])
+        .await;
+    let placed: Vec<&str> = placed.split_whitespace().collect();
+    assert_eq!(placed.len(), 2, "{placed:?}");
+    assert_ne!(placed[0], placed[1], "preferred anti-affinity spreads them");
+    assert!(
+        !placed.contains(&nodes[0]),
+        "a soft taint is avoided while other nodes fit: {placed:?}"
+    );
+}

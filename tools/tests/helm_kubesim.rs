@@ -480,7 +480,7 @@ async fn a_release_is_upgraded_with_the_chart_stored_in_it() {
     .unwrap();
     std::fs::write(
         parent.join("templates/cm.yaml"),
-        "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: {{ .Release.Name }}-shop}\n",
+        "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: {{ .Release.Name }}-shop}\ndata: {size: small}\n",
     )
     .unwrap();
     std::fs::write(
@@ -512,4 +512,31 @@ async fn a_release_is_upgraded_with_the_chart_stored_in_it() {
         e.contains("subcharts (cache)") && e.contains("helm dependency build"),
         "{e}"
     );
+    // Re-applying its current values needs no rendering: the subchart's deleted ConfigMap
+    // and the parent's edited one come back from the stored rendering, as a new revision.
+    sim.store
+        .delete(&CONFIG_MAP, "default", "shop-cache")
+        .unwrap();
+    sim.store
+        .modify(&CONFIG_MAP, "default", "shop-shop", |cm| {
+            cm["data"] = json!({"size": "large"});
+            Ok(())
+        })
+        .unwrap();
+    let same = json!({"release": "shop", "patch": {}});
+    let diff = find("diff_manifest")
+        .unwrap()
+        .call(&ctx, same.clone())
+        .await
+        .unwrap();
+    assert_eq!(diff.text, "no change to the manifests");
+    let out = find("helm_upgrade")
+        .unwrap()
+        .call(&ctx, same)
+        .await
+        .unwrap();
+    assert!(out.text.contains("revision 2"), "{}", out.text);
+    assert!(sim.store.get(&CONFIG_MAP, "default", "shop-cache").is_ok());
+    let parent_cm = sim.store.get(&CONFIG_MAP, "default", "shop-shop").unwrap();
+    assert_eq!(parent_cm["data"]["size"], "small", "{parent_cm}");
 }

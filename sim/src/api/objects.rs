@@ -199,6 +199,8 @@ pub fn handle(
                 })?
             } else if commit && orphaning(q, body) {
                 store.delete_orphaning(t.rt, ns_of(t)?, name)?
+            } else if commit && t.rt == &crate::resources::POD {
+                crate::graceful::delete_pod(store, ns_of(t)?, name, grace_period(q, body))?
             } else if commit {
                 store.delete(t.rt, ns_of(t)?, name)?
             } else {
@@ -215,6 +217,15 @@ pub fn handle(
 fn dry_run_in_body(body: &[u8]) -> bool {
     let opts: Value = serde_json::from_slice(body).unwrap_or(Value::Null);
     opts["dryRun"].as_array().is_some_and(|d| !d.is_empty())
+}
+
+/// The grace period a delete asks for (DeleteOptions' `gracePeriodSeconds`, in its body or
+/// the query): kubectl's `--grace-period`, 0 with `--force`.
+fn grace_period(q: &std::collections::HashMap<String, String>, body: &[u8]) -> Option<i64> {
+    let opts: Value = serde_json::from_slice(body).unwrap_or(Value::Null);
+    opts["gracePeriodSeconds"]
+        .as_i64()
+        .or_else(|| q.get("gracePeriodSeconds").and_then(|g| g.parse().ok()))
 }
 
 /// Whether a delete asks to orphan the object's dependents (`kubectl delete

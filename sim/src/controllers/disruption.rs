@@ -118,7 +118,7 @@ pub fn evict(store: &Store, ns: &str, name: &str, commit: bool) -> Result<(), Ap
         }
     }
     if commit {
-        store.delete(&POD, ns, name)?;
+        crate::graceful::delete_pod(store, ns, name, None)?;
     }
     Ok(())
 }

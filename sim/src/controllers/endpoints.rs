@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 use serde_json::{Value, json};
 
 use super::replicaset::pod_ready;
+use crate::graceful::terminating;
 use crate::meta::ident;
 use crate::resources::ResourceType;
 use crate::resources::{ENDPOINT_SLICE, ENDPOINTS, POD, SERVICE};
@@ -89,6 +90,8 @@ pub fn reconcile(store: &Store) {
             continue;
         };
         let selector = LabelSelector::from_object(&json!({"matchLabels": sel}));
+        // publishNotReadyAddresses: every pod is an address, even unready or terminating.
+        let publish = svc["spec"]["publishNotReadyAddresses"] == true;
         // Pods grouped by their resolved ports.
         let mut groups: BTreeMap<String, (Vec<Value>, Vec<&Value>)> = BTreeMap::new();
         for p in pods.iter().filter(|p| {
@@ -121,14 +124,19 @@ pub fn reconcile(store: &Store) {
                 })
                 .collect();
             let mut subset = json!({"ports": ep_ports});
+            // A terminating pod leaves the Endpoints at once (EndpointSlices keep it,
+            // marked terminating).
+            let listed = |p: &&&Value| publish || !terminating(p);
             let ready: Vec<Value> = members
                 .iter()
-                .filter(|p| pod_ready(p))
+                .filter(listed)
+                .filter(|p| publish || pod_ready(p))
                 .map(address)
                 .collect();
             let not_ready: Vec<Value> = members
                 .iter()
-                .filter(|p| !pod_ready(p))
+                .filter(listed)
+                .filter(|p| !publish && !pod_ready(p))
                 .map(address)
                 .collect();
             if !ready.is_empty() {
@@ -141,8 +149,10 @@ pub fn reconcile(store: &Store) {
             let endpoints: Vec<Value> = members
                 .iter()
                 .map(|p| {
-                    let r = pod_ready(p);
-                    json!({"addresses": [p["status"]["podIP"]], "conditions": {"ready": r, "serving": r, "terminating": false},
+                    let serving = pod_ready(p);
+                    let gone = terminating(p);
+                    let ready = publish || (serving && !gone);
+                    json!({"addresses": [p["status"]["podIP"]], "conditions": {"ready": ready, "serving": serving, "terminating": gone},
                            "nodeName": p["spec"]["nodeName"],
                            "targetRef": {"kind": "Pod", "namespace": ns, "name": p["metadata"]["name"], "uid": p["metadata"]["uid"]}})
                 })

@@ -206,7 +206,11 @@ fn sync(
     let indexed = spec["completionMode"] == "Indexed";
     let completions = spec["completions"].as_i64();
     let parallelism = spec["parallelism"].as_i64().unwrap_or(1).max(0);
-    let active: Vec<&Arc<Value>> = pods.iter().filter(|p| !finished(p)).collect();
+    // Pods being deleted are neither active nor done (the controller's `terminating`).
+    let active: Vec<&Arc<Value>> = pods
+        .iter()
+        .filter(|p| !finished(p) && !crate::graceful::terminating(p))
+        .collect();
     let succeeded_pods: Vec<&Arc<Value>> = pods
         .iter()
         .filter(|p| p["status"]["phase"] == "Succeeded")
@@ -294,7 +298,7 @@ fn sync(
     }
     let active_now = pods_of(&store.all_shared(&POD), &uid)
         .iter()
-        .filter(|p| !finished(p))
+        .filter(|p| !finished(p) && !crate::graceful::terminating(p))
         .cloned()
         .collect::<Vec<_>>();
     status["active"] = json!(active_now.len());

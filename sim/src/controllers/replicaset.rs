@@ -4,6 +4,7 @@ use serde_json::{Value, json};
 
 use super::workload::{PodName, create_pod, delete_pod_of, pod_from_template};
 use crate::events::Recorder;
+use crate::graceful::terminating;
 use crate::meta::{ident, owned_by};
 use crate::resources::{POD, REPLICA_SET};
 use crate::store::{Store, UpdateScope};
@@ -18,10 +19,11 @@ pub fn reconcile(store: &Store, rec: &mut Recorder) {
     let all_pods = store.all_shared(pods_rt);
     for rs in store.all(&REPLICA_SET) {
         let (name, ns, uid) = ident(&rs);
+        // Pods being deleted no longer count: their replacements start at once.
         let mut pods: Vec<&Value> = all_pods
             .iter()
             .map(|p| &**p)
-            .filter(|p| owned_by(p, &uid))
+            .filter(|p| owned_by(p, &uid) && !terminating(p))
             .collect();
         let want = rs["spec"]["replicas"].as_i64().unwrap_or(1).max(0) as usize;
         if pods.len() < want {
@@ -56,7 +58,7 @@ pub fn reconcile(store: &Store, rec: &mut Recorder) {
         let pods: Vec<Value> = store
             .all(pods_rt)
             .into_iter()
-            .filter(|p| owned_by(p, &uid))
+            .filter(|p| owned_by(p, &uid) && !terminating(p))
             .collect();
         let ready = pods.iter().filter(|p| pod_ready(p)).count();
         let status = json!({

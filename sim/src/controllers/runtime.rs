@@ -1,6 +1,7 @@
 //! The instant pod runtime: a scheduled pod is Running and Ready at once, with the events
 //! a kubelet writes — except a Job's pod, which runs to completion at once (as kwok's
-//! default stages do), so Jobs and CronJobs finish without processes.
+//! default stages do), so Jobs and CronJobs finish without processes; a deleted pod's
+//! containers stop at once, so it is Terminating only until the next pass.
 
 use serde_json::{Value, json};
 
@@ -92,6 +93,12 @@ pub fn reconcile(store: &Store, cfg: &ControllerConfig, rec: &mut Recorder) {
     }
     let pods_rt = &POD;
     for pod in store.all_shared(pods_rt) {
+        // Its containers stop at once: a Terminating pod goes.
+        if crate::graceful::terminating(&pod) {
+            let (name, ns, uid) = ident(&pod);
+            crate::graceful::finish(store, &ns, &name, &uid);
+            continue;
+        }
         if !pod["spec"]["nodeName"].is_string() || pod["status"]["phase"] != "Pending" {
             continue;
         }

@@ -151,8 +151,8 @@ pub fn delete_pod_of(
     deleted
 }
 
-/// Deletes a pod; true when it was there.
+/// Deletes a pod as a controller does (gracefully, see `graceful`); true when it was there.
 pub fn delete_pod(store: &Store, p: &Value) -> bool {
     let (name, ns, _) = ident(p);
-    store.delete(&POD, &ns, &name).is_ok()
+    crate::graceful::delete_pod(store, &ns, &name, None).is_ok()
 }

@@ -221,12 +221,23 @@ impl Life {
         status::update(&self.k.store, &self.ns, &self.pod_name, &self.c, f)
     }
 
+    /// The grace period a stop gives: the deletion's (`deletionGracePeriodSeconds`, which
+    /// `kubectl delete --grace-period` sets) while the pod is Terminating, else the pod's.
     fn grace(&self) -> Duration {
-        self.k.scaled(Duration::from_secs(
-            self.pod["spec"]["terminationGracePeriodSeconds"]
-                .as_u64()
-                .unwrap_or(30),
-        ))
+        let current = self
+            .k
+            .store
+            .get(&crate::resources::POD, &self.ns, &self.pod_name);
+        let deletion = current
+            .ok()
+            .filter(|p| p["metadata"]["uid"] == self.uid.as_str())
+            .and_then(|p| p["metadata"]["deletionGracePeriodSeconds"].as_u64());
+        self.k
+            .scaled(Duration::from_secs(deletion.unwrap_or_else(|| {
+                self.pod["spec"]["terminationGracePeriodSeconds"]
+                    .as_u64()
+                    .unwrap_or(30)
+            })))
     }
 
     fn container_id(&self) -> String {

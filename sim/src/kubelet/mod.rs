@@ -173,6 +173,27 @@ struct PodWorker {
     stop: watch::Sender<bool>,
     ns: String,
     name: String,
+    /// The task running the pod's containers, until its deletion waits for it.
+    task: Option<tokio::task::JoinHandle<()>>,
+}
+
+impl PodWorker {
+    /// Stops a Terminating pod's containers (each with its preStop hook, SIGTERM and
+    /// grace period) and then removes the pod, once.
+    fn terminate(&mut self, k: &Arc<Kubelet>, uid: &str) {
+        if *self.stop.borrow() {
+            return;
+        }
+        let _ = self.stop.send(true);
+        let (task, store) = (self.task.take(), k.store.clone());
+        let (ns, name, uid) = (self.ns.clone(), self.name.clone(), uid.to_string());
+        tokio::spawn(async move {
+            if let Some(task) = task {
+                let _ = task.await;
+            }
+            crate::graceful::finish(&store, &ns, &name, &uid);
+        });
+    }
 }
 
 /// The container's ports with the loopback ports they get: every declared port, then every
@@ -246,18 +267,24 @@ pub fn spawn(k: Arc<Kubelet>) -> tokio::task::JoinHandle<()> {
             let pods = k.store.all_shared(&POD);
             for pod in &pods {
                 let (name, ns, uid) = ident(pod);
+                if crate::graceful::terminating(pod) {
+                    match workers.get_mut(&uid) {
+                        Some(w) => w.terminate(&k, &uid),
+                        // Nothing of it ever ran here.
+                        None => crate::graceful::finish(&k.store, &ns, &name, &uid),
+                    }
+                    continue;
+                }
                 if workers.contains_key(&uid) || !pod["spec"]["nodeName"].is_string() {
                     continue;
                 }
                 let (tx, stop) = watch::channel(false);
-                workers.insert(
-                    uid.clone(),
-                    PodWorker {
-                        stop: tx,
-                        ns: ns.clone(),
-                        name: name.clone(),
-                    },
-                );
+                let worker = workers.entry(uid.clone()).or_insert(PodWorker {
+                    stop: tx,
+                    ns: ns.clone(),
+                    name: name.clone(),
+                    task: None,
+                });
                 let own_network = match attach(&k, pod, &uid) {
                     Ok(own) => own,
                     Err(()) => continue,
@@ -287,7 +314,7 @@ pub fn spawn(k: Arc<Kubelet>) -> tokio::task::JoinHandle<()> {
                         });
                     }
                 }
-                tokio::spawn(async move {
+                worker.task = Some(tokio::spawn(async move {
                     for c in inits {
                         if !container::run(
                             k2.clone(),
@@ -302,17 +329,23 @@ pub fn spawn(k: Arc<Kubelet>) -> tokio::task::JoinHandle<()> {
                             return;
                         }
                     }
-                    for (c, ports) in mains {
-                        tokio::spawn(container::run(
-                            k2.clone(),
-                            pod2.clone(),
-                            c,
-                            ports,
-                            stop.clone(),
-                            container::Role::Main,
-                        ));
+                    let running: Vec<_> = mains
+                        .into_iter()
+                        .map(|(c, ports)| {
+                            tokio::spawn(container::run(
+                                k2.clone(),
+                                pod2.clone(),
+                                c,
+                                ports,
+                                stop.clone(),
+                                container::Role::Main,
+                            ))
+                        })
+                        .collect();
+                    for container in running {
+                        let _ = container.await;
                     }
-                });
+                }));
             }
             workers.retain(|uid, w| {
                 let alive = pods.iter().any(|p| p["metadata"]["uid"] == uid.as_str());

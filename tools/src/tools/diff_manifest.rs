@@ -53,6 +53,13 @@ impl TypedTool for DiffManifest {
     fn run<'a>(&'a self, ctx: &'a ToolContext, a: ValuesChangeArgs) -> ToolRun<'a, ReleaseDiff> {
         Box::pin(async move {
             let (current, proposed) = propose(ctx, &a).await?;
+            // The same values render the same manifests (no chart needed to know it).
+            if current == proposed {
+                return Ok(ReleaseDiff {
+                    release: a.release,
+                    diff: String::new(),
+                });
+            }
             let chart_dir = super::release_chart::chart_for(ctx, &a.release).await?;
             let opts = RenderOptions {
                 name: Some(a.release.clone()),

@@ -41,7 +41,17 @@ pub async fn propose(ctx: &ToolContext, a: &ValuesChangeArgs) -> Result<(Value, 
     let patch = ValuesPatch::new(a.patch.clone()).map_err(ToolError::Retry)?;
     let (client, release) = (helm.client.clone(), a.release.clone());
     let current = helm_call("get values", move || client.values(&release, false, None)).await?;
+    // A release installed without values has none (null): the same as `{}`.
+    let current = if current.is_null() {
+        serde_json::json!({})
+    } else {
+        current
+    };
     let proposed = patch.apply_to(&current);
+    // The current values passed the chart's schema when they were installed.
+    if proposed == current {
+        return Ok((current, proposed));
+    }
     let chart_dir = super::release_chart::chart_for(ctx, &a.release).await?;
     let check = proposed.clone();
     helm_call("validate values", move || {

@@ -3,8 +3,25 @@
 //! what the release renders is what the agent's upgrades are for.
 
 use super::diff_values::{ValuesChangeArgs, propose};
+use super::release_chart::ChartSource;
 use crate::helm::{ActionOptions, Chart, Release};
-use crate::tool::{ToolContext, ToolRun, TypedTool, helm_call};
+use crate::tool::{ToolContext, ToolError, ToolRun, TypedTool, helm_call};
+
+/// Re-applies `revision`'s stored rendering of `release` as a new revision.
+async fn reapply(ctx: &ToolContext, release: &str, revision: u32) -> Result<Release, ToolError> {
+    let client = ctx.helm()?.client.clone();
+    let name = release.to_string();
+    let rel = helm_call("rollback", move || {
+        client.rollback(&name, Some(revision), Some(120))?;
+        client.status(&name)
+    })
+    .await?;
+    Ok(Release {
+        manifest: None,
+        notes: None,
+        ..rel
+    })
+}
 
 /// The tool.
 pub struct HelmUpgrade;
@@ -19,8 +36,17 @@ impl TypedTool for HelmUpgrade {
 
     fn run<'a>(&'a self, ctx: &'a ToolContext, a: ValuesChangeArgs) -> ToolRun<'a, Release> {
         Box::pin(async move {
-            let (_, proposed) = propose(ctx, &a).await?;
-            let chart_dir = super::release_chart::chart_for(ctx, &a.release).await?;
+            let (current, proposed) = propose(ctx, &a).await?;
+            let chart_dir = match super::release_chart::chart_source(ctx, &a.release).await? {
+                ChartSource::Folder(dir) => dir,
+                // Same values, no chart to render them: Helm re-applies the latest stored
+                // rendering as a new revision (a rollback to it), which restores what was
+                // deleted or edited outside Helm just as the upgrade would.
+                ChartSource::StoredRendering { revision, .. } if current == proposed => {
+                    return reapply(ctx, &a.release, revision).await;
+                }
+                ChartSource::StoredRendering { why, .. } => return Err(ToolError::Retry(why)),
+            };
             let helm = ctx.helm()?;
             let (client, release) = (helm.client.clone(), a.release.clone());
             let rel = helm_call("upgrade", move || {

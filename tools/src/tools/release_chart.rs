@@ -12,11 +12,38 @@ use serde_json::Value;
 use crate::release_history::release_record;
 use crate::tool::{ToolContext, ToolError};
 
-/// The chart folder for `release`.
+/// Where a release's chart comes from.
+pub(crate) enum ChartSource {
+    /// A chart folder to render with.
+    Folder(PathBuf),
+    /// Only the release's stored rendering of `revision` (its latest): the chart has
+    /// subcharts, which Helm does not keep in the release. Re-applying that rendering (a
+    /// rollback to it) is possible; rendering other values is not.
+    StoredRendering {
+        /// The latest revision.
+        revision: u32,
+        /// Why no folder: what to do to get one.
+        why: String,
+    },
+}
+
+/// The chart folder for `release`; an answer for the model when only its stored rendering
+/// exists.
 pub(crate) async fn chart_for(ctx: &ToolContext, release: &str) -> Result<PathBuf, ToolError> {
+    match chart_source(ctx, release).await? {
+        ChartSource::Folder(dir) => Ok(dir),
+        ChartSource::StoredRendering { why, .. } => Err(ToolError::Retry(why)),
+    }
+}
+
+/// The chart folder for `release`, or its latest stored rendering where no folder can be had.
+pub(crate) async fn chart_source(
+    ctx: &ToolContext,
+    release: &str,
+) -> Result<ChartSource, ToolError> {
     let local = ctx.helm()?.charts.join(release);
     if local.join("Chart.yaml").is_file() {
-        return Ok(local);
+        return Ok(ChartSource::Folder(local));
     }
     let secrets = Api::<Secret>::namespaced(ctx.cluster.client.clone(), &ctx.cluster.namespace)
         .list(&ListParams::default().labels(&format!("owner=helm,name={release}")))
@@ -44,11 +71,14 @@ pub(crate) async fn chart_for(ctx: &ToolContext, release: &str) -> Result<PathBu
         .filter_map(|d| d["name"].as_str())
         .collect();
     if !subcharts.is_empty() {
-        return Err(ToolError::Retry(format!(
-            "release {release:?} uses subcharts ({}) that Helm does not keep in the release, so its chart cannot be rebuilt from the cluster; put the chart folder, with its charts/ dependencies (`helm dependency build`), at {} and try again",
-            subcharts.join(", "),
-            local.display()
-        )));
+        return Ok(ChartSource::StoredRendering {
+            revision: u32::try_from(record["version"].as_i64().unwrap_or(0)).unwrap_or(0),
+            why: format!(
+                "release {release:?} uses subcharts ({}) that Helm does not keep in the release, so its chart cannot be rendered with other values from the cluster (re-applying its current values works: helm_upgrade with an empty patch); put the chart folder, with its charts/ dependencies (`helm dependency build`), at {} and try again",
+                subcharts.join(", "),
+                local.display()
+            ),
+        });
     }
     let dir = crate::user_dirs::UserDir::Cache
         .path()
@@ -64,7 +94,7 @@ pub(crate) async fn chart_for(ctx: &ToolContext, release: &str) -> Result<PathBu
             dir.display()
         ))
     })?;
-    Ok(dir)
+    Ok(ChartSource::Folder(dir))
 }
 
 /// Writes a chart as Helm serialises it in a release (metadata, base64 templates and files,

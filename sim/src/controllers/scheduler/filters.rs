@@ -21,7 +21,7 @@ fn unresolvable(reason: impl Into<String>) -> Rejection {
 }
 
 /// Whether one of the pod's tolerations tolerates `taint`.
-fn tolerates(pod: &Value, taint: &Value) -> bool {
+pub(super) fn tolerates(pod: &Value, taint: &Value) -> bool {
     pod["spec"]["tolerations"]
         .as_array()
         .into_iter()
@@ -86,7 +86,8 @@ pub fn affinity(pod: &Value, node: &Value) -> Option<Rejection> {
         .then(|| unresolvable("node(s) didn't match Pod's node affinity/selector"))
 }
 
-fn term_matches(term: &Value, node: &Value) -> bool {
+/// Whether a node selector term matches the node.
+pub(super) fn term_matches(term: &Value, node: &Value) -> bool {
     let exprs = term["matchExpressions"].as_array();
     let fields = term["matchFields"].as_array();
     if exprs.is_none_or(Vec::is_empty) && fields.is_none_or(Vec::is_empty) {

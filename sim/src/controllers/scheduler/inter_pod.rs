@@ -45,7 +45,7 @@ fn required(pod: &Value, kind: &str) -> Vec<Value> {
 }
 
 /// Whether a term of a pod in `term_ns` selects a pod in `ns` with `labels`.
-fn selects(term: &Value, term_ns: &str, ns: &str, labels: &Value) -> bool {
+pub(super) fn selects(term: &Value, term_ns: &str, ns: &str, labels: &Value) -> bool {
     let in_scope = match term["namespaces"].as_array() {
         Some(list) if !list.is_empty() => list.iter().any(|n| n == ns),
         _ => term_ns == ns,
@@ -59,7 +59,8 @@ fn domain<'a>(term: &Value, node: &'a Value) -> Option<&'a str> {
     node["metadata"]["labels"][key].as_str()
 }
 
-fn same_domain(term: &Value, a: &Value, b: &Value) -> bool {
+/// Whether two nodes are in one domain of the term's topology key.
+pub(super) fn same_domain(term: &Value, a: &Value, b: &Value) -> bool {
     matches!((domain(term, a), domain(term, b)), (Some(x), Some(y)) if x == y)
 }
 

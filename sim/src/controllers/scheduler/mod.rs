@@ -1,10 +1,11 @@
-//! The scheduler: binds each pending pod to the least allocated node that passes every
-//! filter (its claims bound, then per node: cordon, taints, node selector and affinity,
-//! resources, inter-pod affinity and anti-affinity), else leaves it Pending with `FailedScheduling` and the scheduler's own
-//! message.
+//! The scheduler: binds each pending pod to the best scored node (see `scoring`) of those
+//! that pass every filter (its claims bound, then per node: cordon, taints, node selector
+//! and affinity, resources, inter-pod affinity and anti-affinity), else leaves it Pending
+//! with `FailedScheduling` and the scheduler's own message.
 
 pub(crate) mod filters;
 mod inter_pod;
+mod scoring;
 mod volumes;
 
 use std::collections::HashMap;
@@ -66,6 +67,21 @@ fn set_scheduled_condition(
     pod["status"]["conditions"] = json!(conds);
 }
 
+/// What a node has for pods in all (`status.allocatable`).
+fn allocatable(node: &Value) -> Free {
+    let alloc = &node["status"]["allocatable"];
+    let amount =
+        |k: &str, parse: fn(&str) -> Option<i64>| alloc[k].as_str().and_then(parse).unwrap_or(0);
+    Free {
+        cpu: amount("cpu", cpu_milli),
+        memory: amount("memory", bytes),
+        pods: alloc["pods"]
+            .as_str()
+            .and_then(|p| p.parse().ok())
+            .unwrap_or(110),
+    }
+}
+
 /// What every node has left once the pods bound to it are counted.
 fn free_per_node(
     nodes: &[std::sync::Arc<Value>],
@@ -74,24 +90,12 @@ fn free_per_node(
     let mut free: HashMap<String, Free> = nodes
         .iter()
         .map(|n| {
-            let alloc = &n["status"]["allocatable"];
-            let amount = |k: &str, parse: fn(&str) -> Option<i64>| {
-                alloc[k].as_str().and_then(parse).unwrap_or(0)
-            };
-            let free = Free {
-                cpu: amount("cpu", cpu_milli),
-                memory: amount("memory", bytes),
-                pods: alloc["pods"]
-                    .as_str()
-                    .and_then(|p| p.parse().ok())
-                    .unwrap_or(110),
-            };
             (
                 n["metadata"]["name"]
                     .as_str()
                     .unwrap_or_default()
                     .to_string(),
-                free,
+                allocatable(n),
             )
         })
         .collect();
@@ -182,23 +186,26 @@ pub fn reconcile(store: &Store, rec: &mut Recorder) {
         }
         let (name, ns, _) = ident(pod);
         let mut refused = Vec::new();
-        let mut fits: Vec<(&str, Free)> = Vec::new();
+        let mut fits: Vec<scoring::Candidate> = Vec::new();
         for node in &nodes {
             let node_name = node["metadata"]["name"].as_str().unwrap_or_default();
             let left = free.get(node_name).copied().unwrap_or_default();
             let r = rejections(pod, node, left, &node_refs, &placed);
             if r.is_empty() {
-                fits.push((node_name, left));
+                fits.push(scoring::Candidate {
+                    node,
+                    free: left,
+                    allocatable: allocatable(node),
+                });
             } else {
                 refused.push(r);
             }
         }
-        // The least allocated node that fits, as the default scoring prefers.
-        if let Some((node_name, _)) = fits
-            .iter()
-            .max_by_key(|(n, f)| (f.cpu, std::cmp::Reverse(*n)))
-        {
-            let node_name = node_name.to_string();
+        if let Some(best) = scoring::best(pod, &fits, &node_refs, &placed) {
+            let node_name = fits[best].node["metadata"]["name"]
+                .as_str()
+                .unwrap_or_default()
+                .to_string();
             placed.push(inter_pod::Placed::of(pod, &node_name));
             let (cpu, mem) = requests(pod);
             if let Some(f) = free.get_mut(&node_name) {

@@ -70,6 +70,11 @@ pub fn analyze(snap: &Snapshot, logs: &Logs) -> Vec<Finding> {
     let mut out = Vec::new();
     for pod in &snap.pods {
         let pod_name = pod["metadata"]["name"].as_str().unwrap_or_default();
+        // A pod being deleted is on its way out (a rollout's old pod stopping, failing its
+        // readiness while it drains): what it shows is not a problem of now.
+        if !pod["metadata"]["deletionTimestamp"].is_null() {
+            continue;
+        }
         let owner = owner_of(snap, pod);
         // A pod that is not scheduled has no containers to judge.
         if let Some(f) = unschedulable::check(snap, pod, &owner) {
@@ -261,5 +266,12 @@ mod tests {
             found(&liveness_pod(false)),
             "still not ready: the kill still counts"
         );
+    }
+
+    #[test]
+    fn a_terminating_pod_leaves_no_finding() {
+        let mut snap = liveness_pod(false);
+        snap.pods[0]["metadata"]["deletionTimestamp"] = json!("2026-01-01T10:00:20Z");
+        assert_eq!(analyze(&snap, &Logs::default()), Vec::<Finding>::new());
     }
 }
