@@ -184,67 +184,36 @@ async fn forward(State(s): State<ProxyState>, req: Request) -> Response {
         Ok(b) => b,
         Err(e) => return (StatusCode::BAD_REQUEST, e.to_string()).into_response(),
     };
-    // Round-robin; an endpoint that refuses the connection (a process shutting down or
-    // restarting) never saw the request, so the next one is tried, as a load balancer would.
-    let first = s.next.fetch_add(1, Ordering::Relaxed);
-    let mut last_error = String::new();
-    for i in 0..addrs.len() {
-        let addr = &addrs[(first + i) % addrs.len()];
-        let mut out = s
-            .client
-            .request(method.clone(), format!("http://{addr}{path}"));
-        for (k, v) in headers.iter() {
-            if k != header::HOST && k != header::CONNECTION && k.as_str() != "proxy-connection" {
-                out = out.header(k, v);
-            }
+    // Round-robin over the ready endpoints, one try, as kube-proxy's rules route a
+    // connection: an endpoint that refuses or resets it fails the request (a shutting-down
+    // pod still listed shows here as on a cluster), and a request is never sent twice.
+    let addr = &addrs[s.next.fetch_add(1, Ordering::Relaxed) % addrs.len()];
+    let mut out = s
+        .client
+        .request(method, format!("http://{addr}{path}"));
+    for (k, v) in headers.iter() {
+        if k != header::HOST && k != header::CONNECTION && k.as_str() != "proxy-connection" {
+            out = out.header(k, v);
         }
-        match out.body(body.clone()).send().await {
-            Ok(r) => {
-                let mut b = Response::builder().status(r.status().as_u16());
-                for (k, v) in r.headers() {
-                    if k != header::TRANSFER_ENCODING && k != header::CONNECTION {
-                        b = b.header(k, v);
-                    }
+    }
+    match out.body(body).send().await {
+        Ok(r) => {
+            let mut b = Response::builder().status(r.status().as_u16());
+            for (k, v) in r.headers() {
+                if k != header::TRANSFER_ENCODING && k != header::CONNECTION {
+                    b = b.header(k, v);
                 }
-                let bytes = r.bytes().await.unwrap_or_default();
-                return b
-                    .body(Body::from(bytes))
-                    .unwrap_or_else(|_| StatusCode::BAD_GATEWAY.into_response());
             }
-            Err(e) if e.is_connect() || closed_unanswered(&e) => {
-                last_error = format!("{addr}: {e}")
-            }
-            Err(e) => {
-                return (
-                    StatusCode::BAD_GATEWAY,
-                    format!("kubesim proxy: {svc} endpoint {addr}: {e}"),
-                )
-                    .into_response();
-            }
+            let bytes = r.bytes().await.unwrap_or_default();
+            b.body(Body::from(bytes))
+                .unwrap_or_else(|_| StatusCode::BAD_GATEWAY.into_response())
         }
+        Err(e) => (
+            StatusCode::BAD_GATEWAY,
+            format!("kubesim proxy: {svc} endpoint {addr}: {e}"),
+        )
+            .into_response(),
     }
-    (
-        StatusCode::BAD_GATEWAY,
-        format!("kubesim proxy: no endpoint of {svc} accepted the connection ({last_error})"),
-    )
-        .into_response()
-}
-
-/// Whether the endpoint closed a fresh connection without answering: a server that is
-/// shutting down drops connections it has not started to read, so the request was not
-/// processed and another endpoint may take it (the proxy never reuses connections).
-fn closed_unanswered(e: &reqwest::Error) -> bool {
-    let mut source: Option<&dyn std::error::Error> = Some(e);
-    while let Some(s) = source {
-        let text = s.to_string();
-        if text.contains("connection closed before message completed")
-            || text.contains("Connection reset by peer")
-        {
-            return true;
-        }
-        source = s.source();
-    }
-    false
 }
 
 /// Starts the proxy on 127.0.0.1; returns its URL and task.
