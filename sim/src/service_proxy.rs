@@ -188,9 +188,7 @@ async fn forward(State(s): State<ProxyState>, req: Request) -> Response {
     // connection: an endpoint that refuses or resets it fails the request (a shutting-down
     // pod still listed shows here as on a cluster), and a request is never sent twice.
     let addr = &addrs[s.next.fetch_add(1, Ordering::Relaxed) % addrs.len()];
-    let mut out = s
-        .client
-        .request(method, format!("http://{addr}{path}"));
+    let mut out = s.client.request(method, format!("http://{addr}{path}"));
     for (k, v) in headers.iter() {
         if k != header::HOST && k != header::CONNECTION && k.as_str() != "proxy-connection" {
             out = out.header(k, v);

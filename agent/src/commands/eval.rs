@@ -75,7 +75,10 @@ pub async fn run_eval(a: &EvalArgs) -> Result<u8> {
             .join("eval"),
     };
     let mut report = Report {
-        brain: brains.name(),
+        brain: match &a.solutions {
+            Some(d) => format!("reference solutions in {}", d.display()),
+            None => brains.name(),
+        },
         runs_per_task: a.runs,
         tasks: Vec::new(),
     };
@@ -154,7 +157,7 @@ fn print_report(a: &EvalArgs, report: &Report) -> Result<u8> {
 /// `todo-ops eval --suite DIR`: the benchmark-format tasks; a folder that cannot run is a
 /// failed task with its reason, and the run goes on.
 async fn run_suite(a: &EvalArgs, dir: &std::path::Path) -> Result<u8> {
-    use crate::eval::suite::{Entry, load, run::SuiteSettings, run::run};
+    use crate::eval::suite::{Entry, load, run::Solver, run::SuiteSettings, run::run};
     let entries = load(dir, a.tasks.as_deref()).map_err(anyhow::Error::msg)?;
     if entries.is_empty() {
         anyhow::bail!(
@@ -173,7 +176,10 @@ async fn run_suite(a: &EvalArgs, dir: &std::path::Path) -> Result<u8> {
             .join("eval-suite"),
     };
     let mut report = Report {
-        brain: brains.name(),
+        brain: match &a.solutions {
+            Some(d) => format!("reference solutions in {}", d.display()),
+            None => brains.name(),
+        },
         runs_per_task: a.runs,
         tasks: Vec::new(),
     };
@@ -197,13 +203,19 @@ async fn run_suite(a: &EvalArgs, dir: &std::path::Path) -> Result<u8> {
         };
         let mut runs = Vec::new();
         for k in 1..=a.runs {
-            let Some(b) = brains.for_task(&task.name, &settings.playbooks)? else {
-                eprintln!("{}: no recorded run, skipped", task.name);
-                break;
+            let solver = match &a.solutions {
+                Some(d) => Solver::Script(d.join(format!("{}.sh", task.name))),
+                None => match brains.for_task(&task.name, &settings.playbooks)? {
+                    Some(b) => Solver::Agent(b),
+                    None => {
+                        eprintln!("{}: no recorded run, skipped", task.name);
+                        break;
+                    }
+                },
             };
             eprint!("{} run {k}/{} … ", task.name, a.runs);
             let record = record_path(a, &task.name, k);
-            let r = run(&task, b, &settings, record.as_deref()).await;
+            let r = run(&task, solver, &settings, record.as_deref()).await;
             eprintln!(
                 "{} ({:.1} s, {} model calls){}",
                 if r.passed { "passed" } else { "FAILED" },

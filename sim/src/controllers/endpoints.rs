@@ -169,7 +169,11 @@ pub fn reconcile(store: &Store) {
         );
         let slices_rt = &ENDPOINT_SLICE;
         let wanted: Vec<String> = (0..slices.len().max(1))
-            .map(|i| format!("{name}-kubesim-{i}"))
+            // Named as generateName names them (`web-` and five characters), but stable.
+            .map(|i| {
+                let hash = super::deployment::template_hash(&json!({"spec": [uid, i]}));
+                format!("{name}-{}", &hash[..5])
+            })
             .collect();
         if slices.is_empty() {
             slices.push((json!([]), json!([])));

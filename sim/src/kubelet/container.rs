@@ -248,10 +248,39 @@ impl Life {
         )
     }
 
+    /// The kubelet's events for an image it has: under `imagePullPolicy: Always` it pulls
+    /// (`Pulling`, then `Successfully pulled … in …`), otherwise the image is already there.
+    fn pulled_events(&self, image: &super::images::Image) {
+        let p = self.k.store.get(&POD, &self.ns, &self.pod_name).ok();
+        let name = &self.image;
+        if self.c["imagePullPolicy"] != "Always" {
+            let msg = format!("Container image \"{name}\" already present on machine");
+            self.record(&p, Kind::Normal, "Pulled", &msg);
+            return;
+        }
+        let started = Instant::now();
+        self.record(
+            &p,
+            Kind::Normal,
+            "Pulling",
+            &format!("Pulling image \"{name}\""),
+        );
+        let size = std::fs::metadata(&image.program).map_or(0, |m| m.len());
+        let took = go_duration(started.elapsed());
+        let msg = format!(
+            "Successfully pulled image \"{name}\" in {took} ({took} including waiting). Image size: {size} bytes."
+        );
+        self.record(&p, Kind::Normal, "Pulled", &msg);
+    }
+
     /// The image's program, or the pull errors and back-offs a node shows for an image it
     /// cannot get.
     async fn pull(&mut self, stop: &mut watch::Receiver<bool>) -> Next<super::images::Image> {
         if let Some(image) = self.k.images.resolve(&self.image) {
+            if !self.pulled {
+                self.pulled = true;
+                self.pulled_events(&image);
+            }
             return Next::Go(image);
         }
         let image = self.image.clone();
@@ -262,12 +291,12 @@ impl Life {
                 format!("Container image \"{image}\" is not present with pull policy of Never"),
             )
         } else {
-            (
-                "ErrImagePull",
+            ("ErrImagePull", {
+                let full = super::images::full_reference(&image);
                 format!(
-                    "Failed to pull image \"{image}\": rpc error: code = NotFound desc = failed to pull and unpack image \"{image}\": failed to resolve reference \"{image}\": {image}: not found"
-                ),
-            )
+                    "Failed to pull image \"{image}\": rpc error: code = NotFound desc = failed to pull and unpack image \"{full}\": failed to resolve reference \"{full}\": {full}: not found"
+                )
+            })
         };
         let p = self
             .set_status(|s| s["state"] = json!({"waiting": {"reason": reason, "message": msg}}));
@@ -357,15 +386,6 @@ impl Life {
         }
         if let Ok(path) = std::env::var("PATH") {
             envs.push(("PATH".into(), path));
-        }
-        if !self.pulled {
-            let p = self.k.store.get(&POD, &self.ns, &self.pod_name).ok();
-            let msg = format!(
-                "Container image \"{}\" already present on machine",
-                self.image
-            );
-            self.record(&p, Kind::Normal, "Pulled", &msg);
-            self.pulled = true;
         }
         Next::Go(envs)
     }
@@ -757,5 +777,25 @@ fn exit_of(wait: std::io::Result<std::process::ExitStatus>) -> Exit {
             _ => Exit::Code(1, "Error"),
         },
         Err(_) => Exit::Code(1, "Error"),
+    }
+}
+
+/// A duration as Go prints one (`1.5s`, `12.345ms`, `850µs`): what the kubelet's messages
+/// show.
+fn go_duration(d: Duration) -> String {
+    let trim = |v: f64, unit: &str| {
+        let text = format!("{v:.3}");
+        let text = text.trim_end_matches('0').trim_end_matches('.');
+        format!("{text}{unit}")
+    };
+    let nanos = d.as_nanos();
+    if nanos < 1_000 {
+        format!("{nanos}ns")
+    } else if nanos < 1_000_000 {
+        trim(nanos as f64 / 1e3, "µs")
+    } else if nanos < 1_000_000_000 {
+        trim(nanos as f64 / 1e6, "ms")
+    } else {
+        trim(d.as_secs_f64(), "s")
     }
 }

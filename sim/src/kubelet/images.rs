@@ -403,6 +403,27 @@ pub fn plausible_tag(tag: &str) -> bool {
     !tag.is_empty() && tag.split(['-', '.', '_']).all(word_or_number)
 }
 
+/// The full reference a runtime resolves: Docker Hub's registry and `library/` for an
+/// official image, `:latest` when no tag or digest is given (`nginx` →
+/// `docker.io/library/nginx:latest`), as containerd names it in its errors.
+pub fn full_reference(image: &str) -> String {
+    let (first, rest) = image.split_once('/').unwrap_or(("", image));
+    let registry_given =
+        !first.is_empty() && (first.contains('.') || first.contains(':') || first == "localhost");
+    let mut full = if registry_given {
+        image.to_string()
+    } else if first.is_empty() {
+        format!("docker.io/library/{rest}")
+    } else {
+        format!("docker.io/{image}")
+    };
+    let last = full.rsplit('/').next().unwrap_or_default();
+    if !last.contains(':') && !last.contains('@') {
+        full.push_str(":latest");
+    }
+    full
+}
+
 /// Splits `registry/path/name:tag@digest` into (name, tag).
 pub fn split(image: &str) -> (String, String) {
     let no_digest = image.split('@').next().unwrap_or(image);
@@ -512,6 +533,24 @@ impl ImageTable {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn references_are_completed_as_containerd_completes_them() {
+        assert_eq!(full_reference("nginx"), "docker.io/library/nginx:latest");
+        assert_eq!(full_reference("nginx:1.27"), "docker.io/library/nginx:1.27");
+        assert_eq!(
+            full_reference("bitnami/kubectl:1.32"),
+            "docker.io/bitnami/kubectl:1.32"
+        );
+        assert_eq!(
+            full_reference("registry.k8s.io/pause:3.9"),
+            "registry.k8s.io/pause:3.9"
+        );
+        assert_eq!(
+            full_reference("localhost:5000/app"),
+            "localhost:5000/app:latest"
+        );
+    }
 
     #[test]
     fn resolves_by_repository_and_tag() {

@@ -147,6 +147,11 @@ pub struct EvalArgs {
     /// cleanup.sh), each run on a fresh kubesim; `--tasks` is then a regular expression.
     #[arg(long, value_name = "DIR")]
     pub suite: Option<PathBuf>,
+    /// With `--suite`: instead of the agent, run each task's reference solution
+    /// (DIR/TASK.sh, bash with KUBECONFIG set, its output the answer) — a check of kubesim
+    /// against the tasks (`scripts/k8s-ai-bench`).
+    #[arg(long, value_name = "DIR", requires = "suite", conflicts_with_all = ["replays", "record", "model", "offline"])]
+    pub solutions: Option<PathBuf>,
     /// The charts folder (default: the settings file's `charts`, else the built-in charts).
     #[arg(long)]
     pub charts: Option<PathBuf>,

@@ -1,7 +1,7 @@
 //! One run of one suite task, as the benchmark's harness runs it: a fresh kubesim, the task's
 //! `setup` with `KUBECONFIG` set, the prompt to the agent with every change allowed
-//! (`--skip-permissions`), the `verifier`, and the `cleanup` whatever happened; set-up, agent
-//! and verifier share the task's timeout.
+//! (`--skip-permissions`) — or a reference solution script instead — the `verifier`, and the
+//! `cleanup` whatever happened; set-up, solver and verifier share the task's timeout.
 
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
@@ -29,14 +29,31 @@ pub struct SuiteSettings {
     pub work_dir: PathBuf,
 }
 
+/// Who solves a task: the agent with a brain, or a reference solution script (a check of
+/// kubesim against the tasks, not of the agent).
+pub enum Solver {
+    /// The agent, answering the prompt.
+    Agent(Box<dyn Brain>),
+    /// A bash script run like the task's own scripts; its output is the answer.
+    Script(PathBuf),
+}
+
+/// What a solver left for the verdict.
+struct Solved {
+    answer: String,
+    model_calls: u32,
+    tokens: u32,
+    tokens_estimated: bool,
+}
+
 /// How long the clean-up may take (the harness gives it its own context too).
 const CLEANUP_TIME: Duration = Duration::from_secs(60);
 
-/// Runs `task` once with `brain` (its transcript to `record`); every failure is a failed run
-/// with its reason.
+/// Runs `task` once with `solver` (an agent's transcript to `record`); every failure is a
+/// failed run with its reason.
 pub async fn run(
     task: &SuiteTask,
-    brain: Box<dyn Brain>,
+    solver: Solver,
     s: &SuiteSettings,
     record: Option<&Path>,
 ) -> RunResult {
@@ -72,7 +89,7 @@ pub async fn run(
                 .map_err(|e| format!("writing the kubeconfig: {e}"))
         });
     let result = match prepared {
-        Ok(()) => run_on(task, brain, s, &dir, &kubeconfig, started, record).await,
+        Ok(()) => run_on(task, solver, s, &dir, &kubeconfig, started, record).await,
         Err(why) => failed(why),
     };
     if let Some(cleanup) = &task.cleanup {
@@ -85,7 +102,7 @@ pub async fn run(
 
 async fn run_on(
     task: &SuiteTask,
-    brain: Box<dyn Brain>,
+    solver: Solver,
     s: &SuiteSettings,
     dir: &Path,
     kubeconfig: &Path,
@@ -94,32 +111,31 @@ async fn run_on(
 ) -> RunResult {
     let deadline = started + task.timeout;
     let left = || deadline.saturating_duration_since(Instant::now());
-    let failed = RunResult::not_run;
     if let Some(setup) = &task.setup
         && let Err(why) = script(setup, task, kubeconfig, dir, "setup", left()).await
     {
-        return failed(why);
+        return RunResult::not_run(why);
     }
-    let target = crate::ops::connect::kubeconfig_target(kubeconfig);
-    let ctx = match crate::ops::connect::tool_context(&target, None).await {
-        Ok(c) => c,
-        Err(e) => return failed(format!("connecting the agent: {e:#}")),
+    let solving = Instant::now();
+    let solved = match solver {
+        Solver::Agent(brain) => agent(task, brain, s, kubeconfig, started, deadline, record).await,
+        Solver::Script(path) => {
+            match script(&path, task, kubeconfig, dir, "solution", left()).await {
+                Ok(()) => Ok(Solved {
+                    answer: std::fs::read_to_string(dir.join("solution.log")).unwrap_or_default(),
+                    model_calls: 0,
+                    tokens: 0,
+                    tokens_estimated: false,
+                }),
+                Err(why) => Err(RunResult::not_run(why)),
+            }
+        }
     };
-    let agent_started = Instant::now();
-    let turn = agent_turn(
-        brain,
-        ctx,
-        s.playbooks.clone(),
-        s.max_model_calls,
-        &task.prompt,
-        record,
-    );
-    let turn = match tokio::time::timeout(left(), turn).await {
-        Ok(Ok(t)) => t,
-        Ok(Err(failed_turn)) => return failed_turn.into_result(started),
-        Err(_) => return failed(format!("task timed out after {:?}", task.timeout)),
+    let solved = match solved {
+        Ok(s) => s,
+        Err(failed) => return failed,
     };
-    std::fs::write(dir.join("answer.txt"), &turn.answer).ok();
+    std::fs::write(dir.join("answer.txt"), &solved.answer).ok();
     let mut failures = Vec::new();
     let verified = match &task.verifier {
         Some(v) => match script(v, task, kubeconfig, dir, "verifier", left()).await {
@@ -131,7 +147,7 @@ async fn run_on(
         },
         None => false,
     };
-    let unmet = unmet(&task.expect, &turn.answer);
+    let unmet = unmet(&task.expect, &solved.answer);
     // The harness's rule: the verifier passing, or every expectation (when there are some).
     let passed = verified || (!task.expect.is_empty() && unmet.is_empty());
     if !passed {
@@ -140,11 +156,49 @@ async fn run_on(
     RunResult {
         passed,
         failures: if passed { Vec::new() } else { failures },
-        model_calls: turn.model_calls,
-        tokens: turn.tokens,
-        tokens_estimated: turn.tokens_estimated,
+        model_calls: solved.model_calls,
+        tokens: solved.tokens,
+        tokens_estimated: solved.tokens_estimated,
         // From the prompt to the verdict, as the built-in tasks count it.
-        seconds: agent_started.elapsed().as_secs_f64(),
+        seconds: solving.elapsed().as_secs_f64(),
+    }
+}
+
+/// The agent's turn on the task's prompt, with every change allowed.
+async fn agent(
+    task: &SuiteTask,
+    brain: Box<dyn Brain>,
+    s: &SuiteSettings,
+    kubeconfig: &Path,
+    started: Instant,
+    deadline: Instant,
+    record: Option<&Path>,
+) -> Result<Solved, RunResult> {
+    let target = crate::ops::connect::kubeconfig_target(kubeconfig);
+    let ctx = crate::ops::connect::tool_context(&target, None)
+        .await
+        .map_err(|e| RunResult::not_run(format!("connecting the agent: {e:#}")))?;
+    let turn = agent_turn(
+        brain,
+        ctx,
+        s.playbooks.clone(),
+        s.max_model_calls,
+        &task.prompt,
+        record,
+    );
+    let left = deadline.saturating_duration_since(Instant::now());
+    match tokio::time::timeout(left, turn).await {
+        Ok(Ok(t)) => Ok(Solved {
+            answer: t.answer,
+            model_calls: t.model_calls,
+            tokens: t.tokens,
+            tokens_estimated: t.tokens_estimated,
+        }),
+        Ok(Err(failed_turn)) => Err(failed_turn.into_result(started)),
+        Err(_) => Err(RunResult::not_run(format!(
+            "task timed out after {:?}",
+            task.timeout
+        ))),
     }
 }
 

@@ -56,6 +56,31 @@ pub fn row(rt: &ResourceType, o: &Value) -> Option<Row> {
                 vec!["Name", "Endpoints", "Age"],
             )
         }
+        ("discovery.k8s.io", "EndpointSlice") => {
+            let ports = o["ports"].as_array().into_iter().flatten().map(|p| {
+                match (&p["port"], &p["name"]) {
+                    (Value::Number(n), _) => n.to_string(),
+                    (_, Value::String(n)) => n.clone(),
+                    _ => "*".to_string(),
+                }
+            });
+            let addresses = o["endpoints"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .flat_map(|e| e["addresses"].as_array().into_iter().flatten())
+                .map(s);
+            (
+                vec![
+                    name,
+                    json!(o["addressType"]),
+                    json!(first_three(ports.collect())),
+                    json!(first_three(addresses.collect())),
+                    age,
+                ],
+                vec!["Name", "AddressType", "Ports", "Endpoints", "Age"],
+            )
+        }
         (_, "Event") => {
             let last = o["lastTimestamp"].as_str().map(|_| {
                 let mut tmp = o.clone();
@@ -145,4 +170,39 @@ pub fn row(rt: &ResourceType, o: &Value) -> Option<Row> {
         }
         _ => return None,
     })
+}
+
+/// Up to three items and how many more, as kubectl's printer lists them (`<unset>` for none).
+fn first_three(items: Vec<String>) -> String {
+    match items.len() {
+        0 => "<unset>".into(),
+        n if n <= 3 => items.join(","),
+        n => format!("{} + {} more...", items[..3].join(","), n - 3),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn endpoint_slices_show_their_type_ports_and_first_addresses() {
+        let slice = json!({"metadata": {"name": "web-abc"}, "addressType": "IPv4",
+            "ports": [{"port": 80}, {"name": "metrics"}],
+            "endpoints": [{"addresses": ["10.244.0.2"]}, {"addresses": ["10.244.0.3"]},
+                          {"addresses": ["10.244.0.4"]}, {"addresses": ["10.244.0.5"]}]});
+        let (cells, columns) = row(&crate::resources::ENDPOINT_SLICE, &slice).unwrap();
+        assert_eq!(
+            columns,
+            ["Name", "AddressType", "Ports", "Endpoints", "Age"]
+        );
+        assert_eq!(cells[1], "IPv4");
+        assert_eq!(cells[2], "80,metrics");
+        assert_eq!(cells[3], "10.244.0.2,10.244.0.3,10.244.0.4 + 1 more...");
+        let empty = json!({"metadata": {"name": "x"}, "addressType": "IPv4"});
+        assert_eq!(
+            row(&crate::resources::ENDPOINT_SLICE, &empty).unwrap().0[3],
+            "<unset>"
+        );
+    }
 }
