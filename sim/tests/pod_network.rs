@@ -235,6 +235,41 @@ async fn pods_have_their_own_addresses_and_reach_services_by_name() {
             .collect::<Vec<_>>())
         .await;
     assert_eq!(host.trim(), pod);
+    // An Alpine-based image's small commands are busybox's applets: nslookup in the curl
+    // image (this machine has no nslookup), answered by the cluster DNS.
+    k.ok_stdin(
+        &["apply", "-f", "-"],
+        Some(
+            "apiVersion: v1
+kind: Pod
+metadata: {name: tools, namespace: shop}
+spec:
+  containers: [{name: curl, image: 'curlimages/curl:8.5.0', command: [sleep, '3600']}]
+",
+        ),
+    )
+    .await;
+    k.ok(&[
+        "wait",
+        "-n",
+        "shop",
+        "--for=condition=Ready",
+        "pod/tools",
+        "--timeout=30s",
+    ])
+    .await;
+    let looked_up = k
+        .ok(&[
+            "exec",
+            "-n",
+            "shop",
+            "tools",
+            "--",
+            "nslookup",
+            "web.shop.svc.cluster.local",
+        ])
+        .await;
+    assert!(looked_up.contains(&cluster_ip), "{looked_up}");
     // A Service without endpoints refuses; a name nothing has does not resolve.
     let refused = fetch(&k, "get-nobody", "http://nobody/").await;
     assert!(!refused.status.success(), "{refused:?}");

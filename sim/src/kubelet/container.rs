@@ -521,6 +521,7 @@ impl Life {
                 env: envs.to_vec(),
                 workdir,
                 attach,
+                toolbox: image.toolbox.clone(),
             },
         );
         let running = Running {

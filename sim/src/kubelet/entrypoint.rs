@@ -105,6 +105,17 @@ pub fn resolve(
             argv0: applet.to_string(),
             args: rest.iter().cloned().chain(args).collect(),
         });
+    } else if let Some(name) = image
+        .toolbox
+        .as_deref()
+        .and_then(|tb| super::toolbox::applet(tb, first))
+    {
+        // An Alpine image's `nslookup`, `/bin/sh`: busybox under that name.
+        return Ok(Exec {
+            program: image.toolbox.clone().unwrap_or_default(),
+            argv0: name.to_string(),
+            args: rest.iter().cloned().chain(args).collect(),
+        });
     } else if first.contains('/') {
         let p = PathBuf::from(first);
         if !p.is_file() {
@@ -159,6 +170,7 @@ mod tests {
             default_command: Vec::new(),
             layer: None,
             absent: Vec::new(),
+            toolbox: None,
         };
         let e = resolve(image, &json!({"args": ["--port", "$(GREETING)"]}), &env()).unwrap();
         assert_eq!(
@@ -200,6 +212,7 @@ mod applet_tests {
             default_command: Vec::new(),
             layer: None,
             absent: Vec::new(),
+            toolbox: None,
         };
         let env = vec![("PATH".to_string(), "/nowhere".to_string())];
         let e = resolve(&image, &json!({"command": ["wget", "-qO-", "web"]}), &env).unwrap();

@@ -52,6 +52,8 @@ pub struct ExecTarget {
     pub workdir: PathBuf,
     /// Its stdin, output and end, for `kubectl attach`.
     pub attach: Arc<Attachable>,
+    /// Its image's toolbox (busybox), whose applets its small commands are.
+    pub toolbox: Option<PathBuf>,
 }
 
 impl ExecTarget {
@@ -61,7 +63,18 @@ impl ExecTarget {
             Some(s) => Some(Arc::new(Joined::open(self.pid, s)?)),
             None => None,
         };
-        super::process::spawn_exec(argv, &self.env, &self.workdir, join)
+        let (first, rest) = argv
+            .split_first()
+            .ok_or_else(|| std::io::Error::other("no command given"))?;
+        let applet = self
+            .toolbox
+            .as_deref()
+            .and_then(|tb| super::toolbox::applet(tb, first).map(|a| (tb, a)));
+        let (program, argv0) = match applet {
+            Some((tb, a)) => (tb, Some(a)),
+            None => (std::path::Path::new(first), None),
+        };
+        super::process::spawn_exec(program, argv0, rest, &self.env, &self.workdir, join)
     }
 }
 

@@ -23,6 +23,8 @@ pub struct ImageEntry {
     /// The language runtimes the image ships (`python`); `None`: a program of this machine
     /// that may use any of the machine's.
     pub runtimes: Option<&'static [&'static str]>,
+    /// Its toolbox (see [`Image::toolbox`]).
+    pub toolbox: Option<PathBuf>,
 }
 
 /// The families of language runtimes a machine may have and an image may not: a stock
@@ -104,6 +106,9 @@ pub struct Image {
     pub layer: Option<&'static Layer>,
     /// Programs of this machine the image does not have (hidden in its containers).
     pub absent: Vec<PathBuf>,
+    /// The multi-call program whose applets are the image's small commands (busybox in
+    /// busybox and the Alpine-based images).
+    pub toolbox: Option<PathBuf>,
 }
 
 /// A public image this machine's own program stands in for, when it is installed.
@@ -122,6 +127,8 @@ struct Stock {
     layer: Option<&'static Layer>,
     /// The language runtimes it ships.
     runtimes: &'static [&'static str],
+    /// Busybox's applets beside the program, as in an Alpine-based image.
+    toolbox: bool,
 }
 
 /// The nginx image: Debian's nginx with the official image's layout and default site.
@@ -172,6 +179,7 @@ const STOCK: &[Stock] = &[
         command: &[],
         runtimes: &[],
         layer: None,
+        toolbox: false,
     },
     Stock {
         repository: "python",
@@ -182,6 +190,7 @@ const STOCK: &[Stock] = &[
         command: &[],
         runtimes: &["python", "perl"],
         layer: None,
+        toolbox: false,
     },
     Stock {
         repository: "curl",
@@ -192,6 +201,7 @@ const STOCK: &[Stock] = &[
         command: &[],
         runtimes: &[],
         layer: None,
+        toolbox: true,
     },
     // In-cluster clients: its entrypoint is kubectl, which finds the API server through the
     // ServiceAccount credentials and KUBERNETES_SERVICE_HOST the kubelet gives every pod.
@@ -204,6 +214,7 @@ const STOCK: &[Stock] = &[
         command: &[],
         runtimes: &["perl"],
         layer: None,
+        toolbox: false,
     },
     Stock {
         repository: "nginx",
@@ -214,6 +225,7 @@ const STOCK: &[Stock] = &[
         command: &["nginx", "-g", "daemon off;"],
         runtimes: &["perl"],
         layer: Some(&NGINX),
+        toolbox: false,
     },
     // httpd:alpine has busybox's applets beside the server.
     Stock {
@@ -233,6 +245,7 @@ const STOCK: &[Stock] = &[
         ],
         runtimes: &["perl"],
         layer: Some(&HTTPD),
+        toolbox: false,
     },
     // MySQL's clients and protocol, served by Debian's MariaDB.
     Stock {
@@ -244,6 +257,7 @@ const STOCK: &[Stock] = &[
         command: &["docker-entrypoint.sh", "mysqld"],
         runtimes: &["perl"],
         layer: Some(&MYSQL),
+        toolbox: false,
     },
     // Debian's redis-server in the official image's layout.
     Stock {
@@ -255,6 +269,7 @@ const STOCK: &[Stock] = &[
         command: &["docker-entrypoint.sh", "redis-server"],
         runtimes: &["perl"],
         layer: Some(&REDIS),
+        toolbox: false,
     },
     // Debian's PostgreSQL server; pg_ctlcluster (postgresql-common, which every server
     // package of Debian depends on) shows it is installed, the entrypoint finds the newest.
@@ -267,6 +282,7 @@ const STOCK: &[Stock] = &[
         command: &["docker-entrypoint.sh", "postgres"],
         runtimes: &["perl"],
         layer: Some(&POSTGRES),
+        toolbox: false,
     },
 ];
 
@@ -301,7 +317,8 @@ static MYSQL: Layer = Layer {
     links: &[],
 };
 
-fn on_path(program: &str) -> Option<PathBuf> {
+/// The program of this machine called `program`, from PATH.
+pub fn on_path(program: &str) -> Option<PathBuf> {
     let path = std::env::var_os("PATH")?;
     std::env::split_paths(&path)
         .map(|d| d.join(program))
@@ -447,6 +464,7 @@ impl ImageTable {
             default_command: Vec::new(),
             layer: None,
             runtimes: None,
+            toolbox: None,
         });
     }
 
@@ -456,6 +474,14 @@ impl ImageTable {
     pub fn add_stock(&mut self) {
         for stock in STOCK {
             if let Some(installed) = on_path(stock.program) {
+                // A multi-call image is its own toolbox.
+                let toolbox = if stock.applets {
+                    Some(installed.clone())
+                } else if stock.toolbox {
+                    on_path("busybox")
+                } else {
+                    None
+                };
                 self.entries.push(ImageEntry {
                     repository: stock.repository.to_string(),
                     tags: Vec::new(),
@@ -465,6 +491,7 @@ impl ImageTable {
                     default_command: stock.command.iter().map(|a| a.to_string()).collect(),
                     layer: stock.layer,
                     runtimes: Some(stock.runtimes),
+                    toolbox,
                 });
             }
         }
@@ -488,6 +515,7 @@ impl ImageTable {
             default_command: Vec::new(),
             layer: None,
             runtimes: None,
+            toolbox: None,
         });
         Ok(())
     }
@@ -516,6 +544,7 @@ impl ImageTable {
                 default_command: e.default_command.clone(),
                 layer: e.layer,
                 absent: e.runtimes.map(absent_runtimes).unwrap_or_default(),
+                toolbox: e.toolbox.clone(),
             })
     }
 

@@ -7,6 +7,7 @@ pub mod container;
 pub mod entrypoint;
 pub mod env;
 pub mod exec;
+pub mod group_usage;
 mod host_ports;
 pub mod images;
 pub mod logs;
@@ -14,6 +15,7 @@ pub mod probe;
 pub mod process;
 pub mod sandbox;
 pub mod status;
+pub mod toolbox;
 pub mod usage;
 pub mod volumes;
 

@@ -149,20 +149,22 @@ pub fn rss_bytes(pid: u32) -> Option<i64> {
 /// Starts a command in a running container for `kubectl exec`: in its mount namespace,
 /// root and working directory when it has a sandbox, with its environment; stdio piped.
 pub fn spawn_exec(
-    argv: &[String],
+    program: &Path,
+    argv0: Option<&str>,
+    args: &[String],
     env: &[(String, String)],
     workdir: &Path,
     join: Option<std::sync::Arc<super::sandbox::Joined>>,
 ) -> std::io::Result<Child> {
-    let (program, args) = argv
-        .split_first()
-        .ok_or_else(|| std::io::Error::other("no command given"))?;
     let mut cmd = command(
-        Path::new(program),
+        program,
         env,
         join.is_none().then_some(workdir),
         Stdio::piped(),
     );
+    if let Some(name) = argv0 {
+        cmd.arg0(name);
+    }
     cmd.args(args);
     // SAFETY: as in `spawn`: prctl and the namespace calls are async-signal-safe and use
     // only data prepared before the fork.
@@ -176,24 +178,4 @@ pub fn spawn_exec(
         });
     }
     cmd.spawn()
-}
-
-/// CPU a process has used, in millicores, averaged over its life (utime + stime over the
-/// time since it started), from /proc.
-pub fn cpu_millicores(pid: u32) -> Option<i64> {
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
-    // Fields after the command name, which may hold spaces, in parentheses.
-    let fields: Vec<&str> = stat.rsplit_once(')')?.1.split_whitespace().collect();
-    let ticks = |i: usize| fields.get(i)?.parse::<f64>().ok();
-    let (utime, stime, start) = (ticks(11)?, ticks(12)?, ticks(19)?);
-    // SAFETY: sysconf takes no pointers.
-    let hz = unsafe { libc::sysconf(libc::_SC_CLK_TCK) } as f64;
-    let uptime: f64 = std::fs::read_to_string("/proc/uptime")
-        .ok()?
-        .split_whitespace()
-        .next()?
-        .parse()
-        .ok()?;
-    let alive = (uptime - start / hz).max(0.001);
-    Some(((utime + stime) / hz / alive * 1000.0).round() as i64)
 }

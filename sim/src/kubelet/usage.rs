@@ -5,7 +5,7 @@
 use serde_json::Value;
 
 use super::Kubelet;
-use super::process::{cpu_millicores, rss_bytes};
+use super::group_usage::group_usage;
 use crate::meta;
 
 /// One container's usage.
@@ -13,9 +13,9 @@ use crate::meta;
 pub struct ContainerUsage {
     /// The container's name.
     pub container: String,
-    /// CPU in millicores, averaged over the process's life.
+    /// CPU in millicores, over the time since the last reading (all its processes).
     pub cpu_milli: i64,
-    /// Resident memory in bytes.
+    /// Resident memory in bytes (all its processes).
     pub memory_bytes: i64,
 }
 
@@ -34,10 +34,12 @@ impl PodUsage for Kubelet {
             .filter_map(|c| {
                 let container = c["name"].as_str()?;
                 let target = self.running.get(&ns, &name, container)?;
+                // The container's first process leads its process group.
+                let (cpu_milli, memory_bytes) = group_usage(target.pid)?;
                 Some(ContainerUsage {
                     container: container.to_string(),
-                    cpu_milli: cpu_millicores(target.pid)?,
-                    memory_bytes: rss_bytes(target.pid)?,
+                    cpu_milli,
+                    memory_bytes,
                 })
             })
             .collect();
