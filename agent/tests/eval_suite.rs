@@ -218,3 +218,33 @@ async fn bad_tasks_are_reported_one_by_one_and_the_run_goes_on() {
         "{rows:?}"
     );
 }
+
+/// kubesim against the public benchmark: every enabled k8s-ai-bench task's own set-up, our
+/// hand-written kubectl solution (`tests/k8s-ai-bench-solutions`) and the task's own
+/// verifier — what `scripts/k8s-ai-bench` runs. A task that fails here fails because kubesim
+/// differs from a cluster (or the solution is wrong), not because of the agent.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_public_tasks_pass_on_kubesim_with_the_reference_solutions() {
+    let (code, report, stderr) = eval_suite_with(
+        repo().join("tests/k8s-ai-bench"),
+        "reference-solutions",
+        &["--solutions", "tests/k8s-ai-bench-solutions"],
+        None,
+    )
+    .await;
+    let rows = rows(&report);
+    assert_eq!(rows.len(), 24, "the 24 enabled tasks: {rows:?}\n{stderr}");
+    let failed: Vec<&(String, bool, String)> = rows.iter().filter(|r| !r.1).collect();
+    // The bar is 23 of 24; today all pass, and a new failure should be looked at.
+    assert!(
+        failed.is_empty(),
+        "failed with their reference solutions: {failed:#?}\n{stderr}"
+    );
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(
+        report["brain"]
+            .as_str()
+            .is_some_and(|b| b.starts_with("reference solutions")),
+        "{report}"
+    );
+}

@@ -167,6 +167,16 @@ async fn run_suite(a: &EvalArgs, dir: &std::path::Path) -> Result<u8> {
         );
     }
     let brains = brains(a)?;
+    // The scripts run in their task's folder: the solutions folder as an absolute path.
+    let solutions = match &a.solutions {
+        Some(d) => Some(std::fs::canonicalize(d).with_context(|| {
+            format!(
+                "the reference solutions folder {} (one TASK.sh per task)",
+                d.display()
+            )
+        })?),
+        None => None,
+    };
     let settings = SuiteSettings {
         time_scale: a.time_scale,
         playbooks: crate::core::playbook::load_dir(&crate::core::playbook::playbooks_dir(None)?)?,
@@ -203,7 +213,7 @@ async fn run_suite(a: &EvalArgs, dir: &std::path::Path) -> Result<u8> {
         };
         let mut runs = Vec::new();
         for k in 1..=a.runs {
-            let solver = match &a.solutions {
+            let solver = match &solutions {
                 Some(d) => Solver::Script(d.join(format!("{}.sh", task.name))),
                 None => match brains.for_task(&task.name, &settings.playbooks)? {
                     Some(b) => Solver::Agent(b),

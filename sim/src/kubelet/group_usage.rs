@@ -71,8 +71,18 @@ fn read(pgid: u32) -> Option<(f64, i64, f64)> {
     Some((ticks / hz, pages * page, age))
 }
 
-/// The last reading of each group: when, its CPU seconds, and the rate then.
-static LAST: LazyLock<Mutex<HashMap<u32, (Instant, f64, i64)>>> = LazyLock::new(Mutex::default);
+/// One reading of a group.
+#[derive(Clone, Copy)]
+struct Reading {
+    at: Instant,
+    /// CPU seconds so far.
+    cpu: f64,
+    /// The rate then, in millicores.
+    milli: i64,
+}
+
+/// The last reading of each group.
+static LAST: LazyLock<Mutex<HashMap<u32, Reading>>> = LazyLock::new(Mutex::default);
 
 /// Readings closer together than this keep the last rate (too short to measure).
 const MIN_WINDOW: f64 = 0.5;
@@ -83,18 +93,25 @@ pub fn group_usage(pgid: u32) -> Option<(i64, i64)> {
     let (cpu, rss, age) = read(pgid)?;
     let now = Instant::now();
     let mut last = LAST.lock().unwrap_or_else(|p| p.into_inner());
-    let milli = match last.get(&pgid) {
-        Some((at, _, rate)) if now.duration_since(*at).as_secs_f64() < MIN_WINDOW => *rate,
-        Some((at, before, _)) => {
-            let dt = now.duration_since(*at).as_secs_f64();
-            ((cpu - before).max(0.0) / dt * 1000.0).round() as i64
+    let previous = last.get(&pgid).copied();
+    let milli = match previous {
+        Some(r) if now.duration_since(r.at).as_secs_f64() < MIN_WINDOW => r.milli,
+        Some(r) => {
+            let dt = now.duration_since(r.at).as_secs_f64();
+            ((cpu - r.cpu).max(0.0) / dt * 1000.0).round() as i64
         }
         // The first reading: the average over the container's life.
         None => (cpu / age * 1000.0).round() as i64,
     };
-    let keep = !matches!(last.get(&pgid), Some((at, _, _)) if now.duration_since(*at).as_secs_f64() < MIN_WINDOW);
-    if keep {
-        last.insert(pgid, (now, cpu, milli));
+    if previous.is_none_or(|r| now.duration_since(r.at).as_secs_f64() >= MIN_WINDOW) {
+        last.insert(
+            pgid,
+            Reading {
+                at: now,
+                cpu,
+                milli,
+            },
+        );
     }
     // Groups whose leader is gone are forgotten now and then.
     if last.len() > 512 {
