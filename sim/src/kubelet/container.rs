@@ -114,11 +114,25 @@ struct Running {
     child: tokio::process::Child,
     pid: u32,
     /// The container's processes, killed together when it ends or kubesim stops.
-    _group: process::ProcessGroup,
+    group: process::ProcessGroup,
+    /// The tasks copying its output to its log and attached clients (done at the pipes' end).
+    output: Vec<tokio::task::JoinHandle<()>>,
     started_at: String,
     started: Instant,
     readiness: Option<Probe>,
     liveness: Option<Probe>,
+}
+
+impl Running {
+    /// Waits until everything the ended container wrote is in its log and with attached
+    /// clients (`kubectl logs` and `run -i` then see its last lines): what is left of its
+    /// group goes first, so no background child holds the pipes open.
+    async fn output_written(&mut self) {
+        self.group.kill();
+        for copy in self.output.drain(..) {
+            let _ = tokio::time::timeout(Duration::from_secs(2), copy).await;
+        }
+    }
 }
 
 /// Which kind of container: an init container runs to completion before the others start.
@@ -502,13 +516,18 @@ impl Life {
             child.stdin.take(),
             self.c["stdinOnce"] == true,
         ));
+        let mut output = Vec::new();
         if let Some(out) = child.stdout.take() {
             let (path, tee) = (log.clone(), attach.output.clone());
-            tokio::spawn(async move { logs::capture(out, &path, Some((1, tee))).await });
+            output.push(tokio::spawn(async move {
+                logs::capture(out, &path, Some((1, tee))).await
+            }));
         }
         if let Some(err) = child.stderr.take() {
             let (path, tee) = (log.clone(), attach.output.clone());
-            tokio::spawn(async move { logs::capture(err, &path, Some((2, tee))).await });
+            output.push(tokio::spawn(async move {
+                logs::capture(err, &path, Some((2, tee))).await
+            }));
         }
         let pid = child.id().unwrap_or(0);
         self.k.running.started(
@@ -526,7 +545,8 @@ impl Life {
         );
         let running = Running {
             pid,
-            _group: process::ProcessGroup(pid),
+            group: process::ProcessGroup(pid),
+            output,
             child,
             started_at: meta::now(),
             started: Instant::now(),
@@ -608,7 +628,10 @@ impl Life {
                 }
             }
             tokio::select! {
-                w = r.child.wait() => return exit_of(w),
+                w = r.child.wait() => {
+                    r.output_written().await;
+                    return exit_of(w);
+                }
                 _ = stop.changed() => {
                     self.stop_gracefully(&mut r).await;
                     return Exit::Stopped;
