@@ -125,6 +125,17 @@ mod tests {
     use super::*;
     use std::os::unix::process::CommandExt;
 
+    /// Kills the test's process group however the test ends.
+    struct Spinner(u32);
+
+    impl Drop for Spinner {
+        fn drop(&mut self) {
+            let _ = std::process::Command::new("kill")
+                .args(["-KILL", "--", &format!("-{}", self.0)])
+                .status();
+        }
+    }
+
     #[test]
     fn a_busy_child_counts_for_its_group() {
         // A shell (its own group's leader) whose child spins: the group uses a core.
@@ -133,23 +144,19 @@ mod tests {
             .process_group(0)
             .spawn()
             .unwrap();
-        let pgid = child.id();
+        let spinner = Spinner(child.id());
         let deadline = Instant::now() + std::time::Duration::from_secs(20);
-        let mut seen = 0;
-        while Instant::now() < deadline {
-            if let Some((milli, rss)) = group_usage(pgid) {
-                assert!(rss > 0);
-                seen = seen.max(milli);
-                if seen > 500 {
-                    break;
-                }
+        let (mut cpu, mut memory) = (0, 0);
+        while Instant::now() < deadline && (cpu <= 500 || memory == 0) {
+            if let Some((milli, rss)) = group_usage(spinner.0) {
+                cpu = cpu.max(milli);
+                memory = memory.max(rss);
             }
             std::thread::sleep(std::time::Duration::from_millis(600));
         }
-        let _ = std::process::Command::new("kill")
-            .args(["-KILL", "--", &format!("-{pgid}")])
-            .status();
+        drop(spinner);
         let _ = child.wait();
-        assert!(seen > 500, "the spinning child was not counted: {seen}m");
+        assert!(cpu > 500, "the spinning child was not counted: {cpu}m");
+        assert!(memory > 0, "no resident memory counted");
     }
 }
