@@ -10,7 +10,8 @@ use std::sync::{LazyLock, Mutex};
 /// Each toolbox's applets, as `busybox --list` names them (read once).
 static APPLETS: LazyLock<Mutex<HashMap<PathBuf, HashSet<String>>>> = LazyLock::new(Mutex::default);
 
-fn applets_of(toolbox: &Path) -> HashSet<String> {
+/// Whether `name` is one of the toolbox's applets.
+fn has_applet(toolbox: &Path, name: &str) -> bool {
     let mut known = APPLETS.lock().unwrap_or_else(|p| p.into_inner());
     known
         .entry(toolbox.to_path_buf())
@@ -26,7 +27,7 @@ fn applets_of(toolbox: &Path) -> HashSet<String> {
                 })
                 .unwrap_or_default()
         })
-        .clone()
+        .contains(name)
 }
 
 /// The applet `command` runs in an image with this toolbox: a bare name, or one under the
@@ -37,7 +38,7 @@ pub fn applet<'a>(toolbox: &Path, command: &'a str) -> Option<&'a str> {
         .iter()
         .any(|d| command.strip_prefix(d) == Some(name));
     let bare = !command.contains('/');
-    ((bare || in_bin) && applets_of(toolbox).contains(name)).then_some(name)
+    ((bare || in_bin) && has_applet(toolbox, name)).then_some(name)
 }
 
 #[cfg(test)]

@@ -15,8 +15,8 @@ use tokio::sync::broadcast::error::RecvError;
 use super::cluster::{ClusterNetwork, GATEWAY, PodNet, on_pod_network};
 use super::dns::DNS_IP;
 use super::ip::run_in;
-use super::policy::Cluster;
 use super::policy::nft::{Addresses, script};
+use super::policy::{Cluster, PodFirewall};
 use crate::resources::{NAMESPACE, NETWORK_POLICY, POD};
 use crate::store::Store;
 
@@ -106,6 +106,15 @@ impl Firewall {
     fn sync(&self, store: &Store, nets: &[Arc<PodNet>]) {
         let ips: Vec<Ipv4Addr> = nets.iter().map(|n| n.ip).collect();
         self.lock().retain(|ip, _| ips.contains(ip));
+        // Without a policy every pod needs the open filter, which it got when admitted: the
+        // usual case costs no read of the pods on each of their status changes.
+        if store.all_shared(&NETWORK_POLICY).is_empty() {
+            let open = script(&PodFirewall::default(), &ADDRESSES);
+            let applied = self.lock();
+            if ips.iter().all(|ip| applied.get(ip) == Some(&open)) {
+                return;
+            }
+        }
         for (ip, text) in wanted(store, &ips) {
             if let Some(pod) = nets.iter().find(|n| n.ip == ip) {
                 self.write(pod, text);
