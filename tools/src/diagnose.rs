@@ -119,10 +119,9 @@ fn containers(
         .iter()
         .flat_map(|pod| {
             let name = pod["metadata"]["name"].as_str().unwrap_or_default();
-            pod["status"]["containerStatuses"]
-                .as_array()
-                .into_iter()
-                .flatten()
+            ["initContainerStatuses", "containerStatuses"]
+                .iter()
+                .flat_map(|list| pod["status"][*list].as_array().into_iter().flatten())
                 .filter(|cs| keep(cs))
                 .map(move |cs| {
                     let container = cs["name"].as_str().unwrap_or_default();
@@ -141,10 +140,27 @@ const RECENT_LOG_SECONDS: i64 = 120;
 /// and read concurrently.
 async fn read_logs(c: &Cluster, snap: &Snapshot, redactor: &crate::redact::Redactor) -> Logs {
     let restarted = containers(snap, |cs| cs["restartCount"].as_i64().unwrap_or(0) > 0, 20);
+    // A container that ended with an error and is not restarted (a Job's pod): its one
+    // run's log is its last words.
+    let ended = containers(
+        snap,
+        |cs| {
+            cs["restartCount"].as_i64().unwrap_or(0) == 0
+                && cs["state"]["terminated"]["exitCode"]
+                    .as_i64()
+                    .is_some_and(|x| x != 0)
+        },
+        20,
+    );
     let running = containers(snap, |cs| cs["state"]["running"].is_object(), 20);
     let previous = restarted
         .iter()
-        .map(|(p, ct)| Snapshot::logs(c, redactor, p, ct, true, 20, None));
+        .map(|(p, ct)| Snapshot::logs(c, redactor, p, ct, true, 20, None))
+        .chain(
+            ended
+                .iter()
+                .map(|(p, ct)| Snapshot::logs(c, redactor, p, ct, false, 20, None)),
+        );
     let recent = running
         .iter()
         .map(|(p, ct)| Snapshot::logs(c, redactor, p, ct, false, 40, Some(RECENT_LOG_SECONDS)));
@@ -160,7 +176,7 @@ async fn read_logs(c: &Cluster, snap: &Snapshot, redactor: &crate::redact::Redac
             .collect()
     };
     Logs {
-        previous: pair(restarted, previous),
+        previous: pair(restarted.into_iter().chain(ended).collect(), previous),
         recent: pair(running, recent),
     }
 }

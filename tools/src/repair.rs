@@ -18,6 +18,9 @@ pub struct FieldChange {
     /// The container, for a container's field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub container: Option<String>,
+    /// The container is one of the pod's init containers.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub init: bool,
     /// The field, dotted, e.g. `resources.limits.memory`, `image`, `replicas`.
     pub field: String,
     /// Its live value.
@@ -138,34 +141,19 @@ pub struct ObjectRepair {
 /// Strategic merge patches, one per object, that set each proposed value where the
 /// evidence gives one; fields it cannot place (references by name) are left out.
 pub fn object_repairs(changes: &[FieldChange]) -> Vec<ObjectRepair> {
-    // Per object: (object-level fields, container name → its fields) for patch and undo.
-    type Parts = (Value, Vec<(String, Value)>);
+    // Per object: (object-level fields, (container name, init) → its fields) for patch
+    // and undo.
+    type Parts = (Value, Vec<((String, bool), Value)>);
     let mut objects: Vec<(String, Parts, Parts, Vec<String>)> = Vec::new();
     for c in changes {
         let Some(proposed) = c.proposed.clone().filter(|p| !same(p, &c.current)) else {
             continue;
         };
         let kind = c.object.split('/').next().unwrap_or_default();
-        let workload = matches!(
-            kind,
-            "deployment" | "statefulset" | "daemonset" | "replicaset"
-        );
         // `ConfigMap.name` and the like name a reference for the values resolver, not a
         // field: Kubernetes fields start lower-case.
         let a_field = c.field.starts_with(|ch: char| ch.is_ascii_lowercase());
-        let placeable = a_field
-            && match &c.container {
-                Some(_) => workload,
-                None => {
-                    (workload
-                        && (c.field == "replicas"
-                            || c.field.starts_with("template.spec.nodeSelector.")))
-                        || (kind == "configmap" && c.field.starts_with("data."))
-                        || (kind == "service"
-                            && (c.field == "selector" || c.field.starts_with("selector.")))
-                        || (kind == "persistentvolumeclaim" && c.field == "storageClassName")
-                }
-            };
+        let placeable = a_field && (c.container.is_none() || pod_spec_path(kind).is_some());
         if !placeable {
             continue;
         }
@@ -182,12 +170,11 @@ pub fn object_repairs(changes: &[FieldChange]) -> Vec<ObjectRepair> {
         for (parts, value) in [(patch, proposed.clone()), (undo, c.current.clone())] {
             match &c.container {
                 Some(name) => {
-                    let i = match parts.1.iter().position(|(n, _)| n == name) {
+                    let key = (name.clone(), c.init);
+                    let i = match parts.1.iter().position(|(k, _)| *k == key) {
                         Some(i) => i,
                         None => {
-                            parts
-                                .1
-                                .push((name.clone(), serde_json::json!({"name": name})));
+                            parts.1.push((key, serde_json::json!({"name": name})));
                             parts.1.len() - 1
                         }
                     };
@@ -199,7 +186,10 @@ pub fn object_repairs(changes: &[FieldChange]) -> Vec<ObjectRepair> {
         let container = c
             .container
             .as_ref()
-            .map(|n| format!("container {n} "))
+            .map(|n| {
+                let init = if c.init { "init " } else { "" };
+                format!("{init}container {n} ")
+            })
             .unwrap_or_default();
         reasons.push(format!(
             "{container}{}: {} → {} ({})",
@@ -210,16 +200,28 @@ pub fn object_repairs(changes: &[FieldChange]) -> Vec<ObjectRepair> {
         ));
     }
     let assemble = |object: &str, (fields, containers): Parts| -> Value {
-        if object.starts_with("configmap/") {
-            return fields;
+        let kind = object.split('/').next().unwrap_or_default();
+        // Kinds whose fields sit at the top of the object, not under `spec`.
+        let mut out = if matches!(kind, "configmap" | "secret" | "role" | "clusterrole") {
+            fields
+        } else {
+            serde_json::json!({"spec": fields})
+        };
+        if let Some(at) = pod_spec_path(kind) {
+            for (list, init) in [("containers", false), ("initContainers", true)] {
+                let items: Vec<Value> = containers
+                    .iter()
+                    .filter(|((_, i), _)| *i == init)
+                    .map(|(_, c)| c.clone())
+                    .collect();
+                if !items.is_empty() {
+                    let mut path: Vec<String> = at.iter().map(|s| s.to_string()).collect();
+                    path.push(list.to_string());
+                    set(&mut out, &path, Value::Array(items));
+                }
+            }
         }
-        let mut spec = fields;
-        if !containers.is_empty() {
-            let list: Vec<Value> = containers.into_iter().map(|(_, c)| c).collect();
-            // Beside any pod-level fields of the template (a node selector) already set.
-            spec["template"]["spec"]["containers"] = Value::Array(list);
-        }
-        serde_json::json!({"spec": spec})
+        out
     };
     objects
         .into_iter()
@@ -230,6 +232,18 @@ pub fn object_repairs(changes: &[FieldChange]) -> Vec<ObjectRepair> {
             reasons,
         })
         .collect()
+}
+
+/// Where a kind keeps its pod spec (the containers' parent), if it has one.
+pub fn pod_spec_path(kind: &str) -> Option<&'static [&'static str]> {
+    match kind {
+        "deployment" | "statefulset" | "daemonset" | "replicaset" | "job" => {
+            Some(&["spec", "template", "spec"])
+        }
+        "cronjob" => Some(&["spec", "jobTemplate", "spec", "template", "spec"]),
+        "pod" => Some(&["spec"]),
+        _ => None,
+    }
 }
 
 /// A dotted field as path segments; under a map of labels or data the rest is one key,
@@ -303,6 +317,7 @@ fn split_image(c: &FieldChange) -> Vec<FieldChange> {
     let (repo, tag) = image_parts(cur);
     let new = proposed.map(image_parts);
     let part = |field: &str, current: &str, proposed: Option<&str>| FieldChange {
+        init: false,
         field: format!("image.{field}"),
         current: Value::from(current),
         proposed: proposed.map(Value::from),
@@ -461,6 +476,7 @@ mod tests {
 
     fn change(field: &str, current: Value, proposed: Option<Value>) -> FieldChange {
         FieldChange {
+            init: false,
             object: "deployment/web".into(),
             container: Some("web".into()),
             field: field.into(),
@@ -590,6 +606,7 @@ mod tests {
             json!({"resources": {"requests": {"cpu": "500m"}}})
         );
         let db = FieldChange {
+            init: false,
             container: Some("postgres".into()),
             ..app
         };
@@ -602,6 +619,7 @@ mod tests {
     #[test]
     fn label_keys_with_dots_stay_one_key() {
         let r = object_repairs(&[FieldChange {
+            init: false,
             object: "deployment/collector".into(),
             container: None,
             field: "template.spec.nodeSelector.kubernetes.io/os".into(),
@@ -655,6 +673,7 @@ mod tests {
         );
         assert_eq!(r[0].reasons.len(), 3);
         let cm = FieldChange {
+            init: false,
             object: "configmap/cfg".into(),
             container: None,
             ..change("data.MODE", json!("a"), Some(json!("b")))

@@ -104,13 +104,17 @@ impl RepairPlan {
     }
 }
 
-/// The plan for `findings`. While anything is broken (an error), only what is broken is
-/// repaired, plus drift (setting back what a release renders is never a policy choice): a
-/// warning's own change (more replicas, looser probes) waits until nothing is.
-pub fn plan(findings: &[Proposal]) -> RepairPlan {
+/// The plan for `findings`: only what is broken (an error), plus drift (setting back what
+/// a release renders is never a policy choice). A warning's own change (more replicas,
+/// looser probes, a suspended CronJob resumed) is a person's decision: it is applied only
+/// when it is in `asked`, the (finding, object) pairs the person asked for in the request.
+pub fn plan(findings: &[Proposal], asked: &[(String, String)]) -> RepairPlan {
     let mut out = RepairPlan::default();
-    let broken = findings.iter().any(|f| f.severity == "error");
-    let now = |f: &&Proposal| !broken || f.severity == "error" || f.id == "drift";
+    let now = |f: &&Proposal| {
+        f.severity == "error"
+            || f.id == "drift"
+            || asked.iter().any(|(id, o)| id == &f.id && o == &f.object)
+    };
     for f in findings.iter().filter(now) {
         if let (Some(release), Some(patch)) = (&f.release, &f.suggested_patch) {
             match out.releases.iter_mut().find(|p| &p.release == release) {
@@ -137,18 +141,43 @@ pub fn plan(findings: &[Proposal]) -> RepairPlan {
             match out.objects.iter_mut().find(|o| o.object == r.object) {
                 Some(o) => o.findings.push(f.id.clone()),
                 None => out.objects.push(ObjectFix {
+                    recreate: immutable_in_place(&r.object, &r.patch),
                     patch: r.patch,
                     undo: r.undo,
                     reasons: r.reasons,
                     findings: vec![f.id.clone()],
                     before_releases: f.release.is_some(),
-                    recreate: r.object.starts_with("persistentvolumeclaim/"),
                     object: r.object,
                 }),
             }
         }
     }
     out
+}
+
+/// Whether the API server refuses the patch in place: a claim's spec, a Job's pod
+/// template, and a pod's spec beyond its containers' images are fixed once created.
+fn immutable_in_place(object: &str, patch: &Value) -> bool {
+    let kind = object.split('/').next().unwrap_or_default();
+    match kind {
+        "persistentvolumeclaim" | "job" => true,
+        "pod" => {
+            let only_images = |list: &Value| {
+                list.as_array().is_none_or(|cs| {
+                    cs.iter().all(|c| {
+                        c.as_object()
+                            .is_some_and(|m| m.keys().all(|k| k == "name" || k == "image"))
+                    })
+                })
+            };
+            let spec = &patch["spec"];
+            let keys_ok = spec
+                .as_object()
+                .is_some_and(|m| m.keys().all(|k| k == "containers" || k == "initContainers"));
+            !(keys_ok && only_images(&spec["containers"]) && only_images(&spec["initContainers"]))
+        }
+        _ => false,
+    }
 }
 
 #[cfg(test)]
@@ -164,7 +193,7 @@ mod tests {
                           "current": "standrad", "proposed": "standard"}]}
         ]))
         .unwrap_or_default();
-        let p = plan(&findings);
+        let p = plan(&findings, &[]);
         assert_eq!(p.objects.len(), 1);
         assert!(p.objects[0].recreate);
         assert_eq!(
@@ -189,7 +218,7 @@ mod tests {
              "suggested_patch": {"resources": {"limits": {"memory": "64Mi"}}}}
         ]))
         .unwrap();
-        let p = plan(&findings);
+        let p = plan(&findings, &[]);
         assert_eq!(p.releases.len(), 1);
         assert_eq!(p.releases[0].findings, ["drift", "oom-killed"]);
         assert_eq!(p.releases[0].patch["resources"]["limits"]["memory"], "64Mi");
@@ -204,6 +233,20 @@ mod tests {
         let (before, after) = p.objects_around_releases();
         assert_eq!(before[0].object, "deployment/api");
         assert_eq!(after[0].object, "deployment/web");
-        assert_eq!(plan(&[]), RepairPlan::default());
+        assert_eq!(plan(&[], &[]), RepairPlan::default());
+        // Asked for by name, the warning's change is made.
+        let asked = plan(
+            &findings[..1],
+            &[("single-replica".to_string(), "deployment/web".to_string())],
+        );
+        assert_eq!(asked.objects[0].patch["spec"]["replicas"], 2);
+        // Another finding asked for on the same object does not bring this one along.
+        let other = plan(
+            &findings[..1],
+            &[("rollout-paused".to_string(), "deployment/web".to_string())],
+        );
+        assert!(other.is_empty());
+        // Not asked, and nothing broken: nothing.
+        assert!(plan(&findings[..1], &[]).is_empty());
     }
 }

@@ -2,10 +2,16 @@
 //! only inside the redactor.
 
 use base64::Engine;
-use k8s_openapi::api::apps::v1::{Deployment, ReplicaSet};
+use k8s_openapi::api::apps::v1::{DaemonSet, Deployment, ReplicaSet, StatefulSet};
+use k8s_openapi::api::autoscaling::v2::HorizontalPodAutoscaler;
+use k8s_openapi::api::batch::v1::{CronJob, Job};
 use k8s_openapi::api::core::v1::{
-    ConfigMap, Endpoints, Event, Node, PersistentVolumeClaim, Pod, Secret, Service,
+    ConfigMap, Endpoints, Event, LimitRange, Node, PersistentVolumeClaim, Pod, ResourceQuota,
+    Secret, Service, ServiceAccount,
 };
+use k8s_openapi::api::networking::v1::{Ingress, NetworkPolicy};
+use k8s_openapi::api::policy::v1::PodDisruptionBudget;
+use k8s_openapi::api::rbac::v1::{Role, RoleBinding};
 use k8s_openapi::api::storage::v1::StorageClass;
 use kube::api::{Api, ListParams, LogParams};
 use serde::de::DeserializeOwned;
@@ -50,6 +56,79 @@ pub struct Snapshot {
     pub answering: Vec<crate::measure::Answering>,
     /// When it was read, in Unix seconds (how long containers have run by then).
     pub read_at: i64,
+    /// The other kinds the analyzers judge, each one list in the namespace (empty where
+    /// listing it is not allowed).
+    pub kinds: Kinds,
+}
+
+/// Workloads other than Deployments, and the objects that govern pods.
+#[derive(Debug, Clone, Default)]
+pub struct Kinds {
+    /// StatefulSets.
+    pub statefulsets: Vec<Value>,
+    /// DaemonSets.
+    pub daemonsets: Vec<Value>,
+    /// Jobs.
+    pub jobs: Vec<Value>,
+    /// CronJobs.
+    pub cronjobs: Vec<Value>,
+    /// HorizontalPodAutoscalers (autoscaling/v2).
+    pub hpas: Vec<Value>,
+    /// PodDisruptionBudgets.
+    pub pdbs: Vec<Value>,
+    /// NetworkPolicies.
+    pub network_policies: Vec<Value>,
+    /// Ingresses.
+    pub ingresses: Vec<Value>,
+    /// Roles.
+    pub roles: Vec<Value>,
+    /// RoleBindings.
+    pub role_bindings: Vec<Value>,
+    /// ResourceQuotas.
+    pub quotas: Vec<Value>,
+    /// LimitRanges.
+    pub limit_ranges: Vec<Value>,
+    /// ServiceAccounts.
+    pub service_accounts: Vec<Value>,
+}
+
+impl Kinds {
+    /// One list of each kind, concurrently; a kind that cannot be listed reads as none.
+    async fn read(c: &Cluster) -> Self {
+        let ok = |r: Result<Vec<Value>, ClusterError>| r.unwrap_or_default();
+        let (statefulsets, daemonsets, jobs, cronjobs, hpas, pdbs, network_policies) = futures::join!(
+            list::<StatefulSet>(c),
+            list::<DaemonSet>(c),
+            list::<Job>(c),
+            list::<CronJob>(c),
+            list::<HorizontalPodAutoscaler>(c),
+            list::<PodDisruptionBudget>(c),
+            list::<NetworkPolicy>(c),
+        );
+        let (ingresses, roles, role_bindings, quotas, limit_ranges, service_accounts) = futures::join!(
+            list::<Ingress>(c),
+            list::<Role>(c),
+            list::<RoleBinding>(c),
+            list::<ResourceQuota>(c),
+            list::<LimitRange>(c),
+            list::<ServiceAccount>(c),
+        );
+        Self {
+            statefulsets: ok(statefulsets),
+            daemonsets: ok(daemonsets),
+            jobs: ok(jobs),
+            cronjobs: ok(cronjobs),
+            hpas: ok(hpas),
+            pdbs: ok(pdbs),
+            network_policies: ok(network_policies),
+            ingresses: ok(ingresses),
+            roles: ok(roles),
+            role_bindings: ok(role_bindings),
+            quotas: ok(quotas),
+            limit_ranges: ok(limit_ranges),
+            service_accounts: ok(service_accounts),
+        }
+    }
 }
 
 /// A node's allocatable CPU and memory minus what the pods bound to it request.
@@ -257,9 +336,11 @@ impl Snapshot {
         };
         let events = list::<Event>(c).await?;
         let answering = crate::measure::probe_roots(c, &pods, &events).await;
+        let kinds = Kinds::read(c).await;
         let read_at = now_seconds();
         Ok((
             Self {
+                kinds,
                 read_at,
                 answering,
                 claims,

@@ -121,6 +121,7 @@ struct Running {
     started: Instant,
     readiness: Option<Probe>,
     liveness: Option<Probe>,
+    startup: Option<Probe>,
 }
 
 impl Running {
@@ -552,11 +553,13 @@ impl Life {
             started: Instant::now(),
             readiness: probe_of(&self.k, &self.c, "readinessProbe"),
             liveness: probe_of(&self.k, &self.c, "livenessProbe"),
+            startup: probe_of(&self.k, &self.c, "startupProbe"),
         };
         let (restarts, container_id) = (self.restarts, self.container_id());
         let p = self.set_status(|s| {
             s["state"] = json!({"running": {"startedAt": running.started_at}});
-            s["started"] = json!(true);
+            // With a startup probe, started only once it has succeeded.
+            s["started"] = json!(!self.c["startupProbe"].is_object());
             // Ready only once the kubelet has seen it running (see `supervise`).
             s["ready"] = json!(false);
             s["restartCount"] = json!(restarts);
@@ -589,17 +592,31 @@ impl Life {
         // sees it running (about a second on a node): one that crashes at start never is,
         // so `kubectl wait --for=condition=Ready` does not pass on a crash loop.
         let mut ready = false;
-        let ready_after = (r.readiness.is_none())
-            .then(|| r.started + self.k.scaled(STATUS_SYNC).max(Duration::from_millis(50)));
+        // Liveness and readiness probes (and readiness without one) wait for the startup
+        // probe to succeed, as the kubelet's do.
+        let mut next_start = r.startup.as_ref().map(|p| Instant::now() + p.initial_delay);
+        let mut start_fail = 0u32;
+        let started_probes = |ready_after: &mut Option<Instant>,
+                              next_ready: &mut Option<Instant>,
+                              next_live: &mut Option<Instant>,
+                              r: &Running| {
+            let now = Instant::now();
+            *ready_after = (r.readiness.is_none())
+                .then(|| now + self.k.scaled(STATUS_SYNC).max(Duration::from_millis(50)));
+            *next_ready = r
+                .readiness
+                .as_ref()
+                .map(|p| now.max(r.started + p.initial_delay));
+            *next_live = r
+                .liveness
+                .as_ref()
+                .map(|p| now.max(r.started + p.initial_delay));
+        };
+        let (mut ready_after, mut next_ready, mut next_live) = (None, None, None);
+        if next_start.is_none() {
+            started_probes(&mut ready_after, &mut next_ready, &mut next_live, &r);
+        }
         let (mut ready_fail, mut live_fail) = (0u32, 0u32);
-        let mut next_ready = r
-            .readiness
-            .as_ref()
-            .map(|p| Instant::now() + p.initial_delay);
-        let mut next_live = r
-            .liveness
-            .as_ref()
-            .map(|p| Instant::now() + p.initial_delay);
         let tick = Duration::from_millis(50);
         loop {
             if let Some(limit) = limit
@@ -613,6 +630,27 @@ impl Life {
                 ready = true;
                 self.set_status(|s| s["ready"] = json!(true));
             }
+            if let (Some(p), Some(at)) = (&r.startup, next_start)
+                && now >= at
+            {
+                next_start = Some(now + p.period);
+                match self.probe(p).await {
+                    Ok(()) => {
+                        next_start = None;
+                        self.set_status(|s| s["started"] = json!(true));
+                        started_probes(&mut ready_after, &mut next_ready, &mut next_live, &r);
+                    }
+                    Err(msg) => {
+                        start_fail += 1;
+                        let pod_now = self.k.store.get(&POD, &self.ns, &self.pod_name).ok();
+                        let text = format!("Startup probe failed: {msg}");
+                        self.record(&pod_now, Kind::Warning, "Unhealthy", &text);
+                        if start_fail >= p.failures {
+                            return self.kill_for_probe(&mut r, "startup").await;
+                        }
+                    }
+                }
+            }
             if let (Some(p), Some(at)) = (&r.readiness, next_ready)
                 && now >= at
             {
@@ -624,7 +662,7 @@ impl Life {
             {
                 next_live = Some(now + p.period);
                 if self.probe_liveness(p, &mut live_fail).await {
-                    return self.kill_for_liveness(&mut r).await;
+                    return self.kill_for_probe(&mut r, "liveness").await;
                 }
             }
             tokio::select! {
@@ -687,12 +725,12 @@ impl Life {
         }
     }
 
-    /// Stops the container for its liveness probe: SIGTERM, then SIGKILL after the grace
-    /// period, as the kubelet does.
-    async fn kill_for_liveness(&self, r: &mut Running) -> Exit {
+    /// Stops the container for its liveness or startup probe: SIGTERM, then SIGKILL after
+    /// the grace period, as the kubelet does.
+    async fn kill_for_probe(&self, r: &mut Running, which: &str) -> Exit {
         let pod_now = self.k.store.get(&POD, &self.ns, &self.pod_name).ok();
         let msg = format!(
-            "Container {} failed liveness probe, will be restarted",
+            "Container {} failed {which} probe, will be restarted",
             self.name
         );
         self.record(&pod_now, Kind::Normal, "Killing", &msg);

@@ -2,6 +2,7 @@
 //! playbook that covers it and, where the fix is a values change, a suggested patch.
 
 mod drift;
+mod kinds;
 mod pods;
 mod workloads;
 
@@ -217,25 +218,43 @@ pub fn release_of(obj: &Value) -> Option<String> {
         .flatten()
 }
 
-/// The Deployment a pod belongs to (its ReplicaSet's owner), or the pod itself.
+/// The workload a pod belongs to, followed up its controllers: a ReplicaSet's Deployment,
+/// a Job's CronJob, else the StatefulSet, DaemonSet, ReplicaSet or Job that made it, or the
+/// pod itself (`kind/name`, the kind lower-case).
 pub fn owner_of(snap: &Snapshot, pod: &Value) -> String {
-    let rs_name = pod["metadata"]["ownerReferences"]
-        .as_array()
-        .and_then(|o| o.first())
-        .and_then(|o| o["name"].as_str());
-    if let Some(rs) =
-        rs_name.and_then(|n| snap.replicasets.iter().find(|r| r["metadata"]["name"] == n))
-        && let Some(d) = rs["metadata"]["ownerReferences"]
-            .as_array()
-            .and_then(|o| o.first())
-            .and_then(|o| o["name"].as_str())
-    {
-        return format!("deployment/{d}");
-    }
-    format!(
+    let mut owner = format!(
         "pod/{}",
         pod["metadata"]["name"].as_str().unwrap_or_default()
-    )
+    );
+    let mut obj = pod;
+    // A chain is at most pod → ReplicaSet/Job → Deployment/CronJob.
+    for _ in 0..2 {
+        let Some((kind, name)) = controller_of(obj) else {
+            break;
+        };
+        owner = format!("{}/{name}", kind.to_lowercase());
+        let listed = match kind {
+            "ReplicaSet" => &snap.replicasets,
+            "Job" => &snap.kinds.jobs,
+            _ => break,
+        };
+        match listed.iter().find(|o| o["metadata"]["name"] == name) {
+            Some(o) => obj = o,
+            None => break,
+        }
+    }
+    owner
+}
+
+/// The kind and name of an object's controller (its controlling owner reference, else its
+/// first one).
+fn controller_of(obj: &Value) -> Option<(&str, &str)> {
+    let refs = obj["metadata"]["ownerReferences"].as_array()?;
+    let r = refs
+        .iter()
+        .find(|r| r["controller"] == true)
+        .or_else(|| refs.first())?;
+    Some((r["kind"].as_str()?, r["name"].as_str()?))
 }
 
 /// Events about an object, newest last, as "Reason: message (xN)".
@@ -279,6 +298,7 @@ pub fn analyze(snap: &Snapshot, logs: &Logs) -> Vec<Finding> {
     out.extend(workloads::service_ports(snap));
     out.extend(workloads::helm_releases(snap));
     out.extend(workloads::claims(snap));
+    out.extend(kinds::analyze(snap));
     out.extend(drift::analyze(snap));
     // One finding per (problem, object): several pods of a Deployment say the same thing.
     let mut seen = std::collections::HashSet::new();

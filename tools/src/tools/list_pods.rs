@@ -78,10 +78,10 @@ fn row(pod: &Pod) -> PodRow {
             .as_str()
             .unwrap_or_default()
             .to_string(),
-        images: p["spec"]["containers"]
-            .as_array()
-            .into_iter()
-            .flatten()
+        // Init containers' images too: the pod pulls and runs them as well.
+        images: ["initContainers", "containers"]
+            .iter()
+            .flat_map(|l| p["spec"][*l].as_array().into_iter().flatten())
             .filter_map(|c| c["image"].as_str().map(str::to_string))
             .collect(),
         labels: serde_json::from_value(p["metadata"]["labels"].clone()).unwrap_or_default(),

@@ -44,10 +44,67 @@ fn recreated(before: &DynamicObject, a: &PatchArgs) -> Result<Value, ToolError> 
             json_patch::patch(&mut obj, &ops)
                 .map_err(|e| ToolError::Retry(format!("the JSON patch does not apply: {e}")))?;
         }
-        // A claim's spec has no lists merged by key: strategic and merge patches agree.
-        PatchType::Strategic | PatchType::Merge => json_patch::merge(&mut obj, &a.patch),
+        PatchType::Merge => json_patch::merge(&mut obj, &a.patch),
+        PatchType::Strategic => merge_by_name(&mut obj, &a.patch),
     }
     Ok(without_server_fields(obj))
+}
+
+/// Lists a strategic merge patch merges by their items' `name`.
+const NAMED_LISTS: [&str; 3] = ["containers", "initContainers", "env"];
+
+/// A strategic merge patch as the API server applies it to what a recreated object holds:
+/// a merge patch, except that containers (and their env) are merged by name.
+fn merge_by_name(target: &mut Value, patch: &Value) {
+    let (Some(t), Some(p)) = (target.as_object_mut(), patch.as_object()) else {
+        json_patch::merge(target, patch);
+        return;
+    };
+    for (k, v) in p {
+        match (t.get_mut(k), v) {
+            (Some(Value::Array(items)), Value::Array(changes))
+                if NAMED_LISTS.contains(&k.as_str()) =>
+            {
+                for change in changes {
+                    match items.iter_mut().find(|i| i["name"] == change["name"]) {
+                        Some(item) => merge_by_name(item, change),
+                        None => items.push(change.clone()),
+                    }
+                }
+            }
+            (Some(existing), _) if v.is_object() => merge_by_name(existing, v),
+            _ if v.is_null() => {
+                t.remove(k);
+            }
+            _ => {
+                t.insert(k.clone(), v.clone());
+            }
+        }
+    }
+}
+
+/// Labels the Job controller writes on a Job and its template, and that a new Job must
+/// not carry (its selector is generated again with its new uid).
+const JOB_LABELS: [&str; 4] = [
+    "controller-uid",
+    "batch.kubernetes.io/controller-uid",
+    "job-name",
+    "batch.kubernetes.io/job-name",
+];
+
+/// A Job as it is created again: without its generated selector and the labels naming its
+/// old uid.
+fn as_new_job(mut obj: Value) -> Value {
+    if let Some(spec) = obj["spec"].as_object_mut() {
+        spec.remove("selector");
+        spec.remove("manualSelector");
+    }
+    for path in ["/metadata/labels", "/spec/template/metadata/labels"] {
+        if let Some(labels) = obj.pointer_mut(path).and_then(Value::as_object_mut) {
+            labels.retain(|k, _| !JOB_LABELS.contains(&k.as_str()));
+        }
+    }
+    obj
 }
 
 /// An object without what the server and its controllers write (identity, times, status,
@@ -102,19 +159,36 @@ pub(crate) async fn recreate(
         || before.data["spec"]["volumeName"]
             .as_str()
             .is_some_and(|v| !v.is_empty());
-    if kind != "PersistentVolumeClaim" || bound {
+    // A Job that still runs pods would lose their work.
+    let running_job = kind == "Job" && before.data["status"]["active"].as_i64().unwrap_or(0) > 0;
+    let allowed = match kind {
+        "PersistentVolumeClaim" => !bound,
+        "Job" => !running_job,
+        _ => false,
+    };
+    if !allowed {
         return Err(ToolError::Retry(format!(
-            "recreate is only for a PersistentVolumeClaim no volume is bound to (nothing is lost then); {} is {}{}: patch it in place instead",
+            "recreate is only for a PersistentVolumeClaim no volume is bound to, or a Job that runs no pod (nothing is lost then); {} is {}{}: patch it in place instead",
             a.object,
             if kind.is_empty() {
                 "another kind"
             } else {
                 kind
             },
-            if bound { " and bound" } else { "" }
+            if bound {
+                " and bound"
+            } else if running_job {
+                " with running pods"
+            } else {
+                ""
+            }
         )));
     }
-    let new_obj: DynamicObject = serde_json::from_value(recreated(&before, a)?)
+    let mut new_value = recreated(&before, a)?;
+    if kind == "Job" {
+        new_value = as_new_job(new_value);
+    }
+    let new_obj: DynamicObject = serde_json::from_value(new_value)
         .map_err(|e| ToolError::Fatal(format!("building the new {}: {e}", a.object)))?;
     if dry_run {
         return Ok(PatchOutcome {

@@ -1,6 +1,6 @@
 //! `scale`: set a Deployment's replicas (mutating: needs the person's yes).
 
-use k8s_openapi::api::apps::v1::Deployment;
+use k8s_openapi::api::apps::v1::{Deployment, ReplicaSet, StatefulSet};
 use kube::api::{Api, Patch, PatchParams};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -12,8 +12,11 @@ use crate::tool::{ToolContext, ToolError, ToolRun, TypedTool};
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ScaleArgs {
-    /// The Deployment, e.g. `todo-frontend`.
+    /// The workload's name, e.g. `todo-frontend`.
     pub deployment: String,
+    /// Its kind: `deployment` (the default), `statefulset` or `replicaset`.
+    #[serde(default)]
+    pub kind: Option<String>,
     /// The new number of replicas.
     #[schemars(range(min = 0, max = 50))]
     pub replicas: i32,
@@ -22,7 +25,9 @@ pub struct ScaleArgs {
 /// What was scaled, and to how many.
 #[derive(Debug, Serialize, schemars::JsonSchema)]
 pub struct ScaledDeployment {
-    /// The Deployment.
+    /// The kind scaled.
+    pub kind: String,
+    /// The workload.
     pub deployment: String,
     /// Its new desired replicas.
     pub replicas: i32,
@@ -33,7 +38,8 @@ pub struct Scale;
 
 impl TypedTool for Scale {
     const NAME: &'static str = "scale";
-    const DESCRIPTION: &'static str = "Scale a Deployment to a number of replicas.";
+    const DESCRIPTION: &'static str =
+        "Scale a Deployment (or, with kind, a StatefulSet or ReplicaSet) to a number of replicas.";
     const MUTATES: bool = true;
     type Args = ScaleArgs;
     type Output = ScaledDeployment;
@@ -46,17 +52,35 @@ impl TypedTool for Scale {
                     a.replicas
                 )));
             }
-            let api: Api<Deployment> =
-                Api::namespaced(ctx.cluster.client.clone(), &ctx.cluster.namespace);
             let p = Patch::Merge(json!({"spec": {"replicas": a.replicas}}));
             let params = PatchParams {
                 field_manager: Some(crate::cluster::FIELD_MANAGER.into()),
                 ..PatchParams::default()
             };
-            api.patch_scale(&a.deployment, &params, &p)
-                .await
-                .map_err(|e| ToolError::from(ctx.cluster.error(e)))?;
+            let (client, ns) = (ctx.cluster.client.clone(), &ctx.cluster.namespace);
+            let kind = a.kind.as_deref().unwrap_or("deployment").to_lowercase();
+            let done = match kind.as_str() {
+                "deployment" | "deploy" => Api::<Deployment>::namespaced(client, ns)
+                    .patch_scale(&a.deployment, &params, &p)
+                    .await
+                    .map(drop),
+                "statefulset" | "sts" => Api::<StatefulSet>::namespaced(client, ns)
+                    .patch_scale(&a.deployment, &params, &p)
+                    .await
+                    .map(drop),
+                "replicaset" | "rs" => Api::<ReplicaSet>::namespaced(client, ns)
+                    .patch_scale(&a.deployment, &params, &p)
+                    .await
+                    .map(drop),
+                other => {
+                    return Err(ToolError::Retry(format!(
+                        "scale takes a deployment, statefulset or replicaset, not {other:?}"
+                    )));
+                }
+            };
+            done.map_err(|e| ToolError::from(ctx.cluster.error(e)))?;
             Ok(ScaledDeployment {
+                kind,
                 deployment: a.deployment,
                 replicas: a.replicas,
             })
@@ -65,8 +89,8 @@ impl TypedTool for Scale {
 
     fn render(&self, out: &ScaledDeployment) -> String {
         format!(
-            "deployment {} scaled to {} replicas",
-            out.deployment, out.replicas
+            "{} {} scaled to {} replicas",
+            out.kind, out.deployment, out.replicas
         )
     }
 }

@@ -54,10 +54,16 @@ fn is_name(w: &str) -> bool {
 
 /// The namespace a request names: "namespace X", "X namespace", "in namespace 'X'".
 pub fn namespace(t: &[String]) -> Option<String> {
-    after(t, "namespace")
-        .filter(|w| is_name(w) && !["namespace", "to"].contains(&w.as_str()))
-        .or_else(|| before(t, "namespace"))
-        .filter(|w| is_name(w))
+    // "the session namespace" first: after "namespace" may come the next part of the
+    // request ("… namespace and a service").
+    before(t, "namespace")
+        .filter(|w| {
+            is_name(w) && !is_filler_kind(w) && !["make", "new", "own"].contains(&w.as_str())
+        })
+        .or_else(|| {
+            after(t, "namespace")
+                .filter(|w| is_name(w) && !["namespace", "to"].contains(&w.as_str()))
+        })
 }
 
 /// A resource quantity (`60m`, `62Mi`, `1.5`, `2Gi`).
@@ -304,7 +310,54 @@ pub fn manifests(request: &str) -> Option<Vec<Value>> {
     if has("pod") {
         return pod(&t);
     }
+    if has("deployment") {
+        return deployment(&t);
+    }
     None
+}
+
+/// A Deployment of the image said before "deployment" (or before "image"), named after
+/// "called"/"named", with the replicas said; with "service", a Service in front of it on
+/// the port said ("on port 6379").
+fn deployment(t: &[String]) -> Option<Vec<Value>> {
+    let l = lower(t);
+    let name = after(t, "called")
+        .or_else(|| after(t, "named"))
+        .filter(|w| is_name(w))?;
+    let image = before(t, "image")
+        .or_else(|| before(t, "deployment"))
+        .filter(|w| !is_filler_kind(w) && !["a", "the"].contains(&w.as_str()))?;
+    let replicas = l
+        .windows(2)
+        .find(|p| p[1].starts_with("replica"))
+        .and_then(|p| p[0].parse::<i64>().ok());
+    let port = after(t, "port").and_then(|p| p.parse::<i64>().ok());
+    let labels = json!({"app": name});
+    // The container is named after the image's repository, as `kubectl create deployment`.
+    let cname = image.rsplit('/').next().unwrap_or(&image);
+    let cname = cname.split(':').next().unwrap_or(cname).to_string();
+    let mut container = json!({"name": cname, "image": image});
+    if let Some(p) = port {
+        container["ports"] = json!([{"containerPort": p}]);
+    }
+    let mut docs = Vec::new();
+    let mut meta = json!({"name": name, "labels": labels});
+    if let Some(ns) = namespace(t) {
+        docs.push(namespace_object(&ns));
+        meta["namespace"] = json!(ns);
+    }
+    docs.push(json!({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": meta,
+        "spec": {"replicas": replicas.unwrap_or(1), "selector": {"matchLabels": labels},
+                 "template": {"metadata": {"labels": labels}, "spec": {"containers": [container]}}}}));
+    if l.iter().any(|w| w == "service" || w == "svc") {
+        // A Service needs a port; one the request does not say is not guessed.
+        let p = port?;
+        docs.push(
+            json!({"apiVersion": "v1", "kind": "Service", "metadata": meta,
+            "spec": {"selector": labels, "ports": [{"port": p, "targetPort": p}]}}),
+        );
+    }
+    Some(docs)
 }
 
 #[cfg(test)]
@@ -339,6 +392,23 @@ mod tests {
             c["resources"]["limits"],
             json!({"cpu": "600m", "memory": "62Mi"})
         );
+    }
+
+    #[test]
+    fn a_deployment_and_its_service_on_the_port_said() {
+        let docs = manifests(
+            "Create a redis deployment called cache in the session namespace and a service for it on port 6379.",
+        )
+        .unwrap();
+        assert_eq!(docs[1]["kind"], "Deployment");
+        assert_eq!(docs[1]["metadata"]["namespace"], "session");
+        assert_eq!(
+            docs[1]["spec"]["template"]["spec"]["containers"][0]["image"],
+            "redis"
+        );
+        assert_eq!(docs[2]["kind"], "Service");
+        assert_eq!(docs[2]["spec"]["ports"][0]["port"], 6379);
+        assert_eq!(docs[2]["spec"]["selector"], json!({"app": "cache"}));
     }
 
     #[test]

@@ -177,6 +177,36 @@ fn values_patch(request: &str) -> Option<Value> {
 
 /// An image reference in the request (`busybox:1.37`, `ghcr.io/x/y:v2`, `app@sha256:…`).
 fn image(words: &[String]) -> Option<String> {
+    reference(words).or_else(|| spelled_out(words))
+}
+
+/// "to nginx 1.27": a repository said as a word, its version as the next, after "to".
+fn spelled_out(words: &[String]) -> Option<String> {
+    words.windows(3).find_map(|w| match w {
+        [to, repo, tag]
+            if to == "to"
+                && looks_like_version(tag)
+                && repo.chars().next().is_some_and(char::is_alphabetic)
+                && !["version", "tag", "image", "the", "a", "v"].contains(&repo.as_str()) =>
+        {
+            Some(format!("{repo}:{tag}"))
+        }
+        _ => None,
+    })
+}
+
+/// Whether a word is a version number: `1.27`, `v2.0.1`, `1.27-alpine`.
+fn looks_like_version(w: &str) -> bool {
+    let core = w.strip_prefix('v').unwrap_or(w);
+    let numeric = core.split(['-', '+']).next().unwrap_or(core);
+    numeric.contains('.')
+        && numeric
+            .split('.')
+            .all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_digit()))
+}
+
+/// An image reference said as one word (`nginx:1.27`, `repo@sha256:…`).
+fn reference(words: &[String]) -> Option<String> {
     words
         .iter()
         .find(|w| {
@@ -211,14 +241,7 @@ fn word_after_to(words: &[String]) -> Option<String> {
 /// `version`/`tag`) made of numbers and dots, with an optional leading `v` and suffix
 /// (`1.22`, `v2.1.0`, `1.25-alpine`).
 fn version(words: &[String]) -> Option<String> {
-    let looks = |w: &str| {
-        let core = w.strip_prefix('v').unwrap_or(w);
-        let numeric = core.split(['-', '+']).next().unwrap_or(core);
-        numeric.contains('.')
-            && numeric
-                .split('.')
-                .all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_digit()))
-    };
+    let looks = |w: &str| looks_like_version(w);
     let after = |marker: &str| {
         let at = words.iter().rposition(|w| w == marker)?;
         words[at + 1..]
@@ -286,8 +309,10 @@ pub fn intent(request: &str) -> Intent {
     if any(&["image", "images"]) && any(&["which", "what", "list", "show", "running"]) {
         return Intent::Images;
     }
+    let repair_words = ["fix", "repair", "heal", "remediate", "resolve", "unstick"];
     if any(&["switch", "route", "point", "shift", "send", "flip", "cut"])
         && any(&["traffic", "service", "svc"])
+        && !any(&repair_words)
         && let Some(to) = word_after_to(&words)
     {
         return Intent::SwitchTraffic(to);
@@ -312,8 +337,23 @@ pub fn intent(request: &str) -> Intent {
     }
     // A request to repair is one whatever evidence it mentions ("its log shows no error,
     // can you fix it?").
-    let make_run = has("make") && any(&["run", "work", "start", "ready", "healthy"]);
-    if any(&["fix", "repair", "heal", "remediate", "resolve"]) || make_run {
+    let outcome = [
+        "run", "running", "work", "working", "start", "started", "ready", "healthy", "complete",
+        "succeed", "finish", "going",
+    ];
+    let get_it = has("get") && any(&["it", "them", "again"]);
+    let make_run = (has("make") || get_it) && any(&outcome);
+    if any(&["fix", "repair", "heal", "remediate", "resolve", "unstick"])
+        || make_run
+        || t.contains("sort it out")
+        || t.contains("sort out")
+    {
+        return Intent::Fix;
+    }
+    // "X logs permission errors; give it the access it needs": a repair, not a log request.
+    if any(&["permission", "permissions", "access", "forbidden"])
+        && any(&["give", "grant", "needs", "need", "allow"])
+    {
         return Intent::Fix;
     }
     if any(&["log", "logs"]) {
@@ -343,10 +383,37 @@ pub fn intent(request: &str) -> Intent {
         }
         return Intent::Describe(kinds);
     }
+    // "What memory limit does the cache have?": its spec answers, as describe shows it.
+    let asks = any(&["what", "which", "how", "show", "list"]) || t.trim_end().ends_with('?');
+    let spec_words = [
+        "limit",
+        "limits",
+        "request",
+        "requests",
+        "resources",
+        "probe",
+        "probes",
+        "liveness",
+        "readiness",
+        "cpu",
+        "memory",
+    ];
+    if asks && any(&spec_words) && !any(&["fix", "repair", "wrong", "why"]) {
+        return Intent::Describe(Vec::new());
+    }
     if any(&["values", "config", "configuration", "settings"]) && !any(&["fix", "wrong"]) {
         return Intent::Values {
             all: any(&["all", "computed", "effective"]),
         };
+    }
+    // A complaint about something that does not work, with no question in it ("catalog
+    // still runs the old version", "pods never start"), asks for it to work.
+    let complaint = any(&[
+        "never", "still", "won't", "wont", "can't", "cannot", "doesn't", "nothing", "keeps",
+        "stays", "broke", "failed", "longer", "no", "not",
+    ]);
+    if complaint && !asks {
+        return Intent::Fix;
     }
     let trouble = [
         "why",
@@ -409,6 +476,43 @@ mod tests {
             ),
             ("scale the frontend to 3", Intent::Scale(Amount::To(3))),
             ("scale the ui to five", Intent::Scale(Amount::To(5))),
+            (
+                "Requests to the api service in orders get no answer.",
+                Intent::Fix,
+            ),
+            (
+                "The frontend service in portal does not route to its pods; fix it",
+                Intent::Fix,
+            ),
+            (
+                "pod-watcher in audit logs permission errors. Give it the access it needs and nothing more.",
+                Intent::Fix,
+            ),
+            (
+                "I changed catalog to nginx 1.27 but the pods still run the old version.",
+                Intent::Fix,
+            ),
+            (
+                "What memory limit and CPU request does the cache in shop have?",
+                Intent::Describe(vec![]),
+            ),
+            (
+                "The migrate job in crm failed. Make it complete.",
+                Intent::Fix,
+            ),
+            (
+                "The backup cronjob has not run. Get it running again.",
+                Intent::Fix,
+            ),
+            ("indexer is crash looping, please sort it out", Intent::Fix),
+            (
+                "Upgrade gateway in edge to nginx 1.27. It has to keep serving",
+                Intent::SetImage("nginx:1.27".into()),
+            ),
+            (
+                "We need five replicas of the db statefulset in store.",
+                Intent::Scale(Amount::To(5)),
+            ),
             ("set backend replicas to 4", Intent::Scale(Amount::To(4))),
             (
                 "scale web-app up by 100%",

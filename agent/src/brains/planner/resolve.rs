@@ -60,6 +60,10 @@ const NOT_NAMES: &[&str] = &[
     "pods",
     "deployment",
     "deployments",
+    "statefulset",
+    "statefulsets",
+    "daemonset",
+    "daemonsets",
     "service",
     "services",
     "svc",
@@ -108,6 +112,36 @@ impl World {
                 });
             }
         }
+        // StatefulSets, DaemonSets and Jobs, as their pods name them (with the pods they
+        // have as their size): the other workloads a request may name.
+        for row in pods.as_array().into_iter().flatten() {
+            let (Some(ns), Some((kind, name))) = (
+                row["namespace"].as_str(),
+                row["owner"].as_str().and_then(|o| o.split_once('/')),
+            ) else {
+                continue;
+            };
+            let kind = match kind.to_lowercase().as_str() {
+                "statefulset" => "statefulset",
+                "daemonset" => "daemonset",
+                "job" => "job",
+                _ => continue,
+            };
+            match objects
+                .iter_mut()
+                .find(|o| o.kind == kind && o.namespace == ns && o.name == name)
+            {
+                Some(o) => {
+                    o.row["desired"] = serde_json::json!(o.row["desired"].as_i64().unwrap_or(0) + 1)
+                }
+                None => objects.push(Object {
+                    kind,
+                    namespace: ns.to_string(),
+                    name: name.to_string(),
+                    row: serde_json::json!({"namespace": ns, "name": name, "desired": 1}),
+                }),
+            }
+        }
         Self { objects }
     }
 
@@ -138,7 +172,36 @@ impl World {
                 return Some(w.clone());
             }
         }
-        None
+        // A namespace that holds no pod, Deployment or Service yet (a suspended CronJob's):
+        // the name said right after "in", when it can be a namespace's name.
+        const NOT_NAMESPACES: &[&str] = &[
+            "the",
+            "a",
+            "an",
+            "my",
+            "our",
+            "this",
+            "that",
+            "it",
+            "there",
+            "here",
+            "order",
+            "place",
+            "cluster",
+            "kubernetes",
+            "minikube",
+            "production",
+            "front",
+            "time",
+        ];
+        words.windows(2).find_map(|p| {
+            let (prev, w) = (p[0].as_str(), p[1].as_str());
+            let name_like = w.len() > 1
+                && w.chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+                && w.chars().next().is_some_and(|c| c.is_ascii_lowercase());
+            (prev == "in" && name_like && !NOT_NAMESPACES.contains(&w)).then(|| w.to_string())
+        })
     }
 
     /// The object of one of `kinds` (in order of preference) the request means, in

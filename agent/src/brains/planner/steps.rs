@@ -270,10 +270,19 @@ fn mentions(diagnosis: &Value, name: &str) -> bool {
 }
 
 /// The changes a diagnosis's repair plan makes, as tool calls, in order.
-fn repair_calls(diagnosis: &Value, namespace: Option<&str>) -> Vec<(String, Value)> {
+fn repair_calls(
+    diagnosis: &Value,
+    namespace: Option<&str>,
+    words: &[String],
+) -> Vec<(String, Value)> {
     let proposals: Vec<Proposal> =
         serde_json::from_value(diagnosis["findings"].clone()).unwrap_or_default();
-    let p = plan(&proposals);
+    let asked: Vec<(String, String)> = proposals
+        .iter()
+        .filter(|f| f.severity != "error" && asked_for(f, words))
+        .map(|f| (f.id.clone(), f.object.clone()))
+        .collect();
+    let p = plan(&proposals, &asked);
     // In fix's order: removals from a release's objects, the releases, the other objects.
     let (first, last) = p.objects_around_releases();
     let patch = |o: todo_ops_tools::repair_plan::ObjectFix| {
@@ -301,6 +310,29 @@ fn repair_calls(diagnosis: &Value, namespace: Option<&str>) -> Vec<(String, Valu
         .collect()
 }
 
+/// Whether the request asks for a warning's own change: it names the object, and, for a
+/// hygiene rule (replicas, limits, probes, root), the thing that rule would change. "Fix
+/// web" repairs what is broken in web; it does not scale it.
+fn asked_for(f: &Proposal, words: &[String]) -> bool {
+    let name = f.object.split_once('/').map_or("", |(_, n)| n);
+    let said = |ws: &[&str]| words.iter().any(|w| ws.contains(&w.as_str()));
+    // A node's taints and cordon: asked for by what they are, the node is rarely named.
+    if f.id == "node-taint" {
+        return said(&[
+            "taint", "tainted", "taints", "untaint", "cordon", "cordoned", "uncordon",
+        ]);
+    }
+    let named = words.iter().any(|w| w == name);
+    let change: &[&str] = match f.id.as_str() {
+        "single-replica" => &["replica", "replicas", "scale", "resilient", "resilience"],
+        "missing-limits" => &["limit", "limits"],
+        "missing-probes" => &["probe", "probes", "health", "healthcheck"],
+        "may-run-as-root" => &["root", "securitycontext", "non-root", "nonroot"],
+        _ => &[],
+    };
+    named && (change.is_empty() || words.iter().any(|w| change.contains(&w.as_str())))
+}
+
 /// Repair rounds before `fix` reports what is left: a repair can uncover the next fault
 /// (a readiness path fixed, then the liveness probe's turn), but a loop must end.
 const FIX_ROUNDS: usize = 3;
@@ -320,7 +352,7 @@ fn fix(c: &Context) -> ModelTurn {
         let Some(diagnosis) = c.done.get(at) else {
             return c.call("diagnose", ns_args());
         };
-        let mut changes = repair_calls(&diagnosis.data, ns.as_deref());
+        let mut changes = repair_calls(&diagnosis.data, ns.as_deref(), c.words);
         if round == 0
             && changes.is_empty()
             && let Some(step) = playbook_repair(&diagnosis.data, c.playbooks)
@@ -382,17 +414,31 @@ fn fix(c: &Context) -> ModelTurn {
 }
 
 fn scale(c: &Context, amount: Amount) -> Result<ModelTurn, ModelTurn> {
-    let d = c.target(&["deployment"])?;
+    // The kind the request says first, else a Deployment before a StatefulSet.
+    let said_sts = c
+        .words
+        .iter()
+        .any(|w| w.starts_with("statefulset") || w == "sts");
+    let kinds: &[&str] = if said_sts {
+        &["statefulset", "deployment"]
+    } else {
+        &["deployment", "statefulset"]
+    };
+    let d = c.target(kinds)?;
     let current = d.row["desired"].as_i64().unwrap_or(1);
     let replicas = amount.apply(current);
     Ok(match c.done.first() {
-        None => c.call(
-            "scale",
-            json!({"deployment": d.name, "replicas": replicas, "namespace": d.namespace}),
-        ),
+        None => {
+            let mut args =
+                json!({"deployment": d.name, "replicas": replicas, "namespace": d.namespace});
+            if d.kind != "deployment" {
+                args["kind"] = json!(d.kind);
+            }
+            c.call("scale", args)
+        }
         Some(seen) => answer(format!(
-            "Scaled deployment {}/{} from {current} to {replicas} replicas.\n{}",
-            d.namespace, d.name, seen.text
+            "Scaled {} {}/{} from {current} to {replicas} replicas.\n{}",
+            d.kind, d.namespace, d.name, seen.text
         )),
     })
 }

@@ -26,7 +26,7 @@ pub use todo_ops_tools::repair_plan::ReleaseFix as ProposedFix;
 /// The repair plan of a diagnosis: what `fix` applies and the offline planner calls.
 pub fn plan(d: &Diagnosis) -> todo_ops_tools::repair_plan::RepairPlan {
     let proposals: Vec<_> = d.findings.iter().map(Into::into).collect();
-    todo_ops_tools::repair_plan::plan(&proposals)
+    todo_ops_tools::repair_plan::plan(&proposals, &[])
 }
 
 /// The fixes the diagnosis suggests, one per release (its patches merged), in finding order.

@@ -64,6 +64,7 @@ fn added_items(
         return;
     }
     out.push(FieldChange {
+        init: false,
         object: object.to_string(),
         container: Some(container.to_string()),
         field: list.to_string(),
@@ -120,6 +121,7 @@ pub fn added_container_fields(object: &str, rendered: &Value, live: &Value) -> V
                     .any(|c| c.container.as_deref() == Some(name.as_str()) && c.field == field);
                 if r.get(field).is_none() && !current.is_null() && !known {
                     out.push(FieldChange {
+                        init: false,
                         object: object.to_string(),
                         container: Some(name.clone()),
                         field: field.to_string(),

@@ -69,6 +69,7 @@ fn env_pointed_at(c: &Container, kind: &str, name: &str, holder: &str) -> Option
         })
         .collect();
     Some(FieldChange {
+        init: c.init,
         object: c.owner.clone(),
         container: Some(c.name.to_string()),
         field: "env".into(),
@@ -76,6 +77,122 @@ fn env_pointed_at(c: &Container, kind: &str, name: &str, holder: &str) -> Option
         proposed: Some(Value::Array(proposed)),
         basis: format!("{kind} {holder} has every key the container reads from {name}"),
     })
+}
+
+/// The keys (or, without a key, the names) a reference that does not resolve nearly is:
+/// a missing key becomes the key of that object it is a few edits from; a missing object
+/// the object of that kind it is a few edits from. The env entries (and `envFrom` sources)
+/// that say it are changed, nothing else.
+fn typo_repairs(c: &Container, kind: &str, name: &str, key: Option<&str>) -> Vec<FieldChange> {
+    let objects = if kind == "Secret" {
+        &c.snap.secrets
+    } else {
+        &c.snap.configmaps
+    };
+    let named = |o: &Value| {
+        o["metadata"]["name"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string()
+    };
+    let rf = ref_field(kind);
+    let mut out = Vec::new();
+    match key {
+        Some(key) => {
+            let Some(object) = objects.iter().find(|o| o["metadata"]["name"] == name) else {
+                return out;
+            };
+            let keys: Vec<String> = match &object["data"] {
+                Value::Array(k) => k
+                    .iter()
+                    .filter_map(|v| v.as_str().map(str::to_string))
+                    .collect(),
+                Value::Object(m) => m.keys().cloned().collect(),
+                _ => Vec::new(),
+            };
+            let Some((meant, d)) = crate::nearest::nearest(key, keys.iter().map(String::as_str))
+            else {
+                return out;
+            };
+            let entries: Vec<Value> = referencing(c, kind, name)
+                .into_iter()
+                .filter(|e| e["valueFrom"][rf]["key"] == key)
+                .cloned()
+                .collect();
+            if entries.is_empty() {
+                return out;
+            }
+            let proposed = entries
+                .iter()
+                .map(|e| {
+                    let mut e = e.clone();
+                    e["valueFrom"][rf]["key"] = json!(meant);
+                    e
+                })
+                .collect();
+            out.push(c.change(
+                "env",
+                Value::Array(entries),
+                Some(Value::Array(proposed)),
+                format!(
+                    "{kind} {name} has no key {key:?}; its key {meant:?} is {d} edit(s) from it"
+                ),
+            ));
+        }
+        None => {
+            let names: Vec<String> = objects.iter().map(named).collect();
+            let Some((meant, d)) = crate::nearest::nearest(name, names.iter().map(String::as_str))
+            else {
+                return out;
+            };
+            let basis =
+                format!("there is no {kind} {name:?}; {kind} {meant:?} is {d} edit(s) from it");
+            let entries: Vec<Value> = referencing(c, kind, name).into_iter().cloned().collect();
+            if !entries.is_empty() {
+                let proposed = entries
+                    .iter()
+                    .map(|e| {
+                        let mut e = e.clone();
+                        e["valueFrom"][rf]["name"] = json!(meant);
+                        e
+                    })
+                    .collect();
+                out.push(c.change(
+                    "env",
+                    Value::Array(entries),
+                    Some(Value::Array(proposed)),
+                    basis.clone(),
+                ));
+            }
+            // envFrom has no merge key: the whole list, with the one source renamed.
+            let source = if kind == "Secret" {
+                "secretRef"
+            } else {
+                "configMapRef"
+            };
+            if let Some(from) = c.spec["envFrom"].as_array()
+                && from.iter().any(|f| f[source]["name"] == name)
+            {
+                let proposed = from
+                    .iter()
+                    .map(|f| {
+                        let mut f = f.clone();
+                        if f[source]["name"] == name {
+                            f[source]["name"] = json!(meant);
+                        }
+                        f
+                    })
+                    .collect();
+                out.push(c.change(
+                    "envFrom",
+                    Value::Array(from.clone()),
+                    Some(Value::Array(proposed)),
+                    basis,
+                ));
+            }
+        }
+    }
+    out
 }
 
 /// The finding when the kubelet reports `CreateContainerConfigError`.
@@ -99,8 +216,14 @@ pub(super) fn check(c: &Container) -> Option<Finding> {
         let holder = m.holder.as_ref()?;
         env_pointed_at(c, m.kind, &m.name, holder)
     });
-    let changes = missing
+    let typos = match &missing {
+        Some(m) if m.holder.is_none() => typo_repairs(c, m.kind, &m.name, m.key.as_deref()),
+        _ => Vec::new(),
+    };
+    let changes: Vec<FieldChange> = missing
+        .filter(|_| typos.is_empty())
         .map(|m| FieldChange {
+            init: c.init,
             object: c.owner.clone(),
             container: Some(cname.to_string()),
             field: format!("{}.name", m.kind),
@@ -116,6 +239,7 @@ pub(super) fn check(c: &Container) -> Option<Finding> {
         })
         .into_iter()
         .chain(env_change)
+        .chain(typos)
         .collect();
     Some(c.finding(
         "container-config",

@@ -8,8 +8,13 @@ use crate::analyzers::Finding;
 /// and is not Ready.
 pub(super) fn check(c: &Container) -> Option<Finding> {
     let (cname, restarts, last) = (c.name, c.restarts, c.last);
-    let crashed = c.waiting == "CrashLoopBackOff"
-        || (restarts > 0 && last["exitCode"].as_i64().is_some_and(|x| x != 0) && !c.ready());
+    let failed = last["exitCode"].as_i64().is_some_and(|x| x != 0) && !c.ready();
+    // A container that is not restarted (a Job's pod, `restartPolicy: Never`) ended for good.
+    let ended = restarts == 0
+        && c.status["state"]["terminated"]["exitCode"]
+            .as_i64()
+            .is_some_and(|x| x != 0);
+    let crashed = c.waiting == "CrashLoopBackOff" || (restarts > 0 && failed) || ended;
     if !crashed {
         return None;
     }
@@ -53,7 +58,8 @@ pub(super) fn check(c: &Container) -> Option<Finding> {
             "exit code {code}: the container's shell could not run {program:?}, which its image does not have"
         ));
         if f.changes.is_empty() {
-            f.changes = missing_program::without_the_override(c, &program);
+            f.changes = missing_program::typo_corrected(c, &program)
+                .unwrap_or_else(|| missing_program::without_the_override(c, &program));
         }
     }
     Some(f)

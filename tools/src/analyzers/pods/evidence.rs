@@ -69,6 +69,7 @@ pub fn requests_that_fit(snap: &Snapshot, pod: &Value, owner: &str, msg: &str) -
                 .map(|b| (req * b / total) / step * step)
                 .filter(|p| *p > 0 && *p < req);
             out.push(FieldChange {
+                init: false,
                 object: owner.to_string(),
                 container: c["name"].as_str().map(str::to_string),
                 field: format!("resources.requests.{resource}"),
@@ -213,6 +214,7 @@ pub fn probe_timing(owner: &str, cname: &str, probe: &Value, field: &str) -> Vec
             _ => current < *d,
         });
         Some(FieldChange {
+            init: false,
             object: owner.to_string(),
             container: Some(cname.to_string()),
             field: format!("{field}.{name}"),
@@ -235,7 +237,7 @@ mod tests {
 
     fn pod(name: &str, rs: &str, image: &str, cpu: &str, pending: bool) -> Value {
         json!({
-            "metadata": {"name": name, "ownerReferences": [{"name": rs}]},
+            "metadata": {"name": name, "ownerReferences": [{"kind": "ReplicaSet", "name": rs}]},
             "spec": {"containers": [{"name": "app", "image": image, "resources": {"requests": {"cpu": cpu, "memory": "1Gi"}}}]},
             "status": {"conditions": [{"type": "PodScheduled", "status": if pending {"False"} else {"True"}}]}
         })
@@ -243,7 +245,7 @@ mod tests {
 
     fn rs(name: &str, rev: &str, image: &str, ready: i64) -> Value {
         json!({
-            "metadata": {"name": name, "ownerReferences": [{"name": "web"}], "annotations": {"deployment.kubernetes.io/revision": rev}},
+            "metadata": {"name": name, "ownerReferences": [{"kind": "Deployment", "name": "web"}], "annotations": {"deployment.kubernetes.io/revision": rev}},
             "spec": {"template": {"spec": {"containers": [{"name": "app", "image": image}]}}},
             "status": {"readyReplicas": ready}
         })

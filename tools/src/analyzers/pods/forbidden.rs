@@ -129,11 +129,32 @@ pub(super) fn check(c: &Container) -> Option<Finding> {
         "rbac",
         vec![],
     );
-    f.severity = Severity::Warning;
-    f.suggested_action = Some(format!(
-        "if {who} should be allowed, grant exactly that: {}",
-        d.grant()
-    ));
+    let grant = d.service_account().and_then(|account| {
+        crate::analyzers::kinds::grant_missing_verb(
+            c.snap,
+            &crate::analyzers::kinds::Refusal {
+                account,
+                verb: &d.verb,
+                resource: &d.resource,
+                group: &d.group,
+            },
+        )
+    });
+    match grant {
+        // A Role meant to allow this resource lacks the verb the workload needs: a repair
+        // the evidence decides.
+        Some(change) => {
+            f.evidence.push(format!("repair: {}", change.basis));
+            f.changes.push(change);
+        }
+        None => {
+            f.severity = Severity::Warning;
+            f.suggested_action = Some(format!(
+                "if {who} should be allowed, grant exactly that: {}",
+                d.grant()
+            ));
+        }
+    }
     Some(f)
 }
 

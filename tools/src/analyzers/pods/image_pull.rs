@@ -30,18 +30,21 @@ pub(super) fn check(c: &Container) -> Option<Finding> {
             .take(3)
             .cloned(),
     );
-    let good = last_good_image(c.snap, c.pod, cname).or_else(|| {
-        // The pull's own error, or (while backing off) the event that kept it.
-        let pulls = std::iter::once(c.waiting_message.as_str())
-            .chain(c.events.iter().map(String::as_str))
-            .filter(|e| e.contains("ailed to pull"))
-            .collect::<Vec<_>>()
-            .join("\n");
-        implied_tag(image, &pulls)
-            .filter(|_| super::release_of(c.pod).is_none())
-            .map(|img| (img, String::new()))
-    });
+    let good = last_good_image(c.snap, c.pod, cname)
+        .or_else(|| nearest_repository(c.snap, image))
+        .or_else(|| {
+            // The pull's own error, or (while backing off) the event that kept it.
+            let pulls = std::iter::once(c.waiting_message.as_str())
+                .chain(c.events.iter().map(String::as_str))
+                .filter(|e| e.contains("ailed to pull"))
+                .collect::<Vec<_>>()
+                .join("\n");
+            implied_tag(image, &pulls)
+                .filter(|_| super::release_of(c.pod).is_none())
+                .map(|img| (img, String::new()))
+        });
     match &good {
+        Some((_, why)) if why.starts_with(TYPO) => ev.push(why.clone()),
         Some((img, rs)) if !rs.is_empty() => {
             ev.push(format!("replicaset/{rs} ran {img} and has ready pods"))
         }
@@ -54,6 +57,7 @@ pub(super) fn check(c: &Container) -> Option<Finding> {
         "on Minikube, build or load the image into the cluster (minikube image load {image}) or use an image that exists"
     ));
     let changes = vec![FieldChange {
+        init: c.init,
         object: c.owner.clone(),
         container: Some(cname.to_string()),
         field: "image".into(),
@@ -61,6 +65,7 @@ pub(super) fn check(c: &Container) -> Option<Finding> {
         proposed: good.as_ref().map(|(img, _)| json!(img)),
         basis: good
             .map(|(_, rs)| match rs.as_str() {
+                why if why.starts_with(TYPO) => why.to_string(),
                 "" => "the tag does not exist; the repository's implied tag".to_string(),
                 rs => format!("the image replicaset/{rs} runs"),
             })
@@ -72,6 +77,56 @@ pub(super) fn check(c: &Container) -> Option<Finding> {
         ev,
         "image-tag-missing",
         changes,
+    ))
+}
+
+/// How the basis of a repository typo's repair starts.
+const TYPO: &str = "no repository";
+
+/// The image with its repository's typo corrected, its tag kept: the repository a few
+/// edits from an image the namespace's pods already run, else from an official image.
+fn nearest_repository(snap: &crate::snapshot::Snapshot, image: &str) -> Option<(String, String)> {
+    let (repo, tag) = image_parts(image);
+    let running: Vec<String> = snap
+        .pods
+        .iter()
+        .flat_map(|p| {
+            ["initContainers", "containers"]
+                .iter()
+                .flat_map(move |l| p["spec"][*l].as_array().into_iter().flatten())
+        })
+        .filter_map(|c| c["image"].as_str())
+        .map(|i| image_parts(i).0.to_string())
+        .filter(|r| r != repo)
+        .collect();
+    let in_use = crate::nearest::nearest(repo, running.iter().map(String::as_str));
+    let (meant, edits, source) = match in_use {
+        Some((m, d)) => (m.to_string(), d, "an image this namespace runs"),
+        None => {
+            // An official image is named without Docker Hub's `docker.io/library/`.
+            let short = repo
+                .strip_prefix("docker.io/")
+                .map(|r| r.strip_prefix("library/").unwrap_or(r))
+                .unwrap_or(repo);
+            let (m, d) =
+                crate::nearest::nearest(short, crate::programs::OFFICIAL_IMAGES.iter().copied())?;
+            (
+                format!("{}{m}", &repo[..repo.len() - short.len()]),
+                d,
+                "an official image",
+            )
+        }
+    };
+    let corrected = if image.contains(':') || image.contains('@') {
+        format!("{meant}:{tag}")
+    } else {
+        meant.clone()
+    };
+    Some((
+        corrected,
+        format!(
+            "{TYPO} {repo:?} exists; {meant:?} is {edits} edit(s) from it and is {source}; the tag {tag:?} is kept"
+        ),
     ))
 }
 

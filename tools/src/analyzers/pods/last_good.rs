@@ -95,6 +95,7 @@ pub fn changes_back_to_last_good(snap: &Snapshot, pod: &Value, owner: &str) -> V
                 continue;
             }
             out.push(FieldChange {
+                init: false,
                 object: owner.to_string(),
                 container: Some(name.to_string()),
                 field: (*field).to_string(),
@@ -143,7 +144,7 @@ mod tests {
     fn rs(name: &str, rev: &str, ready: i64, container: Value) -> Value {
         json!({
             "metadata": {"name": name, "annotations": {"deployment.kubernetes.io/revision": rev},
-                         "ownerReferences": [{"name": "consumer", "controller": true}]},
+                         "ownerReferences": [{"kind": "Deployment", "name": "consumer", "controller": true}]},
             "spec": {"template": {"spec": {"containers": [container]}}},
             "status": {"readyReplicas": ready}
         })
@@ -161,13 +162,12 @@ mod tests {
                 rs("consumer-1", "1", 2, good),
                 rs("consumer-2", "2", 0, bad),
                 // Another Deployment's ReplicaSet never counts.
-                json!({"metadata": {"name": "x-1", "ownerReferences": [{"name": "x"}]},
+                json!({"metadata": {"name": "x-1", "ownerReferences": [{"kind": "Deployment", "name": "x"}]},
                        "status": {"readyReplicas": 3}}),
             ],
             ..Default::default()
         };
-        let pod =
-            json!({"metadata": {"ownerReferences": [{"name": "consumer-2", "controller": true}]}});
+        let pod = json!({"metadata": {"ownerReferences": [{"kind": "ReplicaSet", "name": "consumer-2", "controller": true}]}});
         let changes = changes_back_to_last_good(&snap, &pod, "deployment/consumer");
         let fields: Vec<&str> = changes.iter().map(|c| c.field.as_str()).collect();
         assert_eq!(fields, ["command", "readinessProbe"], "{changes:?}");

@@ -3,7 +3,7 @@
 //! the values is reverted; otherwise the probe's timing is what to change.
 
 use super::evidence::probe_timing;
-use super::{Container, probe_paths, revert_the_last_change};
+use super::{Container, probe_paths, revert_the_last_change, slow_start};
 use crate::analyzers::{Finding, events_since};
 
 /// The finding when liveness kills happened since the container last started.
@@ -55,8 +55,18 @@ pub(super) fn check(c: &Container) -> Option<Finding> {
         None => {
             // A probe that gets a client error from a server that answers elsewhere has
             // the wrong path; otherwise its timing is what to change.
+            let failures: Vec<String> = c
+                .events
+                .iter()
+                .filter(|e| e.contains("Liveness probe failed"))
+                .cloned()
+                .collect();
             let paths = probe_paths::measured(c);
-            let changes = if paths.is_empty() {
+            let changes = if let Some(port) = slow_start::wrong_port(c, "livenessProbe") {
+                vec![port]
+            } else if let Some(startup) = slow_start::startup_probe(c, &failures) {
+                vec![startup]
+            } else if paths.is_empty() {
                 probe_timing(&c.owner, cname, &c.spec["livenessProbe"], "livenessProbe")
             } else {
                 paths

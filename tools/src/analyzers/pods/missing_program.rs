@@ -40,6 +40,45 @@ pub(super) fn not_found_in_shell(c: &Container) -> Option<String> {
     })
 }
 
+/// The program `program` is a typo of, corrected where the command or arguments say it,
+/// everything else kept: None when it is no near miss of a common program, or the
+/// command does not say it as a word.
+pub(super) fn typo_corrected(c: &Container, program: &str) -> Option<Vec<FieldChange>> {
+    let base = program.rsplit('/').next().unwrap_or(program);
+    let (meant, edits) = crate::nearest::nearest(base, crate::programs::COMMON.iter().copied())?;
+    let corrected = format!("{}{meant}", &program[..program.len() - base.len()]);
+    let basis = format!(
+        "{program:?} is no program of the image; {corrected:?} is {edits} edit(s) from it, the rest of the command kept"
+    );
+    let changes: Vec<FieldChange> = ["command", "args"]
+        .iter()
+        .filter_map(|field| {
+            let current = c.spec[*field].as_array()?;
+            let mut said = false;
+            let proposed: Vec<Value> = current
+                .iter()
+                .map(|item| match item.as_str() {
+                    Some(text) => {
+                        let (fixed, n) = crate::nearest::replace_word(text, program, &corrected);
+                        said |= n > 0;
+                        Value::String(fixed)
+                    }
+                    None => item.clone(),
+                })
+                .collect();
+            said.then(|| {
+                c.change(
+                    field,
+                    Value::Array(current.clone()),
+                    Some(Value::Array(proposed)),
+                    basis.clone(),
+                )
+            })
+        })
+        .collect();
+    (!changes.is_empty()).then_some(changes)
+}
+
 /// The changes that let the image run its own entrypoint: the `command` override removed
 /// (and its `args`, which would otherwise be handed to that entrypoint), for `program`.
 pub(super) fn without_the_override(c: &Container, program: &str) -> Vec<FieldChange> {
@@ -57,6 +96,7 @@ pub(super) fn without_the_override(c: &Container, program: &str) -> Vec<FieldCha
         .filter_map(|field| {
             let current = c.spec[*field].as_array()?;
             Some(FieldChange {
+                init: c.init,
                 object: c.owner.clone(),
                 container: Some(c.name.to_string()),
                 field: (*field).into(),
@@ -129,6 +169,36 @@ mod tests {
             f.evidence
                 .iter()
                 .any(|e| e.contains("could not run \"python3\""))
+        );
+    }
+
+    #[test]
+    fn a_misspelled_program_is_corrected_and_the_rest_of_the_command_kept() {
+        let (snap, logs) = crashed(
+            json!({"name": "app", "image": "busybox:1.36",
+                   "command": ["sh", "-c", "echo invoicer starting; slep 3600"]}),
+            127,
+            "invoicer starting\nsh: slep: not found\n",
+        );
+        let f = crash_loop(&snap, &logs);
+        assert_eq!(f.changes.len(), 1, "{:?}", f.changes);
+        assert_eq!(f.changes[0].field, "command");
+        assert_eq!(
+            f.changes[0].proposed,
+            Some(json!(["sh", "-c", "echo invoicer starting; sleep 3600"]))
+        );
+        // In the arguments of a shell, a word inside another word is left alone.
+        let (snap, logs) = crashed(
+            json!({"name": "app", "image": "python:3.12", "command": ["/bin/sh", "-c"],
+                   "args": ["echo pyhton3-ready && pyhton3 -c 'print(1)'"]}),
+            127,
+            "/bin/sh: 1: pyhton3: not found\n",
+        );
+        let f = crash_loop(&snap, &logs);
+        assert_eq!(f.changes.len(), 1, "{:?}", f.changes);
+        assert_eq!(
+            f.changes[0].proposed,
+            Some(json!(["echo pyhton3-ready && python3 -c 'print(1)'"]))
         );
     }
 

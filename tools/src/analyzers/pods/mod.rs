@@ -21,6 +21,7 @@ mod missing_program;
 mod oom_killed;
 mod probe_paths;
 mod readiness;
+mod slow_start;
 mod start_error;
 mod unschedulable;
 
@@ -40,10 +41,12 @@ pub(super) struct Container<'a> {
     /// The container's spec.
     spec: Value,
     name: &'a str,
+    /// One of the pod's init containers.
+    init: bool,
     /// Why it is waiting, if it is (`CrashLoopBackOff`, …), and the message.
     waiting: &'a str,
     waiting_message: String,
-    /// Its last termination.
+    /// Its last termination (the current one of a container that ran once and ended).
     last: &'a Value,
     restarts: i64,
 }
@@ -82,38 +85,50 @@ pub fn analyze(snap: &Snapshot, logs: &Logs) -> Vec<Finding> {
             continue;
         }
         let events = events_for(snap, pod_name);
-        for status in pod["status"]["containerStatuses"]
-            .as_array()
-            .into_iter()
-            .flatten()
-        {
-            let name = status["name"].as_str().unwrap_or_default();
-            let c = Container {
-                snap,
-                logs,
-                pod,
-                pod_name,
-                owner: owner.clone(),
-                events: events.clone(),
-                status,
-                spec: pod["spec"]["containers"]
-                    .as_array()
-                    .and_then(|cs| cs.iter().find(|c| c["name"] == name))
-                    .cloned()
-                    .unwrap_or(Value::Null),
-                name,
-                waiting: status["state"]["waiting"]["reason"]
-                    .as_str()
-                    .unwrap_or_default(),
-                waiting_message: status["state"]["waiting"]["message"]
-                    .as_str()
-                    .unwrap_or_default()
-                    .to_string(),
-                last: &status["lastState"]["terminated"],
-                restarts: status["restartCount"].as_i64().unwrap_or(0),
-            };
-            out.extend(INDEPENDENT.iter().filter_map(|check| check(&c)));
-            out.extend(EXCLUSIVE.iter().find_map(|check| check(&c)));
+        let lists = [
+            ("initContainerStatuses", "initContainers", true),
+            ("containerStatuses", "containers", false),
+        ];
+        for (statuses, specs, init) in lists {
+            for status in pod["status"][statuses].as_array().into_iter().flatten() {
+                let name = status["name"].as_str().unwrap_or_default();
+                let ended = &status["state"]["terminated"];
+                // A finished init container is done, not broken.
+                if init && ended["exitCode"] == 0 {
+                    continue;
+                }
+                let last = match &status["lastState"]["terminated"] {
+                    Value::Null if ended["exitCode"].as_i64().is_some_and(|c| c != 0) => ended,
+                    l => l,
+                };
+                let c = Container {
+                    snap,
+                    logs,
+                    pod,
+                    pod_name,
+                    owner: owner.clone(),
+                    events: events.clone(),
+                    status,
+                    spec: pod["spec"][specs]
+                        .as_array()
+                        .and_then(|cs| cs.iter().find(|c| c["name"] == name))
+                        .cloned()
+                        .unwrap_or(Value::Null),
+                    name,
+                    init,
+                    waiting: status["state"]["waiting"]["reason"]
+                        .as_str()
+                        .unwrap_or_default(),
+                    waiting_message: status["state"]["waiting"]["message"]
+                        .as_str()
+                        .unwrap_or_default()
+                        .to_string(),
+                    last,
+                    restarts: status["restartCount"].as_i64().unwrap_or(0),
+                };
+                out.extend(INDEPENDENT.iter().filter_map(|check| check(&c)));
+                out.extend(EXCLUSIVE.iter().find_map(|check| check(&c)));
+            }
         }
     }
     out
@@ -143,6 +158,25 @@ impl Container<'_> {
 
     fn ready(&self) -> bool {
         self.status["ready"] == true
+    }
+
+    /// A change of one of this container's fields.
+    fn change(
+        &self,
+        field: &str,
+        current: Value,
+        proposed: Option<Value>,
+        basis: String,
+    ) -> FieldChange {
+        FieldChange {
+            object: self.owner.clone(),
+            container: Some(self.name.to_string()),
+            init: self.init,
+            field: field.to_string(),
+            current,
+            proposed,
+            basis,
+        }
     }
 }
 

@@ -20,6 +20,7 @@ pub(super) fn check(c: &Container) -> Option<Finding> {
     // It needed more than the limit; twice the limit is the margin.
     let doubled = quantity::milli(&limit).map(|m| quantity::format_milli(m * 2));
     let changes = vec![FieldChange {
+        init: c.init,
         object: c.owner.clone(),
         container: Some(cname.to_string()),
         field: "resources.limits.memory".into(),

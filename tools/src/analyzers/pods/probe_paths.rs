@@ -37,6 +37,7 @@ pub(super) fn measured(c: &Container) -> Vec<FieldChange> {
         if let (Some(failure), Some(a)) = (failure, answer) {
             let code = failure.rsplit(' ').next().unwrap_or("4xx");
             out.push(FieldChange {
+                init: c.init,
                 object: c.owner.clone(),
                 container: Some(c.name.to_string()),
                 field: format!("{field}.httpGet.path"),

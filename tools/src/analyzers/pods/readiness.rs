@@ -70,6 +70,7 @@ fn measured(c: &Container, failures: &[String]) -> Vec<FieldChange> {
         }
     };
     let change = |field: &str, current: &Value, proposed: Value, basis: String| FieldChange {
+        init: c.init,
         object: c.owner.clone(),
         container: Some(c.name.to_string()),
         field: format!("readinessProbe.httpGet.{field}"),

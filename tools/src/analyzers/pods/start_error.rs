@@ -37,6 +37,7 @@ pub(super) fn check(c: &Container) -> Option<Finding> {
         && command.first().and_then(Value::as_str) == Some(program.as_str())
     {
         changes.push(FieldChange {
+            init: c.init,
             object: c.owner.clone(),
             container: Some(cname.to_string()),
             field: "command".into(),
@@ -60,7 +61,8 @@ pub(super) fn check(c: &Container) -> Option<Finding> {
     if let Some(program) = &program
         && f.changes.iter().all(|ch| ch.proposed.is_none())
     {
-        f.changes = missing_program::without_the_override(c, program);
+        f.changes = missing_program::typo_corrected(c, program)
+            .unwrap_or_else(|| missing_program::without_the_override(c, program));
     }
     Some(f)
 }

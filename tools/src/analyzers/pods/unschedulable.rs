@@ -173,6 +173,7 @@ fn selector_that_matches(snap: &Snapshot, pod: &Value, owner: &str) -> Vec<Field
             None => (Value::Null, format!("no node has the label {key}")),
         };
         out.push(FieldChange {
+            init: false,
             object: owner.to_string(),
             container: None,
             field: format!("template.spec.nodeSelector.{key}"),

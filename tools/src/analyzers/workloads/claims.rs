@@ -74,6 +74,7 @@ pub fn analyze(snap: &Snapshot) -> Vec<Finding> {
                 // The class the missing name most likely meant, to re-create it with.
                 meant_class(w, classes, default)
                     .map(|(to, basis)| FieldChange {
+                        init: false,
                         object: format!("persistentvolumeclaim/{cname}"),
                         container: None,
                         field: "storageClassName".into(),

@@ -49,6 +49,7 @@ pub fn analyze(snap: &Snapshot) -> Vec<Finding> {
                 "scale",
                 d,
                 vec![FieldChange {
+                    init: false,
                     object: object.clone(),
                     container: None,
                     field: "replicas".into(),

@@ -81,6 +81,7 @@ pub fn analyze(snap: &Snapshot) -> Vec<Finding> {
                 suggested_patch: None,
                 // No measurement says how many: history or the chart's default will.
                 changes: vec![FieldChange {
+                    init: false,
                     object: format!("deployment/{name}"),
                     container: None,
                     field: "replicas".into(),
@@ -148,6 +149,7 @@ pub fn analyze(snap: &Snapshot) -> Vec<Finding> {
                         proposed
                     ));
                     vec![FieldChange {
+                        init: false,
                         object: format!("service/{name}"),
                         container: None,
                         field: "selector".into(),
@@ -232,6 +234,7 @@ pub fn analyze(snap: &Snapshot) -> Vec<Finding> {
                 // Which of the two is wrong, the URL or the missing Service, only the
                 // release's history can tell: a changed URL is reverted from it.
                 changes: vec![FieldChange {
+                    init: false,
                     object: format!(
                         "configmap/{}",
                         cm["metadata"]["name"].as_str().unwrap_or_default()

@@ -1,0 +1,2 @@
+#!/usr/bin/env bash
+kubectl delete namespace shop2 --ignore-not-found --wait=false

@@ -1,0 +1,2 @@
+#!/usr/bin/env bash
+kubectl delete namespace accounts --ignore-not-found --wait=false

@@ -1,0 +1,2 @@
+#!/usr/bin/env bash
+kubectl delete namespace portal --ignore-not-found --wait=false
