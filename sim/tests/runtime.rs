@@ -276,6 +276,70 @@ spec:
     assert_eq!(ready, "false");
 }
 
+/// A startup probe holds the liveness probe back until it succeeds (a slow starter lives),
+/// and kills the container itself after `failureThreshold` failures.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_startup_probe_holds_liveness_back_and_kills_when_it_fails() {
+    let python = todo_e2e::kubectl::program("python3");
+    let mut images = ImageTable::default();
+    images.add(&format!("py={}", python.display())).unwrap();
+    let k = Kube::processes(images, 10.0).await;
+    let pod = |name: &str, startup_port: u16| {
+        format!(
+            "apiVersion: v1
+kind: Pod
+metadata: {{name: {name}}}
+spec:
+  containers:
+  - name: app
+    image: py:3.12
+    command: [sh, -c, 'sleep 3; exec python3 -m http.server 8080']
+    livenessProbe: {{tcpSocket: {{port: 8080}}, periodSeconds: 1, failureThreshold: 1}}
+    startupProbe: {{tcpSocket: {{port: {startup_port}}}, periodSeconds: 1, failureThreshold: 60}}
+"
+        )
+    };
+    k.ok_stdin(&["apply", "-f", "-"], Some(&pod("slow", 8080)))
+        .await;
+    k.ok(&["wait", "--for=condition=Ready", "pod/slow", "--timeout=30s"])
+        .await;
+    let seen = k
+        .ok(&[
+            "get",
+            "pod",
+            "slow",
+            "-o",
+            "jsonpath={.status.containerStatuses[0].restartCount} {.status.containerStatuses[0].started}",
+        ])
+        .await;
+    assert_eq!(seen, "0 true", "the liveness probe waited for the start");
+    let mut failing = pod("never", 9999);
+    failing = failing.replace("failureThreshold: 60", "failureThreshold: 3");
+    k.ok_stdin(&["apply", "-f", "-"], Some(&failing)).await;
+    k.ok(&[
+        "wait",
+        "--for=jsonpath={.status.containerStatuses[0].restartCount}=1",
+        "pod/never",
+        "--timeout=30s",
+    ])
+    .await;
+    let events = k
+        .ok(&[
+            "get",
+            "events",
+            "--field-selector",
+            "involvedObject.name=never",
+            "-o",
+            "jsonpath={range .items[*]}{.reason}: {.message}\n{end}",
+        ])
+        .await;
+    assert!(events.contains("Startup probe failed:"), "{events}");
+    assert!(
+        events.contains("Container app failed startup probe, will be restarted"),
+        "{events}"
+    );
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn kubectl_top_reads_the_processes_usage() {
     let python = todo_e2e::kubectl::program("python3");

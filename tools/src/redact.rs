@@ -8,16 +8,37 @@ pub struct Redactor {
     /// Values hidden after the redactor was shared (secrets generated for a tool call);
     /// every clone sees them.
     generated: std::sync::Arc<std::sync::RwLock<Vec<String>>>,
+    /// Names anyone who can list the namespace reads (its objects' names and their parts):
+    /// a Secret value that is one of them hides nothing, and masking it would garble every
+    /// name it is part of (`username=ledger` and the Secret `ledger-db`).
+    public: Vec<String>,
 }
 
 /// What a secret value is replaced with.
 pub const MASK: &str = "[REDACTED]";
 
 impl Redactor {
+    /// A redactor that never masks these object names, nor the parts of them between `-`
+    /// and `.`.
+    pub fn with_public_names<'a>(names: impl IntoIterator<Item = &'a str>) -> Self {
+        let mut public: Vec<String> = Vec::new();
+        for n in names {
+            public.push(n.to_string());
+            public.extend(n.split(['-', '.']).map(str::to_string));
+        }
+        Self {
+            public,
+            ..Self::default()
+        }
+    }
+
     /// Remembers a value to hide (very short ones would mask ordinary words, so they are
     /// skipped; every line that contains a URL's password is still covered by the URL).
     pub fn learn(&mut self, value: &str) {
         let v = value.trim();
+        if self.public.iter().any(|p| p == v) {
+            return;
+        }
         if v.chars().count() >= 6 && !self.values.iter().any(|x| x == v) {
             self.values.push(v.to_string());
             // Outputs rendered as JSON carry the value escaped (quotes, backslashes); the
@@ -274,5 +295,14 @@ mod tests {
         let masked = r.redact_json(v).to_string();
         assert!(!masked.contains("sk-live-abcdef"), "{masked}");
         assert!(masked.contains("\"n\":2"), "{masked}");
+    }
+
+    #[test]
+    fn a_value_that_is_a_name_of_the_namespace_is_not_masked_in_names() {
+        let mut r = Redactor::with_public_names(["ledger-db"]);
+        r.learn("ledger");
+        r.learn("s3cr3t-ledger");
+        let out = r.redact("secret ledger-db key password=s3cr3t-ledger");
+        assert_eq!(out, format!("secret ledger-db key password={MASK}"));
     }
 }

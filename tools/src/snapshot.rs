@@ -264,7 +264,11 @@ pub async fn secret_redactor(c: &Cluster) -> Result<Redactor, ClusterError> {
 /// A redactor that knows every value of `secrets` and of the Secrets every release
 /// revision rendered (so a revert never shows an old password).
 fn redactor_for(secrets: &[Value], history: &History) -> Redactor {
-    let mut redactor = Redactor::default();
+    let mut redactor = Redactor::with_public_names(
+        secrets
+            .iter()
+            .filter_map(|s| s["metadata"]["name"].as_str()),
+    );
     for s in secrets {
         learn_values(&mut redactor, s);
     }

@@ -172,8 +172,12 @@ impl World {
                 return Some(w.clone());
             }
         }
-        // A namespace that holds no pod, Deployment or Service yet (a suspended CronJob's):
-        // the name said right after "in", when it can be a namespace's name.
+        None
+    }
+
+    /// A namespace the lookups did not see (one holding no pod, Deployment or Service, as a
+    /// suspended CronJob's): the name said right after "in", when it can be a namespace's.
+    pub fn unlisted_namespace_in(words: &[String]) -> Option<String> {
         const NOT_NAMESPACES: &[&str] = &[
             "the",
             "a",

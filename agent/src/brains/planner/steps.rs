@@ -340,7 +340,11 @@ const FIX_ROUNDS: usize = 3;
 /// Diagnose, apply every repair the evidence gives (each through the gate), diagnose again;
 /// another round when the new diagnosis gives repairs of its own.
 fn fix(c: &Context) -> ModelTurn {
-    let ns = c.working_namespace(&["deployment", "service", "pod"]);
+    // A repair may be of objects the lookups do not list (a CronJob, a Role): the namespace
+    // said is taken even when nothing listed lives there.
+    let ns = c
+        .working_namespace(&["deployment", "service", "pod"])
+        .or_else(|| World::unlisted_namespace_in(c.words));
     let ns_args = || {
         ns.as_ref()
             .map_or_else(|| json!({}), |n| json!({"namespace": n}))

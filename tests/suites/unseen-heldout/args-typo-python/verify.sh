@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-set -euo pipefail
+set -eu
 kubectl -n science rollout status deployment/simulator --timeout=120s
 kubectl -n science wait pods -l app=simulator --for=condition=Ready --timeout=60s
 a=$(kubectl -n science get deploy simulator -o jsonpath='{.spec.template.spec.containers[0].args}')

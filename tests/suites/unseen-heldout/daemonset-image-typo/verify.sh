@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-set -euo pipefail
+set -eu
 kubectl -n monitoring rollout status daemonset/node-agent --timeout=120s
 kubectl -n monitoring get ds node-agent -o jsonpath='{.spec.template.spec.containers[0].image}' | grep -q '^busybox'
 kubectl -n monitoring get ds node-agent -o jsonpath='{.spec.template.spec.containers[0].command}' | grep -q scrape

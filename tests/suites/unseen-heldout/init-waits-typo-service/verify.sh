@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-set -euo pipefail
+set -eu
 kubectl -n jobs rollout status deployment/consumer --timeout=120s
 c=$(kubectl -n jobs get deploy consumer -o jsonpath='{.spec.template.spec.initContainers[0].command}')
 echo "$c" | grep -q 'nslookup postgres;'

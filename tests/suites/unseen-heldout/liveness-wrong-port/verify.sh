@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-set -euo pipefail
+set -eu
 kubectl -n kv rollout status deployment/redis --timeout=120s
 test "$(kubectl -n kv get deploy redis -o jsonpath='{.spec.template.spec.containers[0].livenessProbe.tcpSocket.port}')" = 6379
 test "$(kubectl -n kv get deploy redis -o jsonpath='{.spec.replicas}')" = 1

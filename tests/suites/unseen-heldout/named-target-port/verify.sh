@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-set -euo pipefail
+set -eu
 t=$(kubectl -n gallery get svc images -o jsonpath='{.spec.ports[0].targetPort}')
 test "$t" = http -o "$t" = 80
 test "$(kubectl -n gallery get svc images -o jsonpath='{.spec.ports[0].port}')" = 8080

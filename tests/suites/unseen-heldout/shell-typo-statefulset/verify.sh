@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-set -euo pipefail
+set -eu
 kubectl -n search rollout status statefulset/indexer --timeout=120s
 kubectl -n search wait pods -l app=indexer --for=condition=Ready --timeout=60s
 c=$(kubectl -n search get sts indexer -o jsonpath='{.spec.template.spec.containers[0].command}')

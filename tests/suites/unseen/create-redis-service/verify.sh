@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-set -euo pipefail
+set -eu
 kubectl -n session rollout status deployment/cache --timeout=120s
 kubectl -n session get deploy cache -o jsonpath='{.spec.template.spec.containers[0].image}' | grep -q '^redis'
 test "$(kubectl -n session get svc cache -o jsonpath='{.spec.ports[0].port}')" = 6379

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-set -euo pipefail
+set -eu
 test "$(kubectl -n media get hpa webfrontend -o jsonpath='{.spec.scaleTargetRef.name}')" = webfrontend
 test "$(kubectl -n media get hpa webfrontend -o jsonpath='{.spec.minReplicas}')" = 2
 for _ in $(seq 60); do

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-set -euo pipefail
+set -eu
 kubectl -n finance rollout status deployment/reports --timeout=150s
 kubectl -n finance wait pods -l app=reports --for=condition=Ready --timeout=90s
 kubectl -n finance get deploy reports -o jsonpath='{.spec.template.spec.containers[0].livenessProbe.httpGet.port}' | grep -qx 8080

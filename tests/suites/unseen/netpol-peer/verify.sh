@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-set -euo pipefail
+set -eu
 kubectl -n intranet get networkpolicy db-ingress >/dev/null
 test -n "$(kubectl -n intranet get networkpolicy db-ingress -o jsonpath='{.spec.ingress[0].from}')"
 pod=$(kubectl -n intranet get pods -l app=web -o jsonpath='{.items[0].metadata.name}')

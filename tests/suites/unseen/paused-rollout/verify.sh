@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-set -euo pipefail
+set -eu
 test "$(kubectl -n shop2 get deploy catalog -o jsonpath='{.spec.paused}')" != true
 kubectl -n shop2 rollout status deployment/catalog --timeout=120s
 imgs=$(kubectl -n shop2 get pods -l app=catalog -o jsonpath='{.items[*].spec.containers[0].image}')

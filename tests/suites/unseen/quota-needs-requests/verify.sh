@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-set -euo pipefail
+set -eu
 kubectl -n team-a rollout status deployment/notifier --timeout=120s
 test "$(kubectl -n team-a get resourcequota compute -o jsonpath='{.spec.hard.requests\.cpu}')" = 1
 test "$(kubectl -n team-a get resourcequota compute -o jsonpath='{.spec.hard.limits\.memory}')" = 2Gi

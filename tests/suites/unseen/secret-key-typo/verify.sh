@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-set -euo pipefail
+set -eu
 kubectl -n accounts rollout status deployment/ledger --timeout=120s
 test "$(kubectl -n accounts get deploy ledger -o jsonpath='{.spec.template.spec.containers[0].env[1].valueFrom.secretKeyRef.key}')" = password
 test "$(kubectl -n accounts get deploy ledger -o jsonpath='{.spec.template.spec.containers[0].env[1].name}')" = DB_PASSWORD

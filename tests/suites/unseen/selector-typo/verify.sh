@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-set -euo pipefail
+set -eu
 for _ in $(seq 30); do
   ips=$(kubectl -n orders get endpoints api -o jsonpath='{.subsets[*].addresses[*].ip}')
   [ -n "$ips" ] && break; sleep 1

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-set -euo pipefail
+set -eu
 kubectl -n billing rollout status deployment/invoicer --timeout=120s
 kubectl -n billing wait pods -l app=invoicer --for=condition=Ready --timeout=60s
 cmd=$(kubectl -n billing get deployment invoicer -o jsonpath='{.spec.template.spec.containers[0].command}')

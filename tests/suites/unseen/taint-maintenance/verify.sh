@@ -1,4 +1,4 @@
 #!/usr/bin/env bash
-set -euo pipefail
+set -eu
 kubectl -n ml rollout status deployment/trainer --timeout=120s
 ! kubectl get nodes -o jsonpath='{.items[*].spec.taints[*].key}' | grep -q maintenance

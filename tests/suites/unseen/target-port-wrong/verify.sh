@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-set -euo pipefail
+set -eu
 t=$(kubectl -n portal get svc frontend -o jsonpath='{.spec.ports[0].targetPort}')
 test "$t" = 80 -o "$t" = web
 test "$(kubectl -n portal get svc frontend -o jsonpath='{.spec.ports[0].port}')" = 80

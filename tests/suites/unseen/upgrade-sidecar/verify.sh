@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-set -euo pipefail
+set -eu
 kubectl -n edge rollout status deployment/gateway --timeout=120s
 test "$(kubectl -n edge get deploy gateway -o jsonpath='{.spec.template.spec.containers[?(@.name=="proxy")].image}')" = nginx:1.27
 test "$(kubectl -n edge get deploy gateway -o jsonpath='{.spec.template.spec.containers[?(@.name=="metrics-agent")].image}')" = busybox:1.36
