@@ -14,7 +14,7 @@ spec:
     spec:
       containers:
       - name: agent
-        image: busybox:1.3.6
+        image: busbox:1.36
         command: ["sh", "-c", "while true; do echo scrape; sleep 10; done"]
 Y
 waitfor "kubectl -n monitoring get pods -l app=node-agent -o jsonpath='{.items[*].status.containerStatuses[*].state.waiting.reason}' | grep -qE 'ErrImagePull|ImagePullBackOff'"
