@@ -410,7 +410,7 @@ pub fn intent(request: &str) -> Intent {
     // still runs the old version", "pods never start"), asks for it to work.
     let complaint = any(&[
         "never", "still", "won't", "wont", "can't", "cannot", "doesn't", "nothing", "keeps",
-        "stays", "broke", "failed", "longer", "no", "not",
+        "stays", "broke", "failed", "longer",
     ]);
     if complaint && !asks {
         return Intent::Fix;

@@ -72,6 +72,10 @@ pub(super) fn startup_probe(c: &Container, failures: &[String]) -> Option<FieldC
             .iter()
             .all(|f| f.contains("connection refused") || f.contains("connect: "));
     let never_ready = !c.ready() && c.restarts > 0;
+    // A release's probe is repaired from its history (what its revisions changed).
+    if crate::analyzers::release_of(c.pod).is_some() {
+        return None;
+    }
     if !refused_always || !never_ready || !c.spec["startupProbe"].is_null() {
         return None;
     }
