@@ -261,6 +261,19 @@ fn after(words: &[String], word: &str) -> Option<String> {
     words.get(at + 1).cloned()
 }
 
+/// Whether the request forbids changes: a negation right before a verb of change ("do not
+/// change anything", "don't touch it", "without restarting") or "just/only explain".
+fn forbids_change(words: &[String]) -> bool {
+    const NEGATIONS: [&str; 6] = ["not", "t", "dont", "never", "no", "without"];
+    const CHANGES: [&str; 10] = [
+        "chang", "touch", "modif", "edit", "apply", "fix", "alter", "restart", "scal", "repair",
+    ];
+    words.windows(2).any(|w| {
+        (NEGATIONS.contains(&w[0].as_str()) && CHANGES.iter().any(|c| w[1].starts_with(c)))
+            || (["just", "only"].contains(&w[0].as_str()) && w[1].starts_with("explain"))
+    })
+}
+
 /// Reads a request.
 pub fn intent(request: &str) -> Intent {
     let t = request.to_lowercase();
@@ -412,7 +425,10 @@ pub fn intent(request: &str) -> Intent {
         "never", "still", "won't", "wont", "can't", "cannot", "doesn't", "nothing", "keeps",
         "stays", "broke", "failed", "longer",
     ]);
-    if complaint && !asks {
+    // "get no answer" complains; "do not change anything" forbids a repair.
+    let forbids_change = forbids_change(&words);
+    let negated = any(&["no", "not"]) && !forbids_change;
+    if (complaint || negated) && !asks && !forbids_change {
         return Intent::Fix;
     }
     let trouble = [
@@ -606,6 +622,15 @@ mod tests {
             (
                 "The logs show: 'Error: connection to web failed'. Can you help diagnose and fix this issue?",
                 Intent::Fix,
+            ),
+            (
+                "why is the backend down? just explain, do not change anything",
+                Intent::Diagnose,
+            ),
+            ("The worker pods in jobs do not start.", Intent::Fix),
+            (
+                "don't touch anything, tell me why the api is failing",
+                Intent::Diagnose,
             ),
             ("write me a poem", Intent::Unknown),
         ];
