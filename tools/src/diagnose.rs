@@ -133,6 +133,53 @@ fn containers(
         .collect()
 }
 
+/// What makes pods alike: the controller that made them, or, for pods no controller owns,
+/// their labels and images.
+fn template_of(pod: &serde_json::Value) -> String {
+    let owner = pod["metadata"]["ownerReferences"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|o| o["controller"] == true)
+        .and_then(|o| o["uid"].as_str());
+    if let Some(uid) = owner {
+        return uid.to_string();
+    }
+    let labels: std::collections::BTreeMap<_, _> = pod["metadata"]["labels"]
+        .as_object()
+        .map(|m| m.iter().collect())
+        .unwrap_or_default();
+    let images: Vec<&str> = pod["spec"]["containers"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|c| c["image"].as_str())
+        .collect();
+    format!("{labels:?} {images:?}")
+}
+
+/// Running containers, one pod of each template: pods made alike log alike, so one read
+/// per workload tells what they do, whatever the number of replicas or unrelated pods.
+fn one_per_template(snap: &Snapshot, running: Vec<(String, String)>) -> Vec<(String, String)> {
+    let templates: std::collections::HashMap<&str, String> = snap
+        .pods
+        .iter()
+        .filter_map(|p| Some((p["metadata"]["name"].as_str()?, template_of(p))))
+        .collect();
+    let mut seen = std::collections::HashSet::new();
+    running
+        .into_iter()
+        .filter(|(pod, container)| {
+            let template = templates.get(pod.as_str()).cloned().unwrap_or_default();
+            seen.insert((template, container.clone()))
+        })
+        .take(MAX_RUNNING_LOGS)
+        .collect()
+}
+
+/// Running containers whose recent log is read, at most (one per template).
+const MAX_RUNNING_LOGS: usize = 20;
+
 /// How far back a running container's log counts as what it does now.
 const RECENT_LOG_SECONDS: i64 = 120;
 
@@ -152,7 +199,10 @@ async fn read_logs(c: &Cluster, snap: &Snapshot, redactor: &crate::redact::Redac
         },
         20,
     );
-    let running = containers(snap, |cs| cs["state"]["running"].is_object(), 20);
+    let running = one_per_template(
+        snap,
+        containers(snap, |cs| cs["state"]["running"].is_object(), usize::MAX),
+    );
     let previous = restarted
         .iter()
         .map(|(p, ct)| Snapshot::logs(c, redactor, p, ct, true, 20, None))
@@ -200,6 +250,39 @@ mod tests {
             suggested_patch: None,
             changes: vec![],
         }
+    }
+
+    #[test]
+    fn running_logs_are_read_once_per_template() {
+        let pod = |name: &str, owner: Option<&str>, app: &str| {
+            let owners = owner.map_or(
+                serde_json::json!([]),
+                |u| serde_json::json!([{"uid": u, "controller": true, "kind": "ReplicaSet"}]),
+            );
+            serde_json::json!({
+                "metadata": {"name": name, "labels": {"app": app}, "ownerReferences": owners},
+                "spec": {"containers": [{"name": "main", "image": format!("{app}:1")}]},
+                "status": {"containerStatuses": [{"name": "main", "restartCount": 0,
+                    "state": {"running": {}}}]}
+            })
+        };
+        let snap = Snapshot {
+            pods: vec![
+                pod("web-a", Some("rs-1"), "web"),
+                pod("web-b", Some("rs-1"), "web"),
+                pod("web-c", Some("rs-2"), "web"),
+                pod("lone-1", None, "lone"),
+                pod("lone-2", None, "lone"),
+                pod("other", None, "other"),
+            ],
+            ..Default::default()
+        };
+        let running = containers(&snap, |cs| cs["state"]["running"].is_object(), usize::MAX);
+        let read: Vec<String> = one_per_template(&snap, running)
+            .into_iter()
+            .map(|(p, _)| p)
+            .collect();
+        assert_eq!(read, ["web-a", "web-c", "lone-1", "other"]);
     }
 
     #[test]
